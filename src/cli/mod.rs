@@ -1,0 +1,76 @@
+//! Command-line interface: clap definitions and one file per command. No logic beyond turning
+//! arguments into calls to [`crate::ops`] and printing their results.
+
+mod mirror;
+mod toolchain;
+
+use clap::{Parser, Subcommand};
+
+use crate::env::Env;
+use crate::error::{EXIT_USAGE, exit_code, one_line};
+use crate::progress::{Reporter, Verbosity};
+
+/// tcup installs Rust toolchains, rustup-compatible, and never hangs.
+#[derive(Debug, Parser)]
+#[command(name = "tcup", version, about, propagate_version = true)]
+struct Cli {
+    /// Print only warnings and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print what tcup decided and why (backends, URLs, reused downloads).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Install, list toolchains.
+    #[command(subcommand)]
+    Toolchain(toolchain::ToolchainCommand),
+    /// Install toolchains (same as `toolchain install`).
+    Install(toolchain::InstallArgs),
+    /// Build dist server directories from installed toolchains.
+    #[command(subcommand)]
+    Mirror(mirror::MirrorCommand),
+}
+
+/// Runs tcup with the process's arguments and environment; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    let env = match Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let reporter = Reporter::new(&env, verbosity);
+    let result = match cli.command {
+        Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
+        Command::Install(args) => toolchain::install(&args, &env, &reporter),
+        Command::Mirror(cmd) => mirror::run(cmd, &reporter),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            reporter.finish();
+            eprintln!("error: {}", one_line(&e));
+            exit_code(&e)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `tcup toolchain install|list` and `tcup install`.
+
+use clap::{Args, Subcommand};
+
+use crate::dist::name::ToolchainName;
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::install::receipts;
+use crate::ops::install::{InstallOptions, Outcome};
+use crate::progress::Reporter;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ToolchainCommand {
+    /// Install or update toolchains from the dist server (RUSTUP_DIST_SERVER).
+    Install(InstallArgs),
+    /// List installed toolchains; the default is marked.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct InstallArgs {
+    /// Toolchain names: stable, beta, nightly, 1.95.0, nightly-2026-05-20, each optionally followed by -<host triple>.
+    #[arg(required = true, value_name = "TOOLCHAIN")]
+    names: Vec<String>,
+    /// Profile: minimal, default or complete.
+    #[arg(long, default_value = "default")]
+    profile: String,
+    /// Add a component (e.g. rustfmt, rust-src, clippy); repeatable.
+    #[arg(short, long = "component", value_name = "COMPONENT", value_delimiter = ',')]
+    components: Vec<String>,
+    /// Add the standard library for a target triple; repeatable.
+    #[arg(short, long = "target", value_name = "TRIPLE", value_delimiter = ',')]
+    targets: Vec<String>,
+    /// Install for this host triple instead of the detected one.
+    #[arg(long, value_name = "TRIPLE")]
+    host: Option<String>,
+}
+
+pub(super) fn run(cmd: ToolchainCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    match cmd {
+        ToolchainCommand::Install(args) => install(&args, env, reporter),
+        ToolchainCommand::List => {
+            list(env);
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
+    if let Some(h) = &args.host
+        && !crate::dist::name::is_triple(h)
+    {
+        return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
+    }
+    let downloader = Downloader::new(env)?;
+    for name in names {
+        let opts = InstallOptions {
+            name,
+            profile: args.profile.clone(),
+            components: args.components.clone(),
+            targets: args.targets.clone(),
+            host: args.host.clone(),
+        };
+        match crate::ops::install::install(env, &opts, &downloader, reporter)? {
+            Outcome::Installed { toolchain, components } => {
+                reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
+            }
+            Outcome::Unchanged { toolchain } => reporter.info(&format!("toolchain '{toolchain}' unchanged")),
+        }
+    }
+    Ok(())
+}
+
+fn list(env: &Env) {
+    let default = receipts::default_toolchain(&env.rustup_home);
+    let mut names: Vec<String> = fs_err::read_dir(env.rustup_home.join("toolchains"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    if names.is_empty() {
+        println!("no installed toolchains");
+    }
+    for n in names {
+        let mark = if default.as_deref() == Some(n.as_str()) { " (default)" } else { "" };
+        println!("{n}{mark}");
+    }
+}

@@ -1,0 +1,208 @@
+//! Toolchain names, parsed as rustup parses them, and the channel manifest URL each one names.
+//!
+//! Grammar (rustup's "partial toolchain descriptor"):
+//! `<channel>[-<YYYY-MM-DD>][-<host triple>]` where channel is `stable`, `beta`, `nightly`, or a
+//! version `MAJOR.MINOR[.PATCH][-beta[.N]]`. The manifest lives at
+//! `<dist>/dist/channel-rust-<channel>.toml`, or `<dist>/dist/<date>/channel-rust-<channel>.toml`
+//! for a dated name.
+
+use std::fmt;
+use std::str::FromStr;
+
+use url::Url;
+
+/// A toolchain name that does not follow the grammar. Exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "invalid toolchain name '{name}': {why} (expected <channel>[-<date>][-<host>], e.g. stable, 1.95.0, nightly-2026-05-20, stable-x86_64-unknown-linux-gnu)"
+)]
+pub struct NameError {
+    /// The name as given.
+    pub name: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+/// A parsed toolchain name, e.g. `nightly-2026-05-20-aarch64-unknown-linux-gnu`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainName {
+    /// `stable`, `beta`, `nightly`, or a version such as `1.95.0` / `1.95` / `1.96.0-beta.3`.
+    pub channel: String,
+    /// Archive date `YYYY-MM-DD`, when the name pins one.
+    pub date: Option<String>,
+    /// Host triple, when the name carries one.
+    pub host: Option<String>,
+}
+
+impl ToolchainName {
+    /// The channel manifest URL on `dist_server` (no trailing slash needed), e.g.
+    /// `https://static.rust-lang.org/dist/2026-05-20/channel-rust-nightly.toml`.
+    pub fn manifest_url(&self, dist_server: &Url) -> Url {
+        let rel = match &self.date {
+            Some(date) => format!("dist/{date}/channel-rust-{}.toml", self.channel),
+            None => format!("dist/channel-rust-{}.toml", self.channel),
+        };
+        crate::dist::server::join(dist_server, &rel)
+    }
+
+    /// The directory name under `toolchains/` for this name installed for `host`:
+    /// `<channel>[-<date>]-<host>`, rustup's spelling.
+    pub fn dir_name(&self, host: &str) -> String {
+        match &self.date {
+            Some(date) => format!("{}-{date}-{host}", self.channel),
+            None => format!("{}-{host}", self.channel),
+        }
+    }
+}
+
+impl fmt::Display for ToolchainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.channel)?;
+        if let Some(d) = &self.date {
+            write!(f, "-{d}")?;
+        }
+        if let Some(h) = &self.host {
+            write!(f, "-{h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for ToolchainName {
+    type Err = NameError;
+
+    fn from_str(name: &str) -> Result<Self, NameError> {
+        let err = |why| NameError { name: name.to_owned(), why };
+        let (channel, rest) = split_channel(name).ok_or_else(|| err("it does not start with stable, beta, nightly or a version like 1.95.0"))?;
+        let rest = match rest {
+            "" => None,
+            r => Some(r.strip_prefix('-').ok_or_else(|| err("the channel must be followed by '-'"))?),
+        };
+        let (date, host) = match rest {
+            None => (None, None),
+            Some(r) if is_date(r.get(..10).unwrap_or("")) && (r.len() == 10 || r.as_bytes()[10] == b'-') => {
+                (Some(r[..10].to_owned()), r.get(11..))
+            }
+            Some(r) => (None, Some(r)),
+        };
+        if let Some(h) = host {
+            if !is_triple(h) {
+                return Err(err("the host part is not a target triple like x86_64-unknown-linux-gnu"));
+            }
+        }
+        Ok(ToolchainName { channel: channel.to_owned(), date, host: host.map(str::to_owned) })
+    }
+}
+
+/// Splits off the channel: a named channel or a version `N.N[.N][-beta[.N]]`.
+fn split_channel(s: &str) -> Option<(&str, &str)> {
+    for named in ["stable", "beta", "nightly"] {
+        if let Some(rest) = s.strip_prefix(named) {
+            if rest.is_empty() || rest.starts_with('-') {
+                return Some((named, rest));
+            }
+        }
+    }
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let mut end = 0;
+    for part in 0..3 {
+        let n = digits(&s[end..]);
+        if n == 0 {
+            return None;
+        }
+        end += n;
+        let more = part < 2 && s[end..].starts_with('.') && digits(&s[end + 1..]) > 0;
+        if !more {
+            if part == 0 {
+                return None;
+            }
+            break;
+        }
+        end += 1;
+    }
+    if s[end..].starts_with("-beta") {
+        end += "-beta".len();
+        if s[end..].starts_with('.') && digits(&s[end + 1..]) > 0 {
+            end += 1 + digits(&s[end + 1..]);
+        }
+    }
+    let rest = &s[end..];
+    (rest.is_empty() || rest.starts_with('-')).then(|| (&s[..end], rest))
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// A target triple: 2 to 4 non-empty parts of `[a-z0-9_.]`, separated by '-'.
+pub fn is_triple(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    (2..=4).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> (String, Option<String>, Option<String>) {
+        let n: ToolchainName = s.parse().unwrap();
+        assert_eq!(n.to_string(), s, "round trip");
+        (n.channel, n.date, n.host)
+    }
+
+    fn own(s: &str) -> Option<String> {
+        Some(s.to_owned())
+    }
+
+    #[test]
+    fn rustup_names_parse() {
+        assert_eq!(parse("stable"), ("stable".into(), None, None));
+        assert_eq!(parse("beta"), ("beta".into(), None, None));
+        assert_eq!(parse("1.95"), ("1.95".into(), None, None));
+        assert_eq!(parse("1.95.0"), ("1.95.0".into(), None, None));
+        assert_eq!(parse("1.96.0-beta.3"), ("1.96.0-beta.3".into(), None, None));
+        assert_eq!(parse("nightly-2026-05-20"), ("nightly".into(), own("2026-05-20"), None));
+        assert_eq!(parse("stable-x86_64-unknown-linux-gnu"), ("stable".into(), None, own("x86_64-unknown-linux-gnu")));
+        assert_eq!(parse("1.95.0-aarch64-unknown-linux-musl"), ("1.95.0".into(), None, own("aarch64-unknown-linux-musl")));
+        assert_eq!(
+            parse("nightly-2026-05-20-arm-unknown-linux-gnueabihf"),
+            ("nightly".into(), own("2026-05-20"), own("arm-unknown-linux-gnueabihf"))
+        );
+    }
+
+    #[test]
+    fn bad_names_are_errors() {
+        for bad in ["", "stabel", "1", "1.x", "stable-", "stable_x86", "nightly-2026-05-20-", "stable-X86_64-Unknown", "1.95.0.1", "-stable"] {
+            let err = bad.parse::<ToolchainName>().unwrap_err();
+            assert!(err.to_string().contains(&format!("'{bad}'")), "{err}");
+        }
+    }
+
+    #[test]
+    fn manifest_urls() {
+        let dist = Url::parse("https://static.rust-lang.org").unwrap();
+        let url = |s: &str| s.parse::<ToolchainName>().unwrap().manifest_url(&dist).to_string();
+        assert_eq!(url("stable"), "https://static.rust-lang.org/dist/channel-rust-stable.toml");
+        assert_eq!(url("1.95.0-x86_64-unknown-linux-gnu"), "https://static.rust-lang.org/dist/channel-rust-1.95.0.toml");
+        assert_eq!(url("nightly-2026-05-20"), "https://static.rust-lang.org/dist/2026-05-20/channel-rust-nightly.toml");
+        let mirror = Url::parse("http://127.0.0.1:9/m").unwrap();
+        assert_eq!(url_on(&mirror, "beta"), "http://127.0.0.1:9/m/dist/channel-rust-beta.toml");
+    }
+
+    fn url_on(dist: &Url, s: &str) -> String {
+        s.parse::<ToolchainName>().unwrap().manifest_url(dist).to_string()
+    }
+
+    #[test]
+    fn dir_names_follow_rustup() {
+        let n: ToolchainName = "nightly-2026-05-20".parse().unwrap();
+        assert_eq!(n.dir_name("x86_64-unknown-linux-gnu"), "nightly-2026-05-20-x86_64-unknown-linux-gnu");
+        let n: ToolchainName = "stable".parse().unwrap();
+        assert_eq!(n.dir_name("i686-unknown-linux-gnu"), "stable-i686-unknown-linux-gnu");
+    }
+}

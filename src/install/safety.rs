@@ -1,0 +1,147 @@
+//! Path safety for archive entries: what a component tarball may and may not write.
+//!
+//! An archive comes from the network; its bytes are verified against the manifest's hash, but the
+//! manifest's hash only proves the archive is the one the dist server published. A mirror can be
+//! hostile, so tcup refuses, naming the entry:
+//! - absolute paths and any `..` component;
+//! - symbolic links whose target is absolute or resolves (lexically) outside the link's component
+//!   (`<top>/<component>/`), and hard links whose target is outside it;
+//! - any entry whose parent path passes through a symbolic link from the same archive (this makes
+//!   the lexical check exact: no write can be redirected through a link);
+//! - device nodes, FIFOs and every other special entry type.
+
+use std::path::{Component, Path, PathBuf};
+
+/// An entry tcup will not unpack. The install fails and nothing leaves the staging directory.
+#[derive(Debug, thiserror::Error)]
+#[error("archive entry '{entry}' is refused: {why}")]
+pub struct UnsafeEntry {
+    /// The entry's path as stored in the archive.
+    pub entry: String,
+    /// Which rule it breaks.
+    pub why: String,
+}
+
+/// The kinds of entry tcup unpacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Regular file.
+    File,
+    /// Directory.
+    Dir,
+    /// Symbolic link.
+    Symlink,
+    /// Hard link to an earlier entry.
+    HardLink,
+}
+
+/// Checks a relative path made only of normal components (a leading `./` is allowed) and returns
+/// it without `.` components.
+///
+/// # Errors
+/// The path is empty, absolute, or contains `..`.
+pub fn relative_path(path: &Path) -> Result<PathBuf, &'static str> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("its path contains '..'"),
+            Component::RootDir | Component::Prefix(_) => return Err("its path is absolute"),
+        }
+    }
+    if out.as_os_str().is_empty() { Err("its path is empty") } else { Ok(out) }
+}
+
+/// The directory a link must stay inside: `<top>/<component>` for entries below a component, the
+/// top directory for entries directly in it.
+fn link_root(path: &Path) -> PathBuf {
+    let parts: Vec<_> = path.components().collect();
+    parts[..parts.len().saturating_sub(1).min(2)].iter().collect()
+}
+
+/// Resolves `target` relative to `base` lexically; `None` when it climbs above the root.
+fn resolve(base: &Path, target: &Path) -> Option<PathBuf> {
+    let mut out: Vec<_> = base.components().collect();
+    for c in target.components() {
+        match c {
+            Component::Normal(_) => out.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out.iter().collect())
+}
+
+/// Checks one entry. `path` is the entry's (already [`relative_path`]-checked) path; `link` the
+/// link target for links; `symlinks` the symlinks unpacked so far from the same archive.
+///
+/// # Errors
+/// [`UnsafeEntry`] naming the entry and the rule.
+pub fn check_entry(path: &Path, kind: Kind, link: Option<&Path>, symlinks: &[PathBuf]) -> Result<(), UnsafeEntry> {
+    let refuse = |why: String| Err(UnsafeEntry { entry: path.display().to_string(), why });
+    if let Some(via) = path.ancestors().skip(1).find(|a| symlinks.iter().any(|s| s == a)) {
+        return refuse(format!("it would be written through the symbolic link '{}'", via.display()));
+    }
+    let root = link_root(path);
+    match (kind, link) {
+        (Kind::Symlink, Some(target)) => {
+            let parent = path.parent().unwrap_or(Path::new(""));
+            if target.is_absolute() {
+                return refuse(format!("symbolic link to the absolute path '{}'", target.display()));
+            }
+            match resolve(parent, target) {
+                Some(r) if r.starts_with(&root) && r != root => Ok(()),
+                _ => refuse(format!("symbolic link to '{}' points outside its component '{}'", target.display(), root.display())),
+            }
+        }
+        (Kind::HardLink, Some(target)) => match relative_path(target) {
+            Ok(t) if t.starts_with(&root) && t != root && !symlinks.iter().any(|s| t.starts_with(s)) => Ok(()),
+            _ => refuse(format!("hard link to '{}' points outside its component '{}'", target.display(), root.display())),
+        },
+        (Kind::Symlink | Kind::HardLink, None) => refuse("link without a target".into()),
+        (Kind::File | Kind::Dir, _) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(path: &str, kind: Kind, link: Option<&str>) -> Result<(), String> {
+        check_entry(Path::new(path), kind, link.map(Path::new), &[PathBuf::from("top/c/link")]).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn paths_must_be_relative_without_parent_components() {
+        assert_eq!(relative_path(Path::new("./top/c/bin/x")).unwrap(), PathBuf::from("top/c/bin/x"));
+        assert_eq!(relative_path(Path::new("/etc/passwd")).unwrap_err(), "its path is absolute");
+        assert_eq!(relative_path(Path::new("top/../../x")).unwrap_err(), "its path contains '..'");
+        assert_eq!(relative_path(Path::new("./")).unwrap_err(), "its path is empty");
+    }
+
+    #[test]
+    fn links_stay_inside_their_component() {
+        assert!(check("top/c/lib/libfoo.so", Kind::Symlink, Some("libfoo.so.1")).is_ok());
+        assert!(check("top/c/bin/tool", Kind::Symlink, Some("../lib/tool")).is_ok());
+        assert!(check("top/c/bin/tool", Kind::HardLink, Some("top/c/lib/tool")).is_ok());
+        let e = check("top/c/bin/tool", Kind::Symlink, Some("../../other/x")).unwrap_err();
+        assert_eq!(e, "archive entry 'top/c/bin/tool' is refused: symbolic link to '../../other/x' points outside its component 'top/c'");
+        assert!(check("top/c/x", Kind::Symlink, Some("/etc/shadow")).unwrap_err().contains("absolute path '/etc/shadow'"));
+        assert!(check("top/c/x", Kind::Symlink, Some("..")).is_err(), "the component root itself is outside");
+        assert!(check("top/c/x", Kind::HardLink, Some("top/d/y")).is_err());
+        assert!(check("top/c/x", Kind::HardLink, Some("/etc/passwd")).is_err());
+        assert!(check("top/c/x", Kind::HardLink, Some("top/c/../../x")).is_err());
+    }
+
+    #[test]
+    fn nothing_is_written_through_a_symlink() {
+        let e = check("top/c/link/passwd", Kind::File, None).unwrap_err();
+        assert!(e.contains("through the symbolic link 'top/c/link'"), "{e}");
+        assert!(check("top/c/linkx/passwd", Kind::File, None).is_ok());
+        assert!(check("top/c/y", Kind::HardLink, Some("top/c/link/z")).is_err());
+    }
+}

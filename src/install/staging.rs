@@ -1,0 +1,128 @@
+//! The staging area: a toolchain is assembled under `RUSTUP_HOME/tmp/tcup-stage-*/` and becomes
+//! visible in `toolchains/` by one rename, only after every component verified and unpacked
+//! (DESIGN.md decision 5). A replaced toolchain is swapped with `renameat2(RENAME_EXCHANGE)`, so
+//! at every instant `toolchains/<name>` is the old tree or the new one, never a mix.
+//!
+//! A staging directory is removed when dropped. One left by a killed process is removed by the
+//! next tcup that takes the home's lock ([`clear_stale`]).
+
+use std::path::{Path, PathBuf};
+
+/// Prefix of staging directories under `RUSTUP_HOME/tmp/`.
+const PREFIX: &str = "tcup-stage-";
+
+/// A staging directory, removed on drop.
+#[derive(Debug)]
+pub struct Staging {
+    dir: tempfile::TempDir,
+}
+
+impl Staging {
+    /// Creates a fresh staging directory in `RUSTUP_HOME/tmp/`.
+    ///
+    /// # Errors
+    /// The directory cannot be created.
+    pub fn new(rustup_home: &Path) -> std::io::Result<Staging> {
+        let tmp = rustup_home.join("tmp");
+        fs_err::create_dir_all(&tmp)?;
+        let dir = tempfile::Builder::new().prefix(PREFIX).tempdir_in(&tmp)?;
+        fs_err::create_dir(dir.path().join("tree"))?;
+        Ok(Staging { dir })
+    }
+
+    /// The toolchain tree being assembled.
+    pub fn tree(&self) -> PathBuf {
+        self.dir.path().join("tree")
+    }
+
+    /// A scratch directory for unpacking one archive.
+    pub fn unpack_dir(&self, component: &str) -> PathBuf {
+        self.dir.path().join("unpack").join(component)
+    }
+
+    /// Moves the tree to `dest` atomically. An existing `dest` is exchanged with the new tree and
+    /// then removed with the staging directory.
+    ///
+    /// # Errors
+    /// The rename failed; `dest` is unchanged.
+    pub fn commit(self, dest: &Path) -> std::io::Result<()> {
+        let tree = self.tree();
+        if let Some(parent) = dest.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        if dest.symlink_metadata().is_ok() {
+            exchange(&tree, dest)?;
+        } else {
+            fs_err::rename(&tree, dest)?;
+        }
+        Ok(())
+    }
+}
+
+/// Swaps two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`); where the kernel or file
+/// system lacks it, falls back to two renames (a short window in which `dest` is absent).
+fn exchange(new: &Path, dest: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, new, CWD, dest, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            let old = new.with_extension("old");
+            fs_err::rename(dest, &old)?;
+            fs_err::rename(new, dest)?;
+            fs_err::rename(&old, new)
+        }
+        Err(e) => Err(std::io::Error::new(std::io::Error::from(e).kind(), format!("exchanging {} with {}: {e}", new.display(), dest.display()))),
+    }
+}
+
+/// Removes staging directories left by interrupted runs. Call only while holding the home lock.
+/// Returns how many were removed.
+///
+/// # Errors
+/// `tmp/` cannot be listed or a stale directory cannot be removed.
+pub fn clear_stale(rustup_home: &Path) -> std::io::Result<usize> {
+    let tmp = rustup_home.join("tmp");
+    let Ok(entries) = fs_err::read_dir(&tmp) else { return Ok(0) };
+    let mut n = 0;
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            fs_err::remove_dir_all(entry.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_creates_then_exchanges() {
+        let home = tempfile::tempdir().unwrap();
+        let dest = home.path().join("toolchains/t");
+        let s = Staging::new(home.path()).unwrap();
+        fs_err::write(s.tree().join("a"), "old").unwrap();
+        s.commit(&dest).unwrap();
+        assert_eq!(fs_err::read_to_string(dest.join("a")).unwrap(), "old");
+        let s = Staging::new(home.path()).unwrap();
+        fs_err::write(s.tree().join("b"), "new").unwrap();
+        s.commit(&dest).unwrap();
+        assert!(!dest.join("a").exists());
+        assert_eq!(fs_err::read_to_string(dest.join("b")).unwrap(), "new");
+        // The old tree went away with the staging directory.
+        assert_eq!(fs_err::read_dir(home.path().join("tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn stale_staging_is_cleared() {
+        let home = tempfile::tempdir().unwrap();
+        let s = Staging::new(home.path()).unwrap();
+        fs_err::write(s.tree().join("x"), "half").unwrap();
+        std::mem::forget(s); // as if the process had been killed
+        fs_err::create_dir_all(home.path().join("tmp/unrelated")).unwrap();
+        assert_eq!(clear_stale(home.path()).unwrap(), 1);
+        assert!(home.path().join("tmp/unrelated").exists());
+    }
+}

@@ -1,0 +1,22 @@
+//! tcup: a rustup-style installer for Rust toolchains.
+//!
+//! The crate is layered as `../shared/DESIGN.md` describes, one direction of dependency:
+//! [`cli`] turns arguments into calls to [`ops`]; `ops` drives [`dist`] (what to install),
+//! [`install`] (how bytes become a toolchain on disk) and [`download`] (how bytes arrive);
+//! everything takes its environment from one [`env::Env`] value.
+
+pub mod cli;
+pub mod dist;
+pub mod download;
+pub mod env;
+pub mod error;
+pub mod install;
+pub mod ops;
+pub mod progress;
+
+/// tcup's version, as sent in the User-Agent and printed by `tcup --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The host triple this tcup binary was built for (its own `TARGET`), used as the host until
+/// host detection decides otherwise. Set by `build.rs`.
+pub const BUILD_TRIPLE: &str = env!("TCUP_BUILD_TRIPLE");

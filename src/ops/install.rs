@@ -1,0 +1,227 @@
+//! `tcup toolchain install`: from a toolchain name to a toolchain in `RUSTUP_HOME/toolchains/`.
+//!
+//! Order of work: take the home lock and clear stale staging; fetch the channel manifest's
+//! `.sha256`, then the manifest, and check one against the other before parsing; choose the
+//! components; download, verify and unpack them in parallel into a staging tree; write rustup's
+//! receipts; commit the tree with one rename; record the update hash and, if none is set, the
+//! default toolchain; drop the now-installed downloads. Any failure before the commit leaves
+//! `toolchains/` as it was.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use url::Url;
+
+use crate::dist::manifest::Manifest;
+use crate::dist::name::ToolchainName;
+use crate::dist::select::{self, Request, Selection};
+use crate::dist::server;
+use crate::download::Downloader;
+use crate::download::hashing::{Mismatch, sha256_hex};
+use crate::env::Env;
+use crate::error::UsageError;
+use crate::install::lock::HomeLock;
+use crate::install::receipts::{self, Receipt};
+use crate::install::staging::{self, Staging};
+use crate::ops::component::{self, Cancelled, Job};
+use crate::progress::Reporter;
+
+/// Largest channel manifest accepted (bytes); real ones are about 1 MB.
+const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// What to install.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    /// The toolchain name as given.
+    pub name: ToolchainName,
+    /// Profile: `minimal`, `default`, `complete`.
+    pub profile: String,
+    /// Extra components (`-c`).
+    pub components: Vec<String>,
+    /// Extra targets (`-t`).
+    pub targets: Vec<String>,
+    /// `--host`, when given (a host in the name wins if both agree; they must).
+    pub host: Option<String>,
+}
+
+/// How an install ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The toolchain was (re)installed with this many components.
+    Installed {
+        /// Toolchain directory name.
+        toolchain: String,
+        /// Component count.
+        components: usize,
+    },
+    /// Already installed from the same manifest with every requested component.
+    Unchanged {
+        /// Toolchain directory name.
+        toolchain: String,
+    },
+}
+
+/// A channel manifest checked against its `.sha256`.
+pub struct VerifiedManifest {
+    /// The manifest text, as served.
+    pub text: String,
+    /// Its SHA-256, hex.
+    pub hash: String,
+    /// Parsed.
+    pub manifest: Manifest,
+}
+
+/// Downloads `manifest_url`'s `.sha256`, then the manifest, checks it, parses it.
+///
+/// # Errors
+/// Not found (the toolchain is not on this dist server), a `.sha256` without a hash,
+/// [`Mismatch`], or a manifest that does not parse.
+pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url) -> anyhow::Result<VerifiedManifest> {
+    let sha_url = server::sha256_url(manifest_url);
+    let sha = downloader.get_bytes(&sha_url, 4096)?;
+    let expected = String::from_utf8_lossy(&sha).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
+    }
+    let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT)?;
+    let actual = sha256_hex(&bytes);
+    if actual != expected {
+        return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());
+    }
+    let text = String::from_utf8(bytes).with_context(|| format!("{manifest_url} is not UTF-8 text"))?;
+    let manifest = Manifest::parse(&text).with_context(|| format!("reading {manifest_url}"))?;
+    Ok(VerifiedManifest { text, hash: actual, manifest })
+}
+
+/// Installs a toolchain. See the module documentation for the order of work.
+///
+/// # Errors
+/// Usage errors (conflicting hosts) and every failure of the steps above, with context naming
+/// the toolchain, URL or path.
+pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
+    let host = match (&opts.name.host, &opts.host) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(UsageError(format!("toolchain name '{}' names host {a} but --host says {b}", opts.name)).into());
+        }
+        (Some(h), _) | (None, Some(h)) => h.clone(),
+        (None, None) => crate::BUILD_TRIPLE.to_owned(),
+    };
+    let toolchain = opts.name.dir_name(&host);
+    let home = &env.rustup_home;
+    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.display()))?;
+    let stale = staging::clear_stale(home).context("clearing stale staging directories")?;
+    if stale > 0 {
+        reporter.verbose(&format!("removed {stale} staging director{} left by an interrupted run", if stale == 1 { "y" } else { "ies" }));
+    }
+    let manifest_url = opts.name.manifest_url(&env.dist_server);
+    reporter.info(&format!("syncing channel updates for '{toolchain}'"));
+    reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
+    let verified = fetch_manifest(downloader, &manifest_url).with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let selection = select::select(
+        &verified.manifest,
+        &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &opts.targets },
+    )?;
+    for w in &selection.warnings {
+        reporter.warn(w);
+    }
+    let dest = home.join("toolchains").join(&toolchain);
+    if is_unchanged(home, &toolchain, &dest, &verified.hash, &selection) {
+        return Ok(Outcome::Unchanged { toolchain });
+    }
+    if let Some(v) = verified.manifest.rust_version() {
+        reporter.info(&format!("installing {toolchain} (rust {v}, {} components, profile '{}')", selection.components.len(), opts.profile));
+    }
+    let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
+    let receipts = fetch_all(env, &selection, &staging, downloader, reporter)?;
+    receipts::write_toolchain(&staging.tree(), &receipts, &verified.text).context("writing toolchain receipts")?;
+    staging.commit(&dest).with_context(|| format!("moving the new toolchain into {}", dest.display()))?;
+    receipts::write_update_hash(home, &toolchain, &verified.hash)?;
+    if receipts::set_default_if_unset(home, &toolchain)? {
+        reporter.info(&format!("default toolchain set to '{toolchain}'"));
+    }
+    for c in &selection.components {
+        let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
+    }
+    reporter.finish();
+    Ok(Outcome::Installed { toolchain, components: receipts.len() })
+}
+
+/// True when `dest` was installed from the manifest with hash `hash` and already has every
+/// selected component.
+fn is_unchanged(home: &Path, toolchain: &str, dest: &Path, hash: &str, selection: &Selection) -> bool {
+    if receipts::read_update_hash(home, toolchain).as_deref() != Some(hash) {
+        return false;
+    }
+    let Ok(installed) = fs_err::read_to_string(dest.join("lib/rustlib/components")) else { return false };
+    selection.components.iter().all(|c| installed.lines().any(|l| l == c.name()))
+}
+
+/// Downloads and unpacks every selected component with a bounded number of workers
+/// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
+/// selection order.
+fn fetch_all(env: &Env, selection: &Selection, staging: &Staging, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<Receipt>> {
+    let downloads = env.rustup_home.join("downloads");
+    let tree = staging.tree();
+    let jobs = selection
+        .components
+        .iter()
+        .map(|c| {
+            let url = server::rewrite(&c.archive.url, &env.dist_server)
+                .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
+            Ok(Job { selected: c, url, downloads: &downloads, unpack_dir: staging.unpack_dir(&c.name()), tree: &tree })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(jobs.len()));
+    let next = AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(jobs.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= jobs.len() || cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = component::install(&jobs[i], downloader, reporter, &cancel)
+                        .with_context(|| format!("component {}", jobs[i].selected.name()));
+                    if r.is_err() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    results.lock().expect("no worker panics while holding the lock")[i] = Some(r);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("workers finished");
+    // Report the first real failure, not a component that stopped because of it.
+    let mut receipts = Vec::with_capacity(results.len());
+    let mut first_err: Option<anyhow::Error> = None;
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(receipt) => receipts.push(receipt),
+            Err(e) if e.is::<Cancelled>() || e.chain().any(|c| c.is::<Cancelled>()) => {
+                first_err.get_or_insert(e);
+            }
+            Err(e) => {
+                if first_err.as_ref().is_none_or(|f| f.chain().any(|c| c.is::<Cancelled>())) {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(receipts),
+    }
+}
+
+/// Default parallelism: one worker per core, at least 2 (one can download while one unpacks),
+/// at most 8, never more than the number of components.
+fn default_workers(components: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    cores.clamp(2, 8).min(components.max(1))
+}

@@ -1,0 +1,233 @@
+//! `tcup mirror pack`: turn an installed toolchain back into a dist server directory, to replicate
+//! exactly the toolchain you have onto air-gapped machines and container builds.
+//!
+//! Input: any toolchain directory with `lib/rustlib/multirust-channel-manifest.toml`,
+//! `components` and `manifest-<component>` receipts (rustup and tcup both leave them).
+//! Output, below `--out`:
+//! - `dist/<date>/<archive>.tar.{xz,gz,zst}` (+ `.sha256`) for each installed component, at the path
+//!   its manifest URL names, so the manifest's upstream URLs resolve on the mirror once rewritten;
+//! - the channel manifest, unchanged except the hashes of the repacked archives (and, for a format
+//!   not produced, that format's URL and hash removed; `zst_url`/`zst_hash` added when produced),
+//!   as `dist/channel-rust-<channel>.toml`, `dist/<date>/channel-rust-<channel>.toml`, and for a
+//!   named channel also `dist/channel-rust-<version>.toml` and `dist/channel-rust-<major.minor>.toml`,
+//!   each with a `.sha256` in the `sha256sum` format (`<hex>  <file name>`).
+
+mod tarball;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::dist::manifest::{Compression, Manifest};
+use crate::dist::name::ToolchainName;
+use crate::dist::server::UPSTREAM;
+use crate::download::hashing::sha256_hex;
+use crate::error::UsageError;
+use crate::progress::Reporter;
+
+/// What to pack.
+#[derive(Debug, Clone)]
+pub struct PackOptions {
+    /// The installed toolchain directory (e.g. `rustc --print sysroot`).
+    pub toolchain: PathBuf,
+    /// Output directory (the dist server root).
+    pub out: PathBuf,
+    /// Formats to write; at least one.
+    pub formats: Vec<Compression>,
+    /// Pack only the components of this profile (default: every installed component).
+    pub profile: Option<String>,
+    /// Channel name to publish under (default: from the toolchain directory's name).
+    pub channel: Option<String>,
+}
+
+/// One packed component.
+#[derive(Debug, Clone)]
+pub struct Packed {
+    /// Installed component name.
+    pub name: String,
+    /// Archive sizes, one per format (bytes).
+    pub bytes: Vec<u64>,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct PackReport {
+    /// Channel published.
+    pub channel: String,
+    /// The manifest files written (relative to `out`).
+    pub manifests: Vec<String>,
+    /// Components packed.
+    pub components: Vec<Packed>,
+}
+
+/// Parses `--formats`: a comma-separated list of `xz`, `gz`, `zst`.
+///
+/// # Errors
+/// An unknown or empty format list ([`UsageError`]).
+pub fn parse_formats(s: &str) -> Result<Vec<Compression>, UsageError> {
+    let mut out = Vec::new();
+    for f in s.split(',').map(str::trim) {
+        let c = match f {
+            "xz" => Compression::Xz,
+            "gz" => Compression::Gz,
+            "zst" => Compression::Zst,
+            _ => return Err(UsageError(format!("unknown archive format '{f}' in --formats {s}: expected a list of xz, gz, zst"))),
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Packs the toolchain. See the module documentation.
+///
+/// # Errors
+/// The directory is not an installed toolchain, a receipt names a missing file, or the output
+/// cannot be written; each error names the path.
+pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackReport> {
+    let rustlib = opts.toolchain.join("lib/rustlib");
+    let manifest_path = rustlib.join("multirust-channel-manifest.toml");
+    let text = fs_err::read_to_string(&manifest_path)
+        .with_context(|| format!("{} is not an installed toolchain (no channel manifest in lib/rustlib)", opts.toolchain.display()))?;
+    let manifest = Manifest::parse(&text).with_context(|| format!("reading {}", manifest_path.display()))?;
+    let channel = match &opts.channel {
+        Some(c) => c.clone(),
+        None => channel_of(&opts.toolchain)?,
+    };
+    let installed = fs_err::read_to_string(rustlib.join("components"))?;
+    let keep: Option<&Vec<String>> = match &opts.profile {
+        None => None,
+        Some(p) => Some(manifest.profiles.get(p).ok_or_else(|| UsageError(format!("unknown profile '{p}' for --profile")))?),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("reading {}", manifest_path.display()))?;
+    let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
+    let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
+    for name in installed.lines().filter(|l| !l.is_empty()) {
+        let (pkg, target) = identify(&manifest, name).with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
+        if keep.is_some_and(|k| !k.iter().any(|p| p == &pkg)) {
+            continue;
+        }
+        let tp = &manifest.pkg[&pkg].target[&target];
+        let url = tp.url.as_deref().or(tp.xz_url.as_deref()).with_context(|| format!("the manifest gives no URL for {name}"))?;
+        let rel = url.strip_prefix(UPSTREAM).map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
+        let rel = rel.trim_end_matches(".tar.gz").trim_end_matches(".tar.xz").to_owned();
+        let top = base_name(&rel).to_owned();
+        let stem = opts.out.join(&rel);
+        fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
+        let lines = fs_err::read_to_string(rustlib.join(format!("manifest-{name}")))?;
+        let lines: Vec<String> = lines.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        let started = std::time::Instant::now();
+        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, lines: &lines };
+        let written = tarball::write(&spec, &stem, &opts.formats, threads).with_context(|| format!("packing component {name}"))?;
+        let entry = &mut doc["pkg"][&pkg]["target"][&target];
+        for w in &written {
+            let file = w.path.file_name().expect("has a name").to_string_lossy().into_owned();
+            fs_err::write(w.path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", w.hash))?;
+            let url = format!("{UPSTREAM}/{rel}.tar.{}", tarball::ext(w.compression));
+            let (url_key, hash_key) = keys(w.compression);
+            entry[url_key] = toml_edit::value(url);
+            entry[hash_key] = toml_edit::value(w.hash.clone());
+        }
+        for c in [Compression::Xz, Compression::Zst] {
+            if !opts.formats.contains(&c)
+                && let Some(t) = entry.as_table_like_mut()
+            {
+                t.remove(keys(c).0);
+                t.remove(keys(c).1);
+            }
+        }
+        let bytes: Vec<u64> = written.iter().map(|w| w.bytes).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let mib = bytes.iter().sum::<u64>() as f64 / (1024.0 * 1024.0);
+        reporter.info(&format!("packed {name} ({mib:.1} MiB in {:.1} s)", started.elapsed().as_secs_f64()));
+        report.components.push(Packed { name: name.to_owned(), bytes });
+    }
+    if report.components.is_empty() {
+        anyhow::bail!("nothing to pack: no installed component of {} matches", opts.toolchain.display());
+    }
+    let out_text = doc.to_string();
+    for rel in manifest_names(&channel, &manifest) {
+        write_with_sha(&opts.out.join(&rel), &out_text)?;
+        report.manifests.push(rel);
+    }
+    Ok(report)
+}
+
+/// The manifest keys of a format's URL and hash.
+fn keys(c: Compression) -> (&'static str, &'static str) {
+    match c {
+        Compression::Gz => ("url", "hash"),
+        Compression::Xz => ("xz_url", "xz_hash"),
+        Compression::Zst => ("zst_url", "zst_hash"),
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The channel of an installed toolchain, from its directory name (`stable-x86_64-…` → `stable`).
+fn channel_of(toolchain: &Path) -> anyhow::Result<String> {
+    let dir = toolchain.canonicalize().unwrap_or_else(|_| toolchain.to_owned());
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parsed: ToolchainName = name
+        .parse()
+        .map_err(|_| UsageError(format!("cannot tell the channel from the directory name '{name}'; pass --channel (e.g. stable)")))?;
+    Ok(parsed.channel)
+}
+
+/// Finds the manifest package and target key for an installed component name.
+fn identify(manifest: &Manifest, name: &str) -> Option<(String, String)> {
+    manifest.pkg.iter().find_map(|(pkg, p)| {
+        p.target.keys().find(|t| if *t == "*" { name == pkg } else { name.strip_prefix(pkg.as_str()).and_then(|r| r.strip_prefix('-')) == Some(t.as_str()) }).map(|t| (pkg.clone(), t.clone()))
+    })
+}
+
+/// Where the manifest is published for `channel`.
+fn manifest_names(channel: &str, manifest: &Manifest) -> Vec<String> {
+    let mut names = vec![format!("dist/channel-rust-{channel}.toml"), format!("dist/{}/channel-rust-{channel}.toml", manifest.date)];
+    if matches!(channel, "stable" | "beta" | "nightly")
+        && let Some(v) = manifest.rust_version()
+    {
+        names.push(format!("dist/channel-rust-{v}.toml"));
+        let parts: Vec<&str> = v.split('.').collect();
+        if parts.len() == 3 && !v.contains('-') {
+            names.push(format!("dist/channel-rust-{}.{}.toml", parts[0], parts[1]));
+        }
+    }
+    names
+}
+
+fn write_with_sha(path: &Path, text: &str) -> anyhow::Result<()> {
+    fs_err::create_dir_all(path.parent().expect("has a parent"))?;
+    fs_err::write(path, text)?;
+    let file = path.file_name().expect("has a name").to_string_lossy();
+    fs_err::write(path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", sha256_hex(text.as_bytes())))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!(parse_formats("xz,gz").unwrap(), [Compression::Xz, Compression::Gz]);
+        assert_eq!(parse_formats("gz").unwrap(), [Compression::Gz]);
+        assert!(parse_formats("xz,bz2").unwrap_err().to_string().contains("'bz2'"));
+        assert!(parse_formats("").is_err());
+    }
+
+    #[test]
+    fn components_are_identified_in_the_real_manifest() {
+        let m = Manifest::parse(include_str!("../../../tests/fixtures/channel-rust-1.95.0.toml")).unwrap();
+        assert_eq!(identify(&m, "rustc-x86_64-unknown-linux-gnu"), Some(("rustc".into(), "x86_64-unknown-linux-gnu".into())));
+        assert_eq!(identify(&m, "clippy-preview-x86_64-unknown-linux-gnu"), Some(("clippy-preview".into(), "x86_64-unknown-linux-gnu".into())));
+        assert_eq!(identify(&m, "rust-src"), Some(("rust-src".into(), "*".into())));
+        assert_eq!(identify(&m, "rust-std-wasm32-unknown-unknown"), Some(("rust-std".into(), "wasm32-unknown-unknown".into())));
+        assert_eq!(identify(&m, "nonsense"), None);
+        let names = manifest_names("stable", &m);
+        assert_eq!(names, ["dist/channel-rust-stable.toml", "dist/2026-04-16/channel-rust-stable.toml", "dist/channel-rust-1.95.0.toml", "dist/channel-rust-1.95.toml"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Operations: what tcup's commands do, in terms of `dist/`, `install/` and `download/`.
+//! Each takes an [`crate::env::Env`], a downloader and a reporter; none reads the process
+//! environment or prints directly.
+
+pub mod component;
+pub mod install;
+pub mod mirror;
