@@ -1,0 +1,225 @@
+//! `tcup toolchain install` against synthetic dist servers on loopback: what lands on disk,
+//! verification failures, 404s, HTTPS with a test CA, `file://`, caching and interruption.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use crate::support::dist::{Dist, Extra, compress, sha, tarball};
+use crate::support::server::{Fault, Server, TestCa};
+use crate::support::{HOST, Sandbox, list};
+
+fn served() -> (tempfile::TempDir, Dist, Server) {
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    (root, dist, server)
+}
+
+#[test]
+fn installs_default_profile_with_rustup_receipts() {
+    let (_root, _dist, server) = served();
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
+    let tc = format!("stable-{HOST}");
+    assert!(run.stderr.contains(&format!("toolchain '{tc}' installed (6 components)")), "{}", run.stderr);
+    let root = sb.toolchain(&tc);
+    // Files from manifest.in, with their modes.
+    let rustc = root.join("bin/rustc");
+    assert_eq!(std::fs::metadata(&rustc).unwrap().permissions().mode() & 0o111, 0o111, "rustc is executable");
+    let out = std::process::Command::new(&rustc).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "rustc 1.95.0 (synthetic)");
+    assert_eq!(std::fs::read_to_string(root.join("share/doc/rust/html/std/index.html")).unwrap(), "<html>std</html>");
+    assert!(!root.join("lib/rustlib/src").exists(), "rust-src is not in the default profile");
+    // Only listed files: the archive's own bookkeeping is not installed.
+    assert!(!root.join("manifest.in").exists() && !root.join("components").exists());
+    // rustup's receipts.
+    let rustlib = root.join("lib/rustlib");
+    let components = std::fs::read_to_string(rustlib.join("components")).unwrap();
+    let expected: Vec<String> = ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", "clippy-preview"].iter().map(|p| format!("{p}-{HOST}")).collect();
+    assert_eq!(components.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(std::fs::read_to_string(rustlib.join(format!("manifest-rust-docs-{HOST}"))).unwrap(), "dir:share/doc/rust/html\n");
+    assert_eq!(std::fs::read_to_string(rustlib.join(format!("manifest-cargo-{HOST}"))).unwrap(), "file:bin/cargo\n");
+    assert_eq!(std::fs::read_to_string(rustlib.join("rust-installer-version")).unwrap(), "3");
+    let config = std::fs::read_to_string(rustlib.join("multirust-config.toml")).unwrap();
+    assert!(config.starts_with("config_version = \"1\"") && config.contains(&format!("pkg = \"clippy-preview\"\ntarget = \"{HOST}\"\nis_extension = false")), "{config}");
+    let manifest = std::fs::read_to_string(rustlib.join("multirust-channel-manifest.toml")).unwrap();
+    let hash = std::fs::read_to_string(sb.rustup_home.join("update-hashes").join(&tc)).unwrap();
+    assert_eq!(hash, sha(manifest.as_bytes()));
+    let settings = std::fs::read_to_string(sb.rustup_home.join("settings.toml")).unwrap();
+    assert!(settings.contains(&format!("default_toolchain = \"{tc}\"")) && settings.contains("version = \"12\""), "{settings}");
+    // Formats: xz preferred for rustc, zst for cargo, gz otherwise.
+    assert_eq!(server.hits(".tar.xz"), 1);
+    assert_eq!(server.hits(".tar.zst"), 1);
+    assert_eq!(server.hits(&format!("rustc-1.95.0-{HOST}.tar.gz")), 0, "gz not fetched when xz is offered");
+    assert!(server.log().iter().all(|l| l.user_agent.starts_with("tcup/") && l.user_agent.ends_with("(rustls)")), "{:?}", server.log());
+    // Nothing left behind.
+    assert_eq!(list(&sb.rustup_home.join("downloads")), Vec::<String>::new());
+    assert_eq!(sb.tmp_entries(), Vec::<String>::new());
+    // A second run downloads nothing but the manifest.
+    let before = server.log().len();
+    let again = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
+    assert!(again.stderr.contains("unchanged"), "{}", again.stderr);
+    assert!(server.log()[before..].iter().all(|l| l.path.contains("channel-rust-stable.toml")), "{:?}", &server.log()[before..]);
+    let list = sb.run(&server.url, &["toolchain", "list"]).ok();
+    assert_eq!(list.stdout.trim(), format!("{tc} (default)"));
+}
+
+#[test]
+fn components_targets_and_profiles() {
+    let (_root, _dist, server) = served();
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["install", "stable", "--profile", "minimal", "-c", "rustfmt", "-c", "rust-src", "-t", "aarch64-unknown-linux-gnu"]).ok();
+    let root = sb.toolchain(&format!("stable-{HOST}"));
+    assert!(root.join("bin/rustfmt").is_file(), "rustfmt renamed to rustfmt-preview and installed");
+    assert!(root.join("lib/rustlib/src/rust/library/core/src/lib.rs").is_file());
+    assert!(root.join("lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd.rlib").is_file());
+    assert!(!root.join("share/doc").exists(), "minimal has no docs");
+    let components = std::fs::read_to_string(root.join("lib/rustlib/components")).unwrap();
+    assert!(components.lines().any(|l| l == "rust-src"), "{components}");
+    let config = std::fs::read_to_string(root.join("lib/rustlib/multirust-config.toml")).unwrap();
+    assert!(config.contains("pkg = \"rust-src\"\nis_extension = true"), "target-independent: no target key\n{config}");
+    // Unknown component or target: exit 1 with what exists.
+    let sb2 = Sandbox::new();
+    sb2.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(1, &["component 'rustfmtt' is not available", "available components: cargo, clippy,"]);
+    sb2.run(&server.url, &["install", "stable", "-t", "sparc-unknown-none"]).fails(1, &["target 'sparc-unknown-none'", "aarch64-unknown-linux-gnu"]);
+    sb2.run(&server.url, &["install", "stable", "--profile", "huge"]).fails(1, &["unknown profile 'huge'"]);
+    assert!(sb2.toolchains().is_empty());
+}
+
+#[test]
+fn unavailable_profile_component_is_skipped_with_a_warning() {
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    dist.comp_mut("clippy-preview").available = false;
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["install", "stable"]).ok();
+    assert!(run.stderr.contains("warning: skipping component 'clippy-preview' of profile 'default'"), "{}", run.stderr);
+    assert!(!sb.toolchain(&format!("stable-{HOST}")).join("bin/cargo-clippy").exists());
+}
+
+#[test]
+fn component_hash_mismatch_installs_nothing() {
+    let (_root, dist, server) = served();
+    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap();
+    let mut tampered = tarball(cargo);
+    let n = tampered.len();
+    tampered[n - 2000] ^= 1;
+    let bad = compress(&tampered, Extra::Zst);
+    server.fault(&format!("/{}.tar.zst", cargo.rel()), Fault::Body(bad.clone()));
+    let sb = Sandbox::new();
+    let expected = sha(&zstd::encode_all(&tarball(cargo)[..], 1).unwrap());
+    sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).fails(
+        1,
+        &["checksum mismatch for", &format!("{}.tar.zst", cargo.rel()), &format!("expected sha256 {expected}"), &format!("got {}", sha(&bad))],
+    );
+    assert!(sb.toolchains().is_empty(), "no toolchain after a mismatch");
+    assert!(sb.tmp_entries().is_empty(), "staging removed: {:?}", sb.tmp_entries());
+    assert!(!sb.rustup_home.join("settings.toml").exists());
+}
+
+#[test]
+fn manifest_sha256_mismatch_is_refused() {
+    let (_root, _dist, server) = served();
+    server.fault("/dist/channel-rust-stable.toml.sha256", Fault::Body(format!("{}  channel-rust-stable.toml\n", "ab".repeat(32)).into_bytes()));
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["install", "stable"]).fails(1, &["checksum mismatch for", "channel-rust-stable.toml", &format!("expected sha256 {}", "ab".repeat(32))]);
+    assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz"), 0, "no archive fetched");
+    server.fault("/dist/channel-rust-stable.toml.sha256", Fault::Body(b"<html>oops</html>".to_vec()));
+    sb.run(&server.url, &["install", "stable"]).fails(1, &["does not hold a SHA-256 hash"]);
+}
+
+#[test]
+fn missing_archive_or_channel_is_not_on_this_dist_server() {
+    let (_root, dist, server) = served();
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["install", "beta"]).fails(1, &["toolchain 'beta'", "channel-rust-beta.toml.sha256 is not on this dist server (HTTP 404)"]);
+    let std = dist.comps.iter().find(|c| c.pkg == "rust-std").unwrap();
+    server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(404));
+    sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).fails(1, &[&format!("component rust-std-{HOST}"), &format!("{}.tar.gz is not on this dist server (HTTP 404)", std.rel())]);
+    assert!(sb.toolchains().is_empty());
+    assert!(sb.tmp_entries().is_empty());
+}
+
+#[test]
+fn https_with_a_test_ca_and_untrusted_certificates() {
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let ca = TestCa::new();
+    let server = Server::https(root.path(), &ca);
+    let sb = Sandbox::new();
+    // Without the CA: refused, clearly.
+    let run = crate::support::run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("SSL_CERT_FILE", sb.dir.path().join("none.pem")));
+    let run = run.fails(1, &["channel-rust-stable.toml.sha256"]);
+    assert!(run.stderr.to_lowercase().contains("certificate"), "{}", run.stderr);
+    // With the CA in SSL_CERT_FILE: installed.
+    let pem = ca.write_pem(sb.dir.path());
+    crate::support::run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("SSL_CERT_FILE", &pem)).ok();
+    assert!(sb.toolchain(&format!("stable-{HOST}")).join("bin/cargo").is_file());
+}
+
+#[test]
+fn file_dist_server() {
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let sb = Sandbox::new();
+    let url = format!("file://{}", root.path().display());
+    sb.run(&url, &["install", "stable", "--profile", "minimal"]).ok();
+    assert!(sb.toolchain(&format!("stable-{HOST}")).join("bin/rustc").is_file());
+    sb.run(&format!("file://{}/nowhere", root.path().display()), &["install", "nightly"]).fails(1, &["is not on this dist server"]);
+}
+
+#[test]
+fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
+    let (root, dist, server) = served();
+    let std = dist.comps.iter().find(|c| c.pkg == "rust-std" && c.target == HOST).unwrap().clone();
+    server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(500));
+    let sb = Sandbox::new();
+    // One at a time, in profile order: rustc and cargo complete before rust-std fails.
+    let first = crate::support::run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("RUSTUP_CONCURRENT_DOWNLOADS", "1"));
+    first.fails(1, &["answered HTTP 500"]);
+    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
+    let rustc_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.xz", rustc.rel()))).unwrap());
+    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap();
+    let cargo_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.zst", cargo.rel()))).unwrap());
+    let mut cached = vec![rustc_hash.clone(), cargo_hash];
+    cached.sort();
+    assert_eq!(list(&sb.rustup_home.join("downloads")), cached, "verified downloads stay cached under their hash");
+    // Corrupt rustc's: detected by its hash and fetched again; cargo's is reused.
+    std::fs::write(sb.rustup_home.join("downloads").join(&rustc_hash), b"garbage").unwrap();
+    server.clear_faults();
+    let before = server.log().len();
+    let run = sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("is corrupt; downloading it again"), "{}", run.stderr);
+    let mut fetched: Vec<_> = server.log()[before..].iter().filter(|l| l.path.contains(".tar.")).map(|l| l.path.clone()).collect();
+    fetched.sort();
+    let mut expected = [format!("/{}.tar.xz", rustc.rel()), format!("/{}.tar.gz", std.rel())];
+    expected.sort();
+    assert_eq!(fetched, expected);
+    assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "installed downloads are removed");
+}
+
+#[test]
+fn interrupted_install_leaves_nothing_and_is_cleaned_next_time() {
+    let (_root, dist, server) = served();
+    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
+    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::StallAfter(2000));
+    let sb = Sandbox::new();
+    let mut child = sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    while server.hits(".tar.xz") == 0 || sb.tmp_entries().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "download never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(sb.toolchains().is_empty(), "no toolchain after a kill: {:?}", sb.toolchains());
+    assert_eq!(sb.tmp_entries().len(), 1, "the killed run's staging is still there");
+    server.clear_faults();
+    sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).ok();
+    assert!(sb.tmp_entries().is_empty(), "stale staging cleared: {:?}", sb.tmp_entries());
+    assert!(sb.toolchain(&format!("stable-{HOST}")).join("bin/rustc").is_file());
+}

@@ -1,0 +1,85 @@
+//! rustup interop (DESIGN.md decision 1): the machine's own rustup reads what tcup installs, and
+//! installs from what `tcup mirror pack` writes. Skipped, with the reason printed, only when no
+//! `rustup` is on PATH.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::dist::Dist;
+use crate::support::server::Server;
+use crate::support::{HOST, Sandbox, run};
+
+fn rustup() -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join("rustup")).find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("SKIPPED: no rustup on PATH; rustup interop not checked");
+    }
+    found
+}
+
+fn rustup_cmd(bin: &PathBuf, sb: &Sandbox, dist: &str) -> Command {
+    let mut c = Command::new(bin);
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", sb.dir.path())
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("RUSTUP_DIST_SERVER", dist)
+        .env("RUSTUP_AUTO_INSTALL", "0");
+    c
+}
+
+#[test]
+fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
+    let Some(bin) = rustup() else { return };
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    let tc = format!("stable-{HOST}");
+    let list = run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "list"])).ok();
+    let line = list.stdout.lines().find(|l| l.starts_with(&tc)).unwrap_or_else(|| panic!("rustup does not list {tc}:\n{}", list.stdout));
+    assert!(line.contains("default"), "{line}");
+    let comps = run(rustup_cmd(&bin, &sb, &server.url).args(["component", "list", "--installed"])).ok();
+    let ours = std::fs::read_to_string(sb.toolchain(&tc).join("lib/rustlib/components")).unwrap();
+    let mut a: Vec<&str> = comps.stdout.lines().collect();
+    let mut b: Vec<&str> = ours.lines().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b);
+    let before = server.log().len();
+    let again = run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
+    assert!(format!("{}{}", again.stdout, again.stderr).contains(&format!("{tc} unchanged")), "{again:?}");
+    let fetched: Vec<String> = server.log()[before..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
+    assert!(fetched.is_empty(), "rustup downloaded {fetched:?}");
+}
+
+#[test]
+fn rustup_and_tcup_install_from_a_mirror_pack() {
+    let Some(bin) = rustup() else { return };
+    // A toolchain installed by tcup from a synthetic release, packed back into a dist tree.
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let origin = Server::http(root.path());
+    let sb = Sandbox::new();
+    sb.run(&origin.url, &["install", "stable", "-c", "rust-src"]).ok();
+    let mirror = tempfile::tempdir().unwrap();
+    let tc = sb.toolchain(&format!("stable-{HOST}"));
+    sb.run(&origin.url, &["mirror", "pack", "--toolchain", tc.to_str().unwrap(), "--out", mirror.path().to_str().unwrap()]).ok();
+    for f in ["dist/channel-rust-stable.toml", "dist/channel-rust-1.95.0.toml", "dist/channel-rust-1.95.toml", "dist/2026-04-16/channel-rust-stable.toml"] {
+        assert!(mirror.path().join(f).is_file() && mirror.path().join(format!("{f}.sha256")).is_file(), "{f}");
+    }
+    let served = Server::http(mirror.path());
+    // rustup installs from it and runs the result.
+    let fresh = Sandbox::new();
+    run(rustup_cmd(&bin, &fresh, &served.url).args(["toolchain", "install", "stable", "--profile", "default", "--no-self-update", "-c", "rust-src"])).ok();
+    let out = run(rustup_cmd(&bin, &fresh, &served.url).args(["run", "stable", "rustc", "--version"])).ok();
+    assert_eq!(out.stdout.trim(), "rustc 1.95.0 (synthetic)");
+    assert!(fresh.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html/std/index.html").is_file());
+    assert!(served.hits(".tar.xz") > 0, "rustup fetched the repacked xz archives: {:?}", served.log());
+    // And tcup installs the 1.95.0 name from it too.
+    let again = Sandbox::new();
+    again.run(&served.url, &["install", "1.95.0", "--profile", "minimal"]).ok();
+    assert!(again.toolchain(&format!("1.95.0-{HOST}")).join("bin/cargo").is_file());
+}

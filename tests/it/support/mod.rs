@@ -1,0 +1,113 @@
+//! Shared test support: a sandboxed home, running the `tcup` binary, a loopback dist server, and
+//! synthetic dist trees.
+
+#![allow(dead_code)]
+
+pub mod dist;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The host triple tcup installs for by default (what it was built for).
+pub const HOST: &str = tcup::BUILD_TRIPLE;
+
+/// A fresh `HOME` with `RUSTUP_HOME` and `CARGO_HOME` inside.
+pub struct Sandbox {
+    /// Owns the directory.
+    pub dir: tempfile::TempDir,
+    /// `RUSTUP_HOME`.
+    pub rustup_home: PathBuf,
+    /// `CARGO_HOME`.
+    pub cargo_home: PathBuf,
+}
+
+/// A finished command.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    }
+
+    /// Asserts success, showing the output otherwise.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts exit code `code` and that stderr contains every one of `needles`.
+    #[track_caller]
+    pub fn fails(self, code: i32, needles: &[&str]) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        for n in needles {
+            assert!(self.stderr.contains(n), "stderr lacks {n:?}:\n{}", self.stderr);
+        }
+        assert!(!self.stderr.contains("stack backtrace") && !self.stderr.contains("panicked"), "no backtrace or panic expected:\n{}", self.stderr);
+        self
+    }
+}
+
+impl Sandbox {
+    /// A new empty sandbox.
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let rustup_home = dir.path().join("rustup");
+        let cargo_home = dir.path().join("cargo");
+        Sandbox { dir, rustup_home, cargo_home }
+    }
+
+    /// `tcup` with a clean environment pointing at this sandbox and `dist` (RUST_BACKTRACE=1 set, as on the machines).
+    pub fn tcup(&self, dist: &str) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tcup"));
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("RUSTUP_HOME", &self.rustup_home)
+            .env("CARGO_HOME", &self.cargo_home)
+            .env("RUSTUP_DIST_SERVER", dist)
+            .env("RUST_BACKTRACE", "1");
+        c
+    }
+
+    /// Runs `tcup ARGS` against `dist`.
+    pub fn run(&self, dist: &str, args: &[&str]) -> Run {
+        Run::from(self.tcup(dist).args(args).output().unwrap())
+    }
+
+    /// The directory of an installed toolchain.
+    pub fn toolchain(&self, name: &str) -> PathBuf {
+        self.rustup_home.join("toolchains").join(name)
+    }
+
+    /// Names in `toolchains/` (empty when the directory does not exist).
+    pub fn toolchains(&self) -> Vec<String> {
+        list(&self.rustup_home.join("toolchains"))
+    }
+
+    /// Names in `tmp/`.
+    pub fn tmp_entries(&self) -> Vec<String> {
+        list(&self.rustup_home.join("tmp"))
+    }
+}
+
+/// Sorted names in `dir` (empty when absent).
+pub fn list(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir).map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Runs any command and captures it.
+pub fn run(cmd: &mut Command) -> Run {
+    Run::from(cmd.output().unwrap())
+}
