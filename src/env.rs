@@ -59,7 +59,10 @@ pub struct Env {
 impl Env {
     /// Reads the real process environment.
     pub fn from_process() -> Result<Env, EnvError> {
-        Env::from_vars(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))), std::io::stderr().is_terminal())
+        Env::from_vars(
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+            std::io::stderr().is_terminal(),
+        )
     }
 
     /// Builds an `Env` from explicit variables (tests use this; so does [`Env::from_process`]).

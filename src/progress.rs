@@ -143,16 +143,13 @@ impl Meter<'_> {
     /// (`installed <name> (<MiB> MiB in <s> s)`).
     pub fn done(&self) {
         let bytes = self.bytes.load(std::sync::atomic::Ordering::Relaxed);
-        match &self.bar {
-            Some(bar) => {
-                bar.set_length(bytes);
-                bar.finish_with_message("installed");
-            }
-            None => {
-                #[allow(clippy::cast_precision_loss)]
-                let mib = bytes as f64 / (1024.0 * 1024.0);
-                self.reporter.info(&format!("installed {} ({mib:.1} MiB in {:.1} s)", self.name, self.started.elapsed().as_secs_f64()));
-            }
+        if let Some(bar) = &self.bar {
+            bar.set_length(bytes);
+            bar.finish_with_message("installed");
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let mib = bytes as f64 / (1024.0 * 1024.0);
+            self.reporter.info(&format!("installed {} ({mib:.1} MiB in {:.1} s)", self.name, self.started.elapsed().as_secs_f64()));
         }
     }
 

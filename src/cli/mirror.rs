@@ -18,7 +18,7 @@ pub(super) struct PackArgs {
     /// The installed toolchain directory, e.g. "$(rustc --print sysroot)".
     #[arg(long, value_name = "DIR")]
     toolchain: PathBuf,
-    /// Output directory: serve it as RUSTUP_DIST_SERVER.
+    /// Output directory: serve it as `RUSTUP_DIST_SERVER`.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Archive formats, comma-separated: xz, gz, zst.

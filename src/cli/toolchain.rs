@@ -11,7 +11,7 @@ use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ToolchainCommand {
-    /// Install or update toolchains from the dist server (RUSTUP_DIST_SERVER).
+    /// Install or update toolchains from the dist server (`RUSTUP_DIST_SERVER`).
     Install(InstallArgs),
     /// List installed toolchains; the default is marked.
     List,

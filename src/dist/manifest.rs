@@ -217,7 +217,10 @@ minimal = ["rustc"]
     #[test]
     fn other_versions_and_bad_toml_are_clear_errors() {
         let v1 = SMALL.replace("manifest-version = \"2\"", "manifest-version = \"1\"");
-        assert_eq!(Manifest::parse(&v1).unwrap_err().to_string(), "the channel manifest has manifest-version = \"1\"; tcup reads version \"2\"");
+        assert_eq!(
+            Manifest::parse(&v1).unwrap_err().to_string(),
+            "the channel manifest has manifest-version = \"1\"; tcup reads version \"2\""
+        );
         let err = Manifest::parse("manifest-version = \"2\"\n[pkg\n").unwrap_err();
         assert!(matches!(err, ManifestError::Malformed(_)), "{err}");
         let err = Manifest::parse("date = \"x\"").unwrap_err();

@@ -73,7 +73,8 @@ impl FromStr for ToolchainName {
 
     fn from_str(name: &str) -> Result<Self, NameError> {
         let err = |why| NameError { name: name.to_owned(), why };
-        let (channel, rest) = split_channel(name).ok_or_else(|| err("it does not start with stable, beta, nightly or a version like 1.95.0"))?;
+        let (channel, rest) =
+            split_channel(name).ok_or_else(|| err("it does not start with stable, beta, nightly or a version like 1.95.0"))?;
         let rest = match rest {
             "" => None,
             r => Some(r.strip_prefix('-').ok_or_else(|| err("the channel must be followed by '-'"))?),
@@ -85,10 +86,10 @@ impl FromStr for ToolchainName {
             }
             Some(r) => (None, Some(r)),
         };
-        if let Some(h) = host {
-            if !is_triple(h) {
-                return Err(err("the host part is not a target triple like x86_64-unknown-linux-gnu"));
-            }
+        if let Some(h) = host
+            && !is_triple(h)
+        {
+            return Err(err("the host part is not a target triple like x86_64-unknown-linux-gnu"));
         }
         Ok(ToolchainName { channel: channel.to_owned(), date, host: host.map(str::to_owned) })
     }
@@ -97,10 +98,10 @@ impl FromStr for ToolchainName {
 /// Splits off the channel: a named channel or a version `N.N[.N][-beta[.N]]`.
 fn split_channel(s: &str) -> Option<(&str, &str)> {
     for named in ["stable", "beta", "nightly"] {
-        if let Some(rest) = s.strip_prefix(named) {
-            if rest.is_empty() || rest.starts_with('-') {
-                return Some((named, rest));
-            }
+        if let Some(rest) = s.strip_prefix(named)
+            && (rest.is_empty() || rest.starts_with('-'))
+        {
+            return Some((named, rest));
         }
     }
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
@@ -132,10 +133,7 @@ fn split_channel(s: &str) -> Option<(&str, &str)> {
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// A target triple: 2 to 4 non-empty parts of `[a-z0-9_.]`, separated by '-'.
@@ -155,6 +153,7 @@ mod tests {
         (n.channel, n.date, n.host)
     }
 
+    #[allow(clippy::unnecessary_wraps)]
     fn own(s: &str) -> Option<String> {
         Some(s.to_owned())
     }
@@ -177,7 +176,9 @@ mod tests {
 
     #[test]
     fn bad_names_are_errors() {
-        for bad in ["", "stabel", "1", "1.x", "stable-", "stable_x86", "nightly-2026-05-20-", "stable-X86_64-Unknown", "1.95.0.1", "-stable"] {
+        for bad in
+            ["", "stabel", "1", "1.x", "stable-", "stable_x86", "nightly-2026-05-20-", "stable-X86_64-Unknown", "1.95.0.1", "-stable"]
+        {
             let err = bad.parse::<ToolchainName>().unwrap_err();
             assert!(err.to_string().contains(&format!("'{bad}'")), "{err}");
         }

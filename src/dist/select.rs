@@ -116,7 +116,10 @@ pub fn select(manifest: &Manifest, req: &Request<'_>) -> Result<Selection, Selec
         match manifest.target_of(pkg, req.host) {
             None => {}
             Some((_, tp)) if !tp.available => {
-                sel.warnings.push(format!("skipping component '{pkg}' of profile '{}': it is not available for {} in this release", req.profile, req.host));
+                sel.warnings.push(format!(
+                    "skipping component '{pkg}' of profile '{}': it is not available for {} in this release",
+                    req.profile, req.host
+                ));
             }
             Some((target, tp)) => push(&mut sel, pkg, target, false, tp.preferred_archive())?,
         }

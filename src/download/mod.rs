@@ -24,7 +24,7 @@ pub enum DownloadError {
     #[error("{url} is not on this dist server (HTTP {status})")]
     NotFound {
         /// The URL requested.
-        url: Url,
+        url: String,
         /// 404, 403 or 410 (0 for a missing `file://` path).
         status: u16,
     },
@@ -32,7 +32,7 @@ pub enum DownloadError {
     #[error("{url} answered HTTP {status}")]
     Status {
         /// The URL requested.
-        url: Url,
+        url: String,
         /// The status code.
         status: u16,
     },
@@ -40,7 +40,7 @@ pub enum DownloadError {
     #[error("downloading {url} failed ({backend}): {message}")]
     Transport {
         /// The URL requested.
-        url: Url,
+        url: String,
         /// Which backend failed.
         backend: &'static str,
         /// The backend's error and its causes, on one line.
@@ -50,7 +50,7 @@ pub enum DownloadError {
     #[error("{url} is larger than {limit} bytes")]
     TooLarge {
         /// The URL requested.
-        url: Url,
+        url: String,
         /// The cap, in bytes.
         limit: u64,
     },
@@ -58,7 +58,7 @@ pub enum DownloadError {
     #[error("{url}: unsupported URL scheme (expected https, http or file)")]
     Scheme {
         /// The URL requested.
-        url: Url,
+        url: String,
     },
 }
 
@@ -132,7 +132,7 @@ impl Downloader {
                 let backend = self.backends.first().expect("at least one backend is configured");
                 backend.get(url)
             }
-            _ => Err(DownloadError::Scheme { url: url.clone() }),
+            _ => Err(DownloadError::Scheme { url: url.to_string() }),
         }
     }
 
@@ -144,12 +144,13 @@ impl Downloader {
     pub fn get_bytes(&self, url: &Url, limit: u64) -> Result<Vec<u8>, DownloadError> {
         let body = self.open(url)?;
         let mut out = Vec::with_capacity(usize::try_from(body.len.unwrap_or(0).min(limit)).unwrap_or(0));
-        body.body
-            .take(limit + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| DownloadError::Transport { url: url.clone(), backend: self.backends[0].name(), message: e.to_string() })?;
+        body.body.take(limit + 1).read_to_end(&mut out).map_err(|e| DownloadError::Transport {
+            url: url.to_string(),
+            backend: self.backends[0].name(),
+            message: e.to_string(),
+        })?;
         if out.len() as u64 > limit {
-            return Err(DownloadError::TooLarge { url: url.clone(), limit });
+            return Err(DownloadError::TooLarge { url: url.to_string(), limit });
         }
         Ok(out)
     }

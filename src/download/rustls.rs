@@ -36,7 +36,7 @@ impl Rustls {
             .redirect(policy)
             .build()
             .map_err(|e| DownloadError::Transport {
-                url: Url::parse("https://static.rust-lang.org").expect("static URL"),
+                url: "(client set-up)".to_owned(),
                 backend: "rustls",
                 message: format!("cannot initialise the HTTP client: {}", chain(&e)),
             })?;
@@ -51,15 +51,15 @@ impl Backend for Rustls {
 
     fn get(&self, url: &Url) -> Result<Body, DownloadError> {
         let resp = self.client.get(url.clone()).send().map_err(|e| DownloadError::Transport {
-            url: url.clone(),
+            url: url.to_string(),
             backend: "rustls",
             message: chain(&e),
         })?;
         let status = resp.status().as_u16();
         match status {
             200..=299 => Ok(Body { len: resp.content_length(), body: Box::new(resp) }),
-            403 | 404 | 410 => Err(DownloadError::NotFound { url: url.clone(), status }),
-            _ => Err(DownloadError::Status { url: url.clone(), status }),
+            403 | 404 | 410 => Err(DownloadError::NotFound { url: url.to_string(), status }),
+            _ => Err(DownloadError::Status { url: url.to_string(), status }),
         }
     }
 }

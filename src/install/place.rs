@@ -69,10 +69,10 @@ pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<Str
     }
     let listed = fs_err::read_to_string(top.join("components"))?;
     let found: Vec<String> = listed.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-    let dir_name = [name, short].into_iter().find(|n| found.iter().any(|f| f == n)).ok_or_else(|| PlaceError::MissingComponent {
-        wanted: name.to_owned(),
-        found: found.clone(),
-    })?;
+    let dir_name = [name, short]
+        .into_iter()
+        .find(|n| found.iter().any(|f| f == n))
+        .ok_or_else(|| PlaceError::MissingComponent { wanted: name.to_owned(), found: found.clone() })?;
     let src_root = top.join(dir_name);
     let manifest_in = fs_err::read_to_string(src_root.join("manifest.in"))?;
     let mut lines = Vec::new();
@@ -85,7 +85,8 @@ pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<Str
         let rel = safety::relative_path(Path::new(rel)).map_err(bad)?;
         let src = src_root.join(&rel);
         let dst = tree.join(&rel);
-        let meta = src.symlink_metadata().map_err(|_| PlaceError::MissingPath { component: name.to_owned(), path: rel.display().to_string() })?;
+        let meta =
+            src.symlink_metadata().map_err(|_| PlaceError::MissingPath { component: name.to_owned(), path: rel.display().to_string() })?;
         if (kind == "dir") != meta.is_dir() {
             return Err(bad(if kind == "dir" { "it names a file, not a directory" } else { "it names a directory, not a file" }));
         }

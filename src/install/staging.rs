@@ -71,7 +71,9 @@ fn exchange(new: &Path, dest: &Path) -> std::io::Result<()> {
             fs_err::rename(new, dest)?;
             fs_err::rename(&old, new)
         }
-        Err(e) => Err(std::io::Error::new(std::io::Error::from(e).kind(), format!("exchanging {} with {}: {e}", new.display(), dest.display()))),
+        Err(e) => {
+            Err(std::io::Error::new(std::io::Error::from(e).kind(), format!("exchanging {} with {}: {e}", new.display(), dest.display())))
+        }
     }
 }
 

@@ -118,13 +118,8 @@ fn ensure_parent(target: &Path) -> Result<(), UnpackError> {
 fn write_file(entry: &mut impl Read, target: &Path, mode: u32, buf: &mut [u8]) -> Result<(), UnpackError> {
     use fs_err::os::unix::fs::OpenOptionsExt;
     ensure_parent(target)?;
-    let mut file = fs_err::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode & 0o777)
-        .open(target)
-        .map_err(UnpackError::Write)?;
+    let mut file =
+        fs_err::OpenOptions::new().write(true).create(true).truncate(true).mode(mode & 0o777).open(target).map_err(UnpackError::Write)?;
     loop {
         let n = match entry.read(buf) {
             Ok(0) => break,

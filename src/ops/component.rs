@@ -69,7 +69,8 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
         let meter = reporter.start(&name, len);
         let source = Metered { inner: raw, meter: &meter, cancel };
         let mut hashing = HashingReader::new(source);
-        let unpacked = unpack::decoder(&mut hashing, sel.archive.compression).and_then(|d| unpack::unpack(d, &job.unpack_dir).map_err(io::Error::other));
+        let unpacked = unpack::decoder(&mut hashing, sel.archive.compression)
+            .and_then(|d| unpack::unpack(d, &job.unpack_dir).map_err(io::Error::other));
         let actual = match hashing.finish() {
             Ok((actual, _)) => actual,
             Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
@@ -99,7 +100,9 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             fs_err::rename(p, &cached)?;
         }
         meter.unpacking();
-        let lines = place::place(&top, &name, &sel.pkg, job.tree).inspect_err(|_| meter.failed()).with_context(|| format!("installing {} from {}", name, job.url))?;
+        let lines = place::place(&top, &name, &sel.pkg, job.tree)
+            .inspect_err(|_| meter.failed())
+            .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();
         break lines;
     };

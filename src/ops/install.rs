@@ -8,8 +8,8 @@
 //! `toolchains/` as it was.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anyhow::Context as _;
 use url::Url;
@@ -119,7 +119,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let manifest_url = opts.name.manifest_url(&env.dist_server);
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
-    let verified = fetch_manifest(downloader, &manifest_url).with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let verified =
+        fetch_manifest(downloader, &manifest_url).with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let selection = select::select(
         &verified.manifest,
         &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &opts.targets },
@@ -162,7 +163,13 @@ fn is_unchanged(home: &Path, toolchain: &str, dest: &Path, hash: &str, selection
 /// Downloads and unpacks every selected component with a bounded number of workers
 /// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
 /// selection order.
-fn fetch_all(env: &Env, selection: &Selection, staging: &Staging, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<Receipt>> {
+fn fetch_all(
+    env: &Env,
+    selection: &Selection,
+    staging: &Staging,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Vec<Receipt>> {
     let downloads = env.rustup_home.join("downloads");
     let tree = staging.tree();
     let jobs = selection
@@ -203,11 +210,11 @@ fn fetch_all(env: &Env, selection: &Selection, staging: &Staging, downloader: &D
     for r in results.into_iter().flatten() {
         match r {
             Ok(receipt) => receipts.push(receipt),
-            Err(e) if e.is::<Cancelled>() || e.chain().any(|c| c.is::<Cancelled>()) => {
+            Err(e) if e.is::<Cancelled>() || e.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>) => {
                 first_err.get_or_insert(e);
             }
             Err(e) => {
-                if first_err.as_ref().is_none_or(|f| f.chain().any(|c| c.is::<Cancelled>())) {
+                if first_err.as_ref().is_none_or(|f| f.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>)) {
                     first_err = Some(e);
                 }
             }

@@ -24,7 +24,8 @@ fn usage_errors_exit_2() {
     sb.run(DIST, &["install", "stable-x86_64-unknown-linux-gnu", "--host", "aarch64-unknown-linux-gnu"])
         .fails(2, &["names host x86_64-unknown-linux-gnu but --host says aarch64-unknown-linux-gnu"]);
     sb.run(DIST, &["install", "stable", "--host", "Not A Triple"]).fails(2, &["--host \"Not A Triple\" is not a target triple"]);
-    sb.run(DIST, &["mirror", "pack", "--toolchain", "/x", "--out", "/y", "--formats", "xz,rar"]).fails(2, &["unknown archive format 'rar'"]);
+    sb.run(DIST, &["mirror", "pack", "--toolchain", "/x", "--out", "/y", "--formats", "xz,rar"])
+        .fails(2, &["unknown archive format 'rar'"]);
     assert!(!sb.rustup_home.exists(), "a usage error touches nothing");
 }
 
@@ -41,7 +42,9 @@ fn bad_environment_values_name_the_variable() {
 fn operation_failures_exit_1_with_one_line() {
     let sb = Sandbox::new();
     // Nothing listens on port 9 of loopback: connection refused, reported on one line.
-    let r = sb.run(DIST, &["install", "stable"]).fails(1, &["error: no usable channel manifest for toolchain 'stable'", "http://127.0.0.1:9/dist/channel-rust-stable.toml.sha256"]);
+    let r = sb
+        .run(DIST, &["install", "stable"])
+        .fails(1, &["error: no usable channel manifest for toolchain 'stable'", "http://127.0.0.1:9/dist/channel-rust-stable.toml.sha256"]);
     assert_eq!(r.stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{}", r.stderr);
     let not = sb.dir.path().join("not-a-toolchain");
     std::fs::create_dir_all(&not).unwrap();

@@ -36,13 +36,18 @@ fn installs_default_profile_with_rustup_receipts() {
     // rustup's receipts.
     let rustlib = root.join("lib/rustlib");
     let components = std::fs::read_to_string(rustlib.join("components")).unwrap();
-    let expected: Vec<String> = ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", "clippy-preview"].iter().map(|p| format!("{p}-{HOST}")).collect();
+    let expected: Vec<String> =
+        ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", "clippy-preview"].iter().map(|p| format!("{p}-{HOST}")).collect();
     assert_eq!(components.lines().collect::<Vec<_>>(), expected);
     assert_eq!(std::fs::read_to_string(rustlib.join(format!("manifest-rust-docs-{HOST}"))).unwrap(), "dir:share/doc/rust/html\n");
     assert_eq!(std::fs::read_to_string(rustlib.join(format!("manifest-cargo-{HOST}"))).unwrap(), "file:bin/cargo\n");
     assert_eq!(std::fs::read_to_string(rustlib.join("rust-installer-version")).unwrap(), "3");
     let config = std::fs::read_to_string(rustlib.join("multirust-config.toml")).unwrap();
-    assert!(config.starts_with("config_version = \"1\"") && config.contains(&format!("pkg = \"clippy-preview\"\ntarget = \"{HOST}\"\nis_extension = false")), "{config}");
+    assert!(
+        config.starts_with("config_version = \"1\"")
+            && config.contains(&format!("pkg = \"clippy-preview\"\ntarget = \"{HOST}\"\nis_extension = false")),
+        "{config}"
+    );
     let manifest = std::fs::read_to_string(rustlib.join("multirust-channel-manifest.toml")).unwrap();
     let hash = std::fs::read_to_string(sb.rustup_home.join("update-hashes").join(&tc)).unwrap();
     assert_eq!(hash, sha(manifest.as_bytes()));
@@ -69,7 +74,11 @@ fn installs_default_profile_with_rustup_receipts() {
 fn components_targets_and_profiles() {
     let (_root, _dist, server) = served();
     let sb = Sandbox::new();
-    sb.run(&server.url, &["install", "stable", "--profile", "minimal", "-c", "rustfmt", "-c", "rust-src", "-t", "aarch64-unknown-linux-gnu"]).ok();
+    sb.run(
+        &server.url,
+        &["install", "stable", "--profile", "minimal", "-c", "rustfmt", "-c", "rust-src", "-t", "aarch64-unknown-linux-gnu"],
+    )
+    .ok();
     let root = sb.toolchain(&format!("stable-{HOST}"));
     assert!(root.join("bin/rustfmt").is_file(), "rustfmt renamed to rustfmt-preview and installed");
     assert!(root.join("lib/rustlib/src/rust/library/core/src/lib.rs").is_file());
@@ -81,8 +90,10 @@ fn components_targets_and_profiles() {
     assert!(config.contains("pkg = \"rust-src\"\nis_extension = true"), "target-independent: no target key\n{config}");
     // Unknown component or target: exit 1 with what exists.
     let sb2 = Sandbox::new();
-    sb2.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(1, &["component 'rustfmtt' is not available", "available components: cargo, clippy,"]);
-    sb2.run(&server.url, &["install", "stable", "-t", "sparc-unknown-none"]).fails(1, &["target 'sparc-unknown-none'", "aarch64-unknown-linux-gnu"]);
+    sb2.run(&server.url, &["install", "stable", "-c", "rustfmtt"])
+        .fails(1, &["component 'rustfmtt' is not available", "available components: cargo, clippy,"]);
+    sb2.run(&server.url, &["install", "stable", "-t", "sparc-unknown-none"])
+        .fails(1, &["target 'sparc-unknown-none'", "aarch64-unknown-linux-gnu"]);
     sb2.run(&server.url, &["install", "stable", "--profile", "huge"]).fails(1, &["unknown profile 'huge'"]);
     assert!(sb2.toolchains().is_empty());
 }
@@ -113,7 +124,12 @@ fn component_hash_mismatch_installs_nothing() {
     let expected = sha(&zstd::encode_all(&tarball(cargo)[..], 1).unwrap());
     sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).fails(
         1,
-        &["checksum mismatch for", &format!("{}.tar.zst", cargo.rel()), &format!("expected sha256 {expected}"), &format!("got {}", sha(&bad))],
+        &[
+            "checksum mismatch for",
+            &format!("{}.tar.zst", cargo.rel()),
+            &format!("expected sha256 {expected}"),
+            &format!("got {}", sha(&bad)),
+        ],
     );
     assert!(sb.toolchains().is_empty(), "no toolchain after a mismatch");
     assert!(sb.tmp_entries().is_empty(), "staging removed: {:?}", sb.tmp_entries());
@@ -123,9 +139,13 @@ fn component_hash_mismatch_installs_nothing() {
 #[test]
 fn manifest_sha256_mismatch_is_refused() {
     let (_root, _dist, server) = served();
-    server.fault("/dist/channel-rust-stable.toml.sha256", Fault::Body(format!("{}  channel-rust-stable.toml\n", "ab".repeat(32)).into_bytes()));
+    server.fault(
+        "/dist/channel-rust-stable.toml.sha256",
+        Fault::Body(format!("{}  channel-rust-stable.toml\n", "ab".repeat(32)).into_bytes()),
+    );
     let sb = Sandbox::new();
-    sb.run(&server.url, &["install", "stable"]).fails(1, &["checksum mismatch for", "channel-rust-stable.toml", &format!("expected sha256 {}", "ab".repeat(32))]);
+    sb.run(&server.url, &["install", "stable"])
+        .fails(1, &["checksum mismatch for", "channel-rust-stable.toml", &format!("expected sha256 {}", "ab".repeat(32))]);
     assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz"), 0, "no archive fetched");
     server.fault("/dist/channel-rust-stable.toml.sha256", Fault::Body(b"<html>oops</html>".to_vec()));
     sb.run(&server.url, &["install", "stable"]).fails(1, &["does not hold a SHA-256 hash"]);
@@ -135,10 +155,12 @@ fn manifest_sha256_mismatch_is_refused() {
 fn missing_archive_or_channel_is_not_on_this_dist_server() {
     let (_root, dist, server) = served();
     let sb = Sandbox::new();
-    sb.run(&server.url, &["install", "beta"]).fails(1, &["toolchain 'beta'", "channel-rust-beta.toml.sha256 is not on this dist server (HTTP 404)"]);
+    sb.run(&server.url, &["install", "beta"])
+        .fails(1, &["toolchain 'beta'", "channel-rust-beta.toml.sha256 is not on this dist server (HTTP 404)"]);
     let std = dist.comps.iter().find(|c| c.pkg == "rust-std").unwrap();
     server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(404));
-    sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).fails(1, &[&format!("component rust-std-{HOST}"), &format!("{}.tar.gz is not on this dist server (HTTP 404)", std.rel())]);
+    sb.run(&server.url, &["install", "stable", "--profile", "minimal"])
+        .fails(1, &[&format!("component rust-std-{HOST}"), &format!("{}.tar.gz is not on this dist server (HTTP 404)", std.rel())]);
     assert!(sb.toolchains().is_empty());
     assert!(sb.tmp_entries().is_empty());
 }
@@ -151,7 +173,9 @@ fn https_with_a_test_ca_and_untrusted_certificates() {
     let server = Server::https(root.path(), &ca);
     let sb = Sandbox::new();
     // Without the CA: refused, clearly.
-    let run = crate::support::run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("SSL_CERT_FILE", sb.dir.path().join("none.pem")));
+    let run = crate::support::run(
+        sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("SSL_CERT_FILE", sb.dir.path().join("none.pem")),
+    );
     let run = run.fails(1, &["channel-rust-stable.toml.sha256"]);
     assert!(run.stderr.to_lowercase().contains("certificate"), "{}", run.stderr);
     // With the CA in SSL_CERT_FILE: installed.
@@ -178,7 +202,9 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
     server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(500));
     let sb = Sandbox::new();
     // One at a time, in profile order: rustc and cargo complete before rust-std fails.
-    let first = crate::support::run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("RUSTUP_CONCURRENT_DOWNLOADS", "1"));
+    let first = crate::support::run(
+        sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("RUSTUP_CONCURRENT_DOWNLOADS", "1"),
+    );
     first.fails(1, &["answered HTTP 500"]);
     let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
     let rustc_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.xz", rustc.rel()))).unwrap());
@@ -207,7 +233,8 @@ fn interrupted_install_leaves_nothing_and_is_cleaned_next_time() {
     let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
     server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::StallAfter(2000));
     let sb = Sandbox::new();
-    let mut child = sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child =
+        sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).stderr(std::process::Stdio::null()).spawn().unwrap();
     let started = Instant::now();
     while server.hits(".tar.xz") == 0 || sb.tmp_entries().is_empty() {
         assert!(started.elapsed() < Duration::from_secs(20), "download never started");

@@ -49,7 +49,8 @@ fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
     b.sort_unstable();
     assert_eq!(a, b);
     let before = server.log().len();
-    let again = run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
+    let again =
+        run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
     assert!(format!("{}{}", again.stdout, again.stderr).contains(&format!("{tc} unchanged")), "{again:?}");
     let fetched: Vec<String> = server.log()[before..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
     assert!(fetched.is_empty(), "rustup downloaded {fetched:?}");
@@ -67,13 +68,28 @@ fn rustup_and_tcup_install_from_a_mirror_pack() {
     let mirror = tempfile::tempdir().unwrap();
     let tc = sb.toolchain(&format!("stable-{HOST}"));
     sb.run(&origin.url, &["mirror", "pack", "--toolchain", tc.to_str().unwrap(), "--out", mirror.path().to_str().unwrap()]).ok();
-    for f in ["dist/channel-rust-stable.toml", "dist/channel-rust-1.95.0.toml", "dist/channel-rust-1.95.toml", "dist/2026-04-16/channel-rust-stable.toml"] {
+    for f in [
+        "dist/channel-rust-stable.toml",
+        "dist/channel-rust-1.95.0.toml",
+        "dist/channel-rust-1.95.toml",
+        "dist/2026-04-16/channel-rust-stable.toml",
+    ] {
         assert!(mirror.path().join(f).is_file() && mirror.path().join(format!("{f}.sha256")).is_file(), "{f}");
     }
     let served = Server::http(mirror.path());
     // rustup installs from it and runs the result.
     let fresh = Sandbox::new();
-    run(rustup_cmd(&bin, &fresh, &served.url).args(["toolchain", "install", "stable", "--profile", "default", "--no-self-update", "-c", "rust-src"])).ok();
+    run(rustup_cmd(&bin, &fresh, &served.url).args([
+        "toolchain",
+        "install",
+        "stable",
+        "--profile",
+        "default",
+        "--no-self-update",
+        "-c",
+        "rust-src",
+    ]))
+    .ok();
     let out = run(rustup_cmd(&bin, &fresh, &served.url).args(["run", "stable", "rustc", "--version"])).ok();
     assert_eq!(out.stdout.trim(), "rustc 1.95.0 (synthetic)");
     assert!(fresh.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html/std/index.html").is_file());

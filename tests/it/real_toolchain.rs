@@ -14,7 +14,21 @@ fn real_toolchain_round_trip() {
     let mirror = tempfile::tempdir().unwrap();
     let sb = Sandbox::new();
     let packed = sb
-        .run("http://unused.invalid", &["mirror", "pack", "--toolchain", &sysroot, "--out", mirror.path().to_str().unwrap(), "--formats", "gz", "--profile", "minimal"])
+        .run(
+            "http://unused.invalid",
+            &[
+                "mirror",
+                "pack",
+                "--toolchain",
+                &sysroot,
+                "--out",
+                mirror.path().to_str().unwrap(),
+                "--formats",
+                "gz",
+                "--profile",
+                "minimal",
+            ],
+        )
         .ok();
     assert!(packed.stderr.contains("packed rustc-"), "{}", packed.stderr);
     let server = Server::http(mirror.path());

@@ -47,17 +47,26 @@ fn refused(evil: &[Entry], needle: &str) {
 
 #[test]
 fn absolute_path() {
-    refused(&[Entry::File("{outside}/pwned".into(), b"x".to_vec(), 0o644)], "archive entry '{outside}/pwned' is refused: its path is absolute");
+    refused(
+        &[Entry::File("{outside}/pwned".into(), b"x".to_vec(), 0o644)],
+        "archive entry '{outside}/pwned' is refused: its path is absolute",
+    );
 }
 
 #[test]
 fn parent_components() {
-    refused(&[Entry::File("{top}/../../../../pwned".into(), b"x".to_vec(), 0o644)], "archive entry '{top}/../../../../pwned' is refused: its path contains '..'");
+    refused(
+        &[Entry::File("{top}/../../../../pwned".into(), b"x".to_vec(), 0o644)],
+        "archive entry '{top}/../../../../pwned' is refused: its path contains '..'",
+    );
 }
 
 #[test]
 fn symlink_out_of_the_component() {
-    refused(&[Entry::Symlink("{top}/{comp}/bin/pwned".into(), "../../../../../outside".into())], "symbolic link to '../../../../../outside' points outside its component");
+    refused(
+        &[Entry::Symlink("{top}/{comp}/bin/pwned".into(), "../../../../../outside".into())],
+        "symbolic link to '../../../../../outside' points outside its component",
+    );
     refused(&[Entry::Symlink("{top}/{comp}/bin/pwned".into(), "/etc/passwd".into())], "symbolic link to the absolute path '/etc/passwd'");
 }
 
@@ -71,8 +80,14 @@ fn write_through_a_symlink() {
 
 #[test]
 fn hard_link_out_of_the_component() {
-    refused(&[Entry::HardLink("{top}/{comp}/bin/pwned".into(), "/etc/passwd".into())], "hard link to '/etc/passwd' points outside its component");
-    refused(&[Entry::HardLink("{top}/{comp}/bin/pwned".into(), "{top}/components".into())], "hard link to '{top}/components' points outside its component '{top}/{comp}'");
+    refused(
+        &[Entry::HardLink("{top}/{comp}/bin/pwned".into(), "/etc/passwd".into())],
+        "hard link to '/etc/passwd' points outside its component",
+    );
+    refused(
+        &[Entry::HardLink("{top}/{comp}/bin/pwned".into(), "{top}/components".into())],
+        "hard link to '{top}/components' points outside its component '{top}/{comp}'",
+    );
 }
 
 #[test]

@@ -104,13 +104,16 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
     let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
     for name in installed.lines().filter(|l| !l.is_empty()) {
-        let (pkg, target) = identify(&manifest, name).with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
+        let (pkg, target) = identify(&manifest, name)
+            .with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
         if keep.is_some_and(|k| !k.iter().any(|p| p == &pkg)) {
             continue;
         }
         let tp = &manifest.pkg[&pkg].target[&target];
         let url = tp.url.as_deref().or(tp.xz_url.as_deref()).with_context(|| format!("the manifest gives no URL for {name}"))?;
-        let rel = url.strip_prefix(UPSTREAM).map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
+        let rel = url
+            .strip_prefix(UPSTREAM)
+            .map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
         let rel = rel.trim_end_matches(".tar.gz").trim_end_matches(".tar.xz").to_owned();
         let top = base_name(&rel).to_owned();
         let stem = opts.out.join(&rel);
@@ -180,7 +183,12 @@ fn channel_of(toolchain: &Path) -> anyhow::Result<String> {
 /// Finds the manifest package and target key for an installed component name.
 fn identify(manifest: &Manifest, name: &str) -> Option<(String, String)> {
     manifest.pkg.iter().find_map(|(pkg, p)| {
-        p.target.keys().find(|t| if *t == "*" { name == pkg } else { name.strip_prefix(pkg.as_str()).and_then(|r| r.strip_prefix('-')) == Some(t.as_str()) }).map(|t| (pkg.clone(), t.clone()))
+        p.target
+            .keys()
+            .find(|t| {
+                if *t == "*" { name == pkg } else { name.strip_prefix(pkg.as_str()).and_then(|r| r.strip_prefix('-')) == Some(t.as_str()) }
+            })
+            .map(|t| (pkg.clone(), t.clone()))
     })
 }
 
@@ -223,11 +231,22 @@ mod tests {
     fn components_are_identified_in_the_real_manifest() {
         let m = Manifest::parse(include_str!("../../../tests/fixtures/channel-rust-1.95.0.toml")).unwrap();
         assert_eq!(identify(&m, "rustc-x86_64-unknown-linux-gnu"), Some(("rustc".into(), "x86_64-unknown-linux-gnu".into())));
-        assert_eq!(identify(&m, "clippy-preview-x86_64-unknown-linux-gnu"), Some(("clippy-preview".into(), "x86_64-unknown-linux-gnu".into())));
+        assert_eq!(
+            identify(&m, "clippy-preview-x86_64-unknown-linux-gnu"),
+            Some(("clippy-preview".into(), "x86_64-unknown-linux-gnu".into()))
+        );
         assert_eq!(identify(&m, "rust-src"), Some(("rust-src".into(), "*".into())));
         assert_eq!(identify(&m, "rust-std-wasm32-unknown-unknown"), Some(("rust-std".into(), "wasm32-unknown-unknown".into())));
         assert_eq!(identify(&m, "nonsense"), None);
         let names = manifest_names("stable", &m);
-        assert_eq!(names, ["dist/channel-rust-stable.toml", "dist/2026-04-16/channel-rust-stable.toml", "dist/channel-rust-1.95.0.toml", "dist/channel-rust-1.95.toml"]);
+        assert_eq!(
+            names,
+            [
+                "dist/channel-rust-stable.toml",
+                "dist/2026-04-16/channel-rust-stable.toml",
+                "dist/channel-rust-1.95.0.toml",
+                "dist/channel-rust-1.95.toml"
+            ]
+        );
     }
 }

@@ -61,7 +61,15 @@ pub struct Comp {
 
 impl Comp {
     fn new(pkg: &str, target: &str) -> Comp {
-        Comp { pkg: pkg.into(), target: target.into(), files: Vec::new(), dirs: Vec::new(), extra: Extra::None, evil: Vec::new(), available: true }
+        Comp {
+            pkg: pkg.into(),
+            target: target.into(),
+            files: Vec::new(),
+            dirs: Vec::new(),
+            extra: Extra::None,
+            evil: Vec::new(),
+            available: true,
+        }
     }
 
     /// The installed component name (`rustc-<host>` or `rust-src`).
@@ -101,7 +109,11 @@ impl Dist {
     /// rustc, cargo, rust-std (host and aarch64), rust-docs, rustfmt, clippy, rust-src; rustc offered as xz.
     pub fn standard(host: &str) -> Dist {
         let mut rustc = Comp::new("rustc", host);
-        rustc.files = vec![("bin/rustc".into(), script("rustc"), 0o755), ("bin/rustdoc".into(), script("rustdoc"), 0o755), ("lib/librustc_driver.so".into(), noise(300_000), 0o644)];
+        rustc.files = vec![
+            ("bin/rustc".into(), script("rustc"), 0o755),
+            ("bin/rustdoc".into(), script("rustdoc"), 0o755),
+            ("lib/librustc_driver.so".into(), noise(300_000), 0o644),
+        ];
         rustc.extra = Extra::Xz;
         let mut cargo = Comp::new("cargo", host);
         cargo.files = vec![("bin/cargo".into(), script("cargo"), 0o755)];
@@ -111,7 +123,10 @@ impl Dist {
         let mut std_arm = Comp::new("rust-std", "aarch64-unknown-linux-gnu");
         std_arm.files = vec![("lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd.rlib".into(), b"std arm".to_vec(), 0o644)];
         let mut docs = Comp::new("rust-docs", host);
-        docs.dirs = vec![("share/doc/rust/html".into(), vec![("index.html".into(), b"<html>docs</html>".to_vec()), ("std/index.html".into(), b"<html>std</html>".to_vec())])];
+        docs.dirs = vec![(
+            "share/doc/rust/html".into(),
+            vec![("index.html".into(), b"<html>docs</html>".to_vec()), ("std/index.html".into(), b"<html>std</html>".to_vec())],
+        )];
         let mut fmt = Comp::new("rustfmt-preview", host);
         fmt.files = vec![("bin/rustfmt".into(), script("rustfmt"), 0o755)];
         let mut clippy = Comp::new("clippy-preview", host);
@@ -155,16 +170,26 @@ impl Dist {
             }
         }
         // The combined `rust` package lists what exists for the host.
-        m.push_str(&format!("\n[pkg.rust]\nversion = \"{VERSION} (synthetic {DATE})\"\n\n[pkg.rust.target.\"{}\"]\navailable = true\n", self.host));
+        m.push_str(&format!(
+            "\n[pkg.rust]\nversion = \"{VERSION} (synthetic {DATE})\"\n\n[pkg.rust.target.\"{}\"]\navailable = true\n",
+            self.host
+        ));
         for c in &self.comps {
             let ext = !matches!(c.pkg.as_str(), "rustc" | "cargo" | "rust-std" | "rust-docs") || c.target != self.host;
             let kind = if ext { "extensions" } else { "components" };
-            m.push_str(&format!("\n[[pkg.rust.target.\"{}\".{kind}]]\npkg = \"{}\"\ntarget = \"{}\"\nis_extension = {ext}\n", self.host, c.pkg, c.target));
+            m.push_str(&format!(
+                "\n[[pkg.rust.target.\"{}\".{kind}]]\npkg = \"{}\"\ntarget = \"{}\"\nis_extension = {ext}\n",
+                self.host, c.pkg, c.target
+            ));
         }
         m.push_str("\n[renames.rustfmt]\nto = \"rustfmt-preview\"\n\n[renames.clippy]\nto = \"clippy-preview\"\n");
         m.push_str("\n[profiles]\nminimal = [\"rustc\", \"cargo\", \"rust-std\", \"rust-mingw\"]\n");
-        m.push_str("default = [\"rustc\", \"cargo\", \"rust-std\", \"rust-mingw\", \"rust-docs\", \"rustfmt-preview\", \"clippy-preview\"]\n");
-        m.push_str("complete = [\"rustc\", \"cargo\", \"rust-std\", \"rust-docs\", \"rustfmt-preview\", \"clippy-preview\", \"rust-src\"]\n");
+        m.push_str(
+            "default = [\"rustc\", \"cargo\", \"rust-std\", \"rust-mingw\", \"rust-docs\", \"rustfmt-preview\", \"clippy-preview\"]\n",
+        );
+        m.push_str(
+            "complete = [\"rustc\", \"cargo\", \"rust-std\", \"rust-docs\", \"rustfmt-preview\", \"clippy-preview\", \"rust-src\"]\n",
+        );
         self.write_manifest(root, &m);
         m
     }

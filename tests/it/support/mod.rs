@@ -34,8 +34,12 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(out: Output) -> Run {
-        Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    fn from(out: &Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
     }
 
     /// Asserts success, showing the output otherwise.
@@ -52,7 +56,11 @@ impl Run {
         for n in needles {
             assert!(self.stderr.contains(n), "stderr lacks {n:?}:\n{}", self.stderr);
         }
-        assert!(!self.stderr.contains("stack backtrace") && !self.stderr.contains("panicked"), "no backtrace or panic expected:\n{}", self.stderr);
+        assert!(
+            !self.stderr.contains("stack backtrace") && !self.stderr.contains("panicked"),
+            "no backtrace or panic expected:\n{}",
+            self.stderr
+        );
         self
     }
 }
@@ -66,7 +74,7 @@ impl Sandbox {
         Sandbox { dir, rustup_home, cargo_home }
     }
 
-    /// `tcup` with a clean environment pointing at this sandbox and `dist` (RUST_BACKTRACE=1 set, as on the machines).
+    /// `tcup` with a clean environment pointing at this sandbox and `dist` (`RUST_BACKTRACE=1` set, as on the machines).
     pub fn tcup(&self, dist: &str) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_tcup"));
         c.env_clear()
@@ -81,7 +89,7 @@ impl Sandbox {
 
     /// Runs `tcup ARGS` against `dist`.
     pub fn run(&self, dist: &str, args: &[&str]) -> Run {
-        Run::from(self.tcup(dist).args(args).output().unwrap())
+        Run::from(&self.tcup(dist).args(args).output().unwrap())
     }
 
     /// The directory of an installed toolchain.
@@ -102,12 +110,13 @@ impl Sandbox {
 
 /// Sorted names in `dir` (empty when absent).
 pub fn list(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir).map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
     v.sort();
     v
 }
 
 /// Runs any command and captures it.
 pub fn run(cmd: &mut Command) -> Run {
-    Run::from(cmd.output().unwrap())
+    Run::from(&cmd.output().unwrap())
 }

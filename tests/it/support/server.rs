@@ -159,7 +159,7 @@ fn handle<S: Read + Write>(st: &State, stream: &mut S) {
         if let Some((k, v)) = h.split_once(':')
             && k.eq_ignore_ascii_case("user-agent")
         {
-            user_agent = v.trim().to_owned();
+            v.trim().clone_into(&mut user_agent);
         }
     }
     drop(reader);
@@ -182,15 +182,12 @@ fn handle<S: Read + Write>(st: &State, stream: &mut S) {
     if stream.write_all(head.as_bytes()).is_err() {
         return;
     }
-    match stall_after {
-        Some(n) => {
-            let _ = stream.write_all(&body[..n.min(body.len())]);
-            let _ = stream.flush();
-            std::thread::sleep(Duration::from_secs(120));
-        }
-        None => {
-            let _ = stream.write_all(&body);
-            let _ = stream.flush();
-        }
+    if let Some(n) = stall_after {
+        let _ = stream.write_all(&body[..n.min(body.len())]);
+        let _ = stream.flush();
+        std::thread::sleep(Duration::from_mins(2));
+    } else {
+        let _ = stream.write_all(&body);
+        let _ = stream.flush();
     }
 }
