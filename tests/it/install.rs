@@ -23,6 +23,11 @@ fn installs_default_profile_with_rustup_receipts() {
     let run = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
     let tc = format!("stable-{HOST}");
     assert!(run.stderr.contains(&format!("toolchain '{tc}' installed (6 components)")), "{}", run.stderr);
+    // Not a terminal: one plain line per component, no bar drawing.
+    let plain: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("info: installed ")).collect();
+    assert_eq!(plain.len(), 6, "{}", run.stderr);
+    assert!(plain.iter().any(|l| l.starts_with(&format!("info: installed rustc-{HOST} (")) && l.ends_with(" s)")), "{plain:?}");
+    assert!(!run.stderr.contains('\r') && !run.stderr.contains("\u{1b}["), "no terminal control codes: {:?}", run.stderr);
     let root = sb.toolchain(&tc);
     // Files from manifest.in, with their modes.
     let rustc = root.join("bin/rustc");
@@ -66,6 +71,8 @@ fn installs_default_profile_with_rustup_receipts() {
     let again = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
     assert!(again.stderr.contains("unchanged"), "{}", again.stderr);
     assert!(server.log()[before..].iter().all(|l| l.path.contains("channel-rust-stable.toml")), "{:?}", &server.log()[before..]);
+    let quiet = sb.run(&server.url, &["--quiet", "toolchain", "install", "stable"]).ok();
+    assert_eq!(quiet.stderr, "", "--quiet prints nothing on success");
     let list = sb.run(&server.url, &["toolchain", "list"]).ok();
     assert_eq!(list.stdout.trim(), format!("{tc} (default)"));
 }
