@@ -3,7 +3,7 @@
 # mirror served by nginx. Packs the mirror once (default profile, xz + gz; cached in
 # target/bench-mirror), then times `toolchain install stable --profile minimal|default` for each
 # tool into fresh homes, RUNS times each (default 3), and prints medians of wall time and peak RSS
-# (/usr/bin/time -v) with the tcup/rustup ratios.
+# (/usr/bin/time -v) with the tcup/rustup ratios. Needs about 15 GB free in $TMPDIR for the homes.
 #
 # Usage: ci/bench.sh            (RUNS=5 ci/bench.sh for more runs)
 set -euo pipefail
@@ -52,6 +52,9 @@ DIST=http://127.0.0.1:$PORT
 run() {
   local tool=$1 profile=$2 home
   home=$(mktemp -d -p "$WORK")
+  # Start each run with no dirty pages pending. Homes are removed only at the end: deleting
+  # ~1.4 GB on this discard-mounted ext4 slows the next run's file creation several-fold.
+  sync; sleep 2
   local cmd
   if [ "$tool" = tcup ]; then
     cmd=("$TCUP" --quiet toolchain install stable --profile "$profile")
@@ -71,7 +74,6 @@ secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
 print(f"{secs:.2f} {rss}")
 PY
-  rm -rf "$home"
 }
 
 echo "bench: $RUNS runs each; mirror $MIRROR on $DIST; $(rustup --version 2>/dev/null | head -1); tcup $("$TCUP" --version)"
