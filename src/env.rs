@@ -54,6 +54,11 @@ pub struct Env {
     pub progress_when: ProgressWhen,
     /// Whether standard error is a terminal (decides bars vs. plain lines under `auto`).
     pub stderr_is_terminal: bool,
+    /// `TCUP_HOST_ROOT`: the root whose userland host detection reads (default `/`; set it when
+    /// preparing a chroot or image for another system).
+    pub host_root: PathBuf,
+    /// `TCUP_HOST_MACHINE`: replaces `uname -m` in host detection.
+    pub host_machine: Option<String>,
 }
 
 impl Env {
@@ -97,6 +102,12 @@ impl Env {
                 }
             },
             stderr_is_terminal,
+            host_root: match get("TCUP_HOST_ROOT") {
+                None => PathBuf::from("/"),
+                Some(v) if PathBuf::from(&v).is_dir() => PathBuf::from(v),
+                Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT", value: v, expected: "an existing directory" }),
+            },
+            host_machine: get("TCUP_HOST_MACHINE"),
         })
     }
 }

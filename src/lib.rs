@@ -10,6 +10,7 @@ pub mod dist;
 pub mod download;
 pub mod env;
 pub mod error;
+pub mod host;
 pub mod install;
 pub mod ops;
 pub mod progress;
@@ -17,6 +18,6 @@ pub mod progress;
 /// tcup's version, as sent in the User-Agent and printed by `tcup --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The host triple this tcup binary was built for (its own `TARGET`), used as the host until
-/// host detection decides otherwise. Set by `build.rs`.
+/// The host triple this tcup binary was built for (its own `TARGET`; set by `build.rs`). Not the
+/// host it installs for: that is [`host::detect`]'s decision, from the userland's own files.
 pub const BUILD_TRIPLE: &str = env!("TCUP_BUILD_TRIPLE");

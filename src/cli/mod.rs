@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one file per command. No logic beyond turning
 //! arguments into calls to [`crate::ops`] and printing their results.
 
+mod doctor;
 mod mirror;
 mod toolchain;
 
@@ -34,6 +35,9 @@ enum Command {
     /// Build dist server directories from installed toolchains.
     #[command(subcommand)]
     Mirror(mirror::MirrorCommand),
+    /// Explain what tcup sees on this system.
+    #[command(subcommand)]
+    Doctor(doctor::DoctorCommand),
 }
 
 /// Runs tcup with the process's arguments and environment; returns the exit code.
@@ -64,6 +68,7 @@ pub fn main() -> i32 {
         Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
+        Command::Doctor(cmd) => doctor::run(cmd),
     };
     match result {
         Ok(()) => 0,

@@ -31,8 +31,8 @@ pub(super) struct InstallArgs {
     /// Add the standard library for a target triple; repeatable.
     #[arg(short, long = "target", value_name = "TRIPLE", value_delimiter = ',')]
     targets: Vec<String>,
-    /// Install for this host triple instead of the detected one.
-    #[arg(long, value_name = "TRIPLE")]
+    /// Install for this host triple instead of the detected one (`tcup doctor host` shows it).
+    #[arg(long, visible_alias = "default-host", value_name = "TRIPLE")]
     host: Option<String>,
 }
 
@@ -54,6 +54,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
     let downloader = Downloader::new(env)?;
+    let detected = crate::host::detect(&env.host_root, env.host_machine.as_deref());
     for name in names {
         let opts = InstallOptions {
             name,
@@ -61,6 +62,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),
+            detected: detected.clone(),
         };
         match crate::ops::install::install(env, &opts, &downloader, reporter)? {
             Outcome::Installed { toolchain, components } => {

@@ -22,6 +22,7 @@ use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
 use crate::error::UsageError;
+use crate::host::{Decision, Report};
 use crate::install::lock::HomeLock;
 use crate::install::receipts::{self, Receipt};
 use crate::install::staging::{self, Staging};
@@ -44,6 +45,9 @@ pub struct InstallOptions {
     pub targets: Vec<String>,
     /// `--host`, when given (a host in the name wins if both agree; they must).
     pub host: Option<String>,
+    /// What host detection found on this system: used when no host is given, to warn when the
+    /// given one cannot run here, and to diagnose an installed compiler that does not run.
+    pub detected: Report,
 }
 
 /// How an install ended.
@@ -101,13 +105,7 @@ pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url) -> anyhow::Re
 /// Usage errors (conflicting hosts) and every failure of the steps above, with context naming
 /// the toolchain, URL or path.
 pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
-    let host = match (&opts.name.host, &opts.host) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(UsageError(format!("toolchain name '{}' names host {a} but --host says {b}", opts.name)).into());
-        }
-        (Some(h), _) | (None, Some(h)) => h.clone(),
-        (None, None) => crate::BUILD_TRIPLE.to_owned(),
-    };
+    let (host, extra_targets) = choose_host(opts, reporter)?;
     let toolchain = opts.name.dir_name(&host);
     let home = &env.rustup_home;
     let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
@@ -121,9 +119,10 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
     let verified =
         fetch_manifest(downloader, &manifest_url).with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
     let selection = select::select(
         &verified.manifest,
-        &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &opts.targets },
+        &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets },
     )?;
     for w in &selection.warnings {
         reporter.warn(w);
@@ -147,7 +146,59 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
     }
     reporter.finish();
+    check_runs(&dest, opts, reporter);
     Ok(Outcome::Installed { toolchain, components: receipts.len() })
+}
+
+/// The host triple to install for, and targets detection adds: the name's host or `--host` (with
+/// a warning when detection says this system is something else), else the detected host.
+fn choose_host(opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
+    let detected = match &opts.detected.decision {
+        Decision::Host { triple, .. } => Some(triple.as_str()),
+        Decision::Refused { .. } => None,
+    };
+    let explicit = match (&opts.name.host, &opts.host) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(UsageError(format!("toolchain name '{}' names host {a} but --host says {b}", opts.name)).into());
+        }
+        (Some(h), _) | (None, Some(h)) => Some(h.clone()),
+        (None, None) => None,
+    };
+    if let Some(h) = explicit {
+        if detected != Some(h.as_str()) {
+            let here = detected.map_or_else(|| "a system with no Rust host toolchain".to_owned(), std::string::ToString::to_string);
+            reporter.warn(&format!("installing for host {h} as asked, but this system looks like {here}: the toolchain may not run here"));
+        }
+        return Ok((h, Vec::new()));
+    }
+    match &opts.detected.decision {
+        Decision::Host { triple, targets, notes } => {
+            for n in notes {
+                reporter.warn(n);
+            }
+            Ok((triple.clone(), targets.clone()))
+        }
+        Decision::Refused { detected, why } => {
+            Err(anyhow::anyhow!("cannot install a Rust toolchain here (detected {detected}): {why}; `tcup doctor host` shows the evidence"))
+        }
+    }
+}
+
+/// Runs the installed `rustc --version` (60 s limit); when it fails, the install stands but the
+/// user is told exactly why (missing loader, wrong architecture, illegal instruction, timeout).
+fn check_runs(dest: &Path, opts: &InstallOptions, reporter: &Reporter) {
+    let rustc = dest.join("bin/rustc");
+    if !rustc.is_file() {
+        return;
+    }
+    let suggest = match &opts.detected.decision {
+        Decision::Host { triple, .. } => triple.clone(),
+        Decision::Refused { detected, .. } => detected.clone(),
+    };
+    match crate::host::run_check::run_version(&rustc, std::time::Duration::from_mins(1), &suggest) {
+        Ok(version) => reporter.verbose(&format!("installed rustc runs: {version}")),
+        Err(why) => reporter.warn(&format!("the toolchain is installed, but its compiler does not run here: {why}")),
+    }
 }
 
 /// True when `dest` was installed from the manifest with hash `hash` and already has every

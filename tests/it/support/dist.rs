@@ -60,7 +60,8 @@ pub struct Comp {
 }
 
 impl Comp {
-    fn new(pkg: &str, target: &str) -> Comp {
+    /// A package with no files yet.
+    pub fn new(pkg: &str, target: &str) -> Comp {
         Comp {
             pkg: pkg.into(),
             target: target.into(),
@@ -120,8 +121,10 @@ impl Dist {
         cargo.extra = Extra::Zst;
         let mut std = Comp::new("rust-std", host);
         std.files = vec![(format!("lib/rustlib/{host}/lib/libstd.rlib"), b"std".to_vec(), 0o644)];
-        let mut std_arm = Comp::new("rust-std", "aarch64-unknown-linux-gnu");
-        std_arm.files = vec![("lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd.rlib".into(), b"std arm".to_vec(), 0o644)];
+        // One extra standard library, for a target other than the host.
+        let other = if host == "aarch64-unknown-linux-gnu" { "x86_64-unknown-linux-musl" } else { "aarch64-unknown-linux-gnu" };
+        let mut std_arm = Comp::new("rust-std", other);
+        std_arm.files = vec![(format!("lib/rustlib/{other}/lib/libstd.rlib"), b"std other".to_vec(), 0o644)];
         let mut docs = Comp::new("rust-docs", host);
         docs.dirs = vec![(
             "share/doc/rust/html".into(),
@@ -145,8 +148,12 @@ impl Dist {
     /// Writes the server tree below `root`; returns the manifest text.
     pub fn write(&self, root: &Path) -> String {
         let mut m = format!("manifest-version = \"2\"\ndate = \"{DATE}\"\n");
-        let mut by_pkg: Vec<&str> = self.comps.iter().map(|c| c.pkg.as_str()).collect();
-        by_pkg.dedup();
+        let mut by_pkg: Vec<&str> = Vec::new();
+        for c in &self.comps {
+            if !by_pkg.contains(&c.pkg.as_str()) {
+                by_pkg.push(&c.pkg);
+            }
+        }
         for pkg in by_pkg {
             m.push_str(&format!("\n[pkg.{pkg}]\nversion = \"{VERSION} (synthetic {DATE})\"\n"));
             for c in self.comps.iter().filter(|c| c.pkg == pkg) {

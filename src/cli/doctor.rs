@@ -1,0 +1,47 @@
+//! `tcup doctor host`: print the host triple tcup would choose, then the evidence for it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::host::{self, Decision};
+
+#[derive(Debug, Subcommand)]
+pub(super) enum DoctorCommand {
+    /// Show the host triple chosen for this system (first line) and the evidence for it.
+    Host(HostArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct HostArgs {
+    /// Read the userland, loaders and proc/cpuinfo below DIR instead of /.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// Use NAME as the kernel machine instead of `uname -m`.
+    #[arg(long, value_name = "NAME")]
+    machine: Option<String>,
+}
+
+pub(super) fn run(cmd: DoctorCommand) -> anyhow::Result<()> {
+    let DoctorCommand::Host(args) = cmd;
+    let report = host::detect(&args.root, args.machine.as_deref());
+    match &report.decision {
+        Decision::Host { triple, targets, notes } => {
+            println!("{triple}");
+            for t in targets {
+                println!("  also installs target: {t}");
+            }
+            for n in notes {
+                println!("  note: {n}");
+            }
+        }
+        Decision::Refused { why, .. } => println!("refused: {why}"),
+    }
+    for line in &report.evidence {
+        println!("  {line}");
+    }
+    match report.decision {
+        Decision::Host { .. } => Ok(()),
+        Decision::Refused { detected, why } => Err(anyhow::anyhow!("cannot install a Rust toolchain here (detected {detected}): {why}")),
+    }
+}
