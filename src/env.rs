@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use url::Url;
 
@@ -25,6 +26,45 @@ pub struct EnvError {
     pub value: String,
     /// What would have been accepted.
     pub expected: &'static str,
+}
+
+/// The download backends tcup knows, in the default order (DESIGN.md decision 3).
+pub const BACKENDS: [&str; 3] = ["rustls", "curl", "native-tls"];
+
+/// Bounds on every download attempt (DESIGN.md decision 6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// `TCUP_CONNECT_TIMEOUT` (default 30 s): TCP + TLS connection set-up.
+    pub connect: Duration,
+    /// `TCUP_STALL_TIMEOUT` (default 30 s): no body byte for this long means the attempt stalled
+    /// and the next backend is started beside it.
+    pub stall: Duration,
+    /// `TCUP_LOW_SPEED_LIMIT` (default 10 bytes/s): slower than this, averaged over the stall
+    /// window, counts as a stall.
+    pub low_speed: u64,
+    /// `RUSTUP_DOWNLOAD_TIMEOUT` (default 180 s): an attempt that receives nothing at all for this
+    /// long is abandoned (buffering proxies legitimately hold whole files for minutes).
+    pub hard: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { connect: Duration::from_secs(30), stall: Duration::from_secs(30), low_speed: 10, hard: Duration::from_secs(180) }
+    }
+}
+
+/// Proxy settings, read from the usual variables (lowercase wins over uppercase, as in curl).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    /// `https_proxy`/`HTTPS_PROXY`: for https URLs.
+    pub https: Option<String>,
+    /// `http_proxy`/`HTTP_PROXY`: for http URLs.
+    pub http: Option<String>,
+    /// `all_proxy`/`ALL_PROXY`: for both when the specific one is unset.
+    pub all: Option<String>,
+    /// `no_proxy`/`NO_PROXY`: comma-separated hosts, domains (`.example.org` or `example.org`
+    /// matches subdomains too), IP addresses, or `*`.
+    pub no_proxy: Option<String>,
 }
 
 /// When progress bars are drawn: rustup's `RUSTUP_TERM_PROGRESS_WHEN` (`auto`, `always`, `never`).
@@ -59,6 +99,19 @@ pub struct Env {
     pub host_root: PathBuf,
     /// `TCUP_HOST_MACHINE`: replaces `uname -m` in host detection.
     pub host_machine: Option<String>,
+    /// Download backends in the order they are tried: `TCUP_BACKENDS` exactly when set, else the
+    /// default order adjusted by rustup's `RUSTUP_USE_RUSTLS` and `RUSTUP_USE_CURL`.
+    pub backends: Vec<&'static str>,
+    /// Timeouts and the low-speed limit.
+    pub limits: Limits,
+    /// `RUSTUP_MAX_RETRIES` (default 3): retries per backend for transient failures.
+    pub max_retries: u32,
+    /// Proxies.
+    pub proxies: Proxies,
+    /// `SSL_CERT_FILE`: a PEM bundle of trusted roots replacing the system's.
+    pub ca_file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`: a directory of hashed trusted roots.
+    pub ca_dir: Option<PathBuf>,
 }
 
 impl Env {
@@ -108,7 +161,106 @@ impl Env {
                 Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT", value: v, expected: "an existing directory" }),
             },
             host_machine: get("TCUP_HOST_MACHINE"),
+            backends: backend_order(&get)?,
+            limits: Limits {
+                connect: seconds(&get, "TCUP_CONNECT_TIMEOUT", 30.0)?,
+                stall: seconds(&get, "TCUP_STALL_TIMEOUT", 30.0)?,
+                low_speed: get("TCUP_LOW_SPEED_LIMIT")
+                    .map(|v| {
+                        v.parse::<u64>().map_err(|_| EnvError {
+                            var: "TCUP_LOW_SPEED_LIMIT",
+                            value: v,
+                            expected: "a whole number of bytes per second",
+                        })
+                    })
+                    .transpose()?
+                    .unwrap_or(10),
+                hard: seconds(&get, "RUSTUP_DOWNLOAD_TIMEOUT", 180.0)?,
+            },
+            max_retries: get("RUSTUP_MAX_RETRIES")
+                .map(|v| v.parse::<u32>().map_err(|_| EnvError { var: "RUSTUP_MAX_RETRIES", value: v, expected: "a whole number ≥ 0" }))
+                .transpose()?
+                .unwrap_or(3),
+            proxies: Proxies {
+                https: proxy(&get, "https_proxy", "HTTPS_PROXY")?,
+                http: proxy(&get, "http_proxy", "HTTP_PROXY")?,
+                all: proxy(&get, "all_proxy", "ALL_PROXY")?,
+                no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
+            },
+            ca_file: get("SSL_CERT_FILE").map(PathBuf::from),
+            ca_dir: get("SSL_CERT_DIR").map(PathBuf::from),
         })
+    }
+}
+
+/// Checks a backend list (`TCUP_BACKENDS`, `--backends`): comma-separated names from [`BACKENDS`],
+/// at least one, each once. `what` names the source in the error.
+///
+/// # Errors
+/// An unknown name, a repeated name, or an empty list.
+pub fn parse_backends(list: &str, what: &'static str) -> Result<Vec<&'static str>, EnvError> {
+    let err = || EnvError { var: what, value: list.to_owned(), expected: "a comma-separated list of rustls, curl, native-tls" };
+    let mut out = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        let known = BACKENDS.iter().find(|b| **b == name).ok_or_else(err)?;
+        if out.contains(known) {
+            return Err(err());
+        }
+        out.push(*known);
+    }
+    if out.is_empty() { Err(err()) } else { Ok(out) }
+}
+
+fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<&'static str>, EnvError> {
+    if let Some(list) = get("TCUP_BACKENDS") {
+        return parse_backends(&list, "TCUP_BACKENDS");
+    }
+    let flag = |var: &'static str| match get(var).as_deref() {
+        None => Ok(None),
+        Some("1") => Ok(Some(true)),
+        Some("0") => Ok(Some(false)),
+        Some(v) => Err(EnvError { var, value: v.to_owned(), expected: "0 or 1" }),
+    };
+    let mut order = BACKENDS.to_vec();
+    let to_front = |order: &mut Vec<&'static str>, name: &str| {
+        let i = order.iter().position(|b| *b == name).expect("known backend");
+        let b = order.remove(i);
+        order.insert(0, b);
+    };
+    match flag("RUSTUP_USE_RUSTLS")? {
+        Some(true) => to_front(&mut order, "rustls"),
+        Some(false) => to_front(&mut order, "native-tls"),
+        None => {}
+    }
+    if flag("RUSTUP_USE_CURL")? == Some(true) {
+        to_front(&mut order, "curl");
+    }
+    Ok(order)
+}
+
+fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f64) -> Result<Duration, EnvError> {
+    let value = get(var);
+    let secs = match &value {
+        None => default,
+        Some(v) => v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).ok_or_else(|| EnvError {
+            var,
+            value: v.clone(),
+            expected: "a number of seconds greater than 0",
+        })?,
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn proxy(get: &impl Fn(&str) -> Option<String>, lower: &'static str, upper: &'static str) -> Result<Option<String>, EnvError> {
+    let (var, value) = match (get(lower), get(upper)) {
+        (Some(v), _) => (lower, v),
+        (None, Some(v)) => (upper, v),
+        (None, None) => return Ok(None),
+    };
+    let with_scheme = if value.contains("://") { value.clone() } else { format!("http://{value}") };
+    match url::Url::parse(&with_scheme) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(Some(with_scheme)),
+        _ => Err(EnvError { var, value, expected: "a proxy URL like http://proxy.example:3128" }),
     }
 }
 
@@ -149,6 +301,41 @@ mod tests {
         assert_eq!(env(&[("RUSTUP_DIST_SERVER", "ftp://x")]).unwrap_err().var, "RUSTUP_DIST_SERVER");
         assert_eq!(env(&[("RUSTUP_HOME", "relative/dir")]).unwrap_err().var, "RUSTUP_HOME");
         assert_eq!(env(&[("RUSTUP_TERM_PROGRESS_WHEN", "sometimes")]).unwrap_err().var, "RUSTUP_TERM_PROGRESS_WHEN");
+    }
+
+    #[test]
+    fn backend_order_follows_rustup_then_tcup() {
+        assert_eq!(env(&[]).unwrap().backends, ["rustls", "curl", "native-tls"]);
+        assert_eq!(env(&[("RUSTUP_USE_CURL", "1")]).unwrap().backends, ["curl", "rustls", "native-tls"]);
+        assert_eq!(env(&[("RUSTUP_USE_RUSTLS", "0")]).unwrap().backends, ["native-tls", "rustls", "curl"]);
+        assert_eq!(env(&[("RUSTUP_USE_RUSTLS", "1"), ("RUSTUP_USE_CURL", "0")]).unwrap().backends, ["rustls", "curl", "native-tls"]);
+        let exact = env(&[("TCUP_BACKENDS", "curl,native-tls"), ("RUSTUP_USE_RUSTLS", "1")]).unwrap();
+        assert_eq!(exact.backends, ["curl", "native-tls"], "TCUP_BACKENDS wins over the RUSTUP_ variables");
+        for bad in ["", "curl,wget", "curl,curl", ","] {
+            let e = parse_backends(bad, "TCUP_BACKENDS").unwrap_err();
+            assert!(e.to_string().contains("rustls, curl, native-tls"), "{e}");
+        }
+        assert_eq!(env(&[("RUSTUP_USE_CURL", "yes")]).unwrap_err().var, "RUSTUP_USE_CURL");
+    }
+
+    #[test]
+    fn limits_and_proxies() {
+        let e = env(&[
+            ("TCUP_STALL_TIMEOUT", "2"),
+            ("RUSTUP_DOWNLOAD_TIMEOUT", "0.5"),
+            ("https_proxy", "proxy.local:3128"),
+            ("NO_PROXY", "localhost"),
+        ])
+        .unwrap();
+        assert_eq!(e.limits.stall, Duration::from_secs(2));
+        assert_eq!(e.limits.hard, Duration::from_millis(500));
+        assert_eq!(e.limits.connect, Duration::from_secs(30));
+        assert_eq!(e.proxies.https.as_deref(), Some("http://proxy.local:3128"));
+        assert_eq!(e.proxies.no_proxy.as_deref(), Some("localhost"));
+        assert_eq!(env(&[("TCUP_STALL_TIMEOUT", "-1")]).unwrap_err().var, "TCUP_STALL_TIMEOUT");
+        assert_eq!(env(&[("TCUP_CONNECT_TIMEOUT", "soon")]).unwrap_err().var, "TCUP_CONNECT_TIMEOUT");
+        assert_eq!(env(&[("HTTP_PROXY", "ftp://x")]).unwrap_err().var, "HTTP_PROXY");
+        assert_eq!(env(&[("RUSTUP_MAX_RETRIES", "many")]).unwrap_err().var, "RUSTUP_MAX_RETRIES");
     }
 
     #[test]

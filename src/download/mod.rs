@@ -1,21 +1,31 @@
-//! How bytes arrive: one [`Backend`] trait with HTTP stacks behind it, chosen at run time
-//! (DESIGN.md decision 3), plus `file://` for local dist servers.
+//! How bytes arrive: three HTTP stacks behind one [`Backend`] trait, all compiled into every build
+//! and chosen at run time (DESIGN.md decision 3), with a watchdog that does not depend on their
+//! cooperation (decision 6), hedged fallback between them, retries and resume.
 //!
-//! Every download in tcup goes through a [`Downloader`]: channel manifests, their `.sha256`
-//! files and component archives. The install core needs one backend (`rustls`); the download
-//! layer issue adds `curl`, `native-tls`, the watchdog and the fallback policy behind this same
-//! interface, so callers do not change.
+//! Every download in tcup goes through a [`Downloader`]: channel manifests, their `.sha256` files,
+//! component archives. A backend only performs one GET (with an optional `Range`) and pushes the
+//! status, headers and body chunks into a [`Sink`]; it follows no redirects and keeps no policy.
+//! Everything else — redirects (at most 10, never https→http), timeouts, stalls, retries, falling
+//! back, resuming — is decided in [`transfer`], identically for all backends.
+//! `file://` URLs are read directly.
 
+mod backends;
 mod file;
 pub mod hashing;
-mod rustls;
+pub mod policy;
+pub mod proxy;
+mod transfer;
 
+use std::collections::HashMap;
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use url::Url;
 
-use crate::env::Env;
+use crate::env::{Env, Limits};
+use crate::progress::Reporter;
+pub use policy::Kind;
 
 /// A failed download. Every variant names the URL.
 #[derive(Debug, thiserror::Error)]
@@ -28,23 +38,25 @@ pub enum DownloadError {
         /// 404, 403 or 410 (0 for a missing `file://` path).
         status: u16,
     },
-    /// Any other non-success HTTP status.
-    #[error("{url} answered HTTP {status}")]
-    Status {
-        /// The URL requested.
-        url: String,
-        /// The status code.
-        status: u16,
-    },
-    /// Connecting, TLS, or reading the body failed.
+    /// Every backend was tried and the last failure was this one.
     #[error("downloading {url} failed ({backend}): {message}")]
-    Transport {
+    Failed {
         /// The URL requested.
         url: String,
-        /// Which backend failed.
+        /// The backend of the last attempt.
         backend: &'static str,
-        /// The backend's error and its causes, on one line.
+        /// What went wrong, on one line.
         message: String,
+        /// Its classification.
+        kind: Kind,
+    },
+    /// Every backend stalled until its hard deadline.
+    #[error("downloading {url} failed: all backends stalled ({detail})")]
+    AllStalled {
+        /// The URL requested.
+        url: String,
+        /// Which backends, and for how long.
+        detail: String,
     },
     /// A body larger than the caller accepts (manifests are capped).
     #[error("{url} is larger than {limit} bytes")]
@@ -60,41 +72,73 @@ pub enum DownloadError {
         /// The URL requested.
         url: String,
     },
+    /// A backend could not be set up.
+    #[error("cannot initialise the {backend} backend: {message}")]
+    Init {
+        /// Backend name.
+        backend: &'static str,
+        /// Why.
+        message: String,
+    },
 }
 
-/// An open response body: bytes arrive through `body`.
-pub struct Body {
-    /// The response body, read to EOF.
-    pub body: Box<dyn Read + Send>,
-    /// `Content-Length`, when the server sent one (bytes).
+/// One GET as a backend performs it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The URL (redirects are followed by the caller, not the backend).
+    pub url: Url,
+    /// Start offset: sends `Range: bytes=<offset>-` when non-zero.
+    pub offset: u64,
+    /// `If-Range` validator (an ETag or Last-Modified value) to send with the range.
+    pub if_range: Option<String>,
+    /// Proxy URL to go through, or `None` for a direct connection.
+    pub proxy: Option<String>,
+}
+
+/// Status and the headers tcup uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Head {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Length` (bytes).
     pub len: Option<u64>,
+    /// `ETag`, else `Last-Modified`: the validator for a later `If-Range`.
+    pub validator: Option<String>,
+    /// `Retry-After`, when given in seconds.
+    pub retry_after: Option<Duration>,
+    /// `Location` of a redirect.
+    pub location: Option<String>,
 }
 
-/// One HTTP stack. Implementations are cheap to share across threads.
+/// Where a backend delivers a response. Both methods return `false` when the transfer no longer
+/// wants the bytes (the attempt was abandoned): the backend must stop and return
+/// [`AttemptError`] of kind [`Kind::Other`] (its message is never shown).
+pub trait Sink {
+    /// The status line and headers arrived.
+    fn head(&mut self, head: Head) -> bool;
+    /// Body bytes arrived.
+    fn data(&mut self, chunk: &[u8]) -> bool;
+}
+
+/// Why one attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptError {
+    /// Classification for the retry policy.
+    pub kind: Kind,
+    /// The backend's own message and causes, on one line.
+    pub message: String,
+}
+
+/// One HTTP stack. Shared across threads; each call is one attempt on the calling thread.
 pub trait Backend: Send + Sync {
-    /// Short name used in messages and the User-Agent: `rustls`, `curl`, `native-tls`.
+    /// `rustls`, `curl` or `native-tls`; also in the User-Agent.
     fn name(&self) -> &'static str;
-    /// Starts a GET of `url` and returns once the status and headers arrived.
+    /// Performs `req`, delivering into `sink`. Returns when the body ended or failed. Must not
+    /// follow redirects (report them through [`Sink::head`] with their `Location`).
     ///
     /// # Errors
-    /// [`DownloadError::NotFound`] for 404/403/410, [`DownloadError::Status`] for other
-    /// non-2xx, [`DownloadError::Transport`] when no response arrived.
-    fn get(&self, url: &Url) -> Result<Body, DownloadError>;
-}
-
-/// Limits every backend applies.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Time allowed to establish a connection (TCP + TLS).
-    pub connect_timeout: Duration,
-    /// Longest time without receiving a byte before the attempt fails.
-    pub stall_timeout: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { connect_timeout: Duration::from_secs(30), stall_timeout: Duration::from_secs(30) }
-    }
+    /// [`AttemptError`] classifying the failure.
+    fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError>;
 }
 
 /// The `User-Agent` a backend sends: `tcup/<version> (<backend>)`.
@@ -102,18 +146,37 @@ pub fn user_agent(backend: &str) -> String {
     format!("tcup/{} ({backend})", crate::VERSION)
 }
 
-/// Fetches URLs through the configured backends.
+/// An open response body.
+pub struct Body<'a> {
+    /// The bytes, read to EOF.
+    pub body: Box<dyn Read + Send + 'a>,
+    /// Total length when known (bytes, counted from the requested offset).
+    pub len: Option<u64>,
+    /// The validator for resuming later (`ETag` or `Last-Modified`).
+    pub validator: Option<String>,
+    /// The offset of the first byte delivered: the requested offset, or 0 when the server
+    /// ignored the range (answered 200) — the caller then starts over.
+    pub start: u64,
+}
+
+/// Fetches URLs through the configured backends with the watchdog and fallback policy.
 pub struct Downloader {
-    backends: Vec<Box<dyn Backend>>,
+    backends: Vec<Arc<dyn Backend>>,
+    limits: Limits,
+    retries: u32,
+    proxies: crate::env::Proxies,
+    /// Host → index of the backend that last delivered after another one was abandoned.
+    preferred: Mutex<HashMap<String, usize>>,
 }
 
 impl Downloader {
-    /// The downloader for `env`.
+    /// The downloader for `env`: its backends in order, limits, retries and proxies.
     ///
     /// # Errors
-    /// A backend could not be initialised (e.g. its TLS configuration failed).
-    pub fn new(_env: &Env) -> Result<Downloader, DownloadError> {
-        Ok(Downloader { backends: vec![Box::new(rustls::Rustls::new(Limits::default())?)] })
+    /// [`DownloadError::Init`] when a backend cannot be set up.
+    pub fn new(env: &Env) -> Result<Downloader, DownloadError> {
+        let backends = env.backends.iter().map(|name| backends::make(name, env)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Downloader { backends, limits: env.limits, retries: env.max_retries, proxies: env.proxies.clone(), preferred: Mutex::default() })
     }
 
     /// The names of the backends in the order they are tried.
@@ -121,17 +184,16 @@ impl Downloader {
         self.backends.iter().map(|b| b.name()).collect()
     }
 
-    /// Opens `url` for streaming.
+    /// Opens `url` for streaming, starting at byte `offset` (with `if_range` as the validator when
+    /// resuming). The body delivers bytes from `offset` on, whatever the server does with the range.
     ///
     /// # Errors
-    /// See [`Backend::get`]; `file://` URLs give [`DownloadError::NotFound`] for a missing file.
-    pub fn open(&self, url: &Url) -> Result<Body, DownloadError> {
+    /// [`DownloadError`]; failures after the body started are returned by its reads as
+    /// `io::Error`s wrapping a [`DownloadError`].
+    pub fn open<'a>(&'a self, url: &Url, offset: u64, if_range: Option<&str>, reporter: &'a Reporter) -> Result<Body<'a>, DownloadError> {
         match url.scheme() {
-            "file" => file::open(url),
-            "http" | "https" => {
-                let backend = self.backends.first().expect("at least one backend is configured");
-                backend.get(url)
-            }
+            "file" => file::open(url, offset),
+            "http" | "https" => transfer::open(self, url, offset, if_range, reporter),
             _ => Err(DownloadError::Scheme { url: url.to_string() }),
         }
     }
@@ -139,19 +201,42 @@ impl Downloader {
     /// Downloads a small file (a manifest or a `.sha256`) into memory, refusing more than `limit` bytes.
     ///
     /// # Errors
-    /// As [`Downloader::open`], plus [`DownloadError::TooLarge`] and read failures as
-    /// [`DownloadError::Transport`].
-    pub fn get_bytes(&self, url: &Url, limit: u64) -> Result<Vec<u8>, DownloadError> {
-        let body = self.open(url)?;
+    /// As [`Downloader::open`], plus [`DownloadError::TooLarge`].
+    pub fn get_bytes(&self, url: &Url, limit: u64, reporter: &Reporter) -> Result<Vec<u8>, DownloadError> {
+        let body = self.open(url, 0, None, reporter)?;
         let mut out = Vec::with_capacity(usize::try_from(body.len.unwrap_or(0).min(limit)).unwrap_or(0));
-        body.body.take(limit + 1).read_to_end(&mut out).map_err(|e| DownloadError::Transport {
-            url: url.to_string(),
-            backend: self.backends[0].name(),
-            message: e.to_string(),
-        })?;
+        body.body.take(limit + 1).read_to_end(&mut out).map_err(|e| into_download_error(e, url))?;
         if out.len() as u64 > limit {
             return Err(DownloadError::TooLarge { url: url.to_string(), limit });
         }
         Ok(out)
+    }
+
+    /// Backend indices in the order to try for `url`: the one that worked last time for this host
+    /// first, then the configured order.
+    fn order_for(&self, url: &Url) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.backends.len()).collect();
+        let host = url.host_str().unwrap_or_default();
+        if let Some(&first) = self.preferred.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(host)
+            && let Some(pos) = order.iter().position(|&i| i == first)
+        {
+            order.remove(pos);
+            order.insert(0, first);
+        }
+        order
+    }
+
+    fn remember(&self, url: &Url, backend: usize) {
+        let host = url.host_str().unwrap_or_default().to_owned();
+        self.preferred.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(host, backend);
+    }
+}
+
+/// Turns a body read error back into the [`DownloadError`] it carries (or a generic one).
+pub fn into_download_error(e: std::io::Error, url: &Url) -> DownloadError {
+    match e.into_inner().map(|inner| inner.downcast::<DownloadError>()) {
+        Some(Ok(d)) => *d,
+        Some(Err(other)) => DownloadError::Failed { url: url.to_string(), backend: "file", message: other.to_string(), kind: Kind::Other },
+        None => DownloadError::Failed { url: url.to_string(), backend: "file", message: "read failed".into(), kind: Kind::Other },
     }
 }

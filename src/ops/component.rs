@@ -1,11 +1,18 @@
-//! One component, end to end: download (or reuse a cached download), hash, decompress and unpack
-//! as one stream, verify, then place the files into the toolchain tree being staged.
+//! One component, end to end: download (or reuse or resume a download), hash, decompress and
+//! unpack as one stream, verify, then place the files into the toolchain tree being staged.
 //!
-//! Downloads are teed to `RUSTUP_HOME/downloads/<sha256>.partial` and renamed to
-//! `downloads/<sha256>` once verified (rustup's cache layout). A cached file is re-hashed while it
-//! is unpacked; if it no longer matches it is deleted and the archive is downloaded again.
+//! Downloads live in `RUSTUP_HOME/downloads/` (rustup's layout): `<sha256>` once verified,
+//! `<sha256>.partial` while arriving, with the server's validator (ETag or Last-Modified) in
+//! `<sha256>.partial.validator`. The sources, in order:
+//! 1. a verified `<sha256>`: re-hashed while it is unpacked; if it no longer matches it is deleted;
+//! 2. a `.partial` with a validator: its bytes are replayed through the hasher and unpacker (the
+//!    hash is re-seeded from the file), then the network continues with `Range` + `If-Range`;
+//!    a 200 answer or a 416 starts over cleanly;
+//! 3. the network from byte 0.
+//!
 //! Whatever goes wrong, the hash is computed over the whole stream before an error is chosen, so
-//! wrong bytes are reported as a checksum mismatch, not as the decompressor's complaint.
+//! wrong bytes are reported as a checksum mismatch, not as the decompressor's complaint. A mismatch
+//! is retried once from scratch (the same backend order), then fails.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,11 +22,11 @@ use anyhow::Context as _;
 use url::Url;
 
 use crate::dist::select::Selected;
-use crate::download::Downloader;
 use crate::download::hashing::{HashingReader, Mismatch};
+use crate::download::{DownloadError, Downloader, Kind, into_download_error};
 use crate::install::receipts::Receipt;
 use crate::install::{place, unpack};
-use crate::progress::Reporter;
+use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
 pub struct Job<'a> {
@@ -40,8 +47,7 @@ pub struct Job<'a> {
 #[error("cancelled because another component failed")]
 pub struct Cancelled;
 
-/// Installs one component into `job.tree` and returns its receipt. Checks `cancel` between reads
-/// and stops early when it is set.
+/// Installs one component into `job.tree` and returns its receipt. Checks `cancel` between reads.
 ///
 /// # Errors
 /// Download, checksum ([`Mismatch`]), unsafe archive, or placement failures, each naming the URL
@@ -51,24 +57,25 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
     let name = sel.name();
     let expected = &sel.archive.hash;
     let cached = job.downloads.join(expected);
-    let mut use_cache = cached.is_file();
+    let partial = job.downloads.join(format!("{expected}.partial"));
+    let validator_file = job.downloads.join(format!("{expected}.partial.validator"));
+    fs_err::create_dir_all(job.downloads)?;
+    let mut mismatches = 0;
     let top = loop {
-        let (raw, len, partial): (Box<dyn Read + Send>, Option<u64>, Option<PathBuf>) = if use_cache {
+        if job.unpack_dir.exists() {
+            fs_err::remove_dir_all(&job.unpack_dir)?;
+        }
+        let from_cache = cached.is_file();
+        let (source, len) = if from_cache {
             reporter.verbose(&format!("reusing verified download {}", cached.display()));
             let f = fs_err::File::open(&cached)?;
             let len = f.metadata().ok().map(|m| m.len());
-            (Box::new(f), len, None)
+            (Box::new(f) as Box<dyn Read + Send + '_>, len)
         } else {
-            reporter.verbose(&format!("downloading {}", job.url));
-            let body = downloader.open(&job.url)?;
-            let partial = job.downloads.join(format!("{expected}.partial"));
-            fs_err::create_dir_all(job.downloads)?;
-            let file = io::BufWriter::with_capacity(256 * 1024, fs_err::File::create(&partial)?);
-            (Box::new(Tee { inner: body.body, file }), body.len, Some(partial))
+            open_network(job, downloader, reporter, &partial, &validator_file)?
         };
         let meter = reporter.start(&name, len);
-        let source = Metered { inner: raw, meter: &meter, cancel };
-        let mut hashing = HashingReader::new(source);
+        let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel });
         let unpacked = unpack::decoder(&mut hashing, sel.archive.compression)
             .and_then(|d| unpack::unpack(d, &job.unpack_dir).map_err(io::Error::other));
         let actual = match hashing.finish() {
@@ -76,28 +83,30 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
             Err(e) => {
                 meter.failed();
-                return Err(anyhow::Error::new(e).context(format!("downloading {}", job.url)));
+                return Err(anyhow::Error::new(into_download_error(e, &job.url)));
             }
         };
         if &actual != expected {
             meter.failed();
-            if let Some(p) = &partial {
-                let _ = fs_err::remove_file(p);
-            }
-            if use_cache {
+            if from_cache {
                 reporter.warn(&format!("cached download {} is corrupt; downloading it again", cached.display()));
                 fs_err::remove_file(&cached)?;
-                if job.unpack_dir.exists() {
-                    fs_err::remove_dir_all(&job.unpack_dir)?;
-                }
-                use_cache = false;
                 continue;
             }
-            return Err(Mismatch { url: job.url.to_string(), expected: expected.clone(), actual }.into());
+            let _ = fs_err::remove_file(&partial);
+            let _ = fs_err::remove_file(&validator_file);
+            mismatches += 1;
+            let err = Mismatch { url: job.url.to_string(), expected: expected.clone(), actual };
+            if mismatches > 1 {
+                return Err(err.into());
+            }
+            reporter.warn(&format!("{err}; downloading it once more from scratch"));
+            continue;
         }
         let top = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
-        if let Some(p) = &partial {
-            fs_err::rename(p, &cached)?;
+        if !from_cache {
+            fs_err::rename(&partial, &cached)?;
+            let _ = fs_err::remove_file(&validator_file);
         }
         meter.unpacking();
         let lines = place::place(&top, &name, &sel.pkg, job.tree)
@@ -107,6 +116,60 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
         break lines;
     };
     Ok(Receipt { name, pkg: sel.pkg.clone(), target: sel.target.clone(), is_extension: sel.is_extension, lines: top })
+}
+
+type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
+
+/// Opens the archive from the network, resuming a `.partial` left by an earlier run when it has a
+/// validator. Returns the byte source (partial file bytes, then network bytes teed to the file)
+/// and the total length when known.
+fn open_network<'a>(
+    job: &Job<'_>,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
+    partial: &Path,
+    validator_file: &Path,
+) -> anyhow::Result<Source<'a>> {
+    let have = fs_err::metadata(partial).map(|m| m.len()).unwrap_or(0);
+    let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
+    let (body, resumed) = match (have, validator) {
+        (n, Some(v)) if n > 0 => match downloader.open(&job.url, n, Some(v.trim()), reporter) {
+            Ok(body) if body.start == n => {
+                reporter.info(&format!("resuming {} at byte {n}", job.url));
+                (body, n)
+            }
+            Ok(body) => {
+                reporter.info(&format!("{} changed or ignores ranges; downloading it from the start", job.url));
+                (body, 0)
+            }
+            Err(DownloadError::Failed { kind: Kind::RangeNotSatisfiable, .. }) => {
+                reporter.info(&format!("{} cannot resume at byte {n} (HTTP 416); downloading it from the start", job.url));
+                (downloader.open(&job.url, 0, None, reporter)?, 0)
+            }
+            Err(e) => return Err(e.into()),
+        },
+        _ => (downloader.open(&job.url, 0, None, reporter)?, 0),
+    };
+    reporter.verbose(&format!("downloading {} from byte {resumed}", job.url));
+    let file = if resumed > 0 {
+        fs_err::OpenOptions::new().append(true).open(partial)?
+    } else {
+        match &body.validator {
+            Some(v) => fs_err::write(validator_file, v)?,
+            None => {
+                let _ = fs_err::remove_file(validator_file);
+            }
+        }
+        fs_err::File::create(partial)?
+    };
+    let tee = Tee { inner: body.body, file: io::BufWriter::with_capacity(256 * 1024, file) };
+    let len = body.len.map(|l| l + resumed);
+    if resumed > 0 {
+        let prefix = fs_err::File::open(partial)?.into_parts().0.take(resumed);
+        Ok((Box::new(prefix.chain(tee)), len))
+    } else {
+        Ok((Box::new(tee), len))
+    }
 }
 
 /// Copies every byte read into a file (the download cache), as they pass.
@@ -129,7 +192,7 @@ impl<R: Read> Read for Tee<R> {
 /// Feeds the progress meter and stops reading once the install is cancelled.
 struct Metered<'a, 'r, R> {
     inner: R,
-    meter: &'a crate::progress::Meter<'r>,
+    meter: &'a Meter<'r>,
     cancel: &'a AtomicBool,
 }
 

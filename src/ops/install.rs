@@ -82,14 +82,14 @@ pub struct VerifiedManifest {
 /// # Errors
 /// Not found (the toolchain is not on this dist server), a `.sha256` without a hash,
 /// [`Mismatch`], or a manifest that does not parse.
-pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url) -> anyhow::Result<VerifiedManifest> {
+pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<VerifiedManifest> {
     let sha_url = server::sha256_url(manifest_url);
-    let sha = downloader.get_bytes(&sha_url, 4096)?;
+    let sha = downloader.get_bytes(&sha_url, 4096, reporter)?;
     let expected = String::from_utf8_lossy(&sha).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
     if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
         anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
     }
-    let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT)?;
+    let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT, reporter)?;
     let actual = sha256_hex(&bytes);
     if actual != expected {
         return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());
@@ -117,8 +117,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let manifest_url = opts.name.manifest_url(&env.dist_server);
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
-    let verified =
-        fetch_manifest(downloader, &manifest_url).with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let verified = fetch_manifest(downloader, &manifest_url, reporter)
+        .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
     let selection = select::select(
         &verified.manifest,

@@ -1,0 +1,160 @@
+//! `curl`: libcurl (built in, over the system's OpenSSL) through the `curl` crate. Redirects are
+//! not followed here, proxies are set explicitly (never read by libcurl from the environment),
+//! and the trust store is `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the system bundle.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use curl::easy::{Easy, List, SslVersion};
+
+use super::retry_after;
+use crate::download::{AttemptError, Backend, Head, Kind, Request, Sink, user_agent};
+use crate::env::Env;
+
+/// System CA bundles, tried in order when `SSL_CERT_FILE` is not set.
+const CA_BUNDLES: &[&str] =
+    &["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem", "/etc/ssl/ca-bundle.pem"];
+
+pub(super) struct Curl {
+    connect_timeout: std::time::Duration,
+    ca_file: Option<PathBuf>,
+    ca_dir: Option<PathBuf>,
+}
+
+impl Curl {
+    pub(super) fn new(env: &Env) -> Curl {
+        let ca_file = env.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
+        Curl { connect_timeout: env.limits.connect, ca_file, ca_dir: env.ca_dir.clone() }
+    }
+
+    fn configure(&self, easy: &mut Easy, req: &Request) -> Result<(), curl::Error> {
+        easy.url(req.url.as_str())?;
+        easy.useragent(&user_agent("curl"))?;
+        easy.follow_location(false)?;
+        easy.signal(false)?;
+        easy.connect_timeout(self.connect_timeout)?;
+        easy.ssl_min_max_version(SslVersion::Tlsv12, SslVersion::Default)?;
+        easy.ssl_verify_peer(true)?;
+        easy.ssl_verify_host(true)?;
+        if let Some(f) = &self.ca_file {
+            easy.cainfo(f)?;
+        }
+        if let Some(d) = &self.ca_dir {
+            easy.capath(d)?;
+        }
+        // An explicit empty proxy stops libcurl from reading the proxy variables itself.
+        easy.proxy(req.proxy.as_deref().unwrap_or(""))?;
+        if req.offset > 0 {
+            easy.range(&format!("{}-", req.offset))?;
+            if let Some(v) = &req.if_range {
+                let mut list = List::new();
+                list.append(&format!("If-Range: {v}"))?;
+                easy.http_headers(list)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Status and headers of the last response in `lines` (a proxy's CONNECT answer comes first).
+fn parse_head(lines: &[String]) -> Head {
+    let start = lines.iter().rposition(|l| l.starts_with("HTTP/")).unwrap_or(0);
+    let mut head = Head::default();
+    for (i, line) in lines[start..].iter().enumerate() {
+        if i == 0 {
+            head.status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+            continue;
+        }
+        let Some((k, v)) = line.split_once(':') else { continue };
+        let v = v.trim().to_owned();
+        match k.trim().to_ascii_lowercase().as_str() {
+            "content-length" => head.len = v.parse().ok(),
+            "etag" => head.validator = Some(v),
+            "last-modified" if head.validator.is_none() => head.validator = Some(v),
+            "retry-after" => head.retry_after = retry_after(Some(&v)),
+            "location" => head.location = Some(v),
+            _ => {}
+        }
+    }
+    head
+}
+
+impl Backend for Curl {
+    fn name(&self) -> &'static str {
+        "curl"
+    }
+
+    fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
+        let mut easy = Easy::new();
+        self.configure(&mut easy, req).map_err(|e| classify(&e))?;
+        let lines = RefCell::new(Vec::<String>::new());
+        let sink = RefCell::new(sink);
+        let head_sent = RefCell::new(false);
+        let abandoned = RefCell::new(false);
+        let send_head = || -> bool {
+            if *head_sent.borrow() {
+                return true;
+            }
+            *head_sent.borrow_mut() = true;
+            let head = parse_head(&lines.borrow());
+            sink.borrow_mut().head(head)
+        };
+        let result = {
+            let mut transfer = easy.transfer();
+            transfer
+                .header_function(|h| {
+                    let line = String::from_utf8_lossy(h).trim_end().to_owned();
+                    if !line.is_empty() {
+                        lines.borrow_mut().push(line);
+                    }
+                    true
+                })
+                .map_err(|e| classify(&e))?;
+            transfer
+                .write_function(|data| {
+                    if !send_head() || !sink.borrow_mut().data(data) {
+                        *abandoned.borrow_mut() = true;
+                        return Ok(0);
+                    }
+                    Ok(data.len())
+                })
+                .map_err(|e| classify(&e))?;
+            transfer.perform()
+        };
+        if *abandoned.borrow() {
+            return Err(AttemptError { kind: Kind::Other, message: "abandoned".into() });
+        }
+        match result {
+            Ok(()) => {
+                if !send_head() {
+                    return Err(AttemptError { kind: Kind::Other, message: "abandoned".into() });
+                }
+                Ok(())
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+}
+
+fn classify(e: &curl::Error) -> AttemptError {
+    let kind = if e.is_peer_failed_verification() || e.is_ssl_cacert() || e.is_ssl_cacert_badfile() || e.is_ssl_certproblem() {
+        Kind::Certificate
+    } else if e.is_ssl_connect_error() {
+        Kind::Tls
+    } else if e.is_couldnt_connect() || e.is_couldnt_resolve_host() || e.is_couldnt_resolve_proxy() {
+        Kind::Connect
+    } else if e.is_operation_timedout() {
+        Kind::Timeout
+    } else if e.is_partial_file() {
+        Kind::Truncated
+    } else if e.is_recv_error() || e.is_send_error() || e.is_got_nothing() {
+        Kind::Reset
+    } else {
+        Kind::Other
+    };
+    let message = match e.extra_description() {
+        Some(extra) => format!("{e}: {extra}"),
+        None => e.to_string(),
+    };
+    AttemptError { kind, message }
+}
