@@ -49,7 +49,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { connect: Duration::from_secs(30), stall: Duration::from_secs(30), low_speed: 10, hard: Duration::from_secs(180) }
+        Limits { connect: Duration::from_secs(30), stall: Duration::from_secs(30), low_speed: 10, hard: Duration::from_mins(3) }
     }
 }
 

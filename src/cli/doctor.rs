@@ -1,10 +1,19 @@
-//! `tcup doctor host`: print the host triple tcup would choose, then the evidence for it.
+//! `tcup doctor`: which backends reach the dist server (a table); `tcup doctor host`: the host
+//! triple tcup would choose, then the evidence for it.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use crate::env::Env;
 use crate::host::{self, Decision};
+use crate::ops::doctor;
+
+#[derive(Debug, Args)]
+pub(super) struct DoctorArgs {
+    #[command(subcommand)]
+    what: Option<DoctorCommand>,
+}
 
 #[derive(Debug, Subcommand)]
 pub(super) enum DoctorCommand {
@@ -22,8 +31,22 @@ pub(super) struct HostArgs {
     machine: Option<String>,
 }
 
-pub(super) fn run(cmd: DoctorCommand) -> anyhow::Result<()> {
-    let DoctorCommand::Host(args) = cmd;
+pub(super) fn run(args: DoctorArgs, env: &Env) -> anyhow::Result<()> {
+    match args.what {
+        Some(DoctorCommand::Host(h)) => host_report(&h),
+        None => {
+            println!("dist server: {}", env.dist_server);
+            let probes = doctor::probe_backends(env);
+            print!("{}", doctor::table(&probes));
+            if probes.iter().all(|p| p.error.is_some()) {
+                anyhow::bail!("no backend could fetch from {}", env.dist_server);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn host_report(args: &HostArgs) -> anyhow::Result<()> {
     let report = host::detect(&args.root, args.machine.as_deref());
     match &report.decision {
         Decision::Host { triple, targets, notes } => {

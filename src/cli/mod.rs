@@ -21,6 +21,10 @@ struct Cli {
     /// Also print what tcup decided and why (backends, URLs, reused downloads).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// Download backends to use, in order (comma-separated: rustls, curl, native-tls); wins over
+    /// TCUP_BACKENDS, RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS.
+    #[arg(long, global = true, value_name = "LIST")]
+    backends: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,9 +39,8 @@ enum Command {
     /// Build dist server directories from installed toolchains.
     #[command(subcommand)]
     Mirror(mirror::MirrorCommand),
-    /// Explain what tcup sees on this system.
-    #[command(subcommand)]
-    Doctor(doctor::DoctorCommand),
+    /// Check the download backends against the dist server; `doctor host` explains the host choice.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Runs tcup with the process's arguments and environment; returns the exit code.
@@ -49,13 +52,20 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_USAGE } else { 0 };
         }
     };
-    let env = match Env::from_process() {
+    let mut env = match Env::from_process() {
         Ok(env) => env,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
+    if let Some(list) = &cli.backends {
+        let Ok(b) = crate::env::parse_backends(list, "--backends") else {
+            eprintln!("error: --backends {list:?} is not valid: expected a comma-separated list of rustls, curl, native-tls");
+            return EXIT_USAGE;
+        };
+        env.backends = b;
+    }
     let verbosity = if cli.quiet {
         Verbosity::Quiet
     } else if cli.verbose {
@@ -68,7 +78,7 @@ pub fn main() -> i32 {
         Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
-        Command::Doctor(cmd) => doctor::run(cmd),
+        Command::Doctor(args) => doctor::run(args, &env),
     };
     match result {
         Ok(()) => 0,

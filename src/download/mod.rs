@@ -234,7 +234,7 @@ impl Downloader {
 
 /// Turns a body read error back into the [`DownloadError`] it carries (or a generic one).
 pub fn into_download_error(e: std::io::Error, url: &Url) -> DownloadError {
-    match e.into_inner().map(|inner| inner.downcast::<DownloadError>()) {
+    match e.into_inner().map(<dyn std::error::Error + std::marker::Send + std::marker::Sync + 'static>::downcast::<DownloadError>) {
         Some(Ok(d)) => *d,
         Some(Err(other)) => DownloadError::Failed { url: url.to_string(), backend: "file", message: other.to_string(), kind: Kind::Other },
         None => DownloadError::Failed { url: url.to_string(), backend: "file", message: "read failed".into(), kind: Kind::Other },

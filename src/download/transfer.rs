@@ -141,18 +141,10 @@ pub(super) fn open<'a>(
     let first = t.order[0];
     t.started_backends = 1;
     t.start(first, url.clone(), 0);
-    loop {
-        match t.next()? {
-            Out::Head => break,
-            Out::Data(d) => {
-                t.chunk = d;
-                break;
-            }
-            Out::End => {
-                t.finished = true;
-                break;
-            }
-        }
+    match t.next()? {
+        Out::Head => {}
+        Out::Data(d) => t.chunk = d,
+        Out::End => t.finished = true,
     }
     let head = t.good_head.clone().unwrap_or_default();
     // A 200 to the caller's own range request: deliver from byte 0 and say so.
@@ -241,7 +233,7 @@ impl Transfer<'_> {
 
     fn next_deadline(&self, now: Instant) -> Instant {
         let limits = &self.dl.limits;
-        let mut d = now + Duration::from_secs(3600);
+        let mut d = now + Duration::from_hours(1);
         for (at, _) in &self.pending {
             d = d.min(*at);
         }
@@ -281,7 +273,8 @@ impl Transfer<'_> {
             }
             let quiet = now.duration_since(a.last_progress);
             let window = now.duration_since(a.window_start);
-            let slow = window >= limits.stall && (a.window_bytes as f64) < (limits.low_speed as f64) * window.as_secs_f64();
+            // Integer arithmetic: bytes received against limit × window (in milliseconds).
+            let slow = window >= limits.stall && u128::from(a.window_bytes) * 1000 < u128::from(limits.low_speed) * window.as_millis();
             if quiet >= limits.stall || (slow && a.head.is_some()) {
                 a.hedged = true;
                 let why = if quiet >= limits.stall {
@@ -300,8 +293,8 @@ impl Transfer<'_> {
         }
     }
 
-    /// Starts another attempt beside a stalled one: the next backend not yet used, else the same
-    /// backend again if it has retries left.
+    /// Starts another attempt beside a stalled one: the next backend not yet used; with a single
+    /// backend configured, a new connection of it while it has retries left.
     fn hedge(&mut self, stalled: usize, why: &str) {
         let name = self.backend_name(stalled);
         if self.started_backends < self.order.len() {
@@ -315,7 +308,7 @@ impl Transfer<'_> {
             ));
             let url = self.url.clone();
             self.start(next, url, 0);
-        } else if self.tries[stalled] <= self.dl.retries {
+        } else if self.order.len() == 1 && self.tries[stalled] <= self.dl.retries {
             self.reporter.warn(&format!(
                 "{name} stalled on {} ({why}); opening a new connection from byte {} while the first keeps going",
                 self.url, self.pos
@@ -422,9 +415,8 @@ impl Transfer<'_> {
         let a = &self.live[i];
         let (backend, from, redirects) = (a.backend, a.url.clone(), a.redirects + 1);
         let fail = |message: String| AttemptError { kind: Kind::Redirect, message };
-        let target = match location.map(|l| from.join(l)) {
-            Some(Ok(u)) => u,
-            _ => return self.on_error(i, fail(format!("redirect from {from} without a valid Location")), None),
+        let Some(Ok(target)) = location.map(|l| from.join(l)) else {
+            return self.on_error(i, fail(format!("redirect from {from} without a valid Location")), None);
         };
         if from.scheme() == "https" && target.scheme() != "https" {
             return self.on_error(i, fail(format!("refusing redirect from https to insecure {target}")), None);
@@ -439,6 +431,7 @@ impl Transfer<'_> {
         Ok(None)
     }
 
+    #[allow(clippy::needless_pass_by_value)] // the error is stored as the last one
     fn on_error(&mut self, i: usize, e: AttemptError, retry_after: Option<Duration>) -> Result<Option<Out>, DownloadError> {
         let a = &self.live[i];
         let (id, backend) = (a.id, a.backend);

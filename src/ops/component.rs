@@ -130,7 +130,7 @@ fn open_network<'a>(
     partial: &Path,
     validator_file: &Path,
 ) -> anyhow::Result<Source<'a>> {
-    let have = fs_err::metadata(partial).map(|m| m.len()).unwrap_or(0);
+    let have = fs_err::metadata(partial).map_or(0, |m| m.len());
     let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
     let (body, resumed) = match (have, validator) {
         (n, Some(v)) if n > 0 => match downloader.open(&job.url, n, Some(v.trim()), reporter) {

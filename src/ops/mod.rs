@@ -3,5 +3,6 @@
 //! environment or prints directly.
 
 pub mod component;
+pub mod doctor;
 pub mod install;
 pub mod mirror;

@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods, clippy::format_push_string, clippy::type_complexity)]
 
 mod cli;
+mod faults;
 mod host;
 mod install;
 mod interop;

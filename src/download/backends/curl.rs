@@ -152,9 +152,6 @@ fn classify(e: &curl::Error) -> AttemptError {
     } else {
         Kind::Other
     };
-    let message = match e.extra_description() {
-        Some(extra) => format!("{e}: {extra}"),
-        None => e.to_string(),
-    };
-    AttemptError { kind, message }
+    // curl's Display already carries its extra description.
+    AttemptError { kind, message: e.to_string() }
 }

@@ -1,23 +1,49 @@
-//! A dist server for tests: HTTP or HTTPS on 127.0.0.1, serving a directory, with faults chosen
-//! per path. Every request is logged (path and User-Agent) so tests can assert what was fetched.
-//! Plain `std::net` + rustls, so faults (stalls, wrong lengths, statuses) are exact.
+//! A dist server for tests: HTTP or HTTPS on 127.0.0.1, serving a directory with `Range`,
+//! `ETag` and `If-Range`, plus faults chosen per path, per User-Agent substring, for the first N
+//! matching requests. Every request is logged (path, User-Agent, Range). Plain `std::net` +
+//! rustls, so faults (stalls, drips, resets, wrong lengths, statuses) are exact.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What to do for one path instead of serving the file.
+/// What to do for a request instead of (or before) serving the file.
 #[derive(Clone, Debug)]
 pub enum Fault {
     /// Answer with this status and an empty body.
     Status(u16),
-    /// Send the headers and this many bytes of the file, then hold the connection open (up to 120 s).
+    /// Answer with this status, these headers and an empty body.
+    StatusWith(u16, Vec<(String, String)>),
+    /// Send the headers and this many bytes, then hold the connection open (up to 120 s).
     StallAfter(usize),
+    /// Send nothing for this long, then serve normally (a buffering proxy; 120 s = forever).
+    Hold(Duration),
+    /// Send the headers, then `chunk` bytes every `every`.
+    Drip(usize, Duration),
+    /// Send the headers and this many bytes, then reset the connection (RST).
+    Reset(usize),
+    /// Send the full Content-Length but only this many bytes, then close.
+    Truncate(usize),
     /// Serve these bytes instead of the file.
     Body(Vec<u8>),
+    /// Redirect (302) to this location.
+    Redirect(String),
+    /// Answer range requests with 416.
+    RangeNotSatisfiable,
+}
+
+/// A fault with the requests it applies to.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// The fault.
+    pub fault: Fault,
+    /// Only requests whose User-Agent contains this (e.g. `(curl)`).
+    pub user_agent: Option<String>,
+    /// Only the first this-many matching requests (`None`: all).
+    pub times: Option<usize>,
 }
 
 /// One logged request.
@@ -27,11 +53,13 @@ pub struct Logged {
     pub path: String,
     /// User-Agent header.
     pub user_agent: String,
+    /// Range header.
+    pub range: Option<String>,
 }
 
 struct State {
     root: PathBuf,
-    faults: Mutex<HashMap<String, Fault>>,
+    rules: Mutex<HashMap<String, Vec<(Rule, usize)>>>,
     log: Mutex<Vec<Logged>>,
 }
 
@@ -39,6 +67,8 @@ struct State {
 pub struct Server {
     /// `http://127.0.0.1:PORT` or `https://localhost:PORT`.
     pub url: String,
+    /// The port.
+    pub port: u16,
     state: Arc<State>,
 }
 
@@ -98,7 +128,7 @@ impl Server {
             Some(_) => format!("https://localhost:{}", addr.port()),
             None => format!("http://127.0.0.1:{}", addr.port()),
         };
-        let state = Arc::new(State { root: root.to_owned(), faults: Mutex::default(), log: Mutex::default() });
+        let state = Arc::new(State { root: root.to_owned(), rules: Mutex::default(), log: Mutex::default() });
         let st = state.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -107,28 +137,36 @@ impl Server {
                 let tls = tls.clone();
                 std::thread::spawn(move || {
                     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+                    let raw = conn.try_clone().unwrap();
                     match tls {
                         Some(cfg) => {
                             let Ok(sc) = rustls::ServerConnection::new(cfg) else { return };
                             let mut stream = rustls::StreamOwned::new(sc, conn);
-                            handle(&st, &mut stream);
+                            handle(&st, &mut stream, &raw);
                         }
-                        None => handle(&st, &mut { conn }),
+                        None => handle(&st, &mut { conn }, &raw),
                     }
                 });
             }
         });
-        Server { url, state }
+        Server { url, port: addr.port(), state }
     }
 
-    /// Applies `fault` to requests for `path` (e.g. `/dist/channel-rust-stable.toml`).
+    /// Applies `fault` to every request for `path` (e.g. `/dist/channel-rust-stable.toml`),
+    /// replacing the rules it had.
     pub fn fault(&self, path: &str, fault: Fault) {
-        self.state.faults.lock().unwrap().insert(path.to_owned(), fault);
+        self.state.rules.lock().unwrap().remove(path);
+        self.rule(path, Rule { fault, user_agent: None, times: None });
+    }
+
+    /// Adds a rule for `path`; the first matching rule with uses left applies.
+    pub fn rule(&self, path: &str, rule: Rule) {
+        self.state.rules.lock().unwrap().entry(path.to_owned()).or_default().push((rule, 0));
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.state.faults.lock().unwrap().clear();
+        self.state.rules.lock().unwrap().clear();
     }
 
     /// The requests served so far.
@@ -142,52 +180,198 @@ impl Server {
     }
 }
 
-fn handle<S: Read + Write>(st: &State, stream: &mut S) {
-    // One request per connection (we answer `Connection: close`).
-    let mut reader = BufReader::new(&mut *stream);
+/// The `ETag` the server gives a file's bytes.
+pub fn etag(data: &[u8]) -> String {
+    format!("\"{}\"", &crate::support::dist::sha(data)[..16])
+}
+
+/// Reads the request line and headers: (path, lower-cased header map).
+fn read_request<S: Read>(stream: &mut S) -> Option<(String, HashMap<String, String>)> {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
+    reader.read_line(&mut line).ok()?;
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let mut user_agent = String::new();
+    let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
             break;
         }
-        if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("user-agent")
-        {
-            v.trim().clone_into(&mut user_agent);
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
         }
     }
-    drop(reader);
-    st.log.lock().unwrap().push(Logged { path: path.clone(), user_agent });
-    let fault = st.faults.lock().unwrap().get(&path).cloned();
-    let file = || std::fs::read(st.root.join(path.trim_start_matches('/'))).ok();
-    let (status, body, stall_after) = match fault {
-        Some(Fault::Status(s)) => (s, Vec::new(), None),
-        Some(Fault::Body(b)) => (200, b, None),
-        Some(Fault::StallAfter(n)) => match file() {
-            Some(b) => (200, b, Some(n)),
-            None => (404, Vec::new(), None),
-        },
-        None => match file() {
-            Some(b) => (200, b, None),
-            None => (404, Vec::new(), None),
-        },
+    Some((path, headers))
+}
+
+/// The first rule for `path` matching `user_agent` with uses left; counts the use.
+fn pick_fault(st: &State, path: &str, user_agent: &str) -> Option<Fault> {
+    let mut rules = st.rules.lock().unwrap();
+    let (rule, used) = rules
+        .get_mut(path)?
+        .iter_mut()
+        .find(|(r, used)| r.user_agent.as_ref().is_none_or(|ua| user_agent.contains(ua.as_str())) && r.times.is_none_or(|t| *used < t))?;
+    *used += 1;
+    Some(rule.fault.clone())
+}
+
+fn handle<S: Read + Write>(st: &State, stream: &mut S, raw: &TcpStream) {
+    // One request per connection (we answer `Connection: close`).
+    let Some((path, headers)) = read_request(stream) else { return };
+    let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
+    let range = headers.get("range").cloned();
+    st.log.lock().unwrap().push(Logged { path: path.clone(), user_agent: user_agent.clone(), range: range.clone() });
+    let fault = pick_fault(st, &path, &user_agent);
+    let file = std::fs::read(st.root.join(path.trim_start_matches('/'))).ok();
+    let respond = |stream: &mut S, status: u16, extra: &[(String, String)], body: &[u8], len: usize| {
+        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {len}\r\nConnection: close\r\n");
+        for (k, v) in extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).and_then(|()| stream.flush())
     };
-    let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-    if stream.write_all(head.as_bytes()).is_err() {
-        return;
+    match fault {
+        Some(Fault::Status(s)) => {
+            let _ = respond(stream, s, &[], b"", 0);
+            return;
+        }
+        Some(Fault::StatusWith(s, h)) => {
+            let _ = respond(stream, s, &h, b"", 0);
+            return;
+        }
+        Some(Fault::Redirect(to)) => {
+            let _ = respond(stream, 302, &[("Location".into(), to)], b"", 0);
+            return;
+        }
+        Some(Fault::Body(b)) => {
+            let _ = respond(stream, 200, &[], &b, b.len());
+            return;
+        }
+        Some(Fault::Hold(d)) => std::thread::sleep(d),
+        Some(Fault::RangeNotSatisfiable) if range.is_some() => {
+            let _ = respond(stream, 416, &[], b"", 0);
+            return;
+        }
+        _ => {}
     }
-    if let Some(n) = stall_after {
-        let _ = stream.write_all(&body[..n.min(body.len())]);
-        let _ = stream.flush();
-        std::thread::sleep(Duration::from_mins(2));
-    } else {
-        let _ = stream.write_all(&body);
-        let _ = stream.flush();
+    let Some(data) = file else {
+        let _ = respond(stream, 404, &[], b"", 0);
+        return;
+    };
+    // Range: bytes=N- → 206 with the rest, unless If-Range names another version.
+    let tag = etag(&data);
+    let from = range
+        .as_deref()
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.strip_suffix('-'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|_| headers.get("if-range").is_none_or(|v| *v == tag));
+    let (status, body, mut extra) = match from {
+        Some(n) if n >= data.len() => {
+            let _ = respond(stream, 416, &[], b"", 0);
+            return;
+        }
+        Some(n) => (206, &data[n..], vec![("Content-Range".to_owned(), format!("bytes {n}-{}/{}", data.len() - 1, data.len()))]),
+        None => (200, &data[..], Vec::new()),
+    };
+    extra.push(("ETag".into(), tag));
+    let partial = |n: usize| &body[..n.min(body.len())];
+    let result = match fault {
+        Some(Fault::StallAfter(n)) => {
+            respond(stream, status, &extra, partial(n), body.len()).map(|()| std::thread::sleep(Duration::from_mins(2)))
+        }
+        Some(Fault::Truncate(n)) => respond(stream, status, &extra, partial(n), body.len()),
+        Some(Fault::Reset(n)) => {
+            let r = respond(stream, status, &extra, partial(n), body.len());
+            let _ = socket2::SockRef::from(raw).set_linger(Some(Duration::ZERO));
+            let _ = raw.shutdown(std::net::Shutdown::Both);
+            r
+        }
+        Some(Fault::Drip(chunk, every)) => respond(stream, status, &extra, b"", body.len()).and_then(|()| {
+            for piece in body.chunks(chunk) {
+                stream.write_all(piece)?;
+                stream.flush()?;
+                std::thread::sleep(every);
+            }
+            Ok(())
+        }),
+        _ => respond(stream, status, &extra, body, body.len()),
+    };
+    let _ = result;
+}
+
+/// A forward proxy for tests: `CONNECT host:port` tunnels (for https URLs) and absolute-form
+/// requests (for http URLs). It logs each request line's target with the client's User-Agent.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    log: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Proxy {
+    /// Starts the proxy.
+    pub fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let log: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let l = log.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(client) = conn else { continue };
+                let l = l.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).is_err() {
+                        return;
+                    }
+                    let mut head = first.clone();
+                    let mut ua = String::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if h.to_ascii_lowercase().starts_with("user-agent:") {
+                            h[11..].trim().clone_into(&mut ua);
+                        }
+                        head.push_str(&h);
+                        if h == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut parts = first.split_whitespace();
+                    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("").to_owned());
+                    l.lock().unwrap().push((format!("{method} {target}"), ua));
+                    let mut client = client;
+                    let upstream = if method == "CONNECT" {
+                        let Ok(up) = TcpStream::connect(&target) else { return };
+                        let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                        up
+                    } else {
+                        let authority = target.trim_start_matches("http://").split('/').next().unwrap_or("").to_owned();
+                        let Ok(mut up) = TcpStream::connect(&authority) else { return };
+                        let _ = up.write_all(head.as_bytes());
+                        up
+                    };
+                    let buffered = reader.buffer().to_vec();
+                    let mut up_w = upstream.try_clone().unwrap();
+                    let _ = up_w.write_all(&buffered);
+                    let mut client_r = client.try_clone().unwrap();
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut client_r, &mut up_w);
+                    });
+                    let mut up_r = upstream;
+                    let _ = std::io::copy(&mut up_r, &mut client);
+                });
+            }
+        });
+        Proxy { url, log }
+    }
+
+    /// The requests seen: (`METHOD target`, User-Agent).
+    pub fn log(&self) -> Vec<(String, String)> {
+        self.log.lock().unwrap().clone()
     }
 }

@@ -1,0 +1,321 @@
+//! The download layer against a fault-injecting server, for each of the three backends alone
+//! (`TCUP_BACKENDS=<one>`), then across backends: hedged fallback, all backends stalled, the
+//! buffering proxy, a CONNECT proxy. Every case asserts what the user sees (exit code, message,
+//! files) and that it came in bounded time, with small timeouts set through the variables.
+
+use std::time::{Duration, Instant};
+
+use crate::support::dist::{Dist, sha};
+use crate::support::server::{Fault, Proxy, Rule, Server, TestCa, etag};
+use crate::support::{HOST, Run, Sandbox, run};
+
+struct Case {
+    _root: tempfile::TempDir,
+    server: Server,
+    sb: Sandbox,
+    /// Path of rustc's `.tar.xz` on the server (~300 KB of incompressible data).
+    rustc: String,
+    /// Its bytes.
+    rustc_bytes: Vec<u8>,
+    ca: Option<(TestCa, std::path::PathBuf)>,
+}
+
+fn case(https: bool) -> Case {
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    dist.write(root.path());
+    let rel = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel();
+    let rustc_bytes = std::fs::read(root.path().join(format!("{rel}.tar.xz"))).unwrap();
+    let sb = Sandbox::new();
+    let (server, ca) = if https {
+        let ca = TestCa::new();
+        let pem = ca.write_pem(sb.dir.path());
+        (Server::https(root.path(), &ca), Some((ca, pem)))
+    } else {
+        (Server::http(root.path()), None)
+    };
+    Case { _root: root, server, sb, rustc: format!("/{rel}.tar.xz"), rustc_bytes, ca }
+}
+
+impl Case {
+    fn once(&self, fault: Fault) {
+        self.server.rule(&self.rustc, Rule { fault, user_agent: None, times: Some(1) });
+    }
+
+    /// `tcup install stable --profile minimal` with `backends`, stall 2 s, hard deadline 8 s.
+    fn install(&self, backends: &str, env: &[(&str, &str)]) -> (Run, Duration) {
+        let mut cmd = self.sb.tcup(&self.server.url);
+        cmd.args(["install", "stable", "--profile", "minimal"])
+            .env("TCUP_BACKENDS", backends)
+            .env("TCUP_STALL_TIMEOUT", "2")
+            .env("RUSTUP_DOWNLOAD_TIMEOUT", "8")
+            .env("TCUP_CONNECT_TIMEOUT", "5");
+        if let Some((_, pem)) = &self.ca {
+            cmd.env("SSL_CERT_FILE", pem);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let started = Instant::now();
+        let r = run(&mut cmd);
+        (r, started.elapsed())
+    }
+
+    #[track_caller]
+    fn installed(&self) {
+        assert!(self.sb.toolchain(&format!("stable-{HOST}")).join("bin/rustc").is_file(), "toolchain installed");
+    }
+
+    #[track_caller]
+    fn nothing_installed(&self) {
+        assert!(self.sb.toolchains().is_empty(), "nothing installed: {:?}", self.sb.toolchains());
+    }
+
+    fn rustc_requests(&self) -> Vec<crate::support::server::Logged> {
+        self.server.log().into_iter().filter(|l| l.path == self.rustc).collect()
+    }
+}
+
+#[track_caller]
+fn within(elapsed: Duration, secs: f64) {
+    assert!(elapsed < Duration::from_secs_f64(secs), "took {elapsed:?}, bound {secs} s");
+}
+
+fn stall_before_headers(b: &str) {
+    let c = case(false);
+    c.once(Fault::Hold(Duration::from_mins(2)));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains(&format!("{b} stalled on")) && r.stderr.contains("opening a new connection"), "{}", r.stderr);
+    within(t, 2.0 + 4.0);
+    c.installed();
+}
+
+fn stall_mid_body(b: &str) {
+    let c = case(false);
+    c.once(Fault::StallAfter(20_000));
+    let (r, t) = c.install(b, &[]);
+    r.ok();
+    within(t, 2.0 + 4.0);
+    let reqs = c.rustc_requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    let range = reqs[1].range.clone().expect("the second request resumes with Range");
+    let from: u64 = range.trim_start_matches("bytes=").trim_end_matches('-').parse().unwrap();
+    assert!(from > 0 && from <= 20_000, "{range}");
+    c.installed();
+}
+
+fn drip_below_low_speed(b: &str) {
+    let c = case(false);
+    c.once(Fault::Drip(1, Duration::from_millis(300)));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("below 10 bytes/s"), "{}", r.stderr);
+    within(t, 2.0 + 5.0);
+    c.installed();
+}
+
+fn reset_mid_body(b: &str) {
+    let c = case(false);
+    c.once(Fault::Reset(50_000));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("retrying in"), "{}", r.stderr);
+    within(t, 5.0);
+    assert!(c.rustc_requests().iter().any(|l| l.range.is_some()), "resumed with a range: {:?}", c.rustc_requests());
+    c.installed();
+}
+
+fn truncated_body(b: &str) {
+    let c = case(false);
+    c.once(Fault::Truncate(50_000));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("retrying in"), "{}", r.stderr);
+    within(t, 5.0);
+    c.installed();
+}
+
+fn status_500_then_ok(b: &str) {
+    let c = case(false);
+    c.once(Fault::Status(500));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains(&format!("{b}: ")) && r.stderr.contains("failed (HTTP 500); retrying in"), "{}", r.stderr);
+    within(t, 5.0);
+    assert_eq!(c.rustc_requests().len(), 2);
+}
+
+fn status_503_retry_after(b: &str) {
+    let c = case(false);
+    c.once(Fault::StatusWith(503, vec![("Retry-After".into(), "1".into())]));
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("failed (HTTP 503); retrying in 1.0 s"), "{}", r.stderr);
+    assert!(t >= Duration::from_secs(1), "Retry-After honoured: {t:?}");
+    within(t, 4.0);
+}
+
+fn not_found(b: &str) {
+    let c = case(false);
+    c.server.fault(&c.rustc, Fault::Status(404));
+    let (r, t) = c.install(b, &[]);
+    r.fails(1, &[&format!("{} is not on this dist server (HTTP 404)", c.rustc.trim_start_matches('/'))]);
+    within(t, 3.0);
+    assert_eq!(c.rustc_requests().len(), 1, "404 is final: no retry, no fallback");
+    c.nothing_installed();
+}
+
+fn range_416_on_resume(b: &str) {
+    let c = case(false);
+    let downloads = c.sb.rustup_home.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let hash = sha(&c.rustc_bytes);
+    std::fs::write(downloads.join(format!("{hash}.partial")), &c.rustc_bytes[..1000]).unwrap();
+    std::fs::write(downloads.join(format!("{hash}.partial.validator")), etag(&c.rustc_bytes)).unwrap();
+    c.once(Fault::RangeNotSatisfiable);
+    let (r, t) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("cannot resume at byte 1000 (HTTP 416); downloading it from the start"), "{}", r.stderr);
+    within(t, 4.0);
+    c.installed();
+}
+
+fn resume_a_partial_download(b: &str) {
+    let c = case(false);
+    let downloads = c.sb.rustup_home.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let hash = sha(&c.rustc_bytes);
+    std::fs::write(downloads.join(format!("{hash}.partial")), &c.rustc_bytes[..100_000]).unwrap();
+    std::fs::write(downloads.join(format!("{hash}.partial.validator")), etag(&c.rustc_bytes)).unwrap();
+    let (r, _) = c.install(b, &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("at byte 100000"), "{}", r.stderr);
+    let reqs = c.rustc_requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].range.as_deref(), Some("bytes=100000-"));
+    c.installed();
+}
+
+fn wrong_bytes(b: &str) {
+    let c = case(false);
+    let mut bad = c.rustc_bytes.clone();
+    bad[150_000] ^= 0xff;
+    c.server.fault(&c.rustc, Fault::Body(bad.clone()));
+    let (r, t) = c.install(b, &[]);
+    r.fails(1, &["checksum mismatch for", &format!("expected sha256 {}", sha(&c.rustc_bytes)), &format!("got {}", sha(&bad))]);
+    within(t, 4.0);
+    let reqs = c.rustc_requests();
+    assert_eq!(reqs.len(), 2, "retried once from scratch, then failed: {reqs:?}");
+    assert!(reqs.iter().all(|l| l.user_agent.contains(&format!("({b})"))), "same backend: {reqs:?}");
+    c.nothing_installed();
+}
+
+fn redirect_loop(b: &str) {
+    let c = case(false);
+    c.server.fault(&c.rustc, Fault::Redirect(c.rustc.clone()));
+    let (r, t) = c.install(b, &[]);
+    r.fails(1, &["more than 10 redirects"]);
+    within(t, 3.0);
+    c.nothing_installed();
+}
+
+fn https_to_http_redirect(b: &str) {
+    let c = case(true);
+    let plain = Server::http(tempfile::tempdir().unwrap().path());
+    c.server.fault(&c.rustc, Fault::Redirect(format!("{}{}", plain.url, c.rustc)));
+    let (r, t) = c.install(b, &[]);
+    r.fails(1, &["refusing redirect from https to insecure http://127.0.0.1:"]);
+    within(t, 3.0);
+    assert_eq!(plain.log().len(), 0, "the insecure URL was never fetched");
+    c.nothing_installed();
+}
+
+fn untrusted_certificate(b: &str) {
+    let c = case(true);
+    let none = c.sb.dir.path().join("no-such-ca.pem");
+    let (r, t) = c.install(b, &[("SSL_CERT_FILE", none.to_str().unwrap())]);
+    let r = r.fails(1, &[&format!("failed ({b})")]);
+    assert!(r.stderr.to_lowercase().contains("cert"), "{}", r.stderr);
+    within(t, 4.0);
+    c.nothing_installed();
+    // The same with the test CA in SSL_CERT_FILE (the case's default): success.
+    c.install(b, &[]).0.ok();
+    c.installed();
+}
+
+macro_rules! per_backend {
+    ($($module:ident => $name:literal),*) => {$(
+        mod $module {
+            #[test] fn stall_before_headers() { super::stall_before_headers($name) }
+            #[test] fn stall_mid_body() { super::stall_mid_body($name) }
+            #[test] fn drip_below_low_speed() { super::drip_below_low_speed($name) }
+            #[test] fn reset_mid_body() { super::reset_mid_body($name) }
+            #[test] fn truncated_body() { super::truncated_body($name) }
+            #[test] fn status_500_then_ok() { super::status_500_then_ok($name) }
+            #[test] fn status_503_retry_after() { super::status_503_retry_after($name) }
+            #[test] fn not_found() { super::not_found($name) }
+            #[test] fn range_416_on_resume() { super::range_416_on_resume($name) }
+            #[test] fn resume_a_partial_download() { super::resume_a_partial_download($name) }
+            #[test] fn wrong_bytes() { super::wrong_bytes($name) }
+            #[test] fn redirect_loop() { super::redirect_loop($name) }
+            #[test] fn https_to_http_redirect() { super::https_to_http_redirect($name) }
+            #[test] fn untrusted_certificate() { super::untrusted_certificate($name) }
+        }
+    )*};
+}
+
+per_backend!(rustls => "rustls", curl => "curl", native_tls => "native-tls");
+
+#[test]
+fn one_backend_stalls_forever_the_next_one_completes() {
+    // The seed's case (rust-lang/rustup#3122, #4189): one HTTP stack hangs, another works.
+    let c = case(false);
+    c.server.rule(&c.rustc, Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(rustls)".into()), times: None });
+    let (r, t) = c.install("rustls,curl,native-tls", &[]);
+    let r = r.ok();
+    within(t, 2.0 + 2.0);
+    assert!(r.stderr.contains("rustls stalled on") && r.stderr.contains("trying curl"), "says so: {}", r.stderr);
+    assert!(r.stderr.contains("curl delivered") && r.stderr.contains("abandoning rustls"), "{}", r.stderr);
+    c.installed();
+}
+
+#[test]
+fn every_backend_stalls_then_a_clear_error() {
+    let c = case(false);
+    c.server.fault(&c.rustc, Fault::Hold(Duration::from_mins(2)));
+    let (r, t) = c.install("rustls,curl,native-tls", &[("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "4")]);
+    r.fails(1, &["all backends stalled", "rustls after", "curl after", "native-tls after"]);
+    assert!(t >= Duration::from_secs(4), "not before the hard deadline: {t:?}");
+    within(t, 4.0 + 2.0 + 2.0);
+    c.nothing_installed();
+}
+
+#[test]
+fn buffering_proxy_holding_headers_is_not_killed_early() {
+    let c = case(false);
+    c.server.fault(&c.rustc, Fault::Hold(Duration::from_secs(10)));
+    let (r, t) = c.install("rustls,curl,native-tls", &[("TCUP_STALL_TIMEOUT", "2"), ("RUSTUP_DOWNLOAD_TIMEOUT", "30")]);
+    r.ok();
+    assert!(t >= Duration::from_secs(10), "{t:?}");
+    within(t, 14.0);
+    c.installed();
+}
+
+#[test]
+fn a_connect_proxy_sees_every_backend() {
+    let c = case(true);
+    let proxy = Proxy::start();
+    for b in ["rustls", "curl", "native-tls"] {
+        let before = proxy.log().len();
+        let sb = Sandbox::new();
+        let mut cmd = sb.tcup(&c.server.url);
+        cmd.args(["install", "stable", "--profile", "minimal"])
+            .env("TCUP_BACKENDS", b)
+            .env("SSL_CERT_FILE", &c.ca.as_ref().unwrap().1)
+            .env("HTTPS_PROXY", &proxy.url);
+        run(&mut cmd).ok();
+        let seen: Vec<_> = proxy.log()[before..].to_vec();
+        assert!(seen.iter().any(|(line, _)| *line == format!("CONNECT localhost:{}", c.server.port)), "{b}: {seen:?}");
+    }
+}
