@@ -19,6 +19,15 @@ pub(super) struct DoctorArgs {
 pub(super) enum DoctorCommand {
     /// Show the host triple chosen for this system (first line) and the evidence for it.
     Host(HostArgs),
+    /// Download URL through the normal download path (backends, watchdog, SHA-256 in the stream)
+    /// into nothing, and report backend order, bytes, seconds, throughput and the SHA-256.
+    Download(DownloadArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DownloadArgs {
+    /// The URL (https, http or file).
+    url: url::Url,
 }
 
 #[derive(Debug, Args)]
@@ -31,9 +40,23 @@ pub(super) struct HostArgs {
     machine: Option<String>,
 }
 
-pub(super) fn run(args: DoctorArgs, env: &Env) -> anyhow::Result<()> {
+pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<()> {
     match args.what {
         Some(DoctorCommand::Host(h)) => host_report(&h),
+        Some(DoctorCommand::Download(d)) => {
+            let r = doctor::download(env, &d.url, reporter)?;
+            #[allow(clippy::cast_precision_loss)]
+            let mib = r.bytes as f64 / (1024.0 * 1024.0);
+            println!(
+                "{} bytes in {:.2} s ({:.1} MiB/s) via {}; sha256 {}",
+                r.bytes,
+                r.seconds,
+                mib / r.seconds.max(1e-9),
+                r.backends.join(","),
+                r.sha256
+            );
+            Ok(())
+        }
         None => {
             println!("dist server: {}", env.dist_server);
             let probes = doctor::probe_backends(env);

@@ -78,7 +78,7 @@ pub fn main() -> i32 {
         Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
-        Command::Doctor(args) => doctor::run(args, &env),
+        Command::Doctor(args) => doctor::run(args, &env, &reporter),
     };
     match result {
         Ok(()) => 0,

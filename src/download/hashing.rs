@@ -37,7 +37,15 @@ impl<R: Read> HashingReader<R> {
     /// # Errors
     /// Reading the rest of `inner` failed.
     pub fn finish(mut self) -> io::Result<(String, u64)> {
-        io::copy(&mut self, &mut io::sink())?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match self.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok((hex::encode(self.hasher.finalize()), self.bytes))
     }
 }

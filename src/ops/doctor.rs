@@ -61,6 +61,33 @@ pub fn probe_backends(env: &Env) -> Vec<Probe> {
     })
 }
 
+/// What `tcup doctor download` measured.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    /// Backends in the order they were tried.
+    pub backends: Vec<&'static str>,
+    /// Bytes received.
+    pub bytes: u64,
+    /// Wall time from request to last byte, in seconds.
+    pub seconds: f64,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+}
+
+/// Downloads `url` through the configured backends with SHA-256 in the stream, discarding the
+/// bytes (a diagnostic and the benchmark's probe).
+///
+/// # Errors
+/// The download failed.
+pub fn download(env: &Env, url: &url::Url, reporter: &Reporter) -> anyhow::Result<Downloaded> {
+    let dl = Downloader::new(env)?;
+    let started = Instant::now();
+    let body = dl.open(url, 0, None, reporter)?;
+    let hashing = crate::download::hashing::HashingReader::new(body.body);
+    let (sha256, bytes) = hashing.finish().map_err(|e| crate::download::into_download_error(e, url))?;
+    Ok(Downloaded { backends: dl.backend_names(), bytes, seconds: started.elapsed().as_secs_f64(), sha256 })
+}
+
 /// The probes as a table, one line per backend.
 pub fn table(probes: &[Probe]) -> String {
     let mut out = format!("{:<11} {:<7} {:>10} {:>12}  {}\n", "backend", "result", "first byte", "throughput", "error");

@@ -32,6 +32,7 @@ impl Curl {
         easy.useragent(&user_agent("curl"))?;
         easy.follow_location(false)?;
         easy.signal(false)?;
+        easy.buffer_size(256 * 1024)?;
         easy.connect_timeout(self.connect_timeout)?;
         easy.ssl_min_max_version(SslVersion::Tlsv12, SslVersion::Default)?;
         easy.ssl_verify_peer(true)?;

@@ -77,7 +77,7 @@ impl Backend for Reqwest {
         if !ok {
             return Ok(());
         }
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; 256 * 1024];
         loop {
             let n = match resp.read(&mut buf) {
                 Ok(0) => return Ok(()),
