@@ -112,6 +112,16 @@ pub struct Env {
     pub ca_file: Option<PathBuf>,
     /// `SSL_CERT_DIR`: a directory of hashed trusted roots.
     pub ca_dir: Option<PathBuf>,
+    /// `RUSTUP_TOOLCHAIN`: the toolchain proxies run when no `+toolchain` is given.
+    pub toolchain: Option<String>,
+    /// `TCUP_INIT_YES=1`: answer yes to `tcup-init`'s questions (unattended container builds).
+    pub init_yes: bool,
+    /// `HOME`.
+    pub home: PathBuf,
+    /// `ZDOTDIR`, else `HOME`: where zsh reads `.zshenv`.
+    pub zdotdir: PathBuf,
+    /// Basename of `SHELL` (`bash`, `zsh`, `fish`, … or empty).
+    pub shell: String,
 }
 
 impl Env {
@@ -189,6 +199,15 @@ impl Env {
             },
             ca_file: get("SSL_CERT_FILE").map(PathBuf::from),
             ca_dir: get("SSL_CERT_DIR").map(PathBuf::from),
+            toolchain: get("RUSTUP_TOOLCHAIN"),
+            init_yes: match get("TCUP_INIT_YES").as_deref() {
+                None | Some("0") => false,
+                Some("1") => true,
+                Some(v) => return Err(EnvError { var: "TCUP_INIT_YES", value: v.to_owned(), expected: "0 or 1" }),
+            },
+            zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
+            shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
+            home,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! arguments into calls to [`crate::ops`] and printing their results.
 
 mod doctor;
+mod init;
 mod mirror;
 mod toolchain;
 
@@ -41,11 +42,26 @@ enum Command {
     Mirror(mirror::MirrorCommand),
     /// Check the download backends against the dist server; `doctor host` explains the host choice.
     Doctor(doctor::DoctorArgs),
+    /// Install tcup itself, its proxies and a default toolchain (what `tcup-init` does).
+    Init(init::InitArgs),
+    /// Manage tcup itself.
+    #[command(name = "self", subcommand)]
+    SelfCmd(init::SelfCommand),
 }
 
-/// Runs tcup with the process's arguments and environment; returns the exit code.
+/// Runs tcup with the process's arguments and environment; returns the exit code. Called as
+/// `tcup-init*` it installs itself; called as a proxy (`rustc`, `cargo`, …) it runs that tool.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv0 =
+        args.first().and_then(|a| std::path::Path::new(a).file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if argv0.starts_with("tcup-init") {
+        return main_init(&args);
+    }
+    if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
+        return init::run_proxy(tool, args.into_iter().skip(1).collect());
+    }
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -79,7 +95,13 @@ pub fn main() -> i32 {
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
         Command::Doctor(args) => doctor::run(args, &env, &reporter),
+        Command::Init(args) => init::run_init(&args, &env, &reporter),
+        Command::SelfCmd(cmd) => init::run_self(&cmd, &env, &reporter),
     };
+    finish(result, &reporter)
+}
+
+fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -88,4 +110,31 @@ pub fn main() -> i32 {
             exit_code(&e)
         }
     }
+}
+
+/// `tcup-init …`: the same as `tcup init …`.
+fn main_init(args: &[std::ffi::OsString]) -> i32 {
+    let cli = match init::InitCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    let env = match Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let reporter = Reporter::new(&env, verbosity);
+    finish(init::run_init(&cli.args, &env, &reporter), &reporter)
 }

@@ -47,28 +47,10 @@ struct Msg {
     ev: Ev,
 }
 
-/// Coalesce body bytes up to this size before handing them over (fewer messages and wake-ups).
-const COALESCE_BYTES: usize = 256 * 1024;
-/// …but never hold bytes longer than this, so progress and stall detection stay accurate.
-const COALESCE_DELAY: Duration = Duration::from_millis(50);
-
 struct ChannelSink {
     id: u64,
     tx: SyncSender<Msg>,
     cancel: Arc<AtomicBool>,
-    pending: Vec<u8>,
-    since: Option<Instant>,
-}
-
-impl ChannelSink {
-    fn flush(&mut self) -> bool {
-        if self.pending.is_empty() {
-            return true;
-        }
-        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(COALESCE_BYTES));
-        self.since = None;
-        !self.cancel.load(Ordering::Relaxed) && self.tx.send(Msg { id: self.id, ev: Ev::Data(chunk) }).is_ok()
-    }
 }
 
 impl Sink for ChannelSink {
@@ -76,12 +58,9 @@ impl Sink for ChannelSink {
         !self.cancel.load(Ordering::Relaxed) && self.tx.send(Msg { id: self.id, ev: Ev::Head(head) }).is_ok()
     }
     fn data(&mut self, chunk: &[u8]) -> bool {
-        if self.cancel.load(Ordering::Relaxed) {
-            return false;
-        }
-        self.pending.extend_from_slice(chunk);
-        let since = *self.since.get_or_insert_with(Instant::now);
-        if self.pending.len() >= COALESCE_BYTES || since.elapsed() >= COALESCE_DELAY { self.flush() } else { true }
+        // Never hold bytes back: what arrived before a stall must reach the reader, so the next
+        // attempt resumes after it and progress stays true.
+        !self.cancel.load(Ordering::Relaxed) && self.tx.send(Msg { id: self.id, ev: Ev::Data(chunk.to_vec()) }).is_ok()
     }
 }
 
@@ -211,11 +190,8 @@ impl Transfer<'_> {
         let b = self.dl.backends[backend].clone();
         let tx = self.tx.clone();
         let spawned = std::thread::Builder::new().name(format!("tcup-{}", b.name())).spawn(move || {
-            let mut sink =
-                ChannelSink { id, tx: tx.clone(), cancel: cancel.clone(), pending: Vec::with_capacity(COALESCE_BYTES), since: None };
+            let mut sink = ChannelSink { id, tx: tx.clone(), cancel: cancel.clone() };
             let result = b.fetch(&req, &mut sink);
-            // Bytes that arrived before an error still count: the next attempt resumes after them.
-            sink.flush();
             let ev = match result {
                 Ok(()) => Ev::End,
                 Err(e) => Ev::Error(e),

@@ -113,7 +113,9 @@ pub fn run_version(program: &Path, limit: Duration, suggest: &str) -> Result<Str
     }
 }
 
-fn diagnose_spawn(program: &Path, e: &std::io::Error, suggest: &str) -> RunFailure {
+/// Diagnoses a failure to start `program` (from `spawn` or `exec`): missing loader, exec format
+/// error, or the plain error.
+pub fn diagnose_spawn(program: &Path, e: &std::io::Error, suggest: &str) -> RunFailure {
     let name = program.display().to_string();
     let facts = fs_err::read(program).ok().and_then(|d| ElfFacts::parse(&d).ok());
     match (e.raw_os_error(), facts) {

@@ -97,6 +97,34 @@ pub fn set_default_if_unset(rustup_home: &Path, toolchain: &str) -> anyhow::Resu
     Ok(true)
 }
 
+/// Sets `key` to `value` in `settings.toml` (creating it with `version = "12"`), keeping every
+/// other setting. rustup's keys: `default_toolchain`, `default_host_triple`, `profile`.
+///
+/// # Errors
+/// `settings.toml` exists but is not valid TOML (named in the error), or cannot be written.
+pub fn set_setting(rustup_home: &Path, key: &str, value: &str) -> anyhow::Result<()> {
+    let path = rustup_home.join("settings.toml");
+    let mut settings: toml::Table = match fs_err::read_to_string(&path) {
+        Ok(text) => text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{} is not valid TOML: {}", path.display(), e.message()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
+        Err(e) => return Err(e.into()),
+    };
+    settings.entry("version").or_insert_with(|| "12".into());
+    settings.insert(key.into(), value.into());
+    fs_err::create_dir_all(rustup_home)?;
+    let tmp = path.with_extension("toml.tmp");
+    fs_err::write(&tmp, toml::to_string(&settings)?)?;
+    fs_err::rename(&tmp, &path)?;
+    Ok(())
+}
+
+/// A string setting from `settings.toml`, if set.
+pub fn setting(rustup_home: &Path, key: &str) -> Option<String> {
+    let text = fs_err::read_to_string(rustup_home.join("settings.toml")).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    table.get(key)?.as_str().map(str::to_owned)
+}
+
 /// The default toolchain from `settings.toml`, if set.
 pub fn default_toolchain(rustup_home: &Path) -> Option<String> {
     let text = fs_err::read_to_string(rustup_home.join("settings.toml")).ok()?;

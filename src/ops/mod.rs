@@ -4,5 +4,8 @@
 
 pub mod component;
 pub mod doctor;
+pub mod init;
 pub mod install;
 pub mod mirror;
+pub mod path_edit;
+pub mod proxy;

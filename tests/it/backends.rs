@@ -17,7 +17,8 @@ fn served() -> (tempfile::TempDir, Server) {
 
 /// The backends named in the User-Agents of the requests logged since `from`.
 fn agents(server: &Server, from: usize) -> Vec<String> {
-    let mut v: Vec<String> = server.log()[from..].iter().map(|l| l.user_agent.rsplit('(').next().unwrap_or("").trim_end_matches(')').to_owned()).collect();
+    let mut v: Vec<String> =
+        server.log()[from..].iter().map(|l| l.user_agent.rsplit('(').next().unwrap_or("").trim_end_matches(')').to_owned()).collect();
     v.sort();
     v.dedup();
     v
@@ -46,7 +47,8 @@ fn variables_and_flag_choose_the_backend() {
         assert!(r.stderr.contains(&format!("verbose: {expected}: GET ")), "--verbose names the backend:\n{}", r.stderr);
     }
     let sb = Sandbox::new();
-    run(sb.tcup(&server.url).args(["install", "stable"]).env("TCUP_BACKENDS", "curl,wget")).fails(2, &["TCUP_BACKENDS=\"curl,wget\"", "rustls, curl, native-tls"]);
+    run(sb.tcup(&server.url).args(["install", "stable"]).env("TCUP_BACKENDS", "curl,wget"))
+        .fails(2, &["TCUP_BACKENDS=\"curl,wget\"", "rustls, curl, native-tls"]);
     run(sb.tcup(&server.url).args(["--backends", "", "install", "stable"])).fails(2, &["--backends \"\" is not valid"]);
     assert!(sb.toolchains().is_empty());
 }
@@ -58,7 +60,7 @@ fn the_backend_that_worked_is_remembered_for_the_host() {
     for ext in [".tar.xz", ".tar.zst", ".tar.gz"] {
         for l in ["rustc", "cargo", "rust-std"] {
             let path = format!("/dist/2026-04-16/{l}-1.95.0-{HOST}{ext}");
-            server.rule(&path, Rule { fault: Fault::Hold(Duration::from_secs(120)), user_agent: Some("(rustls)".into()), times: None });
+            server.rule(&path, Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(rustls)".into()), times: None });
         }
     }
     let sb = Sandbox::new();
@@ -72,14 +74,18 @@ fn the_backend_that_worked_is_remembered_for_the_host() {
     // One stall (the first archive), then curl first for the rest: not three stalls.
     assert_eq!(r.stderr.matches("rustls stalled").count(), 1, "{}", r.stderr);
     assert!(started.elapsed() < Duration::from_secs(2 + 4), "{:?}", started.elapsed());
-    let archive_agents: Vec<String> = server.log().iter().filter(|l| l.path.contains("/cargo-") || l.path.contains("/rust-std-")).map(|l| l.user_agent.clone()).collect();
+    let archive_agents: Vec<String> =
+        server.log().iter().filter(|l| l.path.contains("/cargo-") || l.path.contains("/rust-std-")).map(|l| l.user_agent.clone()).collect();
     assert!(archive_agents.iter().all(|ua| ua.ends_with("(curl)")), "{archive_agents:?}");
 }
 
 #[test]
 fn doctor_reports_each_backend_within_the_watchdog() {
     let (_root, server) = served();
-    server.rule("/dist/channel-rust-stable.toml.sha256", Rule { fault: Fault::Hold(Duration::from_secs(120)), user_agent: Some("(native-tls)".into()), times: None });
+    server.rule(
+        "/dist/channel-rust-stable.toml.sha256",
+        Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(native-tls)".into()), times: None },
+    );
     let sb = Sandbox::new();
     let started = Instant::now();
     let r = run(sb.tcup(&server.url).args(["doctor"]).env("TCUP_STALL_TIMEOUT", "1").env("RUSTUP_DOWNLOAD_TIMEOUT", "3")).ok();

@@ -1,0 +1,151 @@
+//! `tcup-init` (and `tcup init`): install tcup itself into `CARGO_HOME/bin`, link the proxies,
+//! install the default toolchain, put `CARGO_HOME/bin` on PATH; and `tcup self uninstall`, which
+//! reverses all of it. Behaves like rustup-init, including its flags, so scripts and Dockerfiles
+//! written for rustup work with tcup.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::dist::name::ToolchainName;
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::host::{Decision, Report};
+use crate::install::receipts;
+use crate::ops::install::{InstallOptions, Outcome};
+use crate::ops::path_edit::{self, Shells};
+use crate::ops::proxy::PROXIES;
+use crate::progress::Reporter;
+
+/// What to set up.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// Toolchain to install and make the default; `None` for `--default-toolchain none`.
+    pub toolchain: Option<ToolchainName>,
+    /// Profile.
+    pub profile: String,
+    /// Extra components.
+    pub components: Vec<String>,
+    /// Extra targets.
+    pub targets: Vec<String>,
+    /// `--default-host`.
+    pub host: Option<String>,
+    /// Edit shell start-up files.
+    pub modify_path: bool,
+    /// Make the installed toolchain the default even if one is set.
+    pub update_default: bool,
+}
+
+/// What was done, for the closing message.
+#[derive(Debug, Clone, Default)]
+pub struct InitReport {
+    /// The toolchain installed (directory name).
+    pub toolchain: Option<String>,
+    /// Its size on disk (bytes).
+    pub toolchain_bytes: u64,
+    /// Start-up files edited.
+    pub edited: Vec<PathBuf>,
+}
+
+/// Installs tcup from `self_exe` and sets everything up. See the module documentation.
+///
+/// # Errors
+/// Any step failed; the error names the file or URL.
+pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &Report, reporter: &Reporter) -> anyhow::Result<InitReport> {
+    let bin = env.cargo_home.join("bin");
+    fs_err::create_dir_all(&bin)?;
+    let tcup = bin.join("tcup");
+    let tmp = bin.join(".tcup.new");
+    fs_err::copy(self_exe, &tmp).with_context(|| format!("copying {} to {}", self_exe.display(), tmp.display()))?;
+    fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    fs_err::rename(&tmp, &tcup)?;
+    for name in PROXIES {
+        let link = bin.join(name);
+        let _ = fs_err::remove_file(&link);
+        if fs_err::hard_link(&tcup, &link).is_err() {
+            fs_err::os::unix::fs::symlink("tcup", &link).with_context(|| format!("linking {}", link.display()))?;
+        }
+    }
+    reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
+    let host = match (&opts.host, &detected.decision) {
+        (Some(h), _) | (None, Decision::Host { triple: h, .. }) => Some(h.clone()),
+        (None, Decision::Refused { .. }) => None,
+    };
+    if let Some(h) = &host {
+        receipts::set_setting(&env.rustup_home, "default_host_triple", h)?;
+    }
+    let mut report = InitReport::default();
+    if let Some(name) = &opts.toolchain {
+        let downloader = Downloader::new(env)?;
+        let install = InstallOptions {
+            name: name.clone(),
+            profile: opts.profile.clone(),
+            components: opts.components.clone(),
+            targets: opts.targets.clone(),
+            host: opts.host.clone(),
+            detected: detected.clone(),
+        };
+        let tc = match crate::ops::install::install(env, &install, &downloader, reporter)? {
+            Outcome::Installed { toolchain, .. } | Outcome::Unchanged { toolchain } => toolchain,
+        };
+        let current = receipts::default_toolchain(&env.rustup_home);
+        if current.as_deref() != Some(tc.as_str()) && (opts.update_default || current.is_none()) {
+            receipts::set_setting(&env.rustup_home, "default_toolchain", &tc)?;
+            reporter.info(&format!("default toolchain set to '{tc}'"));
+        }
+        report.toolchain_bytes = dir_size(&env.rustup_home.join("toolchains").join(&tc));
+        report.toolchain = Some(tc);
+    }
+    if opts.modify_path {
+        let shells = Shells { home: env.home.clone(), zdotdir: env.zdotdir.clone(), shell: env.shell.clone() };
+        report.edited = path_edit::add(&env.cargo_home, &env.rustup_home, &shells)?;
+    } else {
+        // The env scripts are still written: `. "$CARGO_HOME/env"` works for those who want it.
+        path_edit::add(
+            &env.cargo_home,
+            &env.rustup_home,
+            &Shells { home: PathBuf::from("/nonexistent"), zdotdir: PathBuf::from("/nonexistent"), shell: String::new() },
+        )
+        .ok();
+    }
+    // Leave nothing behind in a container image.
+    for dir in ["downloads", "tmp"] {
+        let d = env.rustup_home.join(dir);
+        if d.exists() {
+            fs_err::remove_dir_all(&d)?;
+        }
+    }
+    Ok(report)
+}
+
+/// Removes what `self_install` did: PATH edits (restoring the files), then both homes.
+/// Returns the start-up files restored.
+///
+/// # Errors
+/// A file cannot be restored or removed.
+pub fn self_uninstall(env: &Env) -> anyhow::Result<Vec<PathBuf>> {
+    let restored = path_edit::remove(&env.rustup_home)?;
+    for home in [&env.cargo_home, &env.rustup_home] {
+        if home.exists() {
+            fs_err::remove_dir_all(home).with_context(|| format!("removing {}", home.display()))?;
+        }
+    }
+    Ok(restored)
+}
+
+/// Total size of the files below `dir` (bytes).
+pub fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(_) => total += e.metadata().map_or(0, |m| m.len()),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
