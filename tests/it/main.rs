@@ -8,6 +8,7 @@ mod backends;
 mod cli;
 mod faults;
 mod host;
+pub mod init;
 mod install;
 mod interop;
 mod real_toolchain;

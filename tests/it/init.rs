@@ -1,0 +1,277 @@
+//! First run: `installer/init.sh` end to end under dash, busybox ash and bash, against a test
+//! server that serves `tcup-init` (the binary under test) with its `.sha256` and a synthetic
+//! toolchain; checksum refusal, curl → wget fallback, no curl at all, no TTY; PATH edits and
+//! `tcup self uninstall`; the Dockerfiles' RUN lines as shell.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::dist::{Dist, sha};
+use crate::support::server::{Fault, Rule, Server};
+use crate::support::{HOST, Run, Sandbox, run};
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A server root with a synthetic release and `dist/<host>/tcup-init` (+ `.sha256`).
+pub fn update_root() -> (tempfile::TempDir, Server) {
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    publish_tcup_init(root.path());
+    let server = Server::http(root.path());
+    (root, server)
+}
+
+/// Copies the tcup binary under test to `<root>/dist/<host>/tcup-init` with its `.sha256`, and
+/// `installer/init.sh` to `<root>/init.sh`.
+pub fn publish_tcup_init(root: &Path) {
+    let dir = root.join("dist").join(HOST);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = std::fs::read(env!("CARGO_BIN_EXE_tcup")).unwrap();
+    std::fs::write(dir.join("tcup-init"), &bin).unwrap();
+    std::fs::write(dir.join("tcup-init.sha256"), format!("{}  tcup-init\n", sha(&bin))).unwrap();
+    std::fs::copy(manifest_dir().join("installer/init.sh"), root.join("init.sh")).unwrap();
+}
+
+/// `SHELL init.sh ARGS` in the sandbox, against `server`, stdin closed.
+fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
+    let mut c = Command::new(shell[0]);
+    c.args(&shell[1..])
+        .arg(manifest_dir().join("installer/init.sh"))
+        .args(args)
+        .env_clear()
+        .env("PATH", path.map_or_else(|| std::env::var("PATH").unwrap_or_default(), str::to_owned))
+        .env("HOME", sb.dir.path())
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("TCUP_UPDATE_ROOT", &server.url)
+        .env("TCUP_INIT_ALLOW_HTTP", "1")
+        .env("RUSTUP_DIST_SERVER", &server.url)
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+fn busybox() -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join("busybox")).find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("SKIPPED: no busybox on PATH (.ci/run installs busybox-static)");
+    }
+    found
+}
+
+/// A directory of busybox applets (an Alpine-like PATH), optionally with the real curl.
+fn busybox_path(dir: &Path, with_curl: bool) -> Option<String> {
+    let bb = busybox()?;
+    let bin = dir.join("bb");
+    std::fs::create_dir_all(&bin).unwrap();
+    run(Command::new(&bb).arg("--install").arg("-s").arg(&bin)).ok();
+    let _ = std::fs::remove_file(bin.join("curl"));
+    if with_curl {
+        std::os::unix::fs::symlink("/usr/bin/curl", bin.join("curl")).unwrap();
+    }
+    Some(bin.display().to_string())
+}
+
+#[track_caller]
+fn rustc_through_proxy(sb: &Sandbox) -> Run {
+    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
+        .arg("--version")
+        .env_clear()
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("PATH", "/usr/bin:/bin"))
+    .ok();
+    assert_eq!(r.stdout.trim(), "rustc 1.95.0 (synthetic)");
+    r
+}
+
+fn installs_under(shell: &[&str], path: Option<&str>) {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    let r = run(&mut init(shell, &sb, &server, path, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
+    assert!(r.stderr.contains(&format!("downloading tcup-init for {HOST}")), "{}", r.stderr);
+    rustc_through_proxy(&sb);
+    assert!(!sb.dir.path().join(".profile").exists(), "--no-modify-path edits nothing");
+    assert!(sb.cargo_home.join("env").is_file(), "the env script is still there to source");
+    assert!(!sb.rustup_home.join("downloads").exists() && !sb.rustup_home.join("tmp").exists(), "nothing left behind");
+    assert!(r.stderr.contains("MiB on disk"), "sizes printed: {}", r.stderr);
+}
+
+#[test]
+fn init_sh_under_dash() {
+    installs_under(&["dash"], None);
+}
+
+#[test]
+fn init_sh_under_bash() {
+    installs_under(&["bash"], None);
+}
+
+#[test]
+fn init_sh_under_busybox_ash_with_busybox_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(path) = busybox_path(dir.path(), true) else { return };
+    installs_under(&[&format!("{path}/sh")], Some(&path));
+}
+
+#[test]
+fn a_bad_checksum_is_refused_and_nothing_installed() {
+    let (root, server) = update_root();
+    std::fs::write(root.path().join("dist").join(HOST).join("tcup-init.sha256"), format!("{}  tcup-init\n", "0".repeat(64))).unwrap();
+    let sb = Sandbox::new();
+    let r = run(&mut init(&["dash"], &sb, &server, None, &["-y"]));
+    r.fails(1, &["checksum mismatch for", &format!("expected {}", "0".repeat(64)), "nothing was installed"]);
+    assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
+}
+
+#[test]
+fn curl_stalling_falls_back_to_wget() {
+    let (_root, server) = update_root();
+    server.rule(
+        &format!("/dist/{HOST}/tcup-init"),
+        Rule { fault: Fault::Hold(std::time::Duration::from_mins(2)), user_agent: Some("curl/".into()), times: None },
+    );
+    let sb = Sandbox::new();
+    let started = std::time::Instant::now();
+    let r =
+        run(init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"]).env("TCUP_INIT_STALL_SECONDS", "1"))
+            .ok();
+    assert!(r.stderr.contains("curl could not download") && r.stderr.contains("trying wget"), "{}", r.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    rustc_through_proxy(&sb);
+    let agents: Vec<String> = server.log().iter().filter(|l| l.path.ends_with("/tcup-init")).map(|l| l.user_agent.clone()).collect();
+    assert!(agents.iter().any(|a| a.starts_with("Wget")), "{agents:?}");
+}
+
+#[test]
+fn without_curl_wget_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(path) = busybox_path(dir.path(), false) else { return };
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    // dash by absolute path: the PATH given to it has busybox's applets and no curl.
+    let dash = ["/usr/bin/dash", "/bin/dash"].into_iter().find(|p| Path::new(p).exists()).expect("dash is installed");
+    let r = run(&mut init(&[dash], &sb, &server, Some(&path), &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
+    assert!(!r.stderr.contains("curl"), "curl was never tried: {}", r.stderr);
+    rustc_through_proxy(&sb);
+    assert!(server.log().iter().filter(|l| l.path.ends_with("/tcup-init")).all(|l| !l.user_agent.contains("curl")));
+}
+
+#[test]
+fn without_a_tty_and_without_y_it_says_to_use_y() {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    // setsid: no controlling terminal, so /dev/tty cannot be opened either.
+    let mut cmd = init(&["setsid", "-w", "dash"], &sb, &server, None, &["--profile", "minimal"]);
+    let r = run(&mut cmd);
+    r.fails(1, &["no terminal to ask questions on; run with -y"]);
+    assert!(!sb.cargo_home.exists());
+    // TCUP_INIT_YES=1 is the same as -y.
+    run(init(&["setsid", "-w", "dash"], &sb, &server, None, &["--profile", "minimal", "--no-modify-path"]).env("TCUP_INIT_YES", "1")).ok();
+    rustc_through_proxy(&sb);
+}
+
+#[test]
+fn path_edits_are_idempotent_and_uninstall_restores_them() {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    let home = sb.dir.path();
+    std::fs::write(home.join(".profile"), "export EDITOR=vi\n").unwrap();
+    std::fs::write(home.join(".bashrc"), "alias ll='ls -l'").unwrap();
+    for _ in 0..2 {
+        run(init(&["bash"], &sb, &server, None, &["-y", "--profile", "minimal"]).env("SHELL", "/bin/bash")).ok();
+    }
+    let line = format!(". \"{}\"", sb.cargo_home.join("env").display());
+    for f in [".profile", ".bashrc"] {
+        let text = std::fs::read_to_string(home.join(f)).unwrap();
+        assert_eq!(text.lines().filter(|l| *l == line).count(), 1, "{f}: {text}");
+    }
+    // The line works: a login shell finds rustc on PATH.
+    let r = run(Command::new("sh")
+        .arg("-c")
+        .arg(format!("{line}; rustc --version"))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home))
+    .ok();
+    assert_eq!(r.stdout.trim(), "rustc 1.95.0 (synthetic)");
+    let r = run(Command::new(sb.cargo_home.join("bin/tcup"))
+        .args(["self", "uninstall", "-y"])
+        .env_clear()
+        .env("HOME", home)
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home))
+    .ok();
+    assert!(r.stderr.contains("tcup is uninstalled"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(home.join(".profile")).unwrap(), "export EDITOR=vi\n");
+    assert_eq!(std::fs::read_to_string(home.join(".bashrc")).unwrap(), "alias ll='ls -l'");
+    assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
+}
+
+#[test]
+fn a_missing_tool_names_the_component() {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
+    let r = run(Command::new(sb.cargo_home.join("bin/rustfmt"))
+        .env_clear()
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home));
+    r.fails(
+        1,
+        &[&format!(
+            "'rustfmt' is not installed for the toolchain 'stable-{HOST}'; add it with: tcup toolchain install stable-{HOST} -c rustfmt"
+        )],
+    );
+    // +toolchain and RUSTUP_TOOLCHAIN pick the toolchain; an unknown one is named.
+    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
+        .args(["+nightly", "--version"])
+        .env_clear()
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home));
+    r.fails(1, &["toolchain 'nightly' is not installed; install it with: tcup toolchain install nightly"]);
+    let ok = run(Command::new(sb.cargo_home.join("bin/rustc"))
+        .args(["+stable", "--version"])
+        .env_clear()
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home))
+    .ok();
+    assert_eq!(ok.stdout.trim(), "rustc 1.95.0 (synthetic)");
+}
+
+#[test]
+fn dockerfile_run_lines_work_as_shell() {
+    for file in ["Dockerfile.debian", "Dockerfile.alpine"] {
+        let text = std::fs::read_to_string(manifest_dir().join("installer/docker").join(file)).unwrap();
+        let line = text.lines().find(|l| l.contains("init.sh")).unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
+        let (_root, server) = update_root();
+        let sb = Sandbox::new();
+        let shell = line.trim_start_matches("RUN ").replace("https://static.tcup.rs", &server.url).replace("'=https'", "'=http,https'");
+        let r = run(Command::new("sh")
+            .arg("-c")
+            .arg(&shell)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", sb.dir.path())
+            .env("RUSTUP_HOME", &sb.rustup_home)
+            .env("CARGO_HOME", &sb.cargo_home)
+            .env("TCUP_UPDATE_ROOT", &server.url)
+            .env("TCUP_INIT_ALLOW_HTTP", "1")
+            .env("RUSTUP_DIST_SERVER", &server.url));
+        let r = r.ok();
+        assert!(r.stderr.contains("Rust is installed"), "{file}: {}", r.stderr);
+        let check = text.lines().find(|l| l.contains("rustc --version")).unwrap().trim_start_matches("RUN ");
+        let path = format!("{}:{}", sb.cargo_home.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let out = run(Command::new("sh")
+            .arg("-c")
+            .arg(check)
+            .env_clear()
+            .env("PATH", path)
+            .env("RUSTUP_HOME", &sb.rustup_home)
+            .env("CARGO_HOME", &sb.cargo_home))
+        .ok();
+        assert!(out.stdout.contains("rustc 1.95.0 (synthetic)"), "{file}: {}", out.stdout);
+    }
+}
