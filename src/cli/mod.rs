@@ -61,19 +61,13 @@ pub fn main() -> i32 {
     if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
         return init::run_proxy(tool, args.into_iter().skip(1).collect());
     }
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match parse::<Cli>(&args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { EXIT_USAGE } else { 0 };
-        }
+        Err(code) => return code,
     };
-    let mut env = match Env::from_process() {
-        Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let (mut env, reporter) = match setup(cli.quiet, cli.verbose) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     if let Some(list) = &cli.backends {
         let Ok(b) = crate::env::parse_backends(list, "--backends") else {
@@ -82,14 +76,6 @@ pub fn main() -> i32 {
         };
         env.backends = b;
     }
-    let verbosity = if cli.quiet {
-        Verbosity::Quiet
-    } else if cli.verbose {
-        Verbosity::Verbose
-    } else {
-        Verbosity::Normal
-    };
-    let reporter = Reporter::new(&env, verbosity);
     let result = match cli.command {
         Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
@@ -114,27 +100,38 @@ fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
 
 /// `tcup-init …`: the same as `tcup init …`.
 fn main_init(args: &[std::ffi::OsString]) -> i32 {
-    let cli = match init::InitCli::try_parse_from(args) {
+    let cli = match parse::<init::InitCli>(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { EXIT_USAGE } else { 0 };
-        }
+        Err(code) => return code,
     };
-    let env = match Env::from_process() {
-        Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let verbosity = if cli.quiet {
+    match setup(cli.quiet, cli.verbose) {
+        Ok((env, reporter)) => finish(init::run_init(&cli.args, &env, &reporter), &reporter),
+        Err(code) => code,
+    }
+}
+
+/// Parses arguments; on failure prints clap's message and returns the exit code (0 for
+/// `--help`/`--version`, 2 for usage errors).
+fn parse<P: Parser>(args: &[std::ffi::OsString]) -> Result<P, i32> {
+    P::try_parse_from(args).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() { EXIT_USAGE } else { 0 }
+    })
+}
+
+/// Reads the environment (exit 2 on a bad value) and makes the reporter.
+fn setup(quiet: bool, verbose: bool) -> Result<(Env, Reporter), i32> {
+    let env = Env::from_process().map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let verbosity = if quiet {
         Verbosity::Quiet
-    } else if cli.verbose {
+    } else if verbose {
         Verbosity::Verbose
     } else {
         Verbosity::Normal
     };
     let reporter = Reporter::new(&env, verbosity);
-    finish(init::run_init(&cli.args, &env, &reporter), &reporter)
+    Ok((env, reporter))
 }

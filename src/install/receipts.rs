@@ -80,20 +80,10 @@ pub fn read_update_hash(rustup_home: &Path, toolchain: &str) -> Option<String> {
 /// # Errors
 /// `settings.toml` exists but is not valid TOML (named in the error), or cannot be written.
 pub fn set_default_if_unset(rustup_home: &Path, toolchain: &str) -> anyhow::Result<bool> {
-    let path = rustup_home.join("settings.toml");
-    let mut settings: toml::Table = match fs_err::read_to_string(&path) {
-        Ok(text) => text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{} is not valid TOML: {}", path.display(), e.message()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
-        Err(e) => return Err(e.into()),
-    };
-    if settings.get("default_toolchain").and_then(toml::Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if setting(rustup_home, "default_toolchain").is_some_and(|s| !s.is_empty()) {
         return Ok(false);
     }
-    settings.entry("version").or_insert_with(|| "12".into());
-    settings.insert("default_toolchain".into(), toolchain.into());
-    let tmp = path.with_extension("toml.tmp");
-    fs_err::write(&tmp, toml::to_string(&settings)?)?;
-    fs_err::rename(&tmp, &path)?;
+    set_setting(rustup_home, "default_toolchain", toolchain)?;
     Ok(true)
 }
 

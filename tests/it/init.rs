@@ -35,7 +35,7 @@ pub fn publish_tcup_init(root: &Path) {
 }
 
 /// `SHELL init.sh ARGS` in the sandbox, against `server`, stdin closed.
-fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
+pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
     let mut c = Command::new(shell[0]);
     c.args(&shell[1..])
         .arg(manifest_dir().join("installer/init.sh"))

@@ -52,18 +52,7 @@ fn real_toolchain_round_trip() {
 fn real_toolchain_through_init_sh_and_the_cargo_proxy() {
     let server = Server::http(real_mirror());
     let sb = Sandbox::new();
-    let init = run(Command::new("sh")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("installer/init.sh"))
-        .args(["-y", "--no-modify-path", "--profile", "minimal"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", sb.dir.path())
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
-        .env("TCUP_UPDATE_ROOT", &server.url)
-        .env("TCUP_INIT_ALLOW_HTTP", "1")
-        .env("RUSTUP_DIST_SERVER", &server.url))
-    .ok();
+    let init = run(&mut crate::init::init(&["sh"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(init.stderr.contains("Rust is installed"), "{}", init.stderr);
     // A user's shell after `. "$CARGO_HOME/env"`: only the proxies on PATH, not this machine's rustup.
     let path = format!("{}:/usr/bin:/bin", sb.cargo_home.join("bin").display());
