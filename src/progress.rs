@@ -22,7 +22,12 @@ pub enum Verbosity {
 }
 
 enum Mode {
-    Bars { multi: MultiProgress, total: ProgressBar },
+    /// `total` joins the display with the first component, so nothing is drawn before work starts.
+    Bars {
+        multi: MultiProgress,
+        total: ProgressBar,
+        shown: std::sync::atomic::AtomicBool,
+    },
     Plain,
 }
 
@@ -53,10 +58,10 @@ impl Reporter {
             };
         let mode = if bars {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let total = multi.add(ProgressBar::new(0));
+            let total = ProgressBar::new(0);
             total.set_style(style("{prefix:>32.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {elapsed}"));
             total.set_prefix("total");
-            Mode::Bars { multi, total }
+            Mode::Bars { multi, total, shown: false.into() }
         } else {
             Mode::Plain
         };
@@ -98,7 +103,10 @@ impl Reporter {
     /// Starts metering component `name`; `len` is the archive size when known (bytes).
     pub fn start(&self, name: &str, len: Option<u64>) -> Meter<'_> {
         let bar = match &self.mode {
-            Mode::Bars { multi, total } => {
+            Mode::Bars { multi, total, shown } => {
+                if !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    multi.add(total.clone());
+                }
                 let bar = multi.insert_before(total, ProgressBar::new(len.unwrap_or(0)));
                 bar.set_style(style("{prefix:>32} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}"));
                 bar.set_prefix(name.to_owned());
@@ -112,7 +120,9 @@ impl Reporter {
 
     /// Clears the bars (call before printing a final summary).
     pub fn finish(&self) {
-        if let Mode::Bars { total, .. } = &self.mode {
+        if let Mode::Bars { total, shown, .. } = &self.mode
+            && shown.load(std::sync::atomic::Ordering::Relaxed)
+        {
             total.finish();
         }
     }

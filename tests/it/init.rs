@@ -275,3 +275,45 @@ fn dockerfile_run_lines_work_as_shell() {
         assert!(out.stdout.contains("rustc 1.95.0 (synthetic)"), "{file}: {}", out.stdout);
     }
 }
+
+/// Runs `tcup-init ARGS` on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_a_terminal(sb: &Sandbox, server: &Server, args: &str, input: &str) -> Run {
+    let bin = sb.dir.path().join("tcup-init");
+    std::fs::copy(env!("CARGO_BIN_EXE_tcup"), &bin).unwrap();
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", sb.dir.path())
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("RUSTUP_DIST_SERVER", &server.url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    // On a terminal, stdout and stderr both arrive on script's stdout.
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stdout).into(),
+    }
+}
+
+#[test]
+fn interactive_plan_cancel_and_customise() {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    let r = on_a_terminal(&sb, &server, "--profile minimal", "3\n").ok();
+    assert!(r.stdout.contains("default toolchain:") && r.stdout.contains("3) Cancel installation"), "{}", r.stdout);
+    assert!(r.stdout.contains("installation cancelled"), "{}", r.stdout);
+    assert!(!sb.cargo_home.exists(), "cancel installs nothing");
+    // Customise: no toolchain, minimal, no PATH change; then proceed.
+    let r = on_a_terminal(&sb, &server, "", "2\nnone\nminimal\nn\n1\n").ok();
+    assert!(r.stdout.contains("default toolchain:                        none"), "{}", r.stdout);
+    assert!(sb.cargo_home.join("bin/tcup").is_file() && sb.cargo_home.join("bin/cargo").exists());
+    assert!(!sb.rustup_home.join("toolchains").exists(), "no toolchain with --default-toolchain none");
+    assert!(!sb.dir.path().join(".profile").exists(), "PATH left alone as answered");
+}
