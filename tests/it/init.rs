@@ -317,3 +317,36 @@ fn interactive_plan_cancel_and_customise() {
     assert!(!sb.rustup_home.join("toolchains").exists(), "no toolchain with --default-toolchain none");
     assert!(!sb.dir.path().join(".profile").exists(), "PATH left alone as answered");
 }
+
+#[test]
+fn insecure_root_and_unverifiable_downloads_are_refused() {
+    let (_root, server) = update_root();
+    let sb = Sandbox::new();
+    let mut cmd = init(&["dash"], &sb, &server, None, &["-y"]);
+    cmd.env_remove("TCUP_INIT_ALLOW_HTTP");
+    run(&mut cmd).fails(1, &[&format!("TCUP_UPDATE_ROOT={} is not https; set TCUP_INIT_ALLOW_HTTP=1", server.url)]);
+    // A PATH with busybox's applets but no SHA-256 tool at all.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(path) = busybox_path(dir.path(), true) else { return };
+    for tool in ["sha256sum", "shasum", "openssl"] {
+        let _ = std::fs::remove_file(Path::new(&path).join(tool));
+    }
+    let dash = ["/usr/bin/dash", "/bin/dash"].into_iter().find(|p| Path::new(p).exists()).unwrap();
+    run(&mut init(&[dash], &sb, &server, Some(&path), &["-y", "--no-modify-path", "--profile", "minimal"]))
+        .fails(1, &["cannot verify tcup-init: no sha256sum, shasum or openssl here"]);
+    assert!(!sb.cargo_home.exists());
+    let r = run(
+        init(&[dash], &sb, &server, Some(&path), &["-y", "--no-modify-path", "--profile", "minimal"]).env("TCUP_INIT_SKIP_VERIFY", "1")
+    )
+    .ok();
+    assert!(r.stderr.contains("not verifying tcup-init"), "{}", r.stderr);
+    rustc_through_proxy(&sb);
+    // RUSTUP_TOOLCHAIN picks the proxies' toolchain.
+    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
+        .arg("--version")
+        .env_clear()
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("RUSTUP_TOOLCHAIN", "beta"));
+    r.fails(1, &["toolchain 'beta' is not installed"]);
+}
