@@ -117,9 +117,7 @@ pub fn setting(rustup_home: &Path, key: &str) -> Option<String> {
 
 /// The default toolchain from `settings.toml`, if set.
 pub fn default_toolchain(rustup_home: &Path) -> Option<String> {
-    let text = fs_err::read_to_string(rustup_home.join("settings.toml")).ok()?;
-    let table: toml::Table = text.parse().ok()?;
-    table.get("default_toolchain")?.as_str().map(str::to_owned)
+    setting(rustup_home, "default_toolchain")
 }
 
 #[cfg(test)]

@@ -101,12 +101,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         report.edited = path_edit::add(&env.cargo_home, &env.rustup_home, &shells)?;
     } else {
         // The env scripts are still written: `. "$CARGO_HOME/env"` works for those who want it.
-        path_edit::add(
-            &env.cargo_home,
-            &env.rustup_home,
-            &Shells { home: PathBuf::from("/nonexistent"), zdotdir: PathBuf::from("/nonexistent"), shell: String::new() },
-        )
-        .ok();
+        path_edit::write_env_scripts(&env.cargo_home)?;
     }
     // Leave nothing behind in a container image.
     for dir in ["downloads", "tmp"] {

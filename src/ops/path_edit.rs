@@ -44,6 +44,18 @@ pub fn env_fish(cargo_bin: &Path) -> String {
     )
 }
 
+/// Writes `CARGO_HOME/env` and `CARGO_HOME/env.fish` (also with `--no-modify-path`, so users can
+/// source them themselves).
+///
+/// # Errors
+/// A file cannot be written.
+pub fn write_env_scripts(cargo_home: &Path) -> std::io::Result<()> {
+    let bin = cargo_home.join("bin");
+    fs_err::create_dir_all(cargo_home)?;
+    fs_err::write(cargo_home.join("env"), env_sh(&bin))?;
+    fs_err::write(cargo_home.join("env.fish"), env_fish(&bin))
+}
+
 /// Where to look for start-up files and which shell the user runs.
 #[derive(Debug, Clone)]
 pub struct Shells {
@@ -61,10 +73,7 @@ pub struct Shells {
 /// # Errors
 /// A file cannot be read or written (named in the error).
 pub fn add(cargo_home: &Path, rustup_home: &Path, shells: &Shells) -> std::io::Result<Vec<PathBuf>> {
-    let bin = cargo_home.join("bin");
-    fs_err::create_dir_all(cargo_home)?;
-    fs_err::write(cargo_home.join("env"), env_sh(&bin))?;
-    fs_err::write(cargo_home.join("env.fish"), env_fish(&bin))?;
+    write_env_scripts(cargo_home)?;
     let sh_line = format!(". \"{}\"", cargo_home.join("env").display());
     let fish_line = format!("source \"{}\"", cargo_home.join("env.fish").display());
     let mut targets: Vec<(PathBuf, &str)> = Vec::new();

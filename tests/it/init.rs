@@ -53,11 +53,7 @@ pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, a
 }
 
 fn busybox() -> Option<PathBuf> {
-    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join("busybox")).find(|p| p.is_file());
-    if found.is_none() {
-        eprintln!("SKIPPED: no busybox on PATH (.ci/run installs busybox-static)");
-    }
-    found
+    crate::support::on_path("busybox", ".ci/run installs busybox-static")
 }
 
 /// A directory of busybox applets (an Alpine-like PATH), optionally with the real curl.

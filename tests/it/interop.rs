@@ -10,11 +10,7 @@ use crate::support::server::Server;
 use crate::support::{HOST, Sandbox, run};
 
 fn rustup() -> Option<PathBuf> {
-    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join("rustup")).find(|p| p.is_file());
-    if found.is_none() {
-        eprintln!("SKIPPED: no rustup on PATH; rustup interop not checked");
-    }
-    found
+    crate::support::on_path("rustup", "rustup interop not checked")
 }
 
 fn rustup_cmd(bin: &PathBuf, sb: &Sandbox, dist: &str) -> Command {

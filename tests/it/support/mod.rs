@@ -116,6 +116,15 @@ pub fn list(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The first `name` on PATH; prints why the caller skips when there is none.
+pub fn on_path(name: &str, why_missing: &str) -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(name)).find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("SKIPPED: no {name} on PATH; {why_missing}");
+    }
+    found
+}
+
 /// Runs any command and captures it.
 pub fn run(cmd: &mut Command) -> Run {
     Run::from(&cmd.output().unwrap())
