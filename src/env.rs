@@ -114,6 +114,9 @@ pub struct Env {
     pub ca_dir: Option<PathBuf>,
     /// `RUSTUP_TOOLCHAIN`: the toolchain proxies run when no `+toolchain` is given.
     pub toolchain: Option<String>,
+    /// `RUSTUP_AUTO_INSTALL` (`0` or `1`): whether a proxy installs a missing active toolchain;
+    /// `None` leaves it to `settings.toml`'s `auto_install` (default: install).
+    pub auto_install: Option<bool>,
     /// `TCUP_INIT_YES=1`: answer yes to `tcup-init`'s questions (unattended container builds).
     pub init_yes: bool,
     /// `HOME`.
@@ -200,6 +203,12 @@ impl Env {
             ca_file: get("SSL_CERT_FILE").map(PathBuf::from),
             ca_dir: get("SSL_CERT_DIR").map(PathBuf::from),
             toolchain: get("RUSTUP_TOOLCHAIN"),
+            auto_install: match get("RUSTUP_AUTO_INSTALL").as_deref() {
+                None => None,
+                Some("0") => Some(false),
+                Some("1") => Some(true),
+                Some(v) => return Err(EnvError { var: "RUSTUP_AUTO_INSTALL", value: v.to_owned(), expected: "0 or 1" }),
+            },
             init_yes: match get("TCUP_INIT_YES").as_deref() {
                 None | Some("0") => false,
                 Some("1") => true,
@@ -209,6 +218,51 @@ impl Env {
             shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
             home,
         })
+    }
+}
+
+/// Variables that only matter when tcup downloads. A proxy running an installed toolchain
+/// downloads nothing, so a bad value among these must not stop it (see [`Env::for_proxy`]).
+pub const DOWNLOAD_VARS: &[&str] = &[
+    "RUSTUP_DIST_SERVER",
+    "RUSTUP_CONCURRENT_DOWNLOADS",
+    "RUSTUP_TERM_PROGRESS_WHEN",
+    "TCUP_BACKENDS",
+    "RUSTUP_USE_CURL",
+    "RUSTUP_USE_RUSTLS",
+    "TCUP_CONNECT_TIMEOUT",
+    "TCUP_STALL_TIMEOUT",
+    "TCUP_LOW_SPEED_LIMIT",
+    "RUSTUP_DOWNLOAD_TIMEOUT",
+    "RUSTUP_MAX_RETRIES",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+];
+
+impl Env {
+    /// The environment for a proxy: like [`Env::from_vars`], but a bad value of a download
+    /// variable ([`DOWNLOAD_VARS`]) is set aside (the default is used) and returned beside the
+    /// `Env`, so the proxy can warn and still run an installed toolchain, and refuse to download.
+    ///
+    /// # Errors
+    /// A bad value of a variable a proxy needs (`RUSTUP_HOME`, `RUSTUP_AUTO_INSTALL`, …).
+    pub fn for_proxy(vars: impl IntoIterator<Item = (String, String)>, stderr_is_terminal: bool) -> Result<(Env, Vec<EnvError>), EnvError> {
+        let mut vars: Vec<(String, String)> = vars.into_iter().collect();
+        let mut set_aside = Vec::new();
+        loop {
+            match Env::from_vars(vars.clone(), stderr_is_terminal) {
+                Ok(env) => return Ok((env, set_aside)),
+                Err(e) if DOWNLOAD_VARS.contains(&e.var) => {
+                    vars.retain(|(k, _)| k != e.var);
+                    set_aside.push(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
@@ -355,6 +409,17 @@ mod tests {
         assert_eq!(env(&[("TCUP_CONNECT_TIMEOUT", "soon")]).unwrap_err().var, "TCUP_CONNECT_TIMEOUT");
         assert_eq!(env(&[("HTTP_PROXY", "ftp://x")]).unwrap_err().var, "HTTP_PROXY");
         assert_eq!(env(&[("RUSTUP_MAX_RETRIES", "many")]).unwrap_err().var, "RUSTUP_MAX_RETRIES");
+    }
+
+    #[test]
+    fn a_proxy_sets_bad_download_variables_aside() {
+        let vars = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>();
+        let (e, aside) =
+            Env::for_proxy(vars(&[("RUSTUP_USE_CURL", "true"), ("HTTP_PROXY", "ftp://x"), ("RUSTUP_TOOLCHAIN", "stable")]), false).unwrap();
+        assert_eq!(e.toolchain.as_deref(), Some("stable"));
+        assert_eq!(aside.iter().map(|a| a.var).collect::<Vec<_>>(), ["RUSTUP_USE_CURL", "HTTP_PROXY"]);
+        assert_eq!(Env::for_proxy(vars(&[("RUSTUP_AUTO_INSTALL", "no")]), false).unwrap_err().var, "RUSTUP_AUTO_INSTALL");
+        assert_eq!(env(&[("RUSTUP_AUTO_INSTALL", "0")]).unwrap().auto_install, Some(false));
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! `tcup-init` / `tcup init` (rustup-init's flags), `tcup self uninstall`, and the proxy entry
 //! point (tcup called as `rustc`, `cargo`, …).
 
-use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
-use std::os::unix::process::CommandExt;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -11,9 +9,7 @@ use crate::dist::name::ToolchainName;
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::host::{self, Decision};
-use crate::install::receipts;
 use crate::ops::init::{self, InitOptions};
-use crate::ops::proxy;
 use crate::progress::Reporter;
 
 /// tcup-init: install tcup, its proxies (rustc, cargo, …) and a default Rust toolchain.
@@ -168,31 +164,4 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
     }
     reporter.info("tcup is uninstalled");
     Ok(())
-}
-
-/// tcup called as a proxy: runs `tool` from the active toolchain, replacing this process.
-pub(super) fn run_proxy(tool: &str, args: Vec<OsString>) -> i32 {
-    let env = match Env::from_process() {
-        Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return crate::error::EXIT_USAGE;
-        }
-    };
-    let default_host = receipts::setting(&env.rustup_home, "default_host_triple").unwrap_or_else(|| {
-        match host::detect(&env.host_root, env.host_machine.as_deref()).decision {
-            Decision::Host { triple, .. } => triple,
-            Decision::Refused { detected, .. } => detected,
-        }
-    });
-    let resolved = match proxy::resolve(tool, args, &env, std::env::var_os("PATH").as_deref(), &default_host) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return crate::error::EXIT_FAILURE;
-        }
-    };
-    let err = std::process::Command::new(&resolved.program).args(&resolved.args).envs(resolved.vars.iter().map(|(k, v)| (*k, v))).exec();
-    eprintln!("error: {}", host::run_check::diagnose_spawn(&resolved.program, &err, &default_host));
-    crate::error::EXIT_FAILURE
 }

@@ -1,10 +1,16 @@
 //! Command-line interface: clap definitions and one file per command. No logic beyond turning
 //! arguments into calls to [`crate::ops`] and printing their results.
 
+mod completions;
 mod doctor;
 mod init;
 mod mirror;
+mod override_cmd;
+mod proxy_cmd;
+mod settings_cmd;
+mod show;
 mod toolchain;
+mod toolchain_manage;
 
 use clap::{Parser, Subcommand};
 
@@ -32,11 +38,29 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Install, list toolchains.
+    /// Install, uninstall, list and link toolchains.
     #[command(subcommand)]
     Toolchain(toolchain::ToolchainCommand),
     /// Install toolchains (same as `toolchain install`).
     Install(toolchain::InstallArgs),
+    /// Uninstall toolchains (same as `toolchain uninstall`).
+    Uninstall(toolchain_manage::UninstallArgs),
+    /// Show or set the default toolchain (`none` unsets it).
+    Default(settings_cmd::DefaultArgs),
+    /// Directory overrides: which toolchain a directory and its subdirectories use.
+    #[command(subcommand)]
+    Override(override_cmd::OverrideCommand),
+    /// Show the active toolchain and why, RUSTUP_HOME, or the profile.
+    Show(show::ShowArgs),
+    /// Show which binary a command of the active (or given) toolchain runs.
+    Which(show::WhichArgs),
+    /// Run a command with a given toolchain.
+    Run(show::RunArgs),
+    /// Change settings: profile, default-host, auto-install.
+    #[command(subcommand)]
+    Set(settings_cmd::SetCommand),
+    /// Print a shell completion script for tcup or cargo.
+    Completions(completions::CompletionsArgs),
     /// Build dist server directories from installed toolchains.
     #[command(subcommand)]
     Mirror(mirror::MirrorCommand),
@@ -59,7 +83,7 @@ pub fn main() -> i32 {
         return main_init(&args);
     }
     if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
-        return init::run_proxy(tool, args.into_iter().skip(1).collect());
+        return proxy_cmd::run(tool, args.into_iter().skip(1).collect());
     }
     let cli = match parse::<Cli>(&args) {
         Ok(cli) => cli,
@@ -77,7 +101,15 @@ pub fn main() -> i32 {
         env.backends = b;
     }
     let result = match cli.command {
-        Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
+        Command::Toolchain(cmd) => toolchain::run(cmd, cli.verbose, &env, &reporter),
+        Command::Uninstall(args) => toolchain_manage::uninstall(&args, &env, &reporter),
+        Command::Default(args) => settings_cmd::default(&args, &env, &reporter),
+        Command::Override(cmd) => override_cmd::run(&cmd, &env, &reporter),
+        Command::Show(args) => show::show(&args, cli.verbose, &env, &reporter),
+        Command::Which(args) => show::which(&args, &env, &reporter),
+        Command::Run(args) => show::run(&args, &env, &reporter),
+        Command::Set(cmd) => settings_cmd::set(&cmd, &env, &reporter),
+        Command::Completions(args) => completions::run(&args),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
         Command::Doctor(args) => doctor::run(args, &env, &reporter),

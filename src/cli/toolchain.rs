@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 use crate::dist::name::ToolchainName;
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::install::receipts;
 use crate::ops::install::{InstallOptions, Outcome};
 use crate::progress::Reporter;
 
@@ -13,8 +12,13 @@ use crate::progress::Reporter;
 pub(super) enum ToolchainCommand {
     /// Install or update toolchains from the dist server (`RUSTUP_DIST_SERVER`).
     Install(InstallArgs),
-    /// List installed toolchains; the default is marked.
+    /// List installed toolchains, marking the active and default ones (`-v`: with paths).
     List,
+    /// Uninstall toolchains.
+    #[command(visible_alias = "remove")]
+    Uninstall(super::toolchain_manage::UninstallArgs),
+    /// Make a local toolchain directory (e.g. a rustc build) usable under a name.
+    Link(super::toolchain_manage::LinkArgs),
 }
 
 #[derive(Debug, Args)]
@@ -36,13 +40,12 @@ pub(super) struct InstallArgs {
     host: Option<String>,
 }
 
-pub(super) fn run(cmd: ToolchainCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     match cmd {
         ToolchainCommand::Install(args) => install(&args, env, reporter),
-        ToolchainCommand::List => {
-            list(env);
-            Ok(())
-        }
+        ToolchainCommand::List => super::toolchain_manage::list(env, verbose),
+        ToolchainCommand::Uninstall(args) => super::toolchain_manage::uninstall(&args, env, reporter),
+        ToolchainCommand::Link(args) => super::toolchain_manage::link(&args, env, reporter),
     }
 }
 
@@ -72,19 +75,4 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
         }
     }
     Ok(())
-}
-
-fn list(env: &Env) {
-    let default = receipts::default_toolchain(&env.rustup_home);
-    let mut names: Vec<String> = fs_err::read_dir(env.rustup_home.join("toolchains"))
-        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    names.sort();
-    if names.is_empty() {
-        println!("no installed toolchains");
-    }
-    for n in names {
-        let mark = if default.as_deref() == Some(n.as_str()) { " (default)" } else { "" };
-        println!("{n}{mark}");
-    }
 }

@@ -5,3 +5,4 @@ pub mod manifest;
 pub mod name;
 pub mod select;
 pub mod server;
+pub mod toolchain_file;

@@ -2,6 +2,7 @@
 //! Each takes an [`crate::env::Env`], a downloader and a reporter; none reads the process
 //! environment or prints directly.
 
+pub mod auto_install;
 pub mod component;
 pub mod doctor;
 pub mod init;
@@ -9,3 +10,6 @@ pub mod install;
 pub mod mirror;
 pub mod path_edit;
 pub mod proxy;
+pub mod resolve;
+pub mod settings;
+pub mod toolchains;

@@ -1,16 +1,12 @@
 //! Proxies: `rustc`, `cargo` and the other tools in `CARGO_HOME/bin` are links to tcup, which runs
-//! the same tool from the active toolchain. The toolchain is, in order: a `+toolchain` first
-//! argument, `RUSTUP_TOOLCHAIN`, the default in `settings.toml` (rustup's order; directory
-//! overrides and `rust-toolchain.toml` come with toolchain management). The tool runs with
+//! the same tool from the active toolchain ([`crate::ops::resolve`] decides which, in rustup's
+//! order; [`crate::ops::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME` and `RUSTUP_TOOLCHAIN` set and the toolchain's `bin` first on PATH,
-//! so `cargo` finds the matching `rustc`.
+//! so `cargo` finds the matching `rustc`. `tcup run` and `tcup which` use the same functions.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-
-use crate::dist::name::ToolchainName;
-use crate::env::Env;
-use crate::install::receipts;
+use std::path::Path;
+use std::path::PathBuf;
 
 /// The tool names `tcup-init` links to tcup in `CARGO_HOME/bin`.
 pub const PROXIES: &[&str] = &[
@@ -28,24 +24,30 @@ pub const PROXIES: &[&str] = &[
     "rust-analyzer",
 ];
 
-/// Why a proxy cannot run its tool. Exit code 1.
+/// The toolchain lacks the tool. Exit code 1.
 #[derive(Debug, thiserror::Error)]
-pub enum ProxyError {
-    /// No toolchain chosen anywhere.
-    #[error("no default toolchain is set; install one with: tcup toolchain install stable")]
-    NoDefault,
-    /// The chosen toolchain is not installed.
-    #[error("toolchain '{0}' is not installed; install it with: tcup toolchain install {0}")]
-    NotInstalled(String),
-    /// The toolchain lacks the tool.
-    #[error("'{tool}' is not installed for the toolchain '{toolchain}'; add it with: tcup toolchain install {toolchain} -c {component}")]
-    MissingTool {
+pub enum MissingTool {
+    /// An official toolchain: the component can be added.
+    #[error(
+        "'{tool}' is not installed for the toolchain '{toolchain}'.\nhelp: run `tcup component add {component} --toolchain {toolchain}` to install it"
+    )]
+    Component {
         /// The tool.
         tool: String,
-        /// The toolchain directory name.
+        /// The toolchain's name.
         toolchain: String,
         /// The component that provides it.
         component: &'static str,
+    },
+    /// A linked or path toolchain: tcup cannot add components to it.
+    #[error(
+        "'{tool}' is not installed for the custom toolchain '{toolchain}'.\nnote: this is a custom toolchain, which cannot use `tcup component add`"
+    )]
+    Custom {
+        /// The tool.
+        tool: String,
+        /// The toolchain's name or path.
+        toolchain: String,
     },
 }
 
@@ -54,8 +56,6 @@ pub enum ProxyError {
 pub struct Resolved {
     /// The real binary.
     pub program: PathBuf,
-    /// Its arguments (without a leading `+toolchain`).
-    pub args: Vec<OsString>,
     /// Environment to set: `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN`, `PATH`.
     pub vars: Vec<(&'static str, OsString)>,
 }
@@ -72,54 +72,54 @@ pub fn component_of(tool: &str) -> &'static str {
     }
 }
 
-/// Resolves `tool` with `args` (as given to the proxy) to the binary to run. `path` is the
-/// current PATH; `default_host` the host for names without one.
-///
-/// # Errors
-/// [`ProxyError`].
-pub fn resolve(
-    tool: &str,
-    mut args: Vec<OsString>,
-    env: &Env,
-    path: Option<&std::ffi::OsStr>,
-    default_host: &str,
-) -> Result<Resolved, ProxyError> {
+/// Splits a leading `+toolchain` off a proxy's arguments.
+pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
     let plus = args.first().and_then(|a| a.to_str()).and_then(|a| a.strip_prefix('+')).map(str::to_owned);
     if plus.is_some() {
         args.remove(0);
     }
-    let name =
-        plus.or_else(|| env.toolchain.clone()).or_else(|| receipts::default_toolchain(&env.rustup_home)).ok_or(ProxyError::NoDefault)?;
-    let dir = toolchain_dir(&env.rustup_home, &name, default_host).ok_or_else(|| ProxyError::NotInstalled(name.clone()))?;
-    let toolchain = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let program = dir.join("bin").join(tool);
-    if !program.is_file() {
-        return Err(ProxyError::MissingTool { tool: tool.to_owned(), toolchain, component: component_of(tool) });
-    }
-    let mut paths = vec![dir.join("bin")];
-    paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
-    let path = std::env::join_paths(paths).unwrap_or_default();
-    Ok(Resolved {
-        program,
-        args,
-        vars: vec![
-            ("RUSTUP_HOME", env.rustup_home.clone().into_os_string()),
-            ("CARGO_HOME", env.cargo_home.clone().into_os_string()),
-            ("RUSTUP_TOOLCHAIN", OsString::from(toolchain)),
-            ("PATH", path),
-        ],
-    })
+    (plus, args)
 }
 
-/// The installed directory for a toolchain name: the name itself if it is a directory in
-/// `toolchains/`, else the parsed name completed with `default_host`.
-fn toolchain_dir(rustup_home: &Path, name: &str, default_host: &str) -> Option<PathBuf> {
-    let toolchains = rustup_home.join("toolchains");
-    let direct = toolchains.join(name);
-    if !name.contains('/') && direct.is_dir() {
-        return Some(direct);
+/// The environment a tool of the toolchain in `dir` runs with: `name` is what `RUSTUP_TOOLCHAIN`
+/// is set to (the toolchain's name, or its path); `path` the current PATH.
+pub fn vars(
+    rustup_home: &Path,
+    cargo_home: &Path,
+    dir: &Path,
+    name: &str,
+    path: Option<&std::ffi::OsStr>,
+) -> Vec<(&'static str, OsString)> {
+    let mut paths = vec![dir.join("bin")];
+    paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
+    vec![
+        ("RUSTUP_HOME", rustup_home.as_os_str().to_owned()),
+        ("CARGO_HOME", cargo_home.as_os_str().to_owned()),
+        ("RUSTUP_TOOLCHAIN", OsString::from(name)),
+        ("PATH", std::env::join_paths(paths).unwrap_or_default()),
+    ]
+}
+
+/// The binary `tool` of the toolchain in `dir` (named `name`; `official` when components can be
+/// added to it) and the environment to run it with.
+///
+/// # Errors
+/// [`MissingTool`] when `dir/bin/<tool>` does not exist.
+pub fn command(
+    tool: &str,
+    env: &crate::env::Env,
+    dir: &Path,
+    name: &str,
+    official: bool,
+    path: Option<&std::ffi::OsStr>,
+) -> Result<Resolved, MissingTool> {
+    let program = dir.join("bin").join(tool);
+    if !program.is_file() {
+        return Err(if official {
+            MissingTool::Component { tool: tool.to_owned(), toolchain: name.to_owned(), component: component_of(tool) }
+        } else {
+            MissingTool::Custom { tool: tool.to_owned(), toolchain: name.to_owned() }
+        });
     }
-    let parsed: ToolchainName = name.parse().ok()?;
-    let dir = toolchains.join(parsed.dir_name(parsed.host.as_deref().unwrap_or(default_host)));
-    dir.is_dir().then_some(dir)
+    Ok(Resolved { program, vars: vars(&env.rustup_home, &env.cargo_home, dir, name, path) })
 }

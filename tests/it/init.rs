@@ -218,16 +218,17 @@ fn a_missing_tool_names_the_component() {
     r.fails(
         1,
         &[&format!(
-            "'rustfmt' is not installed for the toolchain 'stable-{HOST}'; add it with: tcup toolchain install stable-{HOST} -c rustfmt"
+            "'rustfmt' is not installed for the toolchain 'stable-{HOST}'.\nhelp: run `tcup component add rustfmt --toolchain stable-{HOST}` to install it"
         )],
     );
     // +toolchain and RUSTUP_TOOLCHAIN pick the toolchain; an unknown one is named.
     let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .args(["+nightly", "--version"])
         .env_clear()
+        .env("RUSTUP_AUTO_INSTALL", "0")
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home));
-    r.fails(1, &["toolchain 'nightly' is not installed; install it with: tcup toolchain install nightly"]);
+    r.fails(1, &[&format!("toolchain 'nightly-{HOST}' is not installed: the +toolchain on the command line specifies an uninstalled toolchain\nhelp: run `tcup toolchain install nightly-{HOST}` to install it")]);
     let ok = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .args(["+stable", "--version"])
         .env_clear()

@@ -74,7 +74,7 @@ fn installs_default_profile_with_rustup_receipts() {
     let quiet = sb.run(&server.url, &["--quiet", "toolchain", "install", "stable"]).ok();
     assert_eq!(quiet.stderr, "", "--quiet prints nothing on success");
     let list = sb.run(&server.url, &["toolchain", "list"]).ok();
-    assert_eq!(list.stdout.trim(), format!("{tc} (default)"));
+    assert_eq!(list.stdout.trim(), format!("{tc} (active, default)"));
 }
 
 #[test]

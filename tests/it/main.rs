@@ -4,6 +4,7 @@
 // Tests use std::fs directly (fs_err is for library code) and build fixtures with format!.
 #![allow(clippy::disallowed_methods, clippy::format_push_string, clippy::type_complexity)]
 
+mod active;
 mod backends;
 mod cli;
 mod faults;

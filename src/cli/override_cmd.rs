@@ -1,0 +1,97 @@
+//! `tcup override set|unset|list`: directory overrides in `settings.toml` `[overrides]`, keyed by
+//! canonical directory as rustup keys them, so rustup sees tcup's overrides and the other way
+//! round.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+
+use super::proxy_cmd::Here;
+use crate::env::Env;
+use crate::ops::resolve::{self, Active, Reason};
+use crate::ops::settings;
+use crate::progress::Reporter;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum OverrideCommand {
+    /// List directory overrides.
+    List,
+    /// Use TOOLCHAIN in the current directory (or --path) and below; installs it when missing.
+    #[command(visible_alias = "add")]
+    Set {
+        /// Toolchain name (stable, 1.95.0, a linked name) or absolute path.
+        toolchain: String,
+        /// The directory instead of the current one.
+        #[arg(long, value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
+    /// Remove the override of the current directory (or --path).
+    #[command(visible_alias = "remove")]
+    Unset {
+        /// The directory instead of the current one.
+        #[arg(long, value_name = "PATH", conflicts_with = "nonexistent")]
+        path: Option<PathBuf>,
+        /// Remove the overrides of every directory that no longer exists.
+        #[arg(long)]
+        nonexistent: bool,
+    },
+}
+
+pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let here = Here::load(env)?;
+    match cmd {
+        OverrideCommand::List => {
+            if here.settings.overrides.is_empty() {
+                println!("no overrides");
+            }
+            for (dir, tc) in &here.settings.overrides {
+                let gone = if Path::new(dir).is_dir() { "" } else { " (not a directory)" };
+                println!("{dir:<40}\t{tc:<20}{gone}");
+            }
+        }
+        OverrideCommand::Set { toolchain, path } => {
+            let dir = key(path.as_deref().unwrap_or(&here.cwd))?;
+            let tc = resolve::toolchain(toolchain, &here.host, &Reason::CommandLine)?;
+            let active = Active {
+                toolchain: tc,
+                reason: Reason::CommandLine,
+                components: Vec::new(),
+                targets: Vec::new(),
+                profile: None,
+                warnings: Vec::new(),
+            };
+            here.ensure(env, &active, &[], reporter)?;
+            settings::set_override(&env.rustup_home, &dir, Some(&active.toolchain.to_string()))?;
+            reporter.info(&format!("override toolchain for {dir} set to {}", active.toolchain));
+        }
+        OverrideCommand::Unset { nonexistent: true, .. } => {
+            let gone: Vec<&String> = here.settings.overrides.keys().filter(|d| !Path::new(d).is_dir()).collect();
+            if gone.is_empty() {
+                reporter.info("no nonexistent paths detected");
+            }
+            for dir in gone {
+                settings::set_override(&env.rustup_home, dir, None)?;
+                reporter.info(&format!("override toolchain for '{dir}' removed"));
+            }
+        }
+        OverrideCommand::Unset { path, .. } => {
+            let dir = key(path.as_deref().unwrap_or(&here.cwd))?;
+            if settings::set_override(&env.rustup_home, &dir, None)? {
+                reporter.info(&format!("override toolchain for '{dir}' removed"));
+            } else {
+                reporter.info(&format!("no override toolchain for '{dir}'"));
+                if path.is_none() {
+                    reporter.info("you may use `--path <path>` option to remove override toolchain for a specific path");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `[overrides]` key of a directory: its canonical path, or (for a directory that no longer
+/// exists) the absolute path as given.
+fn key(dir: &Path) -> anyhow::Result<String> {
+    let abs = if dir.is_absolute() { dir.to_path_buf() } else { std::env::current_dir()?.join(dir) };
+    Ok(fs_err::canonicalize(&abs).unwrap_or(abs).to_string_lossy().into_owned())
+}

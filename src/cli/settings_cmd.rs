@@ -1,0 +1,103 @@
+//! `tcup default [TOOLCHAIN|none]` and `tcup set profile|default-host|auto-install`: the
+//! settings in `settings.toml` that rustup reads too.
+
+use clap::{Args, Subcommand};
+
+use super::proxy_cmd::Here;
+use crate::env::Env;
+use crate::error::UsageError;
+use crate::ops::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::settings;
+use crate::progress::Reporter;
+
+#[derive(Debug, Args)]
+pub(super) struct DefaultArgs {
+    /// Toolchain to make the default (installed first when missing), or `none` to unset it.
+    /// Without it, prints the default.
+    toolchain: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum SetCommand {
+    /// The profile for new installs.
+    Profile {
+        /// minimal, default or complete.
+        #[arg(value_parser = ["minimal", "default", "complete"])]
+        profile: String,
+    },
+    /// The host triple for toolchain names without one.
+    DefaultHost {
+        /// e.g. x86_64-unknown-linux-musl.
+        triple: String,
+    },
+    /// Whether proxies install a missing active toolchain (RUSTUP_AUTO_INSTALL wins over this).
+    AutoInstall {
+        /// enable or disable.
+        #[arg(value_parser = ["enable", "disable"])]
+        mode: String,
+    },
+}
+
+pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let here = Here::load(env)?;
+    match args.toolchain.as_deref() {
+        None => match &here.settings.default_toolchain {
+            Some(d) => println!("{} (default)", resolve::toolchain(d, &here.host, &Reason::Default)?),
+            None => anyhow::bail!("no default toolchain is configured"),
+        },
+        Some("none") => {
+            settings::set(&env.rustup_home, "default_toolchain", None)?;
+            reporter.info("default toolchain unset");
+        }
+        Some(name) => {
+            let toolchain = resolve::toolchain(name, &here.host, &Reason::CommandLine)?;
+            if let Toolchain::Path(p) = &toolchain {
+                return Err(UsageError(format!(
+                    "the default toolchain must be a name, not a path ({}); link it first with `tcup toolchain link NAME {}`",
+                    p.display(),
+                    p.display()
+                ))
+                .into());
+            }
+            let active = Active {
+                toolchain,
+                reason: Reason::CommandLine,
+                components: Vec::new(),
+                targets: Vec::new(),
+                profile: None,
+                warnings: Vec::new(),
+            };
+            here.ensure(env, &active, &[], reporter)?;
+            settings::set(&env.rustup_home, "default_toolchain", Some(&active.toolchain.to_string()))?;
+            reporter.info(&format!("default toolchain set to {}", active.toolchain));
+            if let Ok(Some(now)) = resolve::active(&here.ctx(env), None)
+                && now.reason != Reason::Default
+                && now.toolchain != active.toolchain
+            {
+                reporter.info(&format!("note that the toolchain '{}' is currently in use ({})", now.toolchain, now.reason.because()));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    match cmd {
+        SetCommand::Profile { profile } => {
+            settings::set(&env.rustup_home, "profile", Some(profile))?;
+            reporter.info(&format!("profile set to {profile}"));
+        }
+        SetCommand::DefaultHost { triple } => {
+            if !crate::dist::name::is_triple(triple) {
+                return Err(UsageError(format!("'{triple}' is not a host triple like x86_64-unknown-linux-gnu")).into());
+            }
+            settings::set(&env.rustup_home, "default_host_triple", Some(triple))?;
+            reporter.info(&format!("default host triple set to {triple}"));
+        }
+        SetCommand::AutoInstall { mode } => {
+            settings::set(&env.rustup_home, "auto_install", Some(mode))?;
+            reporter.info(&format!("setting auto install mode to {mode}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! `tcup toolchain list [-v] | uninstall | link` and `tcup uninstall`, with rustup's output.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::proxy_cmd::Here;
+use crate::env::Env;
+use crate::error::UsageError;
+use crate::ops::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::toolchains;
+use crate::progress::Reporter;
+
+#[derive(Debug, Args)]
+pub(super) struct UninstallArgs {
+    /// Toolchains to remove (stable, 1.95.0, nightly-2026-05-20, a linked name …).
+    #[arg(required = true, value_name = "TOOLCHAIN")]
+    names: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct LinkArgs {
+    /// Name for the toolchain (not a channel name such as stable).
+    name: String,
+    /// The toolchain directory (with bin/ and lib/), e.g. a rustc build's stage1.
+    path: PathBuf,
+}
+
+/// One line per installed toolchain: `name`, marked `(active, default)`, `(active)` or
+/// `(default)`, and with `verbose` its path.
+pub(super) fn list_lines(env: &Env, here: &Here, active: Option<&Active>, verbose: bool) -> Vec<String> {
+    let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
+    let names = resolve::installed(&env.rustup_home);
+    if names.is_empty() {
+        return vec!["no installed toolchains".into()];
+    }
+    names
+        .into_iter()
+        .map(|n| {
+            let this = Some(Toolchain::Named(n.clone()));
+            let marks = match (active.map(|a| a.toolchain.clone()) == this, default == this) {
+                (true, true) => " (active, default)",
+                (true, false) => " (active)",
+                (false, true) => " (default)",
+                (false, false) => "",
+            };
+            let path = env.rustup_home.join("toolchains").join(&n);
+            let path = if verbose { format!(" {}", fs_err::canonicalize(&path).unwrap_or(path).display()) } else { String::new() };
+            format!("{n}{marks}{path}")
+        })
+        .collect()
+}
+
+pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
+    let here = Here::load(env)?;
+    // A broken toolchain file must not hide the list; it only loses the "active" mark.
+    let active = resolve::active(&here.ctx(env), None).ok().flatten();
+    for line in list_lines(env, &here, active.as_ref(), verbose) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let here = Here::load(env)?;
+    let active = resolve::active(&here.ctx(env), None).ok().flatten().map(|a| a.toolchain);
+    let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
+    for name in &args.names {
+        let toolchain = resolve::toolchain(name, &here.host, &Reason::CommandLine)?;
+        let Toolchain::Named(full) = &toolchain else {
+            return Err(UsageError(format!(
+                "'{name}' is a path; only toolchains in {} can be uninstalled",
+                env.rustup_home.join("toolchains").display()
+            ))
+            .into());
+        };
+        if resolve::locate(&env.rustup_home, &toolchain).is_none() && !env.rustup_home.join("toolchains").join(full).is_symlink() {
+            reporter.info(&format!("no toolchain installed for '{name}'"));
+            continue;
+        }
+        if active.as_ref() == Some(&toolchain) {
+            reporter.warn("removing the active toolchain; a toolchain override will be required for running Rust tools");
+        }
+        if default.as_ref() == Some(&toolchain) {
+            reporter.warn("removing the default toolchain; proc-macros and build scripts might no longer build");
+        }
+        reporter.info(&format!("uninstalling toolchain {full}"));
+        toolchains::uninstall(&env.rustup_home, full)?;
+        reporter.info(&format!("toolchain {full} uninstalled"));
+    }
+    Ok(())
+}
+
+pub(super) fn link(args: &LinkArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let target = toolchains::link(&env.rustup_home, &args.name, &args.path)?;
+    reporter.info(&format!("toolchain '{}' linked to {}", args.name, target.display()));
+    Ok(())
+}

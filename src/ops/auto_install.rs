@@ -1,0 +1,264 @@
+//! From an active toolchain ([`crate::ops::resolve::Active`]) to an installed directory: what a
+//! proxy does before it runs a tool. When the toolchain is missing, or lacks components or
+//! targets its toolchain file asks for, it is installed first (rustup's auto-install) through the
+//! ordinary install operation, asking for the union of what is installed and what is required, so
+//! nothing already there is dropped. With auto-install off (`RUSTUP_AUTO_INSTALL=0` or
+//! `tcup set auto-install disable`) the error says what to run instead.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::dist::manifest::Manifest;
+use crate::dist::name::ToolchainName;
+use crate::download::Downloader;
+use crate::env::{Env, EnvError};
+use crate::error::UsageError;
+use crate::ops::install::{InstallOptions, install};
+use crate::ops::resolve::{self, Active, Toolchain};
+use crate::ops::settings::Settings;
+use crate::progress::Reporter;
+
+/// Why the active toolchain cannot be used as it is. Exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    /// An official toolchain that is not installed, auto-install off.
+    #[error("toolchain '{toolchain}' is not installed: {asker} specifies an uninstalled toolchain\nhelp: run `{command}` to install it")]
+    NotInstalled {
+        /// Toolchain directory name.
+        toolchain: String,
+        /// Who asked (`Reason::source`).
+        asker: String,
+        /// The command that installs it.
+        command: String,
+    },
+    /// Installed, but without components or targets its toolchain file requires; auto-install off.
+    #[error("toolchain '{toolchain}' lacks {missing} that {asker} requires\nhelp: run {commands}")]
+    Lacks {
+        /// Toolchain directory name.
+        toolchain: String,
+        /// "components rustfmt, clippy and targets wasm32-unknown-unknown".
+        missing: String,
+        /// Who asked.
+        asker: String,
+        /// Commands that add them.
+        commands: String,
+    },
+    /// A name that is neither installed nor a channel name.
+    #[error(
+        "toolchain '{name}' is not installed, and '{name}' is not a valid toolchain name to install ({why})\nhelp: {installed}; install one with `tcup toolchain install stable`, or link a local build with `tcup toolchain link {name} PATH`"
+    )]
+    Unknown {
+        /// As chosen.
+        name: String,
+        /// Why it is not a channel name.
+        why: String,
+        /// "installed toolchains: a, b" or "no toolchains are installed".
+        installed: String,
+    },
+    /// A path toolchain without `bin/`.
+    #[error("invalid toolchain: the path '{}' has no bin/ directory (set by {asker})", path.display())]
+    NoBin {
+        /// The path.
+        path: PathBuf,
+        /// Who set it.
+        asker: String,
+    },
+}
+
+/// How [`ensure`] may act.
+pub struct Ensure<'a> {
+    /// Auto-install on (`RUSTUP_AUTO_INSTALL`, else `auto_install` in settings, else on).
+    pub allow_install: bool,
+    /// Download variables a proxy set aside as invalid: installing is refused while any is set.
+    pub set_aside: &'a [EnvError],
+    /// Where progress goes.
+    pub reporter: &'a Reporter,
+}
+
+/// Whether auto-install is on: `RUSTUP_AUTO_INSTALL` wins over `settings.toml`; on by default.
+pub fn allowed(env: &Env, settings: &Settings) -> bool {
+    env.auto_install.or(settings.auto_install).unwrap_or(true)
+}
+
+/// The directory of `active`, installing it or its missing components first when allowed.
+///
+/// # Errors
+/// [`NotReady`]; a set-aside download variable (as a [`UsageError`]) when an install is needed;
+/// any install failure.
+pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>) -> anyhow::Result<PathBuf> {
+    let dir = resolve::locate(&env.rustup_home, &active.toolchain);
+    let name = match &active.toolchain {
+        Toolchain::Path(path) => return dir.ok_or_else(|| NotReady::NoBin { path: path.clone(), asker: active.reason.source() }.into()),
+        Toolchain::Named(n) => n.clone(),
+    };
+    let channel = match name.parse::<ToolchainName>() {
+        Ok(c) => c,
+        Err(e) => {
+            return dir.ok_or_else(|| {
+                let list = resolve::installed(&env.rustup_home);
+                let installed = if list.is_empty() {
+                    "no toolchains are installed".to_owned()
+                } else {
+                    format!("installed toolchains: {}", list.join(", "))
+                };
+                NotReady::Unknown { name: name.clone(), why: e.why.to_owned(), installed }.into()
+            });
+        }
+    };
+    let (components, targets) = match &dir {
+        Some(d) => missing(d, channel.host.as_deref().unwrap_or_default(), &active.components, &active.targets),
+        None => (active.components.clone(), active.targets.clone()),
+    };
+    if let Some(d) = &dir
+        && components.is_empty()
+        && targets.is_empty()
+    {
+        return Ok(d.clone());
+    }
+    if !how.allow_install {
+        return Err(refusal(&name, active, dir.is_some(), &components, &targets).into());
+    }
+    if let Some(bad) = how.set_aside.first() {
+        return Err(UsageError(format!("{bad}; it is needed to install toolchain '{name}'")).into());
+    }
+    let (profile, components, targets) = match &dir {
+        Some(d) => {
+            let (mut c, mut t) = installed_parts(d, channel.host.as_deref().unwrap_or_default());
+            c.extend(components);
+            t.extend(targets);
+            ("minimal".to_owned(), c, t)
+        }
+        None => (active.profile.clone().or_else(|| settings.profile.clone()).unwrap_or_else(|| "default".into()), components, targets),
+    };
+    how.reporter.info(&format!("installing toolchain '{name}' because {} requires it", active.reason.source()));
+    let opts = InstallOptions {
+        name: channel,
+        profile,
+        components,
+        targets,
+        host: None,
+        detected: crate::host::detect(&env.host_root, env.host_machine.as_deref()),
+    };
+    install(env, &opts, &Downloader::new(env)?, how.reporter)?;
+    resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {
+        anyhow::anyhow!("toolchain '{name}' was installed but {} does not exist", env.rustup_home.join("toolchains").join(&name).display())
+    })
+}
+
+fn refusal(name: &str, active: &Active, installed: bool, components: &[String], targets: &[String]) -> NotReady {
+    let asker = active.reason.source();
+    if !installed {
+        let mut command = format!("tcup toolchain install {name}");
+        if let Some(p) = &active.profile {
+            let _ = write!(command, " --profile {p}");
+        }
+        for c in components {
+            let _ = write!(command, " -c {c}");
+        }
+        for t in targets {
+            let _ = write!(command, " -t {t}");
+        }
+        return NotReady::NotInstalled { toolchain: name.to_owned(), asker, command };
+    }
+    let mut missing = Vec::new();
+    let mut commands = Vec::new();
+    if !components.is_empty() {
+        missing.push(format!("components {}", components.join(", ")));
+        commands.push(format!("`tcup component add {} --toolchain {name}`", components.join(" ")));
+    }
+    if !targets.is_empty() {
+        missing.push(format!("targets {}", targets.join(", ")));
+        commands.push(format!("`tcup target add {} --toolchain {name}`", targets.join(" ")));
+    }
+    NotReady::Lacks { toolchain: name.to_owned(), missing: missing.join(" and "), asker, commands: commands.join(" and ") }
+}
+
+/// The components and targets of `wanted_*` that the toolchain in `dir` (for `host`) lacks.
+/// Component names are matched after the toolchain's own manifest's renames (`rustfmt` →
+/// `rustfmt-preview`), with or without the host suffix, as rustup names them in
+/// `lib/rustlib/components`.
+pub fn missing(dir: &Path, host: &str, wanted_components: &[String], wanted_targets: &[String]) -> (Vec<String>, Vec<String>) {
+    if wanted_components.is_empty() && wanted_targets.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let rustlib = dir.join("lib/rustlib");
+    let lines = fs_err::read_to_string(rustlib.join("components")).unwrap_or_default();
+    let has = |n: &str| lines.lines().any(|l| l == n);
+    let manifest = fs_err::read_to_string(rustlib.join("multirust-channel-manifest.toml")).ok().and_then(|t| Manifest::parse(&t).ok());
+    let components = wanted_components
+        .iter()
+        .filter(|c| {
+            let pkg = manifest.as_ref().map_or(c.as_str(), |m| m.rename(c));
+            ![c.as_str(), pkg].iter().any(|n| has(n) || has(&format!("{n}-{host}")))
+        })
+        .cloned()
+        .collect();
+    let targets = wanted_targets.iter().filter(|t| !has(&format!("rust-std-{t}"))).cloned().collect();
+    (components, targets)
+}
+
+/// What the toolchain in `dir` has, as install arguments: components (by package name, for the
+/// host or any target) and targets (other targets' `rust-std`), from `multirust-config.toml`.
+fn installed_parts(dir: &Path, host: &str) -> (Vec<String>, Vec<String>) {
+    let text = fs_err::read_to_string(dir.join("lib/rustlib/multirust-config.toml")).unwrap_or_default();
+    let table: toml::Table = text.parse().unwrap_or_default();
+    let mut components = Vec::new();
+    let mut targets = Vec::new();
+    for c in table.get("components").and_then(toml::Value::as_array).into_iter().flatten() {
+        let pkg = c.get("pkg").and_then(toml::Value::as_str).unwrap_or_default();
+        let target = c.get("target").and_then(toml::Value::as_str).unwrap_or("*");
+        match (pkg, target) {
+            ("", _) => {}
+            ("rust-std", t) if t != host => targets.push(t.to_owned()),
+            (p, t) if t == host || t == "*" => components.push(p.to_owned()),
+            _ => {}
+        }
+    }
+    (components, targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_honours_renames_and_host_suffixes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rustlib = tmp.path().join("lib/rustlib");
+        fs_err::create_dir_all(&rustlib).unwrap();
+        let host = "x86_64-unknown-linux-gnu";
+        fs_err::write(
+            rustlib.join("components"),
+            format!("rustc-{host}\nrustfmt-preview-{host}\nrust-src\nrust-std-wasm32-unknown-unknown\n"),
+        )
+        .unwrap();
+        fs_err::write(
+            rustlib.join("multirust-channel-manifest.toml"),
+            "manifest-version = \"2\"\ndate = \"2026-01-01\"\n[pkg]\n[renames.rustfmt]\nto = \"rustfmt-preview\"\n",
+        )
+        .unwrap();
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let (c, t) =
+            missing(tmp.path(), host, &s(&["rustfmt", "rust-src", "clippy"]), &s(&["wasm32-unknown-unknown", "aarch64-unknown-linux-gnu"]));
+        assert_eq!(c, ["clippy"]);
+        assert_eq!(t, ["aarch64-unknown-linux-gnu"]);
+    }
+
+    #[test]
+    fn installed_parts_reads_rustups_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rustlib = tmp.path().join("lib/rustlib");
+        fs_err::create_dir_all(&rustlib).unwrap();
+        let host = "x86_64-unknown-linux-gnu";
+        fs_err::write(
+            rustlib.join("multirust-config.toml"),
+            format!(
+                "config_version = \"1\"\n[[components]]\npkg = \"rustc\"\ntarget = \"{host}\"\nis_extension = false\n\
+                 [[components]]\npkg = \"rust-src\"\nis_extension = true\n\
+                 [[components]]\npkg = \"rust-std\"\ntarget = \"wasm32-unknown-unknown\"\nis_extension = true\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(installed_parts(tmp.path(), host), (vec!["rustc".into(), "rust-src".into()], vec!["wasm32-unknown-unknown".into()]));
+    }
+}

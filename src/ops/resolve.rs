@@ -1,0 +1,320 @@
+//! The one answer to "which toolchain is active?" (DESIGN.md decision 10), used by the proxies,
+//! `tcup show`, `tcup which`, `tcup run` and `tcup default`, so they can never disagree.
+//!
+//! Order (rustup 1.29's):
+//! 1. `+toolchain` as the first argument of a proxy (or `--toolchain` / `run`'s argument);
+//! 2. `RUSTUP_TOOLCHAIN`: a toolchain name, or an absolute path to a toolchain directory;
+//! 3. walking up from the current directory, at each directory first a directory override
+//!    (`settings.toml` `[overrides]`, keyed by canonical path), then a toolchain file
+//!    (`rust-toolchain`, then `rust-toolchain.toml`; with both, `rust-toolchain` wins and a
+//!    warning says so, as in rustup);
+//! 4. `default_toolchain` in `settings.toml`.
+//!
+//! The answer carries *why* ([`Reason`]) so every message can name the file or setting that
+//! chose the toolchain. Names are completed with the default host (`1.95.0` →
+//! `1.95.0-x86_64-unknown-linux-gnu`); a name that is not a channel name is a linked (custom)
+//! toolchain's name.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::dist::name::ToolchainName;
+use crate::dist::toolchain_file;
+use crate::error::UsageError;
+use crate::ops::settings::Settings;
+
+/// What chose the active toolchain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// `+toolchain` on the command line (or `--toolchain`, `tcup run T`).
+    CommandLine,
+    /// `RUSTUP_TOOLCHAIN`.
+    Environment,
+    /// A directory override for this directory (canonical path).
+    Directory(PathBuf),
+    /// A `rust-toolchain` / `rust-toolchain.toml` file.
+    File(PathBuf),
+    /// `default_toolchain` in `settings.toml`.
+    Default,
+}
+
+impl Reason {
+    /// rustup's wording after the name in `show active-toolchain`: `stable-… (default)`.
+    pub fn short(&self) -> String {
+        match self {
+            Reason::Default => "default".into(),
+            other => other.because(),
+        }
+    }
+
+    /// rustup's "active because: …" wording.
+    pub fn because(&self) -> String {
+        match self {
+            Reason::CommandLine => "overridden by +toolchain on the command line".into(),
+            Reason::Environment => "overridden by environment variable RUSTUP_TOOLCHAIN".into(),
+            Reason::Directory(d) => format!("directory override for '{}'", d.display()),
+            Reason::File(f) => format!("overridden by '{}'", f.display()),
+            Reason::Default => "it's the default toolchain".into(),
+        }
+    }
+
+    /// Who asked for it, for errors: "the toolchain file at '/p/rust-toolchain.toml'".
+    pub fn source(&self) -> String {
+        match self {
+            Reason::CommandLine => "the +toolchain on the command line".into(),
+            Reason::Environment => "the RUSTUP_TOOLCHAIN environment variable".into(),
+            Reason::Directory(d) => format!("the directory override for '{}'", d.display()),
+            Reason::File(f) => format!("the toolchain file at '{}'", f.display()),
+            Reason::Default => "the default toolchain in settings.toml".into(),
+        }
+    }
+}
+
+/// A toolchain as chosen: a name under `toolchains/`, or a directory given by path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Toolchain {
+    /// A directory name under `RUSTUP_HOME/toolchains` (`stable-x86_64-unknown-linux-gnu`, or a
+    /// linked name).
+    Named(String),
+    /// A toolchain directory given by absolute path (`RUSTUP_TOOLCHAIN=/opt/rust`, `path = …`).
+    Path(PathBuf),
+}
+
+impl fmt::Display for Toolchain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Toolchain::Named(n) => f.write_str(n),
+            Toolchain::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+impl Toolchain {
+    /// The channel name, when this is an official toolchain (not linked, not a path).
+    pub fn channel_name(&self) -> Option<ToolchainName> {
+        match self {
+            Toolchain::Named(n) => n.parse().ok(),
+            Toolchain::Path(_) => None,
+        }
+    }
+}
+
+/// The active toolchain, why, and what the toolchain file asks of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Active {
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// What chose it.
+    pub reason: Reason,
+    /// Components the toolchain file requires (as written: `rustfmt`, `rust-src`).
+    pub components: Vec<String>,
+    /// Targets the toolchain file requires.
+    pub targets: Vec<String>,
+    /// The profile the toolchain file asks for, for installing.
+    pub profile: Option<String>,
+    /// Things the user should know (two toolchain files in one directory).
+    pub warnings: Vec<String>,
+}
+
+/// What the answer depends on besides the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// `RUSTUP_HOME`.
+    pub rustup_home: &'a Path,
+    /// `RUSTUP_TOOLCHAIN`.
+    pub env_toolchain: Option<&'a str>,
+    /// `settings.toml`.
+    pub settings: &'a Settings,
+    /// The current directory.
+    pub cwd: &'a Path,
+    /// Host for names without one: `default_host_triple`, else the detected host.
+    pub default_host: &'a str,
+}
+
+/// Finds the active toolchain; `plus` is a `+toolchain` / `--toolchain` value. `Ok(None)`: nothing
+/// anywhere chose one (no default set).
+///
+/// # Errors
+/// A [`UsageError`] naming the file when a toolchain file cannot be read or parsed, or naming the
+/// source of a relative path given as a toolchain.
+pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Active>> {
+    let simple = |name: &str, reason: Reason| -> anyhow::Result<Option<Active>> {
+        let toolchain = toolchain(name, ctx.default_host, &reason)?;
+        Ok(Some(Active { toolchain, reason, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() }))
+    };
+    if let Some(name) = plus {
+        return simple(name, Reason::CommandLine);
+    }
+    if let Some(name) = ctx.env_toolchain {
+        return simple(name, Reason::Environment);
+    }
+    let cwd = fs_err::canonicalize(ctx.cwd).unwrap_or_else(|_| ctx.cwd.to_path_buf());
+    let mut dir = Some(cwd.as_path());
+    while let Some(d) = dir {
+        if let Some(name) = ctx.settings.overrides.get(d.to_string_lossy().as_ref()) {
+            return simple(name, Reason::Directory(d.to_path_buf()));
+        }
+        if let Some(found) = from_file(d, ctx.default_host)? {
+            return Ok(Some(found));
+        }
+        dir = d.parent();
+    }
+    match &ctx.settings.default_toolchain {
+        Some(name) => simple(name, Reason::Default),
+        None => Ok(None),
+    }
+}
+
+/// The toolchain file in `dir`, if there is one.
+fn from_file(dir: &Path, default_host: &str) -> anyhow::Result<Option<Active>> {
+    let legacy = dir.join("rust-toolchain");
+    let toml = dir.join("rust-toolchain.toml");
+    let mut warnings = Vec::new();
+    let file = match (legacy.is_file(), toml.is_file()) {
+        (true, true) => {
+            warnings.push(format!("both {} and {} exist; using contents of {}", legacy.display(), toml.display(), legacy.display()));
+            legacy
+        }
+        (true, false) => legacy,
+        (false, true) => toml,
+        (false, false) => return Ok(None),
+    };
+    let bad = |why: String| UsageError(format!("could not parse override file: '{}': {why}", file.display()));
+    let text = fs_err::read_to_string(&file).map_err(|e| bad(e.to_string()))?;
+    let spec = toolchain_file::parse(&file, &text).map_err(bad)?;
+    let reason = Reason::File(file.clone());
+    let toolchain = match (&spec.channel, &spec.path) {
+        (Some(channel), _) => toolchain(channel, default_host, &reason)?,
+        (None, Some(path)) => Toolchain::Path(path.clone()),
+        (None, None) => unreachable!("toolchain_file::parse requires channel or path"),
+    };
+    Ok(Some(Active { toolchain, reason, components: spec.components, targets: spec.targets, profile: spec.profile, warnings }))
+}
+
+/// A toolchain as written by the user, completed: a channel name gets the default host; an
+/// absolute path is a path toolchain; anything else without `/` is a linked toolchain's name.
+///
+/// # Errors
+/// A relative path (a `/` in a name that is not absolute), naming `reason`'s source.
+pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Result<Toolchain> {
+    if name.contains('/') {
+        if Path::new(name).is_absolute() {
+            return Ok(Toolchain::Path(PathBuf::from(name)));
+        }
+        return Err(UsageError(format!("relative path toolchain '{name}' (from {}); use an absolute path", reason.source())).into());
+    }
+    Ok(Toolchain::Named(match name.parse::<ToolchainName>() {
+        Ok(n) => n.dir_name(n.host.as_deref().unwrap_or(default_host)),
+        Err(_) => name.to_owned(),
+    }))
+}
+
+/// Where an active toolchain lives, if it is installed: `toolchains/<name>` (a directory or a
+/// link to one), or the path itself when it has a `bin/` directory.
+pub fn locate(rustup_home: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
+    match toolchain {
+        Toolchain::Named(n) => Some(rustup_home.join("toolchains").join(n)).filter(|d| d.is_dir()),
+        Toolchain::Path(p) => Some(p.clone()).filter(|p| p.join("bin").is_dir()),
+    }
+}
+
+/// Nothing chose a toolchain: no `+toolchain`, variable, override, file or default. Exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "tcup could not choose a version of {tool} to run, because one wasn't specified explicitly, and no default is configured.\nhelp: run 'tcup default stable' to download the latest stable release of Rust and set it as your default toolchain."
+)]
+pub struct NoToolchain {
+    /// The tool asked for (`rustc`, `cargo`), or `rustc` for commands that need any toolchain.
+    pub tool: String,
+}
+
+/// The host for names without one: `default_host_triple` in settings, else the detected host
+/// (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), else the detected machine's triple even if no
+/// toolchain exists for it (so the name is still complete in messages).
+pub fn default_host(env: &crate::env::Env, settings: &Settings) -> String {
+    settings.default_host.clone().unwrap_or_else(|| match crate::host::detect(&env.host_root, env.host_machine.as_deref()).decision {
+        crate::host::Decision::Host { triple, .. } => triple,
+        crate::host::Decision::Refused { detected, .. } => detected,
+    })
+}
+
+/// Installed toolchain names (directories and links in `toolchains/`), sorted.
+pub fn installed(rustup_home: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs_err::read_dir(rustup_home.join("toolchains"))
+        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "x86_64-unknown-linux-gnu";
+
+    fn ctx<'a>(home: &'a Path, settings: &'a Settings, cwd: &'a Path, env: Option<&'a str>) -> Context<'a> {
+        Context { rustup_home: home, env_toolchain: env, settings, cwd, default_host: HOST }
+    }
+
+    #[test]
+    fn order_is_plus_env_override_file_default() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = fs_err::canonicalize(tmp.path()).unwrap();
+        let deep = root.join("a/b/c");
+        fs_err::create_dir_all(&deep).unwrap();
+        fs_err::write(root.join("a/rust-toolchain.toml"), "[toolchain]\nchannel = \"1.95.0\"\ncomponents = [\"rustfmt\"]\n").unwrap();
+        let mut settings = Settings { default_toolchain: Some("stable".into()), ..Settings::default() };
+        let name = |a: Option<Active>| a.map(|a| (a.toolchain.to_string(), a.reason));
+        let file = Reason::File(root.join("a/rust-toolchain.toml"));
+        assert_eq!(name(active(&ctx(&root, &settings, &root, None), None).unwrap()), Some((format!("stable-{HOST}"), Reason::Default)));
+        let from_file = active(&ctx(&root, &settings, &deep, None), None).unwrap().unwrap();
+        assert_eq!((from_file.toolchain.to_string(), from_file.reason.clone()), (format!("1.95.0-{HOST}"), file.clone()));
+        assert_eq!(from_file.components, ["rustfmt"]);
+        // An override on a nearer directory wins over the file further up; one further up loses.
+        settings.overrides.insert(root.to_string_lossy().into_owned(), "beta".into());
+        assert_eq!(name(active(&ctx(&root, &settings, &deep, None), None).unwrap()).unwrap().1, file);
+        settings.overrides.insert(root.join("a/b").to_string_lossy().into_owned(), "nightly".into());
+        assert_eq!(
+            name(active(&ctx(&root, &settings, &deep, None), None).unwrap()),
+            Some((format!("nightly-{HOST}"), Reason::Directory(root.join("a/b"))))
+        );
+        assert_eq!(
+            name(active(&ctx(&root, &settings, &deep, Some("/opt/rust")), None).unwrap()),
+            Some(("/opt/rust".into(), Reason::Environment))
+        );
+        assert_eq!(
+            name(active(&ctx(&root, &settings, &deep, Some("beta")), Some("mytc")).unwrap()),
+            Some(("mytc".into(), Reason::CommandLine))
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_or_setting() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = fs_err::canonicalize(tmp.path()).unwrap();
+        fs_err::write(root.join("rust-toolchain.toml"), "[toolchain]\n").unwrap();
+        let settings = Settings::default();
+        let err = active(&ctx(&root, &settings, &root, None), None).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "could not parse override file: '{}': missing toolchain properties in toolchain override file",
+                root.join("rust-toolchain.toml").display()
+            )
+        );
+        let err = active(&ctx(&root, &settings, &root, Some("rel/tc")), None).unwrap_err().to_string();
+        assert!(err.contains("relative path toolchain 'rel/tc' (from the RUSTUP_TOOLCHAIN environment variable)"), "{err}");
+    }
+
+    #[test]
+    fn both_files_warn_and_legacy_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = fs_err::canonicalize(tmp.path()).unwrap();
+        fs_err::write(root.join("rust-toolchain"), "nightly-2026-05-20\n").unwrap();
+        fs_err::write(root.join("rust-toolchain.toml"), "[toolchain]\nchannel = \"beta\"\n").unwrap();
+        let a = active(&ctx(&root, &Settings::default(), &root, None), None).unwrap().unwrap();
+        assert_eq!(a.toolchain, Toolchain::Named(format!("nightly-2026-05-20-{HOST}")));
+        assert!(a.warnings[0].starts_with("both "), "{:?}", a.warnings);
+    }
+}

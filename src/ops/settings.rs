@@ -1,0 +1,209 @@
+//! `RUSTUP_HOME/settings.toml` in rustup's format (version "12"), read and written so that rustup
+//! and tcup share one home: whatever `tcup default`, `tcup override set` or `tcup set` write,
+//! rustup 1.29 reads, and the other way round.
+//!
+//! The file, as rustup writes it:
+//! ```toml
+//! version = "12"
+//! default_host_triple = "x86_64-unknown-linux-gnu"
+//! default_toolchain = "stable-x86_64-unknown-linux-gnu"
+//! profile = "default"
+//! auto_install = "enable"            # or "disable"
+//!
+//! [overrides]
+//! "/home/me/project" = "nightly-x86_64-unknown-linux-gnu"   # canonical directory = toolchain
+//! ```
+//! Edits go through `toml_edit`, so keys tcup does not know (and comments) survive, and land with
+//! a write to a temporary file and a rename: a crash leaves the old file or the new one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use crate::error::UsageError;
+
+/// The settings format version tcup reads and writes (rustup 1.29's).
+pub const VERSION: &str = "12";
+
+/// What `settings.toml` says. Missing file: everything `None`, no overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `default_toolchain`: a toolchain directory name or a linked (custom) name.
+    pub default_toolchain: Option<String>,
+    /// `default_host_triple`.
+    pub default_host: Option<String>,
+    /// `profile`: `minimal`, `default` or `complete`.
+    pub profile: Option<String>,
+    /// `auto_install`: `Some(false)` for `"disable"`, `Some(true)` for `"enable"`.
+    pub auto_install: Option<bool>,
+    /// `[overrides]`: canonical directory (as written) → toolchain name.
+    pub overrides: BTreeMap<String, String>,
+}
+
+/// The path of the settings file in `rustup_home`.
+pub fn path(rustup_home: &Path) -> PathBuf {
+    rustup_home.join("settings.toml")
+}
+
+/// Reads `settings.toml`.
+///
+/// # Errors
+/// A [`UsageError`] naming the file when it is not valid TOML, has a version other than "12",
+/// or a key with the wrong type; an I/O error other than "not found".
+pub fn load(rustup_home: &Path) -> anyhow::Result<Settings> {
+    let Some(doc) = read(rustup_home)? else { return Ok(Settings::default()) };
+    let file = path(rustup_home);
+    let bad = |key: &str, expected: &str| UsageError(format!("{}: `{key}` must be {expected}", file.display()));
+    let string = |key: &str| -> anyhow::Result<Option<String>> {
+        match doc.get(key) {
+            None => Ok(None),
+            Some(item) => Ok(Some(item.as_str().ok_or_else(|| bad(key, "a string"))?.to_owned())),
+        }
+    };
+    let auto_install = match string("auto_install")?.as_deref() {
+        None => None,
+        Some("enable") => Some(true),
+        Some("disable") => Some(false),
+        Some(_) => return Err(bad("auto_install", "\"enable\" or \"disable\"").into()),
+    };
+    let mut overrides = BTreeMap::new();
+    if let Some(item) = doc.get("overrides") {
+        let table = item.as_table_like().ok_or_else(|| bad("overrides", "a table"))?;
+        for (dir, tc) in table.iter() {
+            let tc = tc.as_str().ok_or_else(|| bad(&format!("overrides.\"{dir}\""), "a toolchain name"))?;
+            overrides.insert(dir.to_owned(), tc.to_owned());
+        }
+    }
+    Ok(Settings {
+        default_toolchain: string("default_toolchain")?.filter(|s| !s.is_empty()),
+        default_host: string("default_host_triple")?,
+        profile: string("profile")?,
+        auto_install,
+        overrides,
+    })
+}
+
+fn read(rustup_home: &Path) -> anyhow::Result<Option<DocumentMut>> {
+    let file = path(rustup_home);
+    let text = match fs_err::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let doc: DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| UsageError(format!("{} is not valid TOML: {}", file.display(), e.message())))?;
+    match doc.get("version").map(|v| v.as_str()) {
+        None | Some(Some(VERSION)) => Ok(Some(doc)),
+        Some(found) => Err(UsageError(format!(
+            "{} has settings version {}; tcup reads rustup's version \"{VERSION}\"",
+            file.display(),
+            found.map_or_else(|| "(not a string)".to_owned(), |v| format!("\"{v}\""))
+        ))
+        .into()),
+    }
+}
+
+/// Applies `change` to `settings.toml` (created as rustup creates it when missing) and writes it
+/// atomically.
+///
+/// # Errors
+/// As [`load`]; the file or its temporary sibling cannot be written.
+pub fn edit(rustup_home: &Path, change: impl FnOnce(&mut DocumentMut)) -> anyhow::Result<()> {
+    let mut doc = read(rustup_home)?.unwrap_or_default();
+    if doc.get("version").is_none() {
+        doc.insert("version", value(VERSION));
+    }
+    if doc.get("overrides").is_none() {
+        doc.insert("overrides", Item::Table(Table::new()));
+    }
+    change(&mut doc);
+    fs_err::create_dir_all(rustup_home)?;
+    let file = path(rustup_home);
+    let tmp = file.with_extension("toml.tcup-tmp");
+    fs_err::write(&tmp, doc.to_string())?;
+    fs_err::rename(&tmp, &file)?;
+    Ok(())
+}
+
+/// Sets (`Some`) or removes (`None`) a top-level string setting such as `default_toolchain`.
+///
+/// # Errors
+/// As [`edit`].
+pub fn set(rustup_home: &Path, key: &str, to: Option<&str>) -> anyhow::Result<()> {
+    edit(rustup_home, |doc| match to {
+        Some(v) => {
+            doc.insert(key, value(v));
+        }
+        None => {
+            doc.remove(key);
+        }
+    })
+}
+
+/// Sets (`Some`) or removes (`None`) the override for the directory key `dir` (already
+/// canonical). Returns whether an override was there before.
+///
+/// # Errors
+/// As [`edit`].
+pub fn set_override(rustup_home: &Path, dir: &str, to: Option<&str>) -> anyhow::Result<bool> {
+    let mut had = false;
+    edit(rustup_home, |doc| {
+        if !doc["overrides"].is_table_like() {
+            doc.insert("overrides", Item::Table(Table::new()));
+        }
+        let table = doc["overrides"].as_table_like_mut().expect("made a table above");
+        had = table.get(dir).is_some();
+        match to {
+            Some(tc) => {
+                table.insert(dir, value(tc));
+            }
+            None => {
+                table.remove(dir);
+            }
+        }
+    })?;
+    Ok(had)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_rustup_writes_and_keeps_unknown_keys() {
+        let home = tempfile::tempdir().unwrap();
+        let text = "version = \"12\"\ndefault_host_triple = \"x86_64-unknown-linux-gnu\"\ndefault_toolchain = \"mytc\"\n\
+                    profile = \"minimal\"\nauto_install = \"disable\"\nfuture_key = 3\n\n[overrides]\n\"/tmp/p\" = \"mytc\"\n";
+        fs_err::write(path(home.path()), text).unwrap();
+        let s = load(home.path()).unwrap();
+        assert_eq!(s.default_toolchain.as_deref(), Some("mytc"));
+        assert_eq!(s.profile.as_deref(), Some("minimal"));
+        assert_eq!(s.auto_install, Some(false));
+        assert_eq!(s.overrides.get("/tmp/p").map(String::as_str), Some("mytc"));
+        assert!(set_override(home.path(), "/tmp/p", None).unwrap());
+        set(home.path(), "default_toolchain", None).unwrap();
+        let after = fs_err::read_to_string(path(home.path())).unwrap();
+        assert!(after.contains("future_key = 3") && after.contains("profile = \"minimal\""), "{after}");
+        assert!(!after.contains("mytc"), "{after}");
+    }
+
+    #[test]
+    fn creates_the_file_as_rustup_does() {
+        let home = tempfile::tempdir().unwrap();
+        set_override(home.path(), "/a b/c", Some("stable-x86_64-unknown-linux-gnu")).unwrap();
+        let text = fs_err::read_to_string(path(home.path())).unwrap();
+        assert_eq!(text, "version = \"12\"\n\n[overrides]\n\"/a b/c\" = \"stable-x86_64-unknown-linux-gnu\"\n");
+    }
+
+    #[test]
+    fn broken_or_newer_files_are_named_and_left_alone() {
+        let home = tempfile::tempdir().unwrap();
+        for text in ["version = [", "version = \"13\"\n", "version = \"12\"\nprofile = 1\n"] {
+            fs_err::write(path(home.path()), text).unwrap();
+            let err = load(home.path()).and_then(|_| set(home.path(), "profile", Some("minimal"))).unwrap_err();
+            assert!(err.to_string().contains("settings.toml"), "{err}");
+            assert_eq!(fs_err::read_to_string(path(home.path())).unwrap(), text);
+        }
+    }
+}
