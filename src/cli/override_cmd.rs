@@ -60,7 +60,7 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
                 profile: None,
                 warnings: Vec::new(),
             };
-            here.ensure(env, &active, &[], reporter)?;
+            here.install(env, &active, reporter)?;
             settings::set_override(&env.rustup_home, &dir, Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("override toolchain for {dir} set to {}", active.toolchain));
         }

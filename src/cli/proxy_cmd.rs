@@ -49,10 +49,16 @@ impl Here {
         Ok(active)
     }
 
-    /// The directory of `active`, installed first when auto-install allows it.
+    /// The directory of `active`, installed first when auto-install allows it (proxies).
     pub(super) fn ensure(&self, env: &Env, active: &Active, set_aside: &[EnvError], reporter: &Reporter) -> anyhow::Result<PathBuf> {
         let how = Ensure { allow_install: auto_install::allowed(env, &self.settings), set_aside, reporter };
         auto_install::ensure(env, &self.settings, active, &how)
+    }
+
+    /// The directory of `active`, installed first if missing, whatever auto-install says: for
+    /// commands that name the toolchain explicitly (`default`, `override set`, `run --install`).
+    pub(super) fn install(&self, env: &Env, active: &Active, reporter: &Reporter) -> anyhow::Result<PathBuf> {
+        auto_install::ensure(env, &self.settings, active, &Ensure { allow_install: true, set_aside: &[], reporter })
     }
 }
 

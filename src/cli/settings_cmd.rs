@@ -67,7 +67,7 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
                 profile: None,
                 warnings: Vec::new(),
             };
-            here.ensure(env, &active, &[], reporter)?;
+            here.install(env, &active, reporter)?;
             settings::set(&env.rustup_home, "default_toolchain", Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("default toolchain set to {}", active.toolchain));
             if let Ok(Some(now)) = resolve::active(&here.ctx(env), None)

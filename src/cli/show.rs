@@ -132,7 +132,7 @@ pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Res
     let toolchain = resolve::toolchain(&args.toolchain, &here.host, &Reason::CommandLine)?;
     let active =
         Active { toolchain, reason: Reason::CommandLine, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() };
-    let dir = if args.install { here.ensure(env, &active, &[], reporter)? } else { installed_dir(env, &here, &active, reporter)? };
+    let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };
     reporter.finish();
     let vars = proxy::vars(&env.rustup_home, &env.cargo_home, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
     let (cmd, rest) = args.command.split_first().expect("clap requires a command");

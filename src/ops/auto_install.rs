@@ -14,7 +14,7 @@ use crate::download::Downloader;
 use crate::env::{Env, EnvError};
 use crate::error::UsageError;
 use crate::ops::install::{InstallOptions, install};
-use crate::ops::resolve::{self, Active, Toolchain};
+use crate::ops::resolve::{self, Active, Reason, Toolchain};
 use crate::ops::settings::Settings;
 use crate::progress::Reporter;
 
@@ -130,7 +130,10 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         }
         None => (active.profile.clone().or_else(|| settings.profile.clone()).unwrap_or_else(|| "default".into()), components, targets),
     };
-    how.reporter.info(&format!("installing toolchain '{name}' because {} requires it", active.reason.source()));
+    match active.reason {
+        Reason::CommandLine => how.reporter.info(&format!("installing toolchain '{name}'")),
+        _ => how.reporter.info(&format!("installing toolchain '{name}' because {} requires it", active.reason.source())),
+    }
     let opts = InstallOptions {
         name: channel,
         profile,

@@ -229,8 +229,9 @@ fn default_uninstall_show_which_run() {
     tcup_in(&sb, url, &deep, &["default"]).fails(1, &["no default toolchain is configured"]);
     proxy(&sb, url, &deep, "0", "rustc", &["-V"])
         .fails(1, &["tcup could not choose a version of rustc to run", "help: run 'tcup default stable'"]);
-    // `default` installs what it names (auto-install is a proxy's setting; `default` always may).
-    run(sb.tcup(url).current_dir(&deep).args(["default", "stable"])).ok();
+    // `default` installs what it names, even with auto-install off (that is a proxy's setting).
+    tcup_in(&sb, url, &deep, &["default", "stable"]).ok();
+    assert!(sb.toolchain(&tc).join("bin/rustc").is_file());
     assert_eq!(tcup_in(&sb, url, &deep, &["default"]).ok().stdout, format!("{tc} (default)\n"));
     assert_eq!(tcup_in(&sb, url, &deep, &["show", "active-toolchain"]).ok().stdout, format!("{tc} (default)\n"));
     let verbose = tcup_in(&sb, url, &deep, &["show", "active-toolchain", "-v"]).ok();
@@ -274,6 +275,16 @@ fn default_uninstall_show_which_run() {
     assert_eq!(tcup_in(&sb, url, &deep, &["toolchain", "list"]).ok().stdout, "no installed toolchains\n");
     tcup_in(&sb, url, &deep, &["default", "none"]).ok();
     tcup_in(&sb, url, &deep, &["default"]).fails(1, &["no default toolchain is configured"]);
+    // `override set` installs what it names too, and the override is what is active below it.
+    tcup_in(&sb, url, &deep, &["override", "set", "stable"]).ok();
+    assert!(sb.toolchain(&tc).join("bin/rustc").is_file());
+    let deeper = deep.join("x");
+    std::fs::create_dir_all(&deeper).unwrap();
+    assert_eq!(
+        tcup_in(&sb, url, &deeper, &["show", "active-toolchain"]).ok().stdout,
+        format!("{tc} (directory override for '{}')\n", deep.display())
+    );
+    assert_eq!(proxy(&sb, url, &deeper, "0", "rustc", &["-V"]).ok().stdout, "rustc 1.95.0 (synthetic)\n");
 }
 
 #[test]
