@@ -221,32 +221,16 @@ impl Env {
     }
 }
 
-/// Variables that only matter when tcup downloads. A proxy running an installed toolchain
-/// downloads nothing, so a bad value among these must not stop it (see [`Env::for_proxy`]).
-pub const DOWNLOAD_VARS: &[&str] = &[
-    "RUSTUP_DIST_SERVER",
-    "RUSTUP_CONCURRENT_DOWNLOADS",
-    "RUSTUP_TERM_PROGRESS_WHEN",
-    "TCUP_BACKENDS",
-    "RUSTUP_USE_CURL",
-    "RUSTUP_USE_RUSTLS",
-    "TCUP_CONNECT_TIMEOUT",
-    "TCUP_STALL_TIMEOUT",
-    "TCUP_LOW_SPEED_LIMIT",
-    "RUSTUP_DOWNLOAD_TIMEOUT",
-    "RUSTUP_MAX_RETRIES",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "HTTP_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-];
+/// The variables a proxy needs to find and run a toolchain. A bad value of any other variable
+/// (download settings, tcup-init's) must not stop a proxy (see [`Env::for_proxy`]).
+pub const PROXY_VARS: &[&str] =
+    &["HOME", "RUSTUP_HOME", "CARGO_HOME", "RUSTUP_TOOLCHAIN", "RUSTUP_AUTO_INSTALL", "TCUP_HOST_ROOT", "TCUP_HOST_MACHINE"];
 
 impl Env {
-    /// The environment for a proxy: like [`Env::from_vars`], but a bad value of a download
-    /// variable ([`DOWNLOAD_VARS`]) is set aside (the default is used) and returned beside the
-    /// `Env`, so the proxy can warn and still run an installed toolchain, and refuse to download.
+    /// The environment for a proxy: like [`Env::from_vars`], but a bad value of a variable the
+    /// proxy does not need (anything but [`PROXY_VARS`]: download settings and the like) is set
+    /// aside (its default is used) and returned beside the `Env`, so the proxy can warn and still
+    /// run an installed toolchain, and refuse to download.
     ///
     /// # Errors
     /// A bad value of a variable a proxy needs (`RUSTUP_HOME`, `RUSTUP_AUTO_INSTALL`, …).
@@ -256,7 +240,7 @@ impl Env {
         loop {
             match Env::from_vars(vars.clone(), stderr_is_terminal) {
                 Ok(env) => return Ok((env, set_aside)),
-                Err(e) if DOWNLOAD_VARS.contains(&e.var) => {
+                Err(e) if !PROXY_VARS.contains(&e.var) => {
                     vars.retain(|(k, _)| k != e.var);
                     set_aside.push(e);
                 }

@@ -44,9 +44,19 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
             if here.settings.overrides.is_empty() {
                 println!("no overrides");
             }
+            let mut any_gone = false;
             for (dir, tc) in &here.settings.overrides {
-                let gone = if Path::new(dir).is_dir() { "" } else { " (not a directory)" };
-                println!("{dir:<40}\t{tc:<20}{gone}");
+                let shown = if Path::new(dir).is_dir() {
+                    dir.clone()
+                } else {
+                    any_gone = true;
+                    format!("{dir} (not a directory)")
+                };
+                println!("{shown:<40}\t{tc:<20}");
+            }
+            if any_gone {
+                println!();
+                reporter.info("you may remove overrides for non-existent directories with\n`tcup override unset --nonexistent`");
             }
         }
         OverrideCommand::Set { toolchain, path } => {

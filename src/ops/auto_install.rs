@@ -119,7 +119,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         return Err(refusal(&name, active, dir.is_some(), &components, &targets).into());
     }
     if let Some(bad) = how.set_aside.first() {
-        return Err(UsageError(format!("{bad}; it is needed to install toolchain '{name}'")).into());
+        return Err(UsageError(format!("{bad}; fix it before tcup installs toolchain '{name}'")).into());
     }
     let (profile, components, targets) = match &dir {
         Some(d) => {

@@ -213,7 +213,7 @@ fn a_bad_download_variable_does_not_stop_an_installed_toolchain() {
     );
     // But it stops an install, naming the variable.
     run(Command::new(proxies(&sb).join("cargo")).env_clear_keep(&c).current_dir(&deep).arg("+beta"))
-        .fails(2, &["RUSTUP_USE_CURL=\"true\" is not valid", &format!("needed to install toolchain 'beta-{HOST}'")]);
+        .fails(2, &["RUSTUP_USE_CURL=\"true\" is not valid", &format!("fix it before tcup installs toolchain 'beta-{HOST}'")]);
     // A variable the proxy itself needs is still an error.
     c.env("RUSTUP_AUTO_INSTALL", "yes");
     run(Command::new(proxies(&sb).join("cargo")).env_clear_keep(&c).current_dir(&deep)).fails(2, &["RUSTUP_AUTO_INSTALL=\"yes\""]);
@@ -372,6 +372,9 @@ fn rustup_and_tcup_share_default_and_overrides() {
     let list = rustup(&sb, url, &deep, &["override", "list"]).ok().stdout;
     assert!(!list.contains(&format!("{}  ", proj.display())) && list.contains(other.to_str().unwrap()), "{list}");
     std::fs::remove_dir_all(&other).unwrap();
+    let gone = tcup_in(&sb, url, &deep, &["override", "list"]).ok();
+    assert_eq!(gone.stdout, rustup(&sb, url, &deep, &["override", "list"]).ok().stdout);
+    assert!(gone.stdout.contains(" (not a directory)") && gone.stderr.contains("tcup override unset --nonexistent"), "{gone:?}");
     tcup_in(&sb, url, &deep, &["override", "unset", "--nonexistent"]).ok();
     assert_eq!(rustup(&sb, url, &deep, &["override", "list"]).ok().stdout, "no overrides\n");
     let settings = std::fs::read_to_string(sb.rustup_home.join("settings.toml")).unwrap();
