@@ -315,9 +315,22 @@ fn completions_for_real_shells() {
     let bash = sb.run("http://127.0.0.1:9", &["completions", "bash"]).ok();
     let script = sb.dir.path().join("tcup.bash");
     std::fs::write(&script, &bash.stdout).unwrap();
-    let loaded = run(Command::new("bash").arg("-c").arg(format!(". {} && complete -p tcup", script.display()))).ok();
-    assert!(loaded.stdout.contains("tcup"), "{loaded:?}");
-    for shell in ["zsh", "fish", "elvish", "powershell"] {
+    let complete = "complete -p tcup && COMP_WORDS=(tcup overr) COMP_CWORD=1 && _tcup tcup overr tcup && echo \"${COMPREPLY[@]}\"";
+    let loaded = run(Command::new("bash").arg("-c").arg(format!(". {} && {complete}", script.display()))).ok();
+    assert!(loaded.stdout.ends_with("\noverride\n"), "{loaded:?}");
+    // zsh and fish parse theirs (`.ci/run` installs both).
+    for (shell, check) in [("zsh", "zsh -n"), ("fish", "fish --no-execute")] {
+        let out = sb.run("http://127.0.0.1:9", &["completions", shell]).ok();
+        let file = sb.dir.path().join(format!("tcup.{shell}"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        run(Command::new("sh").arg("-c").arg(format!("{check} {}", file.display()))).ok();
+        assert!(out.stdout.contains("override"), "{shell}: {}", out.stdout);
+    }
+    let fish =
+        run(Command::new("fish").arg("-c").arg(format!("source {}; complete -C 'tcup overr'", sb.dir.path().join("tcup.fish").display())))
+            .ok();
+    assert!(fish.stdout.starts_with("override"), "{fish:?}");
+    for shell in ["elvish", "powershell"] {
         let out = sb.run("http://127.0.0.1:9", &["completions", shell]).ok();
         assert!(out.stdout.contains("override") && out.stdout.contains("toolchain"), "{shell}: {}", out.stdout);
     }
