@@ -240,7 +240,7 @@ impl Env {
         loop {
             match Env::from_vars(vars.clone(), stderr_is_terminal) {
                 Ok(env) => return Ok((env, set_aside)),
-                Err(e) if !PROXY_VARS.contains(&e.var) => {
+                Err(e) if !PROXY_VARS.contains(&e.var) && vars.iter().any(|(k, _)| k == e.var) => {
                     vars.retain(|(k, _)| k != e.var);
                     set_aside.push(e);
                 }

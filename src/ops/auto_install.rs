@@ -45,11 +45,13 @@ pub enum NotReady {
     },
     /// A name that is neither installed nor a channel name.
     #[error(
-        "toolchain '{name}' is not installed, and '{name}' is not a valid toolchain name to install ({why})\nhelp: {installed}; install one with `tcup toolchain install stable`, or link a local build with `tcup toolchain link {name} PATH`"
+        "toolchain '{name}', named by {asker}, is not installed, and '{name}' is not a valid toolchain name to install ({why})\nhelp: {installed}; install one with `tcup toolchain install stable`, or link a local build with `tcup toolchain link {name} PATH`"
     )]
     Unknown {
         /// As chosen.
         name: String,
+        /// Who named it.
+        asker: String,
         /// Why it is not a channel name.
         why: String,
         /// "installed toolchains: a, b" or "no toolchains are installed".
@@ -101,7 +103,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
                 } else {
                     format!("installed toolchains: {}", list.join(", "))
                 };
-                NotReady::Unknown { name: name.clone(), why: e.why.to_owned(), installed }.into()
+                NotReady::Unknown { name: name.clone(), asker: active.reason.source(), why: e.why.to_owned(), installed }.into()
             });
         }
     };

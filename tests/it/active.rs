@@ -187,7 +187,7 @@ fn legacy_file_rustup_toolchain_path_and_plus_names() {
     let plus = proxy(&sb, &server.url, &deep, "0", "rustc", &["+nonsense", "-V"]);
     plus.fails(
         1,
-        &["toolchain 'nonsense' is not installed, and 'nonsense' is not a valid toolchain name", &format!("installed toolchains: {tc}")],
+        &["toolchain 'nonsense', named by the +toolchain on the command line, is not installed, and 'nonsense' is not a valid toolchain name", &format!("installed toolchains: {tc}")],
     );
     proxy(&sb, &server.url, &deep, "0", "rustc", &["+nightly", "-V"])
         .fails(1, &[&format!("help: run `tcup toolchain install nightly-{HOST}` to install it")]);
