@@ -285,6 +285,12 @@ fn default_uninstall_show_which_run() {
         format!("{tc} (directory override for '{}')\n", deep.display())
     );
     assert_eq!(proxy(&sb, url, &deeper, "0", "rustc", &["-V"]).ok().stdout, "rustc 1.95.0 (synthetic)\n");
+    // `run --install` installs first; plain `run` never does.
+    tcup_in(&sb, url, &deep, &["uninstall", "stable"]).ok();
+    tcup_in(&sb, url, &deep, &["run", "stable", "rustc", "-V"]).fails(1, &["is not installed"]);
+    let ran = tcup_in(&sb, url, &deep, &["run", "--install", "stable", "rustc", "-V"]).ok();
+    assert_eq!(ran.stdout, "rustc 1.95.0 (synthetic)\n");
+    assert!(ran.stderr.contains(&format!("info: installing toolchain '{tc}'\n")), "{}", ran.stderr);
 }
 
 #[test]
@@ -305,6 +311,17 @@ fn link_and_list_verbose() {
         format!("stage1 (active, default) {}\n", build.display())
     );
     proxy(&sb, url, &deep, "1", "rustc", &[]).fails(1, &["'rustc' is not installed for the custom toolchain 'stage1'"]);
+    // A toolchain file naming a toolchain that is neither linked nor a channel: the file is named.
+    let file = proj.join("rust-toolchain.toml");
+    std::fs::write(&file, "[toolchain]\nchannel = \"mybuild\"\n").unwrap();
+    proxy(&sb, url, &deep, "1", "rustc", &[]).fails(
+        1,
+        &[
+            &format!("toolchain 'mybuild', named by the toolchain file at '{}', is not installed", file.display()),
+            "help: installed toolchains: stage1",
+        ],
+    );
+    std::fs::remove_file(&file).unwrap();
     tcup_in(&sb, url, &deep, &["toolchain", "uninstall", "stage1"]).ok();
     assert!(build.join("bin").is_dir(), "uninstalling a link keeps the linked directory");
 }
