@@ -73,10 +73,10 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
             return EXIT_USAGE;
         }
     };
-    for e in &set_aside {
-        eprintln!("warning: {e}; ignored, since running an installed toolchain downloads nothing");
-    }
     let reporter = Reporter::new(&env, Verbosity::Normal);
+    for e in &set_aside {
+        reporter.warn(&format!("{e}; ignored, since running an installed toolchain downloads nothing"));
+    }
     let (plus, args) = proxy::split_plus(args);
     let resolved = match prepare(tool, plus.as_deref(), &env, &set_aside, &reporter) {
         Ok(r) => r,

@@ -26,15 +26,11 @@ pub(super) struct LinkArgs {
     path: PathBuf,
 }
 
-/// One line per installed toolchain: `name`, marked `(active, default)`, `(active)` or
+/// One line per installed toolchain (none when none is installed): `name`, marked `(active, default)`, `(active)` or
 /// `(default)`, and with `verbose` its path.
 pub(super) fn list_lines(env: &Env, here: &Here, active: Option<&Active>, verbose: bool) -> Vec<String> {
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
-    let names = resolve::installed(&env.rustup_home);
-    if names.is_empty() {
-        return vec!["no installed toolchains".into()];
-    }
-    names
+    resolve::installed(&env.rustup_home)
         .into_iter()
         .map(|n| {
             let this = Some(Toolchain::Named(n.clone()));
@@ -55,7 +51,11 @@ pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
     let here = Here::load(env)?;
     // A broken toolchain file must not hide the list; it only loses the "active" mark.
     let active = resolve::active(&here.ctx(env), None).ok().flatten();
-    for line in list_lines(env, &here, active.as_ref(), verbose) {
+    let lines = list_lines(env, &here, active.as_ref(), verbose);
+    if lines.is_empty() {
+        println!("no installed toolchains");
+    }
+    for line in lines {
         println!("{line}");
     }
     Ok(())

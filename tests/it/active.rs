@@ -382,6 +382,11 @@ fn rustup_and_tcup_share_default_and_overrides() {
     let ours = tcup_in(&sb, url, &deep, &["show", "active-toolchain"]).ok().stdout;
     assert_eq!(ours, format!("{tc} (directory override for '{}')\n", proj.display()));
     assert_eq!(rustup(&sb, url, &deep, &["show", "active-toolchain"]).ok().stdout, ours);
+    assert_eq!(rustup(&sb, url, &deep, &["show"]).ok().stdout, tcup_in(&sb, url, &deep, &["show"]).ok().stdout);
+    assert_eq!(
+        rustup(&sb, url, &deep, &["toolchain", "list", "-v"]).ok().stdout,
+        tcup_in(&sb, url, &deep, &["toolchain", "list", "-v"]).ok().stdout
+    );
     assert_eq!(rustup(&sb, url, &deep, &["override", "list"]).ok().stdout, tcup_in(&sb, url, &deep, &["override", "list"]).ok().stdout);
     // rustup sets one elsewhere and changes the default; tcup reads both.
     rustup(&sb, url, &other, &["override", "set", &tc]).ok();
