@@ -14,6 +14,7 @@ mod file;
 pub mod hashing;
 pub mod policy;
 pub mod proxy;
+mod schedule;
 mod transfer;
 
 use std::collections::HashMap;
