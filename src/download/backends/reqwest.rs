@@ -1,4 +1,5 @@
-//! `rustls` and `native-tls`: reqwest's blocking client with one TLS stack or the other.
+//! `rustls` and `native-tls`: reqwest's blocking client with one TLS stack or the other. Trusted
+//! roots from `SSL_CERT_FILE`/`SSL_CERT_DIR` are passed to the client explicitly.
 
 use std::io::Read;
 
@@ -39,10 +40,17 @@ impl Reqwest {
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .no_proxy()
             .proxy(proxy);
-        let builder = match tls {
+        let mut builder = match tls {
             Tls::Rustls => builder.use_rustls_tls(),
             Tls::Native => builder.use_native_tls(),
         };
+        if let Some(roots) = explicit_roots(env).map_err(|message| DownloadError::Init { backend: name, message })? {
+            // Only these roots: the libraries must not read SSL_CERT_FILE/SSL_CERT_DIR themselves.
+            builder = builder.tls_built_in_root_certs(false);
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
         let client = builder.build().map_err(|e| DownloadError::Init { backend: name, message: chain(&e) })?;
         Ok(Reqwest { name, client })
     }
@@ -90,6 +98,33 @@ impl Backend for Reqwest {
             }
         }
     }
+}
+
+/// The trusted roots from `SSL_CERT_FILE` and `SSL_CERT_DIR` (as checked by `env.rs`), or `None`
+/// when neither is set (the system's roots). Files in the directory that hold no PEM certificate
+/// (the hash links' targets do) are skipped, as OpenSSL does.
+fn explicit_roots(env: &Env) -> Result<Option<Vec<reqwest::Certificate>>, String> {
+    if env.ca_file.is_none() && env.ca_dir.is_none() {
+        return Ok(None);
+    }
+    let mut roots = Vec::new();
+    if let Some(file) = &env.ca_file {
+        let pem = fs_err::read(file).map_err(|e| format!("SSL_CERT_FILE: {e}"))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("SSL_CERT_FILE {}: {}", file.display(), chain(&e)))?;
+        if certs.is_empty() {
+            return Err(format!("SSL_CERT_FILE {} holds no PEM certificate", file.display()));
+        }
+        roots.extend(certs);
+    }
+    if let Some(dir) = &env.ca_dir {
+        let entries = fs_err::read_dir(dir).map_err(|e| format!("SSL_CERT_DIR: {e}"))?;
+        for entry in entries.flatten() {
+            if let Ok(pem) = fs_err::read(entry.path()) {
+                roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
+            }
+        }
+    }
+    Ok(Some(roots))
 }
 
 fn aborted() -> AttemptError {
