@@ -29,7 +29,7 @@ use crate::progress::Reporter;
 pub use policy::Kind;
 
 /// A failed download. Every variant names the URL.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DownloadError {
     /// The server answered 404, 403 or 410: the file is not on this dist server. Final: no retry.
     #[error("{url} is not on this dist server (HTTP {status})")]

@@ -12,8 +12,9 @@
 //!   offset: it delivers nothing until it overtakes, and it is abandoned when the winner recovers.
 //! - **Stall**: no byte for the stall timeout, or a stall window (same length) with less than the
 //!   low-speed limit on average → one hedge: the next unused backend, else a new connection of
-//!   the same backend while it has retries left. A stalled attempt that completes a window at the
-//!   low-speed limit again has recovered: its hedges are abandoned and it is watched again.
+//!   the same backend while it has retries left (a hedge stalling behind a leader gets none). A
+//!   stalled attempt that completes a window at the low-speed limit again has recovered: its
+//!   hedges are abandoned and it is watched again.
 //! - **Hard deadline**: an attempt without a good window (or, before its first byte, without any
 //!   answer) for `RUSTUP_DOWNLOAD_TIMEOUT` is abandoned. Slow bytes do not renew it. When nothing
 //!   is left running, the next unused backend starts; an attempt that was receiving (too slowly)
@@ -518,9 +519,14 @@ impl Schedule {
         }
     }
 
-    /// Attempt `i` stalled: one hedge beside it.
+    /// Attempt `i` stalled: one hedge beside it. A hedge that stalls while another attempt
+    /// leads gets none: hedges replace the leader, and the leader's own recovery must not lose
+    /// to a hedge of a hedge.
     fn stalled(&mut self, i: usize, why: &str, now: Duration) {
         self.live[i].stalled = true;
+        if self.winner.is_some_and(|w| w != self.live[i].id) {
+            return;
+        }
         let backend = self.live[i].backend;
         let name = self.name(backend);
         if let Some(next) = self.next_unused() {

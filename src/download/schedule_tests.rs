@@ -417,3 +417,14 @@ fn huge_limits_do_not_overflow() {
     assert_eq!(c.s.next_wake(), Some(Duration::MAX));
     c.ev(1.0, 0, head(200), &["head 200"]);
 }
+
+#[test]
+fn a_hedge_stalling_behind_a_leader_gets_no_hedge() {
+    let mut c = Clock::new(cfg(3, 2, 30, 3), 0, &["start #0"]);
+    c.ev(0.0, 0, head(200), &["head 200"]);
+    c.ev(0.1, 0, Input::Data(64), &["deliver skip 0"]);
+    c.at(2.1, &["warn: rustls stalled", "start #1 curl /f.tar.xz @64"]);
+    c.at(4.1, &[]); // curl silent for 2 s: it is only a hedge, native-tls stays unused
+    c.ev(4.2, 0, Input::Data(100), &["deliver skip 0"]);
+    c.at(6.1, &["warn: rustls recovered", "abandon #1"]);
+}

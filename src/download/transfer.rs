@@ -93,6 +93,8 @@ struct Transfer<'a> {
     chunk: Vec<u8>,
     chunk_pos: usize,
     finished: bool,
+    /// The error the transfer failed with, returned again to a reader that reads on.
+    failed: Option<DownloadError>,
 }
 
 /// Opens `url` at `offset`: returns once an attempt answered with a usable status.
@@ -125,6 +127,7 @@ pub(super) fn open<'a>(
         chunk: Vec::new(),
         chunk_pos: 0,
         finished: false,
+        failed: None,
     };
     if let Some(out) = t.apply(first, None)? {
         unreachable!("starting yields no output, got {}", matches!(out, Out::End));
@@ -178,7 +181,10 @@ impl Transfer<'_> {
                 }
                 Decision::Head { head, start } => out = Some(Out::Head(head, start)),
                 Decision::Finish => out = Some(Out::End),
-                Decision::Fail(e) => return Err(e),
+                Decision::Fail(e) => {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
                 Decision::Prefer(b) => self.dl.remember(&self.url, b),
                 Decision::Warn(m) => self.reporter.warn(&m),
                 Decision::Info(m) => self.reporter.info(&m),
@@ -193,7 +199,13 @@ impl Transfer<'_> {
         loop {
             let now = self.now();
             let Some(wake) = self.schedule.next_wake() else {
-                unreachable!("a running transfer always has a timer");
+                // Only a finished or failed transfer has no timer; `read` stops at the first.
+                return Err(self.failed.clone().unwrap_or_else(|| DownloadError::Failed {
+                    url: self.url.to_string(),
+                    backend: "tcup",
+                    message: "read after the end".into(),
+                    kind: Kind::Other,
+                }));
             };
             if wake <= now {
                 let ds = self.schedule.tick(now);

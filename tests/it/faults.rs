@@ -307,7 +307,10 @@ fn every_backend_stalls_then_a_clear_error() {
     let c = case(false);
     c.server.fault(&c.rustc, Fault::Hold(Duration::from_mins(2)));
     let (r, t) = c.install("rustls,curl,native-tls", &[("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "4")]);
-    let r = r.fails(1, &["all backends stalled (rustls: nothing received for 4 s; curl: nothing received for 4 s; native-tls: nothing received for 4 s"]);
+    let r = r.fails(
+        1,
+        &["all backends stalled (rustls: nothing received for 4 s; curl: nothing received for 4 s; native-tls: nothing received for 4 s"],
+    );
     assert!(t >= Duration::from_secs(4), "not before the hard deadline: {t:?}");
     // Every connection is named: the three backends, then new connections while retries remain.
     let tried = c.rustc_requests().len();
@@ -341,5 +344,124 @@ fn a_connect_proxy_sees_every_backend() {
         run(&mut cmd).ok();
         let seen: Vec<_> = proxy.log()[before..].to_vec();
         assert!(seen.iter().any(|(line, _)| *line == format!("CONNECT localhost:{}", c.server.port)), "{b}: {seen:?}");
+    }
+}
+
+/// Issue 11, defect 1: the winner stalls, a hedge starts at the old offset with its headers held,
+/// the winner recovers and keeps delivering (slowly) while the hedge answers. Before the fix the
+/// hedge was crowned and its bytes spliced at the new offset (checksum mismatch).
+#[test]
+fn stall_then_recover_with_a_slow_hedge_never_splices() {
+    let c = case(false);
+    let mut steps = vec![(64 * 1024, Duration::from_secs(3))];
+    steps.extend(std::iter::repeat_n((4096, Duration::from_millis(100)), 60));
+    c.server.rule(&c.rustc, Rule { fault: Fault::Steps(steps), user_agent: Some("(rustls)".into()), times: Some(1) });
+    c.server.rule(&c.rustc, Rule { fault: Fault::Hold(Duration::from_secs(5)), user_agent: Some("(curl)".into()), times: None });
+    let (r, _) = c.install("rustls,curl", &[("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "30")]);
+    let r = r.ok();
+    assert!(r.stderr.contains("rustls stalled on") && r.stderr.contains("trying curl from byte 65536"), "{}", r.stderr);
+    assert!(r.stderr.contains("rustls recovered on") && r.stderr.contains("abandoning curl"), "{}", r.stderr);
+    assert!(!r.stderr.contains("checksum mismatch"), "no splice: {}", r.stderr);
+    let reqs = c.rustc_requests();
+    assert_eq!(reqs.iter().filter(|l| l.user_agent.contains("(rustls)")).count(), 1, "no second download: {reqs:?}");
+    assert!(reqs.iter().filter(|l| l.user_agent.contains("(curl)")).all(|l| l.range.as_deref() == Some("bytes=65536-")), "{reqs:?}");
+    c.installed();
+}
+
+/// Issue 11, defect 3: stall, recover, stall again: the second stall is hedged too.
+#[test]
+fn stall_recover_stall_hedges_again() {
+    let c = case(false);
+    let steps = vec![(20_000, Duration::from_millis(2500)), (20_000, Duration::from_secs(100))];
+    c.server.rule(&c.rustc, Rule { fault: Fault::Steps(steps), user_agent: Some("(rustls)".into()), times: Some(1) });
+    c.server.rule(&c.rustc, Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(curl)".into()), times: None });
+    let (r, _) = c.install("rustls,curl,native-tls", &[("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "30")]);
+    let r = r.ok();
+    assert!(r.stderr.contains("rustls recovered on") && r.stderr.contains("abandoning curl"), "{}", r.stderr);
+    assert!(r.stderr.contains("trying native-tls from byte 40000"), "{}", r.stderr);
+    let native: Vec<_> = c.rustc_requests().into_iter().filter(|l| l.user_agent.contains("(native-tls)")).collect();
+    assert_eq!(native.len(), 1, "{native:?}");
+    assert_eq!(native[0].range.as_deref(), Some("bytes=40000-"));
+    c.installed();
+}
+
+/// Issue 11, defect 2: a drip below the low-speed limit on every connection ends with a clear
+/// error, for each backend alone and for the default list; nothing is installed.
+fn drip_forever_ends(backends: &str) {
+    let c = case(false);
+    c.server.fault(&c.rustc, Fault::Drip(2, Duration::from_secs(1)));
+    let env = [("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "3"), ("RUSTUP_MAX_RETRIES", "1")];
+    let (r, _) = c.install(backends, &env);
+    r.fails(1, &["all backends stalled (", "below 10 bytes/s for 3 s"]);
+    let n = backends.split(',').count();
+    let tried = c.rustc_requests().len();
+    assert!(tried <= 2 * n, "at most 1 + RUSTUP_MAX_RETRIES connections per backend: {tried}");
+    c.nothing_installed();
+}
+
+#[test]
+fn drip_forever_ends_rustls() {
+    drip_forever_ends("rustls");
+}
+#[test]
+fn drip_forever_ends_curl() {
+    drip_forever_ends("curl");
+}
+#[test]
+fn drip_forever_ends_native_tls() {
+    drip_forever_ends("native-tls");
+}
+#[test]
+fn drip_forever_ends_default_list() {
+    drip_forever_ends("rustls,curl,native-tls");
+}
+
+/// Issue 11, defect 4: RUSTUP_DOWNLOAD_TIMEOUT ≤ TCUP_STALL_TIMEOUT still falls back.
+#[test]
+fn hard_deadline_below_stall_timeout_still_falls_back() {
+    let c = case(false);
+    c.server.rule(&c.rustc, Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(rustls)".into()), times: None });
+    let (r, _) = c.install("rustls,curl", &[("TCUP_STALL_TIMEOUT", "30"), ("RUSTUP_DOWNLOAD_TIMEOUT", "2")]);
+    let r = r.ok();
+    assert!(r.stderr.contains("abandoning rustls for") && r.stderr.contains("nothing received for 2 s; trying curl"), "{}", r.stderr);
+    c.installed();
+}
+
+/// Issue 11, defect 5: a 416 to an in-run resume starts over instead of failing.
+#[test]
+fn range_416_in_run_starts_over() {
+    let c = case(false);
+    c.once(Fault::Reset(50_000));
+    c.server.rule(&c.rustc, Rule { fault: Fault::RangeNotSatisfiable, user_agent: None, times: None });
+    let (r, _) = c.install("curl", &[]);
+    let r = r.ok();
+    assert!(r.stderr.contains("cannot resume at byte") && r.stderr.contains("(HTTP 416); reading it from byte 0"), "{}", r.stderr);
+    c.installed();
+}
+
+/// Issue 11, defect 9: a refused connection is about the server: one clear error, no retries,
+/// no fallback.
+#[test]
+fn connection_refused_fails_fast_with_one_line() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let sb = Sandbox::new();
+    let mut cmd = sb.tcup(&url);
+    cmd.args(["install", "stable"]).env("TCUP_BACKENDS", "rustls,curl,native-tls");
+    let r = run_bounded(&mut cmd).fails(1, &["failed (rustls)"]);
+    assert!(r.stderr.to_lowercase().contains("refused"), "{}", r.stderr);
+    assert!(!r.stderr.contains("retry") && !r.stderr.contains("falling back"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("error")).count(), 1, "{}", r.stderr);
+}
+
+/// Issue 11, defect 6: huge timeouts are configuration errors naming the variable, not panics.
+#[test]
+fn huge_timeouts_are_usage_errors() {
+    let sb = Sandbox::new();
+    for (var, value) in [("TCUP_STALL_TIMEOUT", "1e19"), ("TCUP_STALL_TIMEOUT", "1e30"), ("RUSTUP_DOWNLOAD_TIMEOUT", "1e19")] {
+        let mut cmd = sb.tcup("http://127.0.0.1:9");
+        cmd.args(["install", "stable"]).env(var, value);
+        run_bounded(&mut cmd).fails(2, &[var, value]);
     }
 }
