@@ -95,3 +95,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod classify_tests;
