@@ -392,6 +392,7 @@ impl Schedule {
                 format!("{name} delivered {} first; abandoning {them}", self.url)
             };
             self.out.push(Decision::Warn(msg));
+            self.history.push(format!("{}: overtaken by {name} at byte {}", self.name(b), self.pos));
             let j = self.live.iter().position(|a| a.id == other).expect("live");
             self.remove(j);
         }
@@ -515,6 +516,8 @@ impl Schedule {
         )));
         for other in others {
             let j = self.live.iter().position(|a| a.id == other).expect("live");
+            let b = self.live[j].backend;
+            self.history.push(format!("{}: abandoned when {name} recovered", self.name(b)));
             self.remove(j);
         }
     }

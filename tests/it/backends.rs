@@ -93,3 +93,22 @@ fn doctor_reports_each_backend_within_the_watchdog() {
     assert!(native.contains("failed") && native.contains("all backends stalled"), "{native}");
     assert!(r.stdout.starts_with(&format!("dist server: {}", server.url)), "{}", r.stdout);
 }
+
+/// Issue 11, defect 7: a home tcup cannot use is a configuration error naming the variable
+/// (exit 2), before anything is downloaded or written.
+#[test]
+fn unusable_homes_are_configuration_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_root, server) = served();
+    let sb = Sandbox::new();
+    let bad = std::ffi::OsStr::from_bytes(b"/nonexistent/\xffhome");
+    let r = run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("RUSTUP_HOME", bad));
+    r.fails(2, &["RUSTUP_HOME", "valid UTF-8"]);
+    let r = run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env_remove("HOME").env_remove("CARGO_HOME"));
+    r.fails(2, &["HOME", "CARGO_HOME"]);
+    assert!(server.log().is_empty(), "nothing downloaded: {:?}", server.log());
+    assert!(!sb.rustup_home.exists(), "nothing written");
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(sb.tcup(&server.url).args(["install", "stable"]).env("SSL_CERT_DIR", dir.path().join("certs")));
+    r.fails(2, &["SSL_CERT_DIR", "an existing directory"]);
+}

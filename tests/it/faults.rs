@@ -465,3 +465,62 @@ fn huge_timeouts_are_usage_errors() {
         run_bounded(&mut cmd).fails(2, &[var, value]);
     }
 }
+
+/// The fault matrix for the default backend list (each backend alone is covered by the
+/// `per_backend!` tests above): every fault on the first backend only, and on every connection.
+/// Each cell must end (bounded by [`HANG`]) either installed, or with exit 1, exactly one
+/// `error:` line, no panic, and nothing installed. `ci/fault-matrix.sh` prints the table.
+#[test]
+fn fault_matrix_default_list() {
+    let hold = Fault::Hold(Duration::from_mins(2));
+    let faults: Vec<(&str, Fault)> = vec![
+        ("hold", hold),
+        ("stall-after-20k", Fault::StallAfter(20_000)),
+        ("drip", Fault::Drip(2, Duration::from_secs(1))),
+        ("reset-50k", Fault::Reset(50_000)),
+        ("truncate-50k", Fault::Truncate(50_000)),
+        ("status-500", Fault::Status(500)),
+        ("status-503-retry-after", Fault::StatusWith(503, vec![("Retry-After".into(), "1".into())])),
+        ("status-404", Fault::Status(404)),
+        ("wrong-bytes", Fault::Body(b"not the archive".to_vec())),
+        ("redirect-loop", Fault::Redirect(String::new())),
+        ("range-416", Fault::RangeNotSatisfiable),
+        ("stall-recover-stall", Fault::Steps(vec![(20_000, Duration::from_millis(2500)), (20_000, Duration::from_secs(100))])),
+    ];
+    let cells: Vec<_> = faults.into_iter().flat_map(|(name, f)| [(name, f.clone(), true), (name, f, false)]).collect();
+    let rows: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = cells
+            .into_iter()
+            .map(|(name, fault, first_only)| {
+                s.spawn(move || {
+                    let c = case(false);
+                    let fault = match fault {
+                        Fault::Redirect(_) => Fault::Redirect(c.rustc.clone()),
+                        f => f,
+                    };
+                    let user_agent = first_only.then(|| "(rustls)".to_owned());
+                    c.server.rule(&c.rustc, Rule { fault, user_agent, times: None });
+                    let env = [("TCUP_STALL_TIMEOUT", "1"), ("RUSTUP_DOWNLOAD_TIMEOUT", "4"), ("RUSTUP_MAX_RETRIES", "1")];
+                    let (r, t) = c.install("rustls,curl,native-tls", &env);
+                    let mode = if first_only { "rustls faulted" } else { "all faulted" };
+                    assert!(!r.stderr.contains("panicked"), "{name}, {mode}: {}", r.stderr);
+                    let last = r.stderr.lines().last().unwrap_or("").to_owned();
+                    match r.code {
+                        0 => c.installed(),
+                        1 => {
+                            let errors = r.stderr.lines().filter(|l| l.starts_with("error:")).count();
+                            assert_eq!(errors, 1, "{name}, {mode}: one error line\n{}", r.stderr);
+                            c.nothing_installed();
+                        }
+                        code => panic!("{name}, {mode}: exit {code}\n{}", r.stderr),
+                    }
+                    format!("{name:<24} {mode:<15} exit {} {:>5.1} s  {last}", r.code, t.as_secs_f64())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for row in rows {
+        eprintln!("{row}");
+    }
+}
