@@ -42,8 +42,9 @@ pub struct Limits {
     /// `TCUP_LOW_SPEED_LIMIT` (default 10 bytes/s): slower than this, averaged over the stall
     /// window, counts as a stall.
     pub low_speed: u64,
-    /// `RUSTUP_DOWNLOAD_TIMEOUT` (default 180 s): an attempt that receives nothing at all for this
-    /// long is abandoned (buffering proxies legitimately hold whole files for minutes).
+    /// `RUSTUP_DOWNLOAD_TIMEOUT` (default 180 s): an attempt that goes this long without a stall
+    /// window at the low-speed limit (before its first byte: without any answer) is abandoned.
+    /// Buffering proxies legitimately hold whole files for minutes; slow bytes do not renew it.
     pub hard: Duration,
 }
 

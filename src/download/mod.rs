@@ -51,12 +51,13 @@ pub enum DownloadError {
         /// Its classification.
         kind: Kind,
     },
-    /// Every backend stalled until its hard deadline.
+    /// The last connection ran into its hard deadline (nothing received, or below the low-speed
+    /// limit) with no backend or retry left.
     #[error("downloading {url} failed: all backends stalled ({detail})")]
     AllStalled {
         /// The URL requested.
         url: String,
-        /// Which backends, and for how long.
+        /// Every connection tried and how it ended, `; `-separated.
         detail: String,
     },
     /// A body larger than the caller accepts (manifests are capped).
