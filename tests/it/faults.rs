@@ -524,3 +524,23 @@ fn fault_matrix_default_list() {
         eprintln!("{row}");
     }
 }
+
+/// Issue 11, defect 1 as reported: `tcup doctor download` through the same race must report the
+/// file's exact length and SHA-256 (it reported more bytes, a wrong hash, and exit 0).
+#[test]
+fn doctor_download_through_a_recovering_stall_reports_the_exact_file() {
+    let c = case(false);
+    let mut steps = vec![(64 * 1024, Duration::from_secs(3))];
+    steps.extend(std::iter::repeat_n((4096, Duration::from_millis(100)), 60));
+    c.server.rule(&c.rustc, Rule { fault: Fault::Steps(steps), user_agent: Some("(rustls)".into()), times: Some(1) });
+    c.server.rule(&c.rustc, Rule { fault: Fault::Hold(Duration::from_secs(5)), user_agent: Some("(curl)".into()), times: None });
+    let mut cmd = c.sb.tcup(&c.server.url);
+    cmd.args(["doctor", "download", &format!("{}{}", c.server.url, c.rustc)])
+        .env("TCUP_BACKENDS", "rustls,curl")
+        .env("TCUP_STALL_TIMEOUT", "1")
+        .env("RUSTUP_DOWNLOAD_TIMEOUT", "30");
+    let r = run_bounded(&mut cmd).ok();
+    let want = format!("{} bytes in ", c.rustc_bytes.len());
+    assert!(r.stdout.starts_with(&want), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.trim_end().ends_with(&format!("sha256 {}", sha(&c.rustc_bytes))), "{}", r.stdout);
+}
