@@ -42,8 +42,9 @@ pub struct Limits {
     /// `TCUP_LOW_SPEED_LIMIT` (default 10 bytes/s): slower than this, averaged over the stall
     /// window, counts as a stall.
     pub low_speed: u64,
-    /// `RUSTUP_DOWNLOAD_TIMEOUT` (default 180 s): an attempt that receives nothing at all for this
-    /// long is abandoned (buffering proxies legitimately hold whole files for minutes).
+    /// `RUSTUP_DOWNLOAD_TIMEOUT` (default 180 s): an attempt that goes this long without a stall
+    /// window at the low-speed limit (before its first byte: without any answer) is abandoned.
+    /// Buffering proxies legitimately hold whole files for minutes; slow bytes do not renew it.
     pub hard: Duration,
 }
 
@@ -128,12 +129,23 @@ pub struct Env {
 }
 
 impl Env {
-    /// Reads the real process environment.
+    /// Reads the real process environment. A variable tcup reads whose value is not UTF-8 is an
+    /// error naming it (it is never silently dropped).
     pub fn from_process() -> Result<Env, EnvError> {
-        Env::from_vars(
-            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-            std::io::stderr().is_terminal(),
-        )
+        let mut vars = Vec::new();
+        for (k, v) in std::env::vars_os() {
+            let Ok(k) = k.into_string() else { continue };
+            match v.into_string() {
+                Ok(v) => vars.push((k, v)),
+                Err(v) => {
+                    if let Some(var) = READ_AS_UTF8.iter().find(|n| **n == k || (n.ends_with('_') && k.starts_with(**n))) {
+                        let var = if var.ends_with('_') { leak_name(&k) } else { var };
+                        return Err(EnvError { var, value: v.to_string_lossy().into_owned(), expected: "valid UTF-8" });
+                    }
+                }
+            }
+        }
+        Env::from_vars(vars, std::io::stderr().is_terminal())
     }
 
     /// Builds an `Env` from explicit variables (tests use this; so does [`Env::from_process`]).
@@ -142,6 +154,16 @@ impl Env {
         let vars: HashMap<String, String> = vars.into_iter().collect();
         let get = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let home = get("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        for (var, default) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+            if get(var).is_none() && !get("HOME").is_some_and(|h| PathBuf::from(h).is_absolute()) {
+                let value = vars.get("HOME").cloned().unwrap_or_default();
+                return Err(EnvError {
+                    var: "HOME",
+                    value,
+                    expected: leak_name(&format!("an absolute path (for {var}, default $HOME/{default}), or {var} set")),
+                });
+            }
+        }
         let dir = |var: &'static str, default: &str| -> Result<PathBuf, EnvError> {
             match get(var) {
                 None => Ok(home.join(default)),
@@ -200,8 +222,8 @@ impl Env {
                 all: proxy(&get, "all_proxy", "ALL_PROXY")?,
                 no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
             },
-            ca_file: get("SSL_CERT_FILE").map(PathBuf::from),
-            ca_dir: get("SSL_CERT_DIR").map(PathBuf::from),
+            ca_file: existing(&get, "SSL_CERT_FILE", false)?,
+            ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
             toolchain: get("RUSTUP_TOOLCHAIN"),
             auto_install: match get("RUSTUP_AUTO_INSTALL").as_deref() {
                 None => None,
@@ -295,17 +317,62 @@ fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<&'static s
     Ok(order)
 }
 
+/// Most seconds a timeout variable accepts (about 11.6 days): larger values overflow clocks.
+pub const MAX_SECONDS: f64 = 1_000_000.0;
+
 fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f64) -> Result<Duration, EnvError> {
     let value = get(var);
     let secs = match &value {
         None => default,
-        Some(v) => v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).ok_or_else(|| EnvError {
+        Some(v) => v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_SECONDS).ok_or_else(|| EnvError {
             var,
             value: v.clone(),
-            expected: "a number of seconds greater than 0",
+            expected: "a number of seconds greater than 0 and at most 1000000",
         })?,
     };
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// Variables tcup reads whose values must be UTF-8 (a trailing `_` is a prefix).
+const READ_AS_UTF8: &[&str] = &[
+    "RUSTUP_",
+    "TCUP_",
+    "CARGO_HOME",
+    "HOME",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "ZDOTDIR",
+    "SHELL",
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// A name for an [`EnvError`] built at run time (errors end the process, so this leaks once).
+fn leak_name(name: &str) -> &'static str {
+    Box::leak(name.to_owned().into_boxed_str())
+}
+
+/// `SSL_CERT_FILE` (a file) or `SSL_CERT_DIR` (a directory): checked once here, so that a path to
+/// nothing is a configuration error naming the variable rather than "unknown issuer" later.
+fn existing(get: &impl Fn(&str) -> Option<String>, var: &'static str, dir: bool) -> Result<Option<PathBuf>, EnvError> {
+    let Some(v) = get(var) else { return Ok(None) };
+    let p = PathBuf::from(&v);
+    let ok = if dir { p.is_dir() } else { p.is_file() };
+    if ok {
+        Ok(Some(p))
+    } else {
+        Err(EnvError {
+            var,
+            value: v,
+            expected: if dir { "an existing directory of certificates" } else { "an existing PEM file of certificates" },
+        })
+    }
 }
 
 fn proxy(get: &impl Fn(&str) -> Option<String>, lower: &'static str, upper: &'static str) -> Result<Option<String>, EnvError> {
@@ -337,7 +404,36 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Result<Env, EnvError> {
-        Env::from_vars(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())), false)
+        let home = (!pairs.iter().any(|(k, _)| *k == "HOME")).then_some(("HOME", "/home/u"));
+        Env::from_vars(pairs.iter().chain(home.as_ref()).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())), false)
+    }
+
+    /// Issue 11, defects 6 and 7: huge timeouts, certificate paths to nothing, no HOME.
+    #[test]
+    fn timeouts_certificates_and_home_are_checked() {
+        for var in ["TCUP_STALL_TIMEOUT", "RUSTUP_DOWNLOAD_TIMEOUT", "TCUP_CONNECT_TIMEOUT"] {
+            for v in ["1e19", "1e30", "1000001", "inf", "NaN", "0"] {
+                let e = env(&[(var, v)]).unwrap_err();
+                assert_eq!(e.var, var, "{v}");
+                assert!(e.to_string().contains("at most 1000000"), "{e}");
+            }
+        }
+        assert_eq!(env(&[("RUSTUP_DOWNLOAD_TIMEOUT", "1000000")]).unwrap().limits.hard, Duration::from_secs(1_000_000));
+        let e = env(&[("SSL_CERT_FILE", "/nonexistent/ca.pem")]).unwrap_err();
+        assert_eq!((e.var, e.value.as_str()), ("SSL_CERT_FILE", "/nonexistent/ca.pem"));
+        assert_eq!(env(&[("SSL_CERT_DIR", "/nonexistent/certs")]).unwrap_err().var, "SSL_CERT_DIR");
+        assert_eq!(env(&[("SSL_CERT_FILE", "/")]).unwrap_err().var, "SSL_CERT_FILE", "a directory is not a file");
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("ca.pem");
+        fs_err::write(&pem, "").unwrap();
+        let e = env(&[("SSL_CERT_FILE", pem.to_str().unwrap()), ("SSL_CERT_DIR", dir.path().to_str().unwrap())]).unwrap();
+        assert_eq!((e.ca_file, e.ca_dir), (Some(pem), Some(dir.path().to_owned())));
+        let none = Env::from_vars(Vec::new(), false).unwrap_err();
+        assert_eq!(none.var, "HOME");
+        assert!(none.to_string().contains("RUSTUP_HOME"), "{none}");
+        assert_eq!(env(&[("HOME", "relative")]).unwrap_err().var, "HOME");
+        let both = [("RUSTUP_HOME", "/r"), ("CARGO_HOME", "/c")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(Env::from_vars(both, false).unwrap().rustup_home, PathBuf::from("/r"), "HOME is not needed then");
     }
 
     #[test]

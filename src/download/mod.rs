@@ -14,6 +14,7 @@ mod file;
 pub mod hashing;
 pub mod policy;
 pub mod proxy;
+mod schedule;
 mod transfer;
 
 use std::collections::HashMap;
@@ -28,7 +29,7 @@ use crate::progress::Reporter;
 pub use policy::Kind;
 
 /// A failed download. Every variant names the URL.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DownloadError {
     /// The server answered 404, 403 or 410: the file is not on this dist server. Final: no retry.
     #[error("{url} is not on this dist server (HTTP {status})")]
@@ -50,12 +51,13 @@ pub enum DownloadError {
         /// Its classification.
         kind: Kind,
     },
-    /// Every backend stalled until its hard deadline.
+    /// The last connection ran into its hard deadline (nothing received, or below the low-speed
+    /// limit) with no backend or retry left.
     #[error("downloading {url} failed: all backends stalled ({detail})")]
     AllStalled {
         /// The URL requested.
         url: String,
-        /// Which backends, and for how long.
+        /// Every connection tried and how it ended, `; `-separated.
         detail: String,
     },
     /// A body larger than the caller accepts (manifests are capped).

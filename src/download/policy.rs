@@ -1,16 +1,17 @@
 //! The retry policy: one pure function decides, for a failed attempt, whether to retry on the same
 //! backend, fall back to the next backend, or fail for good; and the delay before a retry.
 //!
-//! - **Retry** (same backend, after a delay): connection refused/reset/closed, DNS and connect
-//!   timeouts, TLS connections cut short (EOF without close_notify), truncated bodies, HTTP 5xx
+//! - **Retry** (same backend, after a delay): connection reset/closed, connect timeouts, TLS connections cut short (EOF without close_notify), truncated bodies, HTTP 5xx
 //!   and 429. rustup retried these with no delay; cargo's schedule is the model here:
 //!   the first retry after 0.5–1.5 s (jittered), then doubling (1 s, 2 s, 4 s … capped at 10 s,
 //!   each with up to 1 s of jitter). A `Retry-After` header (seconds) replaces the delay, up to
 //!   30 s. `RUSTUP_MAX_RETRIES` (default 3) retries per backend; then the next backend takes over.
 //! - **Fall back** (next backend at once): certificate and TLS handshake errors (another TLS
 //!   stack or trust store may succeed; the same one will not), and anything unrecognised.
-//! - **Fail** (no retry, no fallback): 404, 403, 410 (the file is not on this dist server),
-//!   other 4xx, redirect loops and https→http redirects. A hash mismatch is not an attempt error:
+//! - **Fail** (no retry, no fallback): errors about the server rather than the HTTP stack —
+//!   connection refused, DNS failure, unreachable network (another stack will not fix them, and
+//!   retries only multiply the wait and the output), 404, 403, 410 (the file is not on this dist
+//!   server), other 4xx, redirect loops and https→http redirects. A hash mismatch is not an attempt error:
 //!   the install retries it once from scratch and then fails (another host will not fix bad bytes).
 
 use std::time::Duration;
@@ -18,7 +19,7 @@ use std::time::Duration;
 /// What went wrong in one attempt, as a backend reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Could not connect (refused, unreachable, DNS).
+    /// Could not connect (refused, unreachable, DNS): about the server, so final.
     Connect,
     /// The connection set-up or a read timed out inside the backend.
     Timeout,
@@ -61,10 +62,10 @@ pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
 /// (tests pass fixed values).
 pub fn decide(kind: Kind, attempt: u32, retries: u32, retry_after: Option<Duration>, jitter: f64) -> Action {
     let transient = match kind {
-        Kind::Connect | Kind::Timeout | Kind::Reset | Kind::TlsEof | Kind::Truncated => true,
+        Kind::Timeout | Kind::Reset | Kind::TlsEof | Kind::Truncated => true,
         Kind::Status(s) => s == 429 || (500..=599).contains(&s),
         Kind::Certificate | Kind::Tls | Kind::Other => return Action::FallBack,
-        Kind::Redirect | Kind::RangeNotSatisfiable => return Action::Fail,
+        Kind::Connect | Kind::Redirect | Kind::RangeNotSatisfiable => return Action::Fail,
     };
     if !transient {
         return Action::Fail;
@@ -101,7 +102,8 @@ mod tests {
     fn classification_table() {
         let table: &[(Kind, Action)] = &[
             // rust-lang/rustup#3122, #4189: hangs and resets must lead somewhere, never to a wait forever.
-            (Kind::Connect, Action::Retry(Duration::from_millis(500))),
+            // Refused, DNS, unreachable: about the server, not the stack (issue 11, defect 9).
+            (Kind::Connect, Action::Fail),
             (Kind::Reset, Action::Retry(Duration::from_millis(500))),
             (Kind::Timeout, Action::Retry(Duration::from_millis(500))),
             (Kind::TlsEof, Action::Retry(Duration::from_millis(500))),

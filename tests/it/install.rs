@@ -179,9 +179,13 @@ fn https_with_a_test_ca_and_untrusted_certificates() {
     let ca = TestCa::new();
     let server = Server::https(root.path(), &ca);
     let sb = Sandbox::new();
-    // Without the CA: refused, clearly.
+    // Without the CA (another CA's certificate instead): refused, clearly. A path to nothing is a
+    // configuration error (exit 2), tested with the download faults.
+    let other = tempfile::tempdir().unwrap();
     let run = crate::support::run(
-        sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("SSL_CERT_FILE", sb.dir.path().join("none.pem")),
+        sb.tcup(&server.url)
+            .args(["install", "stable", "--profile", "minimal"])
+            .env("SSL_CERT_FILE", TestCa::new().write_pem(other.path())),
     );
     let run = run.fails(1, &["channel-rust-stable.toml.sha256"]);
     assert!(run.stderr.to_lowercase().contains("certificate"), "{}", run.stderr);

@@ -15,7 +15,14 @@ fn real_mirror() -> &'static Path {
     static MIRROR: OnceLock<PathBuf> = OnceLock::new();
     MIRROR.get_or_init(|| {
         let sysroot = run(Command::new("rustc").args(["--print", "sysroot"])).ok().stdout.trim().to_owned();
-        let dir = tempfile::tempdir().unwrap().keep();
+        // Not a kept temporary directory (339 MB left in /tmp by every run): one directory under
+        // cargo's target tmp, replaced by each run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-mirror");
+        assert!(dir.starts_with(env!("CARGO_TARGET_TMPDIR")) && dir.ends_with("real-mirror"), "{}", dir.display());
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        std::fs::create_dir_all(&dir).unwrap();
         let sb = Sandbox::new();
         let packed = sb
             .run(

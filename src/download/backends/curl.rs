@@ -156,3 +156,31 @@ fn classify(e: &curl::Error) -> AttemptError {
     // curl's Display already carries its extra description.
     AttemptError { kind, message: e.to_string() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_head_takes_the_last_response() {
+        let lines: Vec<String> = [
+            "HTTP/1.1 200 Connection established",
+            "HTTP/1.1 206 Partial Content",
+            "Content-Length: 1234",
+            "Last-Modified: Tue, 01 Apr 2025 00:00:00 GMT",
+            "etag: \"abc\"",
+            "Retry-After: 7",
+            "Location: /elsewhere",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let head = parse_head(&lines);
+        assert_eq!(head.status, 206, "the proxy's CONNECT answer is not the response");
+        assert_eq!(head.len, Some(1234));
+        assert_eq!(head.validator.as_deref(), Some("\"abc\""), "the ETag wins over Last-Modified");
+        assert_eq!(head.retry_after, Some(std::time::Duration::from_secs(7)));
+        assert_eq!(head.location.as_deref(), Some("/elsewhere"));
+        assert_eq!(parse_head(&["HTTP/2 503".to_owned()]).status, 503);
+        assert_eq!(parse_head(&[]), Head::default());
+    }
+}

@@ -8,6 +8,7 @@ mod curl;
 mod reqwest;
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Backend, DownloadError};
 use crate::env::Env;
@@ -37,7 +38,64 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not honoured; the policy's own delay applies).
-fn retry_after(value: Option<&str>) -> Option<std::time::Duration> {
-    value?.trim().parse::<u64>().ok().map(std::time::Duration::from_secs)
+/// `Retry-After` as a delay: delay-seconds, or an HTTP-date (IMF-fixdate, RFC 9110 §5.6.7) taken
+/// relative to the system clock (a date in the past is no delay). Anything else: `None` (the
+/// policy's own delay applies).
+fn retry_after(value: Option<&str>) -> Option<Duration> {
+    retry_after_at(value?, SystemTime::now())
 }
+
+fn retry_after_at(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = UNIX_EPOCH + Duration::from_secs(imf_fixdate(value)?);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Seconds since the Unix epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn imf_fixdate(s: &str) -> Option<u64> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts: Vec<&str> = s.split_ascii_whitespace().collect();
+    let [_weekday, day, month, year, time, "GMT"] = parts[..] else { return None };
+    let month = i64::try_from(MONTHS.iter().position(|m| *m == month)? + 1).ok()?;
+    let (day, year): (i64, i64) = (day.parse().ok().filter(|d| (1..=31).contains(d))?, year.parse().ok().filter(|y| *y >= 1970)?);
+    let hms: Vec<i64> = time.split(':').map(str::parse).collect::<Result<_, _>>().ok()?;
+    let [h, m, sec] = hms[..] else { return None };
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm), proleptic Gregorian calendar.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + m * 60 + sec).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_both_forms() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(imf_fixdate("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(imf_fixdate("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1_835_481_599));
+        assert_eq!(retry_after_at("120", now), Some(Duration::from_mins(2)));
+        assert_eq!(retry_after_at("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(retry_after_at("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO), "a date in the past");
+        for bad in ["soon", "-1", "Sun, 06 Nov 1994 08:49:37 CET", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", ""] {
+            assert_eq!(retry_after_at(bad, now), None, "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod classify_tests;

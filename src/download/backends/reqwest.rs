@@ -1,4 +1,5 @@
-//! `rustls` and `native-tls`: reqwest's blocking client with one TLS stack or the other.
+//! `rustls` and `native-tls`: reqwest's blocking client with one TLS stack or the other. Trusted
+//! roots from `SSL_CERT_FILE`/`SSL_CERT_DIR` are passed to the client explicitly.
 
 use std::io::Read;
 
@@ -39,10 +40,17 @@ impl Reqwest {
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .no_proxy()
             .proxy(proxy);
-        let builder = match tls {
+        let mut builder = match tls {
             Tls::Rustls => builder.use_rustls_tls(),
             Tls::Native => builder.use_native_tls(),
         };
+        if let Some(roots) = explicit_roots(env).map_err(|message| DownloadError::Init { backend: name, message })? {
+            // Only these roots: the libraries must not read SSL_CERT_FILE/SSL_CERT_DIR themselves.
+            builder = builder.tls_built_in_root_certs(false);
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
         let client = builder.build().map_err(|e| DownloadError::Init { backend: name, message: chain(&e) })?;
         Ok(Reqwest { name, client })
     }
@@ -92,83 +100,126 @@ impl Backend for Reqwest {
     }
 }
 
+/// The trusted roots from `SSL_CERT_FILE` and `SSL_CERT_DIR` (as checked by `env.rs`), or `None`
+/// when neither is set (the system's roots). Files in the directory that hold no PEM certificate
+/// (the hash links' targets do) are skipped, as OpenSSL does.
+fn explicit_roots(env: &Env) -> Result<Option<Vec<reqwest::Certificate>>, String> {
+    if env.ca_file.is_none() && env.ca_dir.is_none() {
+        return Ok(None);
+    }
+    let mut roots = Vec::new();
+    if let Some(file) = &env.ca_file {
+        let pem = fs_err::read(file).map_err(|e| format!("SSL_CERT_FILE: {e}"))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("SSL_CERT_FILE {}: {}", file.display(), chain(&e)))?;
+        if certs.is_empty() {
+            return Err(format!("SSL_CERT_FILE {} holds no PEM certificate", file.display()));
+        }
+        roots.extend(certs);
+    }
+    if let Some(dir) = &env.ca_dir {
+        let entries = fs_err::read_dir(dir).map_err(|e| format!("SSL_CERT_DIR: {e}"))?;
+        for entry in entries.flatten() {
+            if let Ok(pem) = fs_err::read(entry.path()) {
+                roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
+            }
+        }
+    }
+    Ok(Some(roots))
+}
+
 fn aborted() -> AttemptError {
     AttemptError { kind: Kind::Other, message: "abandoned".into() }
 }
 
-/// Classifies a reqwest error by its kind and the errors it wraps.
+/// Classifies a reqwest error from the typed errors it wraps (rustls, hyper, `io::Error`), then
+/// reqwest's own flags; native-tls (OpenSSL) errors carry no public kind, so they alone are
+/// recognised by two phrases of OpenSSL's reason strings.
 fn classify(e: &reqwest::Error) -> AttemptError {
     let message = chain(e);
-    let lower = message.to_lowercase();
-    let kind = if lower.contains("certificate")
-        || lower.contains("unknownissuer")
-        || lower.contains("self signed")
-        || lower.contains("self-signed")
-    {
-        Kind::Certificate
-    } else if e.is_timeout() {
-        Kind::Timeout
-    } else if let Some(k) = io_kind(e) {
-        k
-    } else if lower.contains("tls") || lower.contains("handshake") || lower.contains("ssl") {
-        Kind::Tls
-    } else if e.is_connect() {
-        Kind::Connect
-    } else if e.is_body() || e.is_decode() || lower.contains("end of file") || lower.contains("incomplete") {
-        Kind::Truncated
-    } else if e.is_request() && lower.contains("connection closed") {
-        Kind::Reset
-    } else {
-        Kind::Other
-    };
+    let kind = typed_kind(e).unwrap_or_else(|| {
+        let lower = message.to_lowercase();
+        if lower.contains("certificate verify failed") {
+            Kind::Certificate
+        } else if lower.contains("ssl routines") {
+            Kind::Tls
+        } else if e.is_timeout() {
+            Kind::Timeout
+        } else if e.is_connect() {
+            Kind::Connect
+        } else if e.is_body() || e.is_decode() {
+            Kind::Truncated
+        } else {
+            Kind::Other
+        }
+    });
     AttemptError { kind, message }
 }
 
-fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<Kind> {
+/// The kind the first typed error in `e`'s source chain gives, if any.
+fn typed_kind(e: &(dyn std::error::Error + 'static)) -> Option<Kind> {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            return Some(io_error_kind(io));
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return Some(rustls_kind(tls));
+        }
+        if let Some(mut io) = s.downcast_ref::<std::io::Error>() {
+            // io::Error::source skips the error it wraps, and reqwest wraps io::Errors in
+            // io::Errors: look inside, down to a rustls error or the innermost io::Error.
+            loop {
+                let inner = io.get_ref();
+                if let Some(tls) = inner.and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                    return Some(rustls_kind(tls));
+                }
+                if let Some(k) = io_error_kind(io) {
+                    return Some(k);
+                }
+                match inner.and_then(|i| i.downcast_ref::<std::io::Error>()) {
+                    Some(next) => io = next,
+                    None => break,
+                }
+            }
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_timeout() {
+                return Some(Kind::Timeout);
+            }
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                // Closed before the answer was complete: the connection, not the stack.
+                return Some(Kind::Reset);
+            }
         }
         src = s.source();
     }
     None
 }
 
-fn io_error_kind(io: &std::io::Error) -> Kind {
-    use std::io::ErrorKind as K;
-    match io.kind() {
-        K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => Kind::Connect,
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::NotConnected => Kind::Reset,
-        K::TimedOut => Kind::Timeout,
-        K::UnexpectedEof => Kind::Truncated,
-        _ => {
-            let text = io.to_string().to_lowercase();
-            if text.contains("close_notify") || text.contains("tls") {
-                Kind::TlsEof
-            } else if text.contains("end of file") || text.contains("incomplete") || text.contains("closed before") {
-                Kind::Truncated
-            } else {
-                Kind::Other
-            }
-        }
+fn rustls_kind(e: &rustls::Error) -> Kind {
+    match e {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => Kind::Certificate,
+        _ => Kind::Tls,
     }
 }
 
+/// The kind an `io::Error` gives, `None` when its kind says nothing about the transfer.
+fn io_error_kind(io: &std::io::Error) -> Option<Kind> {
+    use std::io::ErrorKind as K;
+    Some(match io.kind() {
+        K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => Kind::Connect,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::NotConnected => Kind::Reset,
+        K::TimedOut => Kind::Timeout,
+        // rustls reports a TCP close without close_notify this way.
+        K::UnexpectedEof if io.to_string().contains("close_notify") => Kind::TlsEof,
+        K::UnexpectedEof => Kind::Truncated,
+        _ => return None,
+    })
+}
+
+/// Classifies an error reading the body (reqwest hands it over as an `io::Error`).
 fn classify_io(e: &std::io::Error) -> AttemptError {
     let message = chain(e);
-    let kind = match io_kind(e) {
-        Some(Kind::Other) | None => {
-            let lower = message.to_lowercase();
-            if lower.contains("end of file") || lower.contains("incomplete") || lower.contains("message length") {
-                Kind::Truncated
-            } else if lower.contains("reset") || lower.contains("closed") {
-                Kind::Reset
-            } else {
-                Kind::Other
-            }
-        }
-        Some(k) => k,
-    };
+    let kind = typed_kind(e).unwrap_or_else(|| match e.get_ref().and_then(|i| i.downcast_ref::<reqwest::Error>()) {
+        Some(r) => classify(r).kind,
+        None => Kind::Other,
+    });
     AttemptError { kind, message }
 }

@@ -116,10 +116,12 @@ pub fn list(dir: &Path) -> Vec<String> {
     v
 }
 
-/// The first `name` on PATH; prints why the caller skips when there is none.
+/// The first `name` on PATH; prints why the caller skips when there is none. Under `CI=true`
+/// a missing tool is a failure, never a skip (`.ci/run` installs every tool the tests use).
 pub fn on_path(name: &str, why_missing: &str) -> Option<PathBuf> {
     let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(name)).find(|p| p.is_file());
     if found.is_none() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "no {name} on PATH under CI=true ({why_missing}): install it in .ci/run");
         eprintln!("SKIPPED: no {name} on PATH; {why_missing}");
     }
     found

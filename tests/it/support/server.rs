@@ -33,6 +33,9 @@ pub enum Fault {
     Redirect(String),
     /// Answer range requests with 416.
     RangeNotSatisfiable,
+    /// Send the headers, then for each step its bytes followed by its pause; then the rest at
+    /// full speed (stall, recover, stall again …).
+    Steps(Vec<(usize, Duration)>),
 }
 
 /// A fault with the requests it applies to.
@@ -288,6 +291,17 @@ fn handle<S: Read + Write>(st: &State, stream: &mut S, raw: &TcpStream) {
             let _ = raw.shutdown(std::net::Shutdown::Both);
             r
         }
+        Some(Fault::Steps(steps)) => respond(stream, status, &extra, b"", body.len()).and_then(|()| {
+            let mut rest = body;
+            for (n, pause) in steps {
+                let (now, later) = rest.split_at(n.min(rest.len()));
+                stream.write_all(now)?;
+                stream.flush()?;
+                std::thread::sleep(pause);
+                rest = later;
+            }
+            stream.write_all(rest).and_then(|()| stream.flush())
+        }),
         Some(Fault::Drip(chunk, every)) => respond(stream, status, &extra, b"", body.len()).and_then(|()| {
             for piece in body.chunks(chunk) {
                 stream.write_all(piece)?;
