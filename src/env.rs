@@ -493,7 +493,9 @@ mod tests {
 
     #[test]
     fn a_proxy_sets_bad_download_variables_aside() {
-        let vars = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>();
+        let vars = |pairs: &[(&str, &str)]| {
+            pairs.iter().chain([&("HOME", "/home/u")]).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>()
+        };
         let (e, aside) =
             Env::for_proxy(vars(&[("RUSTUP_USE_CURL", "true"), ("HTTP_PROXY", "ftp://x"), ("RUSTUP_TOOLCHAIN", "stable")]), false).unwrap();
         assert_eq!(e.toolchain.as_deref(), Some("stable"));
