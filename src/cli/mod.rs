@@ -91,8 +91,7 @@ fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            reporter.finish();
-            eprintln!("error: {}", one_line(&e));
+            reporter.error(&one_line(&e));
             exit_code(&e)
         }
     }

@@ -12,6 +12,7 @@ pub mod init;
 mod install;
 mod interop;
 mod real_toolchain;
+mod terminal;
 mod unsafe_archives;
 
 mod support;
