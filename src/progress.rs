@@ -388,14 +388,23 @@ impl Meter<'_> {
         let bytes = self.bytes.load(Ordering::Relaxed);
         #[allow(clippy::cast_precision_loss)]
         let mib = bytes as f64 / (1024.0 * 1024.0);
-        let line = format!("{} {} ({mib:.1} MiB in {:.1} s)", self.verb, self.name, self.started.elapsed().as_secs_f64());
+        self.done_with(&format!("{} {} ({mib:.1} MiB in {:.1} s)", self.verb, self.name, self.seconds()));
+    }
+
+    /// Seconds since the meter started.
+    pub fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Like [`Meter::done`], with `line` as the record left behind.
+    pub fn done_with(&self, line: &str) {
         if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
             bar.finish_and_clear();
             b.multi.remove(bar);
             b.done.fetch_add(1, Ordering::Relaxed);
             b.refresh_total();
         }
-        self.reporter.info(&line);
+        self.reporter.info(line);
     }
 
     /// The component failed; its bar goes (the error says why).

@@ -48,6 +48,7 @@ pub(super) fn run(cmd: ToolchainCommand, env: &Env, reporter: &Reporter) -> anyh
 
 pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
+    crate::dist::select::check_profile(&args.profile)?;
     if let Some(h) = &args.host
         && !crate::dist::name::is_triple(h)
     {

@@ -11,6 +11,7 @@ mod host;
 pub mod init;
 mod install;
 mod interop;
+mod messages;
 mod real_toolchain;
 mod terminal;
 mod unsafe_archives;

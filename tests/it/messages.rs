@@ -1,0 +1,66 @@
+//! Messages and exit codes a user meets first (issue 12): usage errors before any download,
+//! "did you mean", `file://` errors, what a mirror holds.
+
+use crate::support::dist::Dist;
+use crate::support::server::Server;
+use crate::support::{HOST, Sandbox};
+
+fn served() -> (tempfile::TempDir, Server) {
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let server = Server::http(root.path());
+    (root, server)
+}
+
+#[test]
+fn a_profile_typo_is_a_usage_error_before_any_download() {
+    let (_root, server) = served();
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
+        .fails(2, &["unknown profile 'minimul'; did you mean 'minimal'?", "minimal, default, complete"]);
+    assert!(server.log().is_empty(), "nothing downloaded: {:?}", server.log());
+}
+
+#[test]
+fn component_and_target_typos_suggest_and_exit_2_before_archives() {
+    let (_root, server) = served();
+    let sb = Sandbox::new();
+    sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
+    let r = sb.run(&server.url, &["install", "stable", "-t", "aarch64-unknown-linux-gnux"]);
+    let r = r.fails(2, &["target 'aarch64-unknown-linux-gnux'", "did you mean 'aarch64-unknown-linux-gnu'?"]);
+    assert_eq!(r.stderr.lines().count(), 2, "syncing, then one error line: {}", r.stderr);
+    assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz") + server.hits(".tar.zst"), 0, "no archive fetched");
+}
+
+#[test]
+fn file_urls_say_no_such_file_and_what_is_wrong() {
+    let sb = Sandbox::new();
+    let missing = sb.dir.path().join("no-mirror");
+    let r = sb.run(&format!("file://{}", missing.display()), &["install", "stable"]);
+    let r = r.fails(1, &["no such file", &format!("{}/dist/channel-rust-stable.toml.sha256", missing.display())]);
+    assert!(!r.stderr.contains("HTTP 0"), "{}", r.stderr);
+    sb.run("file://mirror.example/srv/rust", &["install", "stable"])
+        .fails(1, &["file://mirror.example/srv/rust", "names host 'mirror.example'", "file:///srv/rust"]);
+}
+
+#[test]
+fn a_mirror_advertises_only_what_it_holds() {
+    let (_root, origin) = served();
+    let sb = Sandbox::new();
+    sb.run(&origin.url, &["install", "stable", "--profile", "minimal"]).ok();
+    let mirror = tempfile::tempdir().unwrap();
+    let tc = sb.toolchain(&format!("stable-{HOST}"));
+    let packed =
+        sb.run(&origin.url, &["mirror", "pack", "--toolchain", tc.to_str().unwrap(), "--out", mirror.path().to_str().unwrap()]).ok();
+    // Sizes per format, not their sum.
+    let line = packed.stderr.lines().find(|l| l.starts_with(&format!("info: packed rustc-{HOST} ("))).unwrap();
+    assert!(line.contains("xz ") && line.contains(", gz ") && line.contains(" MiB"), "{line}");
+    let served = Server::http(mirror.path());
+    let fresh = Sandbox::new();
+    fresh
+        .run(&served.url, &["install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"])
+        .fails(2, &["target 'aarch64-unknown-linux-gnu' is not in this mirror", &format!("it holds {HOST}")]);
+    fresh.run(&served.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
+    assert_eq!(served.hits(".tar.gz") + served.hits(".tar.xz"), 0, "failed before any archive: {:?}", served.log());
+    fresh.run(&served.url, &["install", "stable", "--profile", "minimal"]).ok();
+}
