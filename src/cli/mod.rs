@@ -69,6 +69,7 @@ pub fn main() -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let reporter = &*reporter;
     if let Some(list) = &cli.backends {
         let Ok(b) = crate::env::parse_backends(list, "--backends") else {
             eprintln!("error: --backends {list:?} is not valid: expected a comma-separated list of rustls, curl, native-tls");
@@ -77,14 +78,14 @@ pub fn main() -> i32 {
         env.backends = b;
     }
     let result = match cli.command {
-        Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
-        Command::Install(args) => toolchain::install(&args, &env, &reporter),
-        Command::Mirror(cmd) => mirror::run(cmd, &reporter),
-        Command::Doctor(args) => doctor::run(args, &env, &reporter),
-        Command::Init(args) => init::run_init(&args, &env, &reporter),
-        Command::SelfCmd(cmd) => init::run_self(&cmd, &env, &reporter),
+        Command::Toolchain(cmd) => toolchain::run(cmd, &env, reporter),
+        Command::Install(args) => toolchain::install(&args, &env, reporter),
+        Command::Mirror(cmd) => mirror::run(cmd, reporter),
+        Command::Doctor(args) => doctor::run(args, &env, reporter),
+        Command::Init(args) => init::run_init(&args, &env, reporter),
+        Command::SelfCmd(cmd) => init::run_self(&cmd, &env, reporter),
     };
-    finish(result, &reporter)
+    finish(result, reporter)
 }
 
 fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
@@ -118,8 +119,12 @@ fn parse<P: Parser>(args: &[std::ffi::OsString]) -> Result<P, i32> {
     })
 }
 
-/// Reads the environment (exit 2 on a bad value) and makes the reporter.
-fn setup(quiet: bool, verbose: bool) -> Result<(Env, Reporter), i32> {
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// Reads the environment (exit 2 on a bad value), makes the reporter, and makes Ctrl-C exit 130
+/// at once with one line saying what the interrupted work left behind.
+fn setup(quiet: bool, verbose: bool) -> Result<(Env, std::sync::Arc<Reporter>), i32> {
     let env = Env::from_process().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -131,6 +136,12 @@ fn setup(quiet: bool, verbose: bool) -> Result<(Env, Reporter), i32> {
     } else {
         Verbosity::Normal
     };
-    let reporter = Reporter::new(&env, verbosity);
+    let reporter = std::sync::Arc::new(Reporter::new(&env, verbosity));
+    let on_interrupt = std::sync::Arc::clone(&reporter);
+    // Fails only when a handler is already set (a second setup in one process): keep that one.
+    let _ = ctrlc::set_handler(move || {
+        eprintln!("{}", on_interrupt.interrupted());
+        std::process::exit(EXIT_INTERRUPTED);
+    });
     Ok((env, reporter))
 }

@@ -1,8 +1,10 @@
 //! Messages and exit codes a user meets first (issue 12): usage errors before any download,
 //! "did you mean", `file://` errors, what a mirror holds.
 
+use std::process::{Command, Stdio};
+
 use crate::support::dist::Dist;
-use crate::support::server::Server;
+use crate::support::server::{Fault, Server};
 use crate::support::{HOST, Sandbox};
 
 fn served() -> (tempfile::TempDir, Server) {
@@ -63,4 +65,48 @@ fn a_mirror_advertises_only_what_it_holds() {
     fresh.run(&served.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
     assert_eq!(served.hits(".tar.gz") + served.hits(".tar.xz"), 0, "failed before any archive: {:?}", served.log());
     fresh.run(&served.url, &["install", "stable", "--profile", "minimal"]).ok();
+}
+
+#[test]
+fn ctrl_c_exits_130_says_what_is_left_and_the_next_run_cleans_up() {
+    use std::io::BufRead;
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
+    // rustc arrives a KiB at a time: the install is surely mid-download when interrupted.
+    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::Drip(1024, std::time::Duration::from_millis(100)));
+    let sb = Sandbox::new();
+    let mut child = sb.tcup(&server.url).args(["install", "stable"]).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("info: installing ") {
+        assert!(stderr.read_line(&mut seen).unwrap() > 0, "tcup ended early: {seen}");
+    }
+    // Wait for the first finished component: the download cache and staging exist by then.
+    while !seen.contains("info: installed ") {
+        assert!(stderr.read_line(&mut seen).unwrap() > 0, "tcup ended early: {seen}");
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    let tmp = sb.rustup_home.join("tmp");
+    assert!(
+        rest.contains(&format!("interrupted: left a staging directory in {}", tmp.display()))
+            && rest.contains("the next run resumes the downloads"),
+        "{rest}"
+    );
+    assert_eq!(rest.lines().count(), 1, "one line: {rest}");
+    assert!(!sb.tmp_entries().is_empty(), "staging is where the message says");
+    server.clear_faults();
+    let again = sb.run(&server.url, &["install", "stable"]).ok();
+    assert!(
+        again.stderr.contains(&format!("info: removed 1 staging directory left by an interrupted run in {}", tmp.display())),
+        "{}",
+        again.stderr
+    );
 }
