@@ -17,14 +17,14 @@ use crate::progress::{Reporter, Verbosity};
 #[command(name = "tcup", version, about, propagate_version = true)]
 struct Cli {
     /// Print only warnings and errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", hide = true)]
     quiet: bool,
     /// Also print what tcup decided and why (backends, URLs, reused downloads).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide = true)]
     verbose: bool,
     /// Download backends to use, in order (comma-separated: rustls, curl, native-tls); wins over
     /// TCUP_BACKENDS, RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS.
-    #[arg(long, global = true, value_name = "LIST")]
+    #[arg(long, global = true, value_name = "LIST", hide = true)]
     backends: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -61,7 +61,7 @@ pub fn main() -> i32 {
     if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
         return init::run_proxy(tool, args.into_iter().skip(1).collect());
     }
-    let cli = match parse::<Cli>(&args) {
+    let cli = match parse_tcup(&args) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
@@ -109,6 +109,29 @@ fn main_init(args: &[std::ffi::OsString]) -> i32 {
         Err(code) => code,
     }
 }
+
+/// `tcup`'s arguments. Global options are listed once, in `tcup --help` ([`GLOBAL_HELP`]): they
+/// are hidden from the generated option lists, so no subcommand's help repeats them (they are
+/// still accepted anywhere on the command line).
+fn parse_tcup(args: &[std::ffi::OsString]) -> Result<Cli, i32> {
+    use clap::{CommandFactory, FromArgMatches};
+    let cmd = Cli::command().after_help(GLOBAL_HELP);
+    cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() { EXIT_USAGE } else { 0 }
+    })
+}
+
+/// The global options' section of `tcup --help` (the doc comments on [`Cli`]'s fields, laid out
+/// for 80 columns).
+const GLOBAL_HELP: &str = "\
+Global options (anywhere on the command line):
+  -q, --quiet            Print only warnings and errors
+  -v, --verbose          Also print what tcup decided and why (backends, URLs, reused
+                         downloads)
+      --backends <LIST>  Download backends to use, in order (comma-separated: rustls,
+                         curl, native-tls); wins over TCUP_BACKENDS, RUSTUP_USE_CURL
+                         and RUSTUP_USE_RUSTLS";
 
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).

@@ -152,7 +152,7 @@ pub fn suggest<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
 /// `; did you mean 'x'? available <kind>: a, b, c`, short enough for one screen: up to 16 names
 /// are listed, beyond that the 6 closest to `typed` and how many more there are.
 fn listing(typed: &str, known: &[String], kind: &str) -> String {
-    let hint = suggest(typed, known).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
+    let hint = suggest(typed, known).map_or_else(|| ";".to_owned(), |s| format!("; did you mean '{s}'?"));
     if known.len() <= 16 {
         return format!("{hint} available {kind}: {}", known.join(", "));
     }

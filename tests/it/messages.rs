@@ -110,3 +110,24 @@ fn ctrl_c_exits_130_says_what_is_left_and_the_next_run_cleans_up() {
         again.stderr
     );
 }
+
+#[test]
+fn help_lists_global_options_once_and_names_arguments_alike() {
+    let sb = Sandbox::new();
+    let top = sb.run("http://127.0.0.1:9", &["--help"]).ok().stdout;
+    assert_eq!(top.matches("--backends").count(), 1, "{top}");
+    assert!(top.contains("Global options") && top.contains("-q, --quiet") && top.contains("-v, --verbose"), "{top}");
+    for args in [&["toolchain", "install", "--help"][..], &["init", "--help"], &["mirror", "pack", "--help"], &["doctor", "--help"]] {
+        let help = sb.run("http://127.0.0.1:9", args).ok().stdout;
+        assert!(!help.contains("--backends") && !help.contains("--quiet") && !help.contains("--verbose"), "{args:?}:\n{help}");
+    }
+    for args in [&["toolchain", "install", "--help"][..], &["init", "--help"]] {
+        let help = sb.run("http://127.0.0.1:9", args).ok().stdout;
+        for name in ["-c, --component <COMPONENT>", "-t, --target <TARGET>", "--profile <PROFILE>"] {
+            assert!(help.contains(name), "{args:?} lacks {name}:\n{help}");
+        }
+    }
+    // Still accepted anywhere.
+    sb.run("http://127.0.0.1:9", &["toolchain", "list", "-q"]).ok();
+    sb.run("http://127.0.0.1:9", &["-v", "toolchain", "list"]).ok();
+}
