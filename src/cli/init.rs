@@ -2,6 +2,7 @@
 //! point (tcup called as `rustc`, `cargo`, …).
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
 use std::os::unix::process::CommandExt;
 
@@ -177,7 +178,7 @@ fn plan(env: &Env, detected: &host::Report, opts: &InitOptions) -> String {
     let mut out = String::from("\ntcup will install:\n");
     for (label, value) in rows {
         let pad = width - label.chars().count();
-        out.push_str(&format!("  {label}:{:pad$} {value}\n", ""));
+        let _ = writeln!(out, "  {label}:{:pad$} {value}", "");
     }
     out
 }
