@@ -131,3 +131,26 @@ fn help_lists_global_options_once_and_names_arguments_alike() {
     sb.run("http://127.0.0.1:9", &["toolchain", "list", "-q"]).ok();
     sb.run("http://127.0.0.1:9", &["-v", "toolchain", "list"]).ok();
 }
+
+#[test]
+fn doctor_labels_latency_measures_throughput_on_a_large_file_and_skips_backends_for_files() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    let text = dist.write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    let small = sb.run(&server.url, &["doctor"]).ok().stdout;
+    assert!(small.contains("(latency)") && small.contains("too small to measure throughput"), "{small}");
+    assert!(!small.contains("MiB/s"), "{small}");
+    // A manifest over 1 MiB (a long comment): now a rate means something.
+    dist.write_manifest(root.path(), &format!("{text}\n# {}\n", "x".repeat(1_200_000)));
+    let large = sb.run(&server.url, &["doctor"]).ok().stdout;
+    assert_eq!(large.lines().filter(|l| l.contains(" ok ") && l.contains(" MiB/s")).count(), 3, "{large}");
+    assert!(!large.contains("(latency)"), "{large}");
+    // file://: no backend runs; the file is checked.
+    let local = sb.run(&format!("file://{}", root.path().display()), &["doctor"]).ok().stdout;
+    assert!(local.contains("no download backend is involved") && local.contains("readable"), "{local}");
+    assert!(!local.contains("rustls") && !local.contains("native-tls"), "{local}");
+    let gone = sb.dir.path().join("gone");
+    sb.run(&format!("file://{}", gone.display()), &["doctor"]).fails(1, &[&gone.display().to_string()]);
+}
