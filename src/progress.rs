@@ -39,6 +39,12 @@ const MAX_NAME: usize = 24;
 /// `" 134.17 MiB/134.17 MiB 1023.72 KiB/s"`: room for the right-hand part of a bar line (columns).
 const RIGHT: usize = 36;
 
+/// Right-hand parts of a bar line (at most [`RIGHT`] columns): a component receiving bytes, one
+/// whose files are being moved into place, the total.
+const RIGHT_BYTES: &str = " {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec}";
+const RIGHT_PLACING: &str = " {bytes:>10}/{total_bytes:<10} installing";
+const RIGHT_MSG: &str = " {msg}";
+
 /// The bars: a `MultiProgress` that draws nothing until the first bar joins it.
 struct Bars {
     multi: MultiProgress,
@@ -248,13 +254,13 @@ impl Reporter {
         let bar = match &self.mode {
             Mode::Bars(b) => {
                 if !b.shown.swap(true, Ordering::Relaxed) {
-                    b.total.set_style(b.style(false));
+                    b.total.set_style(b.style(RIGHT_MSG));
                     b.total.set_prefix(b.fit("total"));
                     b.refresh_total();
                     b.multi.add(b.total.clone());
                 }
                 let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::hidden());
-                bar.set_style(b.style(true));
+                bar.set_style(b.style(RIGHT_BYTES));
                 bar.set_prefix(b.fit(&b.label(name)));
                 Some(b.multi.insert_before(&b.total, bar))
             }
@@ -272,6 +278,9 @@ impl Reporter {
                 bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template is valid"));
                 bar.set_message(truncate(msg, b.width.saturating_sub(8)));
                 let bar = b.multi.add(bar);
+                bar.tick();
+                // The tick may fall inside the draw rate limit; show the spinner now regardless.
+                b.multi.suspend(|| ());
                 bar.enable_steady_tick(Duration::from_millis(200));
                 Spinner { bar: Some(bar) }
             }
@@ -329,10 +338,9 @@ impl Bars {
 
     /// `NAME [=====>    ] RIGHT`, exactly `width` columns: the bar takes what the name and the
     /// right-hand part leave.
-    fn style(&self, bytes: bool) -> ProgressStyle {
+    fn style(&self, right: &str) -> ProgressStyle {
         let column = self.layout.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
         let bar = self.width.saturating_sub(column + 3 + RIGHT).max(1);
-        let right = if bytes { " {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec}" } else { " {msg}" };
         ProgressStyle::with_template(&format!("{{prefix}} [{{bar:{bar}}}]{right}")).expect("template is valid").progress_chars("=> ")
     }
 
@@ -377,8 +385,8 @@ impl Meter<'_> {
 
     /// The archive is in; files are being moved into place.
     pub fn unpacking(&self) {
-        if let Some(bar) = &self.bar {
-            bar.set_message("installing");
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
+            bar.set_style(b.style(RIGHT_PLACING));
         }
     }
 

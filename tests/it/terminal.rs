@@ -191,3 +191,23 @@ fn colour_follows_rustup_term_color_and_no_color() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RUSTUP_TERM_COLOR=\"yes\""));
 }
+
+#[test]
+fn mirror_pack_and_the_run_check_show_progress() {
+    let (_root, _dist, server) = slow_dist();
+    let sb = Sandbox::new();
+    let raw = on_pty(&sb, &server.url, 80, &["toolchain", "install", "stable", "--profile", "minimal"], &[("NO_COLOR", "1")]);
+    assert!(raw.contains("checking that the installed rustc runs"), "run check: {raw:?}");
+    let tc = sb.toolchain(&format!("stable-{HOST}"));
+    let out = sb.dir.path().join("mirror");
+    let raw = on_pty(
+        &sb,
+        &server.url,
+        80,
+        &["mirror", "pack", "--toolchain", tc.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[("NO_COLOR", "1")],
+    );
+    let segments = drawn_segments(&raw);
+    assert!(segments.iter().any(|s| s.trim_start().starts_with("rustc [")), "a bar while packing rustc: {raw:?}");
+    assert!(segments.iter().any(|s| s.starts_with(&format!("info: packed rustc-{HOST} (xz "))), "{raw:?}");
+}
