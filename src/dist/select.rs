@@ -82,12 +82,14 @@ pub enum SelectError {
         available: Vec<String>,
     },
     /// A requested target has no standard library in this release.
-    #[error("target '{target}' has no available rust-std in this release{}", listing(target, available, "targets"))]
+    #[error("target '{target}' has no available rust-std in this release{}", listing_among(target, listed, available, "targets"))]
     UnknownTarget {
         /// As requested.
         target: String,
         /// Targets with an available rust-std.
         available: Vec<String>,
+        /// Every target the manifest lists for rust-std (suggestions come from these).
+        listed: Vec<String>,
     },
     /// A component or target the channel has, but this dist server does not hold (a mirror made
     /// by `tcup mirror pack` marks what it did not pack as unavailable).
@@ -152,7 +154,12 @@ pub fn suggest<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
 /// `; did you mean 'x'? available <kind>: a, b, c`, short enough for one screen: up to 16 names
 /// are listed, beyond that the 6 closest to `typed` and how many more there are.
 fn listing(typed: &str, known: &[String], kind: &str) -> String {
-    let hint = suggest(typed, known).map_or_else(|| ";".to_owned(), |s| format!("; did you mean '{s}'?"));
+    listing_among(typed, known, known, kind)
+}
+
+/// [`listing`] of `known`, suggesting from `listed` (a mirror lists more than it holds).
+fn listing_among(typed: &str, listed: &[String], known: &[String], kind: &str) -> String {
+    let hint = suggest(typed, listed).map_or_else(|| ";".to_owned(), |s| format!("; did you mean '{s}'?"));
     if known.len() <= 16 {
         return format!("{hint} available {kind}: {}", known.join(", "));
     }
@@ -216,7 +223,8 @@ pub fn select(manifest: &Manifest, req: &Request<'_>) -> Result<Selection, Selec
                 if listed.is_some() && manifest.mirror {
                     return Err(SelectError::NotInMirror { what: "target", name: target.clone(), held: available });
                 }
-                return Err(SelectError::UnknownTarget { target: target.clone(), available });
+                let listed = manifest.pkg.get("rust-std").map(|p| p.target.keys().cloned().collect()).unwrap_or_default();
+                return Err(SelectError::UnknownTarget { target: target.clone(), available, listed });
             }
         }
     }
@@ -330,6 +338,9 @@ mod tests {
         let err = select(&m, &req("minimal", &[], &["aarch64-unknown-linux-gnu".to_owned()])).unwrap_err();
         assert_eq!(err.to_string(), format!("target 'aarch64-unknown-linux-gnu' is not in this mirror; it holds {HOST}"));
         assert!(err.is_usage());
+        // A typo is suggested the listed name, even one the mirror lacks.
+        let err = select(&m, &req("minimal", &[], &["aarch64-unknown-linux-gnx".to_owned()])).unwrap_err().to_string();
+        assert!(err.contains("did you mean 'aarch64-unknown-linux-gnu'?"), "{err}");
     }
 
     #[test]
