@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --quiet
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Building tcup (release). The first build fetches its crates from crates.io and takes a few minutes; cargo shows its progress."
+cargo build --release
 TCUP=$PWD/target/release/tcup
 SYSROOT=$(rustc --print sysroot)
 HOST=$(rustc -vV | sed -n 's/^host: //p')
@@ -15,12 +18,14 @@ FORMATS=${DEMO_FORMATS:-gz}
 MIRROR=$PWD/target/demo-mirror-${FORMATS//,/-}
 
 if [ ! -f "$MIRROR/dist/channel-rust-stable.toml" ]; then
-  echo "==> tcup mirror pack --toolchain $SYSROOT --profile minimal --formats $FORMATS"
+  step "Packing this machine's toolchain ($SYSROOT, minimal profile, $FORMATS) into a dist-server mirror: $MIRROR (once; reused next time)"
+  echo "    tcup mirror pack --toolchain $SYSROOT --out $MIRROR --profile minimal --formats $FORMATS"
   rm -rf "$MIRROR.tmp"
   "$TCUP" mirror pack --toolchain "$SYSROOT" --out "$MIRROR.tmp" --profile minimal --formats "$FORMATS"
   mv "$MIRROR.tmp" "$MIRROR"
 fi
 
+step "Serving the mirror on 127.0.0.1 with python3 -m http.server"
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
 python3 -m http.server --bind 127.0.0.1 --directory "$MIRROR" "$PORT" >"$WORK/http.log" 2>&1 &
@@ -32,17 +37,18 @@ for _ in $(seq 50); do
 done
 
 export RUSTUP_HOME=$WORK/rustup CARGO_HOME=$WORK/cargo RUSTUP_DIST_SERVER=http://127.0.0.1:$PORT
-echo "==> RUSTUP_DIST_SERVER=$RUSTUP_DIST_SERVER tcup toolchain install stable --profile minimal (into $RUSTUP_HOME)"
+step "Installing stable from the mirror into a fresh home ($RUSTUP_HOME)"
+echo "    RUSTUP_DIST_SERVER=$RUSTUP_DIST_SERVER tcup toolchain install stable --profile minimal"
 time "$TCUP" toolchain install stable --profile minimal
 
 RUSTC=$RUSTUP_HOME/toolchains/stable-$HOST/bin/rustc
-echo "==> $RUSTC --version"
+step "Running the installed compiler: $RUSTC --version"
 "$RUSTC" --version
 printf 'fn main() { println!("Hello from a toolchain installed by tcup!"); }\n' >"$WORK/hello.rs"
 "$RUSTC" "$WORK/hello.rs" -o "$WORK/hello"
-echo "==> compiled and ran hello world:"
+step "Compiled hello world with it; running it:"
 "$WORK/hello"
 if command -v rustup >/dev/null; then
-  echo "==> rustup reads the same home:"
+  step "rustup reads the same home (rustup toolchain list):"
   rustup toolchain list
 fi

@@ -79,6 +79,17 @@ pub enum ProgressWhen {
     Never,
 }
 
+/// Whether to colour output: rustup's `RUSTUP_TERM_COLOR` (`auto`, `always`, `never`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+    Auto,
+    /// Always colour (wins over `NO_COLOR`, as in rustup).
+    Always,
+    /// Never colour.
+    Never,
+}
+
 /// Everything tcup takes from its process environment.
 #[derive(Debug, Clone)]
 pub struct Env {
@@ -95,6 +106,12 @@ pub struct Env {
     pub progress_when: ProgressWhen,
     /// Whether standard error is a terminal (decides bars vs. plain lines under `auto`).
     pub stderr_is_terminal: bool,
+    /// `RUSTUP_TERM_WIDTH`: columns progress lines must fit in, instead of the terminal's width.
+    pub term_width: Option<u16>,
+    /// `RUSTUP_TERM_COLOR`.
+    pub term_color: ColorWhen,
+    /// `NO_COLOR` is set (to anything non-empty) or `TERM=dumb`: no colour under `auto`.
+    pub no_color: bool,
     /// `TCUP_HOST_ROOT`: the root whose userland host detection reads (default `/`; set it when
     /// preparing a chroot or image for another system).
     pub host_root: PathBuf,
@@ -190,6 +207,19 @@ impl Env {
                 }
             },
             stderr_is_terminal,
+            term_width: get("RUSTUP_TERM_WIDTH")
+                .map(|v| match v.parse::<u16>() {
+                    Ok(n) if n >= 20 => Ok(n),
+                    _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH", value: v, expected: "a number of columns ≥ 20" }),
+                })
+                .transpose()?,
+            term_color: match get("RUSTUP_TERM_COLOR").as_deref() {
+                None | Some("auto") => ColorWhen::Auto,
+                Some("always") => ColorWhen::Always,
+                Some("never") => ColorWhen::Never,
+                Some(v) => return Err(EnvError { var: "RUSTUP_TERM_COLOR", value: v.to_owned(), expected: "auto, always or never" }),
+            },
+            no_color: get("NO_COLOR").is_some() || get("TERM").as_deref() == Some("dumb"),
             host_root: match get("TCUP_HOST_ROOT") {
                 None => PathBuf::from("/"),
                 Some(v) if PathBuf::from(&v).is_dir() => PathBuf::from(v),
@@ -454,6 +484,10 @@ mod tests {
         assert_eq!(env(&[("RUSTUP_DIST_SERVER", "ftp://x")]).unwrap_err().var, "RUSTUP_DIST_SERVER");
         assert_eq!(env(&[("RUSTUP_HOME", "relative/dir")]).unwrap_err().var, "RUSTUP_HOME");
         assert_eq!(env(&[("RUSTUP_TERM_PROGRESS_WHEN", "sometimes")]).unwrap_err().var, "RUSTUP_TERM_PROGRESS_WHEN");
+        assert_eq!(env(&[("RUSTUP_TERM_COLOR", "yes")]).unwrap_err().var, "RUSTUP_TERM_COLOR");
+        assert_eq!(env(&[("RUSTUP_TERM_WIDTH", "wide")]).unwrap_err().var, "RUSTUP_TERM_WIDTH");
+        assert_eq!(env(&[("RUSTUP_TERM_WIDTH", "60")]).unwrap().term_width, Some(60));
+        assert!(env(&[("NO_COLOR", "1")]).unwrap().no_color);
     }
 
     #[test]

@@ -20,7 +20,12 @@ pub struct UsageError(pub String);
 
 /// The exit code for `err`: 2 when any error in its chain is a usage or configuration error, else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    let usage = err.chain().any(|e| e.is::<UsageError>() || e.is::<crate::env::EnvError>() || e.is::<crate::dist::name::NameError>());
+    let usage = err.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<crate::env::EnvError>()
+            || e.is::<crate::dist::name::NameError>()
+            || e.downcast_ref::<crate::dist::select::SelectError>().is_some_and(crate::dist::select::SelectError::is_usage)
+    });
     if usage { EXIT_USAGE } else { EXIT_FAILURE }
 }
 

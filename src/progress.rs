@@ -1,14 +1,25 @@
 //! What the user sees while tcup works: indicatif bars per component plus a total on a terminal,
 //! one plain line per component otherwise (logs, CI, `docker build`), nothing but warnings and
-//! errors with `--quiet`. `RUSTUP_TERM_PROGRESS_WHEN` (`auto`/`always`/`never`) decides bars.
-//! Operations report through [`Reporter`]; they never print directly.
+//! errors with `--quiet`. `RUSTUP_TERM_PROGRESS_WHEN` (`auto`/`always`/`never`) decides bars,
+//! `RUSTUP_TERM_WIDTH` overrides the width they must fit in, `RUSTUP_TERM_COLOR` and `NO_COLOR`
+//! decide colour. Operations report through [`Reporter`]; they never print directly.
+//!
+//! Rules that keep the terminal honest (docs/design.md, issue 12):
+//! - nothing is drawn before there is work: the total joins the display with the first bar;
+//! - every bar line is laid out to fit the width (one spare column, so the terminal never wraps),
+//!   so clearing bars clears exactly the lines they drew and nothing above;
+//! - every other line (info, warnings, a finished component's record) is printed *through* the
+//!   bars, above them, so it stays in the scrollback;
+//! - a finished component leaves one line, `installed NAME (X MiB in Y s)`, on a terminal as in
+//!   a log; the bars are gone once the work is done, before the final message.
 
 use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
-use crate::env::{Env, ProgressWhen};
+use crate::env::{ColorWhen, Env, ProgressWhen};
 
 /// How chatty to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,13 +32,36 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// Narrowest terminal bars are drawn on (columns); narrower ones get plain lines.
+const MIN_BAR_WIDTH: usize = 40;
+/// Widest name column (columns); longer names are shortened with `…`.
+const MAX_NAME: usize = 24;
+/// `" 134.17 MiB/134.17 MiB 1023.72 KiB/s"`: room for the right-hand part of a bar line (columns).
+const RIGHT: usize = 36;
+
+/// Right-hand parts of a bar line (at most [`RIGHT`] columns): a component receiving bytes, one
+/// whose files are being moved into place, the total.
+const RIGHT_BYTES: &str = " {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec}";
+const RIGHT_PLACING: &str = " {bytes:>10}/{total_bytes:<10} installing";
+const RIGHT_MSG: &str = " {msg}";
+
+/// The bars: a `MultiProgress` that draws nothing until the first bar joins it.
+struct Bars {
+    multi: MultiProgress,
+    total: ProgressBar,
+    shown: AtomicBool,
+    /// Columns a line may use (terminal width less one).
+    width: usize,
+    /// Name column width and the host suffix stripped from labels, set by [`Reporter::plan`].
+    layout: Mutex<(usize, String)>,
+    /// Bytes received across components, for the total line.
+    bytes: AtomicU64,
+    done: AtomicUsize,
+    started: Mutex<Instant>,
+}
+
 enum Mode {
-    /// `total` joins the display with the first component, so nothing is drawn before work starts.
-    Bars {
-        multi: MultiProgress,
-        total: ProgressBar,
-        shown: std::sync::atomic::AtomicBool,
-    },
+    Bars(Box<Bars>),
     Plain,
 }
 
@@ -35,56 +69,144 @@ enum Mode {
 pub struct Reporter {
     mode: Mode,
     verbosity: Verbosity,
+    color: bool,
     lines: Mutex<()>,
+    /// What an interrupt leaves behind right now (set by the operation, printed on Ctrl-C).
+    left_behind: Mutex<Option<String>>,
 }
 
-/// Progress of one component's download and unpack.
+/// Progress of one component's download and unpack (or, for `mirror pack`, its packing).
 pub struct Meter<'a> {
     reporter: &'a Reporter,
     name: String,
     bar: Option<ProgressBar>,
     started: Instant,
-    bytes: std::sync::atomic::AtomicU64,
+    bytes: AtomicU64,
+    verb: &'static str,
+}
+
+/// A spinner for silent work of unknown length (the run check); gone when dropped.
+pub struct Spinner {
+    bar: Option<ProgressBar>,
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// stderr with a fixed width when `RUSTUP_TERM_WIDTH` says so (indicatif asks it for the width it
+/// lays lines out in and counts wrapped lines with).
+#[derive(Debug)]
+struct Stderr {
+    term: console::Term,
+    width: u16,
+}
+
+impl TermLike for Stderr {
+    fn width(&self) -> u16 {
+        self.width
+    }
+    fn height(&self) -> u16 {
+        self.term.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.term.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.term.flush()
+    }
 }
 
 impl Reporter {
-    /// The reporter for this environment and verbosity.
+    /// The reporter for this environment and verbosity. Draws nothing.
     pub fn new(env: &Env, verbosity: Verbosity) -> Reporter {
+        let term = console::Term::stderr();
+        let width = env.term_width.unwrap_or_else(|| term.size_checked().map_or(80, |(_, w)| w));
         let bars = verbosity != Verbosity::Quiet
+            && usize::from(width) > MIN_BAR_WIDTH
             && match env.progress_when {
                 ProgressWhen::Always => true,
                 ProgressWhen::Never => false,
                 ProgressWhen::Auto => env.stderr_is_terminal,
             };
+        let color = match env.term_color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => env.stderr_is_terminal && !env.no_color,
+        };
         let mode = if bars {
-            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let total = ProgressBar::new(0);
-            total.set_style(style("{prefix:>32.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {elapsed}"));
-            total.set_prefix("total");
-            Mode::Bars { multi, total, shown: false.into() }
+            let target = ProgressDrawTarget::term_like_with_hz(Box::new(Stderr { term, width }), 10);
+            let multi = MultiProgress::with_draw_target(target);
+            // Hidden until it joins `multi` (adding it there gives it multi's target).
+            let total = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+            Mode::Bars(Box::new(Bars {
+                multi,
+                total,
+                shown: false.into(),
+                width: usize::from(width) - 1,
+                layout: Mutex::new((5, String::new())),
+                bytes: 0.into(),
+                done: 0.into(),
+                started: Mutex::new(Instant::now()),
+            }))
         } else {
             Mode::Plain
         };
-        Reporter { mode, verbosity, lines: Mutex::new(()) }
+        Reporter { mode, verbosity, color, lines: Mutex::new(()), left_behind: Mutex::new(None) }
     }
 
     /// A reporter that prints nothing but warnings (tests, `--quiet`).
     pub fn quiet() -> Reporter {
-        Reporter { mode: Mode::Plain, verbosity: Verbosity::Quiet, lines: Mutex::new(()) }
+        Reporter { mode: Mode::Plain, verbosity: Verbosity::Quiet, color: false, lines: Mutex::new(()), left_behind: Mutex::new(None) }
     }
 
     fn print(&self, line: &str) {
         let _guard = self.lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match &self.mode {
-            Mode::Bars { multi, .. } => multi.suspend(|| eprintln!("{line}")),
+            Mode::Bars(b) => b.multi.suspend(|| eprintln!("{line}")),
             Mode::Plain => eprintln!("{line}"),
         }
+    }
+
+    /// `word:` in rustup's colours when colour is on (info bold, warning yellow, error red).
+    fn tag(&self, word: &str) -> String {
+        if !self.color {
+            return format!("{word}:");
+        }
+        let code = match word {
+            "warning" => "1;33",
+            "error" => "1;31",
+            _ => "1",
+        };
+        format!("\x1b[{code}m{word}:\x1b[0m")
     }
 
     /// A result or step worth telling (`info: …`); not shown with `--quiet`.
     pub fn info(&self, msg: &str) {
         if self.verbosity != Verbosity::Quiet {
-            self.print(&format!("info: {msg}"));
+            self.print(&format!("{} {msg}", self.tag("info")));
         }
     }
 
@@ -97,76 +219,222 @@ impl Reporter {
 
     /// Something skipped or surprising; always shown.
     pub fn warn(&self, msg: &str) {
-        self.print(&format!("warning: {msg}"));
+        self.print(&format!("{} {msg}", self.tag("warning")));
+    }
+
+    /// The error an operation ended with (`error: …`); the bars are cleared first.
+    pub fn error(&self, msg: &str) {
+        self.finish();
+        self.print(&format!("{} {msg}", self.tag("error")));
+    }
+
+    /// Announces the work before it starts: `names` are the components (installed names) in
+    /// order; `host` is stripped from labels (`rustc-x86_64-unknown-linux-gnu` shows as `rustc`).
+    /// The total counts components, known up front from the manifest (v2 manifests give no
+    /// archive sizes, so bytes are shown as they arrive, never as a guessed total).
+    pub fn plan(&self, host: &str, names: &[String]) {
+        if let Mode::Bars(b) = &self.mode {
+            let suffix = format!("-{host}");
+            let widest = names.iter().map(|n| label(n, &suffix).chars().count()).max().unwrap_or(0);
+            *b.layout.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (widest.clamp(5, b.name_room()), suffix);
+            b.total.set_length(names.len() as u64);
+            b.bytes.store(0, Ordering::Relaxed);
+            b.done.store(0, Ordering::Relaxed);
+            *b.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+        }
     }
 
     /// Starts metering component `name`; `len` is the archive size when known (bytes).
     pub fn start(&self, name: &str, len: Option<u64>) -> Meter<'_> {
+        self.meter(name, len, "installed")
+    }
+
+    /// Starts metering work on `name` that ends with `verb` (`packed`) in its record line.
+    pub fn meter(&self, name: &str, len: Option<u64>, verb: &'static str) -> Meter<'_> {
         let bar = match &self.mode {
-            Mode::Bars { multi, total, shown } => {
-                if !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    multi.add(total.clone());
+            Mode::Bars(b) => {
+                if !b.shown.swap(true, Ordering::Relaxed) {
+                    b.total.set_style(b.style(RIGHT_MSG));
+                    b.total.set_prefix(b.fit("total"));
+                    b.refresh_total();
+                    b.multi.add(b.total.clone());
                 }
-                let bar = multi.insert_before(total, ProgressBar::new(len.unwrap_or(0)));
-                bar.set_style(style("{prefix:>32} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}"));
-                bar.set_prefix(name.to_owned());
-                total.inc_length(len.unwrap_or(0));
-                Some(bar)
+                let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::hidden());
+                bar.set_style(b.style(RIGHT_BYTES));
+                bar.set_prefix(b.fit(&b.label(name)));
+                Some(b.multi.insert_before(&b.total, bar))
             }
             Mode::Plain => None,
         };
-        Meter { reporter: self, name: name.to_owned(), bar, started: Instant::now(), bytes: 0.into() }
+        Meter { reporter: self, name: name.to_owned(), bar, started: Instant::now(), bytes: 0.into(), verb }
     }
 
-    /// Clears the bars (call before printing a final summary).
+    /// A spinner saying `msg` while silent work of unknown length runs (terminal only; with plain
+    /// output the message is a `--verbose` line).
+    pub fn spinner(&self, msg: &str) -> Spinner {
+        match &self.mode {
+            Mode::Bars(b) => {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+                bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template is valid"));
+                bar.set_message(truncate(msg, b.width.saturating_sub(8)));
+                let bar = b.multi.add(bar);
+                bar.tick();
+                // The tick may fall inside the draw rate limit; show the spinner now regardless.
+                b.multi.suspend(|| ());
+                bar.enable_steady_tick(Duration::from_millis(200));
+                Spinner { bar: Some(bar) }
+            }
+            Mode::Plain => {
+                self.verbose(msg);
+                Spinner { bar: None }
+            }
+        }
+    }
+
+    /// Clears the bars (call before printing a final summary). Idempotent.
     pub fn finish(&self) {
-        if let Mode::Bars { total, shown, .. } = &self.mode
-            && shown.load(std::sync::atomic::Ordering::Relaxed)
+        if let Mode::Bars(b) = &self.mode
+            && b.shown.swap(false, Ordering::Relaxed)
         {
-            total.finish();
+            b.multi.remove(&b.total);
+            let _ = b.multi.clear();
+        }
+    }
+
+    /// Records what an interrupt right now would leave behind (`None` once nothing would).
+    pub fn set_left_behind(&self, what: Option<String>) {
+        *self.left_behind.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = what;
+    }
+
+    /// The line to print when interrupted: what is left behind and that the next run resumes.
+    pub fn interrupted(&self) -> String {
+        self.finish();
+        let left = self.left_behind.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        match left {
+            Some(what) => {
+                format!("{} interrupted: left {what}; the next run resumes the downloads and removes the rest", self.tag("error"))
+            }
+            None => format!("{} interrupted", self.tag("error")),
         }
     }
 }
 
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template).expect("static template is valid").progress_chars("=> ")
+impl Bars {
+    /// Widest name column that still leaves a bar of 10 columns.
+    fn name_room(&self) -> usize {
+        self.width.saturating_sub(RIGHT + 3 + 10).min(MAX_NAME)
+    }
+
+    fn label(&self, name: &str) -> String {
+        let layout = self.layout.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        label(name, &layout.1)
+    }
+
+    /// `name` right-aligned in the name column, shortened with `…` when longer.
+    fn fit(&self, name: &str) -> String {
+        let column = self.layout.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        format!("{:>column$}", truncate(name, column))
+    }
+
+    /// `NAME [=====>    ] RIGHT`, exactly `width` columns: the bar takes what the name and the
+    /// right-hand part leave.
+    fn style(&self, right: &str) -> ProgressStyle {
+        let column = self.layout.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        let bar = self.width.saturating_sub(column + 3 + RIGHT).max(1);
+        ProgressStyle::with_template(&format!("{{prefix}} [{{bar:{bar}}}]{right}")).expect("template is valid").progress_chars("=> ")
+    }
+
+    fn refresh_total(&self) {
+        #[allow(clippy::cast_precision_loss)]
+        let mib = self.bytes.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0);
+        let n = self.done.load(Ordering::Relaxed);
+        let of = self.total.length().unwrap_or(0);
+        let secs = self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner).elapsed().as_secs();
+        self.total.set_position(n as u64);
+        self.total.set_message(truncate(&format!("{n}/{of} components, {mib:.1} MiB, {secs} s"), RIGHT - 2));
+    }
+}
+
+/// A component's label on its bar: without the host suffix and the `-preview` of renamed packages
+/// (`clippy-preview-x86_64-unknown-linux-gnu` → `clippy`), as rustup shows them.
+fn label(name: &str, host_suffix: &str) -> String {
+    let short = if host_suffix.len() > 1 { name.strip_suffix(host_suffix).unwrap_or(name) } else { name };
+    short.strip_suffix("-preview").unwrap_or(short).to_owned()
+}
+
+/// `s` cut to `max` characters, the last one replaced by `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 impl Meter<'_> {
     /// `n` more archive bytes arrived.
     pub fn add(&self, n: u64) {
-        self.bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        if let (Some(bar), Mode::Bars { total, .. }) = (&self.bar, &self.reporter.mode) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
             bar.inc(n);
-            total.inc(n);
+            b.bytes.fetch_add(n, Ordering::Relaxed);
+            b.refresh_total();
         }
     }
 
     /// The archive is in; files are being moved into place.
     pub fn unpacking(&self) {
-        if let Some(bar) = &self.bar {
-            bar.set_message("installing");
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
+            bar.set_style(b.style(RIGHT_PLACING));
         }
     }
 
-    /// The component is installed: the bar completes, or one plain line is printed
-    /// (`installed <name> (<MiB> MiB in <s> s)`).
+    /// The component is done: its bar goes and one line stays
+    /// (`<verb> <name> (<MiB> MiB in <s> s)`), on a terminal as in a log.
     pub fn done(&self) {
-        let bytes = self.bytes.load(std::sync::atomic::Ordering::Relaxed);
-        if let Some(bar) = &self.bar {
-            bar.set_length(bytes);
-            bar.finish_with_message("installed");
-        } else {
-            #[allow(clippy::cast_precision_loss)]
-            let mib = bytes as f64 / (1024.0 * 1024.0);
-            self.reporter.info(&format!("installed {} ({mib:.1} MiB in {:.1} s)", self.name, self.started.elapsed().as_secs_f64()));
-        }
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        #[allow(clippy::cast_precision_loss)]
+        let mib = bytes as f64 / (1024.0 * 1024.0);
+        self.done_with(&format!("{} {} ({mib:.1} MiB in {:.1} s)", self.verb, self.name, self.seconds()));
     }
 
-    /// The component failed; its bar stops where it is.
-    pub fn failed(&self) {
-        if let Some(bar) = &self.bar {
-            bar.abandon_with_message("failed");
+    /// Seconds since the meter started.
+    pub fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Like [`Meter::done`], with `line` as the record left behind.
+    pub fn done_with(&self, line: &str) {
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
+            bar.finish_and_clear();
+            b.multi.remove(bar);
+            b.done.fetch_add(1, Ordering::Relaxed);
+            b.refresh_total();
         }
+        self.reporter.info(line);
+    }
+
+    /// The component failed; its bar goes (the error says why).
+    pub fn failed(&self) {
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
+            bar.finish_and_clear();
+            b.multi.remove(bar);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_drop_the_host_and_preview() {
+        let host = "-x86_64-unknown-linux-gnu";
+        assert_eq!(label("rustc-x86_64-unknown-linux-gnu", host), "rustc");
+        assert_eq!(label("clippy-preview-x86_64-unknown-linux-gnu", host), "clippy");
+        assert_eq!(label("rust-std-aarch64-unknown-linux-gnu", host), "rust-std-aarch64-unknown-linux-gnu");
+        assert_eq!(label("rust-src", host), "rust-src");
+        assert_eq!(truncate("rust-std-aarch64-unknown-linux-gnu", 10), "rust-std-…");
     }
 }

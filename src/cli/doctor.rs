@@ -57,6 +57,13 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             );
             Ok(())
         }
+        None if env.dist_server.scheme() == "file" => {
+            println!("dist server: {} (local files: no download backend is involved)", env.dist_server);
+            let bytes =
+                doctor::check_file(env).map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))?;
+            println!("{}: readable, {bytes} bytes", doctor::PROBE_PATH);
+            Ok(())
+        }
         None => {
             println!("dist server: {}", env.dist_server);
             let probes = doctor::probe_backends(env);

@@ -1,6 +1,7 @@
 //! `tcup-init` / `tcup init` (rustup-init's flags), `tcup self uninstall`, and the proxy entry
 //! point (tcup called as `rustc`, `cargo`, …).
 
+use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Args, Parser, Subcommand};
@@ -32,19 +33,19 @@ pub(super) struct InitArgs {
     #[arg(short = 'y')]
     yes: bool,
     /// Toolchain to install and make the default, or `none`.
-    #[arg(long, value_name = "NAME", default_value = "stable")]
+    #[arg(long, value_name = "TOOLCHAIN", default_value = "stable")]
     default_toolchain: String,
     /// Profile: minimal, default or complete.
-    #[arg(long, default_value = "default")]
+    #[arg(long, value_name = "PROFILE", default_value = "default")]
     profile: String,
     /// Host triple to install for instead of the detected one.
     #[arg(long, value_name = "TRIPLE")]
     default_host: Option<String>,
-    /// Extra component; repeatable.
-    #[arg(short, long = "component", value_delimiter = ',')]
+    /// Add a component (e.g. rustfmt, rust-src, clippy); repeatable.
+    #[arg(short, long = "component", value_name = "COMPONENT", value_delimiter = ',')]
     components: Vec<String>,
-    /// Extra target; repeatable.
-    #[arg(short, long = "target", value_delimiter = ',')]
+    /// Add the standard library for a target triple; repeatable.
+    #[arg(short, long = "target", value_name = "TARGET", value_delimiter = ',')]
     targets: Vec<String>,
     /// Do not add CARGO_HOME/bin to PATH in shell start-up files.
     #[arg(long)]
@@ -65,6 +66,7 @@ pub(super) enum SelfCommand {
 }
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    crate::dist::select::check_profile(&args.profile)?;
     let detected = host::detect(&env.host_root, env.host_machine.as_deref());
     let mut opts = InitOptions {
         toolchain: toolchain(&args.default_toolchain)?,
@@ -102,45 +104,79 @@ fn toolchain(name: &str) -> anyhow::Result<Option<ToolchainName>> {
     if name == "none" { Ok(None) } else { Ok(Some(name.parse()?)) }
 }
 
-/// Shows the plan and asks: proceed, customise, or cancel.
+/// Shows the plan and asks: proceed, customise, or cancel. An answer that cannot be used is
+/// asked again, saying why.
 fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions) -> anyhow::Result<bool> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut ask = |q: &str| -> anyhow::Result<String> {
         eprint!("{q}");
         std::io::stderr().flush()?;
-        Ok(lines.next().transpose()?.unwrap_or_default().trim().to_owned())
+        match lines.next().transpose()? {
+            Some(line) => Ok(line.trim().to_owned()),
+            None => Err(UsageError("standard input ended before an answer".into()).into()),
+        }
     };
     loop {
-        let host = opts.host.clone().unwrap_or_else(|| match &detected.decision {
-            Decision::Host { triple, .. } => triple.clone(),
-            Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
-        });
-        eprintln!("\ntcup will install:");
-        eprintln!("  tcup and the proxies (rustc, cargo, …) in  {}", env.cargo_home.join("bin").display());
-        eprintln!("  toolchains and settings in                {}", env.rustup_home.display());
-        eprintln!("  host triple:                              {host}");
-        eprintln!(
-            "  default toolchain:                        {}",
-            opts.toolchain.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string)
-        );
-        eprintln!("  profile:                                  {}", opts.profile);
-        eprintln!("  modify PATH in shell start-up files:      {}", if opts.modify_path { "yes" } else { "no" });
+        eprint!("{}", plan(env, detected, opts));
         eprintln!("\n1) Proceed with installation (default)\n2) Customise installation\n3) Cancel installation");
         match ask("> ")?.as_str() {
             "" | "1" => return Ok(true),
             "3" => return Ok(false),
             "2" => {
-                let tc = ask("Default toolchain (stable, beta, nightly, 1.95.0, none) [stable]: ")?;
-                opts.toolchain = toolchain(if tc.is_empty() { "stable" } else { &tc })?;
-                let p = ask("Profile (minimal, default, complete) [default]: ")?;
-                opts.profile = if p.is_empty() { "default".into() } else { p };
-                let m = ask("Modify PATH? (Y/n): ")?;
-                opts.modify_path = !m.eq_ignore_ascii_case("n");
+                opts.toolchain = ask_until(&mut ask, "Default toolchain (stable, beta, nightly, 1.95.0, none) [stable]: ", |a| {
+                    toolchain(if a.is_empty() { "stable" } else { a }).map_err(|e| e.to_string())
+                })?;
+                opts.profile = ask_until(&mut ask, "Profile (minimal, default, complete) [default]: ", |a| {
+                    let p = if a.is_empty() { "default" } else { a };
+                    crate::dist::select::check_profile(p).map(|()| p.to_owned()).map_err(|e| e.to_string())
+                })?;
+                opts.modify_path = ask_until(&mut ask, "Modify PATH? (Y/n): ", |a| match a.to_ascii_lowercase().as_str() {
+                    "" | "y" | "yes" => Ok(true),
+                    "n" | "no" => Ok(false),
+                    _ => Err(format!("'{a}' is not an answer: type y or n")),
+                })?;
             }
-            _ => eprintln!("please answer 1, 2 or 3"),
+            other => eprintln!("'{other}' is not one of the choices: type 1, 2 or 3"),
         }
     }
+}
+
+/// Asks `question` until `check` accepts the answer, printing its reason after each refusal.
+fn ask_until<T>(
+    ask: &mut impl FnMut(&str) -> anyhow::Result<String>,
+    question: &str,
+    check: impl Fn(&str) -> Result<T, String>,
+) -> anyhow::Result<T> {
+    loop {
+        match check(&ask(question)?) {
+            Ok(v) => return Ok(v),
+            Err(why) => eprintln!("{why}; please try again"),
+        }
+    }
+}
+
+/// The plan as a two-column table, the values in one column.
+fn plan(env: &Env, detected: &host::Report, opts: &InitOptions) -> String {
+    let host = opts.host.clone().unwrap_or_else(|| match &detected.decision {
+        Decision::Host { triple, .. } => triple.clone(),
+        Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
+    });
+    let rows = [
+        ("tcup and the proxies (rustc, cargo, …) in", env.cargo_home.join("bin").display().to_string()),
+        ("toolchains and settings in", env.rustup_home.display().to_string()),
+        ("host triple", host),
+        ("default toolchain", opts.toolchain.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string)),
+        ("profile", opts.profile.clone()),
+        ("modify PATH in shell start-up files", if opts.modify_path { "yes" } else { "no" }.to_owned()),
+    ];
+    let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) + 1;
+    let mut out = String::from("\ntcup will install:\n");
+    for (label, value) in rows {
+        let pad = width - label.chars().count();
+        let _ = writeln!(out, "  {label}:{:pad$} {value}", "");
+    }
+    out
 }
 
 pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {

@@ -23,14 +23,14 @@ use crate::progress::{Reporter, Verbosity};
 #[command(name = "tcup", version, about, propagate_version = true)]
 struct Cli {
     /// Print only warnings and errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", hide = true)]
     quiet: bool,
     /// Also print what tcup decided and why (backends, URLs, reused downloads).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide = true)]
     verbose: bool,
     /// Download backends to use, in order (comma-separated: rustls, curl, native-tls); wins over
     /// TCUP_BACKENDS, RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS.
-    #[arg(long, global = true, value_name = "LIST")]
+    #[arg(long, global = true, value_name = "LIST", hide = true)]
     backends: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -85,7 +85,7 @@ pub fn main() -> i32 {
     if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
         return proxy_cmd::run(tool, args.into_iter().skip(1).collect());
     }
-    let cli = match parse::<Cli>(&args) {
+    let cli = match parse_tcup(&args) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
@@ -93,6 +93,7 @@ pub fn main() -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let reporter = &*reporter;
     if let Some(list) = &cli.backends {
         let Ok(b) = crate::env::parse_backends(list, "--backends") else {
             eprintln!("error: --backends {list:?} is not valid: expected a comma-separated list of rustls, curl, native-tls");
@@ -101,30 +102,29 @@ pub fn main() -> i32 {
         env.backends = b;
     }
     let result = match cli.command {
-        Command::Toolchain(cmd) => toolchain::run(cmd, cli.verbose, &env, &reporter),
-        Command::Uninstall(args) => toolchain_manage::uninstall(&args, &env, &reporter),
-        Command::Default(args) => settings_cmd::default(&args, &env, &reporter),
-        Command::Override(cmd) => override_cmd::run(&cmd, &env, &reporter),
-        Command::Show(args) => show::show(&args, cli.verbose, &env, &reporter),
-        Command::Which(args) => show::which(&args, &env, &reporter),
-        Command::Run(args) => show::run(&args, &env, &reporter),
-        Command::Set(cmd) => settings_cmd::set(&cmd, &env, &reporter),
+        Command::Toolchain(cmd) => toolchain::run(cmd, cli.verbose, &env, reporter),
+        Command::Uninstall(args) => toolchain_manage::uninstall(&args, &env, reporter),
+        Command::Default(args) => settings_cmd::default(&args, &env, reporter),
+        Command::Override(cmd) => override_cmd::run(&cmd, &env, reporter),
+        Command::Show(args) => show::show(&args, cli.verbose, &env, reporter),
+        Command::Which(args) => show::which(&args, &env, reporter),
+        Command::Run(args) => show::run(&args, &env, reporter),
+        Command::Set(cmd) => settings_cmd::set(&cmd, &env, reporter),
         Command::Completions(args) => completions::run(&args),
-        Command::Install(args) => toolchain::install(&args, &env, &reporter),
-        Command::Mirror(cmd) => mirror::run(cmd, &reporter),
-        Command::Doctor(args) => doctor::run(args, &env, &reporter),
-        Command::Init(args) => init::run_init(&args, &env, &reporter),
-        Command::SelfCmd(cmd) => init::run_self(&cmd, &env, &reporter),
+        Command::Install(args) => toolchain::install(&args, &env, reporter),
+        Command::Mirror(cmd) => mirror::run(cmd, reporter),
+        Command::Doctor(args) => doctor::run(args, &env, reporter),
+        Command::Init(args) => init::run_init(&args, &env, reporter),
+        Command::SelfCmd(cmd) => init::run_self(&cmd, &env, reporter),
     };
-    finish(result, &reporter)
+    finish(result, reporter)
 }
 
 fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            reporter.finish();
-            eprintln!("error: {}", one_line(&e));
+            reporter.error(&one_line(&e));
             exit_code(&e)
         }
     }
@@ -142,6 +142,29 @@ fn main_init(args: &[std::ffi::OsString]) -> i32 {
     }
 }
 
+/// `tcup`'s arguments. Global options are listed once, in `tcup --help` ([`GLOBAL_HELP`]): they
+/// are hidden from the generated option lists, so no subcommand's help repeats them (they are
+/// still accepted anywhere on the command line).
+fn parse_tcup(args: &[std::ffi::OsString]) -> Result<Cli, i32> {
+    use clap::{CommandFactory, FromArgMatches};
+    let cmd = Cli::command().after_help(GLOBAL_HELP);
+    cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() { EXIT_USAGE } else { 0 }
+    })
+}
+
+/// The global options' section of `tcup --help` (the doc comments on [`Cli`]'s fields, laid out
+/// for 80 columns).
+const GLOBAL_HELP: &str = "\
+Global options (anywhere on the command line):
+  -q, --quiet            Print only warnings and errors
+  -v, --verbose          Also print what tcup decided and why (backends, URLs, reused
+                         downloads)
+      --backends <LIST>  Download backends to use, in order (comma-separated: rustls,
+                         curl, native-tls); wins over TCUP_BACKENDS, RUSTUP_USE_CURL
+                         and RUSTUP_USE_RUSTLS";
+
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).
 fn parse<P: Parser>(args: &[std::ffi::OsString]) -> Result<P, i32> {
@@ -151,8 +174,12 @@ fn parse<P: Parser>(args: &[std::ffi::OsString]) -> Result<P, i32> {
     })
 }
 
-/// Reads the environment (exit 2 on a bad value) and makes the reporter.
-fn setup(quiet: bool, verbose: bool) -> Result<(Env, Reporter), i32> {
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// Reads the environment (exit 2 on a bad value), makes the reporter, and makes Ctrl-C exit 130
+/// at once with one line saying what the interrupted work left behind.
+fn setup(quiet: bool, verbose: bool) -> Result<(Env, std::sync::Arc<Reporter>), i32> {
     let env = Env::from_process().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -164,6 +191,12 @@ fn setup(quiet: bool, verbose: bool) -> Result<(Env, Reporter), i32> {
     } else {
         Verbosity::Normal
     };
-    let reporter = Reporter::new(&env, verbosity);
+    let reporter = std::sync::Arc::new(Reporter::new(&env, verbosity));
+    let on_interrupt = std::sync::Arc::clone(&reporter);
+    // Fails only when a handler is already set (a second setup in one process): keep that one.
+    let _ = ctrlc::set_handler(move || {
+        eprintln!("{}", on_interrupt.interrupted());
+        std::process::exit(EXIT_INTERRUPTED);
+    });
     Ok((env, reporter))
 }

@@ -27,13 +27,13 @@ pub(super) struct InstallArgs {
     #[arg(required = true, value_name = "TOOLCHAIN")]
     names: Vec<String>,
     /// Profile: minimal, default or complete.
-    #[arg(long, default_value = "default")]
+    #[arg(long, value_name = "PROFILE", default_value = "default")]
     profile: String,
     /// Add a component (e.g. rustfmt, rust-src, clippy); repeatable.
     #[arg(short, long = "component", value_name = "COMPONENT", value_delimiter = ',')]
     components: Vec<String>,
     /// Add the standard library for a target triple; repeatable.
-    #[arg(short, long = "target", value_name = "TRIPLE", value_delimiter = ',')]
+    #[arg(short, long = "target", value_name = "TARGET", value_delimiter = ',')]
     targets: Vec<String>,
     /// Install for this host triple instead of the detected one (`tcup doctor host` shows it).
     #[arg(long, visible_alias = "default-host", value_name = "TRIPLE")]
@@ -51,6 +51,7 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
 
 pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
+    crate::dist::select::check_profile(&args.profile)?;
     if let Some(h) = &args.host
         && !crate::dist::name::is_triple(h)
     {

@@ -38,7 +38,15 @@ pub struct Manifest {
     /// Profile name → package names.
     #[serde(default)]
     pub profiles: BTreeMap<String, Vec<String>>,
+    /// True when the manifest starts with [`MIRROR_MARK`]: a mirror made by `tcup mirror pack`,
+    /// whose unavailable entries are ones it did not pack (not failed builds).
+    #[serde(skip)]
+    pub mirror: bool,
 }
+
+/// The first line `tcup mirror pack` writes into the manifests it publishes (a TOML comment, so
+/// rustup reads the file unchanged).
+pub const MIRROR_MARK: &str = "# Published by `tcup mirror pack`: packages it did not pack are marked unavailable.\n";
 
 /// One package across targets.
 #[derive(Debug, Clone, Deserialize)]
@@ -144,7 +152,9 @@ impl Manifest {
             Some(other) => return Err(ManifestError::Version(other.as_str().map_or_else(|| other.to_string(), str::to_owned))),
             None => return Err(ManifestError::Malformed("missing manifest-version".into())),
         }
-        table.try_into().map_err(|e: toml::de::Error| ManifestError::Malformed(e.message().to_owned()))
+        let mut m: Manifest = table.try_into().map_err(|e: toml::de::Error| ManifestError::Malformed(e.message().to_owned()))?;
+        m.mirror = text.starts_with(MIRROR_MARK);
+        Ok(m)
     }
 
     /// The current name of a package: follows `renames` (`rustfmt` → `rustfmt-preview`).

@@ -58,7 +58,7 @@ pub struct Selection {
 #[derive(Debug, thiserror::Error)]
 pub enum SelectError {
     /// The manifest has no such profile.
-    #[error("unknown profile '{profile}': this channel has {}", known.join(", "))]
+    #[error("unknown profile '{profile}'{}", listing(profile, known, "profiles"))]
     UnknownProfile {
         /// As requested.
         profile: String,
@@ -72,7 +72,7 @@ pub enum SelectError {
         host: String,
     },
     /// A requested component does not exist for the host.
-    #[error("component '{name}' is not available for {host} in this release; available components: {}", available.join(", "))]
+    #[error("component '{name}' is not available for {host} in this release{}", listing(name, available, "components"))]
     UnknownComponent {
         /// As requested.
         name: String,
@@ -82,12 +82,25 @@ pub enum SelectError {
         available: Vec<String>,
     },
     /// A requested target has no standard library in this release.
-    #[error("target '{target}' has no available rust-std in this release; available targets: {}", available.join(", "))]
+    #[error("target '{target}' has no available rust-std in this release{}", listing_among(target, listed, available, "targets"))]
     UnknownTarget {
         /// As requested.
         target: String,
         /// Targets with an available rust-std.
         available: Vec<String>,
+        /// Every target the manifest lists for rust-std (suggestions come from these).
+        listed: Vec<String>,
+    },
+    /// A component or target the channel has, but this dist server does not hold (a mirror made
+    /// by `tcup mirror pack` marks what it did not pack as unavailable).
+    #[error("{what} '{name}' is not in this mirror; it holds {}", held.join(", "))]
+    NotInMirror {
+        /// `component` or `target`.
+        what: &'static str,
+        /// As requested.
+        name: String,
+        /// What the mirror holds of that kind.
+        held: Vec<String>,
     },
     /// An available entry with no archive URL/hash.
     #[error("the manifest lists {pkg} for {target} as available but gives no archive URL with a hash")]
@@ -97,6 +110,63 @@ pub enum SelectError {
         /// Target key.
         target: String,
     },
+}
+
+/// The profiles every channel defines (rustup's); `--profile` is checked against them before
+/// anything is downloaded, and against the manifest's own list after.
+pub const PROFILES: [&str; 3] = ["minimal", "default", "complete"];
+
+/// Checks a `--profile` value before any download.
+///
+/// # Errors
+/// [`SelectError::UnknownProfile`], with a suggestion when the name is close to a known one.
+pub fn check_profile(profile: &str) -> Result<(), SelectError> {
+    if PROFILES.contains(&profile) {
+        return Ok(());
+    }
+    Err(SelectError::UnknownProfile { profile: profile.to_owned(), known: PROFILES.iter().map(|p| (*p).to_owned()).collect() })
+}
+
+impl SelectError {
+    /// True when the user asked for something that does not exist (exit 2), rather than the
+    /// release or server lacking what it should have (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SelectError::UnknownProfile { .. }
+                | SelectError::UnknownComponent { .. }
+                | SelectError::UnknownTarget { .. }
+                | SelectError::NotInMirror { .. }
+        )
+    }
+}
+
+/// The closest of `known` to `typed`, when close enough to be a typo.
+pub fn suggest<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(typed, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.as_str())
+}
+
+/// `; did you mean 'x'? available <kind>: a, b, c`, short enough for one screen: up to 16 names
+/// are listed, beyond that the 6 closest to `typed` and how many more there are.
+fn listing(typed: &str, known: &[String], kind: &str) -> String {
+    listing_among(typed, known, known, kind)
+}
+
+/// [`listing`] of `known`, suggesting from `listed` (a mirror lists more than it holds).
+fn listing_among(typed: &str, listed: &[String], known: &[String], kind: &str) -> String {
+    let hint = suggest(typed, listed).map_or_else(|| ";".to_owned(), |s| format!("; did you mean '{s}'?"));
+    if known.len() <= 16 {
+        return format!("{hint} available {kind}: {}", known.join(", "));
+    }
+    let mut close: Vec<&String> = known.iter().collect();
+    close.sort_by(|a, b| strsim::jaro_winkler(typed, b).total_cmp(&strsim::jaro_winkler(typed, a)));
+    let shown: Vec<&str> = close.iter().take(6).map(|s| s.as_str()).collect();
+    format!("{hint} closest of {} available {kind}: {}", known.len(), shown.join(", "))
 }
 
 /// Resolves `req` against `manifest`.
@@ -128,6 +198,10 @@ pub fn select(manifest: &Manifest, req: &Request<'_>) -> Result<Selection, Selec
         let pkg = manifest.rename(name);
         match manifest.target_of(pkg, req.host) {
             Some((target, tp)) if tp.available => push(&mut sel, pkg, target, true, tp.preferred_archive())?,
+            Some(_) if manifest.mirror => {
+                let held = available_components(manifest, req.host);
+                return Err(SelectError::NotInMirror { what: "component", name: name.clone(), held });
+            }
             _ => {
                 return Err(SelectError::UnknownComponent {
                     name: name.clone(),
@@ -140,13 +214,17 @@ pub fn select(manifest: &Manifest, req: &Request<'_>) -> Result<Selection, Selec
     for target in req.targets {
         match manifest.pkg.get("rust-std").and_then(|p| p.target.get(target.as_str())) {
             Some(tp) if tp.available => push(&mut sel, "rust-std", target, true, tp.preferred_archive())?,
-            _ => {
-                let available = manifest
+            listed => {
+                let available: Vec<String> = manifest
                     .pkg
                     .get("rust-std")
                     .map(|p| p.target.iter().filter(|(_, tp)| tp.available).map(|(t, _)| t.clone()).collect())
                     .unwrap_or_default();
-                return Err(SelectError::UnknownTarget { target: target.clone(), available });
+                if listed.is_some() && manifest.mirror {
+                    return Err(SelectError::NotInMirror { what: "target", name: target.clone(), held: available });
+                }
+                let listed = manifest.pkg.get("rust-std").map(|p| p.target.keys().cloned().collect()).unwrap_or_default();
+                return Err(SelectError::UnknownTarget { target: target.clone(), available, listed });
             }
         }
     }
@@ -237,13 +315,32 @@ mod tests {
         let m = real();
         let err = select(&m, &req("minimal", &["rustfmtt".to_owned()], &[])).unwrap_err().to_string();
         assert!(err.contains("component 'rustfmtt' is not available for x86_64-unknown-linux-gnu"), "{err}");
+        assert!(err.contains("did you mean 'rustfmt'?"), "{err}");
         assert!(err.ends_with("available components: cargo, clippy, llvm-bitcode-linker, llvm-tools, rust-analysis, rust-analyzer, rust-docs, rust-src, rust-std, rustc, rustc-dev, rustc-docs, rustfmt"), "{err}");
-        let err = select(&m, &req("minimal", &[], &["mips-unknown-nowhere".to_owned()])).unwrap_err().to_string();
-        assert!(err.contains("target 'mips-unknown-nowhere'") && err.contains("aarch64-unknown-linux-gnu"), "{err}");
-        let err = select(&m, &req("tiny", &[], &[])).unwrap_err().to_string();
-        assert_eq!(err, "unknown profile 'tiny': this channel has complete, default, minimal");
+        let err = select(&m, &req("minimal", &[], &["aarch64-unknown-linux-gnux".to_owned()])).unwrap_err().to_string();
+        assert!(err.contains("target 'aarch64-unknown-linux-gnux'") && err.contains("did you mean 'aarch64-unknown-linux-gnu'?"), "{err}");
+        // 100+ targets: the closest few and a count, not every one on one line.
+        assert!(err.contains("closest of ") && err.len() < 400, "{} characters: {err}", err.len());
+        let err = select(&m, &req("minimul", &[], &[])).unwrap_err().to_string();
+        assert_eq!(err, "unknown profile 'minimul'; did you mean 'minimal'? available profiles: complete, default, minimal");
+        assert!(check_profile("minimul").unwrap_err().is_usage() && check_profile("complete").is_ok());
         let host = Request { host: "armv7-unknown-linux-musleabihf", ..req("minimal", &[], &[]) };
         assert!(matches!(select(&m, &host), Err(SelectError::NoHost { .. })));
+    }
+
+    #[test]
+    fn a_mirror_says_what_it_lacks() {
+        let mut m = real();
+        m.mirror = true;
+        for (t, tp) in &mut m.pkg.get_mut("rust-std").unwrap().target {
+            tp.available = t == HOST;
+        }
+        let err = select(&m, &req("minimal", &[], &["aarch64-unknown-linux-gnu".to_owned()])).unwrap_err();
+        assert_eq!(err.to_string(), format!("target 'aarch64-unknown-linux-gnu' is not in this mirror; it holds {HOST}"));
+        assert!(err.is_usage());
+        // A typo is suggested the listed name, even one the mirror lacks.
+        let err = select(&m, &req("minimal", &[], &["aarch64-unknown-linux-gnx".to_owned()])).unwrap_err().to_string();
+        assert!(err.contains("did you mean 'aarch64-unknown-linux-gnu'?"), "{err}");
     }
 
     #[test]

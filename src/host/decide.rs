@@ -107,10 +107,18 @@ pub fn decide(input: &Input) -> Report {
         (Some(text), Some(f)) => {
             let neon = f.iter().any(|x| x == "neon" || x == "asimd");
             let model = field(text, "model name").or_else(|| field(text, "Hardware")).unwrap_or("unknown model");
-            ev.push(format!(
-                "cpu: {model}, NEON/ASIMD {} (/proc/cpuinfo; its \"CPU architecture\" line is not trusted)",
-                if neon { "yes" } else { "no" }
-            ));
+            // NEON decides only between ARM builds: not a fact worth showing elsewhere.
+            let arm = input.machine.starts_with("arm")
+                || input.machine.starts_with("aarch64")
+                || input.userland.as_ref().is_some_and(|(_, u)| matches!(u.machine, EM_ARM | EM_AARCH64));
+            if arm {
+                ev.push(format!(
+                    "cpu: {model}, NEON/ASIMD {} (/proc/cpuinfo; its \"CPU architecture\" line is not trusted)",
+                    if neon { "yes" } else { "no" }
+                ));
+            } else {
+                ev.push(format!("cpu: {model} (/proc/cpuinfo)"));
+            }
         }
         _ => ev.push("cpu: unknown (/proc/cpuinfo not readable)".into()),
     }
@@ -361,7 +369,12 @@ mod tests {
             arm_cpu_arch: Some(10),
             ..ElfFacts::default()
         };
-        assert_eq!(triple_of(&input(vfp, "armv7l", Some("Features : neon"))), "armv7-unknown-linux-gnueabihf");
+        assert_eq!(triple_of(&input(vfp.clone(), "armv7l", Some("Features : neon"))), "armv7-unknown-linux-gnueabihf");
+        // NEON is shown where it decides something (ARM), not on x86.
+        assert!(decide(&input(vfp, "armv7l", Some("Features : neon"))).evidence.iter().any(|l| l.contains("NEON/ASIMD yes")));
+        let amd64 = ElfFacts { class: 64, machine: EM_X86_64, ..ElfFacts::default() };
+        let ev = decide(&input(amd64, "x86_64", Some("model name : AMD EPYC\nflags : sse2\n"))).evidence;
+        assert!(ev.iter().any(|l| l == "cpu: AMD EPYC (/proc/cpuinfo)") && !ev.iter().any(|l| l.contains("NEON")), "{ev:?}");
         let rv = ElfFacts { class: 64, machine: EM_RISCV, interp: Some("/lib/ld-linux-riscv64-lp64d.so.1".into()), ..ElfFacts::default() };
         assert_eq!(triple_of(&input(rv, "riscv64", None)), "riscv64gc-unknown-linux-gnu");
         let musl_static = ElfFacts { class: 64, machine: EM_X86_64, interp: None, ..ElfFacts::default() };

@@ -1,7 +1,9 @@
 //! `tcup doctor`: can this machine reach the dist server, and through which backends? Fetches
-//! `<dist>/dist/channel-rust-stable.toml.sha256` through every backend at once (each alone, no
-//! retries, bounded by the same watchdog as every download) and reports, per backend: result,
-//! time to first byte, throughput, error.
+//! `<dist>/dist/channel-rust-stable.toml` (about 1 MiB on static.rust-lang.org) through every
+//! backend at once (each alone, no retries, bounded by the same watchdog as every download) and
+//! reports, per backend: result, time to first byte, total time, and throughput, which is only
+//! given for a body of at least [`THROUGHPUT_MIN`] bytes: below that the times are latency, and
+//! the table says so. A `file://` dist server involves no backend: doctor checks the file instead.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -11,6 +13,13 @@ use crate::download::Downloader;
 use crate::env::{BACKENDS, Env};
 use crate::progress::Reporter;
 
+/// Smallest body whose transfer rate is reported as throughput (bytes); smaller ones measure
+/// latency, not bandwidth.
+pub const THROUGHPUT_MIN: u64 = 1024 * 1024;
+
+/// The file every probe fetches, relative to the dist server.
+pub const PROBE_PATH: &str = "dist/channel-rust-stable.toml";
+
 /// One backend's result.
 #[derive(Debug, Clone)]
 pub struct Probe {
@@ -18,15 +27,17 @@ pub struct Probe {
     pub backend: &'static str,
     /// Time until the status and headers arrived.
     pub first_byte: Option<Duration>,
-    /// Bytes per second over the whole fetch.
-    pub throughput: Option<f64>,
+    /// Time until the last byte.
+    pub total: Option<Duration>,
+    /// Bytes received.
+    pub bytes: u64,
     /// The error, when it failed.
     pub error: Option<String>,
 }
 
 /// Probes every backend against `env`'s dist server, in parallel.
 pub fn probe_backends(env: &Env) -> Vec<Probe> {
-    let url = server::join(&env.dist_server, "dist/channel-rust-stable.toml.sha256");
+    let url = server::join(&env.dist_server, PROBE_PATH);
     std::thread::scope(|s| {
         let handles: Vec<_> = BACKENDS
             .iter()
@@ -48,11 +59,9 @@ pub fn probe_backends(env: &Env) -> Vec<Probe> {
                     });
                     match result {
                         Ok((first, n)) => {
-                            #[allow(clippy::cast_precision_loss)]
-                            let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-6);
-                            Probe { backend: name, first_byte: Some(first), throughput: Some(rate), error: None }
+                            Probe { backend: name, first_byte: Some(first), total: Some(started.elapsed()), bytes: n as u64, error: None }
                         }
-                        Err(e) => Probe { backend: name, first_byte: None, throughput: None, error: Some(e.to_string()) },
+                        Err(e) => Probe { backend: name, first_byte: None, total: None, bytes: 0, error: Some(e.to_string()) },
                     }
                 })
             })
@@ -88,14 +97,53 @@ pub fn download(env: &Env, url: &url::Url, reporter: &Reporter) -> anyhow::Resul
     Ok(Downloaded { backends: dl.backend_names(), bytes, seconds: started.elapsed().as_secs_f64(), sha256 })
 }
 
-/// The probes as a table, one line per backend.
+/// Checks a `file://` dist server: the probe file is there and readable. Returns its size.
+///
+/// # Errors
+/// The dist server is not a `file://` URL naming a local path, or the file cannot be read.
+pub fn check_file(env: &Env) -> anyhow::Result<u64> {
+    let url = server::join(&env.dist_server, PROBE_PATH);
+    let path = url.to_file_path().map_err(|()| anyhow::anyhow!("{url} does not name a file on this machine (write file:///path)"))?;
+    let meta = fs_err::metadata(&path)?;
+    fs_err::File::open(&path)?;
+    Ok(meta.len())
+}
+
+/// The probes as a table, one line per backend, and a note when the probe file was too small
+/// for its transfer rate to mean anything.
 pub fn table(probes: &[Probe]) -> String {
-    let mut out = format!("{:<11} {:<7} {:>10} {:>12}  {}\n", "backend", "result", "first byte", "throughput", "error");
+    let mut out = format!("{:<11} {:<7} {:>10} {:>10} {:>14}  {}\n", "backend", "result", "first byte", "total", "throughput", "error");
+    let mut small = None;
     for p in probes {
-        let first = p.first_byte.map_or_else(|| "-".to_owned(), |d| format!("{} ms", d.as_millis()));
-        let rate = p.throughput.map_or_else(|| "-".to_owned(), |r| format!("{:.1} KiB/s", r / 1024.0));
+        let ms = |d: Option<Duration>| d.map_or_else(|| "-".to_owned(), |d| format!("{} ms", d.as_millis()));
+        let rate = match p.total {
+            Some(t) if p.bytes >= THROUGHPUT_MIN => {
+                #[allow(clippy::cast_precision_loss)]
+                let mib = p.bytes as f64 / (1024.0 * 1024.0);
+                format!("{:.1} MiB/s", mib / t.as_secs_f64().max(1e-6))
+            }
+            Some(_) => {
+                small = Some(p.bytes);
+                "(latency)".to_owned()
+            }
+            None => "-".to_owned(),
+        };
         let result = if p.error.is_none() { "ok" } else { "failed" };
-        let _ = writeln!(out, "{:<11} {result:<7} {first:>10} {rate:>12}  {}", p.backend, p.error.as_deref().unwrap_or(""));
+        let _ = writeln!(
+            out,
+            "{:<11} {result:<7} {:>10} {:>10} {rate:>14}  {}",
+            p.backend,
+            ms(p.first_byte),
+            ms(p.total),
+            p.error.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(bytes) = small {
+        let _ = writeln!(
+            out,
+            "{PROBE_PATH} is {bytes} bytes, too small to measure throughput (times are latency); \
+             `tcup doctor download URL` measures a large file"
+        );
     }
     out
 }

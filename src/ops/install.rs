@@ -112,7 +112,12 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         .with_context(|| format!("locking {}", home.display()))?;
     let stale = staging::clear_stale(home).context("clearing stale staging directories")?;
     if stale > 0 {
-        reporter.verbose(&format!("removed {stale} staging director{} left by an interrupted run", if stale == 1 { "y" } else { "ies" }));
+        let tmp = home.join("tmp");
+        reporter.info(&format!(
+            "removed {stale} staging director{} left by an interrupted run in {}",
+            if stale == 1 { "y" } else { "ies" },
+            tmp.display()
+        ));
     }
     let manifest_url = opts.name.manifest_url(&env.dist_server);
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
@@ -135,7 +140,15 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.info(&format!("installing {toolchain} (rust {v}, {} components, profile '{}')", selection.components.len(), opts.profile));
     }
     let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
-    let receipts = fetch_all(env, &selection, &staging, downloader, reporter)?;
+    reporter.plan(&host, &selection.components.iter().map(select::Selected::name).collect::<Vec<_>>());
+    reporter.set_left_behind(Some(format!(
+        "a staging directory in {} and partial downloads in {}",
+        home.join("tmp").display(),
+        home.join("downloads").display()
+    )));
+    let receipts = fetch_all(env, &selection, &staging, downloader, reporter);
+    reporter.set_left_behind(None);
+    let receipts = receipts?;
     receipts::write_toolchain(&staging.tree(), &receipts, &verified.text).context("writing toolchain receipts")?;
     staging.commit(&dest).with_context(|| format!("moving the new toolchain into {}", dest.display()))?;
     receipts::write_update_hash(home, &toolchain, &verified.hash)?;
@@ -195,7 +208,10 @@ fn check_runs(dest: &Path, opts: &InstallOptions, reporter: &Reporter) {
         Decision::Host { triple, .. } => triple.clone(),
         Decision::Refused { detected, .. } => detected.clone(),
     };
-    match crate::host::run_check::run_version(&rustc, std::time::Duration::from_mins(1), &suggest) {
+    let spinner = reporter.spinner("checking that the installed rustc runs");
+    let checked = crate::host::run_check::run_version(&rustc, std::time::Duration::from_mins(1), &suggest);
+    drop(spinner);
+    match checked {
         Ok(version) => reporter.verbose(&format!("installed rustc runs: {version}")),
         Err(why) => reporter.warn(&format!("the toolchain is installed, but its compiler does not run here: {why}")),
     }

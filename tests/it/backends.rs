@@ -81,7 +81,7 @@ fn the_backend_that_worked_is_remembered_for_the_host() {
 fn doctor_reports_each_backend_within_the_watchdog() {
     let (_root, server) = served();
     server.rule(
-        "/dist/channel-rust-stable.toml.sha256",
+        "/dist/channel-rust-stable.toml",
         Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(native-tls)".into()), times: None },
     );
     let sb = Sandbox::new();

@@ -12,7 +12,9 @@ mod host;
 pub mod init;
 mod install;
 mod interop;
+mod messages;
 mod real_toolchain;
+mod terminal;
 mod unsafe_archives;
 
 mod support;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::dist::manifest::{Compression, Manifest};
+use crate::dist::manifest::{Compression, MIRROR_MARK, Manifest};
 use crate::dist::name::ToolchainName;
 use crate::dist::server::UPSTREAM;
 use crate::download::hashing::sha256_hex;
@@ -103,12 +103,18 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("reading {}", manifest_path.display()))?;
     let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
     let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
+    let mut todo = Vec::new();
     for name in installed.lines().filter(|l| !l.is_empty()) {
         let (pkg, target) = identify(&manifest, name)
             .with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
-        if keep.is_some_and(|k| !k.iter().any(|p| p == &pkg)) {
-            continue;
+        if keep.is_none_or(|k| k.iter().any(|p| p == &pkg)) {
+            todo.push((name, pkg, target));
         }
+    }
+    let host = todo.iter().find(|(_, p, _)| p == "rustc").map(|(_, _, t)| t.clone()).unwrap_or_default();
+    reporter.plan(&host, &todo.iter().map(|(n, _, _)| (*n).to_owned()).collect::<Vec<_>>());
+    for (name, pkg, target) in &todo {
+        let (name, pkg, target) = (*name, pkg.clone(), target.clone());
         let tp = &manifest.pkg[&pkg].target[&target];
         let url = tp.url.as_deref().or(tp.xz_url.as_deref()).with_context(|| format!("the manifest gives no URL for {name}"))?;
         let rel = url
@@ -120,9 +126,12 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
         fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
         let lines = fs_err::read_to_string(rustlib.join(format!("manifest-{name}")))?;
         let lines: Vec<String> = lines.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
-        let started = std::time::Instant::now();
-        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, lines: &lines };
-        let written = tarball::write(&spec, &stem, &opts.formats, threads).with_context(|| format!("packing component {name}"))?;
+        let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &lines)), "packed");
+        let progress = |n: u64| meter.add(n);
+        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, lines: &lines, progress: &progress };
+        let written = tarball::write(&spec, &stem, &opts.formats, threads)
+            .inspect_err(|_| meter.failed())
+            .with_context(|| format!("packing component {name}"))?;
         let entry = &mut doc["pkg"][&pkg]["target"][&target];
         for w in &written {
             let file = w.path.file_name().expect("has a name").to_string_lossy().into_owned();
@@ -140,21 +149,53 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
                 t.remove(keys(c).1);
             }
         }
-        let bytes: Vec<u64> = written.iter().map(|w| w.bytes).collect();
-        #[allow(clippy::cast_precision_loss)]
-        let mib = bytes.iter().sum::<u64>() as f64 / (1024.0 * 1024.0);
-        reporter.info(&format!("packed {name} ({mib:.1} MiB in {:.1} s)", started.elapsed().as_secs_f64()));
-        report.components.push(Packed { name: name.to_owned(), bytes });
+        let sizes: Vec<String> = written.iter().map(|w| format!("{} {}", tarball::ext(w.compression), mib(w.bytes))).collect();
+        meter.done_with(&format!("packed {name} ({}; {:.1} s)", sizes.join(", "), meter.seconds()));
+        report.components.push(Packed { name: name.to_owned(), bytes: written.iter().map(|w| w.bytes).collect() });
     }
+    reporter.finish();
     if report.components.is_empty() {
         anyhow::bail!("nothing to pack: no installed component of {} matches", opts.toolchain.display());
     }
-    let out_text = doc.to_string();
+    let packed: Vec<(&str, &str)> = todo.iter().map(|(_, p, t)| (p.as_str(), t.as_str())).collect();
+    mark_unpacked(&mut doc, &packed);
+    let out_text = format!("{MIRROR_MARK}{doc}");
     for rel in manifest_names(&channel, &manifest) {
         write_with_sha(&opts.out.join(&rel), &out_text)?;
         report.manifests.push(rel);
     }
     Ok(report)
+}
+
+/// `12.3 MiB`.
+fn mib(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let m = bytes as f64 / (1024.0 * 1024.0);
+    format!("{m:.1} MiB")
+}
+
+/// Marks every package build the mirror does not hold as unavailable and drops its URLs, so a
+/// request for it fails at selection ("not in this mirror") instead of as a 404 mid-install. The
+/// combined `rust` package is left alone: rustup reads its component lists.
+fn mark_unpacked(doc: &mut toml_edit::DocumentMut, packed: &[(&str, &str)]) {
+    let Some(pkgs) = doc.get_mut("pkg").and_then(toml_edit::Item::as_table_like_mut) else { return };
+    for (pkg, item) in pkgs.iter_mut() {
+        if pkg == "rust" {
+            continue;
+        }
+        let Some(targets) = item.get_mut("target").and_then(toml_edit::Item::as_table_like_mut) else { continue };
+        for (target, entry) in targets.iter_mut() {
+            if packed.contains(&(pkg.get(), target.get())) {
+                continue;
+            }
+            if let Some(t) = entry.as_table_like_mut() {
+                t.insert("available", toml_edit::value(false));
+                for key in ["url", "hash", "xz_url", "xz_hash", "zst_url", "zst_hash"] {
+                    t.remove(key);
+                }
+            }
+        }
+    }
 }
 
 /// The manifest keys of a format's URL and hash.

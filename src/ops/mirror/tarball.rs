@@ -88,14 +88,15 @@ impl Write for Encoder {
     }
 }
 
-/// Writes the same bytes to every encoder.
-struct FanOut(Vec<Encoder>);
+/// Writes the same bytes to every encoder, telling `progress` how many went through.
+struct FanOut<'p>(Vec<Encoder>, &'p dyn Fn(u64));
 
-impl Write for FanOut {
+impl Write for FanOut<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         for e in &mut self.0 {
             e.write_all(buf)?;
         }
+        (self.1)(buf.len() as u64);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -113,6 +114,20 @@ pub struct Spec<'a> {
     pub component: &'a str,
     /// The receipt's `file:`/`dir:` lines, which become `manifest.in`.
     pub lines: &'a [String],
+    /// Called with the number of uncompressed tar bytes each time some are written.
+    pub progress: &'a dyn Fn(u64),
+}
+
+/// Bytes of the files `lines` name below `tree` (what [`write`] will read; tar headers aside).
+pub fn input_size(tree: &Path, lines: &[String]) -> u64 {
+    fn size(p: &Path) -> u64 {
+        match fs_err::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => fs_err::read_dir(p).map_or(0, |d| d.filter_map(Result::ok).map(|e| size(&e.path())).sum()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    lines.iter().filter_map(|l| l.split_once(':')).map(|(_, rel)| size(&tree.join(rel))).sum()
 }
 
 /// One written archive.
@@ -135,7 +150,7 @@ pub struct Written {
 pub fn write(spec: &Spec<'_>, stem: &Path, formats: &[Compression], threads: u32) -> io::Result<Vec<Written>> {
     let paths: Vec<PathBuf> = formats.iter().map(|c| PathBuf::from(format!("{}.tar.{}", stem.display(), ext(*c)))).collect();
     let encoders = formats.iter().zip(&paths).map(|(c, p)| Encoder::new(p, *c, threads)).collect::<io::Result<Vec<_>>>()?;
-    let mut tar = tar::Builder::new(FanOut(encoders));
+    let mut tar = tar::Builder::new(FanOut(encoders, spec.progress));
     tar.mode(tar::HeaderMode::Deterministic);
     tar.follow_symlinks(false);
     let top = PathBuf::from(spec.top);
@@ -158,7 +173,7 @@ pub fn write(spec: &Spec<'_>, stem: &Path, formats: &[Compression], threads: u32
             add_path(&mut tar, &spec.tree.join(rel), &comp.join(rel))?;
         }
     }
-    let FanOut(encoders) = tar.into_inner()?;
+    let FanOut(encoders, _) = tar.into_inner()?;
     encoders
         .into_iter()
         .zip(formats.iter().zip(paths))
@@ -178,7 +193,7 @@ pub fn ext(c: Compression) -> &'static str {
     }
 }
 
-fn add_dir(tar: &mut tar::Builder<FanOut>, dirs: &mut BTreeSet<PathBuf>, name: &Path) -> io::Result<()> {
+fn add_dir(tar: &mut tar::Builder<FanOut<'_>>, dirs: &mut BTreeSet<PathBuf>, name: &Path) -> io::Result<()> {
     if dirs.insert(name.to_owned()) {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Directory);
@@ -189,7 +204,7 @@ fn add_dir(tar: &mut tar::Builder<FanOut>, dirs: &mut BTreeSet<PathBuf>, name: &
     Ok(())
 }
 
-fn add_parents(tar: &mut tar::Builder<FanOut>, dirs: &mut BTreeSet<PathBuf>, comp: &Path, rel: &Path) -> io::Result<()> {
+fn add_parents(tar: &mut tar::Builder<FanOut<'_>>, dirs: &mut BTreeSet<PathBuf>, comp: &Path, rel: &Path) -> io::Result<()> {
     let mut acc = comp.to_owned();
     if let Some(parent) = rel.parent() {
         for part in parent.components() {
@@ -200,19 +215,19 @@ fn add_parents(tar: &mut tar::Builder<FanOut>, dirs: &mut BTreeSet<PathBuf>, com
     Ok(())
 }
 
-fn add_data(tar: &mut tar::Builder<FanOut>, name: &Path, data: &[u8]) -> io::Result<()> {
+fn add_data(tar: &mut tar::Builder<FanOut<'_>>, name: &Path, data: &[u8]) -> io::Result<()> {
     let mut h = tar::Header::new_gnu();
     h.set_mode(0o644);
     h.set_size(data.len() as u64);
     tar.append_data(&mut h, name, data)
 }
 
-fn add_path(tar: &mut tar::Builder<FanOut>, src: &Path, name: &Path) -> io::Result<()> {
+fn add_path(tar: &mut tar::Builder<FanOut<'_>>, src: &Path, name: &Path) -> io::Result<()> {
     tar.append_path_with_name(src, name).map_err(|e| io::Error::new(e.kind(), format!("adding {}: {e}", src.display())))
 }
 
 /// Adds the directory `tree/rel` and everything below it, in sorted order.
-fn add_tree(tar: &mut tar::Builder<FanOut>, dirs: &mut BTreeSet<PathBuf>, tree: &Path, rel: &Path, comp: &Path) -> io::Result<()> {
+fn add_tree(tar: &mut tar::Builder<FanOut<'_>>, dirs: &mut BTreeSet<PathBuf>, tree: &Path, rel: &Path, comp: &Path) -> io::Result<()> {
     add_parents(tar, dirs, comp, rel)?;
     add_dir(tar, dirs, &comp.join(rel))?;
     let mut entries: Vec<_> = fs_err::read_dir(tree.join(rel))?.collect::<Result<_, _>>()?;
