@@ -198,14 +198,13 @@ impl Env {
                     _ => Err(EnvError { var: "RUSTUP_CONCURRENT_DOWNLOADS", value: v, expected: "a whole number ≥ 1" }),
                 })
                 .transpose()?,
-            progress_when: match get("RUSTUP_TERM_PROGRESS_WHEN").as_deref() {
-                None | Some("auto") => ProgressWhen::Auto,
-                Some("always") => ProgressWhen::Always,
-                Some("never") => ProgressWhen::Never,
-                Some(v) => {
-                    return Err(EnvError { var: "RUSTUP_TERM_PROGRESS_WHEN", value: v.to_owned(), expected: "auto, always or never" });
-                }
-            },
+            progress_when: one_of(
+                &get,
+                "RUSTUP_TERM_PROGRESS_WHEN",
+                ProgressWhen::Auto,
+                &[("auto", ProgressWhen::Auto), ("always", ProgressWhen::Always), ("never", ProgressWhen::Never)],
+                "auto, always or never",
+            )?,
             stderr_is_terminal,
             term_width: get("RUSTUP_TERM_WIDTH")
                 .map(|v| match v.parse::<u16>() {
@@ -213,12 +212,13 @@ impl Env {
                     _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH", value: v, expected: "a number of columns ≥ 20" }),
                 })
                 .transpose()?,
-            term_color: match get("RUSTUP_TERM_COLOR").as_deref() {
-                None | Some("auto") => ColorWhen::Auto,
-                Some("always") => ColorWhen::Always,
-                Some("never") => ColorWhen::Never,
-                Some(v) => return Err(EnvError { var: "RUSTUP_TERM_COLOR", value: v.to_owned(), expected: "auto, always or never" }),
-            },
+            term_color: one_of(
+                &get,
+                "RUSTUP_TERM_COLOR",
+                ColorWhen::Auto,
+                &[("auto", ColorWhen::Auto), ("always", ColorWhen::Always), ("never", ColorWhen::Never)],
+                "auto, always or never",
+            )?,
             no_color: get("NO_COLOR").is_some() || get("TERM").as_deref() == Some("dumb"),
             host_root: match get("TCUP_HOST_ROOT") {
                 None => PathBuf::from("/"),
@@ -255,21 +255,27 @@ impl Env {
             ca_file: existing(&get, "SSL_CERT_FILE", false)?,
             ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
             toolchain: get("RUSTUP_TOOLCHAIN"),
-            auto_install: match get("RUSTUP_AUTO_INSTALL").as_deref() {
-                None => None,
-                Some("0") => Some(false),
-                Some("1") => Some(true),
-                Some(v) => return Err(EnvError { var: "RUSTUP_AUTO_INSTALL", value: v.to_owned(), expected: "0 or 1" }),
-            },
-            init_yes: match get("TCUP_INIT_YES").as_deref() {
-                None | Some("0") => false,
-                Some("1") => true,
-                Some(v) => return Err(EnvError { var: "TCUP_INIT_YES", value: v.to_owned(), expected: "0 or 1" }),
-            },
+            auto_install: one_of(&get, "RUSTUP_AUTO_INSTALL", None, &[("0", Some(false)), ("1", Some(true))], "0 or 1")?,
+            init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
             zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
             shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
             home,
         })
+    }
+}
+
+/// The value of a variable that takes one of a few words: `default` when unset or empty, the
+/// matching value from `choices`, or an error naming `var` and saying `expected`.
+fn one_of<T: Copy>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+    choices: &[(&str, T)],
+    expected: &'static str,
+) -> Result<T, EnvError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => choices.iter().find(|(word, _)| *word == v).map(|(_, t)| *t).ok_or(EnvError { var, value: v, expected }),
     }
 }
 

@@ -41,6 +41,8 @@ pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, a
         .arg(manifest_dir().join("installer/init.sh"))
         .args(args)
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("PATH", path.map_or_else(|| std::env::var("PATH").unwrap_or_default(), str::to_owned))
         .env("HOME", sb.dir.path())
         .env("RUSTUP_HOME", &sb.rustup_home)
@@ -74,6 +76,8 @@ fn rustc_through_proxy(sb: &Sandbox) -> Run {
     let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .arg("--version")
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home)
         .env("PATH", "/usr/bin:/bin"))
@@ -188,6 +192,8 @@ fn path_edits_are_idempotent_and_uninstall_restores_them() {
         .arg("-c")
         .arg(format!("{line}; rustc --version"))
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("PATH", "/usr/bin:/bin")
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home))
@@ -196,6 +202,8 @@ fn path_edits_are_idempotent_and_uninstall_restores_them() {
     let r = run(Command::new(sb.cargo_home.join("bin/tcup"))
         .args(["self", "uninstall", "-y"])
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("HOME", home)
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home))
@@ -213,6 +221,8 @@ fn a_missing_tool_names_the_component() {
     run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     let r = run(Command::new(sb.cargo_home.join("bin/rustfmt"))
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home));
     r.fails(
@@ -225,6 +235,8 @@ fn a_missing_tool_names_the_component() {
     let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .args(["+nightly", "--version"])
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("RUSTUP_AUTO_INSTALL", "0")
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home));
@@ -232,6 +244,8 @@ fn a_missing_tool_names_the_component() {
     let ok = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .args(["+stable", "--version"])
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home))
     .ok();
@@ -250,6 +264,8 @@ fn dockerfile_run_lines_work_as_shell() {
             .arg("-c")
             .arg(&shell)
             .env_clear()
+            .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+            .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", sb.dir.path())
             .env("RUSTUP_HOME", &sb.rustup_home)
@@ -265,6 +281,8 @@ fn dockerfile_run_lines_work_as_shell() {
             .arg("-c")
             .arg(check)
             .env_clear()
+            .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+            .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
             .env("PATH", path)
             .env("RUSTUP_HOME", &sb.rustup_home)
             .env("CARGO_HOME", &sb.cargo_home))
@@ -280,6 +298,8 @@ fn on_a_terminal(sb: &Sandbox, server: &Server, args: &str, input: &str) -> Run 
     let mut cmd = Command::new("script");
     cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", sb.dir.path())
         .env("RUSTUP_HOME", &sb.rustup_home)
@@ -363,8 +383,11 @@ fn insecure_root_and_unverifiable_downloads_are_refused() {
     let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
         .arg("--version")
         .env_clear()
+        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("RUSTUP_HOME", &sb.rustup_home)
         .env("CARGO_HOME", &sb.cargo_home)
-        .env("RUSTUP_TOOLCHAIN", "beta"));
-    r.fails(1, &["toolchain 'beta' is not installed"]);
+        .env("RUSTUP_TOOLCHAIN", "beta")
+        .env("RUSTUP_AUTO_INSTALL", "0"));
+    r.fails(1, &[&format!("toolchain 'beta-{HOST}' is not installed: the RUSTUP_TOOLCHAIN environment variable")]);
 }

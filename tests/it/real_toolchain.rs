@@ -68,6 +68,8 @@ fn real_toolchain_through_init_sh_and_the_cargo_proxy() {
             .args(args)
             .current_dir(dir)
             .env_clear()
+            .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
+            .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
             .env("PATH", &path)
             .env("HOME", sb.dir.path())
             .env("RUSTUP_HOME", &sb.rustup_home)

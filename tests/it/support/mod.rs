@@ -131,3 +131,8 @@ pub fn on_path(name: &str, why_missing: &str) -> Option<PathBuf> {
 pub fn run(cmd: &mut Command) -> Run {
     Run::from(&cmd.output().unwrap())
 }
+
+/// A dist server and update root where nothing listens (port 9, discard): a command whose
+/// environment was cleared gets these first, so a test can never reach the internet, even
+/// through a proxy's auto-install. A later `.env(…)` with a test server replaces them.
+pub const OFFLINE: &str = "http://127.0.0.1:9";
