@@ -128,6 +128,16 @@ impl TargetedPackage {
             .or_else(|| pick(&self.zst_url, &self.zst_hash, Compression::Zst))
             .or_else(|| pick(&self.url, &self.hash, Compression::Gz))
     }
+
+    /// The archive in format `compression`, when this entry offers it (URL and hash).
+    pub fn archive(&self, compression: Compression) -> Option<Archive> {
+        let (url, hash) = match compression {
+            Compression::Xz => (&self.xz_url, &self.xz_hash),
+            Compression::Zst => (&self.zst_url, &self.zst_hash),
+            Compression::Gz => (&self.url, &self.hash),
+        };
+        Some(Archive { url: url.clone()?, hash: hash.clone()?.to_ascii_lowercase(), compression })
+    }
 }
 
 impl Manifest {
