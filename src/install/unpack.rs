@@ -236,7 +236,8 @@ mod tests {
     #[test]
     fn files_and_records_with_small_and_streamed_files() {
         let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-        let mut files: Vec<(String, Vec<u8>)> = (0..300).map(|i| (format!("d{}/f{i}", i % 7), vec![i as u8; i * 10])).collect();
+        let mut files: Vec<(String, Vec<u8>)> =
+            (0..300usize).map(|i| (format!("d{}/f{i}", i % 7), vec![i.to_le_bytes()[0]; i * 10])).collect();
         files.insert(150, ("big".into(), big.clone()));
         let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
         let tar = tarball(&refs);
