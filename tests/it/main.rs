@@ -7,6 +7,7 @@
 mod backends;
 mod cli;
 mod faults;
+mod format_and_writers;
 mod host;
 pub mod init;
 mod install;
