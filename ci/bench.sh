@@ -124,13 +124,19 @@ rows=()
 for profile in minimal default; do
   for tool in tcup rustup; do
     results=()
-    for _ in $(seq "$RUNS"); do results+=("$(run "$tool" "$profile")"); done
+    for _ in $(seq "$RUNS"); do
+      results+=("$(run "$tool" "$profile")")
+      echo "bench: $profile $tool: ${results[-1]} (wall s, cpu s, KiB)" >&2
+    done
     med[$profile-$tool]=$(printf '%s\n' "${results[@]}" | median)
     rows+=("$profile-$tool")
   done
 done
 results=()
-for _ in $(seq "$RUNS"); do results+=("$(naive)"); done
+for _ in $(seq "$RUNS"); do
+  results+=("$(naive)")
+  echo "bench: default naive-tar: ${results[-1]} (wall s, cpu s, KiB)" >&2
+done
 med[default-naive-tar]=$(printf '%s\n' "${results[@]}" | median)
 rows+=(default-naive-tar)
 
