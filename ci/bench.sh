@@ -89,12 +89,16 @@ run() {
   measure "$home/time.txt"
 }
 
-# The format tcup chooses on this link (its verbose line names it), for the naive-tar row.
+# The formats tcup prefers on this link (its verbose line names them), for the naive-tar row: the
+# first of them the mirror has.
 probe=$(mktemp -d -p "$WORK")
-FORMAT=$(env RUSTUP_HOME="$probe/rustup" CARGO_HOME="$probe/cargo" RUSTUP_DIST_SERVER="$DIST" \
-  "$TCUP" --verbose toolchain install stable --profile minimal 2>&1 | sed -n 's/.*archive format \([A-Za-z]*\) first: \(.*\)/\1: \2/p')
+CHOICE=$(env RUSTUP_HOME="$probe/rustup" CARGO_HOME="$probe/cargo" RUSTUP_DIST_SERVER="$DIST" \
+  "$TCUP" --verbose toolchain install stable --profile minimal 2>&1 | sed -n 's/.*archive formats in order of preference //p')
 rm -rf "$probe"
-case $FORMAT in Gz*) EXT=gz ;; Zst*) EXT=zst ;; *) EXT=xz ;; esac
+EXT=xz
+for e in $(echo "${CHOICE%%:*}" | tr ',' ' '); do
+  if [ -n "$(find "$MIRROR/dist" -name "*.tar.$e" | head -1)" ]; then EXT=$e; break; fi
+done
 mapfile -t ARCHIVES < <(find "$MIRROR/dist" -name "*.tar.$EXT" | sort)
 
 # naive → prints "wall cpu rss": one tar process per archive, all at once.
@@ -118,7 +122,7 @@ print(f"{med[0]:.2f} {med[1]:.2f} {med[2] / 1024:.1f} {runs}")'
 }
 
 echo "bench: $RUNS runs each; mirror $MIRROR on $DIST; $(rustup --version 2>/dev/null | head -1); tcup $("$TCUP" --version)"
-echo "bench: tcup's format here: $FORMAT; naive tar extracts ${#ARCHIVES[@]} .tar.$EXT archives"
+echo "bench: tcup's preference here: $CHOICE; naive tar extracts ${#ARCHIVES[@]} .tar.$EXT archives"
 declare -A med=()
 rows=()
 for profile in minimal default; do

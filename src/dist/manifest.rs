@@ -106,6 +106,17 @@ pub enum Compression {
     Gz,
 }
 
+impl Compression {
+    /// The file name's last extension: `gz`, `xz` or `zst`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Compression::Gz => "gz",
+            Compression::Xz => "xz",
+            Compression::Zst => "zst",
+        }
+    }
+}
+
 /// One archive to fetch: URL as written in the manifest and its expected SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archive {

@@ -211,7 +211,8 @@ fn check_runs(dest: &Path, opts: &InstallOptions, reporter: &Reporter) {
 fn choose_format(env: &Env, verified: &VerifiedManifest, selection: &mut Selection, reporter: &Reporter) {
     let choice = format::choose(env.archive_format, &env.dist_server, Some(verified.link));
     let lacking = format::apply(selection, &verified.manifest, &choice);
-    reporter.verbose(&format!("archive format {:?} first: {}", choice.order[0], choice.why));
+    let order: Vec<&str> = choice.order.iter().map(|c| c.extension()).collect();
+    reporter.verbose(&format!("archive formats in order of preference {}: {}", order.join(", "), choice.why));
     if env.archive_format != crate::env::ArchiveFormat::Auto && !lacking.is_empty() {
         reporter.warn(&format!(
             "{} not offered in the forced format; using another: {}",

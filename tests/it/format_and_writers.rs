@@ -33,7 +33,7 @@ fn forced_format_is_used_where_offered() {
         sb.tcup(&server.url).args(["-v", "toolchain", "install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "gz"),
     )
     .ok();
-    assert!(run.stderr.contains("archive format Gz first: TCUP_ARCHIVE_FORMAT=gz"), "{}", run.stderr);
+    assert!(run.stderr.contains("archive formats in order of preference gz, xz, zst: TCUP_ARCHIVE_FORMAT=gz"), "{}", run.stderr);
     // rustc offers xz and gz, cargo zst and gz: both come as gz.
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
     assert_eq!((server.hits(".tar.zst"), server.hits(".tar.xz")), (0, 0));
