@@ -49,7 +49,7 @@ pub struct Job<'a> {
 /// Writer threads per archive when `RUSTUP_IO_THREADS` is not set (docs/design.md decision 10.1).
 pub const DEFAULT_IO_THREADS: usize = 8;
 /// Memory for file contents in flight, for the whole install, when `RUSTUP_UNPACK_RAM` is not set.
-pub const DEFAULT_UNPACK_RAM: usize = 4 << 20;
+pub const DEFAULT_UNPACK_RAM: usize = 2 << 20;
 
 /// The writer pool for each of `concurrent` archives unpacked at once: `RUSTUP_IO_THREADS` writers
 /// each, and `RUSTUP_UNPACK_RAM` shared out equally (at least 256 KiB each).
