@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): tcup vs rustup installing this machine's stable toolchain from a loopback
-# mirror served by nginx. Packs the mirror once (default profile, xz + gz; cached in
-# target/bench-mirror), then times `toolchain install stable --profile minimal|default` for each
-# tool into fresh homes, RUNS times each (default 3), and prints medians of wall time and peak RSS
-# (/usr/bin/time -v) with the tcup/rustup ratios. Needs about 15 GB free in $TMPDIR for the homes.
+# mirror served by nginx, plus the naive limit for the same work. Packs the mirror once (default
+# profile, xz + gz; cached in target/bench-mirror), then, RUNS times each (default 3), into fresh
+# homes:
+#   - `toolchain install stable --profile minimal|default` with tcup and with rustup;
+#   - "naive tar": every archive of the default profile (in the format tcup chose, see
+#     docs/design.md decision 10.3) extracted at once by parallel `tar` processes from local files:
+#     no download, no checks, what the hardware allows.
+# Prints one table of medians (wall s, user+sys CPU s, peak RSS MiB, from /usr/bin/time -v) and
+# the ratios the performance targets are stated in (issue 10). The one-component update is
+# measured by ci/bench-update.sh. Needs about 15 GB free in $TMPDIR for the homes.
 #
-# Usage: ci/bench.sh            (RUNS=5 ci/bench.sh for more runs)
+# Usage: ci/bench.sh            (RUNS=5 ci/bench.sh for more runs; TCUP_ARCHIVE_FORMAT is passed on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -16,6 +22,7 @@ fi
 command -v rustup >/dev/null || { echo "bench: rustup is needed for the comparison" >&2; exit 1; }
 cargo build --release --quiet
 TCUP=$PWD/target/release/tcup
+HOST=$(rustc -vV | sed -n 's/^host: //p')
 
 MIRROR=$PWD/target/bench-mirror
 if [ ! -f "$MIRROR/dist/channel-rust-stable.toml" ]; then
@@ -28,7 +35,7 @@ fi
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
 mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<EOF
+cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 2;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
@@ -43,19 +50,33 @@ http {
   scgi_temp_path $WORK/nginx/scgi;
   server { listen 127.0.0.1:$PORT; root $MIRROR; }
 }
-EOF
+CONF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
 trap 'nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
 DIST=http://127.0.0.1:$PORT
 
-# run TOOL PROFILE → prints "seconds kib"
+# measure FILE → prints "wall_s cpu_s rss_kib" from /usr/bin/time -v output
+measure() {
+  python3 - "$1" <<'PY'
+import sys, re
+t = open(sys.argv[1]).read()
+wall = re.search(r"Elapsed \(wall clock\) time .*: (\S+)", t).group(1)
+secs = sum(float(p) * 60 ** i for i, p in enumerate(reversed(wall.split(":"))))
+cpu = float(re.search(r"User time \(seconds\): (\S+)", t).group(1)) + float(re.search(r"System time \(seconds\): (\S+)", t).group(1))
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+print(f"{secs:.2f} {cpu:.2f} {rss}")
+PY
+}
+
+# Start each run with no dirty pages pending. Homes are removed only at the end: deleting ~1.4 GB
+# on this discard-mounted ext4 slows the next run's file creation several-fold.
+settle() { sync; sleep 2; }
+
+# run TOOL PROFILE → prints "wall cpu rss"
 run() {
-  local tool=$1 profile=$2 home
+  local tool=$1 profile=$2 home cmd
   home=$(mktemp -d -p "$WORK")
-  # Start each run with no dirty pages pending. Homes are removed only at the end: deleting
-  # ~1.4 GB on this discard-mounted ext4 slows the next run's file creation several-fold.
-  sync; sleep 2
-  local cmd
+  settle
   if [ "$tool" = tcup ]; then
     cmd=("$TCUP" --quiet toolchain install stable --profile "$profile")
   else
@@ -64,37 +85,82 @@ run() {
   env RUSTUP_HOME="$home/rustup" CARGO_HOME="$home/cargo" RUSTUP_DIST_SERVER="$DIST" RUSTUP_AUTO_INSTALL=0 \
     /usr/bin/time -v -o "$home/time.txt" "${cmd[@]}" >/dev/null 2>"$home/err.txt" \
     || { echo "bench: $tool failed:" >&2; cat "$home/err.txt" >&2; exit 1; }
-  "$home/rustup/toolchains/stable-$(rustc -vV | sed -n 's/^host: //p')/bin/rustc" --version >/dev/null
-  python3 - "$home/time.txt" <<'PY'
-import sys, re
-t = open(sys.argv[1]).read()
-wall = re.search(r"Elapsed \(wall clock\) time .*: (\S+)", t).group(1)
-parts = [float(p) for p in wall.split(":")]
-secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
-print(f"{secs:.2f} {rss}")
-PY
+  "$home/rustup/toolchains/stable-$HOST/bin/rustc" --version >/dev/null
+  measure "$home/time.txt"
+}
+
+# The formats tcup prefers on this link (its verbose line names them), for the naive-tar row: the
+# first of them the mirror has.
+probe=$(mktemp -d -p "$WORK")
+CHOICE=$(env RUSTUP_HOME="$probe/rustup" CARGO_HOME="$probe/cargo" RUSTUP_DIST_SERVER="$DIST" \
+  "$TCUP" --verbose toolchain install stable --profile minimal 2>&1 | sed -n 's/.*archive formats in order of preference //p')
+rm -rf "$probe"
+EXT=xz
+for e in $(echo "${CHOICE%%:*}" | tr ',' ' '); do
+  if [ -n "$(find "$MIRROR/dist" -name "*.tar.$e" | head -1)" ]; then EXT=$e; break; fi
+done
+mapfile -t ARCHIVES < <(find "$MIRROR/dist" -name "*.tar.$EXT" | sort)
+
+# naive → prints "wall cpu rss": one tar process per archive, all at once.
+naive() {
+  local out
+  out=$(mktemp -d -p "$WORK")
+  settle
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  local script='for a in "$@"; do mkdir -p "$0/$(basename "$a")"; tar -xf "$a" -C "$0/$(basename "$a")" & done; wait'
+  /usr/bin/time -v -o "$out.time" bash -c "$script" "$out" "${ARCHIVES[@]}"
+  measure "$out.time"
+}
+
+median() {
+  python3 -c '
+import sys, statistics
+rows = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
+med = [statistics.median(r[i] for r in rows) for i in range(3)]
+runs = ", ".join(f"{r[0]:.1f}" for r in rows)
+print(f"{med[0]:.2f} {med[1]:.2f} {med[2] / 1024:.1f} {runs}")'
 }
 
 echo "bench: $RUNS runs each; mirror $MIRROR on $DIST; $(rustup --version 2>/dev/null | head -1); tcup $("$TCUP" --version)"
-printf '%-8s %-7s %10s %12s   %s\n' profile tool "median s" "median MiB" "runs (s / MiB)"
+echo "bench: tcup's preference here: $CHOICE; naive tar extracts ${#ARCHIVES[@]} .tar.$EXT archives"
+declare -A med=()
+rows=()
 for profile in minimal default; do
-  declare -A med=()
   for tool in tcup rustup; do
     results=()
-    for _ in $(seq "$RUNS"); do results+=("$(run "$tool" "$profile")"); done
-    line=$(printf '%s\n' "${results[@]}" | python3 -c '
-import sys, statistics
-rows = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
-s = statistics.median(r[0] for r in rows); m = statistics.median(r[1] for r in rows) / 1024
-runs = ", ".join(f"{r[0]:.2f}/{r[1]/1024:.0f}" for r in rows)
-print(f"{s:.2f} {m:.1f} {runs}")')
-    read -r s m runs <<<"$line"
-    med[$tool]="$s $m"
-    printf '%-8s %-7s %10s %12s   %s\n' "$profile" "$tool" "$s" "$m" "$runs"
+    for _ in $(seq "$RUNS"); do
+      results+=("$(run "$tool" "$profile")")
+      echo "bench: $profile $tool: ${results[-1]} (wall s, cpu s, KiB)" >&2
+    done
+    med[$profile-$tool]=$(printf '%s\n' "${results[@]}" | median)
+    rows+=("$profile-$tool")
   done
-  read -r ts tm <<<"${med[tcup]}"
-  read -r rs rm_ <<<"${med[rustup]}"
-  python3 -c "print(f'{\"$profile\":<8} ratio   time {$ts/$rs:.2f}   peak RSS {$tm/$rm_:.2f}')"
-  unset med
 done
+results=()
+for _ in $(seq "$RUNS"); do
+  results+=("$(naive)")
+  echo "bench: default naive-tar: ${results[-1]} (wall s, cpu s, KiB)" >&2
+done
+med[default-naive-tar]=$(printf '%s\n' "${results[@]}" | median)
+rows+=(default-naive-tar)
+
+printf '\n| %-18s | %8s | %10s | %9s | %-22s |\n' "run" "wall s" "user+sys s" "peak MiB" "wall of each run (s)"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------" "----------" "------------" "-----------" "------------------------"
+for r in "${rows[@]}"; do
+  read -r w c m runs <<<"${med[$r]}"
+  printf '| %-18s | %8s | %10s | %9s | %-22s |\n' "$r" "$w" "$c" "$m" "$runs"
+done
+wall() { read -r w _ <<<"${med[$1]}"; echo "$w"; }
+rss() { read -r _ _ m _ <<<"${med[$1]}"; echo "$m"; }
+python3 - "$(wall minimal-tcup)" "$(wall minimal-rustup)" "$(wall default-tcup)" "$(wall default-rustup)" \
+  "$(wall default-naive-tar)" "$(rss minimal-tcup)" "$(rss default-tcup)" <<'PY'
+import sys
+mt, mr, dt, dr, nt, rm, rd = map(float, sys.argv[1:])
+print()
+print("| figure                              | measured | target |")
+print("|-------------------------------------|----------|--------|")
+print(f"| default profile, tcup / rustup wall | {dt / dr:8.2f} | ≤ 0.40 |")
+print(f"| minimal profile, tcup / rustup wall | {mt / mr:8.2f} | ≤ 0.40 |")
+print(f"| peak RSS, any tcup install (MiB)    | {max(rm, rd):8.1f} | ≤ 64   |")
+print(f"| default, tcup / naive parallel tar  | {dt / nt:8.2f} | ≤ 1.2  |")
+PY

@@ -143,6 +143,27 @@ pub struct Env {
     pub zdotdir: PathBuf,
     /// Basename of `SHELL` (`bash`, `zsh`, `fish`, … or empty).
     pub shell: String,
+    /// `RUSTUP_IO_THREADS`: writer threads per archive being unpacked (≥ 1); `None` lets tcup choose.
+    pub io_threads: Option<usize>,
+    /// `RUSTUP_UNPACK_RAM`: bytes of file contents the whole install may hold in memory while
+    /// unpacking (≥ 1 MiB); `None` lets tcup choose.
+    pub unpack_ram: Option<usize>,
+    /// `TCUP_ARCHIVE_FORMAT`: which archive format to download (default `auto`).
+    pub archive_format: ArchiveFormat,
+}
+
+/// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
+/// `auto` (the default) chooses by the link's measured speed (docs/design.md decision 10.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    /// Choose by measurement.
+    Auto,
+    /// `.tar.gz`.
+    Gz,
+    /// `.tar.xz`.
+    Xz,
+    /// `.tar.zst`.
+    Zst,
 }
 
 impl Env {
@@ -227,21 +248,7 @@ impl Env {
             },
             host_machine: get("TCUP_HOST_MACHINE"),
             backends: backend_order(&get)?,
-            limits: Limits {
-                connect: seconds(&get, "TCUP_CONNECT_TIMEOUT", 30.0)?,
-                stall: seconds(&get, "TCUP_STALL_TIMEOUT", 30.0)?,
-                low_speed: get("TCUP_LOW_SPEED_LIMIT")
-                    .map(|v| {
-                        v.parse::<u64>().map_err(|_| EnvError {
-                            var: "TCUP_LOW_SPEED_LIMIT",
-                            value: v,
-                            expected: "a whole number of bytes per second",
-                        })
-                    })
-                    .transpose()?
-                    .unwrap_or(10),
-                hard: seconds(&get, "RUSTUP_DOWNLOAD_TIMEOUT", 180.0)?,
-            },
+            limits: limits(&get)?,
             max_retries: get("RUSTUP_MAX_RETRIES")
                 .map(|v| v.parse::<u32>().map_err(|_| EnvError { var: "RUSTUP_MAX_RETRIES", value: v, expected: "a whole number ≥ 0" }))
                 .transpose()?
@@ -259,9 +266,38 @@ impl Env {
             init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
             zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
             shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
+            io_threads: whole(&get, "RUSTUP_IO_THREADS", 1, "a whole number ≥ 1")?,
+            unpack_ram: whole(&get, "RUSTUP_UNPACK_RAM", 1 << 20, "a number of bytes ≥ 1048576 (1 MiB)")?,
+            archive_format: match get("TCUP_ARCHIVE_FORMAT").as_deref() {
+                None | Some("auto") => ArchiveFormat::Auto,
+                Some("gz") => ArchiveFormat::Gz,
+                Some("xz") => ArchiveFormat::Xz,
+                Some("zst") => ArchiveFormat::Zst,
+                Some(v) => return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT", value: v.to_owned(), expected: "gz, xz, zst or auto" }),
+            },
             home,
         })
     }
+}
+
+/// The watchdog's limits: `TCUP_CONNECT_TIMEOUT`, `TCUP_STALL_TIMEOUT` (seconds, default 30
+/// each), `TCUP_LOW_SPEED_LIMIT` (bytes/s, default 10), `RUSTUP_DOWNLOAD_TIMEOUT` (seconds, 180).
+fn limits(get: &impl Fn(&str) -> Option<String>) -> Result<Limits, EnvError> {
+    Ok(Limits {
+        connect: seconds(get, "TCUP_CONNECT_TIMEOUT", 30.0)?,
+        stall: seconds(get, "TCUP_STALL_TIMEOUT", 30.0)?,
+        low_speed: get("TCUP_LOW_SPEED_LIMIT")
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| EnvError {
+                    var: "TCUP_LOW_SPEED_LIMIT",
+                    value: v,
+                    expected: "a whole number of bytes per second",
+                })
+            })
+            .transpose()?
+            .unwrap_or(10),
+        hard: seconds(get, "RUSTUP_DOWNLOAD_TIMEOUT", 180.0)?,
+    })
 }
 
 /// The value of a variable that takes one of a few words: `default` when unset or empty, the
@@ -355,6 +391,15 @@ fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<&'static s
 
 /// Most seconds a timeout variable accepts (about 11.6 days): larger values overflow clocks.
 pub const MAX_SECONDS: f64 = 1_000_000.0;
+/// A whole number ≥ `min` from `var`, when set.
+fn whole(get: &impl Fn(&str) -> Option<String>, var: &'static str, min: usize, expected: &'static str) -> Result<Option<usize>, EnvError> {
+    get(var)
+        .map(|v| match v.parse::<usize>() {
+            Ok(n) if n >= min => Ok(n),
+            _ => Err(EnvError { var, value: v, expected }),
+        })
+        .transpose()
+}
 
 fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f64) -> Result<Duration, EnvError> {
     let value = get(var);
@@ -548,5 +593,19 @@ mod tests {
     fn dist_server_trailing_slash_is_dropped() {
         let e = env(&[("RUSTUP_DIST_SERVER", "http://127.0.0.1:8080/mirror/")]).unwrap();
         assert_eq!(e.dist_server.as_str(), "http://127.0.0.1:8080/mirror");
+    }
+
+    #[test]
+    fn unpack_knobs_and_archive_format() {
+        let e = env(&[]).unwrap();
+        assert_eq!((e.io_threads, e.unpack_ram, e.archive_format), (None, None, ArchiveFormat::Auto));
+        let e = env(&[("RUSTUP_IO_THREADS", "3"), ("RUSTUP_UNPACK_RAM", "2097152"), ("TCUP_ARCHIVE_FORMAT", "gz")]).unwrap();
+        assert_eq!((e.io_threads, e.unpack_ram, e.archive_format), (Some(3), Some(2_097_152), ArchiveFormat::Gz));
+        assert_eq!(env(&[("TCUP_ARCHIVE_FORMAT", "zst")]).unwrap().archive_format, ArchiveFormat::Zst);
+        for (var, bad) in [("RUSTUP_IO_THREADS", "0"), ("RUSTUP_UNPACK_RAM", "1000"), ("TCUP_ARCHIVE_FORMAT", "bz2")] {
+            let err = env(&[(var, bad)]).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains(&format!("{var}=\"{bad}\"")), "{err}");
+        }
     }
 }

@@ -114,6 +114,17 @@ pub enum Compression {
     Gz,
 }
 
+impl Compression {
+    /// The file name's last extension: `gz`, `xz` or `zst`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Compression::Gz => "gz",
+            Compression::Xz => "xz",
+            Compression::Zst => "zst",
+        }
+    }
+}
+
 /// One archive to fetch: URL as written in the manifest and its expected SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archive {
@@ -135,6 +146,16 @@ impl TargetedPackage {
         pick(&self.xz_url, &self.xz_hash, Compression::Xz)
             .or_else(|| pick(&self.zst_url, &self.zst_hash, Compression::Zst))
             .or_else(|| pick(&self.url, &self.hash, Compression::Gz))
+    }
+
+    /// The archive in format `compression`, when this entry offers it (URL and hash).
+    pub fn archive(&self, compression: Compression) -> Option<Archive> {
+        let (url, hash) = match compression {
+            Compression::Xz => (&self.xz_url, &self.xz_hash),
+            Compression::Zst => (&self.zst_url, &self.zst_hash),
+            Compression::Gz => (&self.url, &self.hash),
+        };
+        Some(Archive { url: url.clone()?, hash: hash.clone()?.to_ascii_lowercase(), compression })
     }
 }
 

@@ -8,3 +8,4 @@ pub mod receipts;
 pub mod safety;
 pub mod staging;
 pub mod unpack;
+pub mod writer;

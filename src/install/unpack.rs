@@ -7,11 +7,13 @@
 //! Every entry is checked by [`super::safety`] before anything is written, and everything is
 //! written below the caller's unpack directory (inside the staging area).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::dist::manifest::Compression;
 use crate::install::safety::{self, Kind, UnsafeEntry};
+use crate::install::writer::{self, Pool};
+pub use crate::install::writer::{FileRecord, PoolOptions};
 
 /// Why an archive could not be unpacked.
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +24,7 @@ pub enum UnpackError {
     /// The stream is not a valid compressed tarball (or reading it failed).
     #[error("the archive is not a valid compressed tarball: {0}")]
     Corrupt(#[source] io::Error),
-    /// Writing into the staging directory failed.
+    /// Writing into the staging directory failed (the first error of any writer thread).
     #[error(transparent)]
     Write(io::Error),
     /// The tarball does not have a single top directory.
@@ -42,17 +44,63 @@ pub fn decoder<'a, R: Read + 'a>(raw: R, compression: Compression) -> io::Result
     })
 }
 
-/// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest`, and returns the
-/// archive's top directory (`dest/<pkg>-<version>-<target>`). Reads the tar stream to its end.
+/// The result of unpacking one archive.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// The archive's top directory (`dest/<pkg>-<version>-<target>`).
+    pub top: PathBuf,
+    /// Every regular file written (hard links included), in archive order, with paths relative to
+    /// `dest`.
+    pub files: Vec<FileRecord>,
+}
+
+/// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest` and returns its
+/// top directory and a [`FileRecord`] per regular file. Reads the tar stream to its end.
+///
+/// This thread decodes, checks every entry's path, and creates directories and links; regular
+/// files go to a pool of `opts.threads` writers holding at most `opts.budget` bytes in flight
+/// ([`super::writer`]). A file counts as complete only when this function returns `Ok`: by then
+/// every writer has closed its files without error. Until then the files are only in the staging
+/// area, which nothing else reads.
 ///
 /// # Errors
-/// See [`UnpackError`]. On error, `dest` may hold part of the archive: it is inside the staging
-/// area and removed with it.
-pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<PathBuf, UnpackError> {
+/// See [`UnpackError`]; the first writer error stops decoding. On error, `dest` may hold part of
+/// the archive: it is inside the staging area and removed with it.
+pub fn unpack(tar_stream: impl Read, dest: &Path, opts: PoolOptions) -> Result<Unpacked, UnpackError> {
     let mut archive = tar::Archive::new(tar_stream);
+    let (top, files) = writer::with_pool(opts, |pool| decode(&mut archive, dest, pool, opts.chunk()))?;
+    // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity checks run.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(UnpackError::Corrupt)?;
+    Ok(Unpacked { top: dest.join(top), files })
+}
+
+impl From<io::Error> for UnpackError {
+    fn from(e: io::Error) -> Self {
+        UnpackError::Write(e)
+    }
+}
+
+/// Paths already used by this archive, by hash (a collision only costs a needless barrier).
+#[derive(Default)]
+struct Seen {
+    files: std::collections::HashSet<u64>,
+    dirs: std::collections::HashSet<PathBuf>,
+}
+
+impl Seen {
+    fn key(path: &Path) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(path)
+    }
+}
+
+/// The decoding loop: every entry checked, then created here (directories, links) or handed to
+/// the pool (regular files).
+fn decode<R: Read>(archive: &mut tar::Archive<R>, dest: &Path, pool: &mut Pool<'_>, chunk: usize) -> Result<PathBuf, UnpackError> {
     let mut top: Option<PathBuf> = None;
     let mut symlinks: Vec<PathBuf> = Vec::new();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut seen = Seen::default();
     for entry in archive.entries().map_err(UnpackError::Corrupt)? {
         let mut entry = entry.map_err(UnpackError::Corrupt)?;
         let raw_path = entry.path().map_err(UnpackError::Corrupt)?.into_owned();
@@ -77,57 +125,166 @@ pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<PathBuf, UnpackError
             Some(_) => {}
         }
         let target = dest.join(&path);
+        // The pool must never race with this thread on one path: links and reused paths wait
+        // until every queued file is written.
+        if kind != Kind::Dir && (kind != Kind::File || !seen.files.insert(Seen::key(&path))) {
+            pool.barrier()?;
+        }
         if symlinks.contains(&path) {
             symlinks.retain(|s| s != &path);
             fs_err::remove_file(&target).map_err(UnpackError::Write)?;
         }
         match kind {
-            Kind::Dir => fs_err::create_dir_all(&target).map_err(UnpackError::Write)?,
+            Kind::Dir => {
+                if seen.dirs.insert(path.clone()) {
+                    fs_err::create_dir_all(&target).map_err(UnpackError::Write)?;
+                }
+            }
             Kind::File => {
+                ensure_parent(&path, dest, &mut seen)?;
                 let mode = entry.header().mode().map_err(UnpackError::Corrupt)?;
-                write_file(&mut entry, &target, mode, &mut buf)?;
+                queue_file(&mut entry, pool, path, target, mode, chunk)?;
             }
             Kind::Symlink => {
-                ensure_parent(&target)?;
+                ensure_parent(&path, dest, &mut seen)?;
                 let link = link.expect("checked by check_entry");
                 fs_err::os::unix::fs::symlink(&link, &target).map_err(UnpackError::Write)?;
                 symlinks.push(path);
             }
             Kind::HardLink => {
-                ensure_parent(&target)?;
-                let source = dest.join(safety::relative_path(&link.expect("checked")).expect("checked"));
-                fs_err::hard_link(&source, &target).map_err(UnpackError::Write)?;
+                ensure_parent(&path, dest, &mut seen)?;
+                let source_rel = safety::relative_path(&link.expect("checked")).expect("checked");
+                fs_err::hard_link(dest.join(&source_rel), &target).map_err(UnpackError::Write)?;
+                if let Some(r) = pool.record(&source_rel) {
+                    pool.add_record(FileRecord { path, ..r });
+                }
             }
         }
     }
-    // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity checks run.
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(UnpackError::Corrupt)?;
-    top.map(|t| dest.join(t)).ok_or_else(|| UnpackError::Layout("(empty archive)".into()))
+    top.ok_or_else(|| UnpackError::Layout("(empty archive)".into()))
 }
 
-fn ensure_parent(target: &Path) -> Result<(), UnpackError> {
-    match target.parent() {
-        Some(p) if !p.is_dir() => fs_err::create_dir_all(p).map_err(UnpackError::Write),
+/// Creates the parent directory of `path` (relative to `dest`) unless this archive already did.
+fn ensure_parent(path: &Path, dest: &Path, seen: &mut Seen) -> Result<(), UnpackError> {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() && !seen.dirs.contains(p) => {
+            fs_err::create_dir_all(dest.join(p)).map_err(UnpackError::Write)?;
+            seen.dirs.insert(p.to_path_buf());
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
 
-/// Writes one regular file with the archive's permission bits (`mode & 0o777`, so executables
-/// stay executable and no set-id bit is ever installed), less the user's umask, as `tar` does.
-fn write_file(entry: &mut impl Read, target: &Path, mode: u32, buf: &mut [u8]) -> Result<(), UnpackError> {
-    use fs_err::os::unix::fs::OpenOptionsExt;
-    ensure_parent(target)?;
-    let mut file =
-        fs_err::OpenOptions::new().write(true).create(true).truncate(true).mode(mode & 0o777).open(target).map_err(UnpackError::Write)?;
-    loop {
-        let n = match entry.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(UnpackError::Corrupt(e)),
-        };
-        file.write_all(&buf[..n]).map_err(UnpackError::Write)?;
+/// Reads one regular file's contents from the tar stream and hands it to the pool: whole when it
+/// fits in one chunk, else chunk by chunk. Permission bits are `mode & 0o777` (executables stay
+/// executable, no set-id bit is ever installed), less the user's umask, as `tar` does.
+fn queue_file(
+    entry: &mut tar::Entry<'_, impl Read>,
+    pool: &mut Pool<'_>,
+    path: PathBuf,
+    target: PathBuf,
+    mode: u32,
+    chunk: usize,
+) -> Result<(), UnpackError> {
+    let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+    if size <= chunk {
+        let mut data = Vec::with_capacity(size);
+        entry.read_to_end(&mut data).map_err(UnpackError::Corrupt)?;
+        return Ok(pool.write(path, target, mode, data)?);
     }
-    Ok(())
+    let to = pool.stream(path, target, mode)?;
+    loop {
+        let mut next = Vec::with_capacity(chunk);
+        entry.take(chunk as u64).read_to_end(&mut next).map_err(UnpackError::Corrupt)?;
+        if next.is_empty() {
+            return Ok(());
+        }
+        pool.chunk(&to, next)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tar with one top directory, `files` below it (path, contents) and a hard link to the first.
+    fn tarball(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(0o755);
+        h.set_size(0);
+        b.append_data(&mut h, "top/", io::empty()).unwrap();
+        for (path, data) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_mode(0o644);
+            h.set_size(data.len() as u64);
+            b.append_data(&mut h, format!("top/{path}"), &data[..]).unwrap();
+        }
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Link);
+        h.set_size(0);
+        b.append_link(&mut h, "top/link", format!("top/{}", files[0].0)).unwrap();
+        b.into_inner().unwrap()
+    }
+
+    fn opts(threads: usize, budget: usize) -> PoolOptions {
+        PoolOptions { threads, budget }
+    }
+
+    #[test]
+    fn files_and_records_with_small_and_streamed_files() {
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut files: Vec<(String, Vec<u8>)> =
+            (0..300usize).map(|i| (format!("d{}/f{i}", i % 7), vec![i.to_le_bytes()[0]; i * 10])).collect();
+        files.insert(150, ("big".into(), big.clone()));
+        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let tar = tarball(&refs);
+        // A budget of 256 KiB: the 3 MB file goes in 64 KiB chunks, the small ones wait for room.
+        for (threads, budget) in [(1, 256 * 1024), (8, 256 * 1024), (4, 16 << 20)] {
+            let dest = tempfile::tempdir().unwrap();
+            let out = unpack(&tar[..], dest.path(), opts(threads, budget)).unwrap();
+            assert_eq!(out.top, dest.path().join("top"));
+            assert_eq!(fs_err::read(dest.path().join("top/big")).unwrap(), big);
+            assert_eq!(fs_err::read(dest.path().join("top/d3/f10")).unwrap(), vec![10u8; 100]);
+            // Archive order, every regular file once, the hard link last with its source's CRC.
+            let paths: Vec<String> = out.files.iter().map(|r| r.path.display().to_string()).collect();
+            let mut expected: Vec<String> = files.iter().map(|(p, _)| format!("top/{p}")).collect();
+            expected.push("top/link".into());
+            assert_eq!(paths, expected);
+            let rec = &out.files[150];
+            assert_eq!((rec.len, rec.crc32), (big.len() as u64, crc32fast::hash(&big)));
+            assert_eq!(out.files.last().unwrap().crc32, crc32fast::hash(&files[0].1));
+            assert_eq!(out.files[2], FileRecord { path: "top/d2/f2".into(), len: 20, crc32: crc32fast::hash(&[2u8; 20]) });
+        }
+    }
+
+    #[test]
+    fn a_write_error_in_one_writer_stops_the_unpack_and_names_the_path() {
+        let files: Vec<(String, Vec<u8>)> = (0..2000).map(|i| (format!("f{i}"), vec![1u8; 100])).collect();
+        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let tar = tarball(&refs);
+        let dest = tempfile::tempdir().unwrap();
+        // A directory where file f7 should go: its writer's open fails (EISDIR).
+        fs_err::create_dir_all(dest.path().join("top/f7/x")).unwrap();
+        let err = unpack(&tar[..], dest.path(), opts(4, 64 * 1024)).unwrap_err();
+        assert!(matches!(err, UnpackError::Write(_)), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains("top/f7") && msg.contains("Is a directory"), "{msg}");
+        // Decoding stopped soon after: with a 64 KiB budget at most a few hundred files were queued.
+        let written = fs_err::read_dir(dest.path().join("top")).unwrap().count();
+        assert!(written < 1500, "decoding should stop at the first error, but {written} entries were written");
+    }
+
+    #[test]
+    fn a_symlink_in_a_files_place_is_never_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let dest = tempfile::tempdir().unwrap();
+        fs_err::create_dir_all(dest.path().join("top")).unwrap();
+        fs_err::os::unix::fs::symlink(outside.path().join("victim"), dest.path().join("top/a")).unwrap();
+        let err = unpack(&tarball(&[("a", b"x".to_vec())])[..], dest.path(), opts(2, 1 << 20)).unwrap_err();
+        assert!(err.to_string().contains("top/a"), "{err}");
+        assert!(!outside.path().join("victim").exists());
+    }
 }

@@ -24,8 +24,10 @@ use url::Url;
 use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
 use crate::download::{DownloadError, Downloader, Kind, into_download_error};
+use crate::env::Env;
+use crate::install::place;
 use crate::install::receipts::Receipt;
-use crate::install::{place, unpack};
+use crate::install::unpack::{self, PoolOptions};
 use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
@@ -40,6 +42,20 @@ pub struct Job<'a> {
     pub unpack_dir: PathBuf,
     /// The toolchain tree being assembled.
     pub tree: &'a Path,
+    /// Writer threads and memory for unpacking this archive ([`pool_options`]).
+    pub pool: PoolOptions,
+}
+
+/// Writer threads per archive when `RUSTUP_IO_THREADS` is not set (docs/design.md decision 10.1).
+pub const DEFAULT_IO_THREADS: usize = 8;
+/// Memory for file contents in flight, for the whole install, when `RUSTUP_UNPACK_RAM` is not set.
+pub const DEFAULT_UNPACK_RAM: usize = 2 << 20;
+
+/// The writer pool for each of `concurrent` archives unpacked at once: `RUSTUP_IO_THREADS` writers
+/// each, and `RUSTUP_UNPACK_RAM` shared out equally (at least 256 KiB each).
+pub fn pool_options(env: &Env, concurrent: usize) -> PoolOptions {
+    let ram = env.unpack_ram.unwrap_or(DEFAULT_UNPACK_RAM);
+    PoolOptions { threads: env.io_threads.unwrap_or(DEFAULT_IO_THREADS), budget: (ram / concurrent.max(1)).max(256 * 1024) }
 }
 
 /// The error an install stops with once another component has failed.
@@ -77,7 +93,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
         let meter = reporter.start(&name, len);
         let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel });
         let unpacked = unpack::decoder(&mut hashing, sel.archive.compression)
-            .and_then(|d| unpack::unpack(d, &job.unpack_dir).map_err(io::Error::other));
+            .and_then(|d| unpack::unpack(d, &job.unpack_dir, job.pool).map_err(io::Error::other));
         let actual = match hashing.finish() {
             Ok((actual, _)) => actual,
             Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
@@ -103,7 +119,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             reporter.warn(&format!("{err}; downloading it once more from scratch"));
             continue;
         }
-        let top = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
+        let top = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?.top;
         if !from_cache {
             fs_err::rename(&partial, &cached)?;
             let _ = fs_err::remove_file(&validator_file);

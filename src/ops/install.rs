@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::Context as _;
 use url::Url;
 
+use crate::dist::format::{self, LinkSample};
 use crate::dist::manifest::Manifest;
 use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request, Selection};
@@ -75,6 +76,8 @@ pub struct VerifiedManifest {
     pub hash: String,
     /// Parsed.
     pub manifest: Manifest,
+    /// How fast the manifest itself arrived: the link measurement for the format choice.
+    pub link: LinkSample,
 }
 
 /// Downloads `manifest_url`'s `.sha256`, then the manifest, checks it, parses it.
@@ -89,14 +92,16 @@ pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Re
     if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
         anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
     }
+    let started = std::time::Instant::now();
     let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT, reporter)?;
+    let link = LinkSample { bytes: bytes.len() as u64, elapsed: started.elapsed() };
     let actual = sha256_hex(&bytes);
     if actual != expected {
         return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());
     }
     let text = String::from_utf8(bytes).with_context(|| format!("{manifest_url} is not UTF-8 text"))?;
     let manifest = Manifest::parse(&text).with_context(|| format!("reading {manifest_url}"))?;
-    Ok(VerifiedManifest { text, hash: actual, manifest })
+    Ok(VerifiedManifest { text, hash: actual, manifest, link })
 }
 
 /// Installs a toolchain. See the module documentation for the order of work.
@@ -125,13 +130,14 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let verified = fetch_manifest(downloader, &manifest_url, reporter)
         .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
-    let selection = select::select(
+    let mut selection = select::select(
         &verified.manifest,
         &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets },
     )?;
     for w in &selection.warnings {
         reporter.warn(w);
     }
+    choose_format(env, &verified, &mut selection, reporter);
     let dest = home.join("toolchains").join(&toolchain);
     if is_unchanged(home, &toolchain, &dest, &verified.hash, &selection) {
         return Ok(Outcome::Unchanged { toolchain });
@@ -217,6 +223,21 @@ fn check_runs(dest: &Path, opts: &InstallOptions, reporter: &Reporter) {
     }
 }
 
+/// Sets each component's archive format (docs/design.md decision 10.3) and says why.
+fn choose_format(env: &Env, verified: &VerifiedManifest, selection: &mut Selection, reporter: &Reporter) {
+    let choice = format::choose(env.archive_format, &env.dist_server, Some(verified.link));
+    let lacking = format::apply(selection, &verified.manifest, &choice);
+    let order: Vec<&str> = choice.order.iter().map(|c| c.extension()).collect();
+    reporter.verbose(&format!("archive formats in order of preference {}: {}", order.join(", "), choice.why));
+    if env.archive_format != crate::env::ArchiveFormat::Auto && !lacking.is_empty() {
+        reporter.warn(&format!(
+            "{} not offered in the forced format; using another: {}",
+            if lacking.len() == 1 { "one component is" } else { "some components are" },
+            lacking.join(", ")
+        ));
+    }
+}
+
 /// True when `dest` was installed from the manifest with hash `hash` and already has every
 /// selected component.
 fn is_unchanged(home: &Path, toolchain: &str, dest: &Path, hash: &str, selection: &Selection) -> bool {
@@ -239,16 +260,17 @@ fn fetch_all(
 ) -> anyhow::Result<Vec<Receipt>> {
     let downloads = env.rustup_home.join("downloads");
     let tree = staging.tree();
+    let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
+    let pool = component::pool_options(env, workers.min(selection.components.len()).max(1));
     let jobs = selection
         .components
         .iter()
         .map(|c| {
             let url = server::rewrite(&c.archive.url, &env.dist_server)
                 .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
-            Ok(Job { selected: c, url, downloads: &downloads, unpack_dir: staging.unpack_dir(&c.name()), tree: &tree })
+            Ok(Job { selected: c, url, downloads: &downloads, unpack_dir: staging.unpack_dir(&c.name()), tree: &tree, pool })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(jobs.len()));
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
     let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());

@@ -8,6 +8,7 @@ mod active;
 mod backends;
 mod cli;
 mod faults;
+mod format_and_writers;
 mod host;
 pub mod init;
 mod install;

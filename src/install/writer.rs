@@ -1,0 +1,280 @@
+//! A pool of writer threads for one archive: the thread that decodes the tar stream hands each
+//! regular file to the pool, and the pool creates, writes, and closes it.
+//!
+//! Why: on this kind of machine creating a file is latency-bound (`openat(O_CREAT)` ≈ 0.66 ms,
+//! everything else ≈ 0.02 ms, see docs/design.md decision 10.1), so one writer caps an archive like
+//! rust-docs (≈ 52,000 files) at ≈ 35 s while the decoder idles. Several writers overlap those waits.
+//!
+//! Rules the pool keeps:
+//! - **Memory is bounded.** Every queued byte (plus a fixed cost per file) is charged to a budget
+//!   before it is queued and released once written; the decoder waits when the budget is spent.
+//!   Files larger than one chunk are streamed to their writer chunk by chunk under the same budget.
+//! - **The first error wins and stops everything.** A failed open/write records the error (naming
+//!   the path), wakes the decoder, and the other writers skip what is still queued.
+//! - **Nothing follows a symlink.** Files are opened with `O_NOFOLLOW`, and the decoder calls
+//!   [`Pool::barrier`] before it creates a link or reuses a path, so the pool never races with it.
+//! - **CRC-32** (crc32fast) of every file is computed by its writer as the bytes are written and
+//!   returned as [`FileRecord`]s in archive order.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Condvar, Mutex};
+
+/// Bytes charged to the budget for each queued file besides its contents (paths, job, open file).
+const PER_FILE_COST: usize = 512;
+
+/// One regular file as unpacked: what a later verification compares against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Path relative to the unpack directory (it starts with the archive's top directory).
+    pub path: PathBuf,
+    /// Length in bytes.
+    pub len: u64,
+    /// CRC-32 (IEEE, as crc32fast and zlib compute it) of the contents.
+    pub crc32: u32,
+}
+
+/// How many writers and how much memory one archive's pool may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Writer threads (≥ 1).
+    pub threads: usize,
+    /// Bytes of file contents that may be queued or in flight at once (≥ 64 KiB).
+    pub budget: usize,
+}
+
+impl PoolOptions {
+    /// Size of one streamed chunk of a large file: a quarter of the budget, at most 1 MiB.
+    pub fn chunk(&self) -> usize {
+        (self.budget / 4).clamp(16 * 1024, 1024 * 1024)
+    }
+}
+
+/// A file's contents: all of it, or chunks that arrive over a channel.
+pub enum Body {
+    /// The whole file.
+    Whole(Vec<u8>),
+    /// Chunks, in order, ending when the sender is dropped.
+    Stream(Receiver<Vec<u8>>),
+}
+
+struct Job {
+    seq: usize,
+    rel: PathBuf,
+    target: PathBuf,
+    mode: u32,
+    body: Body,
+    cost: usize,
+}
+
+/// What the writers share with the decoder.
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled whenever budget is released, a job finishes, or an error is recorded.
+    changed: Condvar,
+    jobs: Mutex<Receiver<Job>>,
+    budget: usize,
+}
+
+#[derive(Default)]
+struct State {
+    used: usize,
+    pending: usize,
+    error: Option<io::Error>,
+    records: Vec<(usize, FileRecord)>,
+}
+
+/// The decoder's handle on a running pool; created inside a [`std::thread::scope`].
+pub struct Pool<'a> {
+    shared: &'a Shared,
+    tx: Option<Sender<Job>>,
+    seq: usize,
+}
+
+/// Runs `body` with a pool of writers, then waits for every writer and returns `body`'s value and
+/// the file records in archive order. An error recorded by a writer wins over `body`'s result
+/// (the decoder usually stops *because* of it).
+///
+/// # Errors
+/// The first write error (with its path), else `body`'s error.
+pub fn with_pool<T, E: From<io::Error>>(
+    opts: PoolOptions,
+    body: impl FnOnce(&mut Pool<'_>) -> Result<T, E>,
+) -> Result<(T, Vec<FileRecord>), E> {
+    let (tx, rx) = mpsc::channel();
+    let shared = Shared { state: Mutex::new(State::default()), changed: Condvar::new(), jobs: Mutex::new(rx), budget: opts.budget };
+    let result = std::thread::scope(|s| {
+        for _ in 0..opts.threads.max(1) {
+            s.spawn(|| writer(&shared));
+        }
+        let mut pool = Pool { shared: &shared, tx: Some(tx), seq: 0 };
+        let result = body(&mut pool);
+        pool.tx = None; // writers leave once the queue is empty
+        result
+    });
+    let state = shared.state.into_inner().expect("no writer panics holding the lock");
+    if let Some(e) = state.error {
+        return Err(e.into());
+    }
+    let value = result?;
+    let mut records = state.records;
+    records.sort_unstable_by_key(|(seq, _)| *seq);
+    // A path written twice (possible only after a barrier) keeps its last contents.
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<FileRecord> = records.into_iter().rev().map(|(_, r)| r).filter(|r| seen.insert(r.path.clone())).collect();
+    out.reverse();
+    Ok((value, out))
+}
+
+impl Pool<'_> {
+    /// Queues a whole file. Waits for budget first.
+    ///
+    /// # Errors
+    /// A writer has failed (its error, which [`with_pool`] also returns).
+    pub fn write(&mut self, rel: PathBuf, target: PathBuf, mode: u32, data: Vec<u8>) -> io::Result<()> {
+        let cost = data.len() + PER_FILE_COST;
+        self.acquire(cost)?;
+        self.send(rel, target, mode, Body::Whole(data), cost)
+    }
+
+    /// Queues a file whose contents follow in chunks: returns the sender to pass each chunk to
+    /// [`Pool::chunk`]. Dropping the sender ends the file.
+    ///
+    /// # Errors
+    /// A writer has failed.
+    pub fn stream(&mut self, rel: PathBuf, target: PathBuf, mode: u32) -> io::Result<SyncSender<Vec<u8>>> {
+        self.acquire(PER_FILE_COST)?;
+        let (tx, rx) = mpsc::sync_channel(2);
+        self.send(rel, target, mode, Body::Stream(rx), PER_FILE_COST)?;
+        Ok(tx)
+    }
+
+    /// Sends one chunk of a streamed file, charged to the budget until written.
+    ///
+    /// # Errors
+    /// A writer has failed (the file's writer gave up, or another one did).
+    pub fn chunk(&mut self, to: &SyncSender<Vec<u8>>, data: Vec<u8>) -> io::Result<()> {
+        self.acquire(data.len())?;
+        let n = data.len();
+        if to.send(data).is_err() {
+            self.release(n);
+            return Err(failed());
+        }
+        Ok(())
+    }
+
+    /// Waits until every queued file is written and closed.
+    ///
+    /// # Errors
+    /// A writer has failed.
+    pub fn barrier(&mut self) -> io::Result<()> {
+        let mut st = self.shared.state.lock().expect("lock");
+        while st.pending > 0 && st.error.is_none() {
+            st = self.shared.changed.wait(st).expect("lock");
+        }
+        match &st.error {
+            Some(_) => Err(failed()),
+            None => Ok(()),
+        }
+    }
+
+    /// The record of a file already written (after a [`Pool::barrier`]), for hard links.
+    pub fn record(&self, rel: &Path) -> Option<FileRecord> {
+        let st = self.shared.state.lock().expect("lock");
+        st.records.iter().rev().find(|(_, r)| r.path == rel).map(|(_, r)| r.clone())
+    }
+
+    /// Adds a record for a file the decoder wrote itself (a hard link).
+    pub fn add_record(&mut self, record: FileRecord) {
+        self.seq += 1;
+        self.shared.state.lock().expect("lock").records.push((self.seq, record));
+    }
+
+    fn send(&mut self, rel: PathBuf, target: PathBuf, mode: u32, body: Body, cost: usize) -> io::Result<()> {
+        self.seq += 1;
+        self.shared.state.lock().expect("lock").pending += 1;
+        let job = Job { seq: self.seq, rel, target, mode, body, cost };
+        self.tx.as_ref().expect("pool open").send(job).map_err(|_| failed())
+    }
+
+    /// Waits until `n` more bytes fit in the budget (or nothing else is in flight).
+    fn acquire(&self, n: usize) -> io::Result<()> {
+        let mut st = self.shared.state.lock().expect("lock");
+        while st.error.is_none() && st.used > 0 && st.used + n > self.shared.budget {
+            st = self.shared.changed.wait(st).expect("lock");
+        }
+        if st.error.is_some() {
+            return Err(failed());
+        }
+        st.used += n;
+        Ok(())
+    }
+
+    fn release(&self, n: usize) {
+        self.shared.state.lock().expect("lock").used -= n;
+        self.shared.changed.notify_all();
+    }
+}
+
+/// The decoder's error when a writer failed; [`with_pool`] returns the writer's own error instead.
+fn failed() -> io::Error {
+    io::Error::other("a writer failed")
+}
+
+/// One writer thread: takes jobs until the queue closes; after any failure it only drains.
+fn writer(shared: &Shared) {
+    loop {
+        let job = shared.jobs.lock().expect("lock").recv();
+        let Ok(job) = job else { return };
+        let failed = shared.state.lock().expect("lock").error.is_some();
+        let (seq, rel, cost) = (job.seq, job.rel.clone(), job.cost);
+        let result = if failed { Ok((0, 0)) } else { write_job(shared, job) };
+        let mut st = shared.state.lock().expect("lock");
+        st.used -= cost;
+        st.pending -= 1;
+        match result {
+            Ok((len, crc32)) if !failed => st.records.push((seq, FileRecord { path: rel, len, crc32 })),
+            Ok(_) => {}
+            Err(e) => {
+                st.error.get_or_insert(e);
+            }
+        }
+        drop(st);
+        shared.changed.notify_all();
+    }
+}
+
+/// Creates, writes and closes one file; returns its length and CRC-32. The mode is applied at
+/// creation (less the umask), as `tar` does; `O_NOFOLLOW` refuses a symlink in the final place.
+fn write_job(shared: &Shared, job: Job) -> io::Result<(u64, u32)> {
+    use fs_err::os::unix::fs::OpenOptionsExt;
+    let mut file = fs_err::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(job.mode & 0o777)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed())
+        .open(&job.target)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut len = 0u64;
+    match job.body {
+        Body::Whole(data) => {
+            crc.update(&data);
+            len = data.len() as u64;
+            file.write_all(&data)?;
+        }
+        Body::Stream(rx) => {
+            for chunk in rx {
+                let n = chunk.len();
+                crc.update(&chunk);
+                len += n as u64;
+                let written = file.write_all(&chunk);
+                shared.state.lock().expect("lock").used -= n;
+                shared.changed.notify_all();
+                written?;
+            }
+        }
+    }
+    Ok((len, crc.finalize()))
+}

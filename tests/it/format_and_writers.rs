@@ -1,0 +1,123 @@
+//! Issue 10: the archive format tcup downloads (forced with `TCUP_ARCHIVE_FORMAT`, or chosen by
+//! the link's measured speed) and the writer pool's failure path (a write error in one writer
+//! thread stops the install with nothing committed).
+
+use std::time::Duration;
+
+use crate::support::dist::Dist;
+use crate::support::server::{Fault, Server};
+use crate::support::{HOST, Sandbox, list};
+
+/// The standard release, with its manifest padded to `pad` bytes of comments (a real manifest is
+/// about 1 MB; tcup times the manifest's download to measure the link).
+fn served(pad: usize) -> (tempfile::TempDir, Dist, Server) {
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    let mut text = dist.write(root.path());
+    let line = "# padding, as a real manifest is large enough to time its download\n";
+    text.push_str(&line.repeat(pad / line.len()));
+    dist.write_manifest(root.path(), &text);
+    let server = Server::http(root.path());
+    (root, dist, server)
+}
+
+fn rustc_hits(server: &Server, ext: &str) -> usize {
+    server.hits(&format!("rustc-1.95.0-{HOST}.tar.{ext}"))
+}
+
+#[test]
+fn forced_format_is_used_where_offered() {
+    let (_root, _dist, server) = served(0);
+    let sb = Sandbox::new();
+    let run = crate::support::run(
+        sb.tcup(&server.url).args(["-v", "toolchain", "install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "gz"),
+    )
+    .ok();
+    assert!(run.stderr.contains("archive formats in order of preference gz, xz, zst: TCUP_ARCHIVE_FORMAT=gz"), "{}", run.stderr);
+    // rustc offers xz and gz, cargo zst and gz: both come as gz.
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
+    assert_eq!((server.hits(".tar.zst"), server.hits(".tar.xz")), (0, 0));
+    assert!(sb.toolchain(&format!("stable-{HOST}")).join("bin/rustc").is_file());
+
+    // xz where offered; cargo has no xz, so it comes in the next format of the forced order (zst),
+    // and the user is told.
+    let sb = Sandbox::new();
+    let before = server.hits(".tar.zst");
+    let run = crate::support::run(
+        sb.tcup(&server.url).args(["toolchain", "install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "xz"),
+    )
+    .ok();
+    assert!(run.stderr.contains(&format!("not offered in the forced format; using another: cargo-{HOST}")), "{}", run.stderr);
+    assert_eq!(rustc_hits(&server, "xz"), 1);
+    assert_eq!(server.hits(".tar.zst"), before + 1);
+
+    let run = crate::support::run(sb.tcup(&server.url).args(["toolchain", "install", "stable"]).env("TCUP_ARCHIVE_FORMAT", "bzip2"));
+    run.fails(2, &["TCUP_ARCHIVE_FORMAT=\"bzip2\"", "gz, xz, zst or auto"]);
+}
+
+#[test]
+fn automatic_format_follows_the_measured_link() {
+    // 4 MB of manifest over loopback arrives far faster than xz decodes: gz.
+    let (_root, _dist, server) = served(4 << 20);
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
+    // cargo offers zst, which beats gz when offered.
+    assert_eq!(server.hits(".tar.zst"), 1);
+
+    // The same manifest dripping in at about 4 MB/s: a slow link, xz.
+    let (_root, _dist, server) = served(4 << 20);
+    server.fault("/dist/channel-rust-stable.toml", Fault::Drip(256 * 1024, Duration::from_millis(60)));
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("slower than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (0, 1));
+
+    // A small manifest proves nothing about the link: xz, as rustup.
+    let (_root, _dist, server) = served(0);
+    let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("too small to measure the link"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (0, 1));
+
+    // A file:// mirror is fast.
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard(HOST).write(root.path());
+    let run = Sandbox::new().run(&format!("file://{}", root.path().display()), &["-v", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("a file:// mirror counts as a fast link"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("rustc-1.95.0-{HOST}.tar.gz")), "{}", run.stderr);
+}
+
+#[test]
+fn a_write_error_in_a_writer_thread_stops_the_install_with_nothing_committed() {
+    // rust-docs holds many small files and one of 2 MiB (zeros: a tiny archive). The install runs
+    // with a file-size limit of 512 KiB (1024 blocks; 1 MiB where sh counts KiB) and SIGXFSZ
+    // ignored, so writing the big file fails with EFBIG in the writer thread that has it, as a
+    // full disk would.
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    let docs = dist.comp_mut("rust-docs");
+    let mut files: Vec<(String, Vec<u8>)> = (0..400).map(|i| (format!("page{i}.html"), format!("<p>{i}</p>").into_bytes())).collect();
+    files.insert(200, ("search-index.js".into(), vec![0u8; 2 << 20]));
+    docs.dirs = vec![("share/doc/rust/html".into(), files)];
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    let cmd = sb.tcup(&server.url);
+    let tcup = cmd.get_program().to_owned();
+    let mut sh = std::process::Command::new("/bin/sh");
+    sh.env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("RUSTUP_IO_THREADS", "4")
+        .args(["-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\""]);
+    sh.arg(tcup).args(["toolchain", "install", "stable"]);
+    let run = crate::support::run(&mut sh);
+    run.fails(1, &["component rust-docs", "search-index.js", "File too large"]);
+    assert_eq!(sb.toolchains(), Vec::<String>::new(), "nothing committed");
+    assert_eq!(sb.tmp_entries(), Vec::<String>::new(), "staging removed");
+    assert!(!list(&sb.rustup_home.join("update-hashes")).iter().any(|n| n.starts_with("stable")));
+    // Without the limit the same release installs.
+    sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
+    let big = sb.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html/search-index.js");
+    assert_eq!(std::fs::metadata(big).unwrap().len(), 2 << 20);
+}
