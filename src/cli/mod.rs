@@ -1,10 +1,13 @@
 //! Command-line interface: clap definitions and one file per command. No logic beyond turning
 //! arguments into calls to [`crate::ops`] and printing their results.
 
+mod component;
 mod doctor;
 mod init;
 mod mirror;
 mod toolchain;
+mod update;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +40,16 @@ enum Command {
     Toolchain(toolchain::ToolchainCommand),
     /// Install toolchains (same as `toolchain install`).
     Install(toolchain::InstallArgs),
+    /// Update installed toolchains, downloading only the components that changed.
+    Update(update::UpdateArgs),
+    /// Show what `tcup update` would change (downloads manifests only).
+    Check,
+    /// Add, remove and list components of an installed toolchain.
+    #[command(subcommand)]
+    Component(component::ComponentCommand),
+    /// Add, remove and list targets (standard libraries) of an installed toolchain.
+    #[command(subcommand)]
+    Target(component::TargetCommand),
     /// Build dist server directories from installed toolchains.
     #[command(subcommand)]
     Mirror(mirror::MirrorCommand),
@@ -79,6 +92,10 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Toolchain(cmd) => toolchain::run(cmd, &env, &reporter),
         Command::Install(args) => toolchain::install(&args, &env, &reporter),
+        Command::Update(args) => update::run(&args, &env, &reporter),
+        Command::Check => update::check(&env, &reporter),
+        Command::Component(cmd) => component::run_component(cmd, &env, &reporter),
+        Command::Target(cmd) => component::run_target(cmd, &env, &reporter),
         Command::Mirror(cmd) => mirror::run(cmd, &reporter),
         Command::Doctor(args) => doctor::run(args, &env, &reporter),
         Command::Init(args) => init::run_init(&args, &env, &reporter),

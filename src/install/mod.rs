@@ -4,7 +4,10 @@
 
 pub mod lock;
 pub mod place;
+pub mod installed;
+pub mod link;
 pub mod receipts;
 pub mod safety;
 pub mod staging;
 pub mod unpack;
+pub mod verify;

@@ -30,6 +30,28 @@ pub enum UnpackError {
     Layout(String),
 }
 
+/// One regular file written by [`unpack`]: its path relative to the unpack directory, its length
+/// in bytes and its CRC32 (IEEE, as `crc32fast` computes it), taken from the bytes as they were
+/// written. Hard links get the record of the file they link to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Path relative to the unpack directory (`<top>/<component>/bin/rustc`).
+    pub path: PathBuf,
+    /// Length in bytes.
+    pub len: u64,
+    /// CRC32 of the contents.
+    pub crc32: u32,
+}
+
+/// What [`unpack`] produced.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// The archive's top directory (`dest/<pkg>-<version>-<target>`).
+    pub top: PathBuf,
+    /// Every regular file written, in archive order.
+    pub files: Vec<FileRecord>,
+}
+
 /// Wraps `raw` in the decompressor for `compression`.
 ///
 /// # Errors
@@ -43,12 +65,14 @@ pub fn decoder<'a, R: Read + 'a>(raw: R, compression: Compression) -> io::Result
 }
 
 /// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest`, and returns the
-/// archive's top directory (`dest/<pkg>-<version>-<target>`). Reads the tar stream to its end.
+/// archive's top directory (`dest/<pkg>-<version>-<target>`) with a [`FileRecord`] per regular
+/// file. Reads the tar stream to its end.
 ///
 /// # Errors
 /// See [`UnpackError`]. On error, `dest` may hold part of the archive: it is inside the staging
 /// area and removed with it.
-pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<PathBuf, UnpackError> {
+pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
+    let mut files: Vec<FileRecord> = Vec::new();
     let mut archive = tar::Archive::new(tar_stream);
     let mut top: Option<PathBuf> = None;
     let mut symlinks: Vec<PathBuf> = Vec::new();
@@ -85,7 +109,9 @@ pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<PathBuf, UnpackError
             Kind::Dir => fs_err::create_dir_all(&target).map_err(UnpackError::Write)?,
             Kind::File => {
                 let mode = entry.header().mode().map_err(UnpackError::Corrupt)?;
-                write_file(&mut entry, &target, mode, &mut buf)?;
+                let (len, crc32) = write_file(&mut entry, &target, mode, &mut buf)?;
+                files.retain(|f| f.path != path);
+                files.push(FileRecord { path: path.clone(), len, crc32 });
             }
             Kind::Symlink => {
                 ensure_parent(&target)?;
@@ -95,15 +121,19 @@ pub fn unpack(tar_stream: impl Read, dest: &Path) -> Result<PathBuf, UnpackError
             }
             Kind::HardLink => {
                 ensure_parent(&target)?;
-                let source = dest.join(safety::relative_path(&link.expect("checked")).expect("checked"));
-                fs_err::hard_link(&source, &target).map_err(UnpackError::Write)?;
+                let rel = safety::relative_path(&link.expect("checked")).expect("checked");
+                fs_err::hard_link(dest.join(&rel), &target).map_err(UnpackError::Write)?;
+                if let Some(f) = files.iter().find(|f| f.path == rel) {
+                    files.push(FileRecord { path: path.clone(), ..f.clone() });
+                }
             }
         }
     }
     // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity checks run.
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(UnpackError::Corrupt)?;
-    top.map(|t| dest.join(t)).ok_or_else(|| UnpackError::Layout("(empty archive)".into()))
+    let top = top.map(|t| dest.join(t)).ok_or_else(|| UnpackError::Layout("(empty archive)".into()))?;
+    Ok(Unpacked { top, files })
 }
 
 fn ensure_parent(target: &Path) -> Result<(), UnpackError> {
@@ -115,11 +145,14 @@ fn ensure_parent(target: &Path) -> Result<(), UnpackError> {
 
 /// Writes one regular file with the archive's permission bits (`mode & 0o777`, so executables
 /// stay executable and no set-id bit is ever installed), less the user's umask, as `tar` does.
-fn write_file(entry: &mut impl Read, target: &Path, mode: u32, buf: &mut [u8]) -> Result<(), UnpackError> {
+/// Returns the length written and its CRC32.
+fn write_file(entry: &mut impl Read, target: &Path, mode: u32, buf: &mut [u8]) -> Result<(u64, u32), UnpackError> {
     use fs_err::os::unix::fs::OpenOptionsExt;
     ensure_parent(target)?;
     let mut file =
         fs_err::OpenOptions::new().write(true).create(true).truncate(true).mode(mode & 0o777).open(target).map_err(UnpackError::Write)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut len = 0u64;
     loop {
         let n = match entry.read(buf) {
             Ok(0) => break,
@@ -127,7 +160,9 @@ fn write_file(entry: &mut impl Read, target: &Path, mode: u32, buf: &mut [u8]) -
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(UnpackError::Corrupt(e)),
         };
+        crc.update(&buf[..n]);
+        len += n as u64;
         file.write_all(&buf[..n]).map_err(UnpackError::Write)?;
     }
-    Ok(())
+    Ok((len, crc.finalize()))
 }

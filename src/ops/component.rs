@@ -25,7 +25,7 @@ use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
 use crate::download::{DownloadError, Downloader, Kind, into_download_error};
 use crate::install::receipts::Receipt;
-use crate::install::{place, unpack};
+use crate::install::{place, unpack, verify};
 use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
@@ -103,19 +103,29 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             reporter.warn(&format!("{err}; downloading it once more from scratch"));
             continue;
         }
-        let top = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
+        let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
         if !from_cache {
             fs_err::rename(&partial, &cached)?;
             let _ = fs_err::remove_file(&validator_file);
         }
         meter.unpacking();
-        let lines = place::place(&top, &name, &sel.pkg, job.tree)
+        let lines = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();
-        break lines;
+        let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &lines);
+        break (lines, files);
     };
-    Ok(Receipt { name, pkg: sel.pkg.clone(), target: sel.target.clone(), is_extension: sel.is_extension, lines: top })
+    let (lines, files) = top;
+    Ok(Receipt {
+        name,
+        pkg: sel.pkg.clone(),
+        target: sel.target.clone(),
+        is_extension: sel.is_extension,
+        lines,
+        files,
+        archive_hash: expected.clone(),
+    })
 }
 
 type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);

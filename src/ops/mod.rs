@@ -2,10 +2,14 @@
 //! Each takes an [`crate::env::Env`], a downloader and a reporter; none reads the process
 //! environment or prints directly.
 
+pub mod change;
 pub mod component;
+pub mod components;
 pub mod doctor;
 pub mod init;
 pub mod install;
 pub mod mirror;
 pub mod path_edit;
 pub mod proxy;
+pub mod update;
+pub mod verify;
