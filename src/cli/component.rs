@@ -83,19 +83,27 @@ fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
     let toolchain = update::installed_name(env, args.toolchain.as_deref())?;
     for row in components::list(env, &toolchain, kind)? {
         match (args.installed, row.installed) {
-            (true, true) => println!("{}", row.name),
             (true, false) => {}
             (false, true) => println!("{} (installed)", row.name),
-            (false, false) => println!("{}", row.name),
+            (true, true) | (false, false) => println!("{}", row.name),
         }
     }
     Ok(())
 }
 
-fn change(env: &Env, toolchain: Option<&str>, kind: Kind, names: &[String], target: Option<&str>, add: bool, reporter: &Reporter) -> anyhow::Result<()> {
+fn change(
+    env: &Env,
+    toolchain: Option<&str>,
+    kind: Kind,
+    names: &[String],
+    target: Option<&str>,
+    add: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<()> {
     let toolchain = update::installed_name(env, toolchain)?;
     let downloader = Downloader::new(env)?;
-    match components::change(env, &toolchain, kind, names, target, add, &downloader, reporter)? {
+    let req = components::Request { toolchain: &toolchain, kind, names, target, add };
+    match components::change(env, &req, &downloader, reporter)? {
         Changed::Nothing(already) => {
             for name in already {
                 reporter.info(&format!("component '{name}' is up to date"));

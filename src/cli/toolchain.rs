@@ -56,7 +56,7 @@ pub(super) fn run(cmd: ToolchainCommand, env: &Env, reporter: &Reporter) -> anyh
             list(env);
             Ok(())
         }
-        ToolchainCommand::Verify(args) => super::verify::run(&args.toolchain, args.repair, env, reporter),
+        ToolchainCommand::Verify(args) => super::verify::run(args.toolchain.as_deref(), args.repair, env, reporter),
     }
 }
 

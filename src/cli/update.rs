@@ -35,7 +35,7 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
             Ok(u) => print_updated(&u),
             Err(e) => {
                 println!("  {name} update failed");
-                reporter.warn(&format!("{}", crate::error::one_line(&e)));
+                reporter.warn(&crate::error::one_line(&e));
                 first_err.get_or_insert(e);
             }
         }

@@ -8,14 +8,15 @@ use crate::progress::Reporter;
 
 /// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`) and fails
 /// (exit 1) when something is wrong and was not repaired.
-pub(super) fn run(toolchain: &Option<String>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let toolchain = update::installed_name(env, toolchain.as_deref())?;
+pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let toolchain = update::installed_name(env, toolchain)?;
     let report = if repair {
         let downloader = Downloader::new(env)?;
         let (report, applied) = verify::repair(env, &toolchain, &downloader, reporter)?;
         print(&report, reporter);
         if let Some(a) = applied {
-            let fixed = if a.fetched.is_empty() { "no download needed".to_owned() } else { format!("downloaded again: {}", a.fetched.join(", ")) };
+            let fixed =
+                if a.fetched.is_empty() { "no download needed".to_owned() } else { format!("downloaded again: {}", a.fetched.join(", ")) };
             reporter.info(&format!("repaired '{toolchain}' ({fixed})"));
         }
         return Ok(());

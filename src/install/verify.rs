@@ -18,7 +18,7 @@
 //! tells a current record from a stale one: when rustup later updates the toolchain in place, the
 //! installed channel manifest names other archives and the record no longer applies.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
@@ -261,30 +261,24 @@ pub fn extra_files(root: &Path, components: &[(&str, &[String], Option<&Recorded
         if is_bookkeeping(&rel) {
             continue;
         }
-        let mut owner: Option<&str> = None;
+        let mut under: Option<&str> = None;
         let mut owned = false;
         for (name, lines, recorded) in components {
             for (is_dir, p) in lines.iter().filter_map(|l| parse_line(l)) {
                 if !is_dir && rel == p {
                     owned = true;
                 } else if is_dir && rel.starts_with(&p) {
-                    owner = Some(name);
+                    under = Some(name);
                     // Without a record, everything under a dir: line counts as the component's.
                     owned |= recorded.is_none_or(|r| r.files.iter().any(|f| f.path == rel));
                 }
             }
         }
         if !owned {
-            extras.push((owner.map(str::to_owned), rel));
+            extras.push((under.map(str::to_owned), rel));
         }
     }
     Ok(extras)
-}
-
-/// The set of component names with a current record: those whose recorded archive hash is one
-/// of `archive_hashes(name)` (the installed channel manifest's hashes for that component).
-pub fn current<'a>(receipt: &'a BTreeMap<String, Recorded>, archive_hashes: impl Fn(&str) -> Vec<String>) -> BTreeSet<&'a str> {
-    receipt.iter().filter(|(name, r)| archive_hashes(name).contains(&r.archive_hash)).map(|(n, _)| n.as_str()).collect()
 }
 
 #[cfg(test)]

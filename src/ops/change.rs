@@ -21,11 +21,11 @@ use crate::dist::select::{Selected, Selection};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::install::installed::{self, InstalledComponent};
+use crate::install::link;
 use crate::install::receipts::{self, Receipt};
 use crate::install::staging::Staging;
 use crate::install::unpack::FileRecord;
 use crate::install::verify::{self, Recorded};
-use crate::install::link;
 use crate::ops::install::VerifiedManifest;
 use crate::progress::Reporter;
 
@@ -69,9 +69,9 @@ impl Current {
 
     /// SHA-256 of the archive `c` was installed from, when known.
     fn archive_hash(&self, c: &InstalledComponent) -> Option<String> {
-        self.record(c).map(|r| r.archive_hash.clone()).or_else(|| {
-            self.manifest.manifest.target_of(&c.pkg, &c.target).and_then(|(_, tp)| tp.preferred_archive()).map(|a| a.hash)
-        })
+        self.record(c)
+            .map(|r| r.archive_hash.clone())
+            .or_else(|| self.manifest.manifest.target_of(&c.pkg, &c.target).and_then(|(_, tp)| tp.preferred_archive()).map(|a| a.hash))
     }
 
     /// The installed component that `w` (a package of possibly another manifest) refers to.
@@ -107,9 +107,9 @@ pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], r
     let mut p = Plan::default();
     for w in wanted {
         let installed = current.find(&target.manifest, &w.pkg, &w.target);
-        let same = installed.filter(|c| !refetch.contains(&c.name())).filter(|c| {
-            current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &w.pkg, &w.target).contains(&h))
-        });
+        let same = installed
+            .filter(|c| !refetch.contains(&c.name()))
+            .filter(|c| current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &w.pkg, &w.target).contains(&h)));
         match same {
             Some(c) => p.keep.push((w.clone(), c.clone())),
             None => p.fetch.push(w.clone()),
@@ -196,7 +196,12 @@ pub fn apply(
         let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
     }
     reporter.finish();
-    Ok(Applied { fetched: fetch.iter().map(Selected::name).collect(), linked: kept.iter().map(|(w, ..)| w.name()).collect(), dropped: drop, repaired })
+    Ok(Applied {
+        fetched: fetch.iter().map(Selected::name).collect(),
+        linked: kept.iter().map(|(w, ..)| w.name()).collect(),
+        dropped: drop,
+        repaired,
+    })
 }
 
 /// The files of an installed component, checked against tcup's record (`Err(why)` when damaged),

@@ -141,21 +141,27 @@ pub enum Changed {
     Applied(Applied),
 }
 
-/// Adds (`add = true`) or removes components or targets of the installed `toolchain`.
-/// `target` is `--target` for components (default: the toolchain's host).
+/// One `add` or `remove`.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Installed toolchain directory name.
+    pub toolchain: &'a str,
+    /// Components or targets.
+    pub kind: Kind,
+    /// Names as typed.
+    pub names: &'a [String],
+    /// `--target` for components (default: the toolchain's host).
+    pub target: Option<&'a str>,
+    /// Add (`true`) or remove.
+    pub add: bool,
+}
+
+/// Adds or removes components or targets of an installed toolchain.
 ///
 /// # Errors
 /// [`UnknownName`] (nothing changed), or the change fails (the toolchain is unchanged).
-pub fn change(
-    env: &Env,
-    toolchain: &str,
-    kind: Kind,
-    names: &[String],
-    target: Option<&str>,
-    add: bool,
-    downloader: &Downloader,
-    reporter: &Reporter,
-) -> anyhow::Result<Changed> {
+pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Changed> {
+    let Request { toolchain, kind, names, target, add } = *req;
     let home = &env.rustup_home;
     let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
         .with_context(|| format!("locking {}", home.display()))?;
@@ -226,7 +232,13 @@ fn list_rows(current: &Current, kind: Kind) -> Vec<Row> {
         Kind::Target => m
             .pkg
             .get("rust-std")
-            .map(|p| p.target.iter().filter(|(t, tp)| tp.available && *t != "*").map(|(t, _)| Row { name: t.clone(), installed: false }).collect())
+            .map(|p| {
+                p.target
+                    .iter()
+                    .filter(|(t, tp)| tp.available && *t != "*")
+                    .map(|(t, _)| Row { name: t.clone(), installed: false })
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }

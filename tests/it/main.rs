@@ -13,5 +13,6 @@ mod install;
 mod interop;
 mod real_toolchain;
 mod unsafe_archives;
+mod update;
 
 mod support;
