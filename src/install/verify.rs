@@ -193,6 +193,24 @@ pub fn check(root: &Path, files: &[FileRecord]) -> io::Result<Damage> {
     Ok(damage)
 }
 
+/// Like [`check`], but compares only presence, kind and length (no read): a cheap check for
+/// changes that keep the component (adding another one).
+///
+/// # Errors
+/// A file's metadata cannot be read.
+pub fn check_lengths(root: &Path, files: &[FileRecord]) -> io::Result<Damage> {
+    let mut damage = Damage::default();
+    for f in files {
+        match root.join(&f.path).symlink_metadata() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => damage.missing.push(f.path.clone()),
+            Err(e) => return Err(e),
+            Ok(m) if !m.is_file() || m.len() != f.len => damage.changed.push(f.path.clone()),
+            Ok(_) => {}
+        }
+    }
+    Ok(damage)
+}
+
 /// The regular files a component's `lines` cover at `root` (a `dir:` line is walked), relative to
 /// `root`, and the listed paths that do not exist.
 ///

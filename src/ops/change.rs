@@ -99,6 +99,9 @@ pub struct Plan {
     pub drop: Vec<String>,
     /// Whether the toolchain is already exactly this (same manifest, same components).
     pub unchanged: bool,
+    /// Whether kept components are checked byte for byte (CRC32) before they are linked, as an
+    /// update and a repair do; otherwise (component add/remove) presence and lengths are checked.
+    pub check_contents: bool,
 }
 
 /// Decides per wanted component: keep or fetch. `refetch` names installed components to fetch
@@ -121,6 +124,7 @@ pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], r
         }
     }
     p.unchanged = p.fetch.is_empty() && p.drop.is_empty() && current.manifest.hash == target.hash;
+    p.check_contents = true;
     p
 }
 
@@ -153,11 +157,11 @@ pub fn apply(
     reporter: &Reporter,
 ) -> anyhow::Result<Applied> {
     let home = &env.rustup_home;
-    let Plan { keep, mut fetch, drop, .. } = plan;
+    let Plan { keep, mut fetch, drop, check_contents, .. } = plan;
     let mut kept: Vec<(Selected, InstalledComponent, Vec<FileRecord>)> = Vec::new();
     let mut repaired = Vec::new();
     for (w, c) in keep {
-        match checked_files(current, &c)? {
+        match checked_files(current, &c, check_contents)? {
             Ok(files) => kept.push((w, c, files)),
             Err(why) => {
                 reporter.warn(&format!("component {} is damaged ({why}); downloading it again", c.name()));
@@ -204,12 +208,14 @@ pub fn apply(
     })
 }
 
-/// The files of an installed component, checked against tcup's record (`Err(why)` when damaged),
-/// or recorded from disk when there is no current record.
-fn checked_files(current: &Current, c: &InstalledComponent) -> anyhow::Result<Result<Vec<FileRecord>, String>> {
+/// The files of an installed component, checked against tcup's record (`Err(why)` when damaged;
+/// with `contents`, byte for byte, else presence and length), or recorded from disk when there is
+/// no current record.
+fn checked_files(current: &Current, c: &InstalledComponent, contents: bool) -> anyhow::Result<Result<Vec<FileRecord>, String>> {
     let root = &current.root;
     if let Some(r) = current.record(c) {
-        let damage = verify::check(root, &r.files).with_context(|| format!("checking component {}", c.name()))?;
+        let damage = if contents { verify::check(root, &r.files) } else { verify::check_lengths(root, &r.files) }
+            .with_context(|| format!("checking component {}", c.name()))?;
         if !damage.is_empty() {
             return Ok(Err(format!("{} changed, {} missing files", damage.changed.len(), damage.missing.len())));
         }

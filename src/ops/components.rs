@@ -98,7 +98,11 @@ pub fn list(env: &Env, toolchain: &str, kind: Kind) -> anyhow::Result<Vec<Row>> 
                     .iter()
                     .chain(&rust.extensions)
                     .filter(|c| m.target_of(&c.pkg, &c.target).is_some_and(|(_, tp)| tp.available))
-                    .map(|c| Row { name: display(m, &c.pkg, &c.target), installed: installed(&c.pkg, &c.target) })
+                    .map(|c| ((short(m, &c.pkg), c.target.clone()), installed(&c.pkg, &c.target)))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+                    .into_iter()
+                    // rustup's order: by short package name, then target (`rustc` before `rustc-dev`).
+                    .map(|((pkg, target), installed)| Row { name: if target == "*" { pkg } else { format!("{pkg}-{target}") }, installed })
                     .collect()
             })
             .unwrap_or_default(),
@@ -114,8 +118,9 @@ pub fn list(env: &Env, toolchain: &str, kind: Kind) -> anyhow::Result<Vec<Row>> 
             })
             .unwrap_or_default(),
     };
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    rows.dedup();
+    if kind == Kind::Target {
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     Ok(rows)
 }
 
@@ -194,7 +199,8 @@ pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &
             (false, None) => return Err(unknown(&current, kind, name, on, add).into()),
         }
     }
-    let plan = change::plan(&current, &current.manifest, &wanted_now, &BTreeSet::new());
+    let mut plan = change::plan(&current, &current.manifest, &wanted_now, &BTreeSet::new());
+    plan.check_contents = false;
     if plan.fetch.is_empty() && plan.drop.is_empty() {
         return Ok(Changed::Nothing(already));
     }

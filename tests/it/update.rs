@@ -162,9 +162,8 @@ fn component_and_target_add_remove_use_the_installed_manifest() {
     ]
     .into_iter()
     .collect();
-    let mut want = expected.clone();
-    want.sort();
-    assert_eq!(list.stdout.lines().collect::<Vec<_>>(), want);
+    // rustup's order: short package name, then target.
+    assert_eq!(list.stdout.lines().collect::<Vec<_>>(), expected);
     let before = s.mark();
     sb.run(&s.server.url, &["component", "add", "rustfmt"]).ok();
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/rustfmt-1.95.0-{HOST}.tar.gz")]);
