@@ -216,10 +216,34 @@ fn tcup_changes_a_toolchain_rustup_installed() {
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/clippy-1.95.0-{HOST}.tar.gz")]);
     verify_ok(&sb, &s);
     rustup_agrees(&sb, &s);
+    // rustup changes it again; tcup reads what rustup wrote.
+    run(rustup_cmd(&bin, &sb, &s.server.url).args(["component", "add", "rustfmt"])).ok();
+    let r = sb.run(&s.server.url, &["toolchain", "verify"]).ok();
+    assert!(r.stderr.contains(&format!("no current checksums for rustfmt-preview-{HOST}")), "{r:?}");
     s.change_rustfmt("# changed\n");
     let before = s.mark();
     sb.run(&s.server.url, &["update"]).ok();
-    assert!(s.archives_since(before).is_empty(), "rustfmt is not installed, nothing changed for this toolchain");
+    assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/rustfmt-1.95.0-{HOST}.tar.gz")]);
+    assert_eq!(components(&sb).len(), 5);
+    verify_ok(&sb, &s);
+    rustup_agrees(&sb, &s);
+}
+
+#[test]
+fn an_explicit_profile_on_an_installed_toolchain_adds_its_components() {
+    let s = Served::new();
+    let sb = Sandbox::new();
+    sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"]).ok();
+    let before = s.mark();
+    let r = sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "default"]).ok();
+    assert!(r.stdout.contains("3 components downloaded, 4 unchanged"), "{r:?}");
+    let fetched: Vec<String> = s.archives_since(before).iter().map(|p| p.rsplit('/').next().unwrap().to_owned()).collect();
+    assert_eq!(
+        fetched,
+        [format!("clippy-1.95.0-{HOST}.tar.gz"), format!("rust-docs-1.95.0-{HOST}.tar.gz"), format!("rustfmt-1.95.0-{HOST}.tar.gz")]
+    );
+    assert!(components(&sb).contains(&"rust-std-aarch64-unknown-linux-gnu".to_owned()), "the added target stays");
+    verify_ok(&sb, &s);
     rustup_agrees(&sb, &s);
 }
 
