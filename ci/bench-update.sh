@@ -5,8 +5,8 @@
 #                  in which only rustfmt's archive differs (bin/rustfmt has one byte appended);
 #   component add: stable (minimal profile) from release A, then `component add clippy`.
 # Each tool installs its own starting toolchain (untimed), then the change is timed (wall clock).
-# Releases are this machine's stable toolchain packed with `tcup mirror pack` (xz), cached in
-# target/bench-update/. RUNS (default 3) runs each; medians and the tcup/rustup ratio are printed.
+# Releases are this machine's stable toolchain packed with `tcup mirror pack` (gz: both tools
+# read it, and it packs in a minute where xz takes many), cached in target/bench-update/. RUNS (default 3) runs each; medians and the tcup/rustup ratio are printed.
 #
 # Usage: ci/bench-update.sh        (RUNS=5 ci/bench-update.sh for more runs)
 set -euo pipefail
@@ -25,22 +25,57 @@ CACHE=$PWD/target/bench-update
 
 pack() { # pack TOOLCHAIN_DIR OUT
   rm -rf "$2.tmp"
-  "$TCUP" --quiet mirror pack --toolchain "$1" --out "$2.tmp" --profile default --formats xz
+  "$TCUP" --quiet mirror pack --toolchain "$1" --out "$2.tmp" --formats gz --channel stable
   mv "$2.tmp" "$2"
 }
 if [ ! -f "$CACHE/a/dist/channel-rust-stable.toml" ] || [ ! -f "$CACHE/b/dist/channel-rust-stable.toml" ]; then
-  echo "bench-update: packing $SYSROOT into $CACHE/a and, with rustfmt changed, $CACHE/b (once)"
+  echo "bench-update: packing $SYSROOT into $CACHE/a, and release B with rustfmt changed into $CACHE/b (once)"
   mkdir -p "$CACHE"
-  rm -rf "$CACHE/a" "$CACHE/b" "$CACHE/tc-b"
+  rm -rf "$CACHE/a" "$CACHE/b" "$CACHE/fmt"
   pack "$SYSROOT" "$CACHE/a"
-  # Release B: the same tree by hard links, but a new bin/rustfmt (a copy with one byte appended;
-  # the original file is never written).
-  cp -al "$SYSROOT" "$CACHE/tc-b"
-  rm "$CACHE/tc-b/bin/rustfmt"
-  { cat "$SYSROOT/bin/rustfmt"; printf '\n'; } >"$CACHE/tc-b/bin/rustfmt"
-  chmod 755 "$CACHE/tc-b/bin/rustfmt"
-  pack "$CACHE/tc-b" "$CACHE/b"
-  rm -rf "$CACHE/tc-b"
+  # Release B = release A with only rustfmt repacked: a toolchain directory holding just the
+  # rustfmt component, whose bin/rustfmt is a copy with one byte appended (the original is never
+  # written), packed alone; its archive replaces A's and its hash is substituted in A's manifest.
+  fmt=$CACHE/fmt/stable-$HOST
+  comp=rustfmt-preview-$HOST
+  mkdir -p "$fmt/lib/rustlib"
+  while IFS= read -r line; do
+    rel=${line#file:}
+    mkdir -p "$fmt/$(dirname "$rel")"
+    cp "$SYSROOT/$rel" "$fmt/$rel"
+  done <"$SYSROOT/lib/rustlib/manifest-$comp"
+  printf '\n' >>"$fmt/bin/rustfmt"
+  cp "$SYSROOT/lib/rustlib/manifest-$comp" "$SYSROOT/lib/rustlib/multirust-channel-manifest.toml" \
+    "$SYSROOT/lib/rustlib/rust-installer-version" "$fmt/lib/rustlib/"
+  echo "$comp" >"$fmt/lib/rustlib/components"
+  pack "$fmt" "$CACHE/fmt/out"
+  cp -al "$CACHE/a" "$CACHE/b.tmp"
+  python3 - "$CACHE/a" "$CACHE/fmt/out" "$CACHE/b.tmp" "$HOST" <<'PY'
+import hashlib, os, re, shutil, sys
+a, fmt, b, host = sys.argv[1:]
+def gz_entry(root):
+    text = open(f"{root}/dist/channel-rust-stable.toml").read()
+    block = re.search(r'\[pkg\.rustfmt-preview\.target\."?' + re.escape(host) + r'"?\]\n(?:(?!\[).*\n)*', text).group(0)
+    return text, re.search(r'^url = "[^"]*/(dist/[^"]+)"', block, re.M).group(1), re.search(r'^hash = "([0-9a-f]{64})"', block, re.M).group(1)
+text, rel, old = gz_entry(a)
+_, _, new = gz_entry(fmt)
+assert old != new, "rustfmt's archive did not change"
+for suffix in ("", ".sha256"):
+    if os.path.exists(f"{fmt}/{rel}{suffix}"):
+        os.remove(f"{b}/{rel}{suffix}")
+        shutil.copy(f"{fmt}/{rel}{suffix}", f"{b}/{rel}{suffix}")
+text = text.replace(old, new)
+for dirpath, _, files in os.walk(f"{b}/dist"):
+    for f in files:
+        if f.startswith("channel-rust-") and f.endswith(".toml"):
+            path = f"{dirpath}/{f}"
+            os.remove(path)
+            open(path, "w").write(text)
+            os.remove(path + ".sha256")
+            open(path + ".sha256", "w").write(f"{hashlib.sha256(text.encode()).hexdigest()}  {f}\n")
+PY
+  mv "$CACHE/b.tmp" "$CACHE/b"
+  rm -rf "$CACHE/fmt"
 fi
 changed=$(diff <(grep -o '[0-9a-f]\{64\}' "$CACHE/a/dist/channel-rust-stable.toml") \
   <(grep -o '[0-9a-f]\{64\}' "$CACHE/b/dist/channel-rust-stable.toml") | grep -c '^>' || true)
@@ -48,9 +83,7 @@ echo "bench-update: releases A and B differ in $changed archive hash(es)"
 
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
-mkdir -p "$WORK/nginx" "$WORK/www"
-ln -s "$CACHE/a" "$WORK/www/a"
-ln -s "$CACHE/b" "$WORK/www/b"
+mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes 2;
 pid $WORK/nginx/nginx.pid;
@@ -64,7 +97,7 @@ http {
   fastcgi_temp_path $WORK/nginx/fastcgi;
   uwsgi_temp_path $WORK/nginx/uwsgi;
   scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$PORT; root $WORK/www; }
+  server { listen 127.0.0.1:$PORT; location /a/ { alias $CACHE/a/; } location /b/ { alias $CACHE/b/; } }
 }
 EOF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"

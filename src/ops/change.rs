@@ -160,8 +160,13 @@ pub fn apply(
     let Plan { keep, mut fetch, drop, check_contents, .. } = plan;
     let mut kept: Vec<(Selected, InstalledComponent, Vec<FileRecord>)> = Vec::new();
     let mut repaired = Vec::new();
-    for (w, c) in keep {
-        match checked_files(current, &c, check_contents)? {
+    // Components are checked in parallel (reading and CRC32 of ~1 GB is most of an update's time).
+    let checks: Vec<anyhow::Result<Result<Vec<FileRecord>, String>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = keep.iter().map(|(_, c)| s.spawn(move || checked_files(current, c, check_contents))).collect();
+        handles.into_iter().map(|h| h.join().expect("a check thread panicked")).collect()
+    });
+    for ((w, c), checked) in keep.into_iter().zip(checks) {
+        match checked? {
             Ok(files) => kept.push((w, c, files)),
             Err(why) => {
                 reporter.warn(&format!("component {} is damaged ({why}); downloading it again", c.name()));
