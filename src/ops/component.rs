@@ -61,7 +61,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
     let validator_file = job.downloads.join(format!("{expected}.partial.validator"));
     fs_err::create_dir_all(job.downloads)?;
     let mut mismatches = 0;
-    let top = loop {
+    let placed = loop {
         if job.unpack_dir.exists() {
             fs_err::remove_dir_all(&job.unpack_dir)?;
         }
@@ -116,7 +116,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
         let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &lines);
         break (lines, files);
     };
-    let (lines, files) = top;
+    let (lines, files) = placed;
     Ok(Receipt {
         name,
         pkg: sel.pkg.clone(),
