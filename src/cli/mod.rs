@@ -2,6 +2,7 @@
 //! arguments into calls to [`crate::ops`] and printing their results.
 
 mod completions;
+mod component;
 mod doctor;
 mod init;
 mod mirror;
@@ -11,6 +12,8 @@ mod settings_cmd;
 mod show;
 mod toolchain;
 mod toolchain_manage;
+mod update;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -61,6 +64,16 @@ enum Command {
     Set(settings_cmd::SetCommand),
     /// Print a shell completion script for tcup or cargo.
     Completions(completions::CompletionsArgs),
+    /// Update installed toolchains, downloading only the components that changed.
+    Update(update::UpdateArgs),
+    /// Show what `tcup update` would change (downloads manifests only).
+    Check,
+    /// Add, remove and list components of an installed toolchain.
+    #[command(subcommand)]
+    Component(component::ComponentCommand),
+    /// Add, remove and list targets (standard libraries) of an installed toolchain.
+    #[command(subcommand)]
+    Target(component::TargetCommand),
     /// Build dist server directories from installed toolchains.
     #[command(subcommand)]
     Mirror(mirror::MirrorCommand),
@@ -116,6 +129,10 @@ pub fn main() -> i32 {
         Command::Doctor(args) => doctor::run(args, &env, reporter),
         Command::Init(args) => init::run_init(&args, &env, reporter),
         Command::SelfCmd(cmd) => init::run_self(&cmd, &env, reporter),
+        Command::Update(args) => update::run(&args, &env, reporter),
+        Command::Check => update::check(&env, reporter),
+        Command::Component(cmd) => component::run_component(cmd, &env, reporter),
+        Command::Target(cmd) => component::run_target(cmd, &env, reporter),
     };
     finish(result, reporter)
 }

@@ -19,6 +19,18 @@ pub(super) enum ToolchainCommand {
     Uninstall(super::toolchain_manage::UninstallArgs),
     /// Make a local toolchain directory (e.g. a rustc build) usable under a name.
     Link(super::toolchain_manage::LinkArgs),
+    /// Check every installed file against the checksums recorded at install time.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct VerifyArgs {
+    /// The toolchain (default: RUSTUP_TOOLCHAIN, else the default toolchain).
+    #[arg(value_name = "TOOLCHAIN")]
+    toolchain: Option<String>,
+    /// Download again only the components with changed, missing or extra files.
+    #[arg(long)]
+    repair: bool,
 }
 
 #[derive(Debug, Args)]
@@ -26,9 +38,10 @@ pub(super) struct InstallArgs {
     /// Toolchain names: stable, beta, nightly, 1.95.0, nightly-2026-05-20, each optionally followed by -<host triple>.
     #[arg(required = true, value_name = "TOOLCHAIN")]
     names: Vec<String>,
-    /// Profile: minimal, default or complete.
-    #[arg(long, value_name = "PROFILE", default_value = "default")]
-    profile: String,
+    /// Profile: minimal, default or complete (default: `settings.toml`'s profile, else default).
+    /// For an installed toolchain, only given profiles add components.
+    #[arg(long)]
+    profile: Option<String>,
     /// Add a component (e.g. rustfmt, rust-src, clippy); repeatable.
     #[arg(short, long = "component", value_name = "COMPONENT", value_delimiter = ',')]
     components: Vec<String>,
@@ -46,12 +59,15 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
         ToolchainCommand::List => super::toolchain_manage::list(env, verbose),
         ToolchainCommand::Uninstall(args) => super::toolchain_manage::uninstall(&args, env, reporter),
         ToolchainCommand::Link(args) => super::toolchain_manage::link(&args, env, reporter),
+        ToolchainCommand::Verify(args) => super::verify::run(args.toolchain.as_deref(), args.repair, env, reporter),
     }
 }
 
 pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
-    crate::dist::select::check_profile(&args.profile)?;
+    if let Some(profile) = &args.profile {
+        crate::dist::select::check_profile(profile)?;
+    }
     if let Some(h) = &args.host
         && !crate::dist::name::is_triple(h)
     {
@@ -62,13 +78,22 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     for name in names {
         let opts = InstallOptions {
             name,
-            profile: args.profile.clone(),
+            profile: args.profile.clone().unwrap_or_else(|| {
+                crate::install::receipts::setting(&env.rustup_home, "profile").filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
+            }),
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),
             detected: detected.clone(),
         };
-        match crate::ops::install::install(env, &opts, &downloader, reporter)? {
+        let outcome = match crate::ops::update::install_or_update(env, &opts, args.profile.is_some(), &downloader, reporter)? {
+            Ok(outcome) => outcome,
+            Err(updated) => {
+                super::update::print_updated(&updated);
+                continue;
+            }
+        };
+        match outcome {
             Outcome::Installed { toolchain, components } => {
                 reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
             }

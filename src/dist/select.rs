@@ -16,7 +16,8 @@ use crate::dist::manifest::{Archive, Manifest};
 pub struct Request<'a> {
     /// Host triple the toolchain runs on.
     pub host: &'a str,
-    /// `minimal`, `default` or `complete` (or any profile the manifest defines).
+    /// `minimal`, `default` or `complete` (or any profile the manifest defines); empty for none
+    /// (only the requested components and targets, as when changing an installed toolchain).
     pub profile: &'a str,
     /// Extra component names as typed (`rustfmt`, `rust-src`, …).
     pub components: &'a [String],
@@ -177,7 +178,9 @@ pub fn select(manifest: &Manifest, req: &Request<'_>) -> Result<Selection, Selec
     if !manifest.target_of("rustc", req.host).is_some_and(|(t, p)| t == req.host && p.available) {
         return Err(SelectError::NoHost { host: req.host.to_owned() });
     }
-    let profile = manifest.profiles.get(req.profile).ok_or_else(|| SelectError::UnknownProfile {
+    let no_profile = Vec::new();
+    let profile = if req.profile.is_empty() { Some(&no_profile) } else { manifest.profiles.get(req.profile) };
+    let profile = profile.ok_or_else(|| SelectError::UnknownProfile {
         profile: req.profile.to_owned(),
         known: manifest.profiles.keys().cloned().collect(),
     })?;

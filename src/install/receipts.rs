@@ -26,6 +26,11 @@ pub struct Receipt {
     pub is_extension: bool,
     /// `file:`/`dir:` lines.
     pub lines: Vec<String>,
+    /// Every regular file with its CRC32, paths relative to the toolchain root (tcup's own
+    /// receipt, `lib/rustlib/tcup-receipt`, see [`super::verify`]). Empty when unknown.
+    pub files: Vec<super::unpack::FileRecord>,
+    /// SHA-256 of the archive the component came from.
+    pub archive_hash: String,
 }
 
 /// Writes the `lib/rustlib` receipts into the toolchain tree `tree`.
@@ -52,7 +57,8 @@ pub fn write_toolchain(tree: &Path, receipts: &[Receipt], manifest_text: &str) -
     fs_err::write(rustlib.join("components"), components)?;
     fs_err::write(rustlib.join("multirust-config.toml"), config)?;
     fs_err::write(rustlib.join("multirust-channel-manifest.toml"), manifest_text)?;
-    fs_err::write(rustlib.join("rust-installer-version"), "3")
+    fs_err::write(rustlib.join("rust-installer-version"), "3")?;
+    super::verify::write_receipt(tree, receipts)
 }
 
 fn toml_str(s: &str) -> String {

@@ -28,6 +28,7 @@ use crate::env::Env;
 use crate::install::place;
 use crate::install::receipts::Receipt;
 use crate::install::unpack::{self, PoolOptions};
+use crate::install::verify;
 use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
@@ -77,7 +78,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
     let validator_file = job.downloads.join(format!("{expected}.partial.validator"));
     fs_err::create_dir_all(job.downloads)?;
     let mut mismatches = 0;
-    let top = loop {
+    let placed = loop {
         if job.unpack_dir.exists() {
             fs_err::remove_dir_all(&job.unpack_dir)?;
         }
@@ -119,19 +120,29 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             reporter.warn(&format!("{err}; downloading it once more from scratch"));
             continue;
         }
-        let top = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?.top;
+        let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
         if !from_cache {
             fs_err::rename(&partial, &cached)?;
             let _ = fs_err::remove_file(&validator_file);
         }
         meter.unpacking();
-        let lines = place::place(&top, &name, &sel.pkg, job.tree)
+        let lines = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();
-        break lines;
+        let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &lines);
+        break (lines, files);
     };
-    Ok(Receipt { name, pkg: sel.pkg.clone(), target: sel.target.clone(), is_extension: sel.is_extension, lines: top })
+    let (lines, files) = placed;
+    Ok(Receipt {
+        name,
+        pkg: sel.pkg.clone(),
+        target: sel.target.clone(),
+        is_extension: sel.is_extension,
+        lines,
+        files,
+        archive_hash: expected.clone(),
+    })
 }
 
 type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);

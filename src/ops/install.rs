@@ -251,7 +251,7 @@ fn is_unchanged(home: &Path, toolchain: &str, dest: &Path, hash: &str, selection
 /// Downloads and unpacks every selected component with a bounded number of workers
 /// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
 /// selection order.
-fn fetch_all(
+pub fn fetch_all(
     env: &Env,
     selection: &Selection,
     staging: &Staging,

@@ -3,7 +3,9 @@
 //! environment or prints directly.
 
 pub mod auto_install;
+pub mod change;
 pub mod component;
+pub mod components;
 pub mod doctor;
 pub mod init;
 pub mod install;
@@ -13,3 +15,5 @@ pub mod proxy;
 pub mod resolve;
 pub mod settings;
 pub mod toolchains;
+pub mod update;
+pub mod verify;

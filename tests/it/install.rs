@@ -69,7 +69,8 @@ fn installs_default_profile_with_rustup_receipts() {
     // A second run downloads nothing but the manifest.
     let before = server.log().len();
     let again = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
-    assert!(again.stderr.contains("unchanged"), "{}", again.stderr);
+    // rustup's summary line, on stdout: `  <toolchain> unchanged - rustc …`.
+    assert!(again.stdout.contains(&format!("{tc} unchanged - rustc 1.95.0")), "{again:?}");
     assert!(server.log()[before..].iter().all(|l| l.path.contains("channel-rust-stable.toml")), "{:?}", &server.log()[before..]);
     let quiet = sb.run(&server.url, &["--quiet", "toolchain", "install", "stable"]).ok();
     assert_eq!(quiet.stderr, "", "--quiet prints nothing on success");

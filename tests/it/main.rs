@@ -17,5 +17,6 @@ mod messages;
 mod real_toolchain;
 mod terminal;
 mod unsafe_archives;
+mod update;
 
 mod support;

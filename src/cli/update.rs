@@ -1,0 +1,68 @@
+//! `tcup update [TOOLCHAIN…]` and `tcup check`.
+
+use clap::Args;
+
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::ops::update::{self, Additions, Updated};
+use crate::progress::Reporter;
+
+#[derive(Debug, Args)]
+pub(super) struct UpdateArgs {
+    /// Toolchains to update (default: every installed stable, beta and nightly toolchain; dated and
+    /// versioned ones cannot change).
+    #[arg(value_name = "TOOLCHAIN")]
+    names: Vec<String>,
+    /// Accepted for rustup compatibility; tcup updates itself with `tcup self update`.
+    #[arg(long, hide = true)]
+    no_self_update: bool,
+}
+
+pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let names = if args.names.is_empty() {
+        update::channel_toolchains(env)
+    } else {
+        args.names.iter().map(|n| update::installed_name(env, Some(n))).collect::<anyhow::Result<Vec<_>>>()?
+    };
+    if names.is_empty() {
+        reporter.info("no channel toolchains installed (stable, beta, nightly); nothing to update");
+        return Ok(());
+    }
+    let downloader = Downloader::new(env)?;
+    let mut first_err = None;
+    for name in names {
+        match update::update(env, &name, &Additions::default(), &downloader, reporter) {
+            Ok(u) => print_updated(&u),
+            Err(e) => {
+                println!("  {name} update failed");
+                reporter.warn(&crate::error::one_line(&e));
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    first_err.map_or(Ok(()), Err)
+}
+
+/// rustup's summary line: `  <toolchain> unchanged - rustc …` / `updated - rustc … (from rustc …)`.
+pub(super) fn print_updated(u: &Updated) {
+    match u {
+        Updated::Unchanged { toolchain, version } => println!("  {toolchain} unchanged - rustc {version}"),
+        Updated::Updated { toolchain, from, to, fetched, linked } => {
+            println!("  {toolchain} updated - rustc {to} (from rustc {from}; {fetched} components downloaded, {linked} unchanged)");
+        }
+    }
+}
+
+pub(super) fn check(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let downloader = Downloader::new(env)?;
+    for line in update::check(env, &downloader, reporter)? {
+        if line.changed {
+            println!("{} - update available: {} -> {}", line.toolchain, line.from, line.to);
+            let fetch = if line.fetch.is_empty() { "nothing".to_owned() } else { line.fetch.join(", ") };
+            println!("  would download: {fetch}; {} unchanged", line.keep);
+        } else {
+            println!("{} - up to date: {}", line.toolchain, line.to);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! Changing an installed toolchain, the one way every change goes (update, component and target
+//! add/remove, repair): decide per component whether it is kept or fetched, build the new tree
+//! beside the old one in staging, and swap it in with one exchange rename (DESIGN.md decisions 5
+//! and 11). A kill at any moment leaves the old tree or the new one in `toolchains/`; a killed
+//! run's staging is cleared by the next tcup.
+//!
+//! A component is **kept** when the archive it was installed from (tcup's receipt, else the
+//! installed channel manifest) is one the target manifest names for it: its files are first
+//! checked against tcup's CRC32 record (a damaged component is fetched instead, so corruption is
+//! repaired, not carried forward), then hard-linked into the new tree. Without a record (a
+//! toolchain rustup installed) the files are recorded as they are. Every other wanted component
+//! is **fetched** through the normal install path; installed components not wanted are dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::dist::manifest::Manifest;
+use crate::dist::select::{Selected, Selection};
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::install::installed::{self, InstalledComponent};
+use crate::install::link;
+use crate::install::receipts::{self, Receipt};
+
+/// A change to an installed toolchain reads its manifest from disk, so nothing measured the link:
+/// an empty sample, which the format choice treats as a slow link (xz) unless the dist server is
+/// `file://` (design 10.3).
+const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
+use crate::install::staging::Staging;
+use crate::install::unpack::FileRecord;
+use crate::install::verify::{self, Recorded};
+use crate::ops::install::VerifiedManifest;
+use crate::progress::Reporter;
+
+/// An installed toolchain as read from disk.
+pub struct Current {
+    /// Directory name under `toolchains/`.
+    pub toolchain: String,
+    /// Its directory.
+    pub root: PathBuf,
+    /// Components in recorded order.
+    pub components: Vec<InstalledComponent>,
+    /// The channel manifest it was installed from, with its hash.
+    pub manifest: VerifiedManifest,
+    /// tcup's per-file receipt, when there is one.
+    pub receipt: Option<BTreeMap<String, Recorded>>,
+}
+
+impl Current {
+    /// Reads the toolchain `toolchain` in `rustup_home`.
+    ///
+    /// # Errors
+    /// It is not installed, or not from a dist server (no receipts), or a receipt is unreadable.
+    pub fn read(rustup_home: &Path, toolchain: &str) -> anyhow::Result<Current> {
+        let root = rustup_home.join("toolchains").join(toolchain);
+        if !root.is_dir() {
+            anyhow::bail!("toolchain '{toolchain}' is not installed");
+        }
+        let components = installed::components(&root).with_context(|| format!("reading toolchain '{toolchain}'"))?;
+        let text = installed::manifest_text(&root).with_context(|| format!("reading toolchain '{toolchain}'"))?;
+        let manifest = Manifest::parse(&text).with_context(|| format!("reading the channel manifest of toolchain '{toolchain}'"))?;
+        let hash = crate::download::hashing::sha256_hex(text.as_bytes());
+        let receipt = verify::read_receipt(&root)?;
+        Ok(Current {
+            toolchain: toolchain.to_owned(),
+            root,
+            components,
+            manifest: VerifiedManifest { text, hash, manifest, link: NO_LINK_SAMPLE },
+            receipt,
+        })
+    }
+
+    /// The current (not stale) record of component `c`, if any.
+    pub fn record(&self, c: &InstalledComponent) -> Option<&Recorded> {
+        let r = self.receipt.as_ref()?.get(&c.name())?;
+        all_hashes(&self.manifest.manifest, &c.pkg, &c.target).contains(&r.archive_hash).then_some(r)
+    }
+
+    /// SHA-256 of the archive `c` was installed from, when known.
+    fn archive_hash(&self, c: &InstalledComponent) -> Option<String> {
+        self.record(c)
+            .map(|r| r.archive_hash.clone())
+            .or_else(|| self.manifest.manifest.target_of(&c.pkg, &c.target).and_then(|(_, tp)| tp.preferred_archive()).map(|a| a.hash))
+    }
+
+    /// The installed component that `w` (a package of possibly another manifest) refers to.
+    pub fn find(&self, manifest: &Manifest, pkg: &str, target: &str) -> Option<&InstalledComponent> {
+        self.components.iter().find(|c| c.target == target && (c.pkg == pkg || manifest.rename(&c.pkg) == pkg))
+    }
+}
+
+/// Every archive hash (`.tar.gz`, `.tar.xz`, `.tar.zst`) `manifest` gives for `pkg` on `target`.
+pub fn all_hashes(manifest: &Manifest, pkg: &str, target: &str) -> Vec<String> {
+    manifest
+        .target_of(pkg, target)
+        .map(|(_, tp)| [&tp.hash, &tp.xz_hash, &tp.zst_hash].into_iter().flatten().map(|h| h.to_ascii_lowercase()).collect())
+        .unwrap_or_default()
+}
+
+/// What a change will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Wanted components kept from the installed tree, with the installed component.
+    pub keep: Vec<(Selected, InstalledComponent)>,
+    /// Wanted components to download.
+    pub fetch: Vec<Selected>,
+    /// Installed component names that go away.
+    pub drop: Vec<String>,
+    /// Whether the toolchain is already exactly this (same manifest, same components).
+    pub unchanged: bool,
+    /// Whether kept components are checked byte for byte (CRC32) before they are linked, as an
+    /// update and a repair do; otherwise (component add/remove) presence and lengths are checked.
+    pub check_contents: bool,
+}
+
+/// Decides per wanted component: keep or fetch. `refetch` names installed components to fetch
+/// even when unchanged (repair).
+pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], refetch: &BTreeSet<String>) -> Plan {
+    let mut p = Plan::default();
+    for w in wanted {
+        let installed = current.find(&target.manifest, &w.pkg, &w.target);
+        let same = installed
+            .filter(|c| !refetch.contains(&c.name()))
+            .filter(|c| current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &w.pkg, &w.target).contains(&h)));
+        match same {
+            Some(c) => p.keep.push((w.clone(), c.clone())),
+            None => p.fetch.push(w.clone()),
+        }
+    }
+    for c in &current.components {
+        if !wanted.iter().any(|w| w.target == c.target && (w.pkg == c.pkg || target.manifest.rename(&c.pkg) == w.pkg)) {
+            p.drop.push(c.name());
+        }
+    }
+    p.unchanged = p.fetch.is_empty() && p.drop.is_empty() && current.manifest.hash == target.hash;
+    p.check_contents = true;
+    p
+}
+
+/// How a change ended.
+#[derive(Debug)]
+pub struct Applied {
+    /// Components downloaded.
+    pub fetched: Vec<String>,
+    /// Components hard-linked from the old tree.
+    pub linked: Vec<String>,
+    /// Components removed.
+    pub dropped: Vec<String>,
+    /// Kept components whose files were damaged and were fetched instead.
+    pub repaired: Vec<String>,
+}
+
+/// Builds the toolchain `plan` describes from `target` and swaps it in. The caller holds the
+/// home lock. With `record_hash`, `update-hashes/<toolchain>` is set to `target`'s hash after the
+/// swap (an update); component changes leave it alone.
+///
+/// # Errors
+/// A download or unpack fails, or a file system call; `toolchains/<toolchain>` is then unchanged.
+pub fn apply(
+    env: &Env,
+    current: &Current,
+    target: &VerifiedManifest,
+    plan: Plan,
+    record_hash: bool,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Applied> {
+    let home = &env.rustup_home;
+    let Plan { keep, mut fetch, drop, check_contents, .. } = plan;
+    let mut kept: Vec<(Selected, InstalledComponent, Vec<FileRecord>)> = Vec::new();
+    let mut repaired = Vec::new();
+    // Components are checked in parallel (reading and CRC32 of ~1 GB is most of an update's time).
+    let checks: Vec<anyhow::Result<Result<Vec<FileRecord>, String>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = keep.iter().map(|(_, c)| s.spawn(move || checked_files(current, c, check_contents))).collect();
+        handles.into_iter().map(|h| h.join().expect("a check thread panicked")).collect()
+    });
+    for ((w, c), checked) in keep.into_iter().zip(checks) {
+        match checked? {
+            Ok(files) => kept.push((w, c, files)),
+            Err(why) => {
+                reporter.warn(&format!("component {} is damaged ({why}); downloading it again", c.name()));
+                repaired.push(c.name());
+                fetch.push(w);
+            }
+        }
+    }
+    let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
+    let tree = staging.tree();
+    let mut receipts: Vec<Receipt> = Vec::new();
+    for (w, c, files) in &kept {
+        link::link_component(&current.root, &tree, &c.lines).with_context(|| format!("linking component {} into staging", c.name()))?;
+        let archive_hash = current.archive_hash(c).unwrap_or_else(|| w.archive.hash.clone());
+        receipts.push(Receipt {
+            name: w.name(),
+            pkg: w.pkg.clone(),
+            target: w.target.clone(),
+            is_extension: c.is_extension,
+            lines: c.lines.clone(),
+            files: files.clone(),
+            archive_hash,
+        });
+    }
+    let selection = Selection { components: fetch.clone(), warnings: Vec::new() };
+    receipts.extend(crate::ops::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
+    // rustup's order: the order components were wanted in.
+    let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
+    receipts.sort_by_key(|r| order.iter().position(|n| *n == r.name));
+    receipts::write_toolchain(&tree, &receipts, &target.text).context("writing toolchain receipts")?;
+    staging.commit(&current.root).with_context(|| format!("moving the new toolchain into {}", current.root.display()))?;
+    if record_hash {
+        receipts::write_update_hash(home, &current.toolchain, &target.hash)?;
+    }
+    for c in &fetch {
+        let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
+    }
+    reporter.finish();
+    Ok(Applied {
+        fetched: fetch.iter().map(Selected::name).collect(),
+        linked: kept.iter().map(|(w, ..)| w.name()).collect(),
+        dropped: drop,
+        repaired,
+    })
+}
+
+/// The files of an installed component, checked against tcup's record (`Err(why)` when damaged;
+/// with `contents`, byte for byte, else presence and length), or recorded from disk when there is
+/// no current record.
+fn checked_files(current: &Current, c: &InstalledComponent, contents: bool) -> anyhow::Result<Result<Vec<FileRecord>, String>> {
+    let root = &current.root;
+    if let Some(r) = current.record(c) {
+        let damage = if contents { verify::check(root, &r.files) } else { verify::check_lengths(root, &r.files) }
+            .with_context(|| format!("checking component {}", c.name()))?;
+        if !damage.is_empty() {
+            return Ok(Err(format!("{} changed, {} missing files", damage.changed.len(), damage.missing.len())));
+        }
+        let (_, missing) = verify::listed_files(root, &c.lines)?;
+        if !missing.is_empty() {
+            return Ok(Err(format!("{} missing files", missing.len())));
+        }
+        return Ok(Ok(r.files.clone()));
+    }
+    let (files, missing) = verify::listed_files(root, &c.lines).with_context(|| format!("reading component {}", c.name()))?;
+    if !missing.is_empty() {
+        return Ok(Err(format!("{} missing files", missing.len())));
+    }
+    let records = files.iter().map(|f| verify::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
+    Ok(Ok(records))
+}
+
+/// Writes tcup's receipt into an installed toolchain that has none (rustup installed it), from
+/// its files as they are now. One rename, so the tree is never half-recorded.
+///
+/// # Errors
+/// A file cannot be read or the receipt written.
+pub fn record_in_place(current: &Current) -> anyhow::Result<()> {
+    let mut receipts = Vec::new();
+    for c in &current.components {
+        let (files, _) = verify::listed_files(&current.root, &c.lines)?;
+        let files = files.iter().map(|f| verify::record_file(&current.root, f)).collect::<std::io::Result<Vec<_>>>()?;
+        let archive_hash = current.archive_hash(c).unwrap_or_default();
+        receipts.push(Receipt {
+            name: c.name(),
+            pkg: c.pkg.clone(),
+            target: c.target.clone(),
+            is_extension: c.is_extension,
+            lines: c.lines.clone(),
+            files,
+            archive_hash,
+        });
+    }
+    verify::write_receipt(&current.root, &receipts)?;
+    Ok(())
+}
+
+/// The version line of a manifest's `rustc` (`1.95.0 (59807616e 2026-04-14)`).
+pub fn rustc_version(manifest: &Manifest) -> String {
+    manifest.pkg.get("rustc").map_or_else(|| manifest.date.clone(), |p| p.version.clone())
+}

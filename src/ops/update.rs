@@ -1,0 +1,256 @@
+//! `tcup update`, `tcup check`, and `tcup toolchain install` of a toolchain that is already
+//! installed: fetch the channel's current manifest and move the toolchain to it, keeping every
+//! component and target it has (read from its receipts, so one rustup installed works too) and
+//! adding what was asked for; unchanged archives are not downloaded again ([`super::change`]).
+//!
+//! Which toolchains `tcup update` with no name touches: the installed ones named by a bare
+//! channel (`stable-…`, `beta-…`, `nightly-…`); dated (`nightly-2026-05-20-…`) and versioned
+//! (`1.95.0-…`) ones cannot change and are left alone, as rustup does. A component the new
+//! release no longer has for the host stops that toolchain's update (nothing changed), naming it.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context as _;
+
+use crate::dist::name::ToolchainName;
+use crate::dist::select::{self, Request, Selected};
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::error::UsageError;
+use crate::install::lock::HomeLock;
+use crate::install::receipts;
+use crate::install::staging;
+use crate::ops::change::{self, Current, rustc_version};
+use crate::ops::install::{self, InstallOptions, VerifiedManifest};
+use crate::progress::Reporter;
+
+/// What to add on top of what the toolchain has.
+#[derive(Debug, Clone, Default)]
+pub struct Additions {
+    /// A profile whose components to add (only when given explicitly).
+    pub profile: Option<String>,
+    /// Components to add (`-c`), renames honoured.
+    pub components: Vec<String>,
+    /// Targets whose standard library to add (`-t`).
+    pub targets: Vec<String>,
+}
+
+/// How an update ended, for the `  <toolchain> updated - …` line.
+#[derive(Debug)]
+pub enum Updated {
+    /// Nothing to do.
+    Unchanged {
+        /// Toolchain directory name.
+        toolchain: String,
+        /// rustc's version.
+        version: String,
+    },
+    /// Moved to a new release or set of components.
+    Updated {
+        /// Toolchain directory name.
+        toolchain: String,
+        /// rustc's version before.
+        from: String,
+        /// rustc's version now.
+        to: String,
+        /// Component counts: downloaded, hard-linked, removed.
+        fetched: usize,
+        /// Hard-linked from the old tree.
+        linked: usize,
+    },
+}
+
+/// The host triple for names without one: `settings.toml`'s `default_host_triple`, else the
+/// detected host, else the triple tcup was built for.
+pub fn default_host(env: &Env) -> String {
+    if let Some(h) = receipts::setting(&env.rustup_home, "default_host_triple").filter(|h| !h.is_empty()) {
+        return h;
+    }
+    match crate::host::detect(&env.host_root, env.host_machine.as_deref()).decision {
+        crate::host::Decision::Host { triple, .. } => triple,
+        crate::host::Decision::Refused { .. } => crate::BUILD_TRIPLE.to_owned(),
+    }
+}
+
+/// The installed toolchain directory name for `name` (a directory name in `toolchains/`, or a
+/// toolchain name completed with the default host); with no name, `RUSTUP_TOOLCHAIN`, else the
+/// default toolchain.
+///
+/// # Errors
+/// No name and no default ([`UsageError`]), a bad name, or a toolchain that is not installed.
+pub fn installed_name(env: &Env, name: Option<&str>) -> anyhow::Result<String> {
+    let name = match name.map(str::to_owned).or_else(|| env.toolchain.clone()).or_else(|| receipts::default_toolchain(&env.rustup_home)) {
+        Some(n) if !n.is_empty() => n,
+        _ => return Err(UsageError("no toolchain given and no default toolchain is set (use --toolchain)".into()).into()),
+    };
+    let toolchains = env.rustup_home.join("toolchains");
+    if !name.contains('/') && toolchains.join(&name).is_dir() {
+        return Ok(name);
+    }
+    let parsed: ToolchainName = name.parse()?;
+    let dir = parsed.dir_name(parsed.host.as_deref().unwrap_or(&default_host(env)));
+    if !toolchains.join(&dir).is_dir() {
+        anyhow::bail!("toolchain '{dir}' is not installed");
+    }
+    Ok(dir)
+}
+
+/// Installed toolchains that `tcup update` with no name updates: bare channels only.
+pub fn channel_toolchains(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = fs_err::read_dir(env.rustup_home.join("toolchains"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.retain(|n| {
+        n.parse::<ToolchainName>().is_ok_and(|t| matches!(t.channel.as_str(), "stable" | "beta" | "nightly") && t.date.is_none())
+            && env.rustup_home.join("toolchains").join(n).join("lib/rustlib/multirust-config.toml").is_file()
+    });
+    names.sort();
+    names
+}
+
+/// `tcup toolchain install NAME` when NAME (with the host it resolves to) is installed: an
+/// update with the options' profile, components and targets added (`Err(Updated)`). Otherwise
+/// a fresh install (`Ok(Outcome)`).
+///
+/// # Errors
+/// As [`update`] and [`install::install`].
+pub fn install_or_update(
+    env: &Env,
+    opts: &InstallOptions,
+    profile_given: bool,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Result<install::Outcome, Updated>> {
+    let host = opts.name.host.clone().or_else(|| opts.host.clone()).unwrap_or_else(|| default_host(env));
+    let toolchain = opts.name.dir_name(&host);
+    if env.rustup_home.join("toolchains").join(&toolchain).join("lib/rustlib/multirust-config.toml").is_file() {
+        let add = Additions {
+            profile: profile_given.then(|| opts.profile.clone()),
+            components: opts.components.clone(),
+            targets: opts.targets.clone(),
+        };
+        return update(env, &toolchain, &add, downloader, reporter).map(Err);
+    }
+    install::install(env, opts, downloader, reporter).map(Ok)
+}
+
+/// Updates the installed toolchain `toolchain` (a directory name) from its channel's current
+/// manifest.
+///
+/// # Errors
+/// The name does not parse, the manifest cannot be fetched, a component is gone from the new
+/// release, or the change fails; the toolchain is then unchanged.
+pub fn update(env: &Env, toolchain: &str, add: &Additions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Updated> {
+    let home = &env.rustup_home;
+    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.display()))?;
+    staging::clear_stale(home).context("clearing stale staging directories")?;
+    let current = Current::read(home, toolchain)?;
+    let name: ToolchainName = toolchain.parse()?;
+    let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;
+    let channel = ToolchainName { host: None, ..name };
+    reporter.info(&format!("syncing channel updates for '{toolchain}'"));
+    let url = channel.manifest_url(&env.dist_server);
+    let target = install::fetch_manifest(downloader, &url, reporter)
+        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))?;
+    let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
+    let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
+    let from = rustc_version(&current.manifest.manifest);
+    let to = rustc_version(&target.manifest);
+    if plan.unchanged {
+        if receipts::read_update_hash(home, toolchain).as_deref() != Some(target.hash.as_str()) {
+            receipts::write_update_hash(home, toolchain, &target.hash)?;
+        }
+        if current.receipt.is_none() {
+            reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
+            change::record_in_place(&current)?;
+        }
+        return Ok(Updated::Unchanged { toolchain: toolchain.to_owned(), version: to });
+    }
+    reporter.info(&format!(
+        "updating {toolchain} to rustc {to}: {} to download, {} unchanged{}",
+        plan.fetch.len(),
+        plan.keep.len(),
+        if plan.drop.is_empty() { String::new() } else { format!(", {} to remove", plan.drop.len()) }
+    ));
+    let applied = change::apply(env, &current, &target, plan, true, downloader, reporter)?;
+    Ok(Updated::Updated { toolchain: toolchain.to_owned(), from, to, fetched: applied.fetched.len(), linked: applied.linked.len() })
+}
+
+/// The components the toolchain should have after moving to `target`: every installed one (under
+/// its current name), then what `add` asks for.
+///
+/// # Errors
+/// An installed component is missing or unavailable in `target`, or an addition does not exist.
+pub fn wanted(current: &Current, target: &VerifiedManifest, host: &str, add: &Additions) -> anyhow::Result<Vec<Selected>> {
+    let m = &target.manifest;
+    let mut out: Vec<Selected> = Vec::new();
+    for c in &current.components {
+        let pkg = m.rename(&c.pkg);
+        let archive = match m.target_of(pkg, &c.target) {
+            Some((_, tp)) if tp.available => tp.preferred_archive(),
+            _ => None,
+        };
+        let Some(archive) = archive else {
+            anyhow::bail!(
+                "component '{}' is not available in the new release (rustc {}); remove it first with `tcup component remove`",
+                c.name(),
+                rustc_version(m)
+            );
+        };
+        out.push(Selected { pkg: pkg.to_owned(), target: c.target.clone(), is_extension: c.is_extension, archive });
+    }
+    let req = Request { host, profile: add.profile.as_deref().unwrap_or(""), components: &add.components, targets: &add.targets };
+    let extra = select::select(m, &req)?;
+    for s in extra.components {
+        if !out.iter().any(|o| o.pkg == s.pkg && o.target == s.target) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// One line of `tcup check`.
+#[derive(Debug)]
+pub struct CheckLine {
+    /// Toolchain directory name.
+    pub toolchain: String,
+    /// rustc version installed.
+    pub from: String,
+    /// rustc version on the dist server.
+    pub to: String,
+    /// Whether an update would change anything.
+    pub changed: bool,
+    /// Components an update would download.
+    pub fetch: Vec<String>,
+    /// Components it would keep (hard-link).
+    pub keep: usize,
+}
+
+/// `tcup check`: what `tcup update` would do for each channel toolchain, without downloading any
+/// archive (only the manifests).
+///
+/// # Errors
+/// A manifest cannot be fetched.
+pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<CheckLine>> {
+    let mut out = Vec::new();
+    for toolchain in channel_toolchains(env) {
+        let current = Current::read(&env.rustup_home, &toolchain)?;
+        let name: ToolchainName = toolchain.parse()?;
+        let host = name.host.clone().unwrap_or_default();
+        let url = ToolchainName { host: None, ..name }.manifest_url(&env.dist_server);
+        let target = install::fetch_manifest(downloader, &url, reporter)
+            .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))?;
+        let wanted = wanted(&current, &target, &host, &Additions::default())?;
+        let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
+        out.push(CheckLine {
+            from: rustc_version(&current.manifest.manifest),
+            to: rustc_version(&target.manifest),
+            changed: !plan.unchanged,
+            fetch: plan.fetch.iter().map(Selected::name).collect(),
+            keep: plan.keep.len(),
+            toolchain,
+        });
+    }
+    Ok(out)
+}

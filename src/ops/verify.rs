@@ -1,0 +1,128 @@
+//! `tcup toolchain verify [--repair]`: compares an installed toolchain with tcup's per-file CRC32
+//! receipt ([`crate::install::verify`]) and rustup's file lists, and reports changed, missing and
+//! extra files by component. `--repair` rebuilds the toolchain through [`super::change`] from its
+//! own channel manifest, downloading only the affected components (an extra file outside every
+//! component just disappears with the rebuild, which links listed files only).
+//!
+//! Without tcup's receipt (rustup installed the toolchain, or rustup updated it since, which makes
+//! the record stale), contents cannot be checked: missing and extra files still are, and the
+//! report says so; `tcup update` records the checksums.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::download::Downloader;
+use crate::env::Env;
+use crate::install::lock::HomeLock;
+use crate::install::{staging, verify};
+use crate::ops::change::{self, Applied, Current};
+use crate::ops::update::{Additions, wanted};
+use crate::progress::Reporter;
+
+/// Findings for one component.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentReport {
+    /// Installed name.
+    pub name: String,
+    /// Whether a current CRC32 record exists for it.
+    pub recorded: bool,
+    /// Files whose contents or length changed.
+    pub changed: Vec<PathBuf>,
+    /// Files gone.
+    pub missing: Vec<PathBuf>,
+    /// Files in its directories that it did not install.
+    pub extra: Vec<PathBuf>,
+}
+
+impl ComponentReport {
+    /// True when the component needs a repair.
+    pub fn damaged(&self) -> bool {
+        !(self.changed.is_empty() && self.missing.is_empty() && self.extra.is_empty())
+    }
+}
+
+/// Findings for a toolchain.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Toolchain directory name.
+    pub toolchain: String,
+    /// Per component, in installed order.
+    pub components: Vec<ComponentReport>,
+    /// Files no component installed.
+    pub extra: Vec<PathBuf>,
+    /// Whether tcup's receipt file exists at all.
+    pub has_receipt: bool,
+}
+
+impl Report {
+    /// True when nothing is wrong.
+    pub fn is_clean(&self) -> bool {
+        self.extra.is_empty() && !self.components.iter().any(ComponentReport::damaged)
+    }
+}
+
+/// Checks `current`'s files.
+///
+/// # Errors
+/// A file or directory cannot be read.
+pub fn check(current: &Current) -> anyhow::Result<Report> {
+    let mut report = Report { toolchain: current.toolchain.clone(), has_receipt: current.receipt.is_some(), ..Report::default() };
+    for c in &current.components {
+        let record = current.record(c);
+        let (_, listed_missing) = verify::listed_files(&current.root, &c.lines)?;
+        let mut r = ComponentReport { name: c.name(), recorded: record.is_some(), missing: listed_missing, ..ComponentReport::default() };
+        if let Some(rec) = record {
+            let d = verify::check(&current.root, &rec.files).with_context(|| format!("checking component {}", c.name()))?;
+            r.changed = d.changed;
+            for m in d.missing {
+                if !r.missing.contains(&m) {
+                    r.missing.push(m);
+                }
+            }
+        }
+        report.components.push(r);
+    }
+    let lines: Vec<(String, &[String], Option<&verify::Recorded>)> =
+        current.components.iter().map(|c| (c.name(), c.lines.as_slice(), current.record(c))).collect();
+    let borrowed: Vec<(&str, &[String], Option<&verify::Recorded>)> = lines.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
+    for (owner, path) in verify::extra_files(&current.root, &borrowed)? {
+        match owner.and_then(|o| report.components.iter_mut().find(|c| c.name == o)) {
+            Some(c) => c.extra.push(path),
+            None => report.extra.push(path),
+        }
+    }
+    Ok(report)
+}
+
+/// Verifies the installed `toolchain`.
+///
+/// # Errors
+/// It is not installed or cannot be read.
+pub fn verify(env: &Env, toolchain: &str) -> anyhow::Result<Report> {
+    check(&Current::read(&env.rustup_home, toolchain)?)
+}
+
+/// Verifies, then rebuilds the toolchain with the damaged components downloaded again. Returns
+/// the report from before the repair and what was done (`None` when nothing needed doing).
+///
+/// # Errors
+/// As [`verify`], plus download and install failures (the toolchain is then unchanged).
+pub fn repair(env: &Env, toolchain: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Report, Option<Applied>)> {
+    let home = &env.rustup_home;
+    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.display()))?;
+    staging::clear_stale(home).context("clearing stale staging directories")?;
+    let current = Current::read(home, toolchain)?;
+    let report = check(&current)?;
+    if report.is_clean() {
+        return Ok((report, None));
+    }
+    let refetch: BTreeSet<String> = report.components.iter().filter(|c| c.damaged()).map(|c| c.name.clone()).collect();
+    let host = toolchain.parse::<crate::dist::name::ToolchainName>().ok().and_then(|n| n.host).unwrap_or_default();
+    let wanted = wanted(&current, &current.manifest, &host, &Additions::default())?;
+    let plan = change::plan(&current, &current.manifest, &wanted, &refetch);
+    let applied = change::apply(env, &current, &current.manifest, plan, false, downloader, reporter)?;
+    Ok((report, Some(applied)))
+}
