@@ -9,3 +9,4 @@ pub mod install;
 pub mod mirror;
 pub mod path_edit;
 pub mod proxy;
+pub mod self_update;

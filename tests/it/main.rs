@@ -12,6 +12,7 @@ pub mod init;
 mod install;
 mod interop;
 mod real_toolchain;
+mod self_update;
 mod unsafe_archives;
 
 mod support;
