@@ -7,8 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --quiet
-TCUP=$PWD/target/release/tcup
+# TCUP_BIN=path runs another tcup build (e.g. the static one from ci/release.sh) instead.
+if [ -n "${TCUP_BIN:-}" ]; then
+  TCUP=$(realpath "$TCUP_BIN")
+else
+  cargo build --release --quiet
+  TCUP=$PWD/target/release/tcup
+fi
 SYSROOT=$(rustc --print sysroot)
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 FORMATS=${DEMO_FORMATS:-gz}
