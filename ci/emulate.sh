@@ -75,7 +75,6 @@ fail() { echo "  FAIL: $*"; failures=$((failures + 1)); }
 declare -A seen
 for dir in "$ROOT"/dist/*/; do
   triple=$(basename "$dir")
-  bin=$dir/tcup-init
   (cd "$dir" && sha256sum -c --quiet tcup-init.sha256) || { fail "$triple: checksum"; continue; }
   sum=$(cut -d ' ' -f 1 "$dir/tcup-init.sha256")
   if [ -n "${seen[$sum]:-}" ]; then
@@ -83,10 +82,14 @@ for dir in "$ROOT"/dist/*/; do
     continue
   fi
   seen[$sum]=$triple
+  # Called tcup-init it would only install itself: run it under the name tcup.
+  mkdir -p "$WORK/$triple"
+  cp "$dir/tcup-init" "$WORK/$triple/tcup"
+  bin=$WORK/$triple/tcup
   read -r -a qemu <<<"$(emulator "$triple")"
   echo "== $triple under ${qemu[*]} ($(stat -c %s "$bin") bytes)"
   start=$(date +%s%N)
-  version=$("${qemu[@]}" "$bin" --version) || fail "$triple: --version"
+  version=$("${qemu[@]}" "$dir/tcup-init" --version) || fail "$triple: --version"
   echo "  --version: $version in $((($(date +%s%N) - start) / 1000000)) ms"
   if host=$(env -i PATH=/usr/bin:/bin "${qemu[@]}" "$bin" doctor host 2>&1); then
     echo "  doctor host: $(head -n 1 <<<"$host")"
