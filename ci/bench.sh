@@ -20,8 +20,13 @@ if ! command -v nginx >/dev/null || [ ! -x /usr/bin/time ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light time >/dev/null
 fi
 command -v rustup >/dev/null || { echo "bench: rustup is needed for the comparison" >&2; exit 1; }
-cargo build --release --quiet
-TCUP=$PWD/target/release/tcup
+# TCUP_BIN=path runs another tcup build (e.g. the static one from ci/release.sh) instead.
+if [ -n "${TCUP_BIN:-}" ]; then
+  TCUP=$(realpath "$TCUP_BIN")
+else
+  cargo build --release --quiet
+  TCUP=$PWD/target/release/tcup
+fi
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 
 MIRROR=$PWD/target/bench-mirror

@@ -9,9 +9,15 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Building tcup (release). The first build fetches its crates from crates.io and takes a few minutes; cargo shows its progress."
-cargo build --release
-TCUP=$PWD/target/release/tcup
+# TCUP_BIN=path runs another tcup build (e.g. the static one from ci/release.sh) instead.
+if [ -n "${TCUP_BIN:-}" ]; then
+  TCUP=$(realpath "$TCUP_BIN")
+  step "Using the tcup build at $TCUP"
+else
+  step "Building tcup (release). The first build fetches its crates from crates.io and takes a few minutes; cargo shows its progress."
+  cargo build --release
+  TCUP=$PWD/target/release/tcup
+fi
 SYSROOT=$(rustc --print sysroot)
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 FORMATS=${DEMO_FORMATS:-gz}

@@ -16,6 +16,10 @@ use url::Url;
 /// The dist server used when `RUSTUP_DIST_SERVER` is not set (rustup's default).
 pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
 
+/// The update root used when neither `TCUP_UPDATE_ROOT` nor `RUSTUP_UPDATE_ROOT` is set (the
+/// default of `installer/init.sh`).
+pub const DEFAULT_UPDATE_ROOT: &str = "https://static.tcup.rs";
+
 /// A variable set to a value tcup cannot use. Exit code 2 (configuration error).
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {var}={value:?} is not valid: expected {expected}")]
@@ -99,6 +103,9 @@ pub struct Env {
     pub cargo_home: PathBuf,
     /// `RUSTUP_DIST_SERVER`: scheme `https`, `http` or `file`; no trailing slash.
     pub dist_server: Url,
+    /// `TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT` (rustup's name for the same root), else
+    /// [`DEFAULT_UPDATE_ROOT`]: where `dist/<triple>/tcup-init` lives. `https`, `http` or `file`.
+    pub update_root: Url,
     /// `RUSTUP_CONCURRENT_DOWNLOADS`: how many components download and unpack at once (≥ 1);
     /// `None` lets tcup choose.
     pub concurrent_downloads: Option<usize>,
@@ -213,6 +220,7 @@ impl Env {
             rustup_home: dir("RUSTUP_HOME", ".rustup")?,
             cargo_home: dir("CARGO_HOME", ".cargo")?,
             dist_server: parse_dist_server(get("RUSTUP_DIST_SERVER").as_deref().unwrap_or(DEFAULT_DIST_SERVER))?,
+            update_root: update_root(&get)?,
             concurrent_downloads: get("RUSTUP_CONCURRENT_DOWNLOADS")
                 .map(|v| match v.parse::<usize>() {
                     Ok(n) if n >= 1 => Ok(n),
@@ -480,6 +488,16 @@ fn parse_dist_server(value: &str) -> Result<Url, EnvError> {
     }
 }
 
+/// `TCUP_UPDATE_ROOT` > `RUSTUP_UPDATE_ROOT` > [`DEFAULT_UPDATE_ROOT`], checked like the dist server.
+fn update_root(get: &impl Fn(&str) -> Option<String>) -> Result<Url, EnvError> {
+    let (var, value) = match (get("TCUP_UPDATE_ROOT"), get("RUSTUP_UPDATE_ROOT")) {
+        (Some(v), _) => ("TCUP_UPDATE_ROOT", v),
+        (None, Some(v)) => ("RUSTUP_UPDATE_ROOT", v),
+        (None, None) => ("TCUP_UPDATE_ROOT", DEFAULT_UPDATE_ROOT.to_owned()),
+    };
+    parse_dist_server(&value).map_err(|e| EnvError { var, ..e })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +543,16 @@ mod tests {
         assert_eq!(e.dist_server.as_str(), "https://static.rust-lang.org/");
         assert_eq!(e.progress_when, ProgressWhen::Auto);
         assert_eq!(e.concurrent_downloads, None);
+    }
+
+    #[test]
+    fn update_root_tcup_wins_over_rustup() {
+        assert_eq!(env(&[]).unwrap().update_root.as_str(), "https://static.tcup.rs/");
+        assert_eq!(env(&[("RUSTUP_UPDATE_ROOT", "http://127.0.0.1:9/r/")]).unwrap().update_root.as_str(), "http://127.0.0.1:9/r");
+        let both = env(&[("RUSTUP_UPDATE_ROOT", "http://a/"), ("TCUP_UPDATE_ROOT", "https://b")]).unwrap();
+        assert_eq!(both.update_root.as_str(), "https://b/");
+        let bad = env(&[("RUSTUP_UPDATE_ROOT", "ftp://x")]).unwrap_err();
+        assert_eq!(bad.var, "RUSTUP_UPDATE_ROOT");
     }
 
     #[test]

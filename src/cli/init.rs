@@ -1,4 +1,4 @@
-//! `tcup-init` / `tcup init` (rustup-init's flags), `tcup self uninstall`, and the proxy entry
+//! `tcup-init` / `tcup init` (rustup-init's flags), `tcup self uninstall`/`update`, and the proxy entry
 //! point (tcup called as `rustc`, `cargo`, …).
 
 use std::fmt::Write as _;
@@ -11,6 +11,7 @@ use crate::env::Env;
 use crate::error::UsageError;
 use crate::host::{self, Decision};
 use crate::ops::init::{self, InitOptions};
+use crate::ops::self_update::{self, Outcome};
 use crate::progress::Reporter;
 
 /// tcup-init: install tcup, its proxies (rustc, cargo, …) and a default Rust toolchain.
@@ -63,6 +64,9 @@ pub(super) enum SelfCommand {
         #[arg(short = 'y')]
         yes: bool,
     },
+    /// Replace tcup and its proxies with the newest build from the update root
+    /// (TCUP_UPDATE_ROOT, else RUSTUP_UPDATE_ROOT), checked against its SHA-256.
+    Update,
 }
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
@@ -180,7 +184,10 @@ fn plan(env: &Env, detected: &host::Report, opts: &InitOptions) -> String {
 }
 
 pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let SelfCommand::Uninstall { yes } = *cmd;
+    let yes = match *cmd {
+        SelfCommand::Uninstall { yes } => yes,
+        SelfCommand::Update => return self_update(env, reporter),
+    };
     if !yes {
         if !std::io::stdin().is_terminal() {
             return Err(UsageError(
@@ -199,5 +206,18 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
         reporter.info(&format!("restored {}", f.display()));
     }
     reporter.info("tcup is uninstalled");
+    Ok(())
+}
+
+fn self_update(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
+    let downloader = crate::download::Downloader::new(env)?;
+    match self_update::self_update(env, &triple, &downloader, reporter)? {
+        Outcome::UpToDate => reporter.info(&format!("tcup is up to date (tcup {})", crate::VERSION)),
+        Outcome::Updated { version } => {
+            reporter.info(&format!("updated tcup and its proxies in {} to {version}", env.cargo_home.join("bin").display()));
+        }
+    }
     Ok(())
 }

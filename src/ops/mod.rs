@@ -13,6 +13,7 @@ pub mod mirror;
 pub mod path_edit;
 pub mod proxy;
 pub mod resolve;
+pub mod self_update;
 pub mod settings;
 pub mod toolchains;
 pub mod update;

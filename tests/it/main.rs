@@ -15,6 +15,7 @@ mod install;
 mod interop;
 mod messages;
 mod real_toolchain;
+mod self_update;
 mod terminal;
 mod unsafe_archives;
 mod update;

@@ -1,6 +1,7 @@
 //! `curl`: libcurl (built in, over the system's OpenSSL) through the `curl` crate. Redirects are
 //! not followed here, proxies are set explicitly (never read by libcurl from the environment),
-//! and the trust store is `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the system bundle.
+//! and the trust store is `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the system bundle and
+//! the system's certificate directory (found with `openssl-probe`).
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -24,7 +25,10 @@ pub(super) struct Curl {
 impl Curl {
     pub(super) fn new(env: &Env) -> Curl {
         let ca_file = env.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
-        Curl { connect_timeout: env.limits.connect, ca_file, ca_dir: env.ca_dir.clone() }
+        // A static build's OpenSSL looks in its own build prefix: name the system's hashed
+        // directory (openssl-probe's list: Debian, Alpine, Fedora/RHEL, SUSE, …) unless set.
+        let ca_dir = env.ca_dir.clone().or_else(|| openssl_probe::candidate_cert_dirs().next().map(PathBuf::from));
+        Curl { connect_timeout: env.limits.connect, ca_file, ca_dir }
     }
 
     fn configure(&self, easy: &mut Easy, req: &Request) -> Result<(), curl::Error> {

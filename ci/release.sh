@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Release build (run by hand; too slow for CI): a static, baseline-CPU tcup-init for every Linux
+# host triple installer/init.sh can choose, written as an update root:
+#   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)
+#   OUT_DIR/archive/<version>/<triple>/tcup-init  +  .sha256
+#   OUT_DIR/init.sh
+# Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
+# vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
+#
+# Tools (installed when missing): Debian's rustc-web/cargo-web/rust-web-src 1.96 (std is rebuilt
+# with -Zbuild-std, since no prebuilt musl std can be fetched here), cargo-zigbuild and ziglang from
+# PyPI (zig cc is the C cross compiler, musl libc and linker), binutils' readelf.
+#
+# Usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]   (default: all, x86_64 first)
+# Env:   TCUP_RELEASE_CACHE (default ~/.cache/tcup-release: the cargo target dir, kept between runs)
+#        TCUP_VERSION (default: the version in Cargo.toml)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]" >&2; exit 2; }
+OUT=$(mkdir -p "$1" && cd "$1" && pwd)
+shift
+ALL=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl arm-unknown-linux-musleabihf
+  armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi i686-unknown-linux-musl)
+if [ $# -gt 0 ]; then BUILDS=("$@"); else BUILDS=("${ALL[@]}"); fi
+VERSION=${TCUP_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)}
+CACHE=${TCUP_RELEASE_CACHE:-$HOME/.cache/tcup-release}
+MAX_BYTES=$((16 * 1024 * 1024))
+
+# --- tools -------------------------------------------------------------------------------------
+need=()
+[ -x /usr/bin/rustc ] && /usr/bin/rustc -V | grep -q '^rustc 1\.9[6-9]' || need+=(rustc-web)
+[ -x /usr/bin/cargo ] || need+=(cargo-web)
+[ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
+command -v readelf >/dev/null || need+=(binutils)
+if [ "${#need[@]}" -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! command -v cargo-zigbuild >/dev/null || ! python3 -m ziglang version >/dev/null 2>&1; then
+  python3 -m pip install -q 'cargo-zigbuild==0.24.0' 'ziglang==0.17.1'
+fi
+
+# Debian's toolchain, never rustup's proxies (they would pick the stable toolchain without musl).
+export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc CARGO=/usr/bin/cargo
+export RUSTC_BOOTSTRAP=1 # for -Zbuild-std on a stable compiler
+export CARGO_TARGET_DIR=$CACHE/target
+# Stripped after the build (llvm's objcopy from rustc-web reads every architecture): a cargo
+# profile or RUSTFLAGS change would rebuild everything (about 40 minutes a target on 2 busy cores).
+OBJCOPY=/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-objcopy
+mkdir -p "$CACHE"
+
+# served BUILD → the host triples init.sh may ask for that this build serves
+served() {
+  case $1 in
+    x86_64-unknown-linux-musl) echo x86_64-unknown-linux-gnu x86_64-unknown-linux-musl ;;
+    aarch64-unknown-linux-musl) echo aarch64-unknown-linux-gnu aarch64-unknown-linux-musl ;;
+    arm-unknown-linux-musleabihf) echo arm-unknown-linux-gnueabihf ;;
+    armv7-unknown-linux-musleabihf) echo armv7-unknown-linux-gnueabihf ;;
+    arm-unknown-linux-musleabi) echo arm-unknown-linux-gnueabi ;;
+    i686-unknown-linux-musl) echo i686-unknown-linux-gnu ;;
+    *) echo "release: unknown build triple $1" >&2; exit 2 ;;
+  esac
+}
+
+# check_elf BUILD FILE: static, the right machine, the architecture's baseline attributes.
+check_elf() {
+  local build=$1 f=$2 hdr attrs
+  hdr=$(readelf -hlW "$f")
+  if grep -q 'Requesting program interpreter' <<<"$hdr" || readelf -dW "$f" | grep -q NEEDED; then
+    echo "release: $f is not static" >&2; return 1
+  fi
+  attrs=$(readelf -A "$f" 2>/dev/null || true)
+  local machine arch="" vfp=""
+  machine=$(sed -n 's/^ *Machine: *//p' <<<"$hdr")
+  case $build in
+    x86_64-*) [[ $machine == *X86-64* ]] ;;
+    i686-*) [[ $machine == *80386* ]] ;;
+    aarch64-*) [[ $machine == *AArch64* ]] ;;
+    arm-*eabihf) arch=v6 vfp="VFP registers" ;;
+    armv7-*) arch=v7 vfp="VFP registers" ;;
+    arm-*eabi) arch=v6 vfp=none ;;
+  esac || { echo "release: $f has machine '$machine'" >&2; return 1; }
+  if [ -n "$arch" ]; then
+    local got_arch got_vfp
+    got_arch=$(sed -n 's/^ *Tag_CPU_arch: *//p' <<<"$attrs")
+    got_vfp=$(sed -n 's/^ *Tag_ABI_VFP_args: *//p' <<<"$attrs")
+    [ "$got_arch" = "$arch" ] || { echo "release: $f has Tag_CPU_arch '$got_arch', expected $arch" >&2; return 1; }
+    if [ "$vfp" = none ]; then
+      if [ -n "$got_vfp" ] || grep -q 'Tag_FP_arch' <<<"$attrs"; then
+        echo "release: soft-float $f uses VFP ($got_vfp)" >&2; return 1
+      fi
+    else
+      [ "$got_vfp" = "$vfp" ] || { echo "release: $f has Tag_ABI_VFP_args '$got_vfp'" >&2; return 1; }
+    fi
+    echo "  $(basename "$(dirname "$f")"): Tag_CPU_arch $got_arch, Tag_ABI_VFP_args ${got_vfp:-(soft-float)}, $(sed -n 's/^ *Tag_FP_arch: *//p' <<<"$attrs" | head -n 1)"
+  fi
+  local size
+  size=$(stat -c %s "$f")
+  [ "$size" -le "$MAX_BYTES" ] || { echo "release: $f is $size bytes (> 16 MiB)" >&2; return 1; }
+  echo "  $build: $size bytes, static, $machine"
+}
+
+for build in "${BUILDS[@]}"; do
+  served "$build" >/dev/null
+  echo "release: building $build"
+  var=$(tr '[:lower:]-' '[:upper:]_' <<<"$build")
+  # std comes from rust-web-src, so its crt objects do not exist: zig provides crt and libc.
+  export "CARGO_TARGET_${var}_RUSTFLAGS=-C link-self-contained=no"
+  start=$(date +%s)
+  nice -n 15 "$CARGO" zigbuild --locked --release --quiet --target "$build" -Zbuild-std=std,panic_abort
+  echo "  built in $(($(date +%s) - start)) s"
+  bin=$CACHE/$build/tcup-init
+  mkdir -p "$CACHE/$build"
+  "$OBJCOPY" --strip-all "$CARGO_TARGET_DIR/$build/release/tcup" "$bin"
+  check_elf "$build" "$bin"
+  for triple in $(served "$build"); do
+    for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
+      mkdir -p "$dir"
+      cp "$bin" "$dir/tcup-init.tmp"
+      chmod 755 "$dir/tcup-init.tmp"
+      mv "$dir/tcup-init.tmp" "$dir/tcup-init"
+      (cd "$dir" && sha256sum tcup-init >tcup-init.sha256)
+    done
+  done
+done
+cp installer/init.sh "$OUT/init.sh"
+echo "release: update root for tcup $VERSION in $OUT"

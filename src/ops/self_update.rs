@@ -1,0 +1,196 @@
+//! `tcup self update`: replaces the installed tcup (`CARGO_HOME/bin/tcup`) and its hard-linked
+//! proxies with the build the update root publishes for this binary, the way `rustup self update`
+//! does for rustup.
+//!
+//! The update root (`TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT`) has the layout
+//! `ci/release.sh` writes and `installer/init.sh` reads: `dist/<triple>/tcup-init` and
+//! `dist/<triple>/tcup-init.sha256` (`sha256sum` format). The order of work keeps the old
+//! install intact on every failure:
+//! 1. fetch the `.sha256`; if it is the installed binary's hash, tcup is up to date;
+//! 2. stream the binary into `CARGO_HOME/bin/.tcup.new`, hashing as it arrives, and delete it on
+//!    a mismatch;
+//! 3. run `.tcup.new --version` (it must run on this machine and say which version it is);
+//! 4. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
+//!    `tcup` itself. Each rename is atomic, so every file is always a whole binary.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use url::Url;
+
+use crate::download::hashing::{HashingReader, Mismatch};
+use crate::download::{Downloader, into_download_error};
+use crate::env::Env;
+use crate::ops::proxy::PROXIES;
+use crate::progress::Reporter;
+
+/// The largest `tcup-init` accepted (bytes); release builds are at most 16 MiB.
+const MAX_BINARY: u64 = 256 * 1024 * 1024;
+
+/// What `self update` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The installed binary already is the published one.
+    UpToDate,
+    /// Replaced; `version` is what the new binary's `--version` printed (e.g. `tcup 0.2.0`).
+    Updated {
+        /// The new binary's `--version` line.
+        version: String,
+    },
+}
+
+/// The triple under which the update root publishes the build `build_triple` (a binary's own
+/// `TARGET`): a static musl release build is published under the glibc triple it serves when
+/// Rust has no musl host toolchain for that architecture (32-bit ARM and x86); every other
+/// triple is its own. See docs/design.md 9.2.
+pub fn published_triple(build_triple: &str) -> String {
+    match build_triple {
+        "arm-unknown-linux-musleabihf" => "arm-unknown-linux-gnueabihf".into(),
+        "arm-unknown-linux-musleabi" => "arm-unknown-linux-gnueabi".into(),
+        "armv7-unknown-linux-musleabihf" => "armv7-unknown-linux-gnueabihf".into(),
+        "i686-unknown-linux-musl" => "i686-unknown-linux-gnu".into(),
+        other => other.into(),
+    }
+}
+
+/// Updates `env.cargo_home/bin/tcup` from `env.update_root` for `triple` (see the module doc).
+///
+/// # Errors
+/// tcup is not installed in `CARGO_HOME/bin`; a download failed; the `.sha256` is not one;
+/// the binary's hash differs ([`Mismatch`]); the new binary does not run; a rename failed. In
+/// every case the installed tcup and proxies are unchanged.
+pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
+    let bin = env.cargo_home.join("bin");
+    let tcup = bin.join("tcup");
+    if !tcup.is_file() {
+        bail!("tcup is not installed in {} (install it with tcup-init first)", bin.display());
+    }
+    let url = binary_url(&env.update_root, triple)?;
+    let sha_url = Url::parse(&format!("{url}.sha256"))?;
+    let sha_text = downloader.get_bytes(&sha_url, 4096, reporter)?;
+    let expected = parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
+    if hash_file(&tcup)? == expected {
+        return Ok(Outcome::UpToDate);
+    }
+    reporter.info(&format!("downloading {url}"));
+    let new = bin.join(".tcup.new");
+    let staged = stage(downloader, &url, &expected, &new, reporter);
+    let version = staged.and_then(|()| version_of(&new));
+    let result = version.and_then(|v| swap_in(&bin, &tcup, &new).map(|()| v));
+    if result.is_err() {
+        let _ = fs_err::remove_file(&new);
+    }
+    Ok(Outcome::Updated { version: result? })
+}
+
+/// `<root>/dist/<triple>/tcup-init`.
+fn binary_url(root: &Url, triple: &str) -> anyhow::Result<Url> {
+    let text = format!("{}/dist/{triple}/tcup-init", root.as_str().trim_end_matches('/'));
+    Url::parse(&text).with_context(|| format!("bad update URL {text}"))
+}
+
+/// The hash in a `sha256sum` line (`<64 hex>  <name>` or the bare hash), lowercased.
+fn parse_sha256(text: &[u8]) -> Option<String> {
+    let word = std::str::from_utf8(text).ok()?.split_whitespace().next()?;
+    (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then(|| word.to_ascii_lowercase())
+}
+
+fn hash_file(path: &Path) -> anyhow::Result<String> {
+    let file = fs_err::File::open(path)?;
+    let (hash, _) = HashingReader::new(file).finish().with_context(|| format!("reading {}", path.display()))?;
+    Ok(hash)
+}
+
+/// Streams `url` into `dest` (mode 755), hashing as it arrives; a hash other than `expected` is
+/// a [`Mismatch`].
+fn stage(downloader: &Downloader, url: &Url, expected: &str, dest: &Path, reporter: &Reporter) -> anyhow::Result<()> {
+    let body = downloader.open(url, 0, None, reporter)?;
+    let mut reader = HashingReader::new(body.body.take(MAX_BINARY));
+    let mut out = fs_err::File::create(dest)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| into_download_error(e, url))?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buf[..n])?;
+    }
+    out.sync_all()?;
+    drop(out);
+    let (actual, _) = reader.finish()?;
+    if actual != expected {
+        return Err(Mismatch { url: url.to_string(), expected: expected.to_owned(), actual }.into());
+    }
+    fs_err::set_permissions(dest, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    Ok(())
+}
+
+/// Runs `exe --version` and returns its first line; fails when it does not run or says no `tcup`.
+fn version_of(exe: &Path) -> anyhow::Result<String> {
+    let out = std::process::Command::new(exe)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("the downloaded tcup ({}) does not run on this machine", exe.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or_default().trim().to_owned();
+    if !out.status.success() || !line.starts_with("tcup ") {
+        bail!("the downloaded tcup ({}) does not run on this machine: `--version` printed {line:?} ({})", exe.display(), out.status);
+    }
+    Ok(line)
+}
+
+/// Moves `new` over `tcup`, first over each proxy that shares `tcup`'s inode (a hard link), so
+/// the proxies do not keep running the old binary. Symbolic-link proxies follow by themselves.
+fn swap_in(bin: &Path, tcup: &Path, new: &Path) -> anyhow::Result<()> {
+    let old = fs_err::metadata(tcup)?;
+    let linked: Vec<PathBuf> = PROXIES
+        .iter()
+        .map(|name| bin.join(name))
+        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.ino() == old.ino() && m.dev() == old.dev()))
+        .collect();
+    for proxy in &linked {
+        let name = proxy.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = bin.join(format!(".{name}.new"));
+        let _ = fs_err::remove_file(&tmp);
+        fs_err::hard_link(new, &tmp).or_else(|_| fs_err::copy(new, &tmp).map(drop))?;
+        fs_err::rename(&tmp, proxy)?;
+    }
+    fs_err::rename(new, tcup)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn musl_builds_publish_under_the_triple_they_serve() {
+        assert_eq!(published_triple("arm-unknown-linux-musleabihf"), "arm-unknown-linux-gnueabihf");
+        assert_eq!(published_triple("arm-unknown-linux-musleabi"), "arm-unknown-linux-gnueabi");
+        assert_eq!(published_triple("armv7-unknown-linux-musleabihf"), "armv7-unknown-linux-gnueabihf");
+        assert_eq!(published_triple("i686-unknown-linux-musl"), "i686-unknown-linux-gnu");
+        assert_eq!(published_triple("x86_64-unknown-linux-musl"), "x86_64-unknown-linux-musl");
+        assert_eq!(published_triple("aarch64-unknown-linux-musl"), "aarch64-unknown-linux-musl");
+        assert_eq!(published_triple("x86_64-unknown-linux-gnu"), "x86_64-unknown-linux-gnu");
+    }
+
+    #[test]
+    fn sha256_lines() {
+        let h = "ab".repeat(32);
+        assert_eq!(parse_sha256(format!("{h}  tcup-init\n").as_bytes()), Some(h.clone()));
+        assert_eq!(parse_sha256(h.to_uppercase().as_bytes()), Some(h));
+        assert_eq!(parse_sha256(b"<html>not found</html>"), None);
+        assert_eq!(parse_sha256(b""), None);
+    }
+
+    #[test]
+    fn update_url_is_under_dist() {
+        let root = Url::parse("http://127.0.0.1:8/root").unwrap();
+        assert_eq!(
+            binary_url(&root, "x86_64-unknown-linux-musl").unwrap().as_str(),
+            "http://127.0.0.1:8/root/dist/x86_64-unknown-linux-musl/tcup-init"
+        );
+    }
+}
