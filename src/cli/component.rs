@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::ops::components::{self, Changed, Kind};
-use crate::ops::update;
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
@@ -33,7 +32,7 @@ pub(super) struct ListArgs {
     /// Only list what is installed.
     #[arg(long)]
     installed: bool,
-    /// The toolchain (default: RUSTUP_TOOLCHAIN, else the default toolchain).
+    /// The toolchain (default: the active toolchain, as `tcup show` finds it).
     #[arg(long)]
     toolchain: Option<String>,
 }
@@ -43,7 +42,7 @@ pub(super) struct ChangeArgs {
     /// Component names (rustfmt, clippy, rust-src, rust-std-aarch64-unknown-linux-gnu, …).
     #[arg(required = true, value_name = "COMPONENT")]
     names: Vec<String>,
-    /// The toolchain (default: RUSTUP_TOOLCHAIN, else the default toolchain).
+    /// The toolchain (default: the active toolchain, as `tcup show` finds it).
     #[arg(long)]
     toolchain: Option<String>,
     /// The target the components are for (default: the toolchain's host).
@@ -56,7 +55,7 @@ pub(super) struct TargetArgs {
     /// Target triples.
     #[arg(required = true, value_name = "TARGET")]
     names: Vec<String>,
-    /// The toolchain (default: RUSTUP_TOOLCHAIN, else the default toolchain).
+    /// The toolchain (default: the active toolchain, as `tcup show` finds it).
     #[arg(long)]
     toolchain: Option<String>,
 }
@@ -80,7 +79,7 @@ pub(super) fn run_target(cmd: TargetCommand, env: &Env, reporter: &Reporter) -> 
 /// rustup's format: one name per line, `(installed)` after installed ones; `--installed` prints
 /// only those, without the mark.
 fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
-    let toolchain = update::installed_name(env, args.toolchain.as_deref())?;
+    let toolchain = super::proxy_cmd::installed_toolchain(env, args.toolchain.as_deref())?;
     for row in components::list(env, &toolchain, kind)? {
         match (args.installed, row.installed) {
             (true, false) => {}
@@ -100,7 +99,7 @@ fn change(
     add: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<()> {
-    let toolchain = update::installed_name(env, toolchain)?;
+    let toolchain = super::proxy_cmd::installed_toolchain(env, toolchain)?;
     let downloader = Downloader::new(env)?;
     let req = components::Request { toolchain: &toolchain, kind, names, target, add };
     match components::change(env, &req, &downloader, reporter)? {

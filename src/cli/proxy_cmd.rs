@@ -62,6 +62,27 @@ impl Here {
     }
 }
 
+/// The installed toolchain a management command (`component`, `target`, `toolchain verify`) acts
+/// on: `name` (`--toolchain`) when given, else the active toolchain by the one resolver (decision
+/// 10 of DESIGN.md: `RUSTUP_TOOLCHAIN`, overrides, `rust-toolchain.toml`, the default), as rustup
+/// does. A path toolchain is refused: tcup changes only toolchains under `RUSTUP_HOME`.
+pub(super) fn installed_toolchain(env: &Env, name: Option<&str>) -> anyhow::Result<String> {
+    if name.is_some() {
+        return crate::ops::update::installed_name(env, name);
+    }
+    let here = Here::load(env)?;
+    match resolve::active(&here.ctx(env), None)? {
+        Some(Active { toolchain: resolve::Toolchain::Named(n), .. }) => crate::ops::update::installed_name(env, Some(&n)),
+        Some(Active { toolchain: resolve::Toolchain::Path(p), reason, .. }) => Err(crate::error::UsageError(format!(
+            "the active toolchain is the directory {} ({}); tcup manages only installed toolchains: use --toolchain",
+            p.display(),
+            reason.because()
+        ))
+        .into()),
+        None => crate::ops::update::installed_name(env, None),
+    }
+}
+
 /// Runs `tool` from the active toolchain, replacing this process; returns an exit code only when
 /// that fails.
 pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {

@@ -25,7 +25,7 @@ pub(super) enum ToolchainCommand {
 
 #[derive(Debug, Args)]
 pub(super) struct VerifyArgs {
-    /// The toolchain (default: RUSTUP_TOOLCHAIN, else the default toolchain).
+    /// The toolchain (default: the active toolchain, as `tcup show` finds it).
     #[arg(value_name = "TOOLCHAIN")]
     toolchain: Option<String>,
     /// Download again only the components with changed, missing or extra files.

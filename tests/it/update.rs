@@ -308,7 +308,7 @@ fn unknown_and_unavailable_names_change_nothing_on_update() {
     let mut s = Served::new();
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rustfmt"]).ok();
-    sb.run(&s.server.url, &["toolchain", "install", "stable", "-c", "nope"]).fails(1, &["component 'nope' is not available"]);
+    sb.run(&s.server.url, &["toolchain", "install", "stable", "-c", "nope"]).fails(2, &["component 'nope' is not available"]);
     s.dist.comp_mut("rustfmt-preview").available = false;
     s.dist.write(s.root.path());
     let before = s.mark();
@@ -403,4 +403,24 @@ fn kill_at_random_points_during_component_add_leaves_a_whole_toolchain() {
 fn copy_dir(from: &Path, to: &Path) {
     let ok = Command::new("cp").arg("-a").arg(from).arg(to).status().unwrap().success();
     assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+/// `component list` and `target list` without `--toolchain` act on the active toolchain, found
+/// the way the proxies find it: here a `rust-toolchain.toml` in a parent directory.
+#[test]
+fn component_commands_follow_the_toolchain_file() {
+    let s = Served::new();
+    let sb = Sandbox::new();
+    run(sb.tcup(&s.server.url).args(["toolchain", "install", "stable", "--profile", "minimal"])).ok();
+    let listed = run(sb.tcup(&s.server.url).args(["component", "list", "--installed"])).ok();
+    assert!(listed.stdout.contains(&format!("rustc-{HOST}")), "{}", listed.stdout);
+    let project = sb.dir.path().join("project");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(project.join("rust-toolchain.toml"), "[toolchain]\nchannel = \"nightly\"\n").unwrap();
+    let mut cmd = sb.tcup(&s.server.url);
+    cmd.current_dir(project.join("src")).env("RUSTUP_AUTO_INSTALL", "0").args(["component", "list", "--installed"]);
+    run(&mut cmd).fails(1, &[&format!("toolchain 'nightly-{HOST}' is not installed")]);
+    let mut cmd = sb.tcup(&s.server.url);
+    cmd.current_dir(project.join("src")).args(["target", "list", "--installed", "--toolchain", "stable"]);
+    assert_eq!(run(&mut cmd).ok().stdout.trim(), HOST);
 }
