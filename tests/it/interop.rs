@@ -2,28 +2,9 @@
 //! installs from what `tcup mirror pack` writes. Skipped, with the reason printed, only when no
 //! `rustup` is on PATH.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use crate::support::dist::Dist;
 use crate::support::server::Server;
-use crate::support::{HOST, Sandbox, run};
-
-fn rustup() -> Option<PathBuf> {
-    crate::support::on_path("rustup", "rustup interop not checked")
-}
-
-fn rustup_cmd(bin: &PathBuf, sb: &Sandbox, dist: &str) -> Command {
-    let mut c = Command::new(bin);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", sb.dir.path())
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
-        .env("RUSTUP_DIST_SERVER", dist)
-        .env("RUSTUP_AUTO_INSTALL", "0");
-    c
-}
+use crate::support::{HOST, Sandbox, run, rustup, rustup_cmd};
 
 #[test]
 fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {

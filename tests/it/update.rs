@@ -3,12 +3,12 @@
 //! machine's rustup reading the same home after each kind of change, and SIGKILL at random points.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::dist::{Dist, noise, script};
 use crate::support::server::Server;
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, run, rustup, rustup_cmd};
 
 /// A release served from a temporary directory; `release` rewrites it in place.
 struct Served {
@@ -55,22 +55,6 @@ fn components(sb: &Sandbox) -> Vec<String> {
     let mut v: Vec<String> = text.lines().map(str::to_owned).collect();
     v.sort();
     v
-}
-
-fn rustup() -> Option<PathBuf> {
-    crate::support::on_path("rustup", "rustup interop not checked")
-}
-
-fn rustup_cmd(bin: &Path, sb: &Sandbox, dist: &str) -> Command {
-    let mut c = Command::new(bin);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", sb.dir.path())
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
-        .env("RUSTUP_DIST_SERVER", dist)
-        .env("RUSTUP_AUTO_INSTALL", "0");
-    c
 }
 
 /// rustup lists the same installed components as tcup's receipt and finds the toolchain current

@@ -136,3 +136,21 @@ pub fn run(cmd: &mut Command) -> Run {
 /// environment was cleared gets these first, so a test can never reach the internet, even
 /// through a proxy's auto-install. A later `.env(…)` with a test server replaces them.
 pub const OFFLINE: &str = "http://127.0.0.1:9";
+
+/// The machine's rustup (1.29 here), for interop checks; under `CI=true` its absence fails the test.
+pub fn rustup() -> Option<PathBuf> {
+    on_path("rustup", "rustup interop not checked")
+}
+
+/// rustup `bin` on `sb`'s homes against `dist`, with auto-install off, in a cleared environment.
+pub fn rustup_cmd(bin: &Path, sb: &Sandbox, dist: &str) -> Command {
+    let mut c = Command::new(bin);
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", sb.dir.path())
+        .env("RUSTUP_HOME", &sb.rustup_home)
+        .env("CARGO_HOME", &sb.cargo_home)
+        .env("RUSTUP_DIST_SERVER", dist)
+        .env("RUSTUP_AUTO_INSTALL", "0");
+    c
+}
