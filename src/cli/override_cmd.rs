@@ -62,14 +62,7 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
         OverrideCommand::Set { toolchain, path } => {
             let dir = key(path.as_deref().unwrap_or(&here.cwd))?;
             let tc = resolve::toolchain(toolchain, &here.host, &Reason::CommandLine)?;
-            let active = Active {
-                toolchain: tc,
-                reason: Reason::CommandLine,
-                components: Vec::new(),
-                targets: Vec::new(),
-                profile: None,
-                warnings: Vec::new(),
-            };
+            let active = Active::plain(tc, Reason::CommandLine);
             here.install(env, &active, reporter)?;
             settings::set_override(&env.rustup_home, &dir, Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("override toolchain for {dir} set to {}", active.toolchain));

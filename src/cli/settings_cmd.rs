@@ -59,14 +59,7 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
                 ))
                 .into());
             }
-            let active = Active {
-                toolchain,
-                reason: Reason::CommandLine,
-                components: Vec::new(),
-                targets: Vec::new(),
-                profile: None,
-                warnings: Vec::new(),
-            };
+            let active = Active::plain(toolchain, Reason::CommandLine);
             here.install(env, &active, reporter)?;
             settings::set(&env.rustup_home, "default_toolchain", Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("default toolchain set to {}", active.toolchain));

@@ -106,17 +106,7 @@ pub fn list(env: &Env, toolchain: &str, kind: Kind) -> anyhow::Result<Vec<Row>> 
                     .collect()
             })
             .unwrap_or_default(),
-        Kind::Target => m
-            .pkg
-            .get("rust-std")
-            .map(|p| {
-                p.target
-                    .iter()
-                    .filter(|(t, tp)| tp.available && *t != "*")
-                    .map(|(t, _)| Row { name: t.clone(), installed: installed("rust-std", t) })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        Kind::Target => std_targets(m).into_iter().map(|t| Row { installed: installed("rust-std", &t), name: t }).collect(),
     };
     if kind == Kind::Target {
         rows.sort_by(|a, b| a.name.cmp(&b.name));
@@ -235,16 +225,14 @@ fn list_rows(current: &Current, kind: Kind) -> Vec<Row> {
         Kind::Component => host_of(&current.toolchain)
             .map(|h| crate::dist::select::available_components(m, &h).into_iter().map(|name| Row { name, installed: false }).collect())
             .unwrap_or_default(),
-        Kind::Target => m
-            .pkg
-            .get("rust-std")
-            .map(|p| {
-                p.target
-                    .iter()
-                    .filter(|(t, tp)| tp.available && *t != "*")
-                    .map(|(t, _)| Row { name: t.clone(), installed: false })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        Kind::Target => std_targets(m).into_iter().map(|name| Row { name, installed: false }).collect(),
     }
+}
+
+/// Targets the manifest has an available `rust-std` for: what `target add` accepts.
+fn std_targets(m: &Manifest) -> Vec<String> {
+    m.pkg
+        .get("rust-std")
+        .map(|p| p.target.iter().filter(|(t, tp)| tp.available && *t != "*").map(|(t, _)| t.clone()).collect())
+        .unwrap_or_default()
 }

@@ -116,6 +116,13 @@ pub struct Active {
     pub warnings: Vec<String>,
 }
 
+impl Active {
+    /// A toolchain chosen by `reason` alone, with no toolchain file asking for more.
+    pub fn plain(toolchain: Toolchain, reason: Reason) -> Active {
+        Active { toolchain, reason, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() }
+    }
+}
+
 /// What the answer depends on besides the command line.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -139,8 +146,7 @@ pub struct Context<'a> {
 /// source of a relative path given as a toolchain.
 pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Active>> {
     let simple = |name: &str, reason: Reason| -> anyhow::Result<Option<Active>> {
-        let toolchain = toolchain(name, ctx.default_host, &reason)?;
-        Ok(Some(Active { toolchain, reason, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() }))
+        Ok(Some(Active::plain(toolchain(name, ctx.default_host, &reason)?, reason)))
     };
     if let Some(name) = plus {
         return simple(name, Reason::CommandLine);
