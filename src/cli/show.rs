@@ -130,8 +130,7 @@ pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow:
 pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let here = Here::load(env)?;
     let toolchain = resolve::toolchain(&args.toolchain, &here.host, &Reason::CommandLine)?;
-    let active =
-        Active { toolchain, reason: Reason::CommandLine, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() };
+    let active = Active::plain(toolchain, Reason::CommandLine);
     let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };
     reporter.finish();
     let vars = proxy::vars(&env.rustup_home, &env.cargo_home, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
