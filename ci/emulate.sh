@@ -103,7 +103,7 @@ for dir in "$ROOT"/dist/*/; do
     *gnueabihf) : >"$fake/lib/ld-linux-armhf.so.3" ;;
     *gnueabi) : >"$fake/lib/ld-linux.so.3" ;;
   esac
-  if host=$(env -i PATH=/usr/bin:/bin "${qemu[@]}" "$bin" doctor host --root "$fake" 2>&1); then
+  if host=$(env -i PATH=/usr/bin:/bin HOME="$WORK" "${qemu[@]}" "$bin" doctor host --root "$fake" 2>&1); then
     echo "  doctor host: $(head -n 1 <<<"$host") (expected $triple)"
   else
     fail "$triple: doctor host: $host"
