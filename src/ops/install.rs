@@ -143,7 +143,9 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         return Ok(Outcome::Unchanged { toolchain });
     }
     if let Some(v) = verified.manifest.rust_version() {
-        reporter.info(&format!("installing {toolchain} (rust {v}, {} components, profile '{}')", selection.components.len(), opts.profile));
+        // The toolchain's name is on the line above ("syncing channel updates for …"); this line
+        // stays within 80 columns for a release version.
+        reporter.info(&format!("installing rust {v} ({} components, profile '{}')", selection.components.len(), opts.profile));
     }
     let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
     reporter.plan(&host, &selection.components.iter().map(select::Selected::name).collect::<Vec<_>>());
