@@ -82,26 +82,9 @@ changed=$(diff <(grep -o '[0-9a-f]\{64\}' "$CACHE/a/dist/channel-rust-stable.tom
 echo "bench-update: releases A and B differ in $changed archive hash(es)"
 
 WORK=$(mktemp -d)
-PORT=$((20000 + RANDOM % 20000))
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$PORT; location /a/ { alias $CACHE/a/; } location /b/ { alias $CACHE/b/; } }
-}
-EOF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
-trap 'nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=ci/nginx.sh
+. ci/nginx.sh
+start_nginx "$WORK" "location /a/ { alias $CACHE/a/; } location /b/ { alias $CACHE/b/; }"
 BASE=http://127.0.0.1:$PORT
 
 # tool HOME RELEASE ARGS… : runs tcup or rustup (quiet) on HOME against release a or b.

@@ -38,26 +38,9 @@ if [ ! -f "$MIRROR/dist/channel-rust-stable.toml" ]; then
 fi
 
 WORK=$(mktemp -d)
-PORT=$((20000 + RANDOM % 20000))
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$PORT; root $MIRROR; }
-}
-CONF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
-trap 'nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=ci/nginx.sh
+. ci/nginx.sh
+start_nginx "$WORK" "root $MIRROR;"
 DIST=http://127.0.0.1:$PORT
 
 # measure FILE → prints "wall_s cpu_s rss_kib" from /usr/bin/time -v output
