@@ -221,12 +221,7 @@ impl Env {
             cargo_home: dir("CARGO_HOME", ".cargo")?,
             dist_server: parse_dist_server(get("RUSTUP_DIST_SERVER").as_deref().unwrap_or(DEFAULT_DIST_SERVER))?,
             update_root: update_root(&get)?,
-            concurrent_downloads: get("RUSTUP_CONCURRENT_DOWNLOADS")
-                .map(|v| match v.parse::<usize>() {
-                    Ok(n) if n >= 1 => Ok(n),
-                    _ => Err(EnvError { var: "RUSTUP_CONCURRENT_DOWNLOADS", value: v, expected: "a whole number ≥ 1" }),
-                })
-                .transpose()?,
+            concurrent_downloads: whole(&get, "RUSTUP_CONCURRENT_DOWNLOADS", 1, "a whole number ≥ 1")?,
             progress_when: one_of(
                 &get,
                 "RUSTUP_TERM_PROGRESS_WHEN",

@@ -72,7 +72,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         (None, Decision::Refused { .. }) => None,
     };
     if let Some(h) = &host {
-        receipts::set_setting(&env.rustup_home, "default_host_triple", h)?;
+        crate::ops::settings::set(&env.rustup_home, "default_host_triple", Some(h))?;
     }
     let mut report = InitReport::default();
     if let Some(name) = &opts.toolchain {
@@ -90,7 +90,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         };
         let current = receipts::default_toolchain(&env.rustup_home);
         if current.as_deref() != Some(tc.as_str()) && (opts.update_default || current.is_none()) {
-            receipts::set_setting(&env.rustup_home, "default_toolchain", &tc)?;
+            crate::ops::settings::set(&env.rustup_home, "default_toolchain", Some(&tc))?;
             reporter.info(&format!("default toolchain set to '{tc}'"));
         }
         report.toolchain_bytes = dir_size(&env.rustup_home.join("toolchains").join(&tc));
