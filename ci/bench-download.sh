@@ -13,7 +13,7 @@ if ! command -v nginx >/dev/null || [ ! -x /usr/bin/time ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light time >/dev/null
 fi
 cargo build --release --quiet
-TCUP=$PWD/target/release/tcup
+TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 WORK=$(mktemp -d)
 chmod 755 "$WORK"   # nginx workers run unprivileged
 head -c 1073741824 /dev/urandom >"$WORK/big.bin"

@@ -18,7 +18,7 @@ if ! command -v nginx >/dev/null; then
 fi
 command -v rustup >/dev/null || { echo "bench-update: rustup is needed for the comparison" >&2; exit 1; }
 cargo build --release --quiet
-TCUP=$PWD/target/release/tcup
+TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 SYSROOT=$(rustc --print sysroot)
 CACHE=$PWD/target/bench-update

@@ -25,7 +25,7 @@ if [ -n "${TCUP_BIN:-}" ]; then
   TCUP=$(realpath "$TCUP_BIN")
 else
   cargo build --release --quiet
-  TCUP=$PWD/target/release/tcup
+  TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 fi
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 

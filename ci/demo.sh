@@ -16,7 +16,7 @@ if [ -n "${TCUP_BIN:-}" ]; then
 else
   step "Building tcup (release). The first build fetches its crates from crates.io and takes a few minutes; cargo shows its progress."
   cargo build --release
-  TCUP=$PWD/target/release/tcup
+  TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 fi
 SYSROOT=$(rustc --print sysroot)
 HOST=$(rustc -vV | sed -n 's/^host: //p')
