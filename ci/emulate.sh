@@ -104,7 +104,11 @@ for dir in "$ROOT"/dist/*/; do
     *gnueabi) : >"$fake/lib/ld-linux.so.3" ;;
   esac
   if host=$(env -i PATH=/usr/bin:/bin HOME="$WORK" "${qemu[@]}" "$bin" doctor host --root "$fake" 2>&1); then
-    echo "  doctor host: $(head -n 1 <<<"$host") (expected $triple)"
+    if [ "$(head -n 1 <<<"$host")" = "$triple" ]; then
+      echo "  doctor host: $triple"
+    else
+      fail "$triple: doctor host answered: $host"
+    fi
   else
     fail "$triple: doctor host: $host"
   fi

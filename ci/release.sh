@@ -106,6 +106,11 @@ for build in "${BUILDS[@]}"; do
   var=$(tr '[:lower:]-' '[:upper:]_' <<<"$build")
   # std comes from rust-web-src, so its crt objects do not exist: zig provides crt and libc.
   export "CARGO_TARGET_${var}_RUSTFLAGS=-C link-self-contained=no"
+  case $build in
+    # On i386 a uint64_t may be 4-byte aligned, so clang turns OpenSSL's __atomic_is_lock_free()
+    # into a libatomic call that zig's musl does not provide: use OpenSSL's lock-based fallback.
+    i686-*) export CFLAGS_i686_unknown_linux_musl=-DBROKEN_CLANG_ATOMICS ;;
+  esac
   start=$(date +%s)
   nice -n 15 "$CARGO" zigbuild --locked --release --quiet --target "$build" -Zbuild-std=std,panic_abort
   echo "  built in $(($(date +%s) - start)) s"

@@ -5,11 +5,11 @@
 //! (`e_flags`: `EF_ARM_ABI_FLOAT_HARD` 0x400, `EF_ARM_ABI_FLOAT_SOFT` 0x200, EABI version in the
 //! top byte) and "Addenda to the ARM ABI" (`.ARM.attributes`, vendor `aeabi`: `Tag_CPU_arch` = 6
 //! with 6 = ARMv6, 10 = ARMv7, 14 = ARMv8-A; `Tag_ABI_VFP_args` = 28, 1 = VFP registers).
-//! Parsing is pure: bytes in, facts out.
+//! Parsing is pure: bytes (or a file read lazily) in, facts out.
 
-use object::Endianness;
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
+use object::{Endianness, ReadRef};
 
 /// Facts read from one ELF file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -67,16 +67,31 @@ const TAG_ABI_VFP_ARGS: u64 = 28;
 pub struct NotElf(String);
 
 impl ElfFacts {
-    /// Reads the facts from an ELF file's bytes (the first few hundred KiB are enough for the
-    /// headers; `.ARM.attributes` is read when present in `data`).
+    /// Reads the facts from a whole ELF file's bytes (a prefix is enough for the class, machine
+    /// and interpreter; `.ARM.attributes` needs the section headers at the end of the file).
     ///
     /// # Errors
     /// [`NotElf`] when the bytes are not an ELF file of a known class.
     pub fn parse(data: &[u8]) -> Result<ElfFacts, NotElf> {
-        match data.get(4) {
-            Some(1) => parse_class::<elf::FileHeader32<Endianness>>(data, 32),
-            Some(2) => parse_class::<elf::FileHeader64<Endianness>>(data, 64),
-            _ if data.starts_with(b"\x7fELF") => Err(NotElf("unknown ELF class".into())),
+        Self::parse_from(data)
+    }
+
+    /// Reads the facts from an open ELF file (any `Read + Seek`), reading only the headers, the section name table
+    /// and `.ARM.attributes` (a few KiB, wherever they sit in a file of any size), through
+    /// `object`'s read cache.
+    ///
+    /// # Errors
+    /// [`NotElf`] when the file cannot be read or is not an ELF file of a known class.
+    pub fn read<F: std::io::Read + std::io::Seek>(file: F) -> Result<ElfFacts, NotElf> {
+        Self::parse_from(&object::ReadCache::new(file))
+    }
+
+    fn parse_from<'data, R: ReadRef<'data>>(data: R) -> Result<ElfFacts, NotElf> {
+        let ident = data.read_bytes_at(0, 5).map_err(|()| NotElf("shorter than an ELF identification".into()))?;
+        match ident {
+            [0x7f, b'E', b'L', b'F', 1] => parse_class::<elf::FileHeader32<Endianness>, R>(data, 32),
+            [0x7f, b'E', b'L', b'F', 2] => parse_class::<elf::FileHeader64<Endianness>, R>(data, 64),
+            [0x7f, b'E', b'L', b'F', _] => Err(NotElf("unknown ELF class".into())),
             _ => Err(NotElf("no ELF magic".into())),
         }
     }
@@ -106,7 +121,7 @@ impl ElfFacts {
     }
 }
 
-fn parse_class<H: FileHeader<Endian = Endianness>>(data: &[u8], class: u8) -> Result<ElfFacts, NotElf> {
+fn parse_class<'data, H: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(data: R, class: u8) -> Result<ElfFacts, NotElf> {
     let header = H::parse(data).map_err(|e| NotElf(e.to_string()))?;
     let endian = header.endian().map_err(|e| NotElf(e.to_string()))?;
     let mut facts = ElfFacts { class, machine: header.e_machine(endian).0, flags: header.e_flags(endian).0, ..ElfFacts::default() };

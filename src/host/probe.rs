@@ -26,28 +26,17 @@ const LOADERS: &[&str] = &[
     "lib/ld-linux.so.2",
 ];
 
-/// Largest prefix of a userland file read (bytes): headers and `.ARM.attributes` of a shell.
-const READ_LIMIT: u64 = 8 * 1024 * 1024;
-
 /// Reads the system below `root`. `machine` overrides `uname -m`.
 pub fn probe(root: &Path, machine: Option<&str>) -> Input {
     let machine = machine.map_or_else(|| rustix::system::uname().machine().to_string_lossy().into_owned(), str::to_owned);
     let userland = USERLAND.iter().find_map(|rel| {
         let path = root.join(rel);
-        let data = read_prefix(&path)?;
-        ElfFacts::parse(&data).ok().map(|f| (format!("/{rel}"), f))
+        let file = fs_err::File::open(path).ok()?;
+        ElfFacts::read(file).ok().map(|f| (format!("/{rel}"), f))
     });
     let loaders = LOADERS.iter().filter(|rel| root.join(rel).exists()).map(|rel| format!("/{rel}")).collect();
     let cpuinfo = fs_err::read_to_string(root.join("proc/cpuinfo")).ok().filter(|s| !s.is_empty());
     let android =
         ["system/bin/linker64", "system/bin/linker"].iter().find(|rel| root.join(rel).exists()).map(|rel| format!("/{rel} exists"));
     Input { machine, userland, loaders, cpuinfo, android }
-}
-
-fn read_prefix(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = fs_err::File::open(path).ok()?;
-    let mut data = Vec::new();
-    file.take(READ_LIMIT).read_to_end(&mut data).ok()?;
-    Some(data)
 }

@@ -212,6 +212,48 @@ fn host_table_no_proc() {
     );
 }
 
+/// `data` (a little-endian ELF32 file) with `pad` zero bytes inserted before its non-loaded
+/// sections and section header table, which move to the end, as in a large static busybox.
+fn with_sections_after(mut data: Vec<u8>, pad: usize) -> Vec<u8> {
+    let u16_at = |d: &[u8], at: usize| usize::from(u16::from_le_bytes([d[at], d[at + 1]]));
+    let u32_at = |d: &[u8], at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap()) as usize;
+    let (shoff, shentsize, shnum) = (u32_at(&data, 0x20), u16_at(&data, 0x2e), u16_at(&data, 0x30));
+    let table = data[shoff..shoff + shentsize * shnum].to_vec();
+    data.resize(data.len() + pad, 0);
+    let mut moved = table.clone();
+    for i in 0..shnum {
+        let h = i * shentsize;
+        let (kind, flags, offset, size) =
+            (u32_at(&table, h + 4), u32_at(&table, h + 8), u32_at(&table, h + 0x10), u32_at(&table, h + 0x14));
+        if kind != 8 && flags & 2 == 0 && size > 0 {
+            // SHT_NOBITS has no bytes; SHF_ALLOC sections stay where the program headers map them.
+            let new = u32::try_from(data.len()).unwrap();
+            let bytes = data[offset..offset + size].to_vec();
+            data.extend_from_slice(&bytes);
+            moved[h + 0x10..h + 0x14].copy_from_slice(&new.to_le_bytes());
+        }
+    }
+    let new_shoff = u32::try_from(data.len()).unwrap();
+    data.extend_from_slice(&moved);
+    data[0x20..0x24].copy_from_slice(&new_shoff.to_le_bytes());
+    data
+}
+
+#[test]
+fn attributes_are_read_from_a_large_userland_file() {
+    // A 10 MiB static /bin/sh keeps `.ARM.attributes` and its section headers near the end of the
+    // file: Tag_CPU_arch must still be read there (it decides armv7 when /proc is not mounted).
+    let big = with_sections_after(fixture("dash-armhf"), 10 << 20);
+    assert!(big.len() > 10 << 20);
+    assert_eq!(ElfFacts::parse(&big).unwrap().arm_cpu_arch, Some(10));
+    expect(
+        &Root { sh: Some(big), loaders: &[], cpuinfo: None, extra: &[] },
+        "aarch64",
+        "armv7-unknown-linux-gnueabihf",
+        &["ARMv7 with NEON: true (no cpuinfo; the userland's Tag_CPU_arch decides)"],
+    );
+}
+
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let p = dir.join(name);
