@@ -4,8 +4,9 @@
 #   --version (timed), doctor host, and a 16 MiB download over HTTPS from a server on 127.0.0.1
 #   whose certificate comes from a private CA (SSL_CERT_FILE), through each backend alone, with the
 #   SHA-256 compared to sha256sum's; prints seconds and throughput.
-# Then the bootstrap: installer/init.sh against the update root served on loopback picks, verifies
-# and runs this machine's tcup-init (--default-toolchain none) into a scratch home.
+# Then the bootstrap: installer/init.sh against the update root served over HTTPS on loopback picks,
+# verifies (curl, private CA) and runs this machine's tcup-init (--default-toolchain none) into a
+# scratch home; and ci/bootstrap-chroot.sh does the same in a busybox chroot of each architecture.
 #
 # Usage: ci/emulate.sh UPDATE_ROOT
 set -euo pipefail
@@ -146,6 +147,9 @@ if out=$(env -i PATH=/usr/bin:/bin HOME="$home" CARGO_HOME="$home/.cargo" RUSTUP
 else
   fail "init.sh: $out"
 fi
+
+# --- the bootstrap on each architecture, in chroots of that architecture's busybox ------------------
+ci/bootstrap-chroot.sh "$ROOT" || fail "bootstrap-chroot.sh"
 
 echo "emulate: $failures failure(s)"
 [ "$failures" -eq 0 ]
