@@ -21,44 +21,21 @@ command -v qemu-arm >/dev/null || {
 }
 
 WORK=$(mktemp -d)
-SERVER_PID=""
+# shellcheck source=ci/loopback-server.sh
+. ci/loopback-server.sh
 cleanup() {
-  [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true
+  [ "${#SERVER_PIDS[@]}" -eq 0 ] || kill "${SERVER_PIDS[@]}" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # --- a private CA and an HTTPS server on 127.0.0.1 serving WORK/www -------------------------------
-(
-  cd "$WORK"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=tcup-test-ca 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >ext.cnf
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
-    -extfile ext.cnf 2>/dev/null
-)
+make_ca "$WORK"
 mkdir -p "$WORK/www"
 ln -s "$ROOT" "$WORK/www/root"
 head -c $((16 * 1024 * 1024)) /dev/urandom >"$WORK/www/blob"
 BLOB_SHA=$(sha256sum "$WORK/www/blob" | cut -d ' ' -f 1)
-cat >"$WORK/serve.py" <<'EOF'
-import functools, http.server, ssl, sys
-www, cert, key, portfile = sys.argv[1:]
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=www))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(portfile, "w") as f:
-    f.write(str(srv.server_address[1]))
-srv.serve_forever()
-EOF
-python3 "$WORK/serve.py" "$WORK/www" "$WORK/server.pem" "$WORK/server.key" "$WORK/port" &
-SERVER_PID=$!
-for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-URL=https://127.0.0.1:$(cat "$WORK/port")
+serve "$WORK" "$WORK/www" https
 
 # qemu BUILD-TRIPLE → "qemu-<arch> -cpu <oldest model of the architecture>"
 emulator() {

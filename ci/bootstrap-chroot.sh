@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The curl|sh bootstrap on every architecture tcup serves (run by hand after ci/release.sh; called
+# by ci/emulate.sh). For each userland below, a chroot holds nothing but Debian's static busybox of
+# that architecture as /bin/sh (with its applets: uname, od, wget, sha256sum, …), /proc with the
+# /proc/cpuinfo of a real board of that kind bound over it, and the libc loader's name where the
+# case needs one. installer/init.sh runs inside it under that busybox sh against UPDATE_ROOT,
+# served over HTTP on 127.0.0.1 (busybox wget; the HTTPS path of init.sh is tested with curl on
+# this machine), and must pick, verify and run the right tcup-init, which installs tcup in the
+# chroot's HOME. The installed tcup then runs `--version` and `doctor host` there.
+#
+# Foreign binaries run through binfmt_misc and qemu-user-static, with QEMU_CPU the oldest CPU the
+# case stands for; handlers this script registers are removed again at exit. The i386 userland
+# runs natively: a 32-bit userland over this 64-bit kernel is one of the cases init.sh exists for.
+#
+# Usage: ci/bootstrap-chroot.sh UPDATE_ROOT     (needs root: chroot, mount, binfmt_misc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -ne 1 ] || [ ! -d "$1/dist" ]; then
+  echo "usage: ci/bootstrap-chroot.sh UPDATE_ROOT (made by ci/release.sh)" >&2
+  exit 2
+fi
+ROOT=$(cd "$1" && pwd)
+CACHE=${TCUP_RELEASE_CACHE:-$HOME/.cache/tcup-release}/busybox
+CHROOT=$(command -v chroot)
+ARCHES=(amd64 i386 arm64 armhf armel)
+
+# --- tools: qemu-user-static, and Debian's busybox-static of each architecture (cached) ----------
+command -v qemu-arm-static >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null
+}
+mkdir -p "$CACHE"
+missing=()
+for a in "${ARCHES[@]}"; do
+  compgen -G "$CACHE/busybox-static_*_$a.deb" >/dev/null || missing+=("busybox-static:$a")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  for a in "${ARCHES[@]}"; do dpkg --add-architecture "$a"; done
+  apt-get update -qq 2>/dev/null || true # a foreign index of the security suite may be missing
+  (cd "$CACHE" && apt-get download -q "${missing[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed')
+fi
+
+WORK=$(mktemp -d)
+# shellcheck source=ci/loopback-server.sh
+. ci/loopback-server.sh
+REGISTERED=()
+MOUNTS=()
+# Every chroot lives below WORK, a fresh mktemp directory: refuse anything else before mounting,
+# chrooting or removing.
+under_work() {
+  case $1 in
+    "$WORK"/?*) ;;
+    *) echo "bootstrap-chroot: refusing to touch '$1' (not below $WORK)" >&2; exit 3 ;;
+  esac
+}
+cleanup() {
+  local i
+  [ "${#SERVER_PIDS[@]}" -eq 0 ] || kill "${SERVER_PIDS[@]}" 2>/dev/null || true
+  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
+  for name in "${REGISTERED[@]}"; do echo -1 >"/proc/sys/fs/binfmt_misc/$name" || true; done
+  case $WORK in /tmp/tmp.*) rm -rf --one-file-system "$WORK" ;; esac
+}
+trap cleanup EXIT
+
+# --- binfmt_misc: ARM and AArch64 ELF files run through qemu-user-static -------------------------
+[ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+for a in arm aarch64; do
+  conf=/usr/lib/binfmt.d/qemu-$a.conf
+  name=$(cut -d : -f 2 "$conf")
+  if [ ! -e "/proc/sys/fs/binfmt_misc/$name" ]; then
+    cat "$conf" >/proc/sys/fs/binfmt_misc/register
+    REGISTERED+=("$name")
+  fi
+done
+
+# --- the update root over HTTP, and a file over HTTPS from a private CA, on 127.0.0.1 ------------
+serve "$WORK" "$ROOT" http
+ROOT_URL=$URL
+make_ca "$WORK"
+mkdir -p "$WORK/www"
+head -c 100000 /dev/urandom >"$WORK/www/file"
+FILE_SHA=$(sha256sum "$WORK/www/file" | cut -d ' ' -f 1)
+serve "$WORK" "$WORK/www" https
+serve_dns
+FILE_URL=https://$DNS_NAME:${URL##*:}/file
+
+# /proc/cpuinfo of real boards (first core), so the installed tcup sees what it would see there.
+cpuinfo() {
+  case $1 in
+    arm1176) printf 'processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nBogoMIPS\t: 697.95\nFeatures\t: half thumb fastmult vfp edsp java tls\nCPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x0\nCPU part\t: 0xb76\nCPU revision\t: 7\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi Zero W Rev 1.1\n' ;;
+    cortex-a7) printf 'processor\t: 0\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 38.40\nFeatures\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm\nCPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x0\nCPU part\t: 0xc07\nCPU revision\t: 5\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 2 Model B Rev 1.1\n' ;;
+    cortex-a53) printf 'processor\t: 0\nBogoMIPS\t: 38.40\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd03\nCPU revision\t: 4\n' ;;
+    *) cat /proc/cpuinfo ;;
+  esac
+}
+
+failures=0
+fail() { echo "  FAIL: $*"; failures=$((failures + 1)); }
+
+# system_ca CHROOT LAYOUT: puts the private CA where a distribution keeps the system's trust store
+# (and nothing anywhere else): debian (/etc/ssl/certs: bundle and hash link), alpine (only
+# /etc/ssl/cert.pem), fedora (only /etc/pki/tls/certs/ca-bundle.crt), none.
+system_ca() {
+  local r=$1
+  under_work "$r/etc"
+  rm -rf "$r/etc/ssl" "$r/etc/pki"
+  case $2 in
+    debian)
+      mkdir -p "$r/etc/ssl/certs"
+      cp "$WORK/ca.pem" "$r/etc/ssl/certs/tcup-test-ca.pem"
+      ln -s tcup-test-ca.pem "$r/etc/ssl/certs/$(openssl x509 -hash -noout -in "$WORK/ca.pem").0"
+      cp "$WORK/ca.pem" "$r/etc/ssl/certs/ca-certificates.crt"
+      ;;
+    alpine) mkdir -p "$r/etc/ssl" && cp "$WORK/ca.pem" "$r/etc/ssl/cert.pem" ;;
+    fedora) mkdir -p "$r/etc/pki/tls/certs" && cp "$WORK/ca.pem" "$r/etc/pki/tls/certs/ca-bundle.crt" ;;
+    none) ;;
+  esac
+}
+
+# trust_and_dns CHROOT [QEMU_CPU=…]: with no SSL_CERT_* variable, the installed tcup downloads
+# FILE_URL (a host name that only DNS_SERVER knows, named by the chroot's /etc/resolv.conf) through
+# each backend, with the CA in each layout's place; with no store at all every backend refuses.
+trust_and_dns() {
+  local r=$1 layout backend out line
+  shift
+  printf 'nameserver %s\n' "$DNS_SERVER" >"$r/etc/resolv.conf"
+  : >"$r/etc/hosts"
+  for layout in debian alpine fedora none; do
+    system_ca "$r" "$layout"
+    line="  system CA store, $layout layout, $DNS_NAME from DNS:"
+    for backend in curl rustls native-tls; do
+      if out=$(env -i "$@" HOME=/root "$CHROOT" "$r" /root/.cargo/bin/tcup --backends "$backend" \
+        doctor download "$FILE_URL" 2>&1) && grep -q "sha256 $FILE_SHA" <<<"$out"; then
+        [ "$layout" != none ] || fail "$backend trusted a certificate with no system CA store: $out"
+        line+=" $backend ok"
+      elif [ "$layout" = none ]; then
+        grep -qi 'certificate' <<<"$out" || fail "$backend, no CA store: not a certificate error: $out"
+        line+=" $backend refused"
+      else
+        fail "$backend, $layout layout: $out"
+      fi
+    done
+    echo "$line"
+  done
+}
+
+# case DEB_ARCH QEMU_CPU(or -) LOADER(or -) EXPECTED_TRIPLE EXPECTED_HOST
+run_case() {
+  local arch=$1 cpu=$2 loader=$3 triple=$4 host=$5 r out picked
+  r=$WORK/$arch-$triple
+  under_work "$r"
+  mkdir -p "$r/proc" "$r/tmp" "$r/root" "$r/dev" "$r/lib" "$r/etc"
+  dpkg-deb -x "$(compgen -G "$CACHE/busybox-static_*_$arch.deb" | head -n 1)" "$r"
+  mknod -m 666 "$r/dev/null" c 1 3
+  [ "$loader" = - ] || : >"$r$loader"
+  cp installer/init.sh "$r/init.sh"
+  cpuinfo "$cpu" >"$WORK/cpuinfo-$arch-$triple"
+  mount -t proc proc "$r/proc" && MOUNTS+=("$r/proc")
+  mount --bind "$WORK/cpuinfo-$arch-$triple" "$r/proc/cpuinfo" && MOUNTS+=("$r/proc/cpuinfo")
+  local qemu=()
+  [ "$cpu" = - ] || qemu=(QEMU_CPU="$cpu")
+  env -i "${qemu[@]}" "$CHROOT" "$r" /bin/busybox --install -s /bin
+  local with="" shown=$cpu
+  [ "$loader" = - ] || with=" with $loader"
+  [ "$cpu" != - ] || shown="this machine's"
+  echo "== init.sh in a $arch busybox userland$with, CPU $shown (expects $triple)"
+  if out=$(env -i "${qemu[@]}" PATH=/bin HOME=/root TCUP_UPDATE_ROOT="$ROOT_URL" TCUP_INIT_ALLOW_HTTP=1 \
+    "$CHROOT" "$r" /bin/sh /init.sh -y --default-toolchain none --no-modify-path 2>&1); then
+    picked=$(sed -n 's/.*downloading tcup-init for //p' <<<"$out")
+    if [ "$picked" != "$triple" ]; then
+      fail "$arch: init.sh picked '$picked'"
+    elif ! cmp -s "$r/root/.cargo/bin/tcup" "$ROOT/dist/$triple/tcup-init"; then
+      fail "$arch: the installed tcup is not dist/$triple/tcup-init"
+    else
+      echo "  picked $triple, verified, installed: $(env -i "${qemu[@]}" "$CHROOT" "$r" /root/.cargo/bin/tcup --version)"
+      out=$(env -i "${qemu[@]}" HOME=/root "$CHROOT" "$r" /root/.cargo/bin/tcup doctor host 2>&1 || true)
+      if [ "$(head -n 1 <<<"$out")" = "$host" ]; then
+        echo "  doctor host there: $host"
+        trust_and_dns "$r" "${qemu[@]}"
+      else
+        fail "$arch: doctor host answered '$out', expected $host"
+      fi
+    fi
+  else
+    fail "$arch: init.sh failed: $out"
+  fi
+}
+
+run_case amd64 - /lib/ld-musl-x86_64.so.1 x86_64-unknown-linux-musl x86_64-unknown-linux-musl
+run_case i386 - - i686-unknown-linux-gnu i686-unknown-linux-gnu
+run_case arm64 cortex-a53 - aarch64-unknown-linux-gnu aarch64-unknown-linux-gnu
+run_case arm64 cortex-a53 /lib/ld-musl-aarch64.so.1 aarch64-unknown-linux-musl aarch64-unknown-linux-musl
+run_case armhf cortex-a7 - arm-unknown-linux-gnueabihf armv7-unknown-linux-gnueabihf
+run_case armel arm1176 - arm-unknown-linux-gnueabi arm-unknown-linux-gnueabi
+
+echo "bootstrap-chroot: $failures failure(s)"
+[ "$failures" -eq 0 ]
