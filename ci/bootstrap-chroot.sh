@@ -86,7 +86,7 @@ FILE_URL=https://$DNS_NAME:${URL##*:}/file
 # /proc/cpuinfo of real boards (first core), so the installed tcup sees what it would see there.
 cpuinfo() {
   case $1 in
-    arm1176) printf 'processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nBogoMIPS\t: 697.95\nFeatures\t: half thumb fastmult vfp edsp java tls\nCPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x0\nCPU part\t: 0xb76\nCPU revision\t: 7\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi Zero W Rev 1.1\n' ;;
+    arm1176*) printf 'processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nBogoMIPS\t: 697.95\nFeatures\t: half thumb fastmult vfp edsp java tls\nCPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x0\nCPU part\t: 0xb76\nCPU revision\t: 7\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi Zero W Rev 1.1\n' ;;
     cortex-a7) printf 'processor\t: 0\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 38.40\nFeatures\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm\nCPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x0\nCPU part\t: 0xc07\nCPU revision\t: 5\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 2 Model B Rev 1.1\n' ;;
     cortex-a53) printf 'processor\t: 0\nBogoMIPS\t: 38.40\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd03\nCPU revision\t: 4\n' ;;
     *) cat /proc/cpuinfo ;;
@@ -190,7 +190,7 @@ run_case i386 - - i686-unknown-linux-gnu i686-unknown-linux-gnu
 run_case arm64 cortex-a53 - aarch64-unknown-linux-gnu aarch64-unknown-linux-gnu
 run_case arm64 cortex-a53 /lib/ld-musl-aarch64.so.1 aarch64-unknown-linux-musl aarch64-unknown-linux-musl
 run_case armhf cortex-a7 - arm-unknown-linux-gnueabihf armv7-unknown-linux-gnueabihf
-run_case armel arm1176 - arm-unknown-linux-gnueabi arm-unknown-linux-gnueabi
+run_case armel arm1176,vfp=off - arm-unknown-linux-gnueabi arm-unknown-linux-gnueabi
 
 echo "bootstrap-chroot: $failures failure(s)"
 [ "$failures" -eq 0 ]

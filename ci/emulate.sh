@@ -44,7 +44,8 @@ emulator() {
     i686-*) echo "qemu-i386 -cpu pentium3,+sse2" ;;     # a Pentium 4 (Willamette): SSE2, no SSE3
     aarch64-*) echo "qemu-aarch64 -cpu cortex-a53" ;;   # ARMv8.0
     armv7-*) echo "qemu-arm -cpu cortex-a7" ;;          # ARMv7-A, VFPv4, NEON
-    arm-*) echo "qemu-arm -cpu arm1176" ;;              # ARMv6 + VFPv2 (Raspberry Pi 1/Zero)
+    arm-*eabihf) echo "qemu-arm -cpu arm1176" ;;        # ARMv6 + VFPv2 (Raspberry Pi 1/Zero)
+    arm-*eabi) echo "qemu-arm -cpu arm1176,vfp=off" ;;  # ARMv6 without VFP: any VFP instruction traps
   esac
 }
 
