@@ -44,7 +44,7 @@ use super::{AttemptError, Body, DownloadError, Downloader, Head, Request, Sink};
 use crate::progress::Reporter;
 
 /// Chunks buffered between an attempt's thread and the reader.
-const CHANNEL_CHUNKS: usize = 16;
+const CHANNEL_CHUNKS: usize = 4;
 
 enum Ev {
     Head(Head),

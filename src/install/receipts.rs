@@ -11,6 +11,7 @@
 //! - `settings.toml`: `version = "12"`, `default_toolchain`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 /// One installed component, for the receipts.
@@ -45,9 +46,12 @@ pub fn write_toolchain(tree: &Path, receipts: &[Receipt], manifest_text: &str) -
     for r in receipts {
         components.push_str(&r.name);
         components.push('\n');
-        let mut lines = r.lines.join("\n");
-        lines.push('\n');
-        fs_err::write(rustlib.join(format!("manifest-{}", r.name)), lines)?;
+        // Streamed, like tcup-receipt: rust-docs alone lists some 30 000 files.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, fs_err::File::create(rustlib.join(format!("manifest-{}", r.name)))?);
+        for line in &r.lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
         let _ = write!(config, "\n[[components]]\npkg = {}\n", toml_str(&r.pkg));
         if r.target != "*" {
             let _ = writeln!(config, "target = {}", toml_str(&r.target));

@@ -19,8 +19,7 @@
 //! installed channel manifest names other archives and the record no longer applies.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::{self, Read};
+use std::io::{self, Read, Write as _};
 use std::path::{Component, Path, PathBuf};
 
 use crate::install::receipts::Receipt;
@@ -97,17 +96,21 @@ fn covered(listed: &[(bool, PathBuf)], rel: &Path) -> bool {
 /// # Errors
 /// The file cannot be written.
 pub fn write_receipt(tree: &Path, receipts: &[Receipt]) -> io::Result<()> {
-    let mut text = format!("{HEADER}\n");
-    for r in receipts {
-        let _ = writeln!(text, "component {} {}", r.name, r.archive_hash);
-        for f in &r.files {
-            let Some(p) = f.path.to_str().filter(|p| !p.contains('\n')) else { continue };
-            let _ = writeln!(text, "{:08x} {} {p}", f.crc32, f.len);
-        }
-    }
     let path = tree.join(RECEIPT);
     let tmp = path.with_extension("tmp");
-    fs_err::write(&tmp, text)?;
+    // Streamed: a default toolchain's receipt is about 5 MB, which as one String (grown by
+    // doubling) raised the install's peak memory by more than 10 MiB.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, fs_err::File::create(&tmp)?);
+    writeln!(out, "{HEADER}")?;
+    for r in receipts {
+        writeln!(out, "component {} {}", r.name, r.archive_hash)?;
+        for f in &r.files {
+            let Some(p) = f.path.to_str().filter(|p| !p.contains('\n')) else { continue };
+            writeln!(out, "{:08x} {} {p}", f.crc32, f.len)?;
+        }
+    }
+    out.flush()?;
+    drop(out);
     fs_err::rename(&tmp, &path)
 }
 

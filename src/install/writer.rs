@@ -120,10 +120,19 @@ pub fn with_pool<T, E: From<io::Error>>(
     let value = result?;
     let mut records = state.records;
     records.sort_unstable_by_key(|(seq, _)| *seq);
-    // A path written twice (possible only after a barrier) keeps its last contents.
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<FileRecord> = records.into_iter().rev().map(|(_, r)| r).filter(|r| seen.insert(r.path.clone())).collect();
-    out.reverse();
+    // A path written twice (possible only after a barrier) keeps its last contents. Found through
+    // indices sorted by path, not a set of cloned paths: rust-docs has some 30 000 files, and
+    // copies of their paths would add megabytes to the install's peak memory.
+    let mut by_path: Vec<usize> = (0..records.len()).collect();
+    by_path.sort_by(|&a, &b| records[a].1.path.cmp(&records[b].1.path).then(a.cmp(&b)));
+    let mut keep = vec![true; records.len()];
+    for pair in by_path.windows(2) {
+        if records[pair[0]].1.path == records[pair[1]].1.path {
+            keep[pair[0]] = false;
+        }
+    }
+    drop(by_path);
+    let out: Vec<FileRecord> = records.into_iter().zip(keep).filter_map(|((_, r), keep)| keep.then_some(r)).collect();
     Ok((value, out))
 }
 
@@ -277,4 +286,29 @@ fn write_job(shared: &Shared, job: Job) -> io::Result<(u64, u32)> {
         }
     }
     Ok((len, crc.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_written_twice_keeps_only_its_last_record_in_archive_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let put =
+            |pool: &mut Pool<'_>, name: &str, data: &[u8]| pool.write(PathBuf::from(name), dir.path().join(name), 0o644, data.to_vec());
+        let ((), records) = with_pool(PoolOptions { threads: 4, budget: 1 << 20 }, |pool| -> io::Result<()> {
+            put(pool, "a", b"aaa")?;
+            put(pool, "b", b"bbb")?;
+            put(pool, "c", b"ccc")?;
+            pool.barrier()?;
+            put(pool, "b", b"second")?;
+            put(pool, "d", b"d")
+        })
+        .unwrap();
+        let got: Vec<(&str, u64)> = records.iter().map(|r| (r.path.to_str().unwrap(), r.len)).collect();
+        assert_eq!(got, [("a", 3), ("c", 3), ("b", 6), ("d", 1)]);
+        assert_eq!(records[2].crc32, crc32fast::hash(b"second"));
+        assert_eq!(fs_err::read(dir.path().join("b")).unwrap(), b"second");
+    }
 }
