@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code for a usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code of `tcup check` when an update is available (rustup 1.29's `rustup check`, after
+/// DNF's convention).
+pub const EXIT_UPDATES_AVAILABLE: i32 = 100;
 
 /// A mistake in what the user asked for (an argument or option value). Exit code 2.
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 
 use crate::env::Env;
-use crate::error::{EXIT_USAGE, exit_code, one_line};
+use crate::error::{EXIT_UPDATES_AVAILABLE, EXIT_USAGE, exit_code, one_line};
 use crate::progress::{Reporter, Verbosity};
 
 /// tcup installs Rust toolchains, rustup-compatible, and never hangs.
@@ -67,7 +67,10 @@ enum Command {
     /// Update installed toolchains, downloading only the components that changed.
     Update(update::UpdateArgs),
     /// Show what `tcup update` would change (downloads manifests only).
-    Check,
+    #[command(
+        after_help = "Exit status:\n  0   Everything is up to date.\n  100 At least one update is available.\n  1   An error occurred."
+    )]
+    Check(update::CheckArgs),
     /// Add, remove and list components of an installed toolchain.
     #[command(subcommand)]
     Component(component::ComponentCommand),
@@ -130,7 +133,11 @@ pub fn main() -> i32 {
         Command::Init(args) => init::run_init(&args, &env, reporter),
         Command::SelfCmd(cmd) => init::run_self(&cmd, &env, reporter),
         Command::Update(args) => update::run(&args, &env, reporter),
-        Command::Check => update::check(&env, reporter),
+        Command::Check(args) => match update::check(&args, &env, reporter) {
+            Ok(true) => return EXIT_UPDATES_AVAILABLE,
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
         Command::Component(cmd) => component::run_component(cmd, &env, reporter),
         Command::Target(cmd) => component::run_target(cmd, &env, reporter),
     };

@@ -4,6 +4,7 @@ use clap::Args;
 
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::ops::self_update;
 use crate::ops::update::{self, Additions, Updated};
 use crate::progress::Reporter;
 
@@ -53,10 +54,22 @@ pub(super) fn print_updated(u: &Updated) {
     }
 }
 
-pub(super) fn check(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+#[derive(Debug, Args)]
+pub(super) struct CheckArgs {
+    /// Don't check for a tcup update (as `rustup check --no-self-update`).
+    #[arg(long)]
+    no_self_update: bool,
+}
+
+/// Prints a line per channel toolchain, then one for tcup itself; returns whether any update is
+/// available (exit status 100, as `rustup check`). A tcup update that cannot be checked (no
+/// update root reachable) is a warning: the toolchains were still checked.
+pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<bool> {
     let downloader = Downloader::new(env)?;
+    let mut available = false;
     for line in update::check(env, &downloader, reporter)? {
         if line.changed {
+            available = true;
             println!("{} - update available: {} -> {}", line.toolchain, line.from, line.to);
             let fetch = if line.fetch.is_empty() { "nothing".to_owned() } else { line.fetch.join(", ") };
             println!("  would download: {fetch}; {} unchanged", line.keep);
@@ -64,5 +77,17 @@ pub(super) fn check(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
             println!("{} - up to date: {}", line.toolchain, line.to);
         }
     }
-    Ok(())
+    if !args.no_self_update {
+        let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+        match self_update::update_available(env, &triple, &downloader, reporter) {
+            Ok(None) => {}
+            Ok(Some(false)) => println!("tcup - up to date: {}", crate::VERSION),
+            Ok(Some(true)) => {
+                available = true;
+                println!("tcup - update available: {} -> the build published in {}", crate::VERSION, env.update_root);
+            }
+            Err(e) => reporter.warn(&format!("could not check for a tcup update: {}", crate::error::one_line(&e))),
+        }
+    }
+    Ok(available)
 }

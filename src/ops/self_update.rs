@@ -67,10 +67,7 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
     if !tcup.is_file() {
         bail!("tcup is not installed in {} (install it with tcup-init first)", bin.display());
     }
-    let url = binary_url(&env.update_root, triple)?;
-    let sha_url = Url::parse(&format!("{url}.sha256"))?;
-    let sha_text = downloader.get_bytes(&sha_url, 4096, reporter)?;
-    let expected = parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
+    let (url, expected) = published(env, triple, downloader, reporter)?;
     if hash_file(&tcup)? == expected {
         return Ok(Outcome::UpToDate);
     }
@@ -83,6 +80,30 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
         let _ = fs_err::remove_file(&new);
     }
     Ok(Outcome::Updated { version: result? })
+}
+
+/// For `tcup check`: whether the update root publishes another build than the installed
+/// `CARGO_HOME/bin/tcup` (step 1 above, nothing downloaded but the `.sha256`). `Ok(None)` when
+/// tcup is not installed there (run from a build directory: there is nothing to update).
+///
+/// # Errors
+/// The `.sha256` cannot be fetched or is not one; the installed binary cannot be read.
+pub fn update_available(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Option<bool>> {
+    let tcup = env.cargo_home.join("bin/tcup");
+    if !tcup.is_file() {
+        return Ok(None);
+    }
+    let (_, expected) = published(env, triple, downloader, reporter)?;
+    Ok(Some(hash_file(&tcup)? != expected))
+}
+
+/// The URL of the published build for `triple` and its SHA-256 (from its `.sha256` file).
+fn published(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Url, String)> {
+    let url = binary_url(&env.update_root, triple)?;
+    let sha_url = Url::parse(&format!("{url}.sha256"))?;
+    let sha_text = downloader.get_bytes(&sha_url, 4096, reporter)?;
+    let expected = parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
+    Ok((url, expected))
 }
 
 /// `<root>/dist/<triple>/tcup-init`.

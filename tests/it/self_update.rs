@@ -35,8 +35,13 @@ fn newer_build() -> Vec<u8> {
 
 /// The installed `CARGO_HOME/bin/tcup self update` with the given update-root variables.
 fn self_update(sb: &Sandbox, vars: &[(&str, &str)]) -> Run {
+    installed_tcup(sb, &["self", "update"], vars)
+}
+
+/// The installed `CARGO_HOME/bin/tcup ARGS` in a cleared environment plus `vars`.
+fn installed_tcup(sb: &Sandbox, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut c = Command::new(sb.cargo_home.join("bin/tcup"));
-    c.args(["self", "update"])
+    c.args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", sb.dir.path())
@@ -115,4 +120,31 @@ fn self_update_without_an_install_or_with_a_bad_root_says_why() {
     run(sb.tcup("http://127.0.0.1:9").args(["self", "update"]).env("TCUP_UPDATE_ROOT", "http://127.0.0.1:9"))
         .fails(1, &["tcup is not installed in"]);
     run(sb.tcup("http://127.0.0.1:9").args(["self", "update"]).env("RUSTUP_UPDATE_ROOT", "ftp://x")).fails(2, &["RUSTUP_UPDATE_ROOT"]);
+}
+
+#[test]
+fn check_reports_a_tcup_update_with_rustups_exit_status() {
+    let sb = installed();
+    let root = tempfile::tempdir().unwrap();
+    let new = newer_build();
+    publish(root.path(), &new, &sha(&new));
+    let server = Server::http(root.path());
+    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9")];
+    let version = env!("CARGO_PKG_VERSION");
+
+    let r = installed_tcup(&sb, &["check"], &vars);
+    assert_eq!(r.code, 100, "an update is available: exit 100, as `rustup check`\n{r:?}");
+    assert_eq!(r.stdout, format!("tcup - update available: {version} -> the build published in {}/\n", server.url));
+    let r = installed_tcup(&sb, &["check", "--no-self-update"], &vars).ok();
+    assert_eq!(r.stdout, "");
+
+    self_update(&sb, &vars).ok();
+    let r = installed_tcup(&sb, &["check"], &vars).ok();
+    assert_eq!(r.stdout, format!("tcup - up to date: {version}\n"));
+
+    // An update root that cannot be reached is a warning: the toolchains were still checked.
+    let r =
+        installed_tcup(&sb, &["check"], &[("TCUP_UPDATE_ROOT", "http://127.0.0.1:9"), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9")]).ok();
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("warning: could not check for a tcup update") && r.stderr.contains("127.0.0.1:9"), "{}", r.stderr);
 }

@@ -110,7 +110,8 @@ fn update_fetches_only_the_changed_component_and_links_the_rest() {
     let cargo_inode = std::fs::metadata(root.join("bin/cargo")).unwrap().ino();
     let before_comps = components(&sb);
     s.change_rustfmt("# 1.95.1\n");
-    let r = sb.run(&s.server.url, &["check"]).ok();
+    let r = sb.run(&s.server.url, &["check"]);
+    assert_eq!(r.code, 100, "an update is available: exit 100, as `rustup check`\n{r:?}");
     assert!(r.stdout.contains(&format!("{} - update available", tc())), "{r:?}");
     assert!(r.stdout.contains(&format!("would download: rustfmt-preview-{HOST}; 6 unchanged")), "{r:?}");
     let before = s.mark();
