@@ -20,8 +20,15 @@ if [ $# -ne 1 ] || [ ! -d "$1/dist" ]; then
   exit 2
 fi
 ROOT=$(cd "$1" && pwd)
+[ "$(id -u)" = 0 ] || { echo "bootstrap-chroot: needs root (chroot, mount, binfmt_misc)" >&2; exit 2; }
+# In a private mount namespace the kernel drops every mount below when the script ends, however
+# it ends (even SIGKILL); cleanup() still unmounts them in order first.
+if [ -z "${TCUP_CHROOT_NS:-}" ]; then
+  exec env TCUP_CHROOT_NS=1 unshare --mount --propagation private "$0" "$@"
+fi
 CACHE=${TCUP_RELEASE_CACHE:-$HOME/.cache/tcup-release}/busybox
-CHROOT=$(command -v chroot)
+# Every command in a chroot is bounded: a hung emulated process must not stop the run.
+CHROOT=("$(command -v timeout)" 600 "$(command -v chroot)")
 ARCHES=(amd64 i386 arm64 armhf armel)
 
 # --- tools: qemu-user-static, and Debian's busybox-static of each architecture (cached) ----------
@@ -34,16 +41,25 @@ for a in "${ARCHES[@]}"; do
   compgen -G "$CACHE/busybox-static_*_$a.deb" >/dev/null || missing+=("busybox-static:$a")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  for a in "${ARCHES[@]}"; do dpkg --add-architecture "$a"; done
-  apt-get update -qq 2>/dev/null || true # a foreign index of the security suite may be missing
-  (cd "$CACHE" && apt-get download -q "${missing[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed')
+  # apt fetches them (signed indexes) once; the foreign architectures this adds are removed again.
+  native=$(dpkg --print-architecture)
+  added=()
+  for a in "${ARCHES[@]}"; do
+    [ "$a" = "$native" ] || dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a" && added+=("$a"); }
+  done
+  apt-get update -qq || echo "bootstrap-chroot: apt-get update reported errors (a foreign index may be missing); trying the download" >&2
+  status=0
+  (cd "$CACHE" && apt-get download -q "${missing[@]}") || status=$?
+  for a in "${added[@]}"; do dpkg --remove-architecture "$a"; done
+  [ "$status" -eq 0 ] || { echo "bootstrap-chroot: could not download ${missing[*]}" >&2; exit 1; }
 fi
 
-WORK=$(mktemp -d)
+WORK=$(mktemp -d /tmp/tcup-chroot.XXXXXX)
 # shellcheck source=ci/loopback-server.sh
 . ci/loopback-server.sh
 REGISTERED=()
 MOUNTS=()
+BINFMT_MOUNTED=""
 # Every chroot lives below WORK, a fresh mktemp directory: refuse anything else before mounting,
 # chrooting or removing.
 under_work() {
@@ -57,19 +73,32 @@ cleanup() {
   [ "${#SERVER_PIDS[@]}" -eq 0 ] || kill "${SERVER_PIDS[@]}" 2>/dev/null || true
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
   for name in "${REGISTERED[@]}"; do echo -1 >"/proc/sys/fs/binfmt_misc/$name" || true; done
-  case $WORK in /tmp/tmp.*) rm -rf --one-file-system "$WORK" ;; esac
+  [ -z "$BINFMT_MOUNTED" ] || umount /proc/sys/fs/binfmt_misc || true
+  # Only ever the directory mktemp made (a still-mounted /proc below it is skipped).
+  case $WORK in /tmp/tcup-chroot.??????) rm -rf --one-file-system "$WORK" ;; esac
+}
+# mount_below DIR ARGS...: mount ARGS on DIR (below WORK), remembered for cleanup; a failure stops.
+mount_below() {
+  local dir=$1
+  shift
+  under_work "$dir"
+  mount "$@" "$dir" || { echo "bootstrap-chroot: mount $* $dir failed" >&2; exit 1; }
+  MOUNTS+=("$dir")
 }
 trap cleanup EXIT
 
 # --- binfmt_misc: ARM and AArch64 ELF files run through qemu-user-static -------------------------
-[ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+# Registered under names of this run, from qemu-user-static's own definitions (flag F: the static
+# interpreter is opened now, so it works inside the chroots). The newest handler for a magic is
+# tried first, so whatever else is registered does not interfere; ours are removed at exit.
+if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  BINFMT_MOUNTED=1
+fi
 for a in arm aarch64; do
-  conf=/usr/lib/binfmt.d/qemu-$a.conf
-  name=$(cut -d : -f 2 "$conf")
-  if [ ! -e "/proc/sys/fs/binfmt_misc/$name" ]; then
-    cat "$conf" >/proc/sys/fs/binfmt_misc/register
-    REGISTERED+=("$name")
-  fi
+  name=tcup-$$-qemu-$a
+  sed "s/^:[^:]*:/:$name:/" "/usr/lib/binfmt.d/qemu-$a.conf" >/proc/sys/fs/binfmt_misc/register
+  REGISTERED+=("$name")
 done
 
 # --- the update root over HTTP, and a file over HTTPS from a private CA, on 127.0.0.1 ------------
@@ -80,8 +109,8 @@ mkdir -p "$WORK/www"
 head -c 100000 /dev/urandom >"$WORK/www/file"
 FILE_SHA=$(sha256sum "$WORK/www/file" | cut -d ' ' -f 1)
 serve "$WORK" "$WORK/www" https
-serve_dns
 FILE_URL=https://$DNS_NAME:${URL##*:}/file
+serve_dns "$WORK"
 
 # /proc/cpuinfo of real boards (first core), so the installed tcup sees what it would see there.
 cpuinfo() {
@@ -128,7 +157,7 @@ trust_and_dns() {
     system_ca "$r" "$layout"
     line="  system CA store, $layout layout, $DNS_NAME from DNS:"
     for backend in curl rustls native-tls; do
-      if out=$(env -i "$@" HOME=/root "$CHROOT" "$r" /root/.cargo/bin/tcup --backends "$backend" \
+      if out=$(env -i "$@" HOME=/root "${CHROOT[@]}" "$r" /root/.cargo/bin/tcup --backends "$backend" \
         doctor download "$FILE_URL" 2>&1) && grep -q "sha256 $FILE_SHA" <<<"$out"; then
         [ "$layout" != none ] || fail "$backend trusted a certificate with no system CA store: $out"
         line+=" $backend ok"
@@ -145,34 +174,39 @@ trust_and_dns() {
 
 # case DEB_ARCH QEMU_CPU(or -) LOADER(or -) EXPECTED_TRIPLE EXPECTED_HOST
 run_case() {
-  local arch=$1 cpu=$2 loader=$3 triple=$4 host=$5 r out picked
+  local arch=$1 cpu=$2 loader=$3 triple=$4 host=$5 r out picked version
   r=$WORK/$arch-$triple
   under_work "$r"
   mkdir -p "$r/proc" "$r/tmp" "$r/root" "$r/dev" "$r/lib" "$r/etc"
   dpkg-deb -x "$(compgen -G "$CACHE/busybox-static_*_$arch.deb" | head -n 1)" "$r"
-  mknod -m 666 "$r/dev/null" c 1 3
+  : >"$r/dev/null"
+  mount_below "$r/dev/null" --bind /dev/null # a bind mount works where /tmp is nodev
   [ "$loader" = - ] || : >"$r$loader"
   cp installer/init.sh "$r/init.sh"
   cpuinfo "$cpu" >"$WORK/cpuinfo-$arch-$triple"
-  mount -t proc proc "$r/proc" && MOUNTS+=("$r/proc")
-  mount --bind "$WORK/cpuinfo-$arch-$triple" "$r/proc/cpuinfo" && MOUNTS+=("$r/proc/cpuinfo")
+  mount_below "$r/proc" -t proc proc
+  mount_below "$r/proc/cpuinfo" --bind "$WORK/cpuinfo-$arch-$triple"
   local qemu=()
   [ "$cpu" = - ] || qemu=(QEMU_CPU="$cpu")
-  env -i "${qemu[@]}" "$CHROOT" "$r" /bin/busybox --install -s /bin
+  env -i "${qemu[@]}" "${CHROOT[@]}" "$r" /bin/busybox --install -s /bin
   local with="" shown=$cpu
   [ "$loader" = - ] || with=" with $loader"
   [ "$cpu" != - ] || shown="this machine's"
   echo "== init.sh in a $arch busybox userland$with, CPU $shown (expects $triple)"
   if out=$(env -i "${qemu[@]}" PATH=/bin HOME=/root TCUP_UPDATE_ROOT="$ROOT_URL" TCUP_INIT_ALLOW_HTTP=1 \
-    "$CHROOT" "$r" /bin/sh /init.sh -y --default-toolchain none --no-modify-path 2>&1); then
+    "${CHROOT[@]}" "$r" /bin/sh /init.sh -y --default-toolchain none --no-modify-path 2>&1); then
     picked=$(sed -n 's/.*downloading tcup-init for //p' <<<"$out")
     if [ "$picked" != "$triple" ]; then
       fail "$arch: init.sh picked '$picked'"
     elif ! cmp -s "$r/root/.cargo/bin/tcup" "$ROOT/dist/$triple/tcup-init"; then
       fail "$arch: the installed tcup is not dist/$triple/tcup-init"
     else
-      echo "  picked $triple, verified, installed: $(env -i "${qemu[@]}" "$CHROOT" "$r" /root/.cargo/bin/tcup --version)"
-      out=$(env -i "${qemu[@]}" HOME=/root "$CHROOT" "$r" /root/.cargo/bin/tcup doctor host 2>&1 || true)
+      if version=$(env -i "${qemu[@]}" "${CHROOT[@]}" "$r" /root/.cargo/bin/tcup --version 2>&1); then
+        echo "  picked $triple, verified, installed: $version"
+      else
+        fail "$arch: the installed tcup --version: $version"
+      fi
+      out=$(env -i "${qemu[@]}" HOME=/root "${CHROOT[@]}" "$r" /root/.cargo/bin/tcup doctor host 2>&1 || true)
       if [ "$(head -n 1 <<<"$out")" = "$host" ]; then
         echo "  doctor host there: $host"
         trust_and_dns "$r" "${qemu[@]}"

@@ -7,7 +7,7 @@
 #   DIR/server.key (signed by it, for IP 127.0.0.1, localhost and DNS_NAME).
 # serve DIR WWW SCHEME: serves WWW over SCHEME (http or https, with DIR's certificate) and sets URL
 #   to SCHEME://127.0.0.1:PORT.
-# serve_dns: a DNS server on DNS_SERVER:53 (UDP) that answers DNS_NAME's A query with 127.0.0.1,
+# serve_dns DIR: a DNS server on DNS_SERVER:53 (UDP) that answers DNS_NAME's A query with 127.0.0.1,
 #   its other queries with no record and every other name with NXDOMAIN, so a resolver that reads
 #   /etc/resolv.conf (musl's, in a static tcup) can be watched doing a real lookup.
 SERVER_PIDS=()
@@ -52,27 +52,44 @@ PY
 }
 
 serve_dns() {
-  python3 - "$DNS_SERVER" "$DNS_NAME" <<'PY' &
+  local ready
+  ready=$(mktemp "$1/dns-ready.XXXXXX")
+  python3 - "$DNS_SERVER" "$DNS_NAME" "$ready" <<'PY' &
 import socket, struct, sys
-addr, name = sys.argv[1], sys.argv[2].lower().rstrip(".")
+addr, name, ready = sys.argv[1], sys.argv[2].lower().rstrip("."), sys.argv[3]
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((addr, 53))
-while True:
-    query, peer = sock.recvfrom(512)
+with open(ready, "w") as f:
+    f.write("ready")
+
+def answer(query):
+    if len(query) < 17 or struct.unpack(">H", query[4:6])[0] < 1:
+        return None  # no question: not worth an answer
     labels, i = [], 12
     while query[i]:
+        if query[i] & 0xC0:
+            return None  # compression in a question: no client sends it
         labels.append(query[i + 1:i + 1 + query[i]].decode("ascii", "replace"))
         i += 1 + query[i]
     qtype = struct.unpack(">H", query[i + 1:i + 3])[0]
     question = query[12:i + 5]
     found = ".".join(labels).lower() == name
-    answers = b""
+    records = b""
     if found and qtype == 1:
-        answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
-    flags = 0x8180 if found else 0x8183
-    header = query[:2] + struct.pack(">HHHHH", flags, 1, 1 if answers else 0, 0, 0)
-    sock.sendto(header + question + answers, peer)
+        records = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
+    flags = 0x8180 if found else 0x8183  # NOERROR (no record for other types) or NXDOMAIN
+    return query[:2] + struct.pack(">HHHHH", flags, 1, 1 if records else 0, 0, 0) + question + records
+
+while True:
+    query, peer = sock.recvfrom(512)
+    try:
+        reply = answer(query)
+    except (IndexError, struct.error):
+        reply = None  # a malformed packet is dropped, never the server
+    if reply:
+        sock.sendto(reply, peer)
 PY
   SERVER_PIDS+=($!)
-  sleep 0.3
+  for _ in $(seq 100); do [ -s "$ready" ] && break; kill -0 "$!" 2>/dev/null || break; sleep 0.1; done
+  [ -s "$ready" ] || { echo "loopback-server: the DNS server did not start on $DNS_SERVER:53" >&2; return 1; }
 }

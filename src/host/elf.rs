@@ -87,7 +87,7 @@ impl ElfFacts {
     }
 
     fn parse_from<'data, R: ReadRef<'data>>(data: R) -> Result<ElfFacts, NotElf> {
-        let ident = data.read_bytes_at(0, 5).map_err(|()| NotElf("shorter than an ELF identification".into()))?;
+        let ident = data.read_bytes_at(0, 5).map_err(|()| NotElf("cannot read an ELF identification (too short or unreadable)".into()))?;
         match ident {
             [0x7f, b'E', b'L', b'F', 1] => parse_class::<elf::FileHeader32<Endianness>, R>(data, 32),
             [0x7f, b'E', b'L', b'F', 2] => parse_class::<elf::FileHeader64<Endianness>, R>(data, 64),

@@ -117,7 +117,7 @@ pub fn run_version(program: &Path, limit: Duration, suggest: &str) -> Result<Str
 /// error, or the plain error.
 pub fn diagnose_spawn(program: &Path, e: &std::io::Error, suggest: &str) -> RunFailure {
     let name = program.display().to_string();
-    let facts = fs_err::read(program).ok().and_then(|d| ElfFacts::parse(&d).ok());
+    let facts = fs_err::File::open(program).ok().and_then(|f| ElfFacts::read(f).ok());
     match (e.raw_os_error(), facts) {
         (Some(2), Some(f)) if program.exists() => match f.interp {
             Some(interp) if !Path::new(&interp).exists() => {

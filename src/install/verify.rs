@@ -100,17 +100,22 @@ pub fn write_receipt(tree: &Path, receipts: &[Receipt]) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
     // Streamed: a default toolchain's receipt is about 5 MB, which as one String (grown by
     // doubling) raised the install's peak memory by more than 10 MiB.
-    let mut out = io::BufWriter::with_capacity(64 * 1024, fs_err::File::create(&tmp)?);
-    writeln!(out, "{HEADER}")?;
-    for r in receipts {
-        writeln!(out, "component {} {}", r.name, r.archive_hash)?;
-        for f in &r.files {
-            let Some(p) = f.path.to_str().filter(|p| !p.contains('\n')) else { continue };
-            writeln!(out, "{:08x} {} {p}", f.crc32, f.len)?;
+    let written = (|| {
+        let mut out = io::BufWriter::with_capacity(64 * 1024, fs_err::File::create(&tmp)?);
+        writeln!(out, "{HEADER}")?;
+        for r in receipts {
+            writeln!(out, "component {} {}", r.name, r.archive_hash)?;
+            for f in &r.files {
+                let Some(p) = f.path.to_str().filter(|p| !p.contains('\n')) else { continue };
+                writeln!(out, "{:08x} {} {p}", f.crc32, f.len)?;
+            }
         }
+        out.flush()
+    })();
+    if let Err(e) = written {
+        let _ = fs_err::remove_file(&tmp);
+        return Err(e);
     }
-    out.flush()?;
-    drop(out);
     fs_err::rename(&tmp, &path)
 }
 
