@@ -92,7 +92,9 @@ check_elf() {
     else
       [ "$got_vfp" = "$vfp" ] || { echo "release: $f has Tag_ABI_VFP_args '$got_vfp'" >&2; return 1; }
     fi
-    echo "  $(basename "$(dirname "$f")"): Tag_CPU_arch $got_arch, Tag_ABI_VFP_args ${got_vfp:-(soft-float)}, $(sed -n 's/^ *Tag_FP_arch: *//p' <<<"$attrs" | head -n 1)"
+    local fp
+    fp=$(sed -n 's/^ *Tag_FP_arch: *//p' <<<"$attrs" | head -n 1)
+    echo "  $(basename "$(dirname "$f")"): Tag_CPU_arch $got_arch, Tag_ABI_VFP_args ${got_vfp:-(soft-float)}, Tag_FP_arch ${fp:-(none)}"
   fi
   local size
   size=$(stat -c %s "$f")
