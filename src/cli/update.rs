@@ -86,7 +86,12 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
                 available = true;
                 println!("tcup - update available: {} -> the build published in {}", crate::VERSION, env.update_root);
             }
-            Err(e) => reporter.warn(&format!("could not check for a tcup update: {}", crate::error::one_line(&e))),
+            // One short line (the full chain names the URL twice and wraps over five lines at 80
+            // columns); --verbose adds it.
+            Err(e) => {
+                reporter.warn(&format!("could not check for a tcup update in {} (`tcup --verbose check` says why)", env.update_root));
+                reporter.verbose(&crate::error::one_line(&e));
+            }
         }
     }
     Ok(available)
