@@ -89,8 +89,8 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
             // One short line (the full chain names the URL twice and wraps over five lines at 80
             // columns); --verbose adds it.
             Err(e) => {
-                reporter.warn(&format!("could not check for a tcup update in {} (`tcup --verbose check` says why)", env.update_root));
-                reporter.verbose(&crate::error::one_line(&e));
+                reporter.warn("could not check for a tcup update (`tcup --verbose check` says why)");
+                reporter.verbose(&format!("update root {}: {}", env.update_root, crate::error::one_line(&e)));
             }
         }
     }
