@@ -17,22 +17,9 @@ TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 WORK=$(mktemp -d)
 chmod 755 "$WORK"   # nginx workers run unprivileged
 head -c 1073741824 /dev/urandom >"$WORK/big.bin"
-PORT=$((20000 + RANDOM % 20000))
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 64; }
-http {
-  access_log off; sendfile on;
-  client_body_temp_path $WORK/nginx/b; proxy_temp_path $WORK/nginx/p; fastcgi_temp_path $WORK/nginx/f;
-  uwsgi_temp_path $WORK/nginx/u; scgi_temp_path $WORK/nginx/s;
-  server { listen 127.0.0.1:$PORT; root $WORK; }
-}
-CONF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
-trap 'nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=ci/nginx.sh
+. ci/nginx.sh
+start_nginx "$WORK" "root $WORK;"
 URL=http://127.0.0.1:$PORT/big.bin
 MIB=1024
 

@@ -124,7 +124,7 @@ pub fn with_pool<T, E: From<io::Error>>(
     // indices sorted by path, not a set of cloned paths: rust-docs has some 30 000 files, and
     // copies of their paths would add megabytes to the install's peak memory.
     let mut by_path: Vec<usize> = (0..records.len()).collect();
-    by_path.sort_by(|&a, &b| records[a].1.path.cmp(&records[b].1.path).then(a.cmp(&b)));
+    by_path.sort_unstable_by(|&a, &b| records[a].1.path.cmp(&records[b].1.path).then(a.cmp(&b)));
     let mut keep = vec![true; records.len()];
     for pair in by_path.windows(2) {
         if records[pair[0]].1.path == records[pair[1]].1.path {
