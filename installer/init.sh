@@ -42,7 +42,13 @@ detect_triple() {
     [ "$_os" = "Linux" ] || err "unsupported operating system '$_os': tcup supports Linux"
     _cpu="$(uname -m)"
     _libc=gnu
-    if ls /lib/ld-musl-*.so.1 >/dev/null 2>&1; then
+    # A musl userland has musl's loader and no glibc loader; Debian's `musl` package (for
+    # musl-gcc) puts a musl loader beside glibc's, and that system is still glibc.
+    _glibc=""
+    for _loader in /lib/ld-linux*.so.* /lib64/ld-linux*.so.*; do
+        [ -e "$_loader" ] && _glibc=1
+    done
+    if [ -z "$_glibc" ] && ls /lib/ld-musl-*.so.1 >/dev/null 2>&1; then
         _libc=musl
     fi
     _class=""

@@ -33,7 +33,7 @@ pub(super) struct ListArgs {
     #[arg(long)]
     installed: bool,
     /// The toolchain (default: the active toolchain, as `tcup show` finds it).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
 }
 
@@ -43,7 +43,7 @@ pub(super) struct ChangeArgs {
     #[arg(required = true, value_name = "COMPONENT")]
     names: Vec<String>,
     /// The toolchain (default: the active toolchain, as `tcup show` finds it).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
     /// The target the components are for (default: the toolchain's host).
     #[arg(long)]
@@ -56,7 +56,7 @@ pub(super) struct TargetArgs {
     #[arg(required = true, value_name = "TARGET")]
     names: Vec<String>,
     /// The toolchain (default: the active toolchain, as `tcup show` finds it).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
 }
 

@@ -20,6 +20,7 @@ pub(super) enum OverrideCommand {
     #[command(visible_alias = "add")]
     Set {
         /// Toolchain name (stable, 1.95.0, a linked name) or absolute path.
+        #[arg(value_parser = crate::dist::name::parse_arg)]
         toolchain: String,
         /// The directory instead of the current one.
         #[arg(long, value_name = "PATH")]

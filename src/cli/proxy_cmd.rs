@@ -72,7 +72,7 @@ pub(super) fn installed_toolchain(env: &Env, name: Option<&str>) -> anyhow::Resu
     }
     let here = Here::load(env)?;
     match resolve::active(&here.ctx(env), None)? {
-        Some(Active { toolchain: resolve::Toolchain::Named(n), .. }) => crate::ops::update::installed_name(env, Some(&n)),
+        Some(Active { toolchain: resolve::Toolchain::Named(n), .. }) => crate::ops::update::installed_name(env, Some(n.as_str())),
         Some(Active { toolchain: resolve::Toolchain::Path(p), reason, .. }) => Err(crate::error::UsageError(format!(
             "the active toolchain is the directory {} ({}); tcup manages only installed toolchains: use --toolchain",
             p.display(),

@@ -14,6 +14,7 @@ use crate::progress::Reporter;
 pub(super) struct DefaultArgs {
     /// Toolchain to make the default (installed first when missing), or `none` to unset it.
     /// Without it, prints the default.
+    #[arg(value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
 }
 

@@ -36,7 +36,7 @@ pub(super) struct WhichArgs {
     /// The tool, e.g. rustc or cargo.
     command: String,
     /// Toolchain to look in instead of the active one.
-    #[arg(long, value_name = "TOOLCHAIN")]
+    #[arg(long, value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
 }
 
@@ -46,6 +46,7 @@ pub(super) struct RunArgs {
     #[arg(long)]
     install: bool,
     /// Toolchain name (stable, 1.95.0, a linked name) or absolute path.
+    #[arg(value_parser = crate::dist::name::parse_arg)]
     toolchain: String,
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]

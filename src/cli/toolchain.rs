@@ -26,7 +26,7 @@ pub(super) enum ToolchainCommand {
 #[derive(Debug, Args)]
 pub(super) struct VerifyArgs {
     /// The toolchain (default: the active toolchain, as `tcup show` finds it).
-    #[arg(value_name = "TOOLCHAIN")]
+    #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
     /// Download again only the components with changed, missing or extra files.
     #[arg(long)]

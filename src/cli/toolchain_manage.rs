@@ -14,13 +14,14 @@ use crate::progress::Reporter;
 #[derive(Debug, Args)]
 pub(super) struct UninstallArgs {
     /// Toolchains to remove (stable, 1.95.0, nightly-2026-05-20, a linked name …).
-    #[arg(required = true, value_name = "TOOLCHAIN")]
+    #[arg(required = true, value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     names: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub(super) struct LinkArgs {
     /// Name for the toolchain (not a channel name such as stable).
+    #[arg(value_parser = crate::dist::name::parse_arg)]
     name: String,
     /// The toolchain directory (with bin/ and lib/), e.g. a rustc build's stage1.
     path: PathBuf,

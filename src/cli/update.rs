@@ -12,7 +12,7 @@ use crate::progress::Reporter;
 pub(super) struct UpdateArgs {
     /// Toolchains to update (default: every installed stable, beta and nightly toolchain; dated and
     /// versioned ones cannot change).
-    #[arg(value_name = "TOOLCHAIN")]
+    #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     names: Vec<String>,
     /// Accepted for rustup compatibility; tcup updates itself with `tcup self update`.
     #[arg(long, hide = true)]

@@ -5,6 +5,12 @@
 //! version `MAJOR.MINOR[.PATCH][-beta[.N]]`. The manifest lives at
 //! `<dist>/dist/channel-rust-<channel>.toml`, or `<dist>/dist/<date>/channel-rust-<channel>.toml`
 //! for a dated name.
+//!
+//! Every name a user gives for a toolchain — an argument, `+toolchain`, `RUSTUP_TOOLCHAIN`, a
+//! setting, an override, a `rust-toolchain` file, a `toolchain link` name — is checked by
+//! [`check`] before anything else looks at it, and a directory under `toolchains/` is named only
+//! by a [`LocalName`], so no path is ever joined from a raw string (an empty name once deleted
+//! every toolchain).
 
 use std::fmt;
 use std::str::FromStr;
@@ -45,14 +51,106 @@ impl ToolchainName {
         crate::dist::server::join(dist_server, &rel)
     }
 
-    /// The directory name under `toolchains/` for this name installed for `host`:
-    /// `<channel>[-<date>]-<host>`, rustup's spelling.
-    pub fn dir_name(&self, host: &str) -> String {
-        match &self.date {
+    /// The directory name under `toolchains/` for this name installed for `host` (a triple as
+    /// [`is_triple`] accepts): `<channel>[-<date>]-<host>`, rustup's spelling.
+    pub fn dir_name(&self, host: &str) -> LocalName {
+        debug_assert!(is_triple(host), "host {host:?} was validated where it came from");
+        LocalName(match &self.date {
             Some(date) => format!("{}-{date}-{host}", self.channel),
             None => format!("{}-{host}", self.channel),
-        }
+        })
     }
+
+    /// Whether this is a bare channel (`stable`, `beta`, `nightly`: no date, no version), the
+    /// toolchains `tcup update` with no name moves forward.
+    pub fn is_moving_channel(&self) -> bool {
+        matches!(self.channel.as_str(), "stable" | "beta" | "nightly") && self.date.is_none()
+    }
+}
+
+/// The name of one toolchain directory under `RUSTUP_HOME/toolchains/`: an official toolchain's
+/// full name (`stable-x86_64-unknown-linux-gnu`) or a linked (custom) name (`stage1`). Always
+/// passes [`check`] and holds no `/`, so joining it to `toolchains/` names one entry inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalName(String);
+
+impl LocalName {
+    /// A directory name as given by the user or read from `toolchains/`.
+    ///
+    /// # Errors
+    /// [`NameError`] when [`check`] refuses it or it contains `/`.
+    pub fn parse(name: &str) -> Result<LocalName, NameError> {
+        check(name)?;
+        if name.contains('/') {
+            return Err(NameError { name: name.to_owned(), why: "a toolchain name cannot contain '/'" });
+        }
+        Ok(LocalName(name.to_owned()))
+    }
+
+    /// The name as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The official toolchain this names (`None` for a custom name).
+    pub fn channel_name(&self) -> Option<ToolchainName> {
+        self.0.parse().ok()
+    }
+}
+
+impl fmt::Display for LocalName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<std::path::Path> for LocalName {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.0)
+    }
+}
+
+/// The checks every toolchain name a user gives passes before it is used, whatever its source:
+/// not empty, no white space or control characters, not `.` or `..`, no leading `-` (it would
+/// read as an option). A `/` is left to the caller: it makes the name a path, which is allowed
+/// where a path toolchain is (`RUSTUP_TOOLCHAIN=/opt/rust`); there only control characters and
+/// `.`/`..` components are refused.
+///
+/// # Errors
+/// [`NameError`] naming the value and what is wrong with it.
+pub fn check(name: &str) -> Result<(), NameError> {
+    let err = |why| Err(NameError { name: name.to_owned(), why });
+    if name.is_empty() {
+        return err("the name is empty");
+    }
+    if name.chars().any(char::is_control) {
+        return err("it contains a control character");
+    }
+    if name.starts_with('/') {
+        if name.split('/').any(|part| part == "." || part == "..") {
+            return err("a toolchain path cannot contain '.' or '..'");
+        }
+        return Ok(());
+    }
+    if name.chars().any(char::is_whitespace) {
+        return err("it contains white space");
+    }
+    if name.starts_with('-') {
+        return err("it starts with '-'");
+    }
+    if name.split('/').any(|part| part == "." || part == "..") {
+        return err("'.' and '..' are not toolchain names");
+    }
+    Ok(())
+}
+
+/// [`check`] as a clap value parser, so a bad name on the command line is refused before any
+/// command runs, in clap's words: `invalid value '' for '<TOOLCHAIN>': …`.
+///
+/// # Errors
+/// As [`check`].
+pub fn parse_arg(name: &str) -> Result<String, NameError> {
+    check(name).map(|()| name.to_owned())
 }
 
 impl fmt::Display for ToolchainName {
@@ -202,8 +300,8 @@ mod tests {
     #[test]
     fn dir_names_follow_rustup() {
         let n: ToolchainName = "nightly-2026-05-20".parse().unwrap();
-        assert_eq!(n.dir_name("x86_64-unknown-linux-gnu"), "nightly-2026-05-20-x86_64-unknown-linux-gnu");
+        assert_eq!(n.dir_name("x86_64-unknown-linux-gnu").as_str(), "nightly-2026-05-20-x86_64-unknown-linux-gnu");
         let n: ToolchainName = "stable".parse().unwrap();
-        assert_eq!(n.dir_name("i686-unknown-linux-gnu"), "stable-i686-unknown-linux-gnu");
+        assert_eq!(n.dir_name("i686-unknown-linux-gnu").as_str(), "stable-i686-unknown-linux-gnu");
     }
 }

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::dist::manifest::Manifest;
-use crate::dist::name::ToolchainName;
+use crate::dist::name::{LocalName, ToolchainName};
 use crate::download::Downloader;
 use crate::env::{Env, EnvError};
 use crate::error::UsageError;
@@ -93,7 +93,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         Toolchain::Path(path) => return dir.ok_or_else(|| NotReady::NoBin { path: path.clone(), asker: active.reason.source() }.into()),
         Toolchain::Named(n) => n.clone(),
     };
-    let channel = match name.parse::<ToolchainName>() {
+    let channel = match name.as_str().parse::<ToolchainName>() {
         Ok(c) => c,
         Err(e) => {
             return dir.ok_or_else(|| {
@@ -101,9 +101,9 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
                 let installed = if list.is_empty() {
                     "no toolchains are installed".to_owned()
                 } else {
-                    format!("installed toolchains: {}", list.join(", "))
+                    format!("installed toolchains: {}", list.iter().map(LocalName::as_str).collect::<Vec<_>>().join(", "))
                 };
-                NotReady::Unknown { name: name.clone(), asker: active.reason.source(), why: e.why.to_owned(), installed }.into()
+                NotReady::Unknown { name: name.to_string(), asker: active.reason.source(), why: e.why.to_owned(), installed }.into()
             });
         }
     };
@@ -118,7 +118,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         return Ok(d.clone());
     }
     if !how.allow_install {
-        return Err(refusal(&name, active, dir.is_some(), &components, &targets).into());
+        return Err(refusal(name.as_str(), active, dir.is_some(), &components, &targets).into());
     }
     if let Some(bad) = how.set_aside.first() {
         return Err(UsageError(format!("{bad}; fix it before tcup installs toolchain '{name}'")).into());

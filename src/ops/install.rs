@@ -111,7 +111,7 @@ pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Re
 /// the toolchain, URL or path.
 pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let (host, extra_targets) = choose_host(opts, reporter)?;
-    let toolchain = opts.name.dir_name(&host);
+    let toolchain = opts.name.dir_name(&host).to_string();
     let home = &env.rustup_home;
     let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
         .with_context(|| format!("locking {}", home.display()))?;

@@ -18,7 +18,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::dist::name::ToolchainName;
+use crate::dist::name::{self, LocalName, ToolchainName};
 use crate::dist::toolchain_file;
 use crate::error::UsageError;
 use crate::ops::settings::Settings;
@@ -75,7 +75,7 @@ impl Reason {
 pub enum Toolchain {
     /// A directory name under `RUSTUP_HOME/toolchains` (`stable-x86_64-unknown-linux-gnu`, or a
     /// linked name).
-    Named(String),
+    Named(LocalName),
     /// A toolchain directory given by absolute path (`RUSTUP_TOOLCHAIN=/opt/rust`, `path = …`).
     Path(PathBuf),
 }
@@ -83,7 +83,7 @@ pub enum Toolchain {
 impl fmt::Display for Toolchain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Toolchain::Named(n) => f.write_str(n),
+            Toolchain::Named(n) => f.write_str(n.as_str()),
             Toolchain::Path(p) => write!(f, "{}", p.display()),
         }
     }
@@ -93,7 +93,7 @@ impl Toolchain {
     /// The channel name, when this is an official toolchain (not linked, not a path).
     pub fn channel_name(&self) -> Option<ToolchainName> {
         match self {
-            Toolchain::Named(n) => n.parse().ok(),
+            Toolchain::Named(n) => n.channel_name(),
             Toolchain::Path(_) => None,
         }
     }
@@ -199,10 +199,14 @@ fn from_file(dir: &Path, default_host: &str) -> anyhow::Result<Option<Active>> {
 
 /// A toolchain as written by the user, completed: a channel name gets the default host; an
 /// absolute path is a path toolchain; anything else without `/` is a linked toolchain's name.
+/// Every name from every source passes [`name::check`] here first.
 ///
 /// # Errors
-/// A relative path (a `/` in a name that is not absolute), naming `reason`'s source.
+/// A [`UsageError`] naming the value and `reason`'s source: a name [`name::check`] refuses (empty,
+/// white space, `.`/`..`, a leading `-`), or a relative path (a `/` in a name that is not
+/// absolute).
 pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Result<Toolchain> {
+    name::check(name).map_err(|e| UsageError(format!("{e} (from {})", reason.source())))?;
     if name.contains('/') {
         if Path::new(name).is_absolute() {
             return Ok(Toolchain::Path(PathBuf::from(name)));
@@ -211,7 +215,7 @@ pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Res
     }
     Ok(Toolchain::Named(match name.parse::<ToolchainName>() {
         Ok(n) => n.dir_name(n.host.as_deref().unwrap_or(default_host)),
-        Err(_) => name.to_owned(),
+        Err(_) => LocalName::parse(name)?,
     }))
 }
 
@@ -245,9 +249,11 @@ pub fn default_host(env: &crate::env::Env, settings: &Settings) -> String {
 }
 
 /// Installed toolchain names (directories and links in `toolchains/`), sorted.
-pub fn installed(rustup_home: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs_err::read_dir(rustup_home.join("toolchains"))
-        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+pub fn installed(rustup_home: &Path) -> Vec<LocalName> {
+    let mut names: Vec<LocalName> = fs_err::read_dir(rustup_home.join("toolchains"))
+        .map(|d| {
+            d.filter_map(Result::ok).filter(|e| e.path().is_dir()).filter_map(|e| LocalName::parse(e.file_name().to_str()?).ok()).collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -320,7 +326,7 @@ mod tests {
         fs_err::write(root.join("rust-toolchain"), "nightly-2026-05-20\n").unwrap();
         fs_err::write(root.join("rust-toolchain.toml"), "[toolchain]\nchannel = \"beta\"\n").unwrap();
         let a = active(&ctx(&root, &Settings::default(), &root, None), None).unwrap().unwrap();
-        assert_eq!(a.toolchain, Toolchain::Named(format!("nightly-2026-05-20-{HOST}")));
+        assert_eq!(a.toolchain, Toolchain::Named(LocalName::parse(&format!("nightly-2026-05-20-{HOST}")).unwrap()));
         assert!(a.warnings[0].starts_with("both "), "{:?}", a.warnings);
     }
 }

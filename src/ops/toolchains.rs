@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::dist::name::ToolchainName;
+use crate::dist::name::{LocalName, ToolchainName};
 use crate::error::UsageError;
 use crate::install::lock::HomeLock;
 use crate::install::staging::Staging;
@@ -20,9 +20,9 @@ use crate::install::staging::Staging;
 ///
 /// # Errors
 /// The lock, the rename or the deletion failed (the error names the path).
-pub fn uninstall(rustup_home: &Path, name: &str) -> anyhow::Result<bool> {
+pub fn uninstall(rustup_home: &Path, name: &LocalName) -> anyhow::Result<bool> {
     let dest = rustup_home.join("toolchains").join(name);
-    if name.contains('/') || dest.symlink_metadata().is_err() {
+    if dest.symlink_metadata().is_err() {
         return Ok(false);
     }
     let _lock = HomeLock::acquire(rustup_home, || {}).with_context(|| format!("locking {}", rustup_home.display()))?;
@@ -49,9 +49,10 @@ pub fn uninstall(rustup_home: &Path, name: &str) -> anyhow::Result<bool> {
 /// A [`UsageError`] when `name` is a channel name (`stable`, `1.95.0`: reserved for installs) or
 /// contains `/`, or when `path` is not a directory with `bin/` and `lib/`; I/O errors.
 pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
-    if name.is_empty() || name.contains('/') || name.parse::<ToolchainName>().is_ok() {
+    let custom = LocalName::parse(name).map_err(|e| UsageError(format!("invalid custom toolchain name '{name}': {}", e.why)))?;
+    if name.parse::<ToolchainName>().is_ok() {
         return Err(UsageError(format!(
-            "invalid custom toolchain name '{name}': a linked toolchain needs a name that is not a channel name like stable or 1.95.0, and has no '/'"
+            "invalid custom toolchain name '{name}': a linked toolchain needs a name that is not a channel name like stable or 1.95.0"
         ))
         .into());
     }
@@ -63,7 +64,7 @@ pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathB
     let target = fs_err::canonicalize(path)?;
     let toolchains = rustup_home.join("toolchains");
     fs_err::create_dir_all(&toolchains)?;
-    let dest = toolchains.join(name);
+    let dest = toolchains.join(&custom);
     match dest.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => fs_err::remove_file(&dest)?,
         Ok(_) => return Err(UsageError(format!("'{name}' is an installed toolchain, not a link; uninstall it first")).into()),
@@ -87,9 +88,9 @@ mod tests {
         assert!(link(home.path(), "x", home.path()).unwrap_err().to_string().contains("not a directory"));
         link(home.path(), "stage1", build.path()).unwrap();
         assert!(home.path().join("toolchains/stage1/bin").is_dir());
-        assert!(uninstall(home.path(), "stage1").unwrap());
+        assert!(uninstall(home.path(), &LocalName::parse("stage1").unwrap()).unwrap());
         assert!(build.path().join("bin").is_dir(), "the linked build itself stays");
-        assert!(!uninstall(home.path(), "stage1").unwrap());
+        assert!(!uninstall(home.path(), &LocalName::parse("stage1").unwrap()).unwrap());
     }
 
     #[test]
@@ -99,7 +100,7 @@ mod tests {
         fs_err::create_dir_all(&tc).unwrap();
         fs_err::create_dir_all(home.path().join("update-hashes")).unwrap();
         fs_err::write(home.path().join("update-hashes/stable-x"), "abc").unwrap();
-        assert!(uninstall(home.path(), "stable-x").unwrap());
+        assert!(uninstall(home.path(), &LocalName::parse("stable-x").unwrap()).unwrap());
         assert!(!home.path().join("toolchains/stable-x").exists());
         assert!(!home.path().join("update-hashes/stable-x").exists());
         assert_eq!(fs_err::read_dir(home.path().join("tmp")).unwrap().count(), 0, "nothing left in tmp");

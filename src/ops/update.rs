@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use anyhow::Context as _;
 
-use crate::dist::name::ToolchainName;
+use crate::dist::name::{LocalName, ToolchainName};
 use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
 use crate::env::Env;
@@ -84,15 +84,18 @@ pub fn installed_name(env: &Env, name: Option<&str>) -> anyhow::Result<String> {
         _ => return Err(UsageError("no toolchain given and no default toolchain is set (use --toolchain)".into()).into()),
     };
     let toolchains = env.rustup_home.join("toolchains");
-    if !name.contains('/') && toolchains.join(&name).is_dir() {
-        return Ok(name);
+    crate::dist::name::check(&name)?;
+    if let Ok(local) = LocalName::parse(&name)
+        && toolchains.join(&local).is_dir()
+    {
+        return Ok(local.to_string());
     }
     let parsed: ToolchainName = name.parse()?;
     let dir = parsed.dir_name(parsed.host.as_deref().unwrap_or(&default_host(env)));
     if !toolchains.join(&dir).is_dir() {
         anyhow::bail!("toolchain '{dir}' is not installed");
     }
-    Ok(dir)
+    Ok(dir.to_string())
 }
 
 /// Installed toolchains that `tcup update` with no name updates: bare channels only.
@@ -122,7 +125,7 @@ pub fn install_or_update(
     reporter: &Reporter,
 ) -> anyhow::Result<Result<install::Outcome, Updated>> {
     let host = opts.name.host.clone().or_else(|| opts.host.clone()).unwrap_or_else(|| default_host(env));
-    let toolchain = opts.name.dir_name(&host);
+    let toolchain = opts.name.dir_name(&host).to_string();
     if env.rustup_home.join("toolchains").join(&toolchain).join("lib/rustlib/multirust-config.toml").is_file() {
         let add = Additions {
             profile: profile_given.then(|| opts.profile.clone()),

@@ -14,6 +14,7 @@ pub mod init;
 mod install;
 mod interop;
 mod messages;
+mod names;
 mod real_toolchain;
 mod self_update;
 mod terminal;
