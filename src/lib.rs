@@ -3,13 +3,15 @@
 //! The crate is layered as `../shared/DESIGN.md` describes, one direction of dependency:
 //! [`cli`] turns arguments into calls to [`ops`]; `ops` drives [`dist`] (what to install),
 //! [`install`] (how bytes become a toolchain on disk) and [`download`] (how bytes arrive);
-//! everything takes its environment from one [`env::Env`] value.
+//! [`home`] is the only owner of `RUSTUP_HOME`'s paths and files; everything takes its
+//! environment from one [`env::Env`] value.
 
 pub mod cli;
 pub mod dist;
 pub mod download;
 pub mod env;
 pub mod error;
+pub mod home;
 pub mod host;
 pub mod install;
 pub mod ops;

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::ops::components::{self, Changed, Kind};
+use crate::ops::session::Session;
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +80,7 @@ pub(super) fn run_target(cmd: TargetCommand, env: &Env, reporter: &Reporter) -> 
 /// rustup's format: one name per line, `(installed)` after installed ones; `--installed` prints
 /// only those, without the mark.
 fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
-    let toolchain = super::proxy_cmd::installed_toolchain(env, args.toolchain.as_deref())?;
+    let toolchain = Session::load(env)?.managed_toolchain(env, args.toolchain.as_deref())?;
     for row in components::list(env, &toolchain, kind)? {
         match (args.installed, row.installed) {
             (true, false) => {}
@@ -99,7 +100,7 @@ fn change(
     add: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<()> {
-    let toolchain = super::proxy_cmd::installed_toolchain(env, toolchain)?;
+    let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
     let downloader = Downloader::new(env)?;
     let req = components::Request { toolchain: &toolchain, kind, names, target, add };
     match components::change(env, &req, &downloader, reporter)? {

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use super::proxy_cmd::Here;
 use crate::env::Env;
+use crate::home::settings;
 use crate::ops::resolve::{self, Active, Reason};
-use crate::ops::settings;
+use crate::ops::session::Session;
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
@@ -39,7 +39,7 @@ pub(super) enum OverrideCommand {
 }
 
 pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     match cmd {
         OverrideCommand::List => {
             if here.settings.overrides.is_empty() {

@@ -3,11 +3,11 @@
 
 use clap::{Args, Subcommand};
 
-use super::proxy_cmd::Here;
 use crate::env::Env;
 use crate::error::UsageError;
+use crate::home::settings;
 use crate::ops::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::settings;
+use crate::ops::session::Session;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -40,7 +40,7 @@ pub(super) enum SetCommand {
 }
 
 pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     match args.toolchain.as_deref() {
         None => match &here.settings.default_toolchain {
             Some(d) => println!("{} (default)", resolve::toolchain(d, &here.host, &Reason::Default)?),

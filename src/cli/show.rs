@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::proxy_cmd::Here;
 use crate::env::Env;
+use crate::home::ToolchainDir;
 use crate::ops::auto_install::{self, Ensure};
 use crate::ops::proxy;
 use crate::ops::resolve::{self, Active, Reason};
+use crate::ops::session::Session;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -54,7 +55,7 @@ pub(super) struct RunArgs {
 }
 
 pub(super) fn show(args: &ShowArgs, verbose: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     match args.what {
         Some(ShowWhat::Home) => println!("{}", env.rustup_home.display()),
         Some(ShowWhat::Profile) => println!("{}", here.settings.profile.as_deref().unwrap_or("default")),
@@ -76,7 +77,7 @@ pub(super) fn show(args: &ShowArgs, verbose: bool, env: &Env, reporter: &Reporte
     Ok(())
 }
 
-fn show_all(here: &Here, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+fn show_all(here: &Session, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     println!("Default host: {}", here.host);
     println!("rustup home:  {}\n", env.rustup_home.display());
     println!("installed toolchains\n--------------------");
@@ -94,8 +95,7 @@ fn show_all(here: &Here, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     }
     println!("name: {}\nactive because: {}\ninstalled targets:", active.toolchain, active.reason.because());
     if let Some(dir) = resolve::locate(&env.rustup_home, &active.toolchain) {
-        let components = fs_err::read_to_string(dir.join("lib/rustlib/components")).unwrap_or_default();
-        for target in components.lines().filter_map(|l| l.strip_prefix("rust-std-")) {
+        for target in ToolchainDir::at(dir).component_names().iter().filter_map(|l| l.strip_prefix("rust-std-")) {
             println!("  {target}");
         }
     }
@@ -104,7 +104,7 @@ fn show_all(here: &Here, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
 
 /// The directory of an installed `active`, or the error a proxy gives when it is not installed
 /// (components the toolchain file asks for are not checked: showing installs nothing).
-fn installed_dir(env: &Env, here: &Here, active: &Active, reporter: &Reporter) -> anyhow::Result<PathBuf> {
+fn installed_dir(env: &Env, here: &Session, active: &Active, reporter: &Reporter) -> anyhow::Result<PathBuf> {
     let bare = Active { components: Vec::new(), targets: Vec::new(), ..active.clone() };
     auto_install::ensure(env, &here.settings, &bare, &Ensure { allow_install: false, set_aside: &[], reporter })
 }
@@ -119,7 +119,7 @@ fn compiler_version(dir: &Path) -> String {
 }
 
 pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     let active = here.active(env, args.toolchain.as_deref(), &args.command, reporter)?;
     let dir = installed_dir(env, &here, &active, reporter)?;
     let official = active.toolchain.channel_name().is_some();
@@ -129,7 +129,7 @@ pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow:
 }
 
 pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     let toolchain = resolve::toolchain(&args.toolchain, &here.host, &Reason::CommandLine)?;
     let active = Active::plain(toolchain, Reason::CommandLine);
     let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };

@@ -73,14 +73,13 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     {
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
+    let settings = crate::home::settings::load(&env.rustup_home)?;
     let downloader = Downloader::new(env)?;
     let detected = crate::host::detect(&env.host_root, env.host_machine.as_deref());
     for name in names {
         let opts = InstallOptions {
             name,
-            profile: args.profile.clone().unwrap_or_else(|| {
-                crate::install::receipts::setting(&env.rustup_home, "profile").filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
-            }),
+            profile: args.profile.clone().or_else(|| settings.profile.clone()).unwrap_or_else(|| "default".into()),
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),

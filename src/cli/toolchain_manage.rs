@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::proxy_cmd::Here;
 use crate::env::Env;
 use crate::error::UsageError;
+use crate::home::Home;
 use crate::ops::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::session::Session;
 use crate::ops::toolchains;
 use crate::progress::Reporter;
 
@@ -29,9 +30,10 @@ pub(super) struct LinkArgs {
 
 /// One line per installed toolchain (none when none is installed): `name`, marked `(active, default)`, `(active)` or
 /// `(default)`, and with `verbose` its path.
-pub(super) fn list_lines(env: &Env, here: &Here, active: Option<&Active>, verbose: bool) -> Vec<String> {
+pub(super) fn list_lines(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<String> {
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
-    resolve::installed(&env.rustup_home)
+    let home = Home::new(&env.rustup_home);
+    home.toolchains()
         .into_iter()
         .map(|n| {
             let this = Some(Toolchain::Named(n.clone()));
@@ -41,7 +43,7 @@ pub(super) fn list_lines(env: &Env, here: &Here, active: Option<&Active>, verbos
                 (false, true) => " (default)",
                 (false, false) => "",
             };
-            let path = env.rustup_home.join("toolchains").join(&n);
+            let path = home.toolchain(&n).root().to_path_buf();
             let path = if verbose { format!(" {}", fs_err::canonicalize(&path).unwrap_or(path).display()) } else { String::new() };
             format!("{n}{marks}{path}")
         })
@@ -49,7 +51,7 @@ pub(super) fn list_lines(env: &Env, here: &Here, active: Option<&Active>, verbos
 }
 
 pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
     // A broken toolchain file must not hide the list; it only loses the "active" mark.
     let active = resolve::active(&here.ctx(env), None).ok().flatten();
     let lines = list_lines(env, &here, active.as_ref(), verbose);
@@ -63,7 +65,8 @@ pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
 }
 
 pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Here::load(env)?;
+    let here = Session::load(env)?;
+    let home = Home::new(&env.rustup_home);
     let active = resolve::active(&here.ctx(env), None).ok().flatten().map(|a| a.toolchain);
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
     for name in &args.names {
@@ -71,11 +74,11 @@ pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) ->
         let Toolchain::Named(full) = &toolchain else {
             return Err(UsageError(format!(
                 "'{name}' is a path; only toolchains in {} can be uninstalled",
-                env.rustup_home.join("toolchains").display()
+                home.toolchains_dir().display()
             ))
             .into());
         };
-        if resolve::locate(&env.rustup_home, &toolchain).is_none() && !env.rustup_home.join("toolchains").join(full).is_symlink() {
+        if resolve::locate(&env.rustup_home, &toolchain).is_none() && !home.is_linked(full) {
             reporter.info(&format!("no toolchain installed for '{name}'"));
             continue;
         }
@@ -86,14 +89,14 @@ pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) ->
             reporter.warn("removing the default toolchain; proc-macros and build scripts might no longer build");
         }
         reporter.info(&format!("uninstalling toolchain {full}"));
-        toolchains::uninstall(&env.rustup_home, full)?;
+        toolchains::uninstall(&home, full)?;
         reporter.info(&format!("toolchain {full} uninstalled"));
     }
     Ok(())
 }
 
 pub(super) fn link(args: &LinkArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let target = toolchains::link(&env.rustup_home, &args.name, &args.path)?;
+    let target = toolchains::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
     reporter.info(&format!("toolchain '{}' linked to {}", args.name, target.display()));
     Ok(())
 }

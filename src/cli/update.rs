@@ -4,7 +4,9 @@ use clap::Args;
 
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::home::Home;
 use crate::ops::self_update;
+use crate::ops::session::Session;
 use crate::ops::update::{self, Additions, Updated};
 use crate::progress::Reporter;
 
@@ -21,9 +23,10 @@ pub(super) struct UpdateArgs {
 
 pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let names = if args.names.is_empty() {
-        update::channel_toolchains(env)
+        Home::new(&env.rustup_home).channel_toolchains()
     } else {
-        args.names.iter().map(|n| update::installed_name(env, Some(n))).collect::<anyhow::Result<Vec<_>>>()?
+        let session = Session::load(env)?;
+        args.names.iter().map(|n| session.installed_name(env, Some(n))).collect::<anyhow::Result<Vec<_>>>()?
     };
     if names.is_empty() {
         reporter.info("no channel toolchains installed (stable, beta, nightly); nothing to update");

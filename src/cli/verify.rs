@@ -2,13 +2,14 @@
 
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::ops::session::Session;
 use crate::ops::verify::{self, Report};
 use crate::progress::Reporter;
 
 /// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`) and fails
 /// (exit 1) when something is wrong and was not repaired.
 pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let toolchain = super::proxy_cmd::installed_toolchain(env, toolchain)?;
+    let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
     let report = if repair {
         let downloader = Downloader::new(env)?;
         let (report, applied) = verify::repair(env, &toolchain, &downloader, reporter)?;

@@ -175,7 +175,27 @@ impl Manifest {
         }
         let mut m: Manifest = table.try_into().map_err(|e: toml::de::Error| ManifestError::Malformed(e.message().to_owned()))?;
         m.mirror = text.starts_with(MIRROR_MARK);
+        m.check_hashes()?;
         Ok(m)
+    }
+
+    /// Every archive hash must be a SHA-256 (64 hex digits): the hash names the archive's file in
+    /// `RUSTUP_HOME/downloads/`, so anything else (`../x`) would name a path outside it.
+    fn check_hashes(&self) -> Result<(), ManifestError> {
+        for (name, p) in &self.pkg {
+            for (target, tp) in &p.target {
+                for (key, hash) in [("hash", &tp.hash), ("xz_hash", &tp.xz_hash), ("zst_hash", &tp.zst_hash)] {
+                    if let Some(h) = hash
+                        && !(h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    {
+                        return Err(ManifestError::Malformed(format!(
+                            "pkg.{name}.target.{target}.{key} = {h:?} is not a SHA-256 (64 hex digits)"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The current name of a package: follows `renames` (`rustfmt` → `rustfmt-preview`).
@@ -209,9 +229,9 @@ version = "1.95.0 (59807616e 2026-04-14)"
 [pkg.rustc.target.x86_64-unknown-linux-gnu]
 available = true
 url = "https://static.rust-lang.org/dist/2026-04-16/rustc-1.95.0-x86_64-unknown-linux-gnu.tar.gz"
-hash = "AA"
+hash = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 xz_url = "https://static.rust-lang.org/dist/2026-04-16/rustc-1.95.0-x86_64-unknown-linux-gnu.tar.xz"
-xz_hash = "bb"
+xz_hash = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 [pkg.rustc.target.aarch64-unknown-linux-gnu]
 available = false
 
@@ -220,7 +240,7 @@ version = "1.95.0"
 [pkg.rust-src.target."*"]
 available = true
 url = "https://static.rust-lang.org/dist/2026-04-16/rust-src-1.95.0.tar.gz"
-hash = "cc"
+hash = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 
 [renames.rustfmt]
 to = "rustfmt-preview"
@@ -236,7 +256,7 @@ minimal = ["rustc"]
         let (key, rustc) = m.target_of("rustc", "x86_64-unknown-linux-gnu").unwrap();
         assert_eq!(key, "x86_64-unknown-linux-gnu");
         let a = rustc.preferred_archive().unwrap();
-        assert_eq!((a.compression, a.hash.as_str()), (Compression::Xz, "bb"));
+        assert_eq!((a.compression, a.hash.as_str()), (Compression::Xz, "b".repeat(64).as_str()));
         assert!(!m.target_of("rustc", "aarch64-unknown-linux-gnu").unwrap().1.available);
         let (key, src) = m.target_of("rust-src", "x86_64-unknown-linux-gnu").unwrap();
         assert_eq!(key, "*");
@@ -258,5 +278,11 @@ minimal = ["rustc"]
         assert!(err.to_string().contains("missing manifest-version"), "{err}");
         let err = Manifest::parse("manifest-version = \"2\"\ndate = 3\n[pkg]\n").unwrap_err();
         assert!(matches!(err, ManifestError::Malformed(_)), "{err}");
+        // A hash names a file in downloads/: a path in its place is refused, naming the key.
+        let escape = SMALL.replace(&"c".repeat(64), "../../../../tmp/x");
+        assert_eq!(
+            Manifest::parse(&escape).unwrap_err().to_string(),
+            "the channel manifest is not valid: pkg.rust-src.target.*.hash = \"../../../../tmp/x\" is not a SHA-256 (64 hex digits)"
+        );
     }
 }

@@ -17,16 +17,26 @@ use std::str::FromStr;
 
 use url::Url;
 
-/// A toolchain name that does not follow the grammar. Exit code 2.
+/// A toolchain name that [`check`] refuses or that does not follow the grammar. Exit code 2.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "invalid toolchain name '{name}': {why} (expected <channel>[-<date>][-<host>], e.g. stable, 1.95.0, nightly-2026-05-20, stable-x86_64-unknown-linux-gnu)"
-)]
 pub struct NameError {
     /// The name as given.
     pub name: String,
     /// What is wrong with it.
     pub why: &'static str,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid toolchain name '{}': {}", self.name, self.why)?;
+        if check(&self.name).is_ok() && !self.name.contains('/') {
+            // It passed the checks every name passes, so the channel grammar refused it.
+            f.write_str(
+                " (expected <channel>[-<date>][-<host>], e.g. stable, 1.95.0, nightly-2026-05-20, stable-x86_64-unknown-linux-gnu)",
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// A parsed toolchain name, e.g. `nightly-2026-05-20-aarch64-unknown-linux-gnu`.

@@ -6,16 +6,16 @@
 use std::io;
 use std::path::Path;
 
-use crate::install::verify::parse_line;
+use crate::home::toolchain::ComponentPart;
 
-/// Links every path of a component's `file:`/`dir:` `lines` from `old_root` into `new_root`.
+/// Links every path of a component's `file:`/`dir:` `parts` from `old_root` into `new_root`.
 ///
 /// # Errors
 /// A listed path is missing in `old_root`, or already exists in `new_root` (two components
 /// claiming one path), or a file system call fails; each names the path.
-pub fn link_component(old_root: &Path, new_root: &Path, lines: &[String]) -> io::Result<()> {
-    for (_, rel) in lines.iter().filter_map(|l| parse_line(l)) {
-        link_path(&old_root.join(&rel), &new_root.join(&rel))?;
+pub fn link_component(old_root: &Path, new_root: &Path, parts: &[ComponentPart]) -> io::Result<()> {
+    for part in parts {
+        link_path(&old_root.join(&part.path), &new_root.join(&part.path))?;
     }
     Ok(())
 }
@@ -58,11 +58,12 @@ mod tests {
         fs_err::write(old.join("share/doc/sub/a.html"), "a").unwrap();
         fs_err::os::unix::fs::symlink("sub/a.html", old.join("share/doc/link")).unwrap();
         fs_err::create_dir(&new).unwrap();
-        link_component(&old, &new, &["file:bin/tool".into(), "dir:share/doc".into()]).unwrap();
+        let part = |l: &str| ComponentPart::decode(l).unwrap();
+        link_component(&old, &new, &[part("file:bin/tool"), part("dir:share/doc")]).unwrap();
         let ino = |p: &Path| fs_err::metadata(p).unwrap().ino();
         assert_eq!(ino(&old.join("bin/tool")), ino(&new.join("bin/tool")));
         assert_eq!(fs_err::read_to_string(new.join("share/doc/link")).unwrap(), "a");
-        let e = link_component(&old, &new, &["file:bin/tool".into()]).unwrap_err();
+        let e = link_component(&old, &new, &[part("file:bin/tool")]).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
     }
 }

@@ -5,6 +5,7 @@
 //! toolchain root. Only listed paths are installed; they are renamed (same file system, no copy)
 //! from the unpack directory into the tree being assembled in staging.
 
+use crate::home::toolchain::{ComponentPart, PartKind};
 use std::path::Path;
 
 use crate::install::safety;
@@ -55,12 +56,12 @@ pub enum PlaceError {
 }
 
 /// Places component `name` (or its `short` name, as the archive may use either, like rustup
-/// accepts) from the unpacked archive at `top` into `tree`. Returns the `manifest.in` lines, which
+/// accepts) from the unpacked archive at `top` into `tree`. Returns the `manifest.in` parts, which
 /// become rustup's `lib/rustlib/manifest-<name>` receipt.
 ///
 /// # Errors
 /// See [`PlaceError`].
-pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<String>, PlaceError> {
+pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<ComponentPart>, PlaceError> {
     match fs_err::read_to_string(top.join("rust-installer-version")) {
         Ok(v) if v.trim() == "3" => {}
         Ok(v) => return Err(PlaceError::InstallerVersion(v.trim().to_owned())),
@@ -78,17 +79,15 @@ pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<Str
     let mut lines = Vec::new();
     for line in manifest_in.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let bad = |why| PlaceError::BadLine { component: name.to_owned(), line: line.to_owned(), why };
-        let (kind, rel) = line.split_once(':').ok_or_else(|| bad("expected file:<path> or dir:<path>"))?;
-        if kind != "file" && kind != "dir" {
-            return Err(bad("expected file:<path> or dir:<path>"));
-        }
-        let rel = safety::relative_path(Path::new(rel)).map_err(bad)?;
+        let part = ComponentPart::decode(line).ok_or_else(|| bad("expected file:<path> or dir:<path>"))?;
+        let is_dir = part.kind == PartKind::Dir;
+        let rel = safety::relative_path(&part.path).map_err(bad)?;
         let src = src_root.join(&rel);
         let dst = tree.join(&rel);
         let meta =
             src.symlink_metadata().map_err(|_| PlaceError::MissingPath { component: name.to_owned(), path: rel.display().to_string() })?;
-        if (kind == "dir") != meta.is_dir() {
-            return Err(bad(if kind == "dir" { "it names a file, not a directory" } else { "it names a directory, not a file" }));
+        if is_dir != meta.is_dir() {
+            return Err(bad(if is_dir { "it names a file, not a directory" } else { "it names a directory, not a file" }));
         }
         if dst.symlink_metadata().is_ok() {
             return Err(PlaceError::Conflict { component: name.to_owned(), path: rel.display().to_string() });
@@ -97,7 +96,7 @@ pub fn place(top: &Path, name: &str, short: &str, tree: &Path) -> Result<Vec<Str
             fs_err::create_dir_all(parent)?;
         }
         fs_err::rename(&src, &dst)?;
-        lines.push(format!("{kind}:{}", rel.display()));
+        lines.push(ComponentPart { kind: part.kind, path: rel });
     }
     Ok(lines)
 }

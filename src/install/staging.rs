@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::home::Home;
+
 /// Prefix of staging directories under `RUSTUP_HOME/tmp/`.
 const PREFIX: &str = "tcup-stage-";
 
@@ -22,8 +24,8 @@ impl Staging {
     ///
     /// # Errors
     /// The directory cannot be created.
-    pub fn new(rustup_home: &Path) -> std::io::Result<Staging> {
-        let tmp = rustup_home.join("tmp");
+    pub fn new(home: &Home) -> std::io::Result<Staging> {
+        let tmp = home.tmp();
         fs_err::create_dir_all(&tmp)?;
         let dir = tempfile::Builder::new().prefix(PREFIX).tempdir_in(&tmp)?;
         fs_err::create_dir(dir.path().join("tree"))?;
@@ -82,8 +84,8 @@ fn exchange(new: &Path, dest: &Path) -> std::io::Result<()> {
 ///
 /// # Errors
 /// `tmp/` cannot be listed or a stale directory cannot be removed.
-pub fn clear_stale(rustup_home: &Path) -> std::io::Result<usize> {
-    let tmp = rustup_home.join("tmp");
+pub fn clear_stale(home: &Home) -> std::io::Result<usize> {
+    let tmp = home.tmp();
     let Ok(entries) = fs_err::read_dir(&tmp) else { return Ok(0) };
     let mut n = 0;
     for entry in entries {
@@ -102,29 +104,31 @@ mod tests {
 
     #[test]
     fn commit_creates_then_exchanges() {
-        let home = tempfile::tempdir().unwrap();
-        let dest = home.path().join("toolchains/t");
-        let s = Staging::new(home.path()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let dest = dir.path().join("toolchains/t");
+        let s = Staging::new(&home).unwrap();
         fs_err::write(s.tree().join("a"), "old").unwrap();
         s.commit(&dest).unwrap();
         assert_eq!(fs_err::read_to_string(dest.join("a")).unwrap(), "old");
-        let s = Staging::new(home.path()).unwrap();
+        let s = Staging::new(&home).unwrap();
         fs_err::write(s.tree().join("b"), "new").unwrap();
         s.commit(&dest).unwrap();
         assert!(!dest.join("a").exists());
         assert_eq!(fs_err::read_to_string(dest.join("b")).unwrap(), "new");
         // The old tree went away with the staging directory.
-        assert_eq!(fs_err::read_dir(home.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(fs_err::read_dir(home.tmp()).unwrap().count(), 0);
     }
 
     #[test]
     fn stale_staging_is_cleared() {
-        let home = tempfile::tempdir().unwrap();
-        let s = Staging::new(home.path()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let s = Staging::new(&home).unwrap();
         fs_err::write(s.tree().join("x"), "half").unwrap();
         std::mem::forget(s); // as if the process had been killed
-        fs_err::create_dir_all(home.path().join("tmp/unrelated")).unwrap();
-        assert_eq!(clear_stale(home.path()).unwrap(), 1);
-        assert!(home.path().join("tmp/unrelated").exists());
+        fs_err::create_dir_all(home.tmp().join("unrelated")).unwrap();
+        assert_eq!(clear_stale(&home).unwrap(), 1);
+        assert!(home.tmp().join("unrelated").exists());
     }
 }

@@ -24,16 +24,7 @@ use std::sync::{Condvar, Mutex};
 /// Bytes charged to the budget for each queued file besides its contents (paths, job, open file).
 const PER_FILE_COST: usize = 512;
 
-/// One regular file as unpacked: what a later verification compares against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRecord {
-    /// Path relative to the unpack directory (it starts with the archive's top directory).
-    pub path: PathBuf,
-    /// Length in bytes.
-    pub len: u64,
-    /// CRC-32 (IEEE, as crc32fast and zlib compute it) of the contents.
-    pub crc32: u32,
-}
+pub use crate::home::receipt::FileRecord;
 
 /// How many writers and how much memory one archive's pool may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

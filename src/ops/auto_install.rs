@@ -13,9 +13,11 @@ use crate::dist::name::{LocalName, ToolchainName};
 use crate::download::Downloader;
 use crate::env::{Env, EnvError};
 use crate::error::UsageError;
+use crate::home::Home;
+use crate::home::settings::Settings;
+use crate::home::toolchain::{Target, ToolchainDir};
 use crate::ops::install::{InstallOptions, install};
 use crate::ops::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::settings::Settings;
 use crate::progress::Reporter;
 
 /// Why the active toolchain cannot be used as it is. Exit code 1.
@@ -97,7 +99,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         Ok(c) => c,
         Err(e) => {
             return dir.ok_or_else(|| {
-                let list = resolve::installed(&env.rustup_home);
+                let list = Home::new(&env.rustup_home).toolchains();
                 let installed = if list.is_empty() {
                     "no toolchains are installed".to_owned()
                 } else {
@@ -146,7 +148,10 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
     };
     install(env, &opts, &Downloader::new(env)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {
-        anyhow::anyhow!("toolchain '{name}' was installed but {} does not exist", env.rustup_home.join("toolchains").join(&name).display())
+        anyhow::anyhow!(
+            "toolchain '{name}' was installed but {} does not exist",
+            Home::new(&env.rustup_home).toolchain(&name).root().display()
+        )
     })
 }
 
@@ -186,10 +191,10 @@ pub fn missing(dir: &Path, host: &str, wanted_components: &[String], wanted_targ
     if wanted_components.is_empty() && wanted_targets.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let rustlib = dir.join("lib/rustlib");
-    let lines = fs_err::read_to_string(rustlib.join("components")).unwrap_or_default();
-    let has = |n: &str| lines.lines().any(|l| l == n);
-    let manifest = fs_err::read_to_string(rustlib.join("multirust-channel-manifest.toml")).ok().and_then(|t| Manifest::parse(&t).ok());
+    let tc = ToolchainDir::at(dir.to_path_buf());
+    let names = tc.component_names();
+    let has = |n: &str| names.iter().any(|l| l == n);
+    let manifest = tc.manifest_text().ok().and_then(|t| Manifest::parse(&t).ok());
     let components = wanted_components
         .iter()
         .filter(|c| {
@@ -205,17 +210,13 @@ pub fn missing(dir: &Path, host: &str, wanted_components: &[String], wanted_targ
 /// What the toolchain in `dir` has, as install arguments: components (by package name, for the
 /// host or any target) and targets (other targets' `rust-std`), from `multirust-config.toml`.
 fn installed_parts(dir: &Path, host: &str) -> (Vec<String>, Vec<String>) {
-    let text = fs_err::read_to_string(dir.join("lib/rustlib/multirust-config.toml")).unwrap_or_default();
-    let table: toml::Table = text.parse().unwrap_or_default();
     let mut components = Vec::new();
     let mut targets = Vec::new();
-    for c in table.get("components").and_then(toml::Value::as_array).into_iter().flatten() {
-        let pkg = c.get("pkg").and_then(toml::Value::as_str).unwrap_or_default();
-        let target = c.get("target").and_then(toml::Value::as_str).unwrap_or("*");
-        match (pkg, target) {
-            ("", _) => {}
-            ("rust-std", t) if t != host => targets.push(t.to_owned()),
-            (p, t) if t == host || t == "*" => components.push(p.to_owned()),
+    for (id, _) in ToolchainDir::at(dir.to_path_buf()).component_ids().unwrap_or_default() {
+        match (id.pkg.as_str(), &id.target) {
+            ("rust-std", Target::Triple(t)) if t != host => targets.push(t.clone()),
+            (p, Target::Any) => components.push(p.to_owned()),
+            (p, Target::Triple(t)) if t == host => components.push(p.to_owned()),
             _ => {}
         }
     }
@@ -229,7 +230,7 @@ mod tests {
     #[test]
     fn missing_honours_renames_and_host_suffixes() {
         let tmp = tempfile::tempdir().unwrap();
-        let rustlib = tmp.path().join("lib/rustlib");
+        let rustlib = ToolchainDir::at(tmp.path().to_path_buf()).rustlib();
         fs_err::create_dir_all(&rustlib).unwrap();
         let host = "x86_64-unknown-linux-gnu";
         fs_err::write(
@@ -252,7 +253,7 @@ mod tests {
     #[test]
     fn installed_parts_reads_rustups_config() {
         let tmp = tempfile::tempdir().unwrap();
-        let rustlib = tmp.path().join("lib/rustlib");
+        let rustlib = ToolchainDir::at(tmp.path().to_path_buf()).rustlib();
         fs_err::create_dir_all(&rustlib).unwrap();
         let host = "x86_64-unknown-linux-gnu";
         fs_err::write(

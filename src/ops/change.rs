@@ -12,34 +12,33 @@
 //! is **fetched** through the normal install path; installed components not wanted are dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use crate::dist::manifest::Manifest;
+use crate::dist::name::LocalName;
 use crate::dist::select::{Selected, Selection};
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::install::installed::{self, InstalledComponent};
+use crate::home::Home;
+use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt, ToolchainDir};
 use crate::install::link;
-use crate::install::receipts::{self, Receipt};
 
 /// A change to an installed toolchain reads its manifest from disk, so nothing measured the link:
 /// an empty sample, which the format choice treats as a slow link (xz) unless the dist server is
 /// `file://` (design 10.3).
 const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
 use crate::install::staging::Staging;
-use crate::install::unpack::FileRecord;
-use crate::install::verify::{self, Recorded};
+use crate::install::verify::{self, FileRecord, Recorded};
 use crate::ops::install::VerifiedManifest;
 use crate::progress::Reporter;
 
 /// An installed toolchain as read from disk.
 pub struct Current {
     /// Directory name under `toolchains/`.
-    pub toolchain: String,
+    pub toolchain: LocalName,
     /// Its directory.
-    pub root: PathBuf,
+    pub dir: ToolchainDir,
     /// Components in recorded order.
     pub components: Vec<InstalledComponent>,
     /// The channel manifest it was installed from, with its hash.
@@ -49,23 +48,23 @@ pub struct Current {
 }
 
 impl Current {
-    /// Reads the toolchain `toolchain` in `rustup_home`.
+    /// Reads the toolchain `toolchain` in `home`.
     ///
     /// # Errors
     /// It is not installed, or not from a dist server (no receipts), or a receipt is unreadable.
-    pub fn read(rustup_home: &Path, toolchain: &str) -> anyhow::Result<Current> {
-        let root = rustup_home.join("toolchains").join(toolchain);
-        if !root.is_dir() {
+    pub fn read(home: &Home, toolchain: &LocalName) -> anyhow::Result<Current> {
+        let dir = home.toolchain(toolchain);
+        if !dir.is_dir() {
             anyhow::bail!("toolchain '{toolchain}' is not installed");
         }
-        let components = installed::components(&root).with_context(|| format!("reading toolchain '{toolchain}'"))?;
-        let text = installed::manifest_text(&root).with_context(|| format!("reading toolchain '{toolchain}'"))?;
+        let components = dir.components().with_context(|| format!("reading toolchain '{toolchain}'"))?;
+        let text = dir.manifest_text().with_context(|| format!("reading toolchain '{toolchain}'"))?;
         let manifest = Manifest::parse(&text).with_context(|| format!("reading the channel manifest of toolchain '{toolchain}'"))?;
         let hash = crate::download::hashing::sha256_hex(text.as_bytes());
-        let receipt = verify::read_receipt(&root)?;
+        let receipt = dir.read_record()?;
         Ok(Current {
-            toolchain: toolchain.to_owned(),
-            root,
+            toolchain: toolchain.clone(),
+            dir,
             components,
             manifest: VerifiedManifest { text, hash, manifest, link: NO_LINK_SAMPLE },
             receipt,
@@ -75,26 +74,26 @@ impl Current {
     /// The current (not stale) record of component `c`, if any.
     pub fn record(&self, c: &InstalledComponent) -> Option<&Recorded> {
         let r = self.receipt.as_ref()?.get(&c.name())?;
-        all_hashes(&self.manifest.manifest, &c.pkg, &c.target).contains(&r.archive_hash).then_some(r)
+        all_hashes(&self.manifest.manifest, &c.id).contains(&r.archive_hash).then_some(r)
     }
 
     /// SHA-256 of the archive `c` was installed from, when known.
     fn archive_hash(&self, c: &InstalledComponent) -> Option<String> {
-        self.record(c)
-            .map(|r| r.archive_hash.clone())
-            .or_else(|| self.manifest.manifest.target_of(&c.pkg, &c.target).and_then(|(_, tp)| tp.preferred_archive()).map(|a| a.hash))
+        self.record(c).map(|r| r.archive_hash.clone()).or_else(|| {
+            self.manifest.manifest.target_of(&c.id.pkg, c.id.target.as_key()).and_then(|(_, tp)| tp.preferred_archive()).map(|a| a.hash)
+        })
     }
 
     /// The installed component that `w` (a package of possibly another manifest) refers to.
     pub fn find(&self, manifest: &Manifest, pkg: &str, target: &str) -> Option<&InstalledComponent> {
-        self.components.iter().find(|c| c.target == target && (c.pkg == pkg || manifest.rename(&c.pkg) == pkg))
+        self.components.iter().find(|c| c.id.target.as_key() == target && (c.id.pkg == pkg || manifest.rename(&c.id.pkg) == pkg))
     }
 }
 
-/// Every archive hash (`.tar.gz`, `.tar.xz`, `.tar.zst`) `manifest` gives for `pkg` on `target`.
-pub fn all_hashes(manifest: &Manifest, pkg: &str, target: &str) -> Vec<String> {
+/// Every archive hash (`.tar.gz`, `.tar.xz`, `.tar.zst`) `manifest` gives for component `id`.
+pub fn all_hashes(manifest: &Manifest, id: &ComponentId) -> Vec<String> {
     manifest
-        .target_of(pkg, target)
+        .target_of(&id.pkg, id.target.as_key())
         .map(|(_, tp)| [&tp.hash, &tp.xz_hash, &tp.zst_hash].into_iter().flatten().map(|h| h.to_ascii_lowercase()).collect())
         .unwrap_or_default()
 }
@@ -121,16 +120,16 @@ pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], r
     let mut p = Plan::default();
     for w in wanted {
         let installed = current.find(&target.manifest, &w.pkg, &w.target);
-        let same = installed
-            .filter(|c| !refetch.contains(&c.name()))
-            .filter(|c| current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &w.pkg, &w.target).contains(&h)));
+        let same = installed.filter(|c| !refetch.contains(&c.name())).filter(|c| {
+            current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &ComponentId::new(&w.pkg, &w.target)).contains(&h))
+        });
         match same {
             Some(c) => p.keep.push((w.clone(), c.clone())),
             None => p.fetch.push(w.clone()),
         }
     }
     for c in &current.components {
-        if !wanted.iter().any(|w| w.target == c.target && (w.pkg == c.pkg || target.manifest.rename(&c.pkg) == w.pkg)) {
+        if !wanted.iter().any(|w| w.target == c.id.target.as_key() && (w.pkg == c.id.pkg || target.manifest.rename(&c.id.pkg) == w.pkg)) {
             p.drop.push(c.name());
         }
     }
@@ -167,7 +166,7 @@ pub fn apply(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<Applied> {
-    let home = &env.rustup_home;
+    let home = Home::new(&env.rustup_home);
     let Plan { keep, mut fetch, drop, check_contents, .. } = plan;
     let mut kept: Vec<(Selected, InstalledComponent, Vec<FileRecord>)> = Vec::new();
     let mut repaired = Vec::new();
@@ -186,18 +185,15 @@ pub fn apply(
             }
         }
     }
-    let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
+    let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
     let tree = staging.tree();
+    let root = current.dir.root();
     let mut receipts: Vec<Receipt> = Vec::new();
     for (w, c, files) in &kept {
-        link::link_component(&current.root, &tree, &c.lines).with_context(|| format!("linking component {} into staging", c.name()))?;
+        link::link_component(root, &tree, &c.parts).with_context(|| format!("linking component {} into staging", c.name()))?;
         let archive_hash = current.archive_hash(c).unwrap_or_else(|| w.archive.hash.clone());
         receipts.push(Receipt {
-            name: w.name(),
-            pkg: w.pkg.clone(),
-            target: w.target.clone(),
-            is_extension: c.is_extension,
-            lines: c.lines.clone(),
+            component: InstalledComponent { id: ComponentId::new(&w.pkg, &w.target), is_extension: c.is_extension, parts: c.parts.clone() },
             files: files.clone(),
             archive_hash,
         });
@@ -206,14 +202,14 @@ pub fn apply(
     receipts.extend(crate::ops::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
-    receipts.sort_by_key(|r| order.iter().position(|n| *n == r.name));
-    receipts::write_toolchain(&tree, &receipts, &target.text).context("writing toolchain receipts")?;
-    staging.commit(&current.root).with_context(|| format!("moving the new toolchain into {}", current.root.display()))?;
+    receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
+    ToolchainDir::at(tree).write_receipts(&receipts, &target.text).context("writing toolchain receipts")?;
+    staging.commit(root).with_context(|| format!("moving the new toolchain into {}", root.display()))?;
     if record_hash {
-        receipts::write_update_hash(home, &current.toolchain, &target.hash)?;
+        home.set_update_hash(&current.toolchain, &target.hash)?;
     }
     for c in &fetch {
-        let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
+        home.downloads().forget(&c.archive.hash);
     }
     reporter.finish();
     Ok(Applied {
@@ -228,20 +224,20 @@ pub fn apply(
 /// with `contents`, byte for byte, else presence and length), or recorded from disk when there is
 /// no current record.
 fn checked_files(current: &Current, c: &InstalledComponent, contents: bool) -> anyhow::Result<Result<Vec<FileRecord>, String>> {
-    let root = &current.root;
+    let root = current.dir.root();
     if let Some(r) = current.record(c) {
         let damage = if contents { verify::check(root, &r.files) } else { verify::check_lengths(root, &r.files) }
             .with_context(|| format!("checking component {}", c.name()))?;
         if !damage.is_empty() {
             return Ok(Err(format!("{} changed, {} missing files", damage.changed.len(), damage.missing.len())));
         }
-        let (_, missing) = verify::listed_files(root, &c.lines)?;
+        let (_, missing) = verify::listed_files(root, &c.parts)?;
         if !missing.is_empty() {
             return Ok(Err(format!("{} missing files", missing.len())));
         }
         return Ok(Ok(r.files.clone()));
     }
-    let (files, missing) = verify::listed_files(root, &c.lines).with_context(|| format!("reading component {}", c.name()))?;
+    let (files, missing) = verify::listed_files(root, &c.parts).with_context(|| format!("reading component {}", c.name()))?;
     if !missing.is_empty() {
         return Ok(Err(format!("{} missing files", missing.len())));
     }
@@ -255,22 +251,15 @@ fn checked_files(current: &Current, c: &InstalledComponent, contents: bool) -> a
 /// # Errors
 /// A file cannot be read or the receipt written.
 pub fn record_in_place(current: &Current) -> anyhow::Result<()> {
+    let root = current.dir.root();
     let mut receipts = Vec::new();
     for c in &current.components {
-        let (files, _) = verify::listed_files(&current.root, &c.lines)?;
-        let files = files.iter().map(|f| verify::record_file(&current.root, f)).collect::<std::io::Result<Vec<_>>>()?;
+        let (files, _) = verify::listed_files(root, &c.parts)?;
+        let files = files.iter().map(|f| verify::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
         let archive_hash = current.archive_hash(c).unwrap_or_default();
-        receipts.push(Receipt {
-            name: c.name(),
-            pkg: c.pkg.clone(),
-            target: c.target.clone(),
-            is_extension: c.is_extension,
-            lines: c.lines.clone(),
-            files,
-            archive_hash,
-        });
+        receipts.push(Receipt { component: c.clone(), files, archive_hash });
     }
-    verify::write_receipt(&current.root, &receipts)?;
+    current.dir.write_record(&receipts)?;
     Ok(())
 }
 

@@ -25,8 +25,9 @@ use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
 use crate::download::{DownloadError, Downloader, Kind, into_download_error};
 use crate::env::Env;
+use crate::home::Downloads;
+use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
 use crate::install::place;
-use crate::install::receipts::Receipt;
 use crate::install::unpack::{self, PoolOptions};
 use crate::install::verify;
 use crate::progress::{Meter, Reporter};
@@ -38,7 +39,7 @@ pub struct Job<'a> {
     /// The archive URL on the dist server (already rewritten).
     pub url: Url,
     /// `RUSTUP_HOME/downloads`.
-    pub downloads: &'a Path,
+    pub downloads: &'a Downloads,
     /// Scratch directory for this archive, inside staging.
     pub unpack_dir: PathBuf,
     /// The toolchain tree being assembled.
@@ -73,10 +74,8 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
     let sel = job.selected;
     let name = sel.name();
     let expected = &sel.archive.hash;
-    let cached = job.downloads.join(expected);
-    let partial = job.downloads.join(format!("{expected}.partial"));
-    let validator_file = job.downloads.join(format!("{expected}.partial.validator"));
-    fs_err::create_dir_all(job.downloads)?;
+    let crate::home::downloads::CachedArchive { verified: cached, partial, validator: validator_file } = job.downloads.archive(expected);
+    job.downloads.create()?;
     let mut mismatches = 0;
     let placed = loop {
         if job.unpack_dir.exists() {
@@ -126,20 +125,16 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             let _ = fs_err::remove_file(&validator_file);
         }
         meter.unpacking();
-        let lines = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
+        let parts = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();
-        let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &lines);
-        break (lines, files);
+        let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &parts);
+        break (parts, files);
     };
-    let (lines, files) = placed;
+    let (parts, files) = placed;
     Ok(Receipt {
-        name,
-        pkg: sel.pkg.clone(),
-        target: sel.target.clone(),
-        is_extension: sel.is_extension,
-        lines,
+        component: InstalledComponent { id: ComponentId::new(&sel.pkg, &sel.target), is_extension: sel.is_extension, parts },
         files,
         archive_hash: expected.clone(),
     })

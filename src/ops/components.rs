@@ -13,11 +13,11 @@ use std::collections::BTreeSet;
 use anyhow::Context as _;
 
 use crate::dist::manifest::Manifest;
-use crate::dist::name::ToolchainName;
+use crate::dist::name::LocalName;
 use crate::dist::select::Selected;
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::install::lock::HomeLock;
+use crate::home::Home;
 use crate::install::staging;
 use crate::ops::change::{self, Applied, Current};
 use crate::ops::update::{Additions, wanted};
@@ -60,12 +60,8 @@ pub struct Row {
     pub installed: bool,
 }
 
-fn host_of(toolchain: &str) -> anyhow::Result<String> {
-    toolchain
-        .parse::<ToolchainName>()
-        .ok()
-        .and_then(|n| n.host)
-        .ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host triple"))
+fn host_of(toolchain: &LocalName) -> anyhow::Result<String> {
+    toolchain.channel_name().and_then(|n| n.host).ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host triple"))
 }
 
 /// The user-facing short name of a package (`rustfmt` for `rustfmt-preview`).
@@ -83,8 +79,8 @@ fn display(m: &Manifest, pkg: &str, target: &str) -> String {
 ///
 /// # Errors
 /// The toolchain is not installed or has no receipts.
-pub fn list(env: &Env, toolchain: &str, kind: Kind) -> anyhow::Result<Vec<Row>> {
-    let current = Current::read(&env.rustup_home, toolchain)?;
+pub fn list(env: &Env, toolchain: &LocalName, kind: Kind) -> anyhow::Result<Vec<Row>> {
+    let current = Current::read(&Home::new(&env.rustup_home), toolchain)?;
     let m = &current.manifest.manifest;
     let host = host_of(toolchain)?;
     let installed = |pkg: &str, target: &str| current.find(m, pkg, target).is_some();
@@ -140,7 +136,7 @@ pub enum Changed {
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     /// Installed toolchain directory name.
-    pub toolchain: &'a str,
+    pub toolchain: &'a LocalName,
     /// Components or targets.
     pub kind: Kind,
     /// Names as typed.
@@ -157,11 +153,12 @@ pub struct Request<'a> {
 /// [`UnknownName`] (nothing changed), or the change fails (the toolchain is unchanged).
 pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Changed> {
     let Request { toolchain, kind, names, target, add } = *req;
-    let home = &env.rustup_home;
-    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.display()))?;
-    staging::clear_stale(home).context("clearing stale staging directories")?;
-    let current = Current::read(home, toolchain)?;
+    let home = Home::new(&env.rustup_home);
+    let _lock = home
+        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.root().display()))?;
+    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let current = Current::read(&home, toolchain)?;
     let m = &current.manifest.manifest;
     let host = host_of(toolchain)?;
     let on = target.unwrap_or(&host);
@@ -202,8 +199,8 @@ fn unknown(current: &Current, kind: Kind, name: &str, on: &str, add: bool) -> Un
     let installed: Vec<String> = current
         .components
         .iter()
-        .filter(|c| kind == Kind::Component || c.pkg == "rust-std")
-        .map(|c| if kind == Kind::Target { c.target.clone() } else { display(m, m.rename(&c.pkg), &c.target) })
+        .filter(|c| kind == Kind::Component || c.id.pkg == "rust-std")
+        .map(|c| if kind == Kind::Target { c.id.target.to_string() } else { display(m, m.rename(&c.id.pkg), c.id.target.as_key()) })
         .collect();
     let (what, list_kind, known) = match (kind, add) {
         (Kind::Component, true) => ("component", "available components", available(current, Kind::Component)),
@@ -212,7 +209,7 @@ fn unknown(current: &Current, kind: Kind, name: &str, on: &str, add: bool) -> Un
         (Kind::Target, false) => ("installed target", "installed targets", installed),
     };
     let for_target = if kind == Kind::Component { format!(" for target {on}") } else { String::new() };
-    UnknownName { toolchain: current.toolchain.clone(), what, name: name.to_owned(), for_target, list_kind, known }
+    UnknownName { toolchain: current.toolchain.to_string(), what, name: name.to_owned(), for_target, list_kind, known }
 }
 
 fn available(current: &Current, kind: Kind) -> Vec<String> {

@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use crate::dist::name::ToolchainName;
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
-use crate::install::receipts;
 use crate::ops::install::{InstallOptions, Outcome};
 use crate::ops::path_edit::{self, Shells};
 use crate::ops::proxy::PROXIES;
@@ -72,7 +72,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         (None, Decision::Refused { .. }) => None,
     };
     if let Some(h) = &host {
-        crate::ops::settings::set(&env.rustup_home, "default_host_triple", Some(h))?;
+        settings::set(&env.rustup_home, "default_host_triple", Some(h))?;
     }
     let mut report = InitReport::default();
     if let Some(name) = &opts.toolchain {
@@ -88,13 +88,13 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         let tc = match crate::ops::install::install(env, &install, &downloader, reporter)? {
             Outcome::Installed { toolchain, .. } | Outcome::Unchanged { toolchain } => toolchain,
         };
-        let current = receipts::default_toolchain(&env.rustup_home);
+        let current = settings::load(&env.rustup_home)?.default_toolchain;
         if current.as_deref() != Some(tc.as_str()) && (opts.update_default || current.is_none()) {
-            crate::ops::settings::set(&env.rustup_home, "default_toolchain", Some(&tc))?;
+            settings::set(&env.rustup_home, "default_toolchain", Some(tc.as_str()))?;
             reporter.info(&format!("default toolchain set to '{tc}'"));
         }
-        report.toolchain_bytes = dir_size(&env.rustup_home.join("toolchains").join(&tc));
-        report.toolchain = Some(tc);
+        report.toolchain_bytes = dir_size(Home::new(&env.rustup_home).toolchain(&tc).root());
+        report.toolchain = Some(tc.to_string());
     }
     if opts.modify_path {
         let shells = Shells { home: env.home.clone(), zdotdir: env.zdotdir.clone(), shell: env.shell.clone() };
@@ -104,8 +104,8 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         path_edit::write_env_scripts(&env.cargo_home)?;
     }
     // Leave nothing behind in a container image.
-    for dir in ["downloads", "tmp"] {
-        let d = env.rustup_home.join(dir);
+    let home = Home::new(&env.rustup_home);
+    for d in [home.downloads().dir().to_path_buf(), home.tmp()] {
         if d.exists() {
             fs_err::remove_dir_all(&d)?;
         }

@@ -7,7 +7,6 @@
 //! default toolchain; drop the now-installed downloads. Any failure before the commit leaves
 //! `toolchains/` as it was.
 
-use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -16,6 +15,7 @@ use url::Url;
 
 use crate::dist::format::{self, LinkSample};
 use crate::dist::manifest::Manifest;
+use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request, Selection};
 use crate::dist::server;
@@ -23,9 +23,9 @@ use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
 use crate::error::UsageError;
+use crate::home::toolchain::{Receipt, ToolchainDir};
+use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
-use crate::install::lock::HomeLock;
-use crate::install::receipts::{self, Receipt};
 use crate::install::staging::{self, Staging};
 use crate::ops::component::{self, Cancelled, Job};
 use crate::progress::Reporter;
@@ -57,14 +57,14 @@ pub enum Outcome {
     /// The toolchain was (re)installed with this many components.
     Installed {
         /// Toolchain directory name.
-        toolchain: String,
+        toolchain: LocalName,
         /// Component count.
         components: usize,
     },
     /// Already installed from the same manifest with every requested component.
     Unchanged {
         /// Toolchain directory name.
-        toolchain: String,
+        toolchain: LocalName,
     },
 }
 
@@ -111,13 +111,14 @@ pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Re
 /// the toolchain, URL or path.
 pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let (host, extra_targets) = choose_host(opts, reporter)?;
-    let toolchain = opts.name.dir_name(&host).to_string();
-    let home = &env.rustup_home;
-    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.display()))?;
-    let stale = staging::clear_stale(home).context("clearing stale staging directories")?;
+    let toolchain = opts.name.dir_name(&host);
+    let home = Home::new(&env.rustup_home);
+    let _lock = home
+        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.root().display()))?;
+    let stale = staging::clear_stale(&home).context("clearing stale staging directories")?;
     if stale > 0 {
-        let tmp = home.join("tmp");
+        let tmp = home.tmp();
         reporter.info(&format!(
             "removed {stale} staging director{} left by an interrupted run in {}",
             if stale == 1 { "y" } else { "ies" },
@@ -138,8 +139,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.warn(w);
     }
     choose_format(env, &verified, &mut selection, reporter);
-    let dest = home.join("toolchains").join(&toolchain);
-    if is_unchanged(home, &toolchain, &dest, &verified.hash, &selection) {
+    let dest = home.toolchain(&toolchain);
+    if is_unchanged(&home, &toolchain, &verified.hash, &selection) {
         return Ok(Outcome::Unchanged { toolchain });
     }
     if let Some(v) = verified.manifest.rust_version() {
@@ -147,24 +148,24 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         // stays within 80 columns for a release version.
         reporter.info(&format!("installing rust {v} ({} components, profile '{}')", selection.components.len(), opts.profile));
     }
-    let staging = Staging::new(home).with_context(|| format!("creating a staging directory in {}", home.join("tmp").display()))?;
+    let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
     reporter.plan(&host, &selection.components.iter().map(select::Selected::name).collect::<Vec<_>>());
     reporter.set_left_behind(Some(format!(
         "a staging directory in {} and partial downloads in {}",
-        home.join("tmp").display(),
-        home.join("downloads").display()
+        home.tmp().display(),
+        home.downloads().dir().display()
     )));
     let receipts = fetch_all(env, &selection, &staging, downloader, reporter);
     reporter.set_left_behind(None);
     let receipts = receipts?;
-    receipts::write_toolchain(&staging.tree(), &receipts, &verified.text).context("writing toolchain receipts")?;
-    staging.commit(&dest).with_context(|| format!("moving the new toolchain into {}", dest.display()))?;
-    receipts::write_update_hash(home, &toolchain, &verified.hash)?;
-    if receipts::set_default_if_unset(home, &toolchain)? {
+    ToolchainDir::at(staging.tree()).write_receipts(&receipts, &verified.text).context("writing toolchain receipts")?;
+    staging.commit(dest.root()).with_context(|| format!("moving the new toolchain into {}", dest.root().display()))?;
+    home.set_update_hash(&toolchain, &verified.hash)?;
+    if settings::set_default_if_unset(home.root(), toolchain.as_str())? {
         reporter.info(&format!("default toolchain set to '{toolchain}'"));
     }
     for c in &selection.components {
-        let _ = fs_err::remove_file(home.join("downloads").join(&c.archive.hash));
+        home.downloads().forget(&c.archive.hash);
     }
     reporter.finish();
     check_runs(&dest, opts, reporter);
@@ -207,8 +208,8 @@ fn choose_host(opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(St
 
 /// Runs the installed `rustc --version` (60 s limit); when it fails, the install stands but the
 /// user is told exactly why (missing loader, wrong architecture, illegal instruction, timeout).
-fn check_runs(dest: &Path, opts: &InstallOptions, reporter: &Reporter) {
-    let rustc = dest.join("bin/rustc");
+fn check_runs(dest: &ToolchainDir, opts: &InstallOptions, reporter: &Reporter) {
+    let rustc = dest.tool("rustc");
     if !rustc.is_file() {
         return;
     }
@@ -240,14 +241,14 @@ fn choose_format(env: &Env, verified: &VerifiedManifest, selection: &mut Selecti
     }
 }
 
-/// True when `dest` was installed from the manifest with hash `hash` and already has every
+/// True when `toolchain` was installed from the manifest with hash `hash` and already has every
 /// selected component.
-fn is_unchanged(home: &Path, toolchain: &str, dest: &Path, hash: &str, selection: &Selection) -> bool {
-    if receipts::read_update_hash(home, toolchain).as_deref() != Some(hash) {
+fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Selection) -> bool {
+    if home.update_hash(toolchain).as_deref() != Some(hash) {
         return false;
     }
-    let Ok(installed) = fs_err::read_to_string(dest.join("lib/rustlib/components")) else { return false };
-    selection.components.iter().all(|c| installed.lines().any(|l| l == c.name()))
+    let installed = home.toolchain(toolchain).component_names();
+    selection.components.iter().all(|c| installed.contains(&c.name()))
 }
 
 /// Downloads and unpacks every selected component with a bounded number of workers
@@ -260,7 +261,7 @@ pub fn fetch_all(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<Vec<Receipt>> {
-    let downloads = env.rustup_home.join("downloads");
+    let downloads = Home::new(&env.rustup_home).downloads();
     let tree = staging.tree();
     let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
     let pool = component::pool_options(env, workers.min(selection.components.len()).max(1));

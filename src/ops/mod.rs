@@ -14,7 +14,7 @@ pub mod path_edit;
 pub mod proxy;
 pub mod resolve;
 pub mod self_update;
-pub mod settings;
+pub mod session;
 pub mod toolchains;
 pub mod update;
 pub mod verify;

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use crate::dist::name::{self, LocalName, ToolchainName};
 use crate::dist::toolchain_file;
 use crate::error::UsageError;
-use crate::ops::settings::Settings;
+use crate::home::Home;
+use crate::home::settings::Settings;
 
 /// What chose the active toolchain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +224,7 @@ pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Res
 /// link to one), or the path itself when it has a `bin/` directory.
 pub fn locate(rustup_home: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
     match toolchain {
-        Toolchain::Named(n) => Some(rustup_home.join("toolchains").join(n)).filter(|d| d.is_dir()),
+        Toolchain::Named(n) => Some(Home::new(rustup_home).toolchain(n).root().to_path_buf()).filter(|d| d.is_dir()),
         Toolchain::Path(p) => Some(p.clone()).filter(|p| p.join("bin").is_dir()),
     }
 }
@@ -236,27 +237,6 @@ pub fn locate(rustup_home: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
 pub struct NoToolchain {
     /// The tool asked for (`rustc`, `cargo`), or `rustc` for commands that need any toolchain.
     pub tool: String,
-}
-
-/// The host for names without one: `default_host_triple` in settings, else the detected host
-/// (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), else the detected machine's triple even if no
-/// toolchain exists for it (so the name is still complete in messages).
-pub fn default_host(env: &crate::env::Env, settings: &Settings) -> String {
-    settings.default_host.clone().unwrap_or_else(|| match crate::host::detect(&env.host_root, env.host_machine.as_deref()).decision {
-        crate::host::Decision::Host { triple, .. } => triple,
-        crate::host::Decision::Refused { detected, .. } => detected,
-    })
-}
-
-/// Installed toolchain names (directories and links in `toolchains/`), sorted.
-pub fn installed(rustup_home: &Path) -> Vec<LocalName> {
-    let mut names: Vec<LocalName> = fs_err::read_dir(rustup_home.join("toolchains"))
-        .map(|d| {
-            d.filter_map(Result::ok).filter(|e| e.path().is_dir()).filter_map(|e| LocalName::parse(e.file_name().to_str()?).ok()).collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Toolchains as a set: uninstall one, link a local build under a name, list them. Installing and
-//! updating live in `ops::install`.
+//! Toolchains as a set: uninstall one, link a local build under a name (listing them is
+//! [`crate::home::Home::toolchains`]). Installing and updating live in `ops::install` and
+//! `ops::update`.
 //!
 //! Uninstall is atomic: the toolchain directory is renamed into a staging directory under
 //! `RUSTUP_HOME/tmp/` (one rename, under the home lock) and deleted from there, so a crash leaves
@@ -12,7 +13,7 @@ use anyhow::Context as _;
 
 use crate::dist::name::{LocalName, ToolchainName};
 use crate::error::UsageError;
-use crate::install::lock::HomeLock;
+use crate::home::Home;
 use crate::install::staging::Staging;
 
 /// Removes `toolchains/<name>` (a directory, or the link of a linked toolchain) and its
@@ -20,25 +21,23 @@ use crate::install::staging::Staging;
 ///
 /// # Errors
 /// The lock, the rename or the deletion failed (the error names the path).
-pub fn uninstall(rustup_home: &Path, name: &LocalName) -> anyhow::Result<bool> {
-    let dest = rustup_home.join("toolchains").join(name);
+pub fn uninstall(home: &Home, name: &LocalName) -> anyhow::Result<bool> {
+    let dir = home.toolchain(name);
+    let dest = dir.root();
     if dest.symlink_metadata().is_err() {
         return Ok(false);
     }
-    let _lock = HomeLock::acquire(rustup_home, || {}).with_context(|| format!("locking {}", rustup_home.display()))?;
-    if dest.symlink_metadata()?.file_type().is_symlink() {
-        fs_err::remove_file(&dest)?;
+    let _lock = home.lock(|| {}).with_context(|| format!("locking {}", home.root().display()))?;
+    if home.is_linked(name) {
+        fs_err::remove_file(dest)?;
     } else {
-        let trash = Staging::new(rustup_home).with_context(|| format!("creating a directory in {}", rustup_home.join("tmp").display()))?;
+        let trash = Staging::new(home).with_context(|| format!("creating a directory in {}", home.tmp().display()))?;
         let target = trash.tree().with_file_name("uninstalled");
-        fs_err::rename(&dest, &target)?;
+        fs_err::rename(dest, &target)?;
         // Dropping `trash` deletes the tree; do it now so errors are seen.
         fs_err::remove_dir_all(&target)?;
     }
-    let hash = rustup_home.join("update-hashes").join(name);
-    if hash.exists() {
-        fs_err::remove_file(&hash)?;
-    }
+    home.remove_update_hash(name)?;
     Ok(true)
 }
 
@@ -48,7 +47,7 @@ pub fn uninstall(rustup_home: &Path, name: &LocalName) -> anyhow::Result<bool> {
 /// # Errors
 /// A [`UsageError`] when `name` is a channel name (`stable`, `1.95.0`: reserved for installs) or
 /// contains `/`, or when `path` is not a directory with `bin/` and `lib/`; I/O errors.
-pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
+pub fn link(home: &Home, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
     let custom = LocalName::parse(name).map_err(|e| UsageError(format!("invalid custom toolchain name '{name}': {}", e.why)))?;
     if name.parse::<ToolchainName>().is_ok() {
         return Err(UsageError(format!(
@@ -62,9 +61,8 @@ pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathB
         }
     }
     let target = fs_err::canonicalize(path)?;
-    let toolchains = rustup_home.join("toolchains");
-    fs_err::create_dir_all(&toolchains)?;
-    let dest = toolchains.join(&custom);
+    fs_err::create_dir_all(home.toolchains_dir())?;
+    let dest = home.toolchain(&custom).root().to_path_buf();
     match dest.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => fs_err::remove_file(&dest)?,
         Ok(_) => return Err(UsageError(format!("'{name}' is an installed toolchain, not a link; uninstall it first")).into()),
@@ -78,31 +76,36 @@ pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathB
 mod tests {
     use super::*;
 
+    fn name(s: &str) -> LocalName {
+        LocalName::parse(s).unwrap()
+    }
+
     #[test]
     fn link_then_uninstall_keeps_the_linked_tree() {
-        let home = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
         let build = tempfile::tempdir().unwrap();
         fs_err::create_dir_all(build.path().join("bin")).unwrap();
         fs_err::create_dir_all(build.path().join("lib")).unwrap();
-        assert!(link(home.path(), "stable", build.path()).unwrap_err().to_string().contains("invalid custom toolchain name 'stable'"));
-        assert!(link(home.path(), "x", home.path()).unwrap_err().to_string().contains("not a directory"));
-        link(home.path(), "stage1", build.path()).unwrap();
-        assert!(home.path().join("toolchains/stage1/bin").is_dir());
-        assert!(uninstall(home.path(), &LocalName::parse("stage1").unwrap()).unwrap());
+        assert!(link(&home, "stable", build.path()).unwrap_err().to_string().contains("invalid custom toolchain name 'stable'"));
+        assert!(link(&home, "x", dir.path()).unwrap_err().to_string().contains("not a directory"));
+        link(&home, "stage1", build.path()).unwrap();
+        assert!(home.toolchain(&name("stage1")).tool("x").parent().unwrap().is_dir());
+        assert!(uninstall(&home, &name("stage1")).unwrap());
         assert!(build.path().join("bin").is_dir(), "the linked build itself stays");
-        assert!(!uninstall(home.path(), &LocalName::parse("stage1").unwrap()).unwrap());
+        assert!(!uninstall(&home, &name("stage1")).unwrap());
     }
 
     #[test]
     fn uninstall_removes_the_tree_and_its_hash() {
-        let home = tempfile::tempdir().unwrap();
-        let tc = home.path().join("toolchains/stable-x/bin");
-        fs_err::create_dir_all(&tc).unwrap();
-        fs_err::create_dir_all(home.path().join("update-hashes")).unwrap();
-        fs_err::write(home.path().join("update-hashes/stable-x"), "abc").unwrap();
-        assert!(uninstall(home.path(), &LocalName::parse("stable-x").unwrap()).unwrap());
-        assert!(!home.path().join("toolchains/stable-x").exists());
-        assert!(!home.path().join("update-hashes/stable-x").exists());
-        assert_eq!(fs_err::read_dir(home.path().join("tmp")).unwrap().count(), 0, "nothing left in tmp");
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let tc = name("stable-x");
+        fs_err::create_dir_all(home.toolchain(&tc).root().join("bin")).unwrap();
+        home.set_update_hash(&tc, "abc").unwrap();
+        assert!(uninstall(&home, &tc).unwrap());
+        assert!(!home.toolchain(&tc).is_dir());
+        assert_eq!(home.update_hash(&tc), None);
+        assert_eq!(fs_err::read_dir(home.tmp()).unwrap().count(), 0, "nothing left in tmp");
     }
 }

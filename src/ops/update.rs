@@ -16,9 +16,7 @@ use crate::dist::name::{LocalName, ToolchainName};
 use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::error::UsageError;
-use crate::install::lock::HomeLock;
-use crate::install::receipts;
+use crate::home::Home;
 use crate::install::staging;
 use crate::ops::change::{self, Current, rustc_version};
 use crate::ops::install::{self, InstallOptions, VerifiedManifest};
@@ -60,57 +58,6 @@ pub enum Updated {
     },
 }
 
-/// The host triple for names without one: `settings.toml`'s `default_host_triple`, else the
-/// detected host, else the triple tcup was built for.
-pub fn default_host(env: &Env) -> String {
-    if let Some(h) = receipts::setting(&env.rustup_home, "default_host_triple").filter(|h| !h.is_empty()) {
-        return h;
-    }
-    match crate::host::detect(&env.host_root, env.host_machine.as_deref()).decision {
-        crate::host::Decision::Host { triple, .. } => triple,
-        crate::host::Decision::Refused { .. } => crate::BUILD_TRIPLE.to_owned(),
-    }
-}
-
-/// The installed toolchain directory name for `name` (a directory name in `toolchains/`, or a
-/// toolchain name completed with the default host); with no name, `RUSTUP_TOOLCHAIN`, else the
-/// default toolchain.
-///
-/// # Errors
-/// No name and no default ([`UsageError`]), a bad name, or a toolchain that is not installed.
-pub fn installed_name(env: &Env, name: Option<&str>) -> anyhow::Result<String> {
-    let name = match name.map(str::to_owned).or_else(|| env.toolchain.clone()).or_else(|| receipts::default_toolchain(&env.rustup_home)) {
-        Some(n) if !n.is_empty() => n,
-        _ => return Err(UsageError("no toolchain given and no default toolchain is set (use --toolchain)".into()).into()),
-    };
-    let toolchains = env.rustup_home.join("toolchains");
-    crate::dist::name::check(&name)?;
-    if let Ok(local) = LocalName::parse(&name)
-        && toolchains.join(&local).is_dir()
-    {
-        return Ok(local.to_string());
-    }
-    let parsed: ToolchainName = name.parse()?;
-    let dir = parsed.dir_name(parsed.host.as_deref().unwrap_or(&default_host(env)));
-    if !toolchains.join(&dir).is_dir() {
-        anyhow::bail!("toolchain '{dir}' is not installed");
-    }
-    Ok(dir.to_string())
-}
-
-/// Installed toolchains that `tcup update` with no name updates: bare channels only.
-pub fn channel_toolchains(env: &Env) -> Vec<String> {
-    let mut names: Vec<String> = fs_err::read_dir(env.rustup_home.join("toolchains"))
-        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    names.retain(|n| {
-        n.parse::<ToolchainName>().is_ok_and(|t| matches!(t.channel.as_str(), "stable" | "beta" | "nightly") && t.date.is_none())
-            && env.rustup_home.join("toolchains").join(n).join("lib/rustlib/multirust-config.toml").is_file()
-    });
-    names.sort();
-    names
-}
-
 /// `tcup toolchain install NAME` when NAME (with the host it resolves to) is installed: an
 /// update with the options' profile, components and targets added (`Err(Updated)`). Otherwise
 /// a fresh install (`Ok(Outcome)`).
@@ -124,9 +71,12 @@ pub fn install_or_update(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<Result<install::Outcome, Updated>> {
-    let host = opts.name.host.clone().or_else(|| opts.host.clone()).unwrap_or_else(|| default_host(env));
-    let toolchain = opts.name.dir_name(&host).to_string();
-    if env.rustup_home.join("toolchains").join(&toolchain).join("lib/rustlib/multirust-config.toml").is_file() {
+    let host = match opts.name.host.clone().or_else(|| opts.host.clone()) {
+        Some(h) => h,
+        None => crate::ops::session::Session::load(env)?.host,
+    };
+    let toolchain = opts.name.dir_name(&host);
+    if Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts() {
         let add = Additions {
             profile: profile_given.then(|| opts.profile.clone()),
             components: opts.components.clone(),
@@ -143,13 +93,14 @@ pub fn install_or_update(
 /// # Errors
 /// The name does not parse, the manifest cannot be fetched, a component is gone from the new
 /// release, or the change fails; the toolchain is then unchanged.
-pub fn update(env: &Env, toolchain: &str, add: &Additions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Updated> {
-    let home = &env.rustup_home;
-    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.display()))?;
-    staging::clear_stale(home).context("clearing stale staging directories")?;
-    let current = Current::read(home, toolchain)?;
-    let name: ToolchainName = toolchain.parse()?;
+pub fn update(env: &Env, toolchain: &LocalName, add: &Additions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Updated> {
+    let home = Home::new(&env.rustup_home);
+    let _lock = home
+        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.root().display()))?;
+    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let current = Current::read(&home, toolchain)?;
+    let name: ToolchainName = toolchain.as_str().parse()?;
     let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;
     let channel = ToolchainName { host: None, ..name };
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
@@ -161,14 +112,14 @@ pub fn update(env: &Env, toolchain: &str, add: &Additions, downloader: &Download
     let from = rustc_version(&current.manifest.manifest);
     let to = rustc_version(&target.manifest);
     if plan.unchanged {
-        if receipts::read_update_hash(home, toolchain).as_deref() != Some(target.hash.as_str()) {
-            receipts::write_update_hash(home, toolchain, &target.hash)?;
+        if home.update_hash(toolchain).as_deref() != Some(target.hash.as_str()) {
+            home.set_update_hash(toolchain, &target.hash)?;
         }
         if current.receipt.is_none() {
             reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
             change::record_in_place(&current)?;
         }
-        return Ok(Updated::Unchanged { toolchain: toolchain.to_owned(), version: to });
+        return Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version: to });
     }
     reporter.info(&format!(
         "updating {toolchain} to rustc {to}: {} to download, {} unchanged{}",
@@ -177,7 +128,7 @@ pub fn update(env: &Env, toolchain: &str, add: &Additions, downloader: &Download
         if plan.drop.is_empty() { String::new() } else { format!(", {} to remove", plan.drop.len()) }
     ));
     let applied = change::apply(env, &current, &target, plan, true, downloader, reporter)?;
-    Ok(Updated::Updated { toolchain: toolchain.to_owned(), from, to, fetched: applied.fetched.len(), linked: applied.linked.len() })
+    Ok(Updated::Updated { toolchain: toolchain.to_string(), from, to, fetched: applied.fetched.len(), linked: applied.linked.len() })
 }
 
 /// The components the toolchain should have after moving to `target`: every installed one (under
@@ -189,8 +140,8 @@ pub fn wanted(current: &Current, target: &VerifiedManifest, host: &str, add: &Ad
     let m = &target.manifest;
     let mut out: Vec<Selected> = Vec::new();
     for c in &current.components {
-        let pkg = m.rename(&c.pkg);
-        let archive = match m.target_of(pkg, &c.target) {
+        let pkg = m.rename(&c.id.pkg);
+        let archive = match m.target_of(pkg, c.id.target.as_key()) {
             Some((_, tp)) if tp.available => tp.preferred_archive(),
             _ => None,
         };
@@ -201,7 +152,7 @@ pub fn wanted(current: &Current, target: &VerifiedManifest, host: &str, add: &Ad
                 rustc_version(m)
             );
         };
-        out.push(Selected { pkg: pkg.to_owned(), target: c.target.clone(), is_extension: c.is_extension, archive });
+        out.push(Selected { pkg: pkg.to_owned(), target: c.id.target.as_key().to_owned(), is_extension: c.is_extension, archive });
     }
     let req = Request { host, profile: add.profile.as_deref().unwrap_or(""), components: &add.components, targets: &add.targets };
     let extra = select::select(m, &req)?;
@@ -236,10 +187,11 @@ pub struct CheckLine {
 /// # Errors
 /// A manifest cannot be fetched.
 pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<CheckLine>> {
+    let home = Home::new(&env.rustup_home);
     let mut out = Vec::new();
-    for toolchain in channel_toolchains(env) {
-        let current = Current::read(&env.rustup_home, &toolchain)?;
-        let name: ToolchainName = toolchain.parse()?;
+    for toolchain in home.channel_toolchains() {
+        let current = Current::read(&home, &toolchain)?;
+        let name: ToolchainName = toolchain.as_str().parse()?;
         let host = name.host.clone().unwrap_or_default();
         let url = ToolchainName { host: None, ..name }.manifest_url(&env.dist_server);
         let target = install::fetch_manifest(downloader, &url, reporter)
@@ -252,7 +204,7 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
             changed: !plan.unchanged,
             fetch: plan.fetch.iter().map(Selected::name).collect(),
             keep: plan.keep.len(),
-            toolchain,
+            toolchain: toolchain.to_string(),
         });
     }
     Ok(out)

@@ -13,9 +13,11 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use crate::dist::name::LocalName;
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::install::lock::HomeLock;
+use crate::home::Home;
+use crate::home::toolchain::ComponentPart;
 use crate::install::{staging, verify};
 use crate::ops::change::{self, Applied, Current};
 use crate::ops::update::{Additions, wanted};
@@ -68,13 +70,14 @@ impl Report {
 /// # Errors
 /// A file or directory cannot be read.
 pub fn check(current: &Current) -> anyhow::Result<Report> {
-    let mut report = Report { toolchain: current.toolchain.clone(), has_receipt: current.receipt.is_some(), ..Report::default() };
+    let root = current.dir.root();
+    let mut report = Report { toolchain: current.toolchain.to_string(), has_receipt: current.receipt.is_some(), ..Report::default() };
     for c in &current.components {
         let record = current.record(c);
-        let (_, listed_missing) = verify::listed_files(&current.root, &c.lines)?;
+        let (_, listed_missing) = verify::listed_files(root, &c.parts)?;
         let mut r = ComponentReport { name: c.name(), recorded: record.is_some(), missing: listed_missing, ..ComponentReport::default() };
         if let Some(rec) = record {
-            let d = verify::check(&current.root, &rec.files).with_context(|| format!("checking component {}", c.name()))?;
+            let d = verify::check(root, &rec.files).with_context(|| format!("checking component {}", c.name()))?;
             r.changed = d.changed;
             for m in d.missing {
                 if !r.missing.contains(&m) {
@@ -84,10 +87,10 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
         }
         report.components.push(r);
     }
-    let lines: Vec<(String, &[String], Option<&verify::Recorded>)> =
-        current.components.iter().map(|c| (c.name(), c.lines.as_slice(), current.record(c))).collect();
-    let borrowed: Vec<(&str, &[String], Option<&verify::Recorded>)> = lines.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
-    for (owner, path) in verify::extra_files(&current.root, &borrowed)? {
+    let parts: Vec<(String, &[ComponentPart], Option<&verify::Recorded>)> =
+        current.components.iter().map(|c| (c.name(), c.parts.as_slice(), current.record(c))).collect();
+    let borrowed: Vec<(&str, &[ComponentPart], Option<&verify::Recorded>)> = parts.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
+    for (owner, path) in verify::extra_files(root, &borrowed)? {
         match owner.and_then(|o| report.components.iter_mut().find(|c| c.name == o)) {
             Some(c) => c.extra.push(path),
             None => report.extra.push(path),
@@ -100,8 +103,8 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
 ///
 /// # Errors
 /// It is not installed or cannot be read.
-pub fn verify(env: &Env, toolchain: &str) -> anyhow::Result<Report> {
-    check(&Current::read(&env.rustup_home, toolchain)?)
+pub fn verify(env: &Env, toolchain: &LocalName) -> anyhow::Result<Report> {
+    check(&Current::read(&Home::new(&env.rustup_home), toolchain)?)
 }
 
 /// Verifies, then rebuilds the toolchain with the damaged components downloaded again. Returns
@@ -109,18 +112,19 @@ pub fn verify(env: &Env, toolchain: &str) -> anyhow::Result<Report> {
 ///
 /// # Errors
 /// As [`verify`], plus download and install failures (the toolchain is then unchanged).
-pub fn repair(env: &Env, toolchain: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Report, Option<Applied>)> {
-    let home = &env.rustup_home;
-    let _lock = HomeLock::acquire(home, || reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.display()))?;
-    staging::clear_stale(home).context("clearing stale staging directories")?;
-    let current = Current::read(home, toolchain)?;
+pub fn repair(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Report, Option<Applied>)> {
+    let home = Home::new(&env.rustup_home);
+    let _lock = home
+        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.root().display()))?;
+    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let current = Current::read(&home, toolchain)?;
     let report = check(&current)?;
     if report.is_clean() {
         return Ok((report, None));
     }
     let refetch: BTreeSet<String> = report.components.iter().filter(|c| c.damaged()).map(|c| c.name.clone()).collect();
-    let host = toolchain.parse::<crate::dist::name::ToolchainName>().ok().and_then(|n| n.host).unwrap_or_default();
+    let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
     let wanted = wanted(&current, &current.manifest, &host, &Additions::default())?;
     let plan = change::plan(&current, &current.manifest, &wanted, &refetch);
     let applied = change::apply(env, &current, &current.manifest, plan, false, downloader, reporter)?;

@@ -23,6 +23,7 @@ use crate::dist::name::ToolchainName;
 use crate::dist::server::UPSTREAM;
 use crate::download::hashing::sha256_hex;
 use crate::error::UsageError;
+use crate::home::toolchain::ToolchainDir;
 use crate::progress::Reporter;
 
 /// What to pack.
@@ -86,8 +87,8 @@ pub fn parse_formats(s: &str) -> Result<Vec<Compression>, UsageError> {
 /// The directory is not an installed toolchain, a receipt names a missing file, or the output
 /// cannot be written; each error names the path.
 pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackReport> {
-    let rustlib = opts.toolchain.join("lib/rustlib");
-    let manifest_path = rustlib.join("multirust-channel-manifest.toml");
+    let tc = ToolchainDir::at(opts.toolchain.clone());
+    let manifest_path = tc.channel_manifest_file();
     let text = fs_err::read_to_string(&manifest_path)
         .with_context(|| format!("{} is not an installed toolchain (no channel manifest in lib/rustlib)", opts.toolchain.display()))?;
     let manifest = Manifest::parse(&text).with_context(|| format!("reading {}", manifest_path.display()))?;
@@ -95,7 +96,7 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
         Some(c) => c.clone(),
         None => channel_of(&opts.toolchain)?,
     };
-    let installed = fs_err::read_to_string(rustlib.join("components"))?;
+    let installed = tc.component_names();
     let keep: Option<&Vec<String>> = match &opts.profile {
         None => None,
         Some(p) => Some(manifest.profiles.get(p).ok_or_else(|| UsageError(format!("unknown profile '{p}' for --profile")))?),
@@ -104,7 +105,7 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
     let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
     let mut todo = Vec::new();
-    for name in installed.lines().filter(|l| !l.is_empty()) {
+    for name in &installed {
         let (pkg, target) = identify(&manifest, name)
             .with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
         if keep.is_none_or(|k| k.iter().any(|p| p == &pkg)) {
@@ -124,11 +125,10 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
         let top = base_name(&rel).to_owned();
         let stem = opts.out.join(&rel);
         fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
-        let lines = fs_err::read_to_string(rustlib.join(format!("manifest-{name}")))?;
-        let lines: Vec<String> = lines.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
-        let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &lines)), "packed");
+        let parts = tc.parts(name)?;
+        let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &parts)), "packed");
         let progress = |n: u64| meter.add(n);
-        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, lines: &lines, progress: &progress };
+        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, parts: &parts, progress: &progress };
         let written = tarball::write(&spec, &stem, &opts.formats, threads)
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("packing component {name}"))?;

@@ -7,6 +7,7 @@
 //! mtime, uid/gid 0, mode 0644 or 0755), so packing the same toolchain twice gives the same bytes.
 //! Each compressed output is hashed as it is written.
 
+use crate::home::toolchain::{ComponentPart, PartKind};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -112,14 +113,14 @@ pub struct Spec<'a> {
     pub top: &'a str,
     /// Component name inside the archive (`rustc-x86_64-unknown-linux-gnu`).
     pub component: &'a str,
-    /// The receipt's `file:`/`dir:` lines, which become `manifest.in`.
-    pub lines: &'a [String],
+    /// The receipt's `file:`/`dir:` parts, which become `manifest.in`.
+    pub parts: &'a [ComponentPart],
     /// Called with the number of uncompressed tar bytes each time some are written.
     pub progress: &'a dyn Fn(u64),
 }
 
-/// Bytes of the files `lines` name below `tree` (what [`write`] will read; tar headers aside).
-pub fn input_size(tree: &Path, lines: &[String]) -> u64 {
+/// Bytes of the files `parts` name below `tree` (what [`write`] will read; tar headers aside).
+pub fn input_size(tree: &Path, parts: &[ComponentPart]) -> u64 {
     fn size(p: &Path) -> u64 {
         match fs_err::symlink_metadata(p) {
             Ok(m) if m.is_dir() => fs_err::read_dir(p).map_or(0, |d| d.filter_map(Result::ok).map(|e| size(&e.path())).sum()),
@@ -127,7 +128,7 @@ pub fn input_size(tree: &Path, lines: &[String]) -> u64 {
             Err(_) => 0,
         }
     }
-    lines.iter().filter_map(|l| l.split_once(':')).map(|(_, rel)| size(&tree.join(rel))).sum()
+    parts.iter().map(|p| size(&tree.join(&p.path))).sum()
 }
 
 /// One written archive.
@@ -160,13 +161,11 @@ pub fn write(spec: &Spec<'_>, stem: &Path, formats: &[Compression], threads: u32
     add_data(&mut tar, &top.join("components"), format!("{}\n", spec.component).as_bytes())?;
     add_data(&mut tar, &top.join("rust-installer-version"), b"3\n")?;
     add_dir(&mut tar, &mut dirs, &comp)?;
-    let mut manifest_in = spec.lines.join("\n");
-    manifest_in.push('\n');
+    let manifest_in: String = spec.parts.iter().map(|p| p.encode() + "\n").collect();
     add_data(&mut tar, &comp.join("manifest.in"), manifest_in.as_bytes())?;
-    for line in spec.lines {
-        let (kind, rel) = line.split_once(':').ok_or_else(|| io::Error::other(format!("receipt line without kind: {line}")))?;
-        let rel = Path::new(rel);
-        if kind == "dir" {
+    for part in spec.parts {
+        let rel = part.path.as_path();
+        if part.kind == PartKind::Dir {
             add_tree(&mut tar, &mut dirs, spec.tree, rel, &comp)?;
         } else {
             add_parents(&mut tar, &mut dirs, &comp, rel)?;

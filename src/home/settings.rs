@@ -14,7 +14,8 @@
 //! "/home/me/project" = "nightly-x86_64-unknown-linux-gnu"   # canonical directory = toolchain
 //! ```
 //! Edits go through `toml_edit`, so keys tcup does not know (and comments) survive, and land with
-//! a write to a temporary file and a rename: a crash leaves the old file or the new one.
+//! a write to a temporary file and a rename: a crash leaves the old file or the new one. This is
+//! the only module that reads or writes the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,7 @@ pub struct Settings {
 
 /// The path of the settings file in `rustup_home`.
 pub fn path(rustup_home: &Path) -> PathBuf {
-    rustup_home.join("settings.toml")
+    super::Home::new(rustup_home).settings_file()
 }
 
 /// Reads `settings.toml`.
@@ -75,9 +76,15 @@ pub fn load(rustup_home: &Path) -> anyhow::Result<Settings> {
             overrides.insert(dir.to_owned(), tc.to_owned());
         }
     }
+    let default_host = string("default_host_triple")?.filter(|s| !s.is_empty());
+    if let Some(h) = &default_host
+        && !crate::dist::name::is_triple(h)
+    {
+        return Err(bad("default_host_triple", "a host triple like x86_64-unknown-linux-gnu").into());
+    }
     Ok(Settings {
         default_toolchain: string("default_toolchain")?.filter(|s| !s.is_empty()),
-        default_host: string("default_host_triple")?,
+        default_host,
         profile: string("profile")?,
         auto_install,
         overrides,
@@ -141,6 +148,19 @@ pub fn set(rustup_home: &Path, key: &str, to: Option<&str>) -> anyhow::Result<()
     })
 }
 
+/// Sets `default_toolchain` to `toolchain` when no default is set (the first install does this, as
+/// rustup's does). Returns whether it set it.
+///
+/// # Errors
+/// As [`edit`].
+pub fn set_default_if_unset(rustup_home: &Path, toolchain: &str) -> anyhow::Result<bool> {
+    if load(rustup_home)?.default_toolchain.is_some() {
+        return Ok(false);
+    }
+    set(rustup_home, "default_toolchain", Some(toolchain))?;
+    Ok(true)
+}
+
 /// Sets (`Some`) or removes (`None`) the override for the directory key `dir` (already
 /// canonical). Returns whether an override was there before.
 ///
@@ -189,6 +209,17 @@ mod tests {
     }
 
     #[test]
+    fn default_is_set_once_and_comments_and_other_settings_survive() {
+        let home = tempfile::tempdir().unwrap();
+        fs_err::write(path(home.path()), "# mine\nversion = \"12\"\nprofile = \"minimal\"\nfuture = 1\n").unwrap();
+        assert!(set_default_if_unset(home.path(), "stable-x86_64-unknown-linux-gnu").unwrap());
+        assert!(!set_default_if_unset(home.path(), "nightly-x86_64-unknown-linux-gnu").unwrap());
+        let text = fs_err::read_to_string(path(home.path())).unwrap();
+        assert!(text.starts_with("# mine\nversion = \"12\"\nprofile = \"minimal\"\nfuture = 1\n"), "{text}");
+        assert_eq!(load(home.path()).unwrap().default_toolchain.as_deref(), Some("stable-x86_64-unknown-linux-gnu"));
+    }
+
+    #[test]
     fn creates_the_file_as_rustup_does() {
         let home = tempfile::tempdir().unwrap();
         set_override(home.path(), "/a b/c", Some("stable-x86_64-unknown-linux-gnu")).unwrap();
@@ -199,7 +230,7 @@ mod tests {
     #[test]
     fn broken_or_newer_files_are_named_and_left_alone() {
         let home = tempfile::tempdir().unwrap();
-        for text in ["version = [", "version = \"13\"\n", "version = \"12\"\nprofile = 1\n"] {
+        for text in ["version = [", "version = \"13\"\n", "version = \"12\"\nprofile = 1\n", "default_host_triple = \"../x\"\n"] {
             fs_err::write(path(home.path()), text).unwrap();
             let err = load(home.path()).and_then(|_| set(home.path(), "profile", Some("minimal"))).unwrap_err();
             assert!(err.to_string().contains("settings.toml"), "{err}");
