@@ -157,3 +157,43 @@ fn bad_names_from_plus_environment_and_files_change_nothing() {
         assert_eq!(snapshot(&sb.rustup_home), before, "{file} {text:?} changed RUSTUP_HOME");
     }
 }
+
+/// `settings.toml` has one writer, which keeps what it does not change: a comment, an unknown
+/// key and the order of keys survive `toolchain install`, `default`, `override set` and `update`
+/// (an older second writer rewrote the file through a plain TOML table on the first install).
+#[test]
+fn settings_keep_comments_and_unknown_keys_through_every_writer() {
+    use crate::support::dist::{Dist, script};
+    use crate::support::server::Server;
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let url = server.url.clone();
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(&sb.rustup_home).unwrap();
+    let settings = sb.rustup_home.join("settings.toml");
+    let head = "# managed by our provisioning; do not edit by hand\nversion = \"12\"\nprofile = \"minimal\"\nfleet_id = 42\n";
+    std::fs::write(&settings, head).unwrap();
+    let tcup = |args: &[&str]| run(sb.tcup(&url).current_dir(sb.dir.path()).env("RUSTUP_AUTO_INSTALL", "0").args(args)).ok();
+    let kept = |after: &str| {
+        let text = std::fs::read_to_string(&settings).unwrap();
+        assert!(text.starts_with(head), "after {after}, settings.toml lost its head:\n{text}");
+        text
+    };
+    tcup(&["toolchain", "install", "stable"]);
+    assert!(kept("toolchain install").contains(&format!("default_toolchain = \"stable-{HOST}\"")));
+    tcup(&["default", "stable"]);
+    kept("default");
+    let project = sb.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    tcup(&["override", "set", "stable", "--path", project.to_str().unwrap()]);
+    assert!(kept("override set").contains("[overrides]"));
+    let mut data = script("rustfmt");
+    data.extend_from_slice(b"# a new release\n");
+    dist.comp_mut("rustfmt-preview").files[0].1 = data;
+    dist.write(root.path());
+    let r = tcup(&["update"]);
+    assert!(r.stdout.contains("updated"), "{}", r.stdout);
+    kept("update");
+}
