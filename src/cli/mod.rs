@@ -7,9 +7,9 @@ mod doctor;
 mod init;
 mod mirror;
 mod override_cmd;
-mod proxy_cmd;
 mod settings_cmd;
 mod show;
+mod tool_proxy;
 mod toolchain;
 mod toolchain_manage;
 mod update;
@@ -98,8 +98,8 @@ pub fn main() -> i32 {
     if argv0.starts_with("tcup-init") {
         return main_init(&args);
     }
-    if let Some(tool) = crate::ops::proxy::PROXIES.iter().find(|p| **p == argv0) {
-        return proxy_cmd::run(tool, args.into_iter().skip(1).collect());
+    if let Some(tool) = crate::ops::tool_proxy::PROXIES.iter().find(|p| **p == argv0) {
+        return tool_proxy::run(tool, args.into_iter().skip(1).collect());
     }
     let cli = match parse_tcup(&args) {
         Ok(cli) => cli,

@@ -11,9 +11,9 @@ use clap::{Args, Subcommand};
 use crate::env::Env;
 use crate::home::ToolchainDir;
 use crate::ops::auto_install::{self, Ensure};
-use crate::ops::proxy;
 use crate::ops::resolve::{self, Active, Reason};
 use crate::ops::session::Session;
+use crate::ops::tool_proxy;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -123,7 +123,7 @@ pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow:
     let active = here.active(env, args.toolchain.as_deref(), &args.command, reporter)?;
     let dir = installed_dir(env, &here, &active, reporter)?;
     let official = active.toolchain.channel_name().is_some();
-    let found = proxy::command(&args.command, env, &dir, &active.toolchain.to_string(), official, None)?;
+    let found = tool_proxy::command(&args.command, env, &dir, &active.toolchain.to_string(), official, None)?;
     println!("{}", found.program.display());
     Ok(())
 }
@@ -134,7 +134,8 @@ pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Res
     let active = Active::plain(toolchain, Reason::CommandLine);
     let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };
     reporter.finish();
-    let vars = proxy::vars(&env.rustup_home, &env.cargo_home, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
+    let vars =
+        tool_proxy::vars(&env.rustup_home, &env.cargo_home, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
     let (cmd, rest) = args.command.split_first().expect("clap requires a command");
     let own = dir.join("bin").join(cmd);
     let program = if own.is_file() { own.into_os_string() } else { cmd.clone() };

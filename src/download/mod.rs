@@ -12,8 +12,8 @@
 mod backends;
 mod file;
 pub mod hashing;
+pub mod http_proxy;
 pub mod policy;
-pub mod proxy;
 mod schedule;
 mod transfer;
 

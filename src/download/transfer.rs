@@ -37,8 +37,8 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use super::http_proxy::proxy_for;
 use super::policy::Kind;
-use super::proxy::proxy_for;
 use super::schedule::{Config, Decision, Input, Schedule, Start};
 use super::{AttemptError, Body, DownloadError, Downloader, Head, Request, Sink};
 use crate::progress::Reporter;

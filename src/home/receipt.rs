@@ -13,7 +13,7 @@
 //! the toolchain root (the rest of the line; paths with a newline are not recorded). The archive
 //! hash tells a current record from a stale one: when rustup later updates the toolchain in place,
 //! the installed channel manifest names other archives and the record no longer applies. The
-//! checks made with it are [`crate::install::verify`]'s.
+//! checks made with it are [`crate::install::file_check`]'s.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};

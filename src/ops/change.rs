@@ -28,8 +28,8 @@ use crate::install::link;
 /// an empty sample, which the format choice treats as a slow link (xz) unless the dist server is
 /// `file://` (design 10.3).
 const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
+use crate::install::file_check::{self, FileRecord, Recorded};
 use crate::install::staging::Staging;
-use crate::install::verify::{self, FileRecord, Recorded};
 use crate::ops::install::VerifiedManifest;
 use crate::progress::Reporter;
 
@@ -226,22 +226,22 @@ pub fn apply(
 fn checked_files(current: &Current, c: &InstalledComponent, contents: bool) -> anyhow::Result<Result<Vec<FileRecord>, String>> {
     let root = current.dir.root();
     if let Some(r) = current.record(c) {
-        let damage = if contents { verify::check(root, &r.files) } else { verify::check_lengths(root, &r.files) }
+        let damage = if contents { file_check::check(root, &r.files) } else { file_check::check_lengths(root, &r.files) }
             .with_context(|| format!("checking component {}", c.name()))?;
         if !damage.is_empty() {
             return Ok(Err(format!("{} changed, {} missing files", damage.changed.len(), damage.missing.len())));
         }
-        let (_, missing) = verify::listed_files(root, &c.parts)?;
+        let (_, missing) = file_check::listed_files(root, &c.parts)?;
         if !missing.is_empty() {
             return Ok(Err(format!("{} missing files", missing.len())));
         }
         return Ok(Ok(r.files.clone()));
     }
-    let (files, missing) = verify::listed_files(root, &c.parts).with_context(|| format!("reading component {}", c.name()))?;
+    let (files, missing) = file_check::listed_files(root, &c.parts).with_context(|| format!("reading component {}", c.name()))?;
     if !missing.is_empty() {
         return Ok(Err(format!("{} missing files", missing.len())));
     }
-    let records = files.iter().map(|f| verify::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
+    let records = files.iter().map(|f| file_check::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
     Ok(Ok(records))
 }
 
@@ -254,8 +254,8 @@ pub fn record_in_place(current: &Current) -> anyhow::Result<()> {
     let root = current.dir.root();
     let mut receipts = Vec::new();
     for c in &current.components {
-        let (files, _) = verify::listed_files(root, &c.parts)?;
-        let files = files.iter().map(|f| verify::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
+        let (files, _) = file_check::listed_files(root, &c.parts)?;
+        let files = files.iter().map(|f| file_check::record_file(root, f)).collect::<std::io::Result<Vec<_>>>()?;
         let archive_hash = current.archive_hash(c).unwrap_or_default();
         receipts.push(Receipt { component: c.clone(), files, archive_hash });
     }

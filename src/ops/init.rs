@@ -14,7 +14,7 @@ use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::ops::install::{InstallOptions, Outcome};
 use crate::ops::path_edit::{self, Shells};
-use crate::ops::proxy::PROXIES;
+use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
 
 /// What to set up.

@@ -27,7 +27,7 @@ use crate::home::toolchain::{Receipt, ToolchainDir};
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
-use crate::ops::component::{self, Cancelled, Job};
+use crate::ops::archive::{self, Cancelled, Job};
 use crate::progress::Reporter;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
@@ -264,7 +264,7 @@ pub fn fetch_all(
     let downloads = Home::new(&env.rustup_home).downloads();
     let tree = staging.tree();
     let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
-    let pool = component::pool_options(env, workers.min(selection.components.len()).max(1));
+    let pool = archive::pool_options(env, workers.min(selection.components.len()).max(1));
     let jobs = selection
         .components
         .iter()
@@ -285,7 +285,7 @@ pub fn fetch_all(
                     if i >= jobs.len() || cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let r = component::install(&jobs[i], downloader, reporter, &cancel)
+                    let r = archive::install(&jobs[i], downloader, reporter, &cancel)
                         .with_context(|| format!("component {}", jobs[i].selected.name()));
                     if r.is_err() {
                         cancel.store(true, Ordering::Relaxed);

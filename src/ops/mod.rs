@@ -2,19 +2,19 @@
 //! Each takes an [`crate::env::Env`], a downloader and a reporter; none reads the process
 //! environment or prints directly.
 
+pub mod archive;
 pub mod auto_install;
 pub mod change;
-pub mod component;
 pub mod components;
 pub mod doctor;
 pub mod init;
 pub mod install;
 pub mod mirror;
 pub mod path_edit;
-pub mod proxy;
 pub mod resolve;
 pub mod self_update;
 pub mod session;
+pub mod tool_proxy;
 pub mod toolchains;
 pub mod update;
 pub mod verify;

@@ -23,7 +23,7 @@ use url::Url;
 use crate::download::hashing::{HashingReader, Mismatch};
 use crate::download::{Downloader, into_download_error};
 use crate::env::Env;
-use crate::ops::proxy::PROXIES;
+use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
 
 /// The largest `tcup-init` accepted (bytes); release builds are at most 16 MiB.

@@ -1,5 +1,5 @@
 //! `tcup toolchain verify [--repair]`: compares an installed toolchain with tcup's per-file CRC32
-//! receipt ([`crate::install::verify`]) and rustup's file lists, and reports changed, missing and
+//! receipt ([`crate::install::file_check`]) and rustup's file lists, and reports changed, missing and
 //! extra files by component. `--repair` rebuilds the toolchain through [`super::change`] from its
 //! own channel manifest, downloading only the affected components (an extra file outside every
 //! component just disappears with the rebuild, which links listed files only).
@@ -18,7 +18,7 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
 use crate::home::toolchain::ComponentPart;
-use crate::install::{staging, verify};
+use crate::install::{file_check, staging};
 use crate::ops::change::{self, Applied, Current};
 use crate::ops::update::{Additions, wanted};
 use crate::progress::Reporter;
@@ -74,10 +74,10 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
     let mut report = Report { toolchain: current.toolchain.to_string(), has_receipt: current.receipt.is_some(), ..Report::default() };
     for c in &current.components {
         let record = current.record(c);
-        let (_, listed_missing) = verify::listed_files(root, &c.parts)?;
+        let (_, listed_missing) = file_check::listed_files(root, &c.parts)?;
         let mut r = ComponentReport { name: c.name(), recorded: record.is_some(), missing: listed_missing, ..ComponentReport::default() };
         if let Some(rec) = record {
-            let d = verify::check(root, &rec.files).with_context(|| format!("checking component {}", c.name()))?;
+            let d = file_check::check(root, &rec.files).with_context(|| format!("checking component {}", c.name()))?;
             r.changed = d.changed;
             for m in d.missing {
                 if !r.missing.contains(&m) {
@@ -87,10 +87,11 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
         }
         report.components.push(r);
     }
-    let parts: Vec<(String, &[ComponentPart], Option<&verify::Recorded>)> =
+    let parts: Vec<(String, &[ComponentPart], Option<&file_check::Recorded>)> =
         current.components.iter().map(|c| (c.name(), c.parts.as_slice(), current.record(c))).collect();
-    let borrowed: Vec<(&str, &[ComponentPart], Option<&verify::Recorded>)> = parts.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
-    for (owner, path) in verify::extra_files(root, &borrowed)? {
+    let borrowed: Vec<(&str, &[ComponentPart], Option<&file_check::Recorded>)> =
+        parts.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
+    for (owner, path) in file_check::extra_files(root, &borrowed)? {
         match owner.and_then(|o| report.components.iter_mut().find(|c| c.name == o)) {
             Some(c) => c.extra.push(path),
             None => report.extra.push(path),

@@ -6,7 +6,7 @@ use std::io::Read;
 use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE, RETRY_AFTER};
 
 use super::{chain, retry_after};
-use crate::download::proxy::proxy_for;
+use crate::download::http_proxy::proxy_for;
 use crate::download::{AttemptError, Backend, DownloadError, Head, Kind, Request, Sink, user_agent};
 use crate::env::Env;
 

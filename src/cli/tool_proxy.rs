@@ -8,8 +8,8 @@ use std::os::unix::process::CommandExt;
 
 use crate::env::{Env, EnvError};
 use crate::error::{EXIT_FAILURE, EXIT_USAGE, exit_code, one_line};
-use crate::ops::proxy;
 use crate::ops::session::Session;
+use crate::ops::tool_proxy;
 use crate::progress::{Reporter, Verbosity};
 
 /// Runs `tool` from the active toolchain, replacing this process; returns an exit code only when
@@ -27,7 +27,7 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
     for e in &set_aside {
         reporter.warn(&format!("{e}; ignored, since running an installed toolchain downloads nothing"));
     }
-    let (plus, args) = proxy::split_plus(args);
+    let (plus, args) = tool_proxy::split_plus(args);
     let resolved = match prepare(tool, plus.as_deref(), &env, &set_aside, &reporter) {
         Ok(r) => r,
         Err(e) => {
@@ -47,12 +47,12 @@ fn prepare(
     env: &Env,
     set_aside: &[EnvError],
     reporter: &Reporter,
-) -> anyhow::Result<(proxy::Resolved, String)> {
+) -> anyhow::Result<(tool_proxy::Resolved, String)> {
     let here = Session::load(env)?;
     let active = here.active(env, plus, tool, reporter)?;
     let dir = here.ensure(env, &active, set_aside, reporter)?;
     reporter.finish();
     let official = active.toolchain.channel_name().is_some();
-    let resolved = proxy::command(tool, env, &dir, &active.toolchain.to_string(), official, std::env::var_os("PATH").as_deref())?;
+    let resolved = tool_proxy::command(tool, env, &dir, &active.toolchain.to_string(), official, std::env::var_os("PATH").as_deref())?;
     Ok((resolved, here.host))
 }

@@ -1,9 +1,9 @@
-//! One component, end to end: download (or reuse or resume a download), hash, decompress and
-//! unpack as one stream, verify, then place the files into the toolchain tree being staged.
+//! One component's archive, end to end: download it (or reuse or resume a download), hash,
+//! decompress and unpack it as one stream, verify, then place the files into the toolchain tree
+//! being staged.
 //!
-//! Downloads live in `RUSTUP_HOME/downloads/` (rustup's layout): `<sha256>` once verified,
-//! `<sha256>.partial` while arriving, with the server's validator (ETag or Last-Modified) in
-//! `<sha256>.partial.validator`. The sources, in order:
+//! The download cache's files (`<sha256>`, `.partial`, `.partial.validator`) are named by
+//! [`crate::home::downloads`]. The sources, in order:
 //! 1. a verified `<sha256>`: re-hashed while it is unpacked; if it no longer matches it is deleted;
 //! 2. a `.partial` with a validator: its bytes are replayed through the hasher and unpacker (the
 //!    hash is re-seeded from the file), then the network continues with `Range` + `If-Range`;
@@ -27,9 +27,9 @@ use crate::download::{DownloadError, Downloader, Kind, into_download_error};
 use crate::env::Env;
 use crate::home::Downloads;
 use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
+use crate::install::file_check;
 use crate::install::place;
 use crate::install::unpack::{self, PoolOptions};
-use crate::install::verify;
 use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
@@ -129,7 +129,7 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();
-        let files = verify::placed_records(&unpacked, &[&name, &sel.pkg], &parts);
+        let files = file_check::placed_records(&unpacked, &[&name, &sel.pkg], &parts);
         break (parts, files);
     };
     let (parts, files) = placed;
