@@ -357,7 +357,7 @@ fn completions_for_real_shells() {
 }
 
 fn rustup(sb: &Sandbox, dist: &str, cwd: &Path, args: &[&str]) -> Run {
-    let bin = crate::support::on_path("rustup", "rustup interop not checked").expect("rustup 1.29 is on PATH (.ci/run installs it)");
+    let bin = crate::support::rustup();
     let mut c = sb.tcup(dist);
     c.env("RUSTUP_AUTO_INSTALL", "0").env("RUST_BACKTRACE", "0");
     run(Command::new(bin).env_clear_keep(&c).current_dir(cwd).args(args))

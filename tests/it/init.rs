@@ -3,7 +3,7 @@
 //! toolchain; checksum refusal, curl → wget fallback, no curl at all, no TTY; PATH edits and
 //! `tcup self uninstall`; the Dockerfiles' RUN lines as shell.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::dist::{Dist, sha};
@@ -36,17 +36,11 @@ pub fn publish_tcup_init(root: &Path) {
 
 /// `SHELL init.sh ARGS` in the sandbox, against `server`, stdin closed.
 pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
-    let mut c = Command::new(shell[0]);
+    let mut c = sb.command(shell[0]);
     c.args(&shell[1..])
         .arg(manifest_dir().join("installer/init.sh"))
         .args(args)
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
         .env("PATH", path.map_or_else(|| std::env::var("PATH").unwrap_or_default(), str::to_owned))
-        .env("HOME", sb.dir.path())
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
         .env("TCUP_UPDATE_ROOT", &server.url)
         .env("TCUP_INIT_ALLOW_HTTP", "1")
         .env("RUSTUP_DIST_SERVER", &server.url)
@@ -54,13 +48,9 @@ pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, a
     c
 }
 
-fn busybox() -> Option<PathBuf> {
-    crate::support::on_path("busybox", ".ci/run installs busybox-static")
-}
-
 /// A directory of busybox applets (an Alpine-like PATH), optionally with the real curl.
-fn busybox_path(dir: &Path, with_curl: bool) -> Option<String> {
-    let bb = busybox()?;
+fn busybox_path(dir: &Path, with_curl: bool) -> String {
+    let bb = crate::support::on_path("busybox", "init.sh runs under busybox ash with busybox's tools");
     let bin = dir.join("bb");
     std::fs::create_dir_all(&bin).unwrap();
     run(Command::new(&bb).arg("--install").arg("-s").arg(&bin)).ok();
@@ -68,20 +58,12 @@ fn busybox_path(dir: &Path, with_curl: bool) -> Option<String> {
     if with_curl {
         std::os::unix::fs::symlink("/usr/bin/curl", bin.join("curl")).unwrap();
     }
-    Some(bin.display().to_string())
+    bin.display().to_string()
 }
 
 #[track_caller]
 fn rustc_through_proxy(sb: &Sandbox) -> Run {
-    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
-        .arg("--version")
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
-        .env("PATH", "/usr/bin:/bin"))
-    .ok();
+    let r = run(sb.command(sb.cargo_home.join("bin/rustc")).arg("--version").env("PATH", "/usr/bin:/bin")).ok();
     assert_eq!(r.stdout.trim(), "rustc 1.95.0 (synthetic)");
     r
 }
@@ -111,7 +93,7 @@ fn init_sh_under_bash() {
 #[test]
 fn init_sh_under_busybox_ash_with_busybox_tools() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(path) = busybox_path(dir.path(), true) else { return };
+    let path = busybox_path(dir.path(), true);
     installs_under(&[&format!("{path}/sh")], Some(&path));
 }
 
@@ -147,7 +129,7 @@ fn curl_stalling_falls_back_to_wget() {
 #[test]
 fn without_curl_wget_is_used() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(path) = busybox_path(dir.path(), false) else { return };
+    let path = busybox_path(dir.path(), false);
     let (_root, server) = update_root();
     let sb = Sandbox::new();
     // dash by absolute path: the PATH given to it has busybox's applets and no curl.
@@ -188,26 +170,9 @@ fn path_edits_are_idempotent_and_uninstall_restores_them() {
         assert_eq!(text.lines().filter(|l| *l == line).count(), 1, "{f}: {text}");
     }
     // The line works: a login shell finds rustc on PATH.
-    let r = run(Command::new("sh")
-        .arg("-c")
-        .arg(format!("{line}; rustc --version"))
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("PATH", "/usr/bin:/bin")
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home))
-    .ok();
+    let r = run(sb.command("sh").arg("-c").arg(format!("{line}; rustc --version")).env("PATH", "/usr/bin:/bin")).ok();
     assert_eq!(r.stdout.trim(), "rustc 1.95.0 (synthetic)");
-    let r = run(Command::new(sb.cargo_home.join("bin/tcup"))
-        .args(["self", "uninstall", "-y"])
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("HOME", home)
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home))
-    .ok();
+    let r = run(sb.command(sb.cargo_home.join("bin/tcup")).args(["self", "uninstall", "-y"]).env("HOME", home)).ok();
     assert!(r.stderr.contains("tcup is uninstalled"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(home.join(".profile")).unwrap(), "export EDITOR=vi\n");
     assert_eq!(std::fs::read_to_string(home.join(".bashrc")).unwrap(), "alias ll='ls -l'");
@@ -219,12 +184,7 @@ fn a_missing_tool_names_the_component() {
     let (_root, server) = update_root();
     let sb = Sandbox::new();
     run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
-    let r = run(Command::new(sb.cargo_home.join("bin/rustfmt"))
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home));
+    let r = run(&mut sb.command(sb.cargo_home.join("bin/rustfmt")));
     r.fails(
         1,
         &[&format!(
@@ -232,23 +192,9 @@ fn a_missing_tool_names_the_component() {
         )],
     );
     // +toolchain and RUSTUP_TOOLCHAIN pick the toolchain; an unknown one is named.
-    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
-        .args(["+nightly", "--version"])
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home));
+    let r = run(sb.command(sb.cargo_home.join("bin/rustc")).args(["+nightly", "--version"]).env("RUSTUP_AUTO_INSTALL", "0"));
     r.fails(1, &[&format!("toolchain 'nightly-{HOST}' is not installed: the +toolchain on the command line specifies an uninstalled toolchain\nhelp: run `tcup toolchain install nightly-{HOST}` to install it")]);
-    let ok = run(Command::new(sb.cargo_home.join("bin/rustc"))
-        .args(["+stable", "--version"])
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home))
-    .ok();
+    let ok = run(sb.command(sb.cargo_home.join("bin/rustc")).args(["+stable", "--version"])).ok();
     assert_eq!(ok.stdout.trim(), "rustc 1.95.0 (synthetic)");
 }
 
@@ -260,16 +206,10 @@ fn dockerfile_run_lines_work_as_shell() {
         let (_root, server) = update_root();
         let sb = Sandbox::new();
         let shell = line.trim_start_matches("RUN ").replace("https://static.tcup.rs", &server.url).replace("'=https'", "'=http,https'");
-        let r = run(Command::new("sh")
+        let r = run(sb
+            .command("sh")
             .arg("-c")
             .arg(&shell)
-            .env_clear()
-            .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-            .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", sb.dir.path())
-            .env("RUSTUP_HOME", &sb.rustup_home)
-            .env("CARGO_HOME", &sb.cargo_home)
             .env("TCUP_UPDATE_ROOT", &server.url)
             .env("TCUP_INIT_ALLOW_HTTP", "1")
             .env("RUSTUP_DIST_SERVER", &server.url));
@@ -277,16 +217,7 @@ fn dockerfile_run_lines_work_as_shell() {
         assert!(r.stderr.contains("Rust is installed"), "{file}: {}", r.stderr);
         let check = text.lines().find(|l| l.contains("rustc --version")).unwrap().trim_start_matches("RUN ");
         let path = format!("{}:{}", sb.cargo_home.join("bin").display(), std::env::var("PATH").unwrap_or_default());
-        let out = run(Command::new("sh")
-            .arg("-c")
-            .arg(check)
-            .env_clear()
-            .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-            .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-            .env("PATH", path)
-            .env("RUSTUP_HOME", &sb.rustup_home)
-            .env("CARGO_HOME", &sb.cargo_home))
-        .ok();
+        let out = run(sb.command("sh").arg("-c").arg(check).env("PATH", path)).ok();
         assert!(out.stdout.contains("rustc 1.95.0 (synthetic)"), "{file}: {}", out.stdout);
     }
 }
@@ -295,15 +226,8 @@ fn dockerfile_run_lines_work_as_shell() {
 fn on_a_terminal(sb: &Sandbox, server: &Server, args: &str, input: &str) -> Run {
     let bin = sb.dir.path().join("tcup-init");
     std::fs::copy(env!("CARGO_BIN_EXE_tcup"), &bin).unwrap();
-    let mut cmd = Command::new("script");
+    let mut cmd = sb.command("script");
     cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", sb.dir.path())
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
         .env("RUSTUP_DIST_SERVER", &server.url)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -365,7 +289,7 @@ fn insecure_root_and_unverifiable_downloads_are_refused() {
     run(&mut cmd).fails(1, &[&format!("TCUP_UPDATE_ROOT={} is not https; set TCUP_INIT_ALLOW_HTTP=1", server.url)]);
     // A PATH with busybox's applets but no SHA-256 tool at all.
     let dir = tempfile::tempdir().unwrap();
-    let Some(path) = busybox_path(dir.path(), true) else { return };
+    let path = busybox_path(dir.path(), true);
     for tool in ["sha256sum", "shasum", "openssl"] {
         let _ = std::fs::remove_file(Path::new(&path).join(tool));
     }
@@ -380,14 +304,7 @@ fn insecure_root_and_unverifiable_downloads_are_refused() {
     assert!(r.stderr.contains("not verifying tcup-init"), "{}", r.stderr);
     rustc_through_proxy(&sb);
     // RUSTUP_TOOLCHAIN picks the proxies' toolchain.
-    let r = run(Command::new(sb.cargo_home.join("bin/rustc"))
-        .arg("--version")
-        .env_clear()
-        .env("RUSTUP_DIST_SERVER", crate::support::OFFLINE)
-        .env("RUSTUP_UPDATE_ROOT", crate::support::OFFLINE)
-        .env("RUSTUP_HOME", &sb.rustup_home)
-        .env("CARGO_HOME", &sb.cargo_home)
-        .env("RUSTUP_TOOLCHAIN", "beta")
-        .env("RUSTUP_AUTO_INSTALL", "0"));
+    let r =
+        run(sb.command(sb.cargo_home.join("bin/rustc")).arg("--version").env("RUSTUP_TOOLCHAIN", "beta").env("RUSTUP_AUTO_INSTALL", "0"));
     r.fails(1, &[&format!("toolchain 'beta-{HOST}' is not installed: the RUSTUP_TOOLCHAIN environment variable")]);
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::support::{HOST, OFFLINE, Run, Sandbox, run};
 
@@ -108,16 +107,8 @@ fn bad_names_from_plus_environment_and_files_change_nothing() {
     let before = snapshot(&sb.rustup_home);
     let rustc = sb.cargo_home.join("bin/rustc");
     let proxy = |cwd: &Path, plus: Option<&str>, env_tc: Option<&str>| {
-        let mut c = Command::new(&rustc);
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", sb.dir.path())
-            .env("RUSTUP_HOME", &sb.rustup_home)
-            .env("CARGO_HOME", &sb.cargo_home)
-            .env("RUSTUP_DIST_SERVER", OFFLINE)
-            .env("RUSTUP_UPDATE_ROOT", OFFLINE)
-            .env("RUSTUP_AUTO_INSTALL", "1")
-            .current_dir(cwd);
+        let mut c = sb.command(&rustc);
+        c.env("RUSTUP_AUTO_INSTALL", "1").current_dir(cwd);
         if let Some(p) = plus {
             c.arg(format!("+{p}"));
         }

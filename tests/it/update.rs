@@ -60,7 +60,7 @@ fn components(sb: &Sandbox) -> Vec<String> {
 /// rustup lists the same installed components as tcup's receipt and finds the toolchain current
 /// (`unchanged`) without downloading an archive.
 fn rustup_agrees(sb: &Sandbox, s: &Served) {
-    let Some(bin) = rustup() else { return };
+    let bin = rustup();
     let listed = run(rustup_cmd(&bin, sb, &s.server.url).args(["component", "list", "--installed", "--toolchain", &tc()])).ok();
     let mut a: Vec<String> = listed.stdout.lines().map(str::to_owned).collect();
     a.sort();
@@ -189,7 +189,7 @@ fn component_and_target_add_remove_use_the_installed_manifest() {
 
 #[test]
 fn tcup_changes_a_toolchain_rustup_installed() {
-    let Some(bin) = rustup() else { return };
+    let bin = rustup();
     let mut s = Served::new();
     let sb = Sandbox::new();
     run(rustup_cmd(&bin, &sb, &s.server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
@@ -348,6 +348,8 @@ fn kill_at_random_points_during_update_leaves_a_whole_toolchain() {
         copy_dir(&sb.rustup_home, &probe.rustup_home);
         let full = duration_of(&probe, &s.server.url, &["update"]);
         let delay = full.mul_f64(rng.random_range(0.0..1.0));
+        // Printed so a failure can be replayed with the same delay (the harness shows it then).
+        eprintln!("round {round}: SIGKILL {delay:?} into an update that takes {full:?}");
         run_and_kill(&sb, &s.server.url, &["update"], delay);
         whole(&sb, &s, &old, &new);
         sb.run(&s.server.url, &["update"]).ok();
@@ -367,7 +369,7 @@ fn kill_at_random_points_during_component_add_leaves_a_whole_toolchain() {
     let mut dist = s.dist.clone();
     dist.comp_mut("rustfmt-preview").files.push(("lib/librustfmt.so".into(), noise(3_000_000), 0o644));
     dist.write(s.root.path());
-    for _ in 0..6 {
+    for round in 0..6 {
         let sb = Sandbox::new();
         sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
         let old = (components(&sb), Vec::new());
@@ -378,7 +380,9 @@ fn kill_at_random_points_during_component_add_leaves_a_whole_toolchain() {
         with.push(format!("rustfmt-preview-{HOST}"));
         with.sort();
         let new = (with, script("rustfmt"));
-        run_and_kill(&sb, &s.server.url, &["component", "add", "rustfmt"], full.mul_f64(rng.random_range(0.0..1.0)));
+        let delay = full.mul_f64(rng.random_range(0.0..1.0));
+        eprintln!("round {round}: SIGKILL {delay:?} into a component add that takes {full:?}");
+        run_and_kill(&sb, &s.server.url, &["component", "add", "rustfmt"], delay);
         whole(&sb, &s, &old, &new);
         sb.run(&s.server.url, &["component", "add", "rustfmt"]).ok();
         whole(&sb, &s, &new, &new);

@@ -74,16 +74,27 @@ impl Sandbox {
         Sandbox { dir, rustup_home, cargo_home }
     }
 
-    /// `tcup` with a clean environment pointing at this sandbox and `dist` (`RUST_BACKTRACE=1` set, as on the machines).
-    pub fn tcup(&self, dist: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tcup"));
+    /// `program` with a cleared environment that points at this sandbox's homes and, for the dist
+    /// server and the update root, at [`OFFLINE`] (nothing listens there, so no command can reach
+    /// the internet, even through a proxy's auto-install); `PATH` is the test's own. A later
+    /// `.env(…)` replaces any of these.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
             .env("RUSTUP_HOME", &self.rustup_home)
             .env("CARGO_HOME", &self.cargo_home)
-            .env("RUSTUP_DIST_SERVER", dist)
-            .env("RUST_BACKTRACE", "1");
+            .env("RUSTUP_DIST_SERVER", OFFLINE)
+            .env("RUSTUP_UPDATE_ROOT", OFFLINE);
+        c
+    }
+
+    /// `tcup` in [`Sandbox::command`]'s environment against `dist` (`RUST_BACKTRACE=1` set, as on
+    /// the machines).
+    pub fn tcup(&self, dist: &str) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_tcup"));
+        c.env("RUSTUP_DIST_SERVER", dist).env("RUST_BACKTRACE", "1");
         c
     }
 
@@ -116,15 +127,12 @@ pub fn list(dir: &Path) -> Vec<String> {
     v
 }
 
-/// The first `name` on PATH; prints why the caller skips when there is none. Under `CI=true`
-/// a missing tool is a failure, never a skip (`.ci/run` installs every tool the tests use).
-pub fn on_path(name: &str, why_missing: &str) -> Option<PathBuf> {
+/// The first `name` on PATH. A missing tool fails the test that needs it, in CI and outside it
+/// alike (`ci/test.sh`, the README's test command, installs every tool the tests use).
+#[track_caller]
+pub fn on_path(name: &str, why_needed: &str) -> PathBuf {
     let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(name)).find(|p| p.is_file());
-    if found.is_none() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no {name} on PATH under CI=true ({why_missing}): install it in .ci/run");
-        eprintln!("SKIPPED: no {name} on PATH; {why_missing}");
-    }
-    found
+    found.unwrap_or_else(|| panic!("no {name} on PATH ({why_needed}): run the tests with ci/test.sh, which installs it"))
 }
 
 /// Runs any command and captures it.
@@ -137,9 +145,9 @@ pub fn run(cmd: &mut Command) -> Run {
 /// through a proxy's auto-install. A later `.env(…)` with a test server replaces them.
 pub const OFFLINE: &str = "http://127.0.0.1:9";
 
-/// The machine's rustup (1.29 here), for interop checks; under `CI=true` its absence fails the test.
-pub fn rustup() -> Option<PathBuf> {
-    on_path("rustup", "rustup interop not checked")
+/// The machine's rustup (1.29 here), for interop checks; its absence fails the test.
+pub fn rustup() -> PathBuf {
+    on_path("rustup", "the interop tests run rustup 1.29 on what tcup installs")
 }
 
 /// rustup `bin` on `sb`'s homes against `dist`, with auto-install off, in a cleared environment.
