@@ -24,16 +24,82 @@ pub const DEFAULT_UPDATE_ROOT: &str = "https://static.tcup.rs";
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {var}={value:?} is not valid: expected {expected}")]
 pub struct EnvError {
-    /// The variable's name, e.g. `RUSTUP_CONCURRENT_DOWNLOADS`.
-    pub var: &'static str,
+    /// The variable's name, e.g. `RUSTUP_CONCURRENT_DOWNLOADS` (owned only for names found at run
+    /// time, such as an unknown `RUSTUP_*` variable that is not UTF-8).
+    pub var: std::borrow::Cow<'static, str>,
     /// The value as found in the environment.
     pub value: String,
     /// What would have been accepted.
     pub expected: &'static str,
 }
 
-/// The download backends tcup knows, in the default order (DESIGN.md decision 3).
-pub const BACKENDS: [&str; 3] = ["rustls", "curl", "native-tls"];
+/// One download backend (DESIGN.md decision 3): all three are compiled into every build and
+/// chosen at run time by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// `rustls`: reqwest + rustls.
+    Rustls,
+    /// `curl`: libcurl + OpenSSL.
+    Curl,
+    /// `native-tls`: reqwest + native-tls (OpenSSL on Linux).
+    NativeTls,
+}
+
+impl BackendKind {
+    /// Every backend, in the default order.
+    pub const ALL: [BackendKind; 3] = [BackendKind::Rustls, BackendKind::Curl, BackendKind::NativeTls];
+
+    /// The name used in `TCUP_BACKENDS`, `--backends`, the User-Agent and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Rustls => "rustls",
+            BackendKind::Curl => "curl",
+            BackendKind::NativeTls => "native-tls",
+        }
+    }
+}
+
+impl std::fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for BackendKind {
+    type Err = ();
+
+    /// `rustls`, `curl` or `native-tls`.
+    fn from_str(s: &str) -> Result<BackendKind, ()> {
+        BackendKind::ALL.into_iter().find(|b| b.name() == s).ok_or(())
+    }
+}
+
+/// What the download layer takes from the environment, and nothing else: which backends in
+/// which order, the bounds on every attempt, retries, proxies and the trusted CA.
+#[derive(Debug, Clone)]
+pub struct DownloadConfig {
+    /// Download backends in the order they are tried: `TCUP_BACKENDS` exactly when set, else the
+    /// default order adjusted by rustup's `RUSTUP_USE_RUSTLS` and `RUSTUP_USE_CURL`.
+    pub backends: Vec<BackendKind>,
+    /// Timeouts and the low-speed limit.
+    pub limits: Limits,
+    /// `RUSTUP_MAX_RETRIES` (default 3): retries per backend for transient failures.
+    pub max_retries: u32,
+    /// Proxies.
+    pub proxies: Proxies,
+    /// `SSL_CERT_FILE`: a PEM bundle of trusted roots replacing the system's.
+    pub ca_file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`: a directory of hashed trusted roots.
+    pub ca_dir: Option<PathBuf>,
+}
+
+impl DownloadConfig {
+    /// The same configuration with `backend` alone and no retries (`tcup doctor`'s probes).
+    #[must_use]
+    pub fn only(&self, backend: BackendKind) -> DownloadConfig {
+        DownloadConfig { backends: vec![backend], max_retries: 0, ..self.clone() }
+    }
+}
 
 /// Bounds on every download attempt (DESIGN.md decision 6).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,19 +190,8 @@ pub struct Env {
     pub host_root: PathBuf,
     /// `TCUP_HOST_MACHINE`: replaces `uname -m` in host detection.
     pub host_machine: Option<String>,
-    /// Download backends in the order they are tried: `TCUP_BACKENDS` exactly when set, else the
-    /// default order adjusted by rustup's `RUSTUP_USE_RUSTLS` and `RUSTUP_USE_CURL`.
-    pub backends: Vec<&'static str>,
-    /// Timeouts and the low-speed limit.
-    pub limits: Limits,
-    /// `RUSTUP_MAX_RETRIES` (default 3): retries per backend for transient failures.
-    pub max_retries: u32,
-    /// Proxies.
-    pub proxies: Proxies,
-    /// `SSL_CERT_FILE`: a PEM bundle of trusted roots replacing the system's.
-    pub ca_file: Option<PathBuf>,
-    /// `SSL_CERT_DIR`: a directory of hashed trusted roots.
-    pub ca_dir: Option<PathBuf>,
+    /// What downloads take from the environment ([`DownloadConfig`]).
+    pub download: DownloadConfig,
     /// `RUSTUP_TOOLCHAIN`: the toolchain proxies run when no `+toolchain` is given.
     pub toolchain: Option<String>,
     /// `RUSTUP_AUTO_INSTALL` (`0` or `1`): whether a proxy installs a missing active toolchain;
@@ -184,7 +239,7 @@ impl Env {
                 Ok(v) => vars.push((k, v)),
                 Err(v) => {
                     if let Some(var) = READ_AS_UTF8.iter().find(|n| **n == k || (n.ends_with('_') && k.starts_with(**n))) {
-                        let var = if var.ends_with('_') { leak_name(&k) } else { var };
+                        let var: std::borrow::Cow<'static, str> = if var.ends_with('_') { k.clone().into() } else { (*var).into() };
                         return Err(EnvError { var, value: v.to_string_lossy().into_owned(), expected: "valid UTF-8" });
                     }
                 }
@@ -199,21 +254,20 @@ impl Env {
         let vars: HashMap<String, String> = vars.into_iter().collect();
         let get = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let home = get("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from);
-        for (var, default) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+        for (var, expected) in [
+            ("RUSTUP_HOME", "an absolute path (for RUSTUP_HOME, default $HOME/.rustup), or RUSTUP_HOME set"),
+            ("CARGO_HOME", "an absolute path (for CARGO_HOME, default $HOME/.cargo), or CARGO_HOME set"),
+        ] {
             if get(var).is_none() && !get("HOME").is_some_and(|h| PathBuf::from(h).is_absolute()) {
                 let value = vars.get("HOME").cloned().unwrap_or_default();
-                return Err(EnvError {
-                    var: "HOME",
-                    value,
-                    expected: leak_name(&format!("an absolute path (for {var}, default $HOME/{default}), or {var} set")),
-                });
+                return Err(EnvError { var: "HOME".into(), value, expected });
             }
         }
         let dir = |var: &'static str, default: &str| -> Result<PathBuf, EnvError> {
             match get(var) {
                 None => Ok(home.join(default)),
                 Some(v) if PathBuf::from(&v).is_absolute() => Ok(PathBuf::from(v)),
-                Some(v) => Err(EnvError { var, value: v, expected: "an absolute path" }),
+                Some(v) => Err(EnvError { var: var.into(), value: v, expected: "an absolute path" }),
             }
         };
         Ok(Env {
@@ -233,7 +287,7 @@ impl Env {
             term_width: get("RUSTUP_TERM_WIDTH")
                 .map(|v| match v.parse::<u16>() {
                     Ok(n) if n >= 20 => Ok(n),
-                    _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH", value: v, expected: "a number of columns ≥ 20" }),
+                    _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH".into(), value: v, expected: "a number of columns ≥ 20" }),
                 })
                 .transpose()?,
             term_color: one_of(
@@ -247,23 +301,31 @@ impl Env {
             host_root: match get("TCUP_HOST_ROOT") {
                 None => PathBuf::from("/"),
                 Some(v) if PathBuf::from(&v).is_dir() => PathBuf::from(v),
-                Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT", value: v, expected: "an existing directory" }),
+                Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT".into(), value: v, expected: "an existing directory" }),
             },
             host_machine: get("TCUP_HOST_MACHINE"),
-            backends: backend_order(&get)?,
-            limits: limits(&get)?,
-            max_retries: get("RUSTUP_MAX_RETRIES")
-                .map(|v| v.parse::<u32>().map_err(|_| EnvError { var: "RUSTUP_MAX_RETRIES", value: v, expected: "a whole number ≥ 0" }))
-                .transpose()?
-                .unwrap_or(3),
-            proxies: Proxies {
-                https: proxy(&get, "https_proxy", "HTTPS_PROXY")?,
-                http: proxy(&get, "http_proxy", "HTTP_PROXY")?,
-                all: proxy(&get, "all_proxy", "ALL_PROXY")?,
-                no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
+            download: DownloadConfig {
+                backends: backend_order(&get)?,
+                limits: limits(&get)?,
+                max_retries: get("RUSTUP_MAX_RETRIES")
+                    .map(|v| {
+                        v.parse::<u32>().map_err(|_| EnvError {
+                            var: "RUSTUP_MAX_RETRIES".into(),
+                            value: v,
+                            expected: "a whole number ≥ 0",
+                        })
+                    })
+                    .transpose()?
+                    .unwrap_or(3),
+                proxies: Proxies {
+                    https: proxy(&get, "https_proxy", "HTTPS_PROXY")?,
+                    http: proxy(&get, "http_proxy", "HTTP_PROXY")?,
+                    all: proxy(&get, "all_proxy", "ALL_PROXY")?,
+                    no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
+                },
+                ca_file: existing(&get, "SSL_CERT_FILE", false)?,
+                ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
             },
-            ca_file: existing(&get, "SSL_CERT_FILE", false)?,
-            ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
             toolchain: get("RUSTUP_TOOLCHAIN"),
             auto_install: one_of(&get, "RUSTUP_AUTO_INSTALL", None, &[("0", Some(false)), ("1", Some(true))], "0 or 1")?,
             init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
@@ -276,7 +338,9 @@ impl Env {
                 Some("gz") => ArchiveFormat::Gz,
                 Some("xz") => ArchiveFormat::Xz,
                 Some("zst") => ArchiveFormat::Zst,
-                Some(v) => return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT", value: v.to_owned(), expected: "gz, xz, zst or auto" }),
+                Some(v) => {
+                    return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT".into(), value: v.to_owned(), expected: "gz, xz, zst or auto" });
+                }
             },
             home,
         })
@@ -292,7 +356,7 @@ fn limits(get: &impl Fn(&str) -> Option<String>) -> Result<Limits, EnvError> {
         low_speed: get("TCUP_LOW_SPEED_LIMIT")
             .map(|v| {
                 v.parse::<u64>().map_err(|_| EnvError {
-                    var: "TCUP_LOW_SPEED_LIMIT",
+                    var: "TCUP_LOW_SPEED_LIMIT".into(),
                     value: v,
                     expected: "a whole number of bytes per second",
                 })
@@ -314,7 +378,7 @@ fn one_of<T: Copy>(
 ) -> Result<T, EnvError> {
     match get(var) {
         None => Ok(default),
-        Some(v) => choices.iter().find(|(word, _)| *word == v).map(|(_, t)| *t).ok_or(EnvError { var, value: v, expected }),
+        Some(v) => choices.iter().find(|(word, _)| *word == v).map(|(_, t)| *t).ok_or(EnvError { var: var.into(), value: v, expected }),
     }
 }
 
@@ -337,8 +401,8 @@ impl Env {
         loop {
             match Env::from_vars(vars.clone(), stderr_is_terminal) {
                 Ok(env) => return Ok((env, set_aside)),
-                Err(e) if !PROXY_VARS.contains(&e.var) && vars.iter().any(|(k, _)| k == e.var) => {
-                    vars.retain(|(k, _)| k != e.var);
+                Err(e) if !PROXY_VARS.contains(&e.var.as_ref()) && vars.iter().any(|(k, _)| *k == e.var) => {
+                    vars.retain(|(k, _)| *k != e.var);
                     set_aside.push(e);
                 }
                 Err(e) => return Err(e),
@@ -347,25 +411,25 @@ impl Env {
     }
 }
 
-/// Checks a backend list (`TCUP_BACKENDS`, `--backends`): comma-separated names from [`BACKENDS`],
+/// Checks a backend list (`TCUP_BACKENDS`, `--backends`): comma-separated [`BackendKind`] names,
 /// at least one, each once. `what` names the source in the error.
 ///
 /// # Errors
 /// An unknown name, a repeated name, or an empty list.
-pub fn parse_backends(list: &str, what: &'static str) -> Result<Vec<&'static str>, EnvError> {
-    let err = || EnvError { var: what, value: list.to_owned(), expected: "a comma-separated list of rustls, curl, native-tls" };
+pub fn parse_backends(list: &str, what: &'static str) -> Result<Vec<BackendKind>, EnvError> {
+    let err = || EnvError { var: what.into(), value: list.to_owned(), expected: "a comma-separated list of rustls, curl, native-tls" };
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim) {
-        let known = BACKENDS.iter().find(|b| **b == name).ok_or_else(err)?;
-        if out.contains(known) {
+        let known: BackendKind = name.parse().map_err(|()| err())?;
+        if out.contains(&known) {
             return Err(err());
         }
-        out.push(*known);
+        out.push(known);
     }
     if out.is_empty() { Err(err()) } else { Ok(out) }
 }
 
-fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<&'static str>, EnvError> {
+fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<BackendKind>, EnvError> {
     if let Some(list) = get("TCUP_BACKENDS") {
         return parse_backends(&list, "TCUP_BACKENDS");
     }
@@ -373,21 +437,20 @@ fn backend_order(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<&'static s
         None => Ok(None),
         Some("1") => Ok(Some(true)),
         Some("0") => Ok(Some(false)),
-        Some(v) => Err(EnvError { var, value: v.to_owned(), expected: "0 or 1" }),
+        Some(v) => Err(EnvError { var: var.into(), value: v.to_owned(), expected: "0 or 1" }),
     };
-    let mut order = BACKENDS.to_vec();
-    let to_front = |order: &mut Vec<&'static str>, name: &str| {
-        let i = order.iter().position(|b| *b == name).expect("known backend");
-        let b = order.remove(i);
+    let mut order = BackendKind::ALL.to_vec();
+    let to_front = |order: &mut Vec<BackendKind>, b: BackendKind| {
+        order.retain(|o| *o != b);
         order.insert(0, b);
     };
     match flag("RUSTUP_USE_RUSTLS")? {
-        Some(true) => to_front(&mut order, "rustls"),
-        Some(false) => to_front(&mut order, "native-tls"),
+        Some(true) => to_front(&mut order, BackendKind::Rustls),
+        Some(false) => to_front(&mut order, BackendKind::NativeTls),
         None => {}
     }
     if flag("RUSTUP_USE_CURL")? == Some(true) {
-        to_front(&mut order, "curl");
+        to_front(&mut order, BackendKind::Curl);
     }
     Ok(order)
 }
@@ -399,7 +462,7 @@ fn whole(get: &impl Fn(&str) -> Option<String>, var: &'static str, min: usize, e
     get(var)
         .map(|v| match v.parse::<usize>() {
             Ok(n) if n >= min => Ok(n),
-            _ => Err(EnvError { var, value: v, expected }),
+            _ => Err(EnvError { var: var.into(), value: v, expected }),
         })
         .transpose()
 }
@@ -409,7 +472,7 @@ fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f6
     let secs = match &value {
         None => default,
         Some(v) => v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_SECONDS).ok_or_else(|| EnvError {
-            var,
+            var: var.into(),
             value: v.clone(),
             expected: "a number of seconds greater than 0 and at most 1000000",
         })?,
@@ -437,11 +500,6 @@ const READ_AS_UTF8: &[&str] = &[
     "NO_PROXY",
 ];
 
-/// A name for an [`EnvError`] built at run time (errors end the process, so this leaks once).
-fn leak_name(name: &str) -> &'static str {
-    Box::leak(name.to_owned().into_boxed_str())
-}
-
 /// `SSL_CERT_FILE` (a file) or `SSL_CERT_DIR` (a directory): checked once here, so that a path to
 /// nothing is a configuration error naming the variable rather than "unknown issuer" later.
 fn existing(get: &impl Fn(&str) -> Option<String>, var: &'static str, dir: bool) -> Result<Option<PathBuf>, EnvError> {
@@ -452,7 +510,7 @@ fn existing(get: &impl Fn(&str) -> Option<String>, var: &'static str, dir: bool)
         Ok(Some(p))
     } else {
         Err(EnvError {
-            var,
+            var: var.into(),
             value: v,
             expected: if dir { "an existing directory of certificates" } else { "an existing PEM file of certificates" },
         })
@@ -468,14 +526,14 @@ fn proxy(get: &impl Fn(&str) -> Option<String>, lower: &'static str, upper: &'st
     let with_scheme = if value.contains("://") { value.clone() } else { format!("http://{value}") };
     match url::Url::parse(&with_scheme) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(Some(with_scheme)),
-        _ => Err(EnvError { var, value, expected: "a proxy URL like http://proxy.example:3128" }),
+        _ => Err(EnvError { var: var.into(), value, expected: "a proxy URL like http://proxy.example:3128" }),
     }
 }
 
 /// Parses a dist server URL (`RUSTUP_DIST_SERVER`): `https://`, `http://` or `file://`, with any
 /// trailing slash removed so that `<dist>/dist/…` joins cleanly.
 fn parse_dist_server(value: &str) -> Result<Url, EnvError> {
-    let err = || EnvError { var: "RUSTUP_DIST_SERVER", value: value.to_owned(), expected: "an https://, http:// or file:// URL" };
+    let err = || EnvError { var: "RUSTUP_DIST_SERVER".into(), value: value.to_owned(), expected: "an https://, http:// or file:// URL" };
     let url = Url::parse(value.trim_end_matches('/')).map_err(|_| err())?;
     match url.scheme() {
         "https" | "http" | "file" => Ok(url),
@@ -490,7 +548,7 @@ fn update_root(get: &impl Fn(&str) -> Option<String>) -> Result<Url, EnvError> {
         (None, Some(v)) => ("RUSTUP_UPDATE_ROOT", v),
         (None, None) => ("TCUP_UPDATE_ROOT", DEFAULT_UPDATE_ROOT.to_owned()),
     };
-    parse_dist_server(&value).map_err(|e| EnvError { var, ..e })
+    parse_dist_server(&value).map_err(|e| EnvError { var: var.into(), ..e })
 }
 
 #[cfg(test)]
@@ -512,16 +570,16 @@ mod tests {
                 assert!(e.to_string().contains("at most 1000000"), "{e}");
             }
         }
-        assert_eq!(env(&[("RUSTUP_DOWNLOAD_TIMEOUT", "1000000")]).unwrap().limits.hard, Duration::from_secs(1_000_000));
+        assert_eq!(env(&[("RUSTUP_DOWNLOAD_TIMEOUT", "1000000")]).unwrap().download.limits.hard, Duration::from_secs(1_000_000));
         let e = env(&[("SSL_CERT_FILE", "/nonexistent/ca.pem")]).unwrap_err();
-        assert_eq!((e.var, e.value.as_str()), ("SSL_CERT_FILE", "/nonexistent/ca.pem"));
+        assert_eq!((e.var.as_ref(), e.value.as_str()), ("SSL_CERT_FILE", "/nonexistent/ca.pem"));
         assert_eq!(env(&[("SSL_CERT_DIR", "/nonexistent/certs")]).unwrap_err().var, "SSL_CERT_DIR");
         assert_eq!(env(&[("SSL_CERT_FILE", "/")]).unwrap_err().var, "SSL_CERT_FILE", "a directory is not a file");
         let dir = tempfile::tempdir().unwrap();
         let pem = dir.path().join("ca.pem");
         fs_err::write(&pem, "").unwrap();
         let e = env(&[("SSL_CERT_FILE", pem.to_str().unwrap()), ("SSL_CERT_DIR", dir.path().to_str().unwrap())]).unwrap();
-        assert_eq!((e.ca_file, e.ca_dir), (Some(pem), Some(dir.path().to_owned())));
+        assert_eq!((e.download.ca_file, e.download.ca_dir), (Some(pem), Some(dir.path().to_owned())));
         let none = Env::from_vars(Vec::new(), false).unwrap_err();
         assert_eq!(none.var, "HOME");
         assert!(none.to_string().contains("RUSTUP_HOME"), "{none}");
@@ -566,12 +624,27 @@ mod tests {
 
     #[test]
     fn backend_order_follows_rustup_then_tcup() {
-        assert_eq!(env(&[]).unwrap().backends, ["rustls", "curl", "native-tls"]);
-        assert_eq!(env(&[("RUSTUP_USE_CURL", "1")]).unwrap().backends, ["curl", "rustls", "native-tls"]);
-        assert_eq!(env(&[("RUSTUP_USE_RUSTLS", "0")]).unwrap().backends, ["native-tls", "rustls", "curl"]);
-        assert_eq!(env(&[("RUSTUP_USE_RUSTLS", "1"), ("RUSTUP_USE_CURL", "0")]).unwrap().backends, ["rustls", "curl", "native-tls"]);
+        assert_eq!(env(&[]).unwrap().download.backends.iter().map(|b| b.name()).collect::<Vec<_>>(), ["rustls", "curl", "native-tls"]);
+        assert_eq!(
+            env(&[("RUSTUP_USE_CURL", "1")]).unwrap().download.backends.iter().map(|b| b.name()).collect::<Vec<_>>(),
+            ["curl", "rustls", "native-tls"]
+        );
+        assert_eq!(
+            env(&[("RUSTUP_USE_RUSTLS", "0")]).unwrap().download.backends.iter().map(|b| b.name()).collect::<Vec<_>>(),
+            ["native-tls", "rustls", "curl"]
+        );
+        assert_eq!(
+            env(&[("RUSTUP_USE_RUSTLS", "1"), ("RUSTUP_USE_CURL", "0")])
+                .unwrap()
+                .download
+                .backends
+                .iter()
+                .map(|b| b.name())
+                .collect::<Vec<_>>(),
+            ["rustls", "curl", "native-tls"]
+        );
         let exact = env(&[("TCUP_BACKENDS", "curl,native-tls"), ("RUSTUP_USE_RUSTLS", "1")]).unwrap();
-        assert_eq!(exact.backends, ["curl", "native-tls"], "TCUP_BACKENDS wins over the RUSTUP_ variables");
+        assert_eq!(exact.download.backends, [BackendKind::Curl, BackendKind::NativeTls], "TCUP_BACKENDS wins over the RUSTUP_ variables");
         for bad in ["", "curl,wget", "curl,curl", ","] {
             let e = parse_backends(bad, "TCUP_BACKENDS").unwrap_err();
             assert!(e.to_string().contains("rustls, curl, native-tls"), "{e}");
@@ -588,11 +661,11 @@ mod tests {
             ("NO_PROXY", "localhost"),
         ])
         .unwrap();
-        assert_eq!(e.limits.stall, Duration::from_secs(2));
-        assert_eq!(e.limits.hard, Duration::from_millis(500));
-        assert_eq!(e.limits.connect, Duration::from_secs(30));
-        assert_eq!(e.proxies.https.as_deref(), Some("http://proxy.local:3128"));
-        assert_eq!(e.proxies.no_proxy.as_deref(), Some("localhost"));
+        assert_eq!(e.download.limits.stall, Duration::from_secs(2));
+        assert_eq!(e.download.limits.hard, Duration::from_millis(500));
+        assert_eq!(e.download.limits.connect, Duration::from_secs(30));
+        assert_eq!(e.download.proxies.https.as_deref(), Some("http://proxy.local:3128"));
+        assert_eq!(e.download.proxies.no_proxy.as_deref(), Some("localhost"));
         assert_eq!(env(&[("TCUP_STALL_TIMEOUT", "-1")]).unwrap_err().var, "TCUP_STALL_TIMEOUT");
         assert_eq!(env(&[("TCUP_CONNECT_TIMEOUT", "soon")]).unwrap_err().var, "TCUP_CONNECT_TIMEOUT");
         assert_eq!(env(&[("HTTP_PROXY", "ftp://x")]).unwrap_err().var, "HTTP_PROXY");
@@ -607,7 +680,7 @@ mod tests {
         let (e, aside) =
             Env::for_proxy(vars(&[("RUSTUP_USE_CURL", "true"), ("HTTP_PROXY", "ftp://x"), ("RUSTUP_TOOLCHAIN", "stable")]), false).unwrap();
         assert_eq!(e.toolchain.as_deref(), Some("stable"));
-        assert_eq!(aside.iter().map(|a| a.var).collect::<Vec<_>>(), ["RUSTUP_USE_CURL", "HTTP_PROXY"]);
+        assert_eq!(aside.iter().map(|a| a.var.as_ref()).collect::<Vec<_>>(), ["RUSTUP_USE_CURL", "HTTP_PROXY"]);
         assert_eq!(Env::for_proxy(vars(&[("RUSTUP_AUTO_INSTALL", "no")]), false).unwrap_err().var, "RUSTUP_AUTO_INSTALL");
         assert_eq!(env(&[("RUSTUP_AUTO_INSTALL", "0")]).unwrap().auto_install, Some(false));
     }

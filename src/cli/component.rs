@@ -101,7 +101,7 @@ fn change(
     reporter: &Reporter,
 ) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
-    let downloader = Downloader::new(env)?;
+    let downloader = Downloader::new(&env.download)?;
     let req = components::Request { toolchain: &toolchain, kind, names, target, add };
     match components::change(env, &req, &downloader, reporter)? {
         Changed::Nothing(already) => {

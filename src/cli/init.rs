@@ -212,7 +212,7 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
 fn self_update(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let triple = self_update::published_triple(crate::BUILD_TRIPLE);
     reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
-    let downloader = crate::download::Downloader::new(env)?;
+    let downloader = crate::download::Downloader::new(&env.download)?;
     match self_update::self_update(env, &triple, &downloader, reporter)? {
         Outcome::UpToDate => reporter.info(&format!("tcup is up to date (tcup {})", crate::VERSION)),
         Outcome::Updated { version } => {

@@ -115,7 +115,7 @@ pub fn main() -> i32 {
             eprintln!("error: --backends {list:?} is not valid: expected a comma-separated list of rustls, curl, native-tls");
             return EXIT_USAGE;
         };
-        env.backends = b;
+        env.download.backends = b;
     }
     let result = match cli.command {
         Command::Toolchain(cmd) => toolchain::run(cmd, cli.verbose, &env, reporter),

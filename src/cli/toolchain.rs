@@ -74,7 +74,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
     let settings = crate::home::settings::load(&env.rustup_home)?;
-    let downloader = Downloader::new(env)?;
+    let downloader = Downloader::new(&env.download)?;
     let detected = crate::host::detect(&env.host_root, env.host_machine.as_deref());
     for name in names {
         let opts = InstallOptions {

@@ -32,7 +32,7 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
         reporter.info("no channel toolchains installed (stable, beta, nightly); nothing to update");
         return Ok(());
     }
-    let downloader = Downloader::new(env)?;
+    let downloader = Downloader::new(&env.download)?;
     let mut first_err = None;
     for name in names {
         match update::update(env, &name, &Additions::default(), &downloader, reporter) {
@@ -68,7 +68,7 @@ pub(super) struct CheckArgs {
 /// available (exit status 100, as `rustup check`). A tcup update that cannot be checked (no
 /// update root reachable) is a warning: the toolchains were still checked.
 pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<bool> {
-    let downloader = Downloader::new(env)?;
+    let downloader = Downloader::new(&env.download)?;
     let mut available = false;
     for line in update::check(env, &downloader, reporter)? {
         if line.changed {

@@ -11,7 +11,7 @@ use crate::progress::Reporter;
 pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
     let report = if repair {
-        let downloader = Downloader::new(env)?;
+        let downloader = Downloader::new(&env.download)?;
         let (report, applied) = verify::repair(env, &toolchain, &downloader, reporter)?;
         print(&report, reporter);
         if let Some(a) = applied {

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::env::{Env, Limits};
+use crate::env::{DownloadConfig, Limits};
 use crate::progress::Reporter;
 pub use policy::Kind;
 
@@ -172,13 +172,20 @@ pub struct Downloader {
 }
 
 impl Downloader {
-    /// The downloader for `env`: its backends in order, limits, retries and proxies.
+    /// The downloader for `config` (an [`crate::env::Env`]'s `download`): its backends in
+    /// order, limits, retries and proxies.
     ///
     /// # Errors
     /// [`DownloadError::Init`] when a backend cannot be set up.
-    pub fn new(env: &Env) -> Result<Downloader, DownloadError> {
-        let backends = env.backends.iter().map(|name| backends::make(name, env)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Downloader { backends, limits: env.limits, retries: env.max_retries, proxies: env.proxies.clone(), preferred: Mutex::default() })
+    pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
+        let backends = config.backends.iter().map(|kind| backends::make(*kind, config)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Downloader {
+            backends,
+            limits: config.limits,
+            retries: config.max_retries,
+            proxies: config.proxies.clone(),
+            preferred: Mutex::default(),
+        })
     }
 
     /// The names of the backends in the order they are tried.

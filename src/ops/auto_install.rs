@@ -146,7 +146,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         host: None,
         detected: crate::host::detect(&env.host_root, env.host_machine.as_deref()),
     };
-    install(env, &opts, &Downloader::new(env)?, how.reporter)?;
+    install(env, &opts, &Downloader::new(&env.download)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {
         anyhow::anyhow!(
             "toolchain '{name}' was installed but {} does not exist",

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::dist::server;
 use crate::download::Downloader;
-use crate::env::{BACKENDS, Env};
+use crate::env::{BackendKind, Env};
 use crate::progress::Reporter;
 
 /// Smallest body whose transfer rate is reported as throughput (bytes); smaller ones measure
@@ -39,17 +39,15 @@ pub struct Probe {
 pub fn probe_backends(env: &Env) -> Vec<Probe> {
     let url = server::join(&env.dist_server, PROBE_PATH);
     std::thread::scope(|s| {
-        let handles: Vec<_> = BACKENDS
-            .iter()
-            .map(|name| {
+        let handles: Vec<_> = BackendKind::ALL
+            .into_iter()
+            .map(|kind| {
                 let url = url.clone();
                 s.spawn(move || {
-                    let mut alone = env.clone();
-                    alone.backends = vec![name];
-                    alone.max_retries = 0;
+                    let name = kind.name();
                     let quiet = Reporter::quiet();
                     let started = Instant::now();
-                    let result = Downloader::new(&alone).and_then(|dl| {
+                    let result = Downloader::new(&env.download.only(kind)).and_then(|dl| {
                         let body = dl.open(&url, 0, None, &quiet)?;
                         let first = started.elapsed();
                         let mut bytes = Vec::new();
@@ -89,7 +87,7 @@ pub struct Downloaded {
 /// # Errors
 /// The download failed.
 pub fn download(env: &Env, url: &url::Url, reporter: &Reporter) -> anyhow::Result<Downloaded> {
-    let dl = Downloader::new(env)?;
+    let dl = Downloader::new(&env.download)?;
     let started = Instant::now();
     let body = dl.open(url, 0, None, reporter)?;
     let hashing = crate::download::hashing::HashingReader::new(body.body);

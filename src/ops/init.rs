@@ -76,7 +76,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
     }
     let mut report = InitReport::default();
     if let Some(name) = &opts.toolchain {
-        let downloader = Downloader::new(env)?;
+        let downloader = Downloader::new(&env.download)?;
         let install = InstallOptions {
             name: name.clone(),
             profile: opts.profile.clone(),

@@ -156,8 +156,8 @@ fn each_backend_classifies_real_errors() {
     for (m, trusted, wants) in table {
         let url = serve(m);
         let env = env(trusted.then_some(pem.as_path()));
-        for (name, want) in crate::env::BACKENDS.into_iter().zip(wants) {
-            let backend = make(name, &env).unwrap();
+        for (name, want) in crate::env::BackendKind::ALL.into_iter().zip(wants) {
+            let backend = make(name, &env.download).unwrap();
             let req = Request { url: url::Url::parse(&url).unwrap(), offset: 0, if_range: None, proxy: None };
             let got = backend.fetch(&req, &mut Null);
             eprintln!("{m:?} {name}: {got:?}");

@@ -10,7 +10,7 @@ use curl::easy::{Easy, List, SslVersion};
 
 use super::retry_after;
 use crate::download::{AttemptError, Backend, Head, Kind, Request, Sink, user_agent};
-use crate::env::Env;
+use crate::env::DownloadConfig;
 
 /// System CA bundles, tried in order when `SSL_CERT_FILE` is not set.
 const CA_BUNDLES: &[&str] =
@@ -23,12 +23,12 @@ pub(super) struct Curl {
 }
 
 impl Curl {
-    pub(super) fn new(env: &Env) -> Curl {
-        let ca_file = env.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
+    pub(super) fn new(config: &DownloadConfig) -> Curl {
+        let ca_file = config.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
         // A static build's OpenSSL looks in its own build prefix: name the system's hashed
         // directory (openssl-probe's list: Debian, Alpine, Fedora/RHEL, SUSE, …) unless set.
-        let ca_dir = env.ca_dir.clone().or_else(|| openssl_probe::candidate_cert_dirs().next().map(PathBuf::from));
-        Curl { connect_timeout: env.limits.connect, ca_file, ca_dir }
+        let ca_dir = config.ca_dir.clone().or_else(|| openssl_probe::candidate_cert_dirs().next().map(PathBuf::from));
+        Curl { connect_timeout: config.limits.connect, ca_file, ca_dir }
     }
 
     fn configure(&self, easy: &mut Easy, req: &Request) -> Result<(), curl::Error> {

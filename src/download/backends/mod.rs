@@ -11,15 +11,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Backend, DownloadError};
-use crate::env::Env;
+use crate::env::{BackendKind, DownloadConfig};
 
-/// Builds the backend called `name` (one of [`crate::env::BACKENDS`]).
-pub(super) fn make(name: &str, env: &Env) -> Result<Arc<dyn Backend>, DownloadError> {
-    Ok(match name {
-        "rustls" => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Rustls, env)?),
-        "native-tls" => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Native, env)?),
-        "curl" => Arc::new(curl::Curl::new(env)),
-        other => unreachable!("env.rs only lets known backends through, not {other}"),
+/// Builds backend `kind` for `config`.
+pub(super) fn make(kind: BackendKind, config: &DownloadConfig) -> Result<Arc<dyn Backend>, DownloadError> {
+    Ok(match kind {
+        BackendKind::Rustls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Rustls, config)?),
+        BackendKind::NativeTls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Native, config)?),
+        BackendKind::Curl => Arc::new(curl::Curl::new(config)),
     })
 }
 

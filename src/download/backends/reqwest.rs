@@ -8,7 +8,7 @@ use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE, RETRY_AFTE
 use super::{chain, retry_after};
 use crate::download::http_proxy::proxy_for;
 use crate::download::{AttemptError, Backend, DownloadError, Head, Kind, Request, Sink, user_agent};
-use crate::env::Env;
+use crate::env::DownloadConfig;
 
 /// Which TLS stack.
 #[derive(Debug, Clone, Copy)]
@@ -25,17 +25,17 @@ pub(super) struct Reqwest {
 }
 
 impl Reqwest {
-    pub(super) fn new(tls: Tls, env: &Env) -> Result<Reqwest, DownloadError> {
+    pub(super) fn new(tls: Tls, config: &DownloadConfig) -> Result<Reqwest, DownloadError> {
         let name = match tls {
             Tls::Rustls => "rustls",
             Tls::Native => "native-tls",
         };
-        let proxies = env.proxies.clone();
+        let proxies = config.proxies.clone();
         let proxy = reqwest::Proxy::custom(move |url| proxy_for(url, &proxies));
         let builder = reqwest::blocking::Client::builder()
             .user_agent(user_agent(name))
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(env.limits.connect)
+            .connect_timeout(config.limits.connect)
             .timeout(None::<std::time::Duration>)
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .no_proxy()
@@ -44,7 +44,7 @@ impl Reqwest {
             Tls::Rustls => builder.use_rustls_tls(),
             Tls::Native => builder.use_native_tls(),
         };
-        if let Some(roots) = explicit_roots(env).map_err(|message| DownloadError::Init { backend: name, message })? {
+        if let Some(roots) = explicit_roots(config).map_err(|message| DownloadError::Init { backend: name, message })? {
             // Only these roots: the libraries must not read SSL_CERT_FILE/SSL_CERT_DIR themselves.
             builder = builder.tls_built_in_root_certs(false);
             for root in roots {
@@ -103,12 +103,12 @@ impl Backend for Reqwest {
 /// The trusted roots from `SSL_CERT_FILE` and `SSL_CERT_DIR` (as checked by `env.rs`), or `None`
 /// when neither is set (the system's roots). Files in the directory that hold no PEM certificate
 /// (the hash links' targets do) are skipped, as OpenSSL does.
-fn explicit_roots(env: &Env) -> Result<Option<Vec<reqwest::Certificate>>, String> {
-    if env.ca_file.is_none() && env.ca_dir.is_none() {
+fn explicit_roots(config: &DownloadConfig) -> Result<Option<Vec<reqwest::Certificate>>, String> {
+    if config.ca_file.is_none() && config.ca_dir.is_none() {
         return Ok(None);
     }
     let mut roots = Vec::new();
-    if let Some(file) = &env.ca_file {
+    if let Some(file) = &config.ca_file {
         let pem = fs_err::read(file).map_err(|e| format!("SSL_CERT_FILE: {e}"))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("SSL_CERT_FILE {}: {}", file.display(), chain(&e)))?;
         if certs.is_empty() {
@@ -116,7 +116,7 @@ fn explicit_roots(env: &Env) -> Result<Option<Vec<reqwest::Certificate>>, String
         }
         roots.extend(certs);
     }
-    if let Some(dir) = &env.ca_dir {
+    if let Some(dir) = &config.ca_dir {
         let entries = fs_err::read_dir(dir).map_err(|e| format!("SSL_CERT_DIR: {e}"))?;
         for entry in entries.flatten() {
             if let Ok(pem) = fs_err::read(entry.path()) {
