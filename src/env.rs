@@ -33,6 +33,13 @@ pub struct EnvError {
     pub expected: &'static str,
 }
 
+impl crate::error::Exit for EnvError {
+    /// A bad variable is configuration: exit 2.
+    fn exit_code(&self) -> i32 {
+        crate::error::EXIT_USAGE
+    }
+}
+
 /// One download backend (DESIGN.md decision 3): all three are compiled into every build and
 /// chosen at run time by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

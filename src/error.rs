@@ -2,9 +2,10 @@
 //!
 //! DESIGN.md: exit 0 success, 1 the operation failed (network, verification, install), 2 usage or
 //! configuration error (bad flag, bad environment value, bad toolchain name). Errors travel as
-//! `anyhow::Error` chains built from each module's `thiserror` enums; this module decides the exit
-//! code by looking for a usage-kind error anywhere in the chain, and prints the chain on one line
-//! (never a backtrace, even with `RUST_BACKTRACE=1`: an expected failure is not a crash).
+//! `anyhow::Error` chains built from each module's `thiserror` enums. An error type whose failures
+//! are the user's to fix implements [`Exit`] and says its own exit code; this module only walks
+//! the chain for the first such error ([`exit_code`]), and prints the chain on one line (never a
+//! backtrace, even with `RUST_BACKTRACE=1`: an expected failure is not a crash).
 
 use std::fmt::Write as _;
 
@@ -16,20 +17,39 @@ pub const EXIT_USAGE: i32 = 2;
 /// DNF's convention).
 pub const EXIT_UPDATES_AVAILABLE: i32 = 100;
 
+/// An error type that decides the exit code of the failures it describes.
+pub trait Exit: std::error::Error + 'static {
+    /// The exit code: [`EXIT_USAGE`] for what the user must fix in what they asked for,
+    /// [`EXIT_FAILURE`] for an operation that failed.
+    fn exit_code(&self) -> i32;
+}
+
 /// A mistake in what the user asked for (an argument or option value). Exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// The exit code for `err`: 2 when any error in its chain is a usage or configuration error, else 1.
+impl Exit for UsageError {
+    fn exit_code(&self) -> i32 {
+        EXIT_USAGE
+    }
+}
+
+/// The error types that implement [`Exit`], as a lookup from a `dyn Error` in a chain.
+fn as_exit<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Exit> {
+    fn find<'a, T: Exit>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Exit> {
+        e.downcast_ref::<T>().map(|t| t as &dyn Exit)
+    }
+    find::<UsageError>(e)
+        .or_else(|| find::<crate::env::EnvError>(e))
+        .or_else(|| find::<crate::dist::name::NameError>(e))
+        .or_else(|| find::<crate::dist::select::SelectError>(e))
+}
+
+/// The exit code for `err`: the code of the first error in its chain that decides one
+/// ([`Exit`]) and says it is the user's to fix, else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    let usage = err.chain().any(|e| {
-        e.is::<UsageError>()
-            || e.is::<crate::env::EnvError>()
-            || e.is::<crate::dist::name::NameError>()
-            || e.downcast_ref::<crate::dist::select::SelectError>().is_some_and(crate::dist::select::SelectError::is_usage)
-    });
-    if usage { EXIT_USAGE } else { EXIT_FAILURE }
+    err.chain().filter_map(as_exit).map(Exit::exit_code).find(|c| *c != EXIT_FAILURE).unwrap_or(EXIT_FAILURE)
 }
 
 /// `err` and its causes on one line: `outer: cause: root cause`.

@@ -26,6 +26,13 @@ pub struct NameError {
     pub why: &'static str,
 }
 
+impl crate::error::Exit for NameError {
+    /// A bad name is the user's to fix: exit 2.
+    fn exit_code(&self) -> i32 {
+        crate::error::EXIT_USAGE
+    }
+}
+
 impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid toolchain name '{}': {}", self.name, self.why)?;
@@ -39,11 +46,56 @@ impl fmt::Display for NameError {
     }
 }
 
+/// A release channel: one of the three that move, or a version that does not.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// `stable`.
+    Stable,
+    /// `beta`.
+    Beta,
+    /// `nightly`.
+    Nightly,
+    /// A version, `MAJOR.MINOR[.PATCH][-beta[.N]]`: `1.95`, `1.95.0`, `1.96.0-beta.3`.
+    Version(String),
+}
+
+impl Channel {
+    /// The channel as written in names and manifest file names.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Channel::Stable => "stable",
+            Channel::Beta => "beta",
+            Channel::Nightly => "nightly",
+            Channel::Version(v) => v,
+        }
+    }
+
+    /// Whether it moves (`stable`, `beta`, `nightly`): a new release replaces what it names.
+    pub fn moves(&self) -> bool {
+        !matches!(self, Channel::Version(_))
+    }
+
+    fn named(s: &str) -> Option<Channel> {
+        match s {
+            "stable" => Some(Channel::Stable),
+            "beta" => Some(Channel::Beta),
+            "nightly" => Some(Channel::Nightly),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A parsed toolchain name, e.g. `nightly-2026-05-20-aarch64-unknown-linux-gnu`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolchainName {
     /// `stable`, `beta`, `nightly`, or a version such as `1.95.0` / `1.95` / `1.96.0-beta.3`.
-    pub channel: String,
+    pub channel: Channel,
     /// Archive date `YYYY-MM-DD`, when the name pins one.
     pub date: Option<String>,
     /// Host triple, when the name carries one.
@@ -74,7 +126,7 @@ impl ToolchainName {
     /// Whether this is a bare channel (`stable`, `beta`, `nightly`: no date, no version), the
     /// toolchains `tcup update` with no name moves forward.
     pub fn is_moving_channel(&self) -> bool {
-        matches!(self.channel.as_str(), "stable" | "beta" | "nightly") && self.date.is_none()
+        self.channel.moves() && self.date.is_none()
     }
 }
 
@@ -165,7 +217,7 @@ pub fn parse_arg(name: &str) -> Result<String, NameError> {
 
 impl fmt::Display for ToolchainName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.channel)?;
+        f.write_str(self.channel.as_str())?;
         if let Some(d) = &self.date {
             write!(f, "-{d}")?;
         }
@@ -199,7 +251,8 @@ impl FromStr for ToolchainName {
         {
             return Err(err("the host part is not a target triple like x86_64-unknown-linux-gnu"));
         }
-        Ok(ToolchainName { channel: channel.to_owned(), date, host: host.map(str::to_owned) })
+        let channel = Channel::named(channel).unwrap_or_else(|| Channel::Version(channel.to_owned()));
+        Ok(ToolchainName { channel, date, host: host.map(str::to_owned) })
     }
 }
 
@@ -258,7 +311,7 @@ mod tests {
     fn parse(s: &str) -> (String, Option<String>, Option<String>) {
         let n: ToolchainName = s.parse().unwrap();
         assert_eq!(n.to_string(), s, "round trip");
-        (n.channel, n.date, n.host)
+        (n.channel.to_string(), n.date, n.host)
     }
 
     #[allow(clippy::unnecessary_wraps)]
@@ -280,6 +333,16 @@ mod tests {
             parse("nightly-2026-05-20-arm-unknown-linux-gnueabihf"),
             ("nightly".into(), own("2026-05-20"), own("arm-unknown-linux-gnueabihf"))
         );
+    }
+
+    #[test]
+    fn channels_know_whether_they_move() {
+        let channel = |s: &str| s.parse::<ToolchainName>().unwrap().channel;
+        assert_eq!(channel("stable-x86_64-unknown-linux-gnu"), Channel::Stable);
+        assert_eq!(channel("nightly-2026-05-20"), Channel::Nightly);
+        assert_eq!(channel("1.96.0-beta.3"), Channel::Version("1.96.0-beta.3".into()));
+        assert!(channel("beta").moves() && !channel("1.95").moves());
+        assert!(!"nightly-2026-05-20".parse::<ToolchainName>().unwrap().is_moving_channel(), "a dated nightly stays");
     }
 
     #[test]

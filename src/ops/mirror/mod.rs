@@ -218,7 +218,7 @@ fn channel_of(toolchain: &Path) -> anyhow::Result<String> {
     let parsed: ToolchainName = name
         .parse()
         .map_err(|_| UsageError(format!("cannot tell the channel from the directory name '{name}'; pass --channel (e.g. stable)")))?;
-    Ok(parsed.channel)
+    Ok(parsed.channel.to_string())
 }
 
 /// Finds the manifest package and target key for an installed component name.
@@ -236,7 +236,7 @@ fn identify(manifest: &Manifest, name: &str) -> Option<(String, String)> {
 /// Where the manifest is published for `channel`.
 fn manifest_names(channel: &str, manifest: &Manifest) -> Vec<String> {
     let mut names = vec![format!("dist/channel-rust-{channel}.toml"), format!("dist/{}/channel-rust-{channel}.toml", manifest.date)];
-    if matches!(channel, "stable" | "beta" | "nightly")
+    if channel.parse::<ToolchainName>().is_ok_and(|n| n.channel.moves())
         && let Some(v) = manifest.rust_version()
     {
         names.push(format!("dist/channel-rust-{v}.toml"));
