@@ -1,7 +1,7 @@
 //! The one place where tcup reads its environment.
 //!
 //! Every environment variable tcup honours is read here, once, into an [`Env`] value that is
-//! passed down to the code that needs it (DESIGN.md decision 2: no library code calls
+//! passed down to the code that needs it (docs/design.md S2: no library code calls
 //! `std::env::var`). A variable that is set to a value tcup cannot use is an [`EnvError`] naming
 //! the variable, the value and what was expected; it is never silently ignored.
 //! rustup's variables keep rustup's meaning; tcup's own knobs start with `TCUP_`.
@@ -40,7 +40,7 @@ impl crate::error::Exit for EnvError {
     }
 }
 
-/// One download backend (DESIGN.md decision 3): all three are compiled into every build and
+/// One download backend (docs/design.md S3): all three are compiled into every build and
 /// chosen at run time by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BackendKind {
@@ -108,7 +108,7 @@ impl DownloadConfig {
     }
 }
 
-/// Bounds on every download attempt (DESIGN.md decision 6).
+/// Bounds on every download attempt (docs/design.md S6).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// `TCUP_CONNECT_TIMEOUT` (default 30 s): TCP + TLS connection set-up.

@@ -1,6 +1,6 @@
 //! How a failure becomes an exit code and one line on stderr.
 //!
-//! DESIGN.md: exit 0 success, 1 the operation failed (network, verification, install), 2 usage or
+//! docs/design.md 16.8 and the shared exit codes: exit 0 success, 1 the operation failed (network, verification, install), 2 usage or
 //! configuration error (bad flag, bad environment value, bad toolchain name). Errors travel as
 //! `anyhow::Error` chains built from each module's `thiserror` enums. An error type whose failures
 //! are the user's to fix implements [`Exit`] and says its own exit code; this module only walks

@@ -1,5 +1,5 @@
 //! How bytes arrive: three HTTP stacks behind one [`Backend`] trait, all compiled into every build
-//! and chosen at run time (DESIGN.md decision 3), with a watchdog that does not depend on their
+//! and chosen at run time (docs/design.md S3), with a watchdog that does not depend on their
 //! cooperation (decision 6), hedged fallback between them, retries and resume.
 //!
 //! Every download in tcup goes through a [`Downloader`]: channel manifests, their `.sha256` files,

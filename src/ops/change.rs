@@ -1,7 +1,7 @@
 //! Changing an installed toolchain, the one way every change goes (update, component and target
 //! add/remove, repair): decide per component whether it is kept or fetched, build the new tree
-//! beside the old one in staging, and swap it in with one exchange rename (DESIGN.md decisions 5
-//! and 11). A kill at any moment leaves the old tree or the new one in `toolchains/`; a killed
+//! beside the old one in staging, and swap it in with one exchange rename (docs/design.md S5
+//! and S11). A kill at any moment leaves the old tree or the new one in `toolchains/`; a killed
 //! run's staging is cleared by the next tcup.
 //!
 //! A component is **kept** when the archive it was installed from (tcup's receipt, else the

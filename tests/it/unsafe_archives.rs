@@ -1,4 +1,4 @@
-//! Hostile archives (DESIGN.md, issue point 7): each is refused with an error naming the entry,
+//! Hostile archives (docs/design.md 2.4): each is refused with an error naming the entry,
 //! nothing is written outside the staging directory, and no toolchain appears.
 
 use crate::support::dist::{Dist, Entry};
