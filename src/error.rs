@@ -1,8 +1,9 @@
 //! How a failure becomes an exit code and one line on stderr.
 //!
-//! docs/design.md 16.8 and the shared exit codes: exit 0 success, 1 the operation failed (network, verification, install), 2 usage or
-//! configuration error (bad flag, bad environment value, bad toolchain name). Errors travel as
-//! `anyhow::Error` chains built from each module's `thiserror` enums. An error type whose failures
+//! Exit codes (docs/design.md, after S15): 0 success, 1 the operation failed (network,
+//! verification, install), 2 usage or configuration error (bad flag, bad environment value, bad
+//! toolchain name). Errors travel as `anyhow::Error` chains built from each module's `thiserror`
+//! enums. An error type whose failures
 //! are the user's to fix implements [`Exit`] and says its own exit code; this module only walks
 //! the chain for the first such error ([`exit_code`]), and prints the chain on one line (never a
 //! backtrace, even with `RUST_BACKTRACE=1`: an expected failure is not a crash).

@@ -32,17 +32,17 @@ pub(super) struct DownloadArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct HostArgs {
-    /// Read the userland, loaders and proc/cpuinfo below DIR instead of /.
-    #[arg(long, value_name = "DIR", default_value = "/")]
-    root: PathBuf,
-    /// Use NAME as the kernel machine instead of `uname -m`.
+    /// Read the userland, loaders and proc/cpuinfo below DIR instead of TCUP_HOST_ROOT (default /).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Use NAME as the kernel machine instead of TCUP_HOST_MACHINE (default: `uname -m`).
     #[arg(long, value_name = "NAME")]
     machine: Option<String>,
 }
 
 pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<()> {
     match args.what {
-        Some(DoctorCommand::Host(h)) => host_report(&h),
+        Some(DoctorCommand::Host(h)) => host_report(&h, env),
         Some(DoctorCommand::Download(d)) => {
             let r = doctor::download(env, &d.url, reporter)?;
             #[allow(clippy::cast_precision_loss)]
@@ -76,8 +76,11 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
     }
 }
 
-fn host_report(args: &HostArgs) -> anyhow::Result<()> {
-    let report = host::detect(&args.root, args.machine.as_deref());
+/// The same decision `toolchain install` makes (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), unless
+/// `--root`/`--machine` ask about another system.
+fn host_report(args: &HostArgs, env: &Env) -> anyhow::Result<()> {
+    let root = args.root.as_deref().unwrap_or(&env.host_root);
+    let report = host::detect(root, args.machine.as_deref().or(env.host_machine.as_deref()));
     match &report.decision {
         Decision::Host { triple, targets, notes } => {
             println!("{triple}");

@@ -71,7 +71,7 @@ pub(super) enum SelfCommand {
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     crate::dist::select::check_profile(&args.profile)?;
-    let detected = host::detect(&env.host_root, env.host_machine.as_deref());
+    let detected = crate::ops::session::detect_host(env);
     let mut opts = InitOptions {
         toolchain: toolchain(&args.default_toolchain)?,
         profile: args.profile.clone(),

@@ -75,7 +75,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     }
     let settings = crate::home::settings::load(&env.rustup_home)?;
     let downloader = Downloader::new(&env.download)?;
-    let detected = crate::host::detect(&env.host_root, env.host_machine.as_deref());
+    let detected = crate::ops::session::detect_host(env);
     for name in names {
         let opts = InstallOptions {
             name,

@@ -15,13 +15,19 @@ use crate::ops::auto_install::{self, Ensure};
 use crate::ops::resolve::{self, Active, Context, NoToolchain, Toolchain};
 use crate::progress::Reporter;
 
+/// Host detection for this system as the environment describes it (`TCUP_HOST_ROOT`,
+/// `TCUP_HOST_MACHINE`): the one input every install, `doctor host` and the default host share.
+pub fn detect_host(env: &Env) -> crate::host::Report {
+    crate::host::detect(&env.host_root, env.host_machine.as_deref())
+}
+
 /// The host triple for toolchain names without one: `default_host_triple` in `settings.toml`,
 /// else the detected host (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), else — where detection refuses
 /// (no Rust host toolchain exists for this system) — the detected machine's triple, so names are
 /// still complete in messages ("toolchain 'stable-armv7-unknown-linux-musleabihf' is not
 /// installed").
 pub fn default_host(env: &Env, settings: &Settings) -> String {
-    settings.default_host.clone().unwrap_or_else(|| match crate::host::detect(&env.host_root, env.host_machine.as_deref()).decision {
+    settings.default_host.clone().unwrap_or_else(|| match detect_host(env).decision {
         crate::host::Decision::Host { triple, .. } => triple,
         crate::host::Decision::Refused { detected, .. } => detected,
     })

@@ -392,3 +392,20 @@ fn arm_binfmt_handler() -> bool {
         text.lines().next() == Some("enabled") && text.lines().any(|l| l.starts_with("magic 7f454c4601010100000000000000000002002800"))
     })
 }
+
+/// `tcup doctor host` explains the choice `toolchain install` makes: with `TCUP_HOST_ROOT` and
+/// `TCUP_HOST_MACHINE` set it reads that root, not `/` (it once had its own default of `/`).
+#[test]
+fn doctor_host_follows_tcup_host_root_and_machine() {
+    let dir =
+        lay_out(&Root { sh: Some(fixture("dash-arm64")), loaders: &["/lib/ld-linux-aarch64.so.1"], cpuinfo: Some(PI4_ARM64), extra: &[] });
+    let sb = Sandbox::new();
+    let doctor = |args: &[&str]| {
+        run(sb.tcup("http://127.0.0.1:9").env("TCUP_HOST_ROOT", dir.path()).env("TCUP_HOST_MACHINE", "aarch64").args(args)).ok().stdout
+    };
+    let out = doctor(&["doctor", "host"]);
+    assert_eq!(out.lines().next(), Some("aarch64-unknown-linux-gnu"), "{out}");
+    // --root still asks about another system.
+    let here = doctor(&["doctor", "host", "--root", "/", "--machine", "x86_64"]);
+    assert_eq!(here.lines().next(), Some(crate::support::HOST), "{here}");
+}
