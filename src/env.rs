@@ -201,6 +201,9 @@ pub struct Env {
     pub download: DownloadConfig,
     /// `RUSTUP_TOOLCHAIN`: the toolchain proxies run when no `+toolchain` is given.
     pub toolchain: Option<String>,
+    /// `RUST_RECURSION_COUNT` (rustup's name; default 0): how many proxies are running above this
+    /// one, each having set it one higher for the tool it ran.
+    pub recursion_count: u32,
     /// `RUSTUP_AUTO_INSTALL` (`0` or `1`): whether a proxy installs a missing active toolchain;
     /// `None` leaves it to `settings.toml`'s `auto_install` (default: install).
     pub auto_install: Option<bool>,
@@ -334,6 +337,13 @@ impl Env {
                 ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
             },
             toolchain: get("RUSTUP_TOOLCHAIN"),
+            recursion_count: get("RUST_RECURSION_COUNT")
+                .map(|v| {
+                    v.parse::<u32>()
+                        .map_err(|_| EnvError { var: "RUST_RECURSION_COUNT".into(), value: v, expected: "a whole number ≥ 0" })
+                })
+                .transpose()?
+                .unwrap_or(0),
             auto_install: one_of(&get, "RUSTUP_AUTO_INSTALL", None, &[("0", Some(false)), ("1", Some(true))], "0 or 1")?,
             init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
             zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
@@ -391,8 +401,16 @@ fn one_of<T: Copy>(
 
 /// The variables a proxy needs to find and run a toolchain. A bad value of any other variable
 /// (download settings, tcup-init's) must not stop a proxy (see [`Env::for_proxy`]).
-pub const PROXY_VARS: &[&str] =
-    &["HOME", "RUSTUP_HOME", "CARGO_HOME", "RUSTUP_TOOLCHAIN", "RUSTUP_AUTO_INSTALL", "TCUP_HOST_ROOT", "TCUP_HOST_MACHINE"];
+pub const PROXY_VARS: &[&str] = &[
+    "HOME",
+    "RUSTUP_HOME",
+    "CARGO_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "RUSTUP_AUTO_INSTALL",
+    "TCUP_HOST_ROOT",
+    "TCUP_HOST_MACHINE",
+    "RUST_RECURSION_COUNT",
+];
 
 impl Env {
     /// The environment for a proxy: like [`Env::from_vars`], but a bad value of a variable the
@@ -490,6 +508,7 @@ fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f6
 /// Variables tcup reads whose values must be UTF-8 (a trailing `_` is a prefix).
 const READ_AS_UTF8: &[&str] = &[
     "RUSTUP_",
+    "RUST_RECURSION_COUNT",
     "TCUP_",
     "CARGO_HOME",
     "HOME",

@@ -134,8 +134,7 @@ pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Res
     let active = Active::plain(toolchain, Reason::CommandLine);
     let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };
     reporter.finish();
-    let vars =
-        tool_proxy::vars(&env.rustup_home, &env.cargo_home, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
+    let vars = tool_proxy::vars(env, &dir, &active.toolchain.to_string(), std::env::var_os("PATH").as_deref());
     let (cmd, rest) = args.command.split_first().expect("clap requires a command");
     let own = dir.join("bin").join(cmd);
     let program = if own.is_file() { own.into_os_string() } else { cmd.clone() };

@@ -3,6 +3,11 @@
 //! order; [`crate::ops::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME` and `RUSTUP_TOOLCHAIN` set and the toolchain's `bin` first on PATH,
 //! so `cargo` finds the matching `rustc`. `tcup run` and `tcup which` use the same functions.
+//!
+//! **Recursion guard** (rustup's): each tool runs with `RUST_RECURSION_COUNT` one higher than the
+//! proxy saw; a proxy that sees [`RECURSION_LIMIT`] refuses instead of running anything. A linked
+//! toolchain whose `bin/` holds the proxies themselves (or a `path =` toolchain pointing at
+//! `CARGO_HOME`) would otherwise exec itself until killed.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -23,6 +28,27 @@ pub const PROXIES: &[&str] = &[
     "cargo-miri",
     "rust-analyzer",
 ];
+
+/// How many proxies may run one inside another before the next refuses (rustup's
+/// `RUST_RECURSION_COUNT_MAX`).
+pub const RECURSION_LIMIT: u32 = 20;
+
+/// A proxy ran itself [`RECURSION_LIMIT`] times over. Exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "infinite recursion: '{tool}' of toolchain '{toolchain}' is {}, which runs a tcup proxy again ({RECURSION_LIMIT} proxies deep, RUST_RECURSION_COUNT={count}); the toolchain's bin/ must hold the real tools, not links to tcup",
+    program.display()
+)]
+pub struct Recursion {
+    /// The tool.
+    pub tool: String,
+    /// The toolchain's name or path.
+    pub toolchain: String,
+    /// The binary that leads back to a proxy.
+    pub program: PathBuf,
+    /// `RUST_RECURSION_COUNT` as this proxy saw it.
+    pub count: u32,
+}
 
 /// The toolchain lacks the tool. Exit code 1.
 #[derive(Debug, thiserror::Error)]
@@ -82,21 +108,17 @@ pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 }
 
 /// The environment a tool of the toolchain in `dir` runs with: `name` is what `RUSTUP_TOOLCHAIN`
-/// is set to (the toolchain's name, or its path); `path` the current PATH.
-pub fn vars(
-    rustup_home: &Path,
-    cargo_home: &Path,
-    dir: &Path,
-    name: &str,
-    path: Option<&std::ffi::OsStr>,
-) -> Vec<(&'static str, OsString)> {
+/// is set to (the toolchain's name, or its path); `path` the current PATH;
+/// `RUST_RECURSION_COUNT` one more than `env`'s.
+pub fn vars(env: &crate::env::Env, dir: &Path, name: &str, path: Option<&std::ffi::OsStr>) -> Vec<(&'static str, OsString)> {
     let mut paths = vec![dir.join("bin")];
     paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
     vec![
-        ("RUSTUP_HOME", rustup_home.as_os_str().to_owned()),
-        ("CARGO_HOME", cargo_home.as_os_str().to_owned()),
+        ("RUSTUP_HOME", env.rustup_home.as_os_str().to_owned()),
+        ("CARGO_HOME", env.cargo_home.as_os_str().to_owned()),
         ("RUSTUP_TOOLCHAIN", OsString::from(name)),
         ("PATH", std::env::join_paths(paths).unwrap_or_default()),
+        ("RUST_RECURSION_COUNT", OsString::from((env.recursion_count + 1).to_string())),
     ]
 }
 
@@ -104,7 +126,8 @@ pub fn vars(
 /// added to it) and the environment to run it with.
 ///
 /// # Errors
-/// [`MissingTool`] when `dir/bin/<tool>` does not exist.
+/// [`MissingTool`] when `dir/bin/<tool>` does not exist; [`Recursion`] when `env`'s
+/// `RUST_RECURSION_COUNT` has reached [`RECURSION_LIMIT`].
 pub fn command(
     tool: &str,
     env: &crate::env::Env,
@@ -112,14 +135,18 @@ pub fn command(
     name: &str,
     official: bool,
     path: Option<&std::ffi::OsStr>,
-) -> Result<Resolved, MissingTool> {
+) -> anyhow::Result<Resolved> {
     let program = dir.join("bin").join(tool);
     if !program.is_file() {
         return Err(if official {
             MissingTool::Component { tool: tool.to_owned(), toolchain: name.to_owned(), component: component_of(tool) }
         } else {
             MissingTool::Custom { tool: tool.to_owned(), toolchain: name.to_owned() }
-        });
+        }
+        .into());
     }
-    Ok(Resolved { program, vars: vars(&env.rustup_home, &env.cargo_home, dir, name, path) })
+    if env.recursion_count >= RECURSION_LIMIT {
+        return Err(Recursion { tool: tool.to_owned(), toolchain: name.to_owned(), program, count: env.recursion_count }.into());
+    }
+    Ok(Resolved { program, vars: vars(env, dir, name, path) })
 }

@@ -16,6 +16,7 @@ mod interop;
 mod messages;
 mod names;
 mod real_toolchain;
+mod recursion;
 mod self_update;
 mod terminal;
 mod unsafe_archives;
