@@ -64,7 +64,7 @@ fn a_linked_toolchain_whose_bin_is_the_proxies_stops_at_20() {
     let bin = proxies(&sb);
     let dir = looping_dir(&sb, &bin);
     crate::support::run(sb.tcup(crate::support::OFFLINE).args(["toolchain", "link", "loop", dir.to_str().unwrap()])).ok();
-    let (r, took) = within(sb.command(bin.join("rustc")).args(["+loop", "--version"]), Duration::from_secs(60));
+    let (r, took) = within(sb.command(bin.join("rustc")).args(["+loop", "--version"]), Duration::from_mins(1));
     eprintln!("rustc +loop --version refused after {took:?}");
     refused(&r, "loop", &sb.rustup_home.join("toolchains/loop"));
 }
@@ -77,7 +77,7 @@ fn a_toolchain_file_path_to_the_proxies_stops_at_20() {
     let project = sb.dir.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
     std::fs::write(project.join("rust-toolchain.toml"), format!("[toolchain]\npath = \"{}\"\n", dir.display())).unwrap();
-    let (r, took) = within(sb.command(bin.join("rustc")).current_dir(&project).arg("--version"), Duration::from_secs(60));
+    let (r, took) = within(sb.command(bin.join("rustc")).current_dir(&project).arg("--version"), Duration::from_mins(1));
     eprintln!("rustc --version under path = loop refused after {took:?}");
     refused(&r, &dir.display().to_string(), &dir);
     // A bad count is refused, naming the variable.
