@@ -78,7 +78,7 @@ pub(super) fn show(args: &ShowArgs, verbose: bool, env: &Env, reporter: &Reporte
 }
 
 fn show_all(here: &Session, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    println!("Default host: {}", here.host);
+    println!("Default host: {}", here.host.get());
     println!("rustup home:  {}\n", env.rustup_home.display());
     println!("installed toolchains\n--------------------");
     let active = resolve::active(&here.ctx(env), None)?;

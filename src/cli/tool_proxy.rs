@@ -8,6 +8,7 @@ use std::os::unix::process::CommandExt;
 
 use crate::env::{Env, EnvError};
 use crate::error::{EXIT_FAILURE, EXIT_USAGE, exit_code, one_line};
+use crate::ops::resolve::LazyHost;
 use crate::ops::session::Session;
 use crate::ops::tool_proxy;
 use crate::progress::{Reporter, Verbosity};
@@ -37,7 +38,7 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
         }
     };
     let err = std::process::Command::new(&resolved.0.program).args(&args).envs(resolved.0.vars.iter().map(|(k, v)| (*k, v))).exec();
-    eprintln!("error: {}", crate::host::run_check::diagnose_spawn(&resolved.0.program, &err, &resolved.1));
+    eprintln!("error: {}", crate::host::run_check::diagnose_spawn(&resolved.0.program, &err, resolved.1.get()));
     EXIT_FAILURE
 }
 
@@ -47,7 +48,7 @@ fn prepare(
     env: &Env,
     set_aside: &[EnvError],
     reporter: &Reporter,
-) -> anyhow::Result<(tool_proxy::Resolved, String)> {
+) -> anyhow::Result<(tool_proxy::Resolved, LazyHost<'static>)> {
     let here = Session::load(env)?;
     let active = here.active(env, plus, tool, reporter)?;
     let dir = here.ensure(env, &active, set_aside, reporter)?;

@@ -124,8 +124,35 @@ impl Active {
     }
 }
 
+/// The host for names without one, worked out only when a name needs it: host detection reads
+/// the userland's files, and a proxy whose toolchain is named in full (as `tcup default` and
+/// `tcup override set` write it) never needs it.
+pub struct LazyHost<'a> {
+    cell: std::cell::OnceCell<String>,
+    compute: Box<dyn Fn() -> String + 'a>,
+}
+
+impl<'a> LazyHost<'a> {
+    /// A host computed by `compute` on first use.
+    pub fn new(compute: impl Fn() -> String + 'a) -> LazyHost<'a> {
+        LazyHost { cell: std::cell::OnceCell::new(), compute: Box::new(compute) }
+    }
+
+    /// A host known already.
+    pub fn fixed(host: &str) -> LazyHost<'a> {
+        let cell = std::cell::OnceCell::new();
+        let _ = cell.set(host.to_owned());
+        LazyHost { cell, compute: Box::new(String::new) }
+    }
+
+    /// The host triple.
+    pub fn get(&self) -> &str {
+        self.cell.get_or_init(|| (self.compute)())
+    }
+}
+
 /// What the answer depends on besides the command line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// `RUSTUP_HOME`.
     pub rustup_home: &'a Path,
@@ -136,7 +163,7 @@ pub struct Context<'a> {
     /// The current directory.
     pub cwd: &'a Path,
     /// Host for names without one: `default_host_triple`, else the detected host.
-    pub default_host: &'a str,
+    pub default_host: &'a LazyHost<'a>,
 }
 
 /// Finds the active toolchain; `plus` is a `+toolchain` / `--toolchain` value. `Ok(None)`: nothing
@@ -173,7 +200,7 @@ pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Ac
 }
 
 /// The toolchain file in `dir`, if there is one.
-fn from_file(dir: &Path, default_host: &str) -> anyhow::Result<Option<Active>> {
+fn from_file(dir: &Path, default_host: &LazyHost<'_>) -> anyhow::Result<Option<Active>> {
     let legacy = dir.join("rust-toolchain");
     let toml = dir.join("rust-toolchain.toml");
     let mut warnings = Vec::new();
@@ -206,7 +233,7 @@ fn from_file(dir: &Path, default_host: &str) -> anyhow::Result<Option<Active>> {
 /// A [`UsageError`] naming the value and `reason`'s source: a name [`name::check`] refuses (empty,
 /// white space, `.`/`..`, a leading `-`), or a relative path (a `/` in a name that is not
 /// absolute).
-pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Result<Toolchain> {
+pub fn toolchain(name: &str, default_host: &LazyHost<'_>, reason: &Reason) -> anyhow::Result<Toolchain> {
     name::check(name).map_err(|e| UsageError(format!("{e} (from {})", reason.source())))?;
     if name.contains('/') {
         if Path::new(name).is_absolute() {
@@ -215,7 +242,10 @@ pub fn toolchain(name: &str, default_host: &str, reason: &Reason) -> anyhow::Res
         return Err(UsageError(format!("relative path toolchain '{name}' (from {}); use an absolute path", reason.source())).into());
     }
     Ok(Toolchain::Named(match name.parse::<ToolchainName>() {
-        Ok(n) => n.dir_name(n.host.as_deref().unwrap_or(default_host)),
+        Ok(n) => match n.host.as_deref() {
+            Some(h) => n.dir_name(h),
+            None => n.dir_name(default_host.get()),
+        },
         Err(_) => LocalName::parse(name)?,
     }))
 }
@@ -245,12 +275,13 @@ mod tests {
 
     const HOST: &str = "x86_64-unknown-linux-gnu";
 
-    fn ctx<'a>(home: &'a Path, settings: &'a Settings, cwd: &'a Path, env: Option<&'a str>) -> Context<'a> {
-        Context { rustup_home: home, env_toolchain: env, settings, cwd, default_host: HOST }
+    fn ctx<'a>(host: &'a LazyHost<'a>, home: &'a Path, settings: &'a Settings, cwd: &'a Path, env: Option<&'a str>) -> Context<'a> {
+        Context { rustup_home: home, env_toolchain: env, settings, cwd, default_host: host }
     }
 
     #[test]
     fn order_is_plus_env_override_file_default() {
+        let host = LazyHost::fixed(HOST);
         let tmp = tempfile::tempdir().unwrap();
         let root = fs_err::canonicalize(tmp.path()).unwrap();
         let deep = root.join("a/b/c");
@@ -259,35 +290,39 @@ mod tests {
         let mut settings = Settings { default_toolchain: Some("stable".into()), ..Settings::default() };
         let name = |a: Option<Active>| a.map(|a| (a.toolchain.to_string(), a.reason));
         let file = Reason::File(root.join("a/rust-toolchain.toml"));
-        assert_eq!(name(active(&ctx(&root, &settings, &root, None), None).unwrap()), Some((format!("stable-{HOST}"), Reason::Default)));
-        let from_file = active(&ctx(&root, &settings, &deep, None), None).unwrap().unwrap();
+        assert_eq!(
+            name(active(&ctx(&host, &root, &settings, &root, None), None).unwrap()),
+            Some((format!("stable-{HOST}"), Reason::Default))
+        );
+        let from_file = active(&ctx(&host, &root, &settings, &deep, None), None).unwrap().unwrap();
         assert_eq!((from_file.toolchain.to_string(), from_file.reason.clone()), (format!("1.95.0-{HOST}"), file.clone()));
         assert_eq!(from_file.components, ["rustfmt"]);
         // An override on a nearer directory wins over the file further up; one further up loses.
         settings.overrides.insert(root.to_string_lossy().into_owned(), "beta".into());
-        assert_eq!(name(active(&ctx(&root, &settings, &deep, None), None).unwrap()).unwrap().1, file);
+        assert_eq!(name(active(&ctx(&host, &root, &settings, &deep, None), None).unwrap()).unwrap().1, file);
         settings.overrides.insert(root.join("a/b").to_string_lossy().into_owned(), "nightly".into());
         assert_eq!(
-            name(active(&ctx(&root, &settings, &deep, None), None).unwrap()),
+            name(active(&ctx(&host, &root, &settings, &deep, None), None).unwrap()),
             Some((format!("nightly-{HOST}"), Reason::Directory(root.join("a/b"))))
         );
         assert_eq!(
-            name(active(&ctx(&root, &settings, &deep, Some("/opt/rust")), None).unwrap()),
+            name(active(&ctx(&host, &root, &settings, &deep, Some("/opt/rust")), None).unwrap()),
             Some(("/opt/rust".into(), Reason::Environment))
         );
         assert_eq!(
-            name(active(&ctx(&root, &settings, &deep, Some("beta")), Some("mytc")).unwrap()),
+            name(active(&ctx(&host, &root, &settings, &deep, Some("beta")), Some("mytc")).unwrap()),
             Some(("mytc".into(), Reason::CommandLine))
         );
     }
 
     #[test]
     fn errors_name_the_file_or_setting() {
+        let host = LazyHost::fixed(HOST);
         let tmp = tempfile::tempdir().unwrap();
         let root = fs_err::canonicalize(tmp.path()).unwrap();
         fs_err::write(root.join("rust-toolchain.toml"), "[toolchain]\n").unwrap();
         let settings = Settings::default();
-        let err = active(&ctx(&root, &settings, &root, None), None).unwrap_err().to_string();
+        let err = active(&ctx(&host, &root, &settings, &root, None), None).unwrap_err().to_string();
         assert_eq!(
             err,
             format!(
@@ -295,17 +330,18 @@ mod tests {
                 root.join("rust-toolchain.toml").display()
             )
         );
-        let err = active(&ctx(&root, &settings, &root, Some("rel/tc")), None).unwrap_err().to_string();
+        let err = active(&ctx(&host, &root, &settings, &root, Some("rel/tc")), None).unwrap_err().to_string();
         assert!(err.contains("relative path toolchain 'rel/tc' (from the RUSTUP_TOOLCHAIN environment variable)"), "{err}");
     }
 
     #[test]
     fn both_files_warn_and_legacy_wins() {
+        let host = LazyHost::fixed(HOST);
         let tmp = tempfile::tempdir().unwrap();
         let root = fs_err::canonicalize(tmp.path()).unwrap();
         fs_err::write(root.join("rust-toolchain"), "nightly-2026-05-20\n").unwrap();
         fs_err::write(root.join("rust-toolchain.toml"), "[toolchain]\nchannel = \"beta\"\n").unwrap();
-        let a = active(&ctx(&root, &Settings::default(), &root, None), None).unwrap().unwrap();
+        let a = active(&ctx(&host, &root, &Settings::default(), &root, None), None).unwrap().unwrap();
         assert_eq!(a.toolchain, Toolchain::Named(LocalName::parse(&format!("nightly-2026-05-20-{HOST}")).unwrap()));
         assert!(a.warnings[0].starts_with("both "), "{:?}", a.warnings);
     }

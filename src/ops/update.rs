@@ -73,7 +73,7 @@ pub fn install_or_update(
 ) -> anyhow::Result<Result<install::Outcome, Updated>> {
     let host = match opts.name.host.clone().or_else(|| opts.host.clone()) {
         Some(h) => h,
-        None => crate::ops::session::Session::load(env)?.host,
+        None => crate::ops::session::Session::load(env)?.host.get().to_owned(),
     };
     let toolchain = opts.name.dir_name(&host);
     if Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts() {
