@@ -188,14 +188,27 @@ pub struct CheckLine {
 /// A manifest cannot be fetched.
 pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<CheckLine>> {
     let home = Home::new(&env.rustup_home);
+    let toolchains = home.channel_toolchains();
+    // Every channel's manifest at once: the waits overlap (three channels cost one round trip).
+    let fetched: Vec<anyhow::Result<VerifiedManifest>> = std::thread::scope(|s| {
+        let handles: Vec<_> = toolchains
+            .iter()
+            .map(|toolchain| {
+                s.spawn(move || {
+                    let name: ToolchainName = toolchain.as_str().parse()?;
+                    let url = ToolchainName { host: None, ..name }.manifest_url(&env.dist_server);
+                    install::fetch_manifest(downloader, &url, reporter)
+                        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("manifest threads do not panic")).collect()
+    });
     let mut out = Vec::new();
-    for toolchain in home.channel_toolchains() {
-        let current = Current::read(&home, &toolchain)?;
-        let name: ToolchainName = toolchain.as_str().parse()?;
-        let host = name.host.clone().unwrap_or_default();
-        let url = ToolchainName { host: None, ..name }.manifest_url(&env.dist_server);
-        let target = install::fetch_manifest(downloader, &url, reporter)
-            .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))?;
+    for (toolchain, target) in toolchains.iter().zip(fetched) {
+        let target = target?;
+        let current = Current::read(&home, toolchain)?;
+        let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
         let wanted = wanted(&current, &target, &host, &Additions::default())?;
         let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
         out.push(CheckLine {
