@@ -44,10 +44,30 @@ pub(super) fn list_lines(env: &Env, here: &Session, active: Option<&Active>, ver
                 (false, false) => "",
             };
             let path = home.toolchain(&n).root().to_path_buf();
-            let path = if verbose { format!(" {}", fs_err::canonicalize(&path).unwrap_or(path).display()) } else { String::new() };
+            let path = if verbose {
+                format!(" {}{}", fs_err::canonicalize(&path).unwrap_or(path).display(), shares(&home, &n))
+            } else {
+                String::new()
+            };
             format!("{n}{marks}{path}")
         })
         .collect()
+}
+
+/// ` (shares rustc, cargo with 1.95.0-x86_64-unknown-linux-gnu)` when another toolchain holds some
+/// of this one's files (hard links, [`crate::ops::share`]); empty otherwise, so the line is
+/// rustup's when nothing is shared.
+fn shares(home: &Home, name: &crate::dist::name::LocalName) -> String {
+    let pairs = crate::ops::share::shared_with(home, name);
+    let others: std::collections::BTreeSet<&crate::dist::name::LocalName> = pairs.iter().map(|(_, o)| o).collect();
+    let parts: Vec<String> = others
+        .into_iter()
+        .map(|o| {
+            let comps: Vec<&str> = pairs.iter().filter(|(_, x)| x == o).map(|(c, _)| c.as_str()).collect();
+            format!("{} with {o}", comps.join(", "))
+        })
+        .collect();
+    if parts.is_empty() { String::new() } else { format!(" (shares {})", parts.join("; ")) }
 }
 
 pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {

@@ -145,6 +145,9 @@ pub struct Applied {
     pub fetched: Vec<String>,
     /// Components hard-linked from the old tree.
     pub linked: Vec<String>,
+    /// Components hard-linked from another installed toolchain that holds the same archive
+    /// ([`crate::ops::share`]).
+    pub shared: Vec<String>,
     /// Components removed.
     pub dropped: Vec<String>,
     /// Kept components whose files were damaged and were fetched instead.
@@ -198,7 +201,17 @@ pub fn apply(
             archive_hash,
         });
     }
-    let selection = Selection { components: fetch.clone(), warnings: Vec::new() };
+    // What another installed toolchain holds intact is linked from it, not downloaded.
+    let donors = crate::ops::share::donors(&home, &target.manifest, &fetch, &current.toolchain);
+    for d in &donors {
+        receipts.push(
+            crate::ops::share::link_into(&home, d, &tree)
+                .with_context(|| format!("linking {} from '{}'", d.selected.name(), d.toolchain))?,
+        );
+        reporter.info(&format!("{} is the same as in '{}': hard-linked, not downloaded", d.selected.name(), d.toolchain));
+    }
+    let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
+    let selection = Selection { components: download, warnings: Vec::new() };
     receipts.extend(crate::ops::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
@@ -208,13 +221,14 @@ pub fn apply(
     if record_hash {
         home.set_update_hash(&current.toolchain, &target.hash)?;
     }
-    for c in &fetch {
+    for c in &selection.components {
         home.downloads().forget(&c.archive.hash);
     }
     reporter.finish();
     Ok(Applied {
-        fetched: fetch.iter().map(Selected::name).collect(),
+        fetched: selection.components.iter().map(Selected::name).collect(),
         linked: kept.iter().map(|(w, ..)| w.name()).collect(),
+        shared: donors.iter().map(|d| d.selected.name()).collect(),
         dropped: drop,
         repaired,
     })

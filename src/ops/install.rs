@@ -28,6 +28,7 @@ use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
 use crate::ops::archive::{self, Cancelled, Job};
+use crate::ops::share;
 use crate::progress::Reporter;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
@@ -149,27 +150,56 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.info(&format!("installing rust {v} ({} components, profile '{}')", selection.components.len(), opts.profile));
     }
     let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
-    reporter.plan(&host, &selection.components.iter().map(select::Selected::name).collect::<Vec<_>>());
+    let (mut receipts, to_fetch) = share_from_installed(&home, &verified, &selection, &toolchain, &staging, reporter)?;
+    reporter.plan(&host, &to_fetch.components.iter().map(select::Selected::name).collect::<Vec<_>>());
     reporter.set_left_behind(Some(format!(
         "a staging directory in {} and partial downloads in {}",
         home.tmp().display(),
         home.downloads().dir().display()
     )));
-    let receipts = fetch_all(env, &selection, &staging, downloader, reporter);
+    let fetched = fetch_all(env, &to_fetch, &staging, downloader, reporter);
     reporter.set_left_behind(None);
-    let receipts = receipts?;
+    receipts.extend(fetched?);
+    // rustup's order: the selection's.
+    let order: Vec<String> = selection.components.iter().map(select::Selected::name).collect();
+    receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
     ToolchainDir::at(staging.tree()).write_receipts(&receipts, &verified.text).context("writing toolchain receipts")?;
     staging.commit(dest.root()).with_context(|| format!("moving the new toolchain into {}", dest.root().display()))?;
     home.set_update_hash(&toolchain, &verified.hash)?;
     if settings::set_default_if_unset(home.root(), toolchain.as_str())? {
         reporter.info(&format!("default toolchain set to '{toolchain}'"));
     }
-    for c in &selection.components {
+    for c in &to_fetch.components {
         home.downloads().forget(&c.archive.hash);
     }
     reporter.finish();
     check_runs(&dest, opts, reporter);
     Ok(Outcome::Installed { toolchain, components: receipts.len() })
+}
+
+/// Links into `staging` every selected component another installed toolchain holds intact
+/// ([`share`]); returns their receipts and the selection left to download.
+///
+/// # Errors
+/// A shared file cannot be linked or copied.
+fn share_from_installed(
+    home: &Home,
+    verified: &VerifiedManifest,
+    selection: &Selection,
+    toolchain: &LocalName,
+    staging: &Staging,
+    reporter: &Reporter,
+) -> anyhow::Result<(Vec<Receipt>, Selection)> {
+    let donors = share::donors(home, &verified.manifest, &selection.components, toolchain);
+    let mut receipts = Vec::with_capacity(donors.len());
+    for d in &donors {
+        let name = d.selected.name();
+        receipts
+            .push(share::link_into(home, d, &staging.tree()).with_context(|| format!("linking {name} from toolchain '{}'", d.toolchain))?);
+        reporter.info(&format!("{name} is the same as in '{}': hard-linked, not downloaded", d.toolchain));
+    }
+    let components = selection.components.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
+    Ok((receipts, Selection { components, warnings: Vec::new() }))
 }
 
 /// The host triple to install for, and targets detection adds: the name's host or `--host` (with

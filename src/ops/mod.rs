@@ -14,6 +14,7 @@ pub mod path_edit;
 pub mod resolve;
 pub mod self_update;
 pub mod session;
+pub mod share;
 pub mod tool_proxy;
 pub mod toolchains;
 pub mod update;

@@ -18,6 +18,7 @@ mod names;
 mod real_toolchain;
 mod recursion;
 mod self_update;
+mod share;
 mod terminal;
 mod unsafe_archives;
 mod update;

@@ -1,0 +1,109 @@
+//! Identical components across toolchains (docs/design.md S14): archives are named by their
+//! SHA-256, so a component another installed toolchain got from the same archive is the same
+//! bytes. `stable` and `1.95.0`, or `beta` and `stable` in the week they agree, or `nightly` and
+//! `nightly-<date>`, then share files by hard link instead of a second download and a second copy.
+//!
+//! A donor is trusted only as far as tcup's per-file record of it goes: its record must name an
+//! archive the new manifest lists for the component (any format: gz and xz of one build have
+//! different hashes and the same files), and every recorded file must still have its length and
+//! CRC32. A toolchain without a record (installed by rustup) is never a donor. A shared file is
+//! one inode in both trees: uninstalling either unlinks only its own names, and `toolchain
+//! verify` of either sees a change made through the other. Linking across file systems falls
+//! back to a copy ([`crate::install::link`]).
+
+use crate::dist::manifest::Manifest;
+use crate::dist::name::LocalName;
+use crate::dist::select::Selected;
+use crate::home::Home;
+use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
+use crate::install::{file_check, link};
+use crate::ops::change::all_hashes;
+
+/// A component found intact in another installed toolchain.
+pub struct Donor {
+    /// The component as selected for the new toolchain.
+    pub selected: Selected,
+    /// The toolchain that has it.
+    pub toolchain: LocalName,
+    /// Its receipt there (parts, recorded files, archive hash).
+    pub receipt: Receipt,
+}
+
+/// For each of `wanted` (from `manifest`), the first installed toolchain in `home` other than
+/// `except` that holds it intact. Components found nowhere are left out (they are downloaded).
+/// A toolchain that cannot be read is passed over: sharing is an optimisation, never a failure.
+pub fn donors(home: &Home, manifest: &Manifest, wanted: &[Selected], except: &LocalName) -> Vec<Donor> {
+    let mut found: Vec<Donor> = Vec::new();
+    for name in home.toolchains().into_iter().filter(|n| n != except) {
+        if found.len() == wanted.len() {
+            break;
+        }
+        let dir = home.toolchain(&name);
+        if home.is_linked(&name) || !dir.has_receipts() {
+            continue;
+        }
+        let (Ok(components), Ok(Some(record))) = (dir.components(), dir.read_record()) else { continue };
+        for w in wanted {
+            if found.iter().any(|d| d.selected.name() == w.name()) {
+                continue;
+            }
+            let id = ComponentId::new(&w.pkg, &w.target);
+            let Some(c) = components.iter().find(|c| c.id == id) else { continue };
+            let Some(r) = record.get(&c.name()) else { continue };
+            if !all_hashes(manifest, &id).contains(&r.archive_hash) || r.files.is_empty() {
+                continue;
+            }
+            let intact = file_check::check(dir.root(), &r.files).is_ok_and(|d| d.is_empty())
+                && file_check::listed_files(dir.root(), &c.parts).is_ok_and(|(_, missing)| missing.is_empty());
+            if intact {
+                let component = InstalledComponent { id, is_extension: w.is_extension, parts: c.parts.clone() };
+                let receipt = Receipt { component, files: r.files.clone(), archive_hash: r.archive_hash.clone() };
+                found.push(Donor { selected: w.clone(), toolchain: name.clone(), receipt });
+            }
+        }
+    }
+    found
+}
+
+/// Hard-links `donor`'s files into the staging `tree` and returns its receipt for the new
+/// toolchain.
+///
+/// # Errors
+/// A file cannot be linked or copied (named in the error).
+pub fn link_into(home: &Home, donor: &Donor, tree: &std::path::Path) -> std::io::Result<Receipt> {
+    link::link_component(home.toolchain(&donor.toolchain).root(), tree, &donor.receipt.component.parts)?;
+    Ok(donor.receipt.clone())
+}
+
+/// The components of `name` whose files are shared with other installed toolchains (the first
+/// recorded file of each is one inode in both), as `(component, other toolchain)` pairs, sorted.
+/// For `toolchain list -v`.
+pub fn shared_with(home: &Home, name: &LocalName) -> Vec<(String, LocalName)> {
+    use std::os::unix::fs::MetadataExt;
+    let first_files = |n: &LocalName| -> Vec<(String, (u64, u64))> {
+        let dir = home.toolchain(n);
+        let Ok(Some(record)) = dir.read_record() else { return Vec::new() };
+        record
+            .into_iter()
+            .filter_map(|(component, r)| {
+                let m = fs_err::metadata(dir.root().join(&r.files.first()?.path)).ok()?;
+                Some((component, (m.dev(), m.ino())))
+            })
+            .collect()
+    };
+    let mine = first_files(name);
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for other in home.toolchains().into_iter().filter(|o| o != name && !home.is_linked(o)) {
+        let theirs = first_files(&other);
+        for (component, inode) in &mine {
+            if theirs.iter().any(|(_, i)| i == inode) {
+                out.push((component.clone(), other.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
