@@ -222,6 +222,10 @@ pub struct Env {
     pub unpack_ram: Option<usize>,
     /// `TCUP_ARCHIVE_FORMAT`: which archive format to download (default `auto`).
     pub archive_format: ArchiveFormat,
+    /// `TCUP_XZ_DECODERS` (≥ 1): how many `.tar.xz` archives with a large dictionary (the dist
+    /// server's need about 129 MiB each) may decode at once; `None` lets tcup choose (one).
+    /// Archives waiting for a decoder still download, into the download cache.
+    pub xz_decoders: Option<usize>,
 }
 
 /// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
@@ -314,28 +318,7 @@ impl Env {
                 Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT".into(), value: v, expected: "an existing directory" }),
             },
             host_machine: get("TCUP_HOST_MACHINE"),
-            download: DownloadConfig {
-                backends: backend_order(&get)?,
-                limits: limits(&get)?,
-                max_retries: get("RUSTUP_MAX_RETRIES")
-                    .map(|v| {
-                        v.parse::<u32>().map_err(|_| EnvError {
-                            var: "RUSTUP_MAX_RETRIES".into(),
-                            value: v,
-                            expected: "a whole number ≥ 0",
-                        })
-                    })
-                    .transpose()?
-                    .unwrap_or(3),
-                proxies: Proxies {
-                    https: proxy(&get, "https_proxy", "HTTPS_PROXY")?,
-                    http: proxy(&get, "http_proxy", "HTTP_PROXY")?,
-                    all: proxy(&get, "all_proxy", "ALL_PROXY")?,
-                    no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
-                },
-                ca_file: existing(&get, "SSL_CERT_FILE", false)?,
-                ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
-            },
+            download: download_config(&get)?,
             toolchain: get("RUSTUP_TOOLCHAIN"),
             recursion_count: get("RUST_RECURSION_COUNT")
                 .map(|v| {
@@ -350,6 +333,7 @@ impl Env {
             shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
             io_threads: whole(&get, "RUSTUP_IO_THREADS", 1, "a whole number ≥ 1")?,
             unpack_ram: whole(&get, "RUSTUP_UNPACK_RAM", 1 << 20, "a number of bytes ≥ 1048576 (1 MiB)")?,
+            xz_decoders: whole(&get, "TCUP_XZ_DECODERS", 1, "a whole number ≥ 1")?,
             archive_format: match get("TCUP_ARCHIVE_FORMAT").as_deref() {
                 None | Some("auto") => ArchiveFormat::Auto,
                 Some("gz") => ArchiveFormat::Gz,
@@ -434,6 +418,28 @@ impl Env {
             }
         }
     }
+}
+
+/// The download settings: backends, bounds, retries, proxies, the trusted CA.
+fn download_config(get: &impl Fn(&str) -> Option<String>) -> Result<DownloadConfig, EnvError> {
+    Ok(DownloadConfig {
+        backends: backend_order(&get)?,
+        limits: limits(&get)?,
+        max_retries: get("RUSTUP_MAX_RETRIES")
+            .map(|v| {
+                v.parse::<u32>().map_err(|_| EnvError { var: "RUSTUP_MAX_RETRIES".into(), value: v, expected: "a whole number ≥ 0" })
+            })
+            .transpose()?
+            .unwrap_or(3),
+        proxies: Proxies {
+            https: proxy(&get, "https_proxy", "HTTPS_PROXY")?,
+            http: proxy(&get, "http_proxy", "HTTP_PROXY")?,
+            all: proxy(&get, "all_proxy", "ALL_PROXY")?,
+            no_proxy: get("no_proxy").or_else(|| get("NO_PROXY")),
+        },
+        ca_file: existing(&get, "SSL_CERT_FILE", false)?,
+        ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
+    })
 }
 
 /// Checks a backend list (`TCUP_BACKENDS`, `--backends`): comma-separated [`BackendKind`] names,

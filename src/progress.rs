@@ -415,6 +415,17 @@ impl Meter<'_> {
         self.reporter.info(line);
     }
 
+    /// The archive went to the download cache to be unpacked later (no decoder was free): its
+    /// bar goes and its bytes leave the total, which counts them again as the cached copy is read.
+    pub fn set_aside(&self) {
+        if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
+            bar.finish_and_clear();
+            b.multi.remove(bar);
+            b.bytes.fetch_sub(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+            b.refresh_total();
+        }
+    }
+
     /// The component failed; its bar goes (the error says why).
     pub fn failed(&self) {
         if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {

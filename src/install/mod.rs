@@ -9,3 +9,4 @@ pub mod safety;
 pub mod staging;
 pub mod unpack;
 pub mod writer;
+pub mod xz_budget;

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use url::Url;
 
+use crate::dist::manifest::Compression;
 use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
 use crate::download::{DownloadError, Downloader, Kind, into_download_error};
@@ -30,6 +31,7 @@ use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
 use crate::install::file_check;
 use crate::install::place;
 use crate::install::unpack::{self, PoolOptions};
+use crate::install::xz_budget::{self, Gate, LARGE_DICTIONARY};
 use crate::progress::{Meter, Reporter};
 
 /// Where one component comes from and goes to.
@@ -46,6 +48,8 @@ pub struct Job<'a> {
     pub tree: &'a Path,
     /// Writer threads and memory for unpacking this archive ([`pool_options`]).
     pub pool: PoolOptions,
+    /// Slots for large-dictionary xz decoders, shared by the install's workers.
+    pub xz_gate: &'a Gate,
 }
 
 /// Writer threads per archive when `RUSTUP_IO_THREADS` is not set (docs/design.md decision 10.1).
@@ -59,6 +63,9 @@ pub fn pool_options(env: &Env, concurrent: usize) -> PoolOptions {
     let ram = env.unpack_ram.unwrap_or(DEFAULT_UNPACK_RAM);
     PoolOptions { threads: env.io_threads.unwrap_or(DEFAULT_IO_THREADS), budget: (ram / concurrent.max(1)).max(256 * 1024) }
 }
+
+/// Bytes read before a decoder starts: the xz stream header and the first block header.
+const HEAD: usize = 64;
 
 /// The error an install stops with once another component has failed.
 #[derive(Debug, thiserror::Error)]
@@ -92,8 +99,25 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
         };
         let meter = reporter.start(&name, len);
         let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel });
-        let unpacked = unpack::decoder(&mut hashing, sel.archive.compression)
-            .and_then(|d| unpack::unpack(d, &job.unpack_dir, job.pool).map_err(io::Error::other));
+        // The first bytes say how much memory the decoder needs (install::xz_budget).
+        let mut head = Vec::with_capacity(HEAD);
+        let peeked = (&mut hashing).take(HEAD as u64).read_to_end(&mut head);
+        let large = sel.archive.compression == Compression::Xz && xz_budget::dictionary_size(&head).is_some_and(|d| d > LARGE_DICTIONARY);
+        let slot = match (large, from_cache) {
+            (false, _) => None,
+            (true, true) => Some(job.xz_gate.take(cancel).ok_or(Cancelled)?),
+            (true, false) => job.xz_gate.try_take(),
+        };
+        // No decoder free: the archive goes to the download cache first and is unpacked from there
+        // once one is, so the download never waits on memory.
+        let deferred = large && slot.is_none();
+        let unpacked = match peeked {
+            Err(e) => Err(e),
+            Ok(_) if deferred => Ok(None),
+            Ok(_) => unpack::decoder(head.as_slice().chain(&mut hashing), sel.archive.compression)
+                .and_then(|d| unpack::unpack(d, &job.unpack_dir, job.pool).map_err(io::Error::other))
+                .map(Some),
+        };
         let actual = match hashing.finish() {
             Ok((actual, _)) => actual,
             Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
@@ -124,6 +148,12 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             fs_err::rename(&partial, &cached)?;
             let _ = fs_err::remove_file(&validator_file);
         }
+        let Some(unpacked) = unpacked else {
+            reporter.verbose(&format!("{name} downloaded; it unpacks when an xz decoder is free (TCUP_XZ_DECODERS)"));
+            meter.set_aside();
+            continue;
+        };
+        drop(slot);
         meter.unpacking();
         let parts = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
             .inspect_err(|_| meter.failed())

@@ -295,13 +295,22 @@ pub fn fetch_all(
     let tree = staging.tree();
     let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
     let pool = archive::pool_options(env, workers.min(selection.components.len()).max(1));
+    let xz_gate = crate::install::xz_budget::Gate::new(env.xz_decoders.unwrap_or(DEFAULT_XZ_DECODERS));
     let jobs = selection
         .components
         .iter()
         .map(|c| {
             let url = server::rewrite(&c.archive.url, &env.dist_server)
                 .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
-            Ok(Job { selected: c, url, downloads: &downloads, unpack_dir: staging.unpack_dir(&c.name()), tree: &tree, pool })
+            Ok(Job {
+                selected: c,
+                url,
+                downloads: &downloads,
+                unpack_dir: staging.unpack_dir(&c.name()),
+                tree: &tree,
+                pool,
+                xz_gate: &xz_gate,
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let next = AtomicUsize::new(0);
@@ -347,6 +356,10 @@ pub fn fetch_all(
         None => Ok(receipts),
     }
 }
+
+/// Large-dictionary xz decoders at once when `TCUP_XZ_DECODERS` is not set: one (about 129 MiB
+/// for the dist server's archives; docs/design.md 20.3).
+pub const DEFAULT_XZ_DECODERS: usize = 1;
 
 /// Default parallelism: one worker per core, at least 2 (one can download while one unpacks),
 /// at most 8, never more than the number of components.

@@ -121,3 +121,39 @@ fn a_write_error_in_a_writer_thread_stops_the_install_with_nothing_committed() {
     let big = sb.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html/search-index.js");
     assert_eq!(std::fs::metadata(big).unwrap().len(), 2 << 20);
 }
+
+/// Large-dictionary xz archives decode one at a time (`TCUP_XZ_DECODERS`, default 1), and one
+/// waiting for a decoder still downloads, into the download cache, instead of holding its
+/// connection idle; with two decoders allowed, none waits. Both installs are whole.
+#[test]
+fn large_xz_archives_decode_one_at_a_time_and_the_rest_download_meanwhile() {
+    use crate::support::dist::Extra;
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    dist.comp_mut("rustc").extra = Extra::XzLarge;
+    dist.comp_mut("cargo").extra = Extra::XzLarge;
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    for (decoders, waits) in [("1", 1), ("2", 0)] {
+        // Both archives trickle in over about a second, so each decoder is busy for that long.
+        for comp in ["rustc", "cargo"] {
+            server.fault(&format!("{comp}-1.95.0-{HOST}.tar.xz"), Fault::Drip(512, Duration::from_millis(40)));
+        }
+        let sb = Sandbox::new();
+        let r = crate::support::run(
+            sb.tcup(&server.url)
+                .args(["-v", "toolchain", "install", "stable", "--profile", "minimal"])
+                .env("TCUP_ARCHIVE_FORMAT", "xz")
+                .env("RUSTUP_CONCURRENT_DOWNLOADS", "3")
+                .env("TCUP_LOW_SPEED_LIMIT", "1")
+                .env("TCUP_XZ_DECODERS", decoders),
+        )
+        .ok();
+        let waited = r.stderr.lines().filter(|l| l.contains("downloaded; it unpacks when an xz decoder is free")).count();
+        assert_eq!(waited, waits, "TCUP_XZ_DECODERS={decoders}:\n{}", r.stderr);
+        let v = sb.run(&server.url, &["toolchain", "verify", "stable"]).ok();
+        assert!(v.stdout.contains("every file as installed"), "{}", v.stdout);
+        assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "the cached archive is removed once installed");
+        server.clear_faults();
+    }
+}

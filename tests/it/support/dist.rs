@@ -36,6 +36,9 @@ pub enum Extra {
     None,
     /// Also `.tar.xz` (preferred by tcup).
     Xz,
+    /// Also `.tar.xz` with a 24 MiB dictionary: large, like the dist server's (128 MiB), so its
+    /// decoder needs a slot of the xz budget.
+    XzLarge,
     /// Also `.tar.zst`.
     Zst,
 }
@@ -168,7 +171,7 @@ impl Dist {
                 m.push_str(&format!("url = \"{UPSTREAM}/{rel}.tar.gz\"\nhash = \"{}\"\n", sha(&gz)));
                 let (key, ext) = match c.extra {
                     Extra::None => continue,
-                    Extra::Xz => ("xz", "xz"),
+                    Extra::Xz | Extra::XzLarge => ("xz", "xz"),
                     Extra::Zst => ("zst", "zst"),
                 };
                 let data = compress(&tar, c.extra);
@@ -325,6 +328,16 @@ pub fn compress(tar: &[u8], how: Extra) -> Vec<u8> {
         }
         Extra::Xz => {
             let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+            e.write_all(tar).unwrap();
+            e.finish().unwrap()
+        }
+        Extra::XzLarge => {
+            let mut opts = liblzma::stream::LzmaOptions::new_preset(0).unwrap();
+            opts.dict_size(24 << 20);
+            let mut filters = liblzma::stream::Filters::new();
+            filters.lzma2(&opts);
+            let stream = liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64).unwrap();
+            let mut e = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
             e.write_all(tar).unwrap();
             e.finish().unwrap()
         }
