@@ -82,6 +82,10 @@ changed=$(diff <(grep -o '[0-9a-f]\{64\}' "$CACHE/a/dist/channel-rust-stable.tom
 echo "bench-update: releases A and B differ in $changed archive hash(es)"
 
 WORK=$(mktemp -d)
+# Every home on a fresh loop-mounted ext4, dropped after its run (ci/loopfs.sh; root).
+# shellcheck source=ci/loopfs.sh
+. ci/loopfs.sh
+loopfs_need
 # shellcheck source=ci/nginx.sh
 . ci/nginx.sh
 start_nginx "$WORK" "location /a/ { alias $CACHE/a/; } location /b/ { alias $CACHE/b/; }"
@@ -99,8 +103,10 @@ tool() {
 
 # timed SCENARIO TOOL → prints wall seconds of the change
 timed() {
-  local scenario=$1 t=$2 home profile start end
-  home=$(mktemp -d -p "$WORK")
+  local scenario=$1 t=$2 home profile start end fs
+  fs=$(loopfs_new "$WORK")
+  home=$fs/home
+  mkdir "$home"
   local selfupd=()
   [ "$t" = rustup ] && selfupd=(--no-self-update)
   profile=default
@@ -122,9 +128,13 @@ timed() {
   else
     [ -x "$tc/bin/cargo-clippy" ] || { echo "bench-update: $t did not add clippy" >&2; exit 1; }
   fi
+  loopfs_drop "$fs"
   python3 -c "print(f'{$end - $start:.2f}')"
 }
 
+probe_fs=$(loopfs_new "$WORK" 1G)
+echo "bench-update: homes on fresh loop-mounted ext4: $(loopfs_file_cost "$probe_fs") ms kernel CPU per file created (the root file system: $(loopfs_file_cost "$WORK") ms)"
+loopfs_drop "$probe_fs"
 echo "bench-update: $RUNS runs each; $(rustup --version 2>/dev/null | head -1); tcup $("$TCUP" --version)"
 printf '%-14s %-7s %9s   %s\n' change tool "median s" "runs (s)"
 for scenario in update component-add; do
