@@ -10,7 +10,6 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::Context as _;
 
 use crate::dist::manifest::Manifest;
 use crate::dist::name::LocalName;
@@ -18,7 +17,6 @@ use crate::dist::select::Selected;
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::install::staging;
 use crate::ops::change::{self, Applied, Current};
 use crate::ops::update::{Additions, wanted};
 use crate::progress::Reporter;
@@ -154,10 +152,7 @@ pub struct Request<'a> {
 pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Changed> {
     let Request { toolchain, kind, names, target, add } = *req;
     let home = Home::new(&env.rustup_home);
-    let _lock = home
-        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.root().display()))?;
-    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let _lock = crate::ops::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let m = &current.manifest.manifest;
     let host = host_of(toolchain)?;

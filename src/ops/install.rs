@@ -114,18 +114,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let (host, extra_targets) = choose_host(opts, reporter)?;
     let toolchain = opts.name.dir_name(&host);
     let home = Home::new(&env.rustup_home);
-    let _lock = home
-        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.root().display()))?;
-    let stale = staging::clear_stale(&home).context("clearing stale staging directories")?;
-    if stale > 0 {
-        let tmp = home.tmp();
-        reporter.info(&format!(
-            "removed {stale} staging director{} left by an interrupted run in {}",
-            if stale == 1 { "y" } else { "ies" },
-            tmp.display()
-        ));
-    }
+    let _lock = lock_home(&home, reporter)?;
     let manifest_url = opts.name.manifest_url(&env.dist_server);
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
@@ -175,6 +164,26 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     reporter.finish();
     check_runs(&dest, opts, reporter);
     Ok(Outcome::Installed { toolchain, components: receipts.len() })
+}
+
+/// Takes `home`'s writer lock (saying so when another tcup holds it) and removes the staging
+/// directories an interrupted run left (saying how many): how every change of a home begins.
+///
+/// # Errors
+/// The lock cannot be taken or a stale directory cannot be removed (named in the error).
+pub fn lock_home(home: &Home, reporter: &Reporter) -> anyhow::Result<crate::home::HomeLock> {
+    let lock = home
+        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
+        .with_context(|| format!("locking {}", home.root().display()))?;
+    let stale = staging::clear_stale(home).context("clearing stale staging directories")?;
+    if stale > 0 {
+        reporter.info(&format!(
+            "removed {stale} staging director{} left by an interrupted run in {}",
+            if stale == 1 { "y" } else { "ies" },
+            home.tmp().display()
+        ));
+    }
+    Ok(lock)
 }
 
 /// Links into `staging` every selected component another installed toolchain holds intact

@@ -17,7 +17,6 @@ use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::install::staging;
 use crate::ops::change::{self, Current, rustc_version};
 use crate::ops::install::{self, InstallOptions, VerifiedManifest};
 use crate::progress::Reporter;
@@ -95,10 +94,7 @@ pub fn install_or_update(
 /// release, or the change fails; the toolchain is then unchanged.
 pub fn update(env: &Env, toolchain: &LocalName, add: &Additions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Updated> {
     let home = Home::new(&env.rustup_home);
-    let _lock = home
-        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.root().display()))?;
-    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let _lock = crate::ops::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let name: ToolchainName = toolchain.as_str().parse()?;
     let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;

@@ -18,7 +18,7 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
 use crate::home::toolchain::ComponentPart;
-use crate::install::{file_check, staging};
+use crate::install::file_check;
 use crate::ops::change::{self, Applied, Current};
 use crate::ops::update::{Additions, wanted};
 use crate::progress::Reporter;
@@ -115,10 +115,7 @@ pub fn verify(env: &Env, toolchain: &LocalName) -> anyhow::Result<Report> {
 /// As [`verify`], plus download and install failures (the toolchain is then unchanged).
 pub fn repair(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Report, Option<Applied>)> {
     let home = Home::new(&env.rustup_home);
-    let _lock = home
-        .lock(|| reporter.info("waiting for another tcup to finish with this RUSTUP_HOME"))
-        .with_context(|| format!("locking {}", home.root().display()))?;
-    staging::clear_stale(&home).context("clearing stale staging directories")?;
+    let _lock = crate::ops::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let report = check(&current)?;
     if report.is_clean() {
