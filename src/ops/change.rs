@@ -208,8 +208,8 @@ pub fn apply(
             crate::ops::share::link_into(&home, d, &tree)
                 .with_context(|| format!("linking {} from '{}'", d.selected.name(), d.toolchain))?,
         );
-        reporter.info(&format!("{} is the same as in '{}': hard-linked, not downloaded", d.selected.name(), d.toolchain));
     }
+    crate::ops::share::report(&donors, reporter);
     let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
     let selection = Selection { components: download, warnings: Vec::new() };
     receipts.extend(crate::ops::install::fetch_all(env, &selection, &staging, downloader, reporter)?);

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeSet;
 
-
 use crate::dist::manifest::Manifest;
 use crate::dist::name::LocalName;
 use crate::dist::select::Selected;

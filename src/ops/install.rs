@@ -205,8 +205,8 @@ fn share_from_installed(
         let name = d.selected.name();
         receipts
             .push(share::link_into(home, d, &staging.tree()).with_context(|| format!("linking {name} from toolchain '{}'", d.toolchain))?);
-        reporter.info(&format!("{name} is the same as in '{}': hard-linked, not downloaded", d.toolchain));
     }
+    share::report(&donors, reporter);
     let components = selection.components.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
     Ok((receipts, Selection { components, warnings: Vec::new() }))
 }

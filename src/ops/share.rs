@@ -107,3 +107,18 @@ pub fn shared_with(home: &Home, name: &LocalName) -> Vec<(String, LocalName)> {
     out.sort();
     out
 }
+
+/// Says what was linked, one line per donor toolchain so it fits 80 columns
+/// (`linked 3 components from stable-x86_64-unknown-linux-gnu (same archives)`); the names
+/// under `--verbose`.
+pub fn report(donors: &[Donor], reporter: &crate::progress::Reporter) {
+    let mut from: Vec<&LocalName> = donors.iter().map(|d| &d.toolchain).collect();
+    from.sort();
+    from.dedup();
+    for t in from {
+        let names: Vec<String> = donors.iter().filter(|d| &d.toolchain == t).map(|d| d.selected.name()).collect();
+        let n = names.len();
+        reporter.info(&format!("linked {n} component{} from {t} (same archives)", if n == 1 { "" } else { "s" }));
+        reporter.verbose(&format!("not downloaded, hard-linked from {t}: {}", names.join(", ")));
+    }
+}

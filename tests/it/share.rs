@@ -35,9 +35,10 @@ fn a_second_toolchain_from_the_same_archives_downloads_nothing_and_shares_inodes
     let url = &server.url;
     sb.run(url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let before = server.log().len();
-    let r = sb.run(url, &["toolchain", "install", "1.95.0", "--profile", "minimal"]).ok();
+    let r = sb.run(url, &["-v", "toolchain", "install", "1.95.0", "--profile", "minimal"]).ok();
     assert_eq!(archives_since(&server, before), Vec::<String>::new(), "no archive downloaded:\n{}", r.stderr);
-    assert!(r.stderr.contains(&format!("rustc-{HOST} is the same as in 'stable-{HOST}': hard-linked, not downloaded")), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("info: linked 3 components from stable-{HOST} (same archives)\n")), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("hard-linked from stable-{HOST}: rustc-{HOST}, cargo-{HOST}, rust-std-{HOST}")), "{}", r.stderr);
     let (stable, pinned) = (sb.toolchain(&format!("stable-{HOST}")), sb.toolchain(&format!("1.95.0-{HOST}")));
     assert_eq!(ino(&stable.join("bin/rustc")), ino(&pinned.join("bin/rustc")), "one file, two names");
     // The receipts are the new toolchain's own: rustup's component list and tcup's record.
@@ -86,6 +87,10 @@ fn a_change_to_a_shared_file_shows_in_both_and_a_damaged_donor_is_not_used() {
     let before = server.log().len();
     let r = sb2.run(url, &["toolchain", "install", "1.95.0", "--profile", "minimal"]).ok();
     assert!(archives_since(&server, before).iter().any(|p| p.contains("rustc-")), "rustc downloaded again:\n{}", r.stderr);
-    assert!(!r.stderr.contains(&format!("rustc-{HOST} is the same")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("info: linked 2 components from stable-{HOST} (same archives)")),
+        "cargo and rust-std are intact:\n{}",
+        r.stderr
+    );
     assert_ne!(ino(&donor), ino(&sb2.toolchain(&format!("1.95.0-{HOST}")).join("bin/rustc")));
 }
