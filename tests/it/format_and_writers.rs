@@ -130,14 +130,20 @@ fn large_xz_archives_decode_one_at_a_time_and_the_rest_download_meanwhile() {
     use crate::support::dist::Extra;
     let root = tempfile::tempdir().unwrap();
     let mut dist = Dist::standard(HOST);
-    dist.comp_mut("rustc").extra = Extra::XzLarge;
-    dist.comp_mut("cargo").extra = Extra::XzLarge;
+    // rustc's archive holds about 300 kB of noise already; cargo gets 150 kB, so both take a while
+    // to trickle in (below).
+    dist.comp_mut("cargo").files.push(("lib/cargo-noise.so".into(), crate::support::dist::noise(150_000), 0o644));
+    for comp in ["rustc", "cargo"] {
+        dist.comp_mut(comp).extra = Extra::XzLarge;
+    }
     dist.write(root.path());
     let server = Server::http(root.path());
     for (decoders, waits) in [("1", 1), ("2", 0)] {
-        // Both archives trickle in over about a second, so each decoder is busy for that long.
+        // Both archives trickle in (32 KiB every 100 ms: about 1 s and 0.5 s), so the decoder that
+        // starts first is still busy when the other archive's first bytes arrive.
         for comp in ["rustc", "cargo"] {
-            server.fault(&format!("{comp}-1.95.0-{HOST}.tar.xz"), Fault::Drip(512, Duration::from_millis(40)));
+            let rel = dist.comps.iter().find(|c| c.pkg == comp).unwrap().rel();
+            server.fault(&format!("/{rel}.tar.xz"), Fault::Drip(32 * 1024, Duration::from_millis(100)));
         }
         let sb = Sandbox::new();
         let r = crate::support::run(
@@ -154,6 +160,7 @@ fn large_xz_archives_decode_one_at_a_time_and_the_rest_download_meanwhile() {
         let v = sb.run(&server.url, &["toolchain", "verify", "stable"]).ok();
         assert!(v.stdout.contains("every file as installed"), "{}", v.stdout);
         assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "the cached archive is removed once installed");
+        assert_eq!(server.hits(".tar.xz") % 2, 0, "each xz archive downloaded once per install");
         server.clear_faults();
     }
 }
