@@ -9,7 +9,9 @@
 //! - `manifest-<component>`: the component's [`ComponentPart`]s, `file:<path>` / `dir:<path>`
 //!   lines (its `manifest.in`);
 //! - `multirust-config.toml`: `config_version = "1"` and `[[components]] pkg/target/is_extension`
-//!   (no `target` key for a target-independent component, as rustup writes them);
+//!   (`target = "*"` for a target-independent component, as rustup 1.29 writes it and requires:
+//!   without the key it refuses the whole file, "missing field `target`"; a file without it is
+//!   still read);
 //! - `multirust-channel-manifest.toml`: the channel manifest it was installed from;
 //! - `rust-installer-version`: `3`.
 
@@ -297,10 +299,7 @@ impl ToolchainDir {
                 writeln!(out, "{}", part.encode())?;
             }
             out.flush()?;
-            let _ = write!(config, "\n[[components]]\npkg = {}\n", toml_str(&c.id.pkg));
-            if let Target::Triple(t) = &c.id.target {
-                let _ = writeln!(config, "target = {}", toml_str(t));
-            }
+            let _ = write!(config, "\n[[components]]\npkg = {}\ntarget = {}\n", toml_str(&c.id.pkg), toml_str(c.id.target.as_key()));
             let _ = writeln!(config, "is_extension = {}", c.is_extension);
         }
         fs_err::write(rustlib.join("components"), components)?;
@@ -378,7 +377,7 @@ mod tests {
         assert_eq!(
             config,
             "config_version = \"1\"\n\n[[components]]\npkg = \"rustc\"\ntarget = \"x86_64-unknown-linux-gnu\"\nis_extension = false\n\n\
-             [[components]]\npkg = \"rust-src\"\nis_extension = true\n"
+             [[components]]\npkg = \"rust-src\"\ntarget = \"*\"\nis_extension = true\n"
         );
         assert_eq!(
             fs_err::read_to_string(tc.rustlib().join("manifest-rustc-x86_64-unknown-linux-gnu")).unwrap(),

@@ -13,7 +13,9 @@ fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
     Dist::standard(HOST).write(root.path());
     let server = Server::http(root.path());
     let sb = Sandbox::new();
-    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    // rust-src is built for any target ("*"): rustup refuses the whole receipt file when such a
+    // component has no `target` key.
+    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rust-src"]).ok();
     let tc = format!("stable-{HOST}");
     let list = run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "list"])).ok();
     let line = list.stdout.lines().find(|l| l.starts_with(&tc)).unwrap_or_else(|| panic!("rustup does not list {tc}:\n{}", list.stdout));
@@ -26,8 +28,17 @@ fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
     b.sort_unstable();
     assert_eq!(a, b);
     let before = server.log().len();
-    let again =
-        run(rustup_cmd(&bin, &sb, &server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
+    let again = run(rustup_cmd(&bin, &sb, &server.url).args([
+        "toolchain",
+        "install",
+        "stable",
+        "--profile",
+        "minimal",
+        "-c",
+        "rust-src",
+        "--no-self-update",
+    ]))
+    .ok();
     assert!(format!("{}{}", again.stdout, again.stderr).contains(&format!("{tc} unchanged")), "{again:?}");
     let fetched: Vec<String> = server.log()[before..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
     assert!(fetched.is_empty(), "rustup downloaded {fetched:?}");
