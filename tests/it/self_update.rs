@@ -251,3 +251,44 @@ fn self_update_refuses_a_missing_bad_or_foreign_signature_and_keeps_the_old_bina
     self_update(&sb, &vars).ok();
     assert!(bytes(&bin.join("tcup")) == new);
 }
+
+/// Issue 17: `tcup init` checks its own signature when the update root answers and warns, never
+/// fails, when it cannot; a bad signature of the very build it is refuses the install.
+#[test]
+fn init_checks_its_own_signature_and_only_warns_when_it_cannot() {
+    let root = tempfile::tempdir().unwrap();
+    let me = bytes(Path::new(env!("CARGO_BIN_EXE_tcup")));
+    publish(root.path(), &me, &sha(&me));
+    let rel = release();
+    rel.sign(root.path());
+    let server = Server::http(root.path());
+    let init = |sb: &Sandbox, vars: &[(&str, &str)]| {
+        run(sb
+            .tcup(crate::support::OFFLINE)
+            .args(["init", "-y", "--default-toolchain", "none", "--no-modify-path"])
+            .envs(vars.iter().copied()))
+    };
+    // Signed by a trusted release key: said so, installed.
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
+    assert!(r.stderr.contains(&format!("this tcup-init is signed by {RELEASE}")), "{}", r.stderr);
+    assert!(sb.cargo_home.join("bin/tcup").is_file());
+    // Unreachable: one warning, installed anyway.
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", crate::support::OFFLINE)]).ok();
+    assert!(r.stderr.contains("warning: could not check this tcup-init's signature"), "{}", r.stderr);
+    assert!(sb.cargo_home.join("bin/tcup").is_file());
+    // The published build is this one and its signature is bad: refused, nothing installed.
+    std::fs::write(format!("{}.asc", published(root.path()).display()), "not a signature").unwrap();
+    let sb = Sandbox::new();
+    init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)])
+        .fails(1, &["tcup-init.asc is not a valid OpenPGP signature"]);
+    assert!(!sb.cargo_home.join("bin/tcup").exists(), "nothing installed");
+    // Another build is published (a newer release): its signature says nothing about this one.
+    let other = newer_build();
+    publish(root.path(), &other, &sha(&other));
+    rel.sign(root.path());
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
+    assert!(r.stderr.contains("warning: this tcup-init is not the build the update root publishes"), "{}", r.stderr);
+}
