@@ -196,8 +196,3 @@ fn find_signing_key<'a>(keyring: &'a Keyring, sig: &Signature) -> Option<(&'a Tr
     }
     None
 }
-
-/// The key fingerprint as `1234 5678 …` groups of four, as GnuPG prints it.
-pub fn spaced(fingerprint: &str) -> String {
-    fingerprint.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
-}

@@ -17,9 +17,10 @@ const RELEASE: &str = "tcup Release (test) <release@tcup.test>";
 
 /// A throwaway release key (GnuPG, in its own temporary directory).
 struct Release {
-    _dir: tempfile::TempDir,
     gpg: Gpg,
     public: String,
+    // Dropped last: the agent is stopped before its home is removed.
+    _dir: tempfile::TempDir,
 }
 
 fn release() -> Release {
@@ -27,7 +28,7 @@ fn release() -> Release {
     let gpg = Gpg::new(dir.path());
     gpg.gen_key(RELEASE, Algo::Ed25519);
     let public = gpg.export_public(RELEASE, &dir.path().join("release.asc")).display().to_string();
-    Release { _dir: dir, gpg, public }
+    Release { gpg, public, _dir: dir }
 }
 
 impl Release {

@@ -21,10 +21,11 @@ pub struct Signed {
     pub dist: Dist,
     /// Serving `root`.
     pub server: Server,
+    /// The operator's GnuPG (declared before `keys`: its agent is stopped before the directory
+    /// holding its home is removed).
+    pub gpg: Gpg,
     /// Key material (GnuPG home, exported keys).
     pub keys: tempfile::TempDir,
-    /// The operator's GnuPG.
-    pub gpg: Gpg,
     /// The operator's exported public key.
     pub public: PathBuf,
 }
