@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Release build (run by hand; too slow for CI): a static, baseline-CPU tcup-init for every Linux
 # host triple installer/init.sh can choose, written as an update root:
-#   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)
-#   OUT_DIR/archive/<version>/<triple>/tcup-init  +  .sha256
+#   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)  [+ tcup-init.asc]
+#   OUT_DIR/archive/<version>/<triple>/tcup-init  +  .sha256  [+ .asc]
 #   OUT_DIR/init.sh
 # Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
 # vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
@@ -14,6 +14,9 @@
 # Usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]   (default: all, x86_64 first)
 # Env:   TCUP_RELEASE_CACHE (default ~/.cache/tcup-release: the cargo target dir, kept between runs)
 #        TCUP_VERSION (default: the version in Cargo.toml)
+#        TCUP_RELEASE_KEY: a key in the maintainer's GnuPG keyring (fingerprint or user ID); when
+#          set, each tcup-init gets a detached armoured signature tcup-init.asc (gpg --detach-sign),
+#          which `tcup self update` requires (docs/design.md 17.9; README "Release signing key")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]" >&2; exit 2; }
@@ -27,6 +30,10 @@ CACHE=${TCUP_RELEASE_CACHE:-$HOME/.cache/tcup-release}
 MAX_BYTES=$((16 * 1024 * 1024))
 
 # --- tools -------------------------------------------------------------------------------------
+if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
+  command -v gpg >/dev/null || { echo "release: TCUP_RELEASE_KEY is set but gpg is missing (apt-get install gnupg)" >&2; exit 2; }
+  gpg --batch --list-secret-keys "$TCUP_RELEASE_KEY" >/dev/null 2>&1 || { echo "release: TCUP_RELEASE_KEY=$TCUP_RELEASE_KEY names no secret key in gpg's keyring" >&2; exit 2; }
+fi
 need=()
 [ -x /usr/bin/rustc ] && /usr/bin/rustc -V | grep -q '^rustc 1\.9[6-9]' || need+=(rustc-web)
 [ -x /usr/bin/cargo ] || need+=(cargo-web)
@@ -127,6 +134,12 @@ for build in "${BUILDS[@]}"; do
       chmod 755 "$dir/tcup-init.tmp"
       mv "$dir/tcup-init.tmp" "$dir/tcup-init"
       (cd "$dir" && sha256sum tcup-init >tcup-init.sha256)
+      if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
+        gpg --batch --yes --armor --local-user "$TCUP_RELEASE_KEY" --output "$dir/tcup-init.asc" --detach-sign "$dir/tcup-init"
+        gpg --batch --verify "$dir/tcup-init.asc" "$dir/tcup-init" 2>/dev/null || { echo "release: $dir/tcup-init.asc does not verify" >&2; exit 1; }
+      else
+        rm -f "$dir/tcup-init.asc"
+      fi
     done
   done
 done

@@ -226,6 +226,34 @@ pub struct Env {
     /// server's need about 129 MiB each) may decode at once; `None` lets tcup choose (one).
     /// Archives waiting for a decoder still download, into the download cache.
     pub xz_decoders: Option<usize>,
+    /// `TCUP_SIGNATURE_POLICY` (`auto` or `require`); `None` leaves it to `RUSTUP_HOME/tcup.toml`
+    /// (`tcup set signature-policy`), default `auto`.
+    pub signature_policy: Option<SignaturePolicy>,
+    /// `TCUP_TRUSTED_KEYS=FILE[:FILE…]`: armoured OpenPGP public keys trusted for channel
+    /// manifests besides the Rust release key. Each must be an existing file.
+    pub trusted_keys: Vec<PathBuf>,
+    /// `TCUP_UPDATE_KEYS=FILE[:FILE…]`: armoured OpenPGP public keys trusted for `tcup-init`
+    /// releases besides `installer/release-keys.asc`. Each must be an existing file.
+    pub update_keys: Vec<PathBuf>,
+}
+
+/// What a channel manifest without a signature gets (docs/design.md 17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignaturePolicy {
+    /// Installs with a warning, unless this home verified a signed manifest for the channel before.
+    Auto,
+    /// Refused.
+    Require,
+}
+
+impl SignaturePolicy {
+    /// `auto` or `require`.
+    pub fn word(self) -> &'static str {
+        match self {
+            SignaturePolicy::Auto => "auto",
+            SignaturePolicy::Require => "require",
+        }
+    }
 }
 
 /// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
@@ -343,9 +371,33 @@ impl Env {
                     return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT".into(), value: v.to_owned(), expected: "gz, xz, zst or auto" });
                 }
             },
+            signature_policy: one_of(
+                &get,
+                "TCUP_SIGNATURE_POLICY",
+                None,
+                &[("auto", Some(SignaturePolicy::Auto)), ("require", Some(SignaturePolicy::Require))],
+                "auto or require",
+            )?,
+            trusted_keys: key_files(&get, "TCUP_TRUSTED_KEYS")?,
+            update_keys: key_files(&get, "TCUP_UPDATE_KEYS")?,
             home,
         })
     }
+}
+
+/// `FILE[:FILE…]` of existing files (`TCUP_TRUSTED_KEYS`, `TCUP_UPDATE_KEYS`); empty parts are
+/// skipped.
+fn key_files(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Vec<PathBuf>, EnvError> {
+    let Some(v) = get(var) else { return Ok(Vec::new()) };
+    let files: Vec<PathBuf> = v.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+    if files.is_empty() || files.iter().any(|f| !f.is_file()) {
+        return Err(EnvError {
+            var: var.into(),
+            value: v,
+            expected: "a list of existing armoured OpenPGP public key files, separated by ':'",
+        });
+    }
+    Ok(files)
 }
 
 /// The watchdog's limits: `TCUP_CONNECT_TIMEOUT`, `TCUP_STALL_TIMEOUT` (seconds, default 30
@@ -730,7 +782,16 @@ mod tests {
         let e = env(&[("RUSTUP_IO_THREADS", "3"), ("RUSTUP_UNPACK_RAM", "2097152"), ("TCUP_ARCHIVE_FORMAT", "gz")]).unwrap();
         assert_eq!((e.io_threads, e.unpack_ram, e.archive_format), (Some(3), Some(2_097_152), ArchiveFormat::Gz));
         assert_eq!(env(&[("TCUP_ARCHIVE_FORMAT", "zst")]).unwrap().archive_format, ArchiveFormat::Zst);
-        for (var, bad) in [("RUSTUP_IO_THREADS", "0"), ("RUSTUP_UNPACK_RAM", "1000"), ("TCUP_ARCHIVE_FORMAT", "bz2")] {
+        assert_eq!((e.signature_policy, e.trusted_keys.len()), (None, 0));
+        assert_eq!(env(&[("TCUP_SIGNATURE_POLICY", "require")]).unwrap().signature_policy, Some(SignaturePolicy::Require));
+        for (var, bad) in [
+            ("RUSTUP_IO_THREADS", "0"),
+            ("RUSTUP_UNPACK_RAM", "1000"),
+            ("TCUP_ARCHIVE_FORMAT", "bz2"),
+            ("TCUP_SIGNATURE_POLICY", "off"),
+            ("TCUP_TRUSTED_KEYS", "/nonexistent/key.asc"),
+            ("TCUP_UPDATE_KEYS", ":"),
+        ] {
             let err = env(&[(var, bad)]).unwrap_err();
             assert_eq!(err.var, var);
             assert!(err.to_string().contains(&format!("{var}=\"{bad}\"")), "{err}");

@@ -45,6 +45,8 @@ fn as_exit<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Exit>
         .or_else(|| find::<crate::env::EnvError>(e))
         .or_else(|| find::<crate::dist::name::NameError>(e))
         .or_else(|| find::<crate::dist::select::SelectError>(e))
+        .or_else(|| find::<crate::trust::KeyError>(e))
+        .or_else(|| find::<crate::trust::sign::SignKeyError>(e))
 }
 
 /// The exit code for `err`: the code of the first error in its chain that decides one

@@ -1,5 +1,6 @@
-//! `tcup doctor`: which backends reach the dist server (a table); `tcup doctor host`: the host
-//! triple tcup would choose, then the evidence for it.
+//! `tcup doctor`: which backends reach the dist server (a table) and whether its channel
+//! manifests are signed, by whom; `tcup doctor host`: the host triple tcup would choose, then the
+//! evidence for it.
 
 use std::path::PathBuf;
 
@@ -62,7 +63,7 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             let bytes =
                 doctor::check_file(env).map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))?;
             println!("{}: readable, {bytes} bytes", doctor::PROBE_PATH);
-            Ok(())
+            signatures(env, reporter)
         }
         None => {
             println!("dist server: {}", env.dist_server);
@@ -71,9 +72,27 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             if probes.iter().all(|p| p.error.is_some()) {
                 anyhow::bail!("no backend could fetch from {}", env.dist_server);
             }
-            Ok(())
+            signatures(env, reporter)
         }
     }
+}
+
+/// One line: whether the dist server's channel manifests are signed, and by whom (judged by
+/// `dist/channel-rust-stable.toml`); a signature that does not verify fails the doctor (exit 1).
+fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<()> {
+    use crate::trust::policy::Evidence;
+    let url = crate::dist::server::join(&env.dist_server, doctor::PROBE_PATH);
+    let downloader = crate::download::Downloader::new(&env.download)?;
+    let policy = crate::ops::signature::policy(env)?.word();
+    match crate::ops::signature::probe(env, &downloader, &url, reporter)? {
+        Evidence::Signed(s) => println!("channel manifests: signed by {s} (policy {policy})"),
+        Evidence::Unsigned => println!("channel manifests: not signed (no {}.asc; policy {policy})", doctor::PROBE_PATH),
+        Evidence::Bad(b) => {
+            println!("channel manifests: the signature does not verify (policy {policy})");
+            return Err(b.into());
+        }
+    }
+    Ok(())
 }
 
 /// The same decision `toolchain install` makes (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), unless

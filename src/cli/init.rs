@@ -91,6 +91,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         }
     }
     let exe = std::env::current_exe()?;
+    verify_self(env, &exe, reporter)?;
     let report = init::self_install(env, &opts, &exe, &detected, reporter)?;
     if let Some(tc) = &report.toolchain {
         #[allow(clippy::cast_precision_loss)]
@@ -101,6 +102,25 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         reporter.info(&format!("added CARGO_HOME/bin to PATH in {}", f.display()));
     }
     reporter.info(&format!("Rust is installed. To use it in this shell, run: . \"{}\"", env.cargo_home.join("env").display()));
+    Ok(())
+}
+
+/// Checks this binary against the update root's signature (docs/design.md 17): a warning when
+/// that cannot be done, an error only when this is the published build and its signature is bad.
+fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow::Result<()> {
+    use crate::ops::self_update::OwnSignature;
+    let downloader = crate::download::Downloader::new(&env.download)?;
+    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    match self_update::verify_own(env, &triple, exe, &downloader, reporter)? {
+        OwnSignature::Signed(s) => reporter.info(&format!("this tcup-init is signed by {s}")),
+        OwnSignature::Unknown(why) => {
+            reporter.warn("could not check this tcup-init's signature (`tcup --verbose init` says why); installing anyway");
+            reporter.verbose(&format!("{}: {why}", env.update_root));
+        }
+        OwnSignature::OtherBuild => {
+            reporter.warn("this tcup-init is not the build the update root publishes: its signature was not checked");
+        }
+    }
     Ok(())
 }
 

@@ -30,18 +30,31 @@ pub(super) struct PackArgs {
     /// Publish under this channel name (default: from the toolchain directory name).
     #[arg(long)]
     channel: Option<String>,
+    /// Sign each manifest written (`.asc` beside it) with this ASCII-armoured, unprotected
+    /// OpenPGP secret key (`gpg --armor --export-secret-keys KEY` of a key without a passphrase).
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
 }
 
 pub(super) fn run(cmd: MirrorCommand, reporter: &Reporter) -> anyhow::Result<()> {
     let MirrorCommand::Pack(args) = cmd;
+    let sign_key = args.sign_key.as_deref().map(crate::trust::sign::SigningKey::load).transpose()?;
     let opts = PackOptions {
         formats: mirror::parse_formats(&args.formats)?,
         toolchain: args.toolchain,
         out: args.out,
         profile: args.profile,
         channel: args.channel,
+        sign_key,
     };
     let report = mirror::pack(&opts, reporter)?;
+    if let Some(key) = &opts.sign_key {
+        reporter.info(&format!(
+            "signed {} manifests with key {}",
+            report.manifests.len(),
+            crate::trust::keys::key_id_of(&key.fingerprint())
+        ));
+    }
     reporter.info(&format!(
         "packed {} components of channel '{}' into {} ({})",
         report.components.len(),

@@ -1,5 +1,6 @@
 //! `tcup default [TOOLCHAIN|none]` and `tcup set profile|default-host|auto-install`: the
-//! settings in `settings.toml` that rustup reads too.
+//! settings in `settings.toml` that rustup reads too; `tcup set signature-policy`, kept in
+//! tcup's own `tcup.toml` (rustup would drop it from `settings.toml`).
 
 use clap::{Args, Subcommand};
 
@@ -36,6 +37,14 @@ pub(super) enum SetCommand {
         /// enable or disable.
         #[arg(value_parser = ["enable", "disable"])]
         mode: String,
+    },
+    /// What an unsigned channel manifest gets: `auto` installs it with a warning (unless this
+    /// home saw the channel signed before), `require` refuses it. Stored in RUSTUP_HOME/tcup.toml;
+    /// TCUP_SIGNATURE_POLICY wins over it.
+    SignaturePolicy {
+        /// auto or require.
+        #[arg(value_parser = ["auto", "require"])]
+        policy: String,
     },
 }
 
@@ -91,6 +100,16 @@ pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::R
         SetCommand::AutoInstall { mode } => {
             settings::set(&env.rustup_home, "auto_install", Some(mode))?;
             reporter.info(&format!("setting auto install mode to {mode}"));
+        }
+        SetCommand::SignaturePolicy { policy } => {
+            let p = if policy == "require" { crate::env::SignaturePolicy::Require } else { crate::env::SignaturePolicy::Auto };
+            let mut file = crate::home::tcup_file::TcupFile::read(&env.rustup_home)?;
+            file.set_policy(p);
+            file.save()?;
+            reporter.info(&format!("signature policy set to {policy}"));
+            if let Some(var) = env.signature_policy.filter(|v| *v != p) {
+                reporter.warn(&format!("TCUP_SIGNATURE_POLICY={} is set and wins over this setting", var.word()));
+            }
         }
     }
     Ok(())

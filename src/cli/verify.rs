@@ -1,8 +1,10 @@
-//! `tcup toolchain verify [TOOLCHAIN] [--repair]`.
+//! `tcup toolchain verify [TOOLCHAIN] [--repair]`: the files, and the stored signature of the
+//! channel manifest (`lib/rustlib/multirust-channel-manifest.toml.asc`), verified again.
 
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::ops::session::Session;
+use crate::ops::signature::Stored;
 use crate::ops::verify::{self, Report};
 use crate::progress::Reporter;
 
@@ -24,6 +26,17 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
         verify::verify(env, &toolchain)?
     };
     print(&report, reporter);
+    let dir = crate::home::Home::new(&env.rustup_home).toolchain(&toolchain);
+    match crate::ops::signature::verify_stored(env, &dir)? {
+        Stored::Signed(s) => reporter.info(&format!("the channel manifest of '{toolchain}' is signed by {s}")),
+        Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
+        // rustup re-serialises the stored manifest when it changes a toolchain (`rustup component
+        // add`), so a mismatch here is expected after rustup touched it: a warning, not a failure
+        // (the manifest was verified when it was downloaded; docs/design.md 17).
+        Stored::Bad(b) => reporter.warn(&format!(
+            "the stored signature of '{toolchain}' no longer matches its channel manifest (rewritten since it was verified, e.g. by `rustup component add`): {b}"
+        )),
+    }
     if report.is_clean() {
         Ok(())
     } else {

@@ -8,11 +8,12 @@
 //!   settings.toml                 settings (version "12"): default, profile, overrides  (settings)
 //!   toolchains/<name>/            one installed toolchain, or a link to a linked one    (toolchain)
 //!     lib/rustlib/components, manifest-<component>, multirust-config.toml,
-//!                 multirust-channel-manifest.toml, rust-installer-version, tcup-receipt
+//!                 multirust-channel-manifest.toml(.asc), rust-installer-version, tcup-receipt
 //!   update-hashes/<name>          SHA-256 of the channel manifest <name> came from
 //!   downloads/<sha256>[.partial[.validator]]   archives, verified or arriving           (downloads)
 //!   tmp/tcup-stage-*/             toolchains being assembled                            (install::staging)
 //!   tcup.lock                     one writer at a time                                  (lock)
+//!   tcup.toml                     tcup's own settings: signature policy, signed channels (tcup_file)
 //! ```
 //! Every toolchain directory is named by a [`LocalName`], checked where the name came from.
 
@@ -20,6 +21,7 @@ pub mod downloads;
 pub mod lock;
 pub mod receipt;
 pub mod settings;
+pub mod tcup_file;
 pub mod toolchain;
 
 use std::io;

@@ -217,6 +217,12 @@ impl ToolchainDir {
         self.rustlib().join("multirust-channel-manifest.toml")
     }
 
+    /// `lib/rustlib/multirust-channel-manifest.toml.asc`: the detached signature the manifest
+    /// was verified with (tcup only; rustup ignores the file).
+    pub fn channel_manifest_signature_file(&self) -> PathBuf {
+        self.rustlib().join(SIGNATURE_FILE_NAME)
+    }
+
     /// `lib/rustlib/tcup-receipt`.
     pub fn record_file(&self) -> PathBuf {
         self.rustlib().join(receipt::FILE_NAME)
@@ -327,6 +333,9 @@ impl ToolchainDir {
     }
 }
 
+/// The stored signature's file name in `lib/rustlib/`.
+pub const SIGNATURE_FILE_NAME: &str = "multirust-channel-manifest.toml.asc";
+
 /// Whether `rel` (relative to a toolchain root) is one of the bookkeeping files rustup and tcup
 /// keep in `lib/rustlib/`, which no component owns.
 pub fn is_bookkeeping(rel: &Path) -> bool {
@@ -339,8 +348,10 @@ pub fn is_bookkeeping(rel: &Path) -> bool {
     let name = name.to_string_lossy();
     a == "lib"
         && b == "rustlib"
-        && (matches!(&*name, "components" | "multirust-channel-manifest.toml" | "multirust-config.toml" | "rust-installer-version")
-            || name.starts_with("manifest-")
+        && (matches!(
+            &*name,
+            "components" | "multirust-channel-manifest.toml" | SIGNATURE_FILE_NAME | "multirust-config.toml" | "rust-installer-version"
+        ) || name.starts_with("manifest-")
             || name.starts_with(receipt::FILE_NAME))
 }
 

@@ -62,11 +62,12 @@ impl Current {
         let manifest = Manifest::parse(&text).with_context(|| format!("reading the channel manifest of toolchain '{toolchain}'"))?;
         let hash = crate::download::hashing::sha256_hex(text.as_bytes());
         let receipt = dir.read_record()?;
+        let asc = crate::ops::signature::stored(&dir);
         Ok(Current {
             toolchain: toolchain.clone(),
             dir,
             components,
-            manifest: VerifiedManifest { text, hash, manifest, link: NO_LINK_SAMPLE },
+            manifest: VerifiedManifest { text, hash, manifest, link: NO_LINK_SAMPLE, asc, signer: None },
             receipt,
         })
     }
@@ -216,7 +217,9 @@ pub fn apply(
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
-    ToolchainDir::at(tree).write_receipts(&receipts, &target.text).context("writing toolchain receipts")?;
+    let tree = ToolchainDir::at(tree);
+    tree.write_receipts(&receipts, &target.text).context("writing toolchain receipts")?;
+    crate::ops::signature::store(&tree, target.asc.as_deref()).context("keeping the manifest's signature")?;
     staging.commit(root).with_context(|| format!("moving the new toolchain into {}", root.display()))?;
     if record_hash {
         home.set_update_hash(&current.toolchain, &target.hash)?;

@@ -29,6 +29,7 @@ use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
 use crate::ops::archive::{self, Cancelled, Job};
 use crate::ops::share;
+use crate::ops::signature;
 use crate::progress::Reporter;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
@@ -79,14 +80,27 @@ pub struct VerifiedManifest {
     pub manifest: Manifest,
     /// How fast the manifest itself arrived: the link measurement for the format choice.
     pub link: LinkSample,
+    /// The detached signature kept beside the installed manifest: verified when fetched
+    /// ([`crate::ops::signature`]); as stored when read from an installed toolchain.
+    pub asc: Option<Vec<u8>>,
+    /// Who signed it, when it was fetched and verified.
+    pub signer: Option<crate::trust::Signer>,
 }
 
-/// Downloads `manifest_url`'s `.sha256`, then the manifest, checks it, parses it.
+/// Downloads `manifest_url`'s `.sha256`, then the manifest, checks it, checks its detached
+/// signature over the same bytes ([`signature::check_manifest`]; `channel` is the toolchain name
+/// without host, the key of downgrade protection), then parses it.
 ///
 /// # Errors
 /// Not found (the toolchain is not on this dist server), a `.sha256` without a hash,
-/// [`Mismatch`], or a manifest that does not parse.
-pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<VerifiedManifest> {
+/// [`Mismatch`], a refused signature, or a manifest that does not parse.
+pub fn fetch_manifest(
+    env: &Env,
+    downloader: &Downloader,
+    manifest_url: &Url,
+    channel: &str,
+    reporter: &Reporter,
+) -> anyhow::Result<VerifiedManifest> {
     let sha_url = server::sha256_url(manifest_url);
     let sha = downloader.get_bytes(&sha_url, 4096, reporter)?;
     let expected = String::from_utf8_lossy(&sha).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
@@ -100,9 +114,11 @@ pub fn fetch_manifest(downloader: &Downloader, manifest_url: &Url, reporter: &Re
     if actual != expected {
         return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());
     }
+    let checked = signature::check_manifest(env, downloader, manifest_url, channel, &bytes, reporter)?;
+    let (asc, signer) = checked.map_or((None, None), |s| (Some(s.asc), Some(s.signer)));
     let text = String::from_utf8(bytes).with_context(|| format!("{manifest_url} is not UTF-8 text"))?;
     let manifest = Manifest::parse(&text).with_context(|| format!("reading {manifest_url}"))?;
-    Ok(VerifiedManifest { text, hash: actual, manifest, link })
+    Ok(VerifiedManifest { text, hash: actual, manifest, link, asc, signer })
 }
 
 /// Installs a toolchain. See the module documentation for the order of work.
@@ -118,7 +134,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let manifest_url = opts.name.manifest_url(&env.dist_server);
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
-    let verified = fetch_manifest(downloader, &manifest_url, reporter)
+    let channel = ToolchainName { host: None, ..opts.name.clone() }.to_string();
+    let verified = fetch_manifest(env, downloader, &manifest_url, &channel, reporter)
         .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
     let mut selection = select::select(
@@ -152,7 +169,9 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     // rustup's order: the selection's.
     let order: Vec<String> = selection.components.iter().map(select::Selected::name).collect();
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
-    ToolchainDir::at(staging.tree()).write_receipts(&receipts, &verified.text).context("writing toolchain receipts")?;
+    let tree = ToolchainDir::at(staging.tree());
+    tree.write_receipts(&receipts, &verified.text).context("writing toolchain receipts")?;
+    signature::store(&tree, verified.asc.as_deref()).context("keeping the manifest's signature")?;
     staging.commit(dest.root()).with_context(|| format!("moving the new toolchain into {}", dest.root().display()))?;
     home.set_update_hash(&toolchain, &verified.hash)?;
     if settings::set_default_if_unset(home.root(), toolchain.as_str())? {

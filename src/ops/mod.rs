@@ -15,6 +15,7 @@ pub mod resolve;
 pub mod self_update;
 pub mod session;
 pub mod share;
+pub mod signature;
 pub mod tool_proxy;
 pub mod toolchains;
 pub mod update;

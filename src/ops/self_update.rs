@@ -4,13 +4,18 @@
 //!
 //! The update root (`TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT`) has the layout
 //! `ci/release.sh` writes and `installer/init.sh` reads: `dist/<triple>/tcup-init` and
-//! `dist/<triple>/tcup-init.sha256` (`sha256sum` format). The order of work keeps the old
-//! install intact on every failure:
+//! `dist/<triple>/tcup-init.sha256` (`sha256sum` format) and `dist/<triple>/tcup-init.asc` (a
+//! detached OpenPGP signature by a tcup release key: `installer/release-keys.asc`, compiled in,
+//! or `TCUP_UPDATE_KEYS`). A binary tcup will execute is never accepted on a checksum alone,
+//! whatever the signature policy. The order of work keeps the old install intact on every
+//! failure:
 //! 1. fetch the `.sha256`; if it is the installed binary's hash, tcup is up to date;
-//! 2. stream the binary into `CARGO_HOME/bin/.tcup.new`, hashing as it arrives, and delete it on
+//! 2. fetch the `.asc`: missing is a refusal before anything else is downloaded;
+//! 3. stream the binary into `CARGO_HOME/bin/.tcup.new`, hashing as it arrives, and delete it on
 //!    a mismatch;
-//! 3. run `.tcup.new --version` (it must run on this machine and say which version it is);
-//! 4. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
+//! 4. verify the `.asc` over the file's bytes (deleted when it does not verify), then run
+//!    `.tcup.new --version` (it must run on this machine and say which version it is);
+//! 5. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
 //!    `tcup` itself. Each rename is atomic, so every file is always a whole binary.
 
 use std::io::{Read, Write};
@@ -25,6 +30,8 @@ use crate::download::{Downloader, into_download_error};
 use crate::env::Env;
 use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
+use crate::trust::Keyring;
+use crate::trust::verify::{ASC_LIMIT, verify_detached};
 
 /// The largest `tcup-init` accepted (bytes); release builds are at most 16 MiB.
 const MAX_BINARY: u64 = 256 * 1024 * 1024;
@@ -59,7 +66,8 @@ pub fn published_triple(build_triple: &str) -> String {
 ///
 /// # Errors
 /// tcup is not installed in `CARGO_HOME/bin`; a download failed; the `.sha256` is not one;
-/// the binary's hash differs ([`Mismatch`]); the new binary does not run; a rename failed. In
+/// the binary's hash differs ([`Mismatch`]); the `.asc` is missing or does not verify
+/// ([`crate::trust::BadSignature`]); a key file is unusable; the new binary does not run; a rename failed. In
 /// every case the installed tcup and proxies are unchanged.
 pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let bin = env.cargo_home.join("bin");
@@ -71,15 +79,68 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
     if hash_file(&tcup)? == expected {
         return Ok(Outcome::UpToDate);
     }
+    let keyring = Keyring::for_updates(&env.update_keys)?;
+    let asc_url = Url::parse(&format!("{url}.asc"))?;
+    let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
+        Ok(asc) => asc,
+        Err(e) if crate::ops::signature::absent(&e) => bail!(
+            "{asc_url} is not on the update root: tcup self update installs only a tcup-init signed by a tcup release key (keys trusted: {})",
+            keyring.describe()
+        ),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("fetching the signature {asc_url}"))),
+    };
     reporter.info(&format!("downloading {url}"));
     let new = bin.join(".tcup.new");
     let staged = stage(downloader, &url, &expected, &new, reporter);
-    let version = staged.and_then(|()| version_of(&new));
+    let signed = staged.and_then(|()| {
+        let data = fs_err::read(&new)?;
+        let signer = verify_detached(&keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
+        reporter.info(&format!("{url} is signed by {signer}"));
+        Ok(())
+    });
+    let version = signed.and_then(|()| version_of(&new));
     let result = version.and_then(|v| swap_in(&bin, &tcup, &new).map(|()| v));
     if result.is_err() {
         let _ = fs_err::remove_file(&new);
     }
     Ok(Outcome::Updated { version: result? })
+}
+
+/// What `tcup init` found out about its own binary (it never fails on an unreachable update root:
+/// an offline or container `init` still works).
+#[derive(Debug)]
+pub enum OwnSignature {
+    /// The update root's `tcup-init.asc` verifies over this binary.
+    Signed(crate::trust::Signer),
+    /// The update root could not be asked, or has no `.asc` (the cause, for a warning).
+    Unknown(String),
+    /// This binary is not the build the update root publishes, so its signature says nothing
+    /// about this one.
+    OtherBuild,
+}
+
+/// For `tcup init`: checks `exe` (this binary) against the update root's `tcup-init.asc` for
+/// `triple`.
+///
+/// # Errors
+/// This binary *is* the published build (same SHA-256) and its signature does not verify: the
+/// update root or the binary was tampered with.
+pub fn verify_own(env: &Env, triple: &str, exe: &Path, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<OwnSignature> {
+    let (url, expected) = match published(env, triple, downloader, reporter) {
+        Ok(p) => p,
+        Err(e) => return Ok(OwnSignature::Unknown(crate::error::one_line(&e))),
+    };
+    let data = fs_err::read(exe)?;
+    if crate::download::hashing::sha256_hex(&data) != expected {
+        return Ok(OwnSignature::OtherBuild);
+    }
+    let asc_url = Url::parse(&format!("{url}.asc"))?;
+    let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
+        Ok(asc) => asc,
+        Err(e) => return Ok(OwnSignature::Unknown(e.to_string())),
+    };
+    let keyring = Keyring::for_updates(&env.update_keys)?;
+    Ok(OwnSignature::Signed(verify_detached(&keyring, &data, &asc, asc_url.as_str(), &exe.display().to_string())?))
 }
 
 /// For `tcup check`: whether the update root publishes another build than the installed

@@ -101,7 +101,7 @@ pub fn update(env: &Env, toolchain: &LocalName, add: &Additions, downloader: &Do
     let channel = ToolchainName { host: None, ..name };
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     let url = channel.manifest_url(&env.dist_server);
-    let target = install::fetch_manifest(downloader, &url, reporter)
+    let target = install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
         .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))?;
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
     let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
@@ -192,8 +192,9 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
             .map(|toolchain| {
                 s.spawn(move || {
                     let name: ToolchainName = toolchain.as_str().parse()?;
-                    let url = ToolchainName { host: None, ..name }.manifest_url(&env.dist_server);
-                    install::fetch_manifest(downloader, &url, reporter)
+                    let channel = ToolchainName { host: None, ..name };
+                    let url = channel.manifest_url(&env.dist_server);
+                    install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
                         .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))
                 })
             })

@@ -20,6 +20,8 @@ mod recursion;
 mod self_update;
 mod share;
 mod terminal;
+mod trust;
+mod trust_mirror;
 mod unsafe_archives;
 mod update;
 

@@ -30,7 +30,7 @@ fn component_and_target_typos_suggest_and_exit_2_before_archives() {
     sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
     let r = sb.run(&server.url, &["install", "stable", "-t", "aarch64-unknown-linux-gnux"]);
     let r = r.fails(2, &["target 'aarch64-unknown-linux-gnux'", "did you mean 'aarch64-unknown-linux-gnu'?"]);
-    assert_eq!(r.stderr.lines().count(), 2, "syncing, then one error line: {}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 3, "syncing, the unsigned-manifest warning, then one error line: {}", r.stderr);
     assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz") + server.hits(".tar.zst"), 0, "no archive fetched");
 }
 

@@ -1,7 +1,8 @@
 //! `tcup self update` against an update root on loopback: the installed tcup and its hard-linked
 //! proxies are replaced by the published build; an up-to-date install says so; a checksum
 //! mismatch is refused with the old binary intact; `TCUP_UPDATE_ROOT` wins over
-//! `RUSTUP_UPDATE_ROOT`, which is honoured alone.
+//! `RUSTUP_UPDATE_ROOT`, which is honoured alone; a missing, bad or foreign `tcup-init.asc` is
+//! refused (issue 17), the release key being a throwaway GnuPG key given in `TCUP_UPDATE_KEYS`.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -9,7 +10,38 @@ use std::process::Command;
 
 use crate::support::dist::sha;
 use crate::support::server::Server;
+use crate::support::sign::{Algo, Gpg};
 use crate::support::{HOST, Run, Sandbox, run};
+
+const RELEASE: &str = "tcup Release (test) <release@tcup.test>";
+
+/// A throwaway release key (GnuPG, in its own temporary directory).
+struct Release {
+    gpg: Gpg,
+    public: String,
+    // Dropped last: the agent is stopped before its home is removed.
+    _dir: tempfile::TempDir,
+}
+
+fn release() -> Release {
+    let dir = tempfile::tempdir().unwrap();
+    let gpg = Gpg::new(dir.path());
+    gpg.gen_key(RELEASE, Algo::Ed25519);
+    let public = gpg.export_public(RELEASE, &dir.path().join("release.asc")).display().to_string();
+    Release { gpg, public, _dir: dir }
+}
+
+impl Release {
+    /// Signs the `tcup-init` published under `root` (writes `tcup-init.asc`).
+    fn sign(&self, root: &Path) {
+        self.gpg.sign(RELEASE, &published(root));
+    }
+}
+
+/// `dist/<triple>/tcup-init` under `root`.
+fn published(root: &Path) -> std::path::PathBuf {
+    root.join("dist").join(tcup::ops::self_update::published_triple(HOST)).join("tcup-init")
+}
 
 /// A sandbox with tcup installed by `tcup init` (no toolchain, no PATH edits).
 fn installed() -> Sandbox {
@@ -62,10 +94,13 @@ fn self_update_replaces_tcup_and_its_proxies_then_is_up_to_date() {
     let root = tempfile::tempdir().unwrap();
     let new = newer_build();
     publish(root.path(), &new, &sha(&new));
+    let rel = release();
+    rel.sign(root.path());
     let server = Server::http(root.path());
 
     // RUSTUP_UPDATE_ROOT alone is honoured (rustup's meaning: the root above dist/).
-    let r = self_update(&sb, &[("RUSTUP_UPDATE_ROOT", &server.url)]).ok();
+    let r = self_update(&sb, &[("RUSTUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
+    assert!(r.stderr.contains(&format!("tcup-init is signed by {RELEASE}")), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("updated tcup and its proxies in {}", bin.display())), "{}", r.stderr);
     assert!(bytes(&bin.join("tcup")) == new, "tcup was not replaced by the published build");
     let tcup_ino = std::fs::metadata(bin.join("tcup")).unwrap().ino();
@@ -79,7 +114,11 @@ fn self_update_replaces_tcup_and_its_proxies_then_is_up_to_date() {
     assert!(v.stdout.starts_with("tcup "), "{}", v.stdout);
 
     // TCUP_UPDATE_ROOT wins over a RUSTUP_UPDATE_ROOT that leads nowhere.
-    let r = self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("RUSTUP_UPDATE_ROOT", "http://127.0.0.1:9")]).ok();
+    let r = self_update(
+        &sb,
+        &[("TCUP_UPDATE_ROOT", &server.url), ("RUSTUP_UPDATE_ROOT", "http://127.0.0.1:9"), ("TCUP_UPDATE_KEYS", &rel.public)],
+    )
+    .ok();
     assert!(r.stderr.contains("tcup is up to date"), "{}", r.stderr);
     assert!(bytes(&bin.join("tcup")) == new);
 }
@@ -91,9 +130,12 @@ fn self_update_refuses_a_checksum_mismatch_and_keeps_the_old_binary() {
     let before = bytes(&bin.join("tcup"));
     let root = tempfile::tempdir().unwrap();
     publish(root.path(), &newer_build(), &sha(b"something else"));
+    let rel = release();
+    rel.sign(root.path());
     let server = Server::http(root.path());
 
-    self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url)]).fails(1, &["checksum mismatch", "tcup-init", &sha(b"something else")]);
+    self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)])
+        .fails(1, &["checksum mismatch", "tcup-init", &sha(b"something else")]);
     assert!(bytes(&bin.join("tcup")) == before, "the old tcup was changed");
     assert!(bytes(&bin.join("cargo")) == before, "a proxy was changed");
     assert!(!bin.join(".tcup.new").exists(), "the rejected download was left behind");
@@ -107,9 +149,11 @@ fn self_update_refuses_a_build_that_does_not_run() {
     let root = tempfile::tempdir().unwrap();
     let junk = b"#!/bin/sh\nexit 3\n".to_vec();
     publish(root.path(), &junk, &sha(&junk));
+    let rel = release();
+    rel.sign(root.path());
     let server = Server::http(root.path());
 
-    self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url)]).fails(1, &["does not run on this machine"]);
+    self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).fails(1, &["does not run on this machine"]);
     assert!(bytes(&bin.join("tcup")) == before);
     assert!(!bin.join(".tcup.new").exists());
 }
@@ -128,8 +172,10 @@ fn check_reports_a_tcup_update_with_rustups_exit_status() {
     let root = tempfile::tempdir().unwrap();
     let new = newer_build();
     publish(root.path(), &new, &sha(&new));
+    let rel = release();
+    rel.sign(root.path());
     let server = Server::http(root.path());
-    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9")];
+    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9"), ("TCUP_UPDATE_KEYS", &rel.public)];
     let version = env!("CARGO_PKG_VERSION");
 
     let r = installed_tcup(&sb, &["check"], &vars);
@@ -154,4 +200,96 @@ fn check_reports_a_tcup_update_with_rustups_exit_status() {
     )
     .ok();
     assert!(r.stderr.contains("http://127.0.0.1:9/dist/") && r.stderr.to_lowercase().contains("refused"), "{}", r.stderr);
+}
+
+/// Issue 17: a binary tcup will execute is never accepted on a checksum alone.
+#[test]
+fn self_update_refuses_a_missing_bad_or_foreign_signature_and_keeps_the_old_binary() {
+    let sb = installed();
+    let bin = sb.cargo_home.join("bin");
+    let before = bytes(&bin.join("tcup"));
+    let root = tempfile::tempdir().unwrap();
+    let new = newer_build();
+    publish(root.path(), &new, &sha(&new));
+    let rel = release();
+    let server = Server::http(root.path());
+    let asc = std::path::PathBuf::from(format!("{}.asc", published(root.path()).display()));
+    let key_id = rel.gpg.fingerprint(RELEASE)[24..].to_owned();
+    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("TCUP_UPDATE_KEYS", rel.public.as_str())];
+    let unchanged = |what: &str| {
+        assert!(bytes(&bin.join("tcup")) == before, "{what}: the old tcup was changed");
+        assert!(bytes(&bin.join("cargo")) == before, "{what}: a proxy was changed");
+        assert!(!bin.join(".tcup.new").exists(), "{what}: the rejected download was left behind");
+    };
+    // Missing: refused before the binary is downloaded, under either policy.
+    for policy in ["auto", "require"] {
+        let mut v = vars.to_vec();
+        v.push(("TCUP_SIGNATURE_POLICY", policy));
+        self_update(&sb, &v).fails(1, &["tcup-init.asc is not on the update root", &format!("keys trusted: {key_id} (")]);
+        unchanged("missing");
+    }
+    assert_eq!(server.hits("/tcup-init"), 0, "the unsigned binary was not downloaded: {:?}", server.log());
+    // Garbage.
+    std::fs::write(&asc, "-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJl\n-----END PGP SIGNATURE-----\n").unwrap();
+    self_update(&sb, &vars).fails(1, &["tcup-init.asc is not a valid OpenPGP signature"]);
+    unchanged("garbage");
+    // Foreign: a good signature by a key tcup was not given.
+    let other = release();
+    other.sign(root.path());
+    let foreign = other.gpg.fingerprint(RELEASE)[24..].to_owned();
+    self_update(&sb, &vars).fails(1, &[&format!("signed by key {foreign}, which tcup does not trust")]);
+    unchanged("foreign");
+    // The release key's signature of another build.
+    let elsewhere = root.path().join("other-build");
+    std::fs::write(&elsewhere, b"another build").unwrap();
+    std::fs::copy(rel.gpg.sign(RELEASE, &elsewhere), &asc).unwrap();
+    self_update(&sb, &vars).fails(1, &["tcup-init.asc does not match", &format!("trusted key {key_id}")]);
+    unchanged("another build's signature");
+    // Signed by the release key but without TCUP_UPDATE_KEYS: no key of this build trusts it.
+    rel.sign(root.path());
+    self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url)]).fails(1, &["which tcup does not trust", "keys trusted: none"]);
+    unchanged("no update keys");
+    self_update(&sb, &vars).ok();
+    assert!(bytes(&bin.join("tcup")) == new);
+}
+
+/// Issue 17: `tcup init` checks its own signature when the update root answers and warns, never
+/// fails, when it cannot; a bad signature of the very build it is refuses the install.
+#[test]
+fn init_checks_its_own_signature_and_only_warns_when_it_cannot() {
+    let root = tempfile::tempdir().unwrap();
+    let me = bytes(Path::new(env!("CARGO_BIN_EXE_tcup")));
+    publish(root.path(), &me, &sha(&me));
+    let rel = release();
+    rel.sign(root.path());
+    let server = Server::http(root.path());
+    let init = |sb: &Sandbox, vars: &[(&str, &str)]| {
+        run(sb
+            .tcup(crate::support::OFFLINE)
+            .args(["init", "-y", "--default-toolchain", "none", "--no-modify-path"])
+            .envs(vars.iter().copied()))
+    };
+    // Signed by a trusted release key: said so, installed.
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
+    assert!(r.stderr.contains(&format!("this tcup-init is signed by {RELEASE}")), "{}", r.stderr);
+    assert!(sb.cargo_home.join("bin/tcup").is_file());
+    // Unreachable: one warning, installed anyway.
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", crate::support::OFFLINE)]).ok();
+    assert!(r.stderr.contains("warning: could not check this tcup-init's signature"), "{}", r.stderr);
+    assert!(sb.cargo_home.join("bin/tcup").is_file());
+    // The published build is this one and its signature is bad: refused, nothing installed.
+    std::fs::write(format!("{}.asc", published(root.path()).display()), "not a signature").unwrap();
+    let sb = Sandbox::new();
+    init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)])
+        .fails(1, &["tcup-init.asc is not a valid OpenPGP signature"]);
+    assert!(!sb.cargo_home.join("bin/tcup").exists(), "nothing installed");
+    // Another build is published (a newer release): its signature says nothing about this one.
+    let other = newer_build();
+    publish(root.path(), &other, &sha(&other));
+    rel.sign(root.path());
+    let sb = Sandbox::new();
+    let r = init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
+    assert!(r.stderr.contains("warning: this tcup-init is not the build the update root publishes"), "{}", r.stderr);
 }

@@ -10,7 +10,9 @@
 //!   not produced, that format's URL and hash removed; `zst_url`/`zst_hash` added when produced),
 //!   as `dist/channel-rust-<channel>.toml`, `dist/<date>/channel-rust-<channel>.toml`, and for a
 //!   named channel also `dist/channel-rust-<version>.toml` and `dist/channel-rust-<major.minor>.toml`,
-//!   each with a `.sha256` in the `sha256sum` format (`<hex>  <file name>`).
+//!   each with a `.sha256` in the `sha256sum` format (`<hex>  <file name>`), and with
+//!   `--sign-key` a detached signature `.asc` by the operator's key (docs/design.md 17): the
+//!   repacked manifest's hashes differ from upstream, so only its operator can vouch for it.
 
 mod tarball;
 
@@ -39,6 +41,8 @@ pub struct PackOptions {
     pub profile: Option<String>,
     /// Channel name to publish under (default: from the toolchain directory's name).
     pub channel: Option<String>,
+    /// Sign every manifest written with this key (`--sign-key`, loaded before anything is packed).
+    pub sign_key: Option<crate::trust::sign::SigningKey>,
 }
 
 /// One packed component.
@@ -161,7 +165,16 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     mark_unpacked(&mut doc, &packed);
     let out_text = format!("{MIRROR_MARK}{doc}");
     for rel in manifest_names(&channel, &manifest) {
-        write_with_sha(&opts.out.join(&rel), &out_text)?;
+        let path = opts.out.join(&rel);
+        write_with_sha(&path, &out_text)?;
+        let asc = path.with_file_name(format!("{}.asc", base_name(&rel)));
+        match &opts.sign_key {
+            Some(key) => fs_err::write(&asc, key.sign(out_text.as_bytes())?)?,
+            // A signature left from an earlier pack would not match the new manifest.
+            None => {
+                let _ = fs_err::remove_file(&asc);
+            }
+        }
         report.manifests.push(rel);
     }
     Ok(report)

@@ -5,6 +5,7 @@
 
 pub mod dist;
 pub mod server;
+pub mod sign;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
