@@ -126,11 +126,12 @@ fetch() {
             return 0
         fi
         [ "$_which" = curl ] && err "curl could not download $_url"
+        has wget || err "curl could not download $_url (and wget, to try next, is not installed)"
         say "curl could not download $_url; trying wget"
     elif [ "$_which" = curl ]; then
         err "TCUP_INIT_DOWNLOADER=curl but curl is not installed"
     fi
-    has wget || err "cannot download $_url: neither curl nor wget works here"
+    has wget || err "cannot download $_url: neither curl nor wget is installed"
     if wget --help 2>&1 | grep -q BusyBox; then
         # Some busybox builds lack wget's -T (and crash when given it): bound them with timeout.
         if wget --help 2>&1 | grep -q -- '-T SEC'; then

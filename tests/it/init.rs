@@ -137,6 +137,24 @@ fn curl_stalling_falls_back_to_wget() {
 }
 
 #[test]
+fn issue19_curl_failing_without_wget_says_that_curl_failed() {
+    // A 404 from the update root on a system with curl and no wget (a Debian image) used to end in
+    // "neither curl nor wget works here", as if no downloader existed.
+    let (root, server) = update_root();
+    std::fs::remove_file(root.path().join("dist").join(HOST).join("tcup-init.sha256")).unwrap();
+    let sb = Sandbox::new();
+    let Some(path) = busybox_path(sb.dir.path(), true) else { return };
+    std::fs::remove_file(sb.dir.path().join("bb/wget")).unwrap();
+    // dash, not busybox sh: busybox's shell finds its own wget applet whatever PATH says.
+    let Some(dash) = crate::support::on_path("dash", ".ci/run installs dash") else { return };
+    let r = run(&mut init(&[dash.to_str().unwrap()], &sb, &server, Some(&path), &["-y"])).fails(1, &[]);
+    let url = format!("{}/dist/{HOST}/tcup-init.sha256", server.url);
+    assert!(r.stderr.contains(&format!("error: curl could not download {url} (and wget, to try next, is not installed)")), "{}", r.stderr);
+    assert!(!r.stderr.contains("trying wget") && !r.stderr.contains("neither"), "{}", r.stderr);
+    assert!(!sb.cargo_home.join("bin/tcup").exists(), "nothing installed");
+}
+
+#[test]
 fn without_curl_wget_is_used() {
     let dir = tempfile::tempdir().unwrap();
     let path = busybox_path(dir.path(), false);
