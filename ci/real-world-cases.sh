@@ -256,6 +256,8 @@ arm64_root() {
   mkdir -p "$r"
   tar -C "$r" -xf "$tar" || return 1
   cp /etc/resolv.conf "$r/etc/resolv.conf"
+  # This machine reaches the dist server through a gateway whose CA only its own bundle holds.
+  cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/ca-certificates.crt"
   printf 'processor\t: 0\nBogoMIPS\t: 38.40\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd03\nCPU revision\t: 4\n' >"$WORK/cpuinfo-a53"
   mount_below "$r/proc" -t proc proc
   mount_below "$r/proc/cpuinfo" --bind "$WORK/cpuinfo-a53"
@@ -264,10 +266,11 @@ arm64_root() {
 
 case_arm64_machine() {
   local ri tool r log t0 ok=0 install_s run_s summary=()
-  [ -x "$UPDATE_ROOT/dist/aarch64-unknown-linux-gnu/tcup-init" ] ||
-    fail "no dist/aarch64-unknown-linux-gnu/tcup-init in $UPDATE_ROOT" || return 1
   ri=$(rustup_init aarch64-unknown-linux-gnu) || return 1
-  for tool in tcup rustup; do
+  for tool in rustup tcup; do
+    if [ "$tool" = tcup ] && [ ! -x "$UPDATE_ROOT/dist/aarch64-unknown-linux-gnu/tcup-init" ]; then
+      fail "no dist/aarch64-unknown-linux-gnu/tcup-init in $UPDATE_ROOT"; ok=1; continue
+    fi
     r=$FS/arm64-$tool
     log=$FS/arm64-$tool
     arm64_root "$r" || return 1

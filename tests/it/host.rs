@@ -356,7 +356,8 @@ fn issue19_force_non_host_is_accepted_and_the_warning_stays() {
     dist.write(root.path());
     let server = Server::http(root.path());
     let sb = Sandbox::new();
-    let r = sb.run(&server.url, &["toolchain", "install", "--force-non-host", "--profile", "minimal", "stable-aarch64-unknown-linux-gnu"]).ok();
+    let r =
+        sb.run(&server.url, &["toolchain", "install", "--force-non-host", "--profile", "minimal", "stable-aarch64-unknown-linux-gnu"]).ok();
     assert!(r.stderr.contains("installing for host aarch64-unknown-linux-gnu as asked, but this system looks like"), "{}", r.stderr);
     assert!(sb.toolchain("stable-aarch64-unknown-linux-gnu").join("bin/rustc").is_file(), "installed");
 }

@@ -233,7 +233,10 @@ fn dockerfile_run_lines_work_as_shell() {
         // The update root is a build argument (TCUP_UPDATE_ROOT, which init.sh reads too) whose
         // default is the real one; the RUN line takes it from the environment, as docker does.
         assert!(text.contains("\nARG TCUP_UPDATE_ROOT=https://static.tcup.rs\n"), "{file} has no TCUP_UPDATE_ROOT build argument");
-        let line = text.lines().find(|l| l.starts_with("RUN") && l.contains("init.sh")).unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("RUN") && l.contains("init.sh"))
+            .unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
         assert!(line.contains("\"$TCUP_UPDATE_ROOT/init.sh\""), "{file}: {line}");
         let (_root, server) = update_root();
         let sb = Sandbox::new();
