@@ -115,7 +115,8 @@ case_side_by_side() {
       h=$FS/bench-$tool-$i
       mkdir -p "$h"
       if [ "$tool" = tcup ]; then bin=$TCUP_INIT; else bin=$ri; fi
-      measure "$FS/bench-$tool-$i.time" in_home "$h" "$bin" -y --no-modify-path --profile default \
+      measure "$FS/bench-$tool-$i.time" env -i PATH="$h/.cargo/bin:/usr/bin:/bin" HOME="$h" \
+        RUSTUP_HOME="$h/.rustup" CARGO_HOME="$h/.cargo" "$bin" -y --no-modify-path --profile default \
         --default-toolchain stable >"$FS/bench-$tool-$i.log" 2>&1 || {
         fail "$tool run $i:"; tail -n 5 "$FS/bench-$tool-$i.log"; return 1; }
       in_home "$h" rustc --version >/dev/null || fail "$tool run $i: rustc does not run" || return 1

@@ -130,7 +130,8 @@ ROOT_HTTPS=$URL
 # --- helpers -------------------------------------------------------------------------------------
 ROWS=()
 fail() { echo "  FAIL: $*"; return 1; }
-# in_home DIR CMD...: CMD with nothing of this shell's environment but PATH, HOME, the homes.
+# in_home DIR CMD...: CMD with nothing of this shell's environment but PATH, HOME, the homes
+# (side-by-side spells the same out, since /usr/bin/time runs no shell function).
 in_home() {
   local h=$1
   shift
