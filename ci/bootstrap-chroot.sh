@@ -32,34 +32,14 @@ CHROOT=("$(command -v timeout)" 600 "$(command -v chroot)")
 ARCHES=(amd64 i386 arm64 armhf armel)
 
 # --- tools: qemu-user-static, and Debian's busybox-static of each architecture (cached) ----------
-command -v qemu-arm-static >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null
-}
-mkdir -p "$CACHE"
-missing=()
-for a in "${ARCHES[@]}"; do
-  compgen -G "$CACHE/busybox-static_*_$a.deb" >/dev/null || missing+=("busybox-static:$a")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  # apt fetches them (signed indexes) once; the foreign architectures this adds are removed again.
-  native=$(dpkg --print-architecture)
-  added=()
-  for a in "${ARCHES[@]}"; do
-    [ "$a" = "$native" ] || dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a" && added+=("$a"); }
-  done
-  apt-get update -qq || echo "bootstrap-chroot: apt-get update reported errors (a foreign index may be missing); trying the download" >&2
-  status=0
-  (cd "$CACHE" && apt-get download -q "${missing[@]}") || status=$?
-  for a in "${added[@]}"; do dpkg --remove-architecture "$a"; done
-  [ "$status" -eq 0 ] || { echo "bootstrap-chroot: could not download ${missing[*]}" >&2; exit 1; }
-fi
+# shellcheck source=ci/foreign.sh
+. ci/foreign.sh
+busybox_debs "$CACHE" "${ARCHES[@]}"
 
 WORK=$(mktemp -d /tmp/tcup-chroot.XXXXXX)
 # shellcheck source=ci/loopback-server.sh
 . ci/loopback-server.sh
-REGISTERED=()
 MOUNTS=()
-BINFMT_MOUNTED=""
 # Every chroot lives below WORK, a fresh mktemp directory: refuse anything else before mounting,
 # chrooting or removing.
 under_work() {
@@ -72,8 +52,7 @@ cleanup() {
   local i
   [ "${#SERVER_PIDS[@]}" -eq 0 ] || kill "${SERVER_PIDS[@]}" 2>/dev/null || true
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
-  for name in "${REGISTERED[@]}"; do echo -1 >"/proc/sys/fs/binfmt_misc/$name" || true; done
-  [ -z "$BINFMT_MOUNTED" ] || umount /proc/sys/fs/binfmt_misc || true
+  unregister_qemu
   # Only ever the directory mktemp made (a still-mounted /proc below it is skipped).
   case $WORK in /tmp/tcup-chroot.??????) rm -rf --one-file-system "$WORK" ;; esac
 }
@@ -87,19 +66,8 @@ mount_below() {
 }
 trap cleanup EXIT
 
-# --- binfmt_misc: ARM and AArch64 ELF files run through qemu-user-static -------------------------
-# Registered under names of this run, from qemu-user-static's own definitions (flag F: the static
-# interpreter is opened now, so it works inside the chroots). The newest handler for a magic is
-# tried first, so whatever else is registered does not interfere; ours are removed at exit.
-if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
-  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-  BINFMT_MOUNTED=1
-fi
-for a in arm aarch64; do
-  name=tcup-$$-qemu-$a
-  sed "s/^:[^:]*:/:$name:/" "/usr/lib/binfmt.d/qemu-$a.conf" >/proc/sys/fs/binfmt_misc/register
-  REGISTERED+=("$name")
-done
+# --- binfmt_misc: ARM and AArch64 ELF files run through qemu-user-static (ci/foreign.sh) ---------
+register_qemu arm aarch64
 
 # --- the update root over HTTP, and a file over HTTPS from a private CA, on 127.0.0.1 ------------
 serve "$WORK" "$ROOT" http

@@ -6,7 +6,7 @@
 # Tools: busybox (init.sh under busybox ash, an Alpine-like PATH), dash, wget (init.sh's fallback),
 # zsh and fish (completion scripts loaded into the real shells), rustup 1.29 (interop: rustup reads
 # what tcup installs), tmux (the terminal tests), script from util-linux (tcup-init on a
-# pseudo-terminal).
+# pseudo-terminal), musl (a glibc system with musl's loader beside glibc's, for init.sh).
 #
 # Usage: ci/test.sh [cargo test arguments…]
 set -euo pipefail
@@ -16,6 +16,8 @@ need=()
 for pair in busybox:busybox-static dash:dash wget:wget zsh:zsh fish:fish rustup:rustup tmux:tmux script:util-linux; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
+# Debian's musl (/lib/ld-musl-*): init.sh must still send this glibc system the gnu build.
+compgen -G '/lib/ld-musl-*.so.1' >/dev/null || need+=(musl)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "ci/test.sh: the tests need these packages: ${need[*]} (install them, then run again)" >&2
@@ -27,4 +29,5 @@ fi
 for tool in busybox dash wget zsh fish rustup tmux script; do
   command -v "$tool" >/dev/null || { echo "ci/test.sh: $tool is still missing after installing" >&2; exit 1; }
 done
+compgen -G '/lib/ld-musl-*.so.1' >/dev/null || { echo "ci/test.sh: musl is still missing after installing" >&2; exit 1; }
 exec cargo test "$@"

@@ -41,16 +41,25 @@ detect_triple() {
     _os="$(uname -s)"
     [ "$_os" = "Linux" ] || err "unsupported operating system '$_os': tcup supports Linux"
     _cpu="$(uname -m)"
+    # The loader /bin/sh names (its PT_INTERP, in the first KiB) decides: Alpine with gcompat has
+    # a glibc loader beside musl's. A static or unreadable /bin/sh leaves it to the loaders: a
+    # musl userland has musl's and no glibc loader; Debian's `musl` package (for musl-gcc) puts a
+    # musl loader beside glibc's, and that system is still glibc.
     _libc=gnu
-    # A musl userland has musl's loader and no glibc loader; Debian's `musl` package (for
-    # musl-gcc) puts a musl loader beside glibc's, and that system is still glibc.
-    _glibc=""
-    for _loader in /lib/ld-linux*.so.* /lib64/ld-linux*.so.*; do
-        [ -e "$_loader" ] && _glibc=1
-    done
-    if [ -z "$_glibc" ] && ls /lib/ld-musl-*.so.1 >/dev/null 2>&1; then
-        _libc=musl
-    fi
+    _interp="$(dd if=/bin/sh bs=1024 count=1 2>/dev/null | tr -c 'a-z0-9.-' '\n' | grep '^ld-' | head -n 1)"
+    case "$_interp" in
+        ld-musl-*) _libc=musl ;;
+        ld-linux*) ;;
+        *)
+            _glibc=""
+            for _loader in /lib/ld-linux*.so.* /lib64/ld-linux*.so.*; do
+                [ -e "$_loader" ] && _glibc=1
+            done
+            if [ -z "$_glibc" ] && ls /lib/ld-musl-*.so.1 >/dev/null 2>&1; then
+                _libc=musl
+            fi
+            ;;
+    esac
     _class=""
     _machine=""
     _flags=0
@@ -117,11 +126,12 @@ fetch() {
             return 0
         fi
         [ "$_which" = curl ] && err "curl could not download $_url"
+        has wget || err "curl could not download $_url (and wget, to try next, is not installed)"
         say "curl could not download $_url; trying wget"
     elif [ "$_which" = curl ]; then
         err "TCUP_INIT_DOWNLOADER=curl but curl is not installed"
     fi
-    has wget || err "cannot download $_url: neither curl nor wget works here"
+    has wget || err "cannot download $_url: neither curl nor wget is installed"
     if wget --help 2>&1 | grep -q BusyBox; then
         # Some busybox builds lack wget's -T (and crash when given it): bound them with timeout.
         if wget --help 2>&1 | grep -q -- '-T SEC'; then

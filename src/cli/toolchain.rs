@@ -51,6 +51,10 @@ pub(super) struct InstallArgs {
     /// Install for this host triple instead of the detected one (`tcup doctor host` shows it).
     #[arg(long, visible_alias = "default-host", value_name = "TRIPLE")]
     host: Option<String>,
+    /// Accepted for rustup's scripts: a toolchain for another host is installed anyway, with a
+    /// warning that its compiler may not run here (rustup 1.28+ refuses without this flag).
+    #[arg(long)]
+    force_non_host: bool,
 }
 
 pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {

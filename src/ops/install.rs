@@ -141,7 +141,9 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let mut selection = select::select(
         &verified.manifest,
         &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets },
-    )?;
+    )
+    // One line naming the dist server too: "no toolchain for this host" depends on the server.
+    .with_context(|| manifest_url.to_string())?;
     for w in &selection.warnings {
         reporter.warn(w);
     }

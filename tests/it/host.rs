@@ -345,6 +345,41 @@ fn explicit_host_that_cannot_run_here_warns_and_diagnoses() {
 }
 
 #[test]
+fn issue19_force_non_host_is_accepted_and_the_warning_stays() {
+    use crate::support::dist::Dist;
+    use crate::support::server::Server;
+    // rustup's scripts pass --force-non-host; tcup installs a non-host toolchain without it, so the
+    // flag changes nothing but must not be an error.
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard("aarch64-unknown-linux-gnu");
+    dist.comp_mut("rustc").files[0].1 = fixture("dash-arm64");
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    let r =
+        sb.run(&server.url, &["toolchain", "install", "--force-non-host", "--profile", "minimal", "stable-aarch64-unknown-linux-gnu"]).ok();
+    assert!(r.stderr.contains("installing for host aarch64-unknown-linux-gnu as asked, but this system looks like"), "{}", r.stderr);
+    assert!(sb.toolchain("stable-aarch64-unknown-linux-gnu").join("bin/rustc").is_file(), "installed");
+}
+
+#[test]
+fn issue19_no_toolchain_for_the_host_is_one_line_naming_the_triple_and_the_server() {
+    use crate::support::dist::Dist;
+    use crate::support::server::Server;
+    // The real dist server has no rustc for 32-bit ARM hosts at all here: the refusal must say
+    // which server, since another (a mirror, the public one) may have it.
+    let root = tempfile::tempdir().unwrap();
+    Dist::standard("x86_64-unknown-linux-gnu").write(root.path());
+    let server = Server::http(root.path());
+    let sb = Sandbox::new();
+    let r = sb.run(&server.url, &["toolchain", "install", "stable", "--host", "armv7-unknown-linux-gnueabihf"]).fails(1, &[]);
+    let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(errors[0].contains("armv7-unknown-linux-gnueabihf") && errors[0].contains(&server.url), "{}", r.stderr);
+    assert!(sb.toolchains().is_empty(), "nothing installed: {:?}", sb.toolchains());
+}
+
+#[test]
 fn raspbian_on_a_pi4_gets_armv7_plus_the_armv6_target_and_one_note() {
     use crate::support::dist::{Comp, Dist};
     use crate::support::server::Server;

@@ -98,6 +98,16 @@ fn init_sh_under_busybox_ash_with_busybox_tools() {
 }
 
 #[test]
+fn issue19_a_glibc_system_with_debians_musl_package_gets_the_gnu_build() {
+    // Debian's `musl` package (for musl-gcc) puts /lib/ld-musl-<arch>.so.1 beside glibc. init.sh
+    // took any such loader for a musl userland and fetched the musl build, which the update root
+    // here does not have; /bin/sh's own loader must decide.
+    let musl_loader = std::fs::read_dir("/lib").unwrap().flatten().any(|e| e.file_name().to_string_lossy().starts_with("ld-musl-"));
+    assert!(musl_loader, "ci/test.sh installs Debian's musl package, which provides /lib/ld-musl-*.so.1");
+    installs_under(&["dash"], None);
+}
+
+#[test]
 fn a_bad_checksum_is_refused_and_nothing_installed() {
     let (root, server) = update_root();
     std::fs::write(root.path().join("dist").join(HOST).join("tcup-init.sha256"), format!("{}  tcup-init\n", "0".repeat(64))).unwrap();
@@ -124,6 +134,24 @@ fn curl_stalling_falls_back_to_wget() {
     rustc_through_proxy(&sb);
     let agents: Vec<String> = server.log().iter().filter(|l| l.path.ends_with("/tcup-init")).map(|l| l.user_agent.clone()).collect();
     assert!(agents.iter().any(|a| a.starts_with("Wget")), "{agents:?}");
+}
+
+#[test]
+fn issue19_curl_failing_without_wget_says_that_curl_failed() {
+    // A 404 from the update root on a system with curl and no wget (a Debian image) used to end in
+    // "neither curl nor wget works here", as if no downloader existed.
+    let (root, server) = update_root();
+    std::fs::remove_file(root.path().join("dist").join(HOST).join("tcup-init.sha256")).unwrap();
+    let sb = Sandbox::new();
+    let path = busybox_path(sb.dir.path(), true);
+    std::fs::remove_file(sb.dir.path().join("bb/wget")).unwrap();
+    // dash, not busybox sh: busybox's shell finds its own wget applet whatever PATH says.
+    let dash = crate::support::on_path("dash", "init.sh runs under dash");
+    let r = run(&mut init(&[dash.to_str().unwrap()], &sb, &server, Some(&path), &["-y"])).fails(1, &[]);
+    let url = format!("{}/dist/{HOST}/tcup-init.sha256", server.url);
+    assert!(r.stderr.contains(&format!("error: curl could not download {url} (and wget, to try next, is not installed)")), "{}", r.stderr);
+    assert!(!r.stderr.contains("trying wget") && !r.stderr.contains("neither"), "{}", r.stderr);
+    assert!(!sb.cargo_home.join("bin/tcup").exists(), "nothing installed");
 }
 
 #[test]
@@ -202,7 +230,14 @@ fn a_missing_tool_names_the_component() {
 fn dockerfile_run_lines_work_as_shell() {
     for file in ["Dockerfile.debian", "Dockerfile.alpine"] {
         let text = std::fs::read_to_string(manifest_dir().join("installer/docker").join(file)).unwrap();
-        let line = text.lines().find(|l| l.contains("init.sh")).unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
+        // The update root is a build argument (TCUP_UPDATE_ROOT, which init.sh reads too) whose
+        // default is the real one; the RUN line takes it from the environment, as docker does.
+        assert!(text.contains("\nARG TCUP_UPDATE_ROOT=https://static.tcup.rs\n"), "{file} has no TCUP_UPDATE_ROOT build argument");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("RUN") && l.contains("init.sh"))
+            .unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
+        assert!(line.contains("\"$TCUP_UPDATE_ROOT/init.sh\""), "{file}: {line}");
         let (_root, server) = update_root();
         let sb = Sandbox::new();
         let shell = line.trim_start_matches("RUN ").replace("https://static.tcup.rs", &server.url).replace("'=https'", "'=http,https'");
