@@ -6,14 +6,14 @@
 # Tools: busybox (init.sh under busybox ash, an Alpine-like PATH), dash, wget (init.sh's fallback),
 # zsh and fish (completion scripts loaded into the real shells), rustup 1.29 (interop: rustup reads
 # what tcup installs), tmux (the terminal tests), script from util-linux (tcup-init on a
-# pseudo-terminal).
+# pseudo-terminal), man from man-db (`tcup man` pages rendered with `man -l`).
 #
 # Usage: ci/test.sh [cargo test arguments…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in busybox:busybox-static dash:dash wget:wget zsh:zsh fish:fish rustup:rustup tmux:tmux script:util-linux; do
+for pair in busybox:busybox-static dash:dash wget:wget zsh:zsh fish:fish rustup:rustup tmux:tmux script:util-linux man:man-db; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -24,7 +24,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-for tool in busybox dash wget zsh fish rustup tmux script; do
+for tool in busybox dash wget zsh fish rustup tmux script man; do
   command -v "$tool" >/dev/null || { echo "ci/test.sh: $tool is still missing after installing" >&2; exit 1; }
 done
 exec cargo test "$@"

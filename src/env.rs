@@ -226,6 +226,19 @@ pub struct Env {
     /// server's need about 129 MiB each) may decode at once; `None` lets tcup choose (one).
     /// Archives waiting for a decoder still download, into the download cache.
     pub xz_decoders: Option<usize>,
+    /// `TCUP_FORMAT` (`text` or `json`, default `text`): how results are printed; the global
+    /// `--format` option replaces it (docs/json.md).
+    pub format: OutputFormat,
+}
+
+/// How results are printed: rustup's text, or JSON (one document for a query, JSON Lines events
+/// for an install), as docs/json.md describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Text for people, as rustup prints it.
+    Text,
+    /// JSON for programs.
+    Json,
 }
 
 /// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
@@ -343,6 +356,7 @@ impl Env {
                     return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT".into(), value: v.to_owned(), expected: "gz, xz, zst or auto" });
                 }
             },
+            format: output_format(&get)?,
             home,
         })
     }
@@ -370,6 +384,11 @@ fn limits(get: &impl Fn(&str) -> Option<String>) -> Result<Limits, EnvError> {
 
 /// The value of a variable that takes one of a few words: `default` when unset or empty, the
 /// matching value from `choices`, or an error naming `var` and saying `expected`.
+/// `TCUP_FORMAT`: `text` (default) or `json`.
+fn output_format(get: &impl Fn(&str) -> Option<String>) -> Result<OutputFormat, EnvError> {
+    one_of(get, "TCUP_FORMAT", OutputFormat::Text, &[("text", OutputFormat::Text), ("json", OutputFormat::Json)], "text or json")
+}
+
 fn one_of<T: Copy>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,

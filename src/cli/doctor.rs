@@ -1,9 +1,13 @@
 //! `tcup doctor`: which backends reach the dist server (a table); `tcup doctor host`: the host
 //! triple tcup would choose, then the evidence for it.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::output::{self, Document};
 
 use crate::env::Env;
 use crate::host::{self, Decision};
@@ -58,21 +62,132 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             Ok(())
         }
         None if env.dist_server.scheme() == "file" => {
-            println!("dist server: {} (local files: no download backend is involved)", env.dist_server);
-            let bytes =
-                doctor::check_file(env).map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))?;
-            println!("{}: readable, {bytes} bytes", doctor::PROBE_PATH);
-            Ok(())
+            let read = doctor::check_file(env);
+            let doc = DoctorDoc {
+                dist_server: env.dist_server.to_string(),
+                local: true,
+                backends: Vec::new(),
+                probe_file: read.as_ref().ok().map(|bytes| ProbeFile { path: doctor::PROBE_PATH, bytes: *bytes }),
+                probes: Vec::new(),
+            };
+            output::print(env, &doc);
+            read.map(|_| ()).map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))
         }
         None => {
-            println!("dist server: {}", env.dist_server);
             let probes = doctor::probe_backends(env);
-            print!("{}", doctor::table(&probes));
-            if probes.iter().all(|p| p.error.is_some()) {
+            let doc = DoctorDoc {
+                dist_server: env.dist_server.to_string(),
+                local: false,
+                backends: probes.iter().map(ProbeDoc::of).collect(),
+                probe_file: None,
+                probes,
+            };
+            output::print(env, &doc);
+            if doc.probes.iter().all(|p| p.error.is_some()) {
                 anyhow::bail!("no backend could fetch from {}", env.dist_server);
             }
             Ok(())
         }
+    }
+}
+
+/// `doctor`: which download backends reach the dist server.
+#[derive(Serialize)]
+struct DoctorDoc {
+    dist_server: String,
+    /// A `file://` dist server: no backend is involved.
+    local: bool,
+    /// One probe per backend, in the configured order (empty when `local`).
+    backends: Vec<ProbeDoc>,
+    /// For a local dist server: the probe file and its size, when readable.
+    probe_file: Option<ProbeFile>,
+    #[serde(skip)]
+    probes: Vec<doctor::Probe>,
+}
+
+#[derive(Serialize)]
+struct ProbeFile {
+    path: &'static str,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct ProbeDoc {
+    backend: &'static str,
+    ok: bool,
+    /// Seconds until the status and headers arrived.
+    first_byte_seconds: Option<f64>,
+    /// Seconds until the last byte.
+    total_seconds: Option<f64>,
+    bytes: u64,
+    error: Option<String>,
+}
+
+impl ProbeDoc {
+    fn of(p: &doctor::Probe) -> ProbeDoc {
+        ProbeDoc {
+            backend: p.backend,
+            ok: p.error.is_none(),
+            first_byte_seconds: p.first_byte.map(|d| d.as_secs_f64()),
+            total_seconds: p.total.map(|d| d.as_secs_f64()),
+            bytes: p.bytes,
+            error: p.error.clone(),
+        }
+    }
+}
+
+impl Document for DoctorDoc {
+    fn text(&self) -> String {
+        if self.local {
+            let mut out = format!("dist server: {} (local files: no download backend is involved)\n", self.dist_server);
+            if let Some(f) = &self.probe_file {
+                let _ = writeln!(out, "{}: readable, {} bytes", f.path, f.bytes);
+            }
+            return out;
+        }
+        format!("dist server: {}\n{}", self.dist_server, doctor::table(&self.probes))
+    }
+}
+
+/// `doctor host`: the host triple tcup would choose here, and the evidence.
+#[derive(Serialize)]
+struct HostDoc {
+    /// The chosen host triple (`null` when refused).
+    host: Option<String>,
+    /// Targets installed with it (e.g. the 32-bit standard library beside a 64-bit kernel's).
+    also_installs_targets: Vec<String>,
+    notes: Vec<String>,
+    /// When no Rust toolchain can be installed here: what was detected and why not.
+    refused: Option<Refused>,
+    /// One line per signal: `signal: value (source)`.
+    evidence: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Refused {
+    detected: String,
+    why: String,
+}
+
+impl Document for HostDoc {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some(h) = &self.host {
+            let _ = writeln!(out, "{h}");
+        }
+        for t in &self.also_installs_targets {
+            let _ = writeln!(out, "  also installs target: {t}");
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+        if let Some(r) = &self.refused {
+            let _ = writeln!(out, "refused: {}", r.why);
+        }
+        for line in &self.evidence {
+            let _ = writeln!(out, "  {line}");
+        }
+        out
     }
 }
 
@@ -81,21 +196,23 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
 fn host_report(args: &HostArgs, env: &Env) -> anyhow::Result<()> {
     let root = args.root.as_deref().unwrap_or(&env.host_root);
     let report = host::detect(root, args.machine.as_deref().or(env.host_machine.as_deref()));
-    match &report.decision {
-        Decision::Host { triple, targets, notes } => {
-            println!("{triple}");
-            for t in targets {
-                println!("  also installs target: {t}");
-            }
-            for n in notes {
-                println!("  note: {n}");
-            }
-        }
-        Decision::Refused { why, .. } => println!("refused: {why}"),
-    }
-    for line in &report.evidence {
-        println!("  {line}");
-    }
+    let doc = match &report.decision {
+        Decision::Host { triple, targets, notes } => HostDoc {
+            host: Some(triple.clone()),
+            also_installs_targets: targets.clone(),
+            notes: notes.clone(),
+            refused: None,
+            evidence: report.evidence.clone(),
+        },
+        Decision::Refused { detected, why } => HostDoc {
+            host: None,
+            also_installs_targets: Vec::new(),
+            notes: Vec::new(),
+            refused: Some(Refused { detected: detected.clone(), why: why.clone() }),
+            evidence: report.evidence.clone(),
+        },
+    };
+    output::print(env, &doc);
     match report.decision {
         Decision::Host { .. } => Ok(()),
         Decision::Refused { detected, why } => Err(anyhow::anyhow!("cannot install a Rust toolchain here (detected {detected}): {why}")),

@@ -24,6 +24,9 @@ pub(super) struct InitCli {
     /// Also print what tcup decided and why.
     #[arg(short, long)]
     pub(super) verbose: bool,
+    /// Output format: text, or json (JSON Lines events, docs/json.md).
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub(super) format: Option<String>,
     #[command(flatten)]
     pub(super) args: InitArgs,
 }

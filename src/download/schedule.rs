@@ -107,6 +107,12 @@ pub(super) enum Decision {
     Info(String),
     /// A `--verbose` line.
     Verbose(String),
+    /// The same backend tries again (a new attempt or a new connection); shown as an information
+    /// line, or a `retry` event in JSON mode.
+    Retry(String),
+    /// Another backend takes over or joins (a failure or a stall); shown as a warning, or a
+    /// `fallback` event in JSON mode.
+    Fallback(String),
 }
 
 #[derive(Debug)]
@@ -430,7 +436,7 @@ impl Schedule {
         match action {
             Action::Fail => self.definitive = Some((a.backend, e)),
             Action::Retry(delay) => {
-                self.out.push(Decision::Info(format!(
+                self.out.push(Decision::Retry(format!(
                     "{name}: {} failed ({}); retry {} of {} in {}",
                     self.url,
                     e.message,
@@ -442,7 +448,7 @@ impl Schedule {
             }
             Action::FallBack => {
                 if let Some(next) = self.next_unused() {
-                    self.out.push(Decision::Warn(format!(
+                    self.out.push(Decision::Fallback(format!(
                         "{name} failed for {} ({}); falling back to {}",
                         self.url,
                         e.message,
@@ -533,7 +539,7 @@ impl Schedule {
         let backend = self.live[i].backend;
         let name = self.name(backend);
         if let Some(next) = self.next_unused() {
-            self.out.push(Decision::Warn(format!(
+            self.out.push(Decision::Fallback(format!(
                 "{name} stalled on {} ({why}); trying {} from byte {} while {name} keeps going",
                 self.url,
                 self.name(next),
@@ -542,7 +548,7 @@ impl Schedule {
             self.start(next, self.url.clone(), 0, self.pos, now);
         } else if self.tries[backend] <= self.cfg.retries {
             self.tries[backend] += 1;
-            self.out.push(Decision::Warn(format!(
+            self.out.push(Decision::Retry(format!(
                 "{name} stalled on {} ({why}); opening a new connection from byte {} while the first keeps going",
                 self.url, self.pos
             )));
@@ -571,13 +577,13 @@ impl Schedule {
         if self.live.is_empty() && self.pending.is_empty() {
             if let Some(next) = self.next_unused() {
                 let _ = write!(msg, "; trying {}", self.name(next));
-                self.out.push(Decision::Warn(msg));
+                self.out.push(Decision::Fallback(msg));
                 return self.start(next, self.url.clone(), 0, self.pos, now);
             }
             if a.received > 0 && self.tries[a.backend] <= self.cfg.retries {
                 self.tries[a.backend] += 1;
                 let _ = write!(msg, "; new connection (retry {} of {})", self.tries[a.backend] - 1, self.cfg.retries);
-                self.out.push(Decision::Warn(msg));
+                self.out.push(Decision::Retry(msg));
                 return self.start(a.backend, self.url.clone(), 0, self.pos, now);
             }
         }
