@@ -233,10 +233,12 @@ impl Reporter {
         }
     }
 
-    /// The same backend tries a download again (text: an `info:` line; JSON: a `retry` event).
-    pub fn retry(&self, reason: &str) {
+    /// The same backend tries a download again (text: an `info:` line, a warning when `warn`, as
+    /// for a stall; JSON: a `retry` event).
+    pub fn retry(&self, reason: &str, warn: bool) {
         match &self.mode {
             Mode::Events(sink) => sink.emit(&Event::Retry { reason }),
+            _ if warn => self.warn(reason),
             Mode::JsonQuiet => {}
             _ => self.info(reason),
         }

@@ -108,8 +108,8 @@ pub(super) enum Decision {
     /// A `--verbose` line.
     Verbose(String),
     /// The same backend tries again (a new attempt or a new connection); shown as an information
-    /// line, or a `retry` event in JSON mode.
-    Retry(String),
+    /// line (`warn`: a warning, for a stall), or a `retry` event in JSON mode.
+    Retry { message: String, warn: bool },
     /// Another backend takes over or joins (a failure or a stall); shown as a warning, or a
     /// `fallback` event in JSON mode.
     Fallback(String),
@@ -436,14 +436,15 @@ impl Schedule {
         match action {
             Action::Fail => self.definitive = Some((a.backend, e)),
             Action::Retry(delay) => {
-                self.out.push(Decision::Retry(format!(
+                let message = format!(
                     "{name}: {} failed ({}); retry {} of {} in {}",
                     self.url,
                     e.message,
                     self.tries[a.backend],
                     self.cfg.retries,
                     secs(delay)
-                )));
+                );
+                self.out.push(Decision::Retry { message, warn: false });
                 self.pending.push((now.saturating_add(delay), a.backend));
             }
             Action::FallBack => {
@@ -548,10 +549,11 @@ impl Schedule {
             self.start(next, self.url.clone(), 0, self.pos, now);
         } else if self.tries[backend] <= self.cfg.retries {
             self.tries[backend] += 1;
-            self.out.push(Decision::Retry(format!(
+            let message = format!(
                 "{name} stalled on {} ({why}); opening a new connection from byte {} while the first keeps going",
                 self.url, self.pos
-            )));
+            );
+            self.out.push(Decision::Retry { message, warn: true });
             self.start(backend, self.url.clone(), 0, self.pos, now);
         } else {
             self.out.push(Decision::Warn(format!(
@@ -583,7 +585,7 @@ impl Schedule {
             if a.received > 0 && self.tries[a.backend] <= self.cfg.retries {
                 self.tries[a.backend] += 1;
                 let _ = write!(msg, "; new connection (retry {} of {})", self.tries[a.backend] - 1, self.cfg.retries);
-                self.out.push(Decision::Retry(msg));
+                self.out.push(Decision::Retry { message: msg, warn: true });
                 return self.start(a.backend, self.url.clone(), 0, self.pos, now);
             }
         }

@@ -336,3 +336,20 @@ fn man_pages_cover_every_subcommand_and_render() {
         assert!(shown.stdout.contains(&page), "{page} names itself:\n{}", shown.stdout);
     }
 }
+
+#[test]
+fn init_installs_the_man_pages_where_man_finds_them_unless_no_man() {
+    let man = on_path("man", "the man pages are rendered with man -l (man-db)");
+    let sb = Sandbox::new();
+    let args = ["init", "-y", "--no-modify-path", "--default-toolchain", "none"];
+    sb.run(crate::support::OFFLINE, &args).ok();
+    let page = sb.cargo_home.join("share/man/man1/tcup-toolchain-install.1");
+    assert!(page.is_file() && sb.cargo_home.join("share/man/man1/tcup.1").is_file(), "pages in CARGO_HOME/share/man/man1");
+    // man-db maps CARGO_HOME/bin on PATH to CARGO_HOME/share/man: `man tcup` works after init.
+    let path = format!("{}:/usr/bin:/bin", sb.cargo_home.join("bin").display());
+    let found = run(sb.command(&man).env("PATH", path).args(["-w", "tcup-toolchain-install"])).ok();
+    assert_eq!(found.stdout.trim(), page.to_str().unwrap());
+    let other = Sandbox::new();
+    other.run(crate::support::OFFLINE, &[&args[..], &["--no-man"]].concat()).ok();
+    assert!(other.cargo_home.join("bin/tcup").is_file() && !other.cargo_home.join("share/man").exists(), "--no-man skips them");
+}
