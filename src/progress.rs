@@ -229,7 +229,7 @@ impl Reporter {
     fn json_warning(&self, message: &str) {
         match &self.mode {
             Mode::Events(sink) => sink.emit(&Event::Warning { message }),
-            _ => eprintln!("{}", events::line(&serde_json::json!({ "warning": { "message": message } }))),
+            _ => eprintln!("{}", events::warning_object(message)),
         }
     }
 
@@ -279,7 +279,7 @@ impl Reporter {
             return self.error(message);
         }
         self.emit(&Event::Error { message, exit_code });
-        eprintln!("{}", events::line(&serde_json::json!({ "error": { "message": message, "exit_code": exit_code } })));
+        eprintln!("{}", events::error_object(message, exit_code));
     }
 
     /// `word:` in rustup's colours when colour is on (info bold, warning yellow, error red).

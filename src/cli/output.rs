@@ -120,5 +120,5 @@ pub(super) fn wants_json(args: &[std::ffi::OsString]) -> bool {
 
 /// The error object printed on stderr in JSON mode.
 pub(super) fn error_line(message: &str, exit_code: i32) -> String {
-    crate::progress::events::line(&serde_json::json!({ "error": { "message": message, "exit_code": exit_code } }))
+    crate::progress::events::error_object(message, exit_code)
 }

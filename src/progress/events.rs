@@ -101,6 +101,32 @@ pub fn line<T: Serialize>(body: &T) -> String {
     serde_json::to_string(&Line { format_version: FORMAT_VERSION, body }).expect("events serialise")
 }
 
+#[derive(Serialize)]
+struct Message<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_code: Option<i32>,
+}
+
+/// The object a failed command prints on stderr in JSON mode (docs/schema/error.json):
+/// `{"format_version":1,"error":{"message":…,"exit_code":…}}`.
+pub fn error_object(message: &str, exit_code: i32) -> String {
+    #[derive(Serialize)]
+    struct Error<'a> {
+        error: Message<'a>,
+    }
+    line(&Error { error: Message { message, exit_code: Some(exit_code) } })
+}
+
+/// A query's warning on stderr in JSON mode (docs/schema/warning.json).
+pub fn warning_object(message: &str) -> String {
+    #[derive(Serialize)]
+    struct Warning<'a> {
+        warning: Message<'a>,
+    }
+    line(&Warning { warning: Message { message, exit_code: None } })
+}
+
 /// Writes events to stdout, one line each, whole lines only (worker threads share it).
 #[derive(Debug, Default)]
 pub(super) struct Sink {
@@ -148,6 +174,8 @@ mod tests {
         let e = Event::ComponentDone { component: "rustc", bytes: 10, seconds: 0.5 };
         assert_eq!(line(&e), r#"{"format_version":1,"event":"component_done","component":"rustc","bytes":10,"seconds":0.5}"#);
         assert_eq!(line(&Event::Done), r#"{"format_version":1,"event":"done"}"#);
+        assert_eq!(error_object("bad", 2), r#"{"format_version":1,"error":{"message":"bad","exit_code":2}}"#);
+        assert_eq!(warning_object("hm"), r#"{"format_version":1,"warning":{"message":"hm"}}"#);
     }
 
     #[test]
