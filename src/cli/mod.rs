@@ -198,7 +198,8 @@ fn parse_tcup(args: &[std::ffi::OsString]) -> Result<Cli, i32> {
     let cmd = Cli::command().after_help(GLOBAL_HELP);
     cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         if e.use_stderr() && output::wants_json(args) {
-            eprintln!("{}", output::error_line(e.render().to_string().trim_end(), EXIT_USAGE));
+            let text = e.render().to_string();
+            eprintln!("{}", output::error_line(text.trim_end().trim_start_matches("error: "), EXIT_USAGE));
             return EXIT_USAGE;
         }
         let _ = e.print();

@@ -353,3 +353,28 @@ fn init_installs_the_man_pages_where_man_finds_them_unless_no_man() {
     other.run(crate::support::OFFLINE, &[&args[..], &["--no-man"]].concat()).ok();
     assert!(other.cargo_home.join("bin/tcup").is_file() && !other.cargo_home.join("share/man").exists(), "--no-man skips them");
 }
+
+#[test]
+fn mirror_pack_streams_one_start_and_done_per_component() {
+    let h = home();
+    let tc = h.sb.toolchain(&format!("stable-{HOST}"));
+    let out = h.sb.dir.path().join("mirror");
+    let r = h.sb.run(
+        &h.server.url,
+        &["--format", "json", "mirror", "pack", "--toolchain", tc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--formats", "gz"],
+    );
+    let r = r.ok();
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let ev = events(&r);
+    let planned = strs(&ev[0]["components"]);
+    let done: Vec<String> =
+        ev.iter().filter(|e| e["event"] == "component_done").map(|e| e["component"].as_str().unwrap().to_owned()).collect();
+    let mut sorted = done.clone();
+    sorted.sort();
+    let mut want = planned.clone();
+    want.sort();
+    assert_eq!(sorted, want, "every planned component packed once");
+    assert_eq!(ev.iter().filter(|e| e["event"] == "component_start").count(), planned.len());
+    assert_eq!(ev.last().unwrap()["event"], "done");
+    assert!(out.join("dist/channel-rust-stable.toml").is_file());
+}
