@@ -4,6 +4,7 @@
 #   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)  [+ tcup-init.asc]
 #   OUT_DIR/archive/<version>/<triple>/tcup-init  +  .sha256  [+ .asc]
 #   OUT_DIR/init.sh
+#   OUT_DIR/man/tcup.1, tcup-<subcommand>.1 …   (written by a built binary that runs here: `tcup man`)
 # Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
 # vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
 #
@@ -144,4 +145,18 @@ for build in "${BUILDS[@]}"; do
   done
 done
 cp installer/init.sh "$OUT/init.sh"
+# The man pages come from the clap definitions of the binary just built (`tcup man DIR`), run
+# from one of the builds this machine executes; called `tcup`, not `tcup-init` (which installs).
+man_bin=
+for build in "${BUILDS[@]}"; do
+  if [ -z "$man_bin" ] && "$CACHE/$build/tcup-init" --version >/dev/null 2>&1; then man_bin=$CACHE/$build/tcup-init; fi
+done
+[ -n "$man_bin" ] || { echo "release: none of the builds (${BUILDS[*]}) runs here to write the man pages" >&2; exit 1; }
+man_tmp=$(mktemp -d)
+cp "$man_bin" "$man_tmp/tcup"
+rm -rf "$OUT/man.tmp"
+"$man_tmp/tcup" man "$OUT/man.tmp" >/dev/null
+rm -rf "$OUT/man" "$man_tmp"
+mv "$OUT/man.tmp" "$OUT/man"
+echo "release: $(ls "$OUT/man" | wc -l) man pages in $OUT/man"
 echo "release: update root for tcup $VERSION in $OUT"

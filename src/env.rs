@@ -235,6 +235,9 @@ pub struct Env {
     /// `TCUP_UPDATE_KEYS=FILE[:FILE…]`: armoured OpenPGP public keys trusted for `tcup-init`
     /// releases besides `installer/release-keys.asc`. Each must be an existing file.
     pub update_keys: Vec<PathBuf>,
+    /// `TCUP_FORMAT` (`text` or `json`, default `text`): how results are printed; the global
+    /// `--format` option replaces it (docs/json.md).
+    pub format: OutputFormat,
 }
 
 /// What a channel manifest without a signature gets (docs/design.md 17).
@@ -254,6 +257,16 @@ impl SignaturePolicy {
             SignaturePolicy::Require => "require",
         }
     }
+}
+
+/// How results are printed: rustup's text, or JSON (one document for a query, JSON Lines events
+/// for an install), as docs/json.md describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Text for people, as rustup prints it.
+    Text,
+    /// JSON for programs.
+    Json,
 }
 
 /// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
@@ -380,6 +393,7 @@ impl Env {
             )?,
             trusted_keys: key_files(&get, "TCUP_TRUSTED_KEYS")?,
             update_keys: key_files(&get, "TCUP_UPDATE_KEYS")?,
+            format: output_format(&get)?,
             home,
         })
     }
@@ -422,6 +436,11 @@ fn limits(get: &impl Fn(&str) -> Option<String>) -> Result<Limits, EnvError> {
 
 /// The value of a variable that takes one of a few words: `default` when unset or empty, the
 /// matching value from `choices`, or an error naming `var` and saying `expected`.
+/// `TCUP_FORMAT`: `text` (default) or `json`.
+fn output_format(get: &impl Fn(&str) -> Option<String>) -> Result<OutputFormat, EnvError> {
+    one_of(get, "TCUP_FORMAT", OutputFormat::Text, &[("text", OutputFormat::Text), ("json", OutputFormat::Json)], "text or json")
+}
+
 fn one_of<T: Copy>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,

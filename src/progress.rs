@@ -12,6 +12,11 @@
 //!   bars, above them, so it stays in the scrollback;
 //! - a finished component leaves one line, `installed NAME (X MiB in Y s)`, on a terminal as in
 //!   a log; the bars are gone once the work is done, before the final message.
+//!
+//! With `--format json` there are no bars and no `info:` lines: an install reports JSON Lines
+//! events on stdout ([`events`]), a query only warnings (JSON objects on stderr).
+
+pub mod events;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -19,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
-use crate::env::{ColorWhen, Env, ProgressWhen};
+use crate::env::{ColorWhen, Env, OutputFormat, ProgressWhen};
+use events::Event;
 
 /// How chatty to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +69,10 @@ struct Bars {
 enum Mode {
     Bars(Box<Bars>),
     Plain,
+    /// `--format json` for a command that streams events (install, update, …): events on stdout.
+    Events(events::Sink),
+    /// `--format json` for a query: stdout is the document's; warnings go to stderr as JSON.
+    JsonQuiet,
 }
 
 /// Reports progress and messages to stderr. Shared by the worker threads of one operation.
@@ -83,6 +93,8 @@ pub struct Meter<'a> {
     started: Instant,
     bytes: AtomicU64,
     verb: &'static str,
+    len: Option<u64>,
+    throttle: events::Throttle,
 }
 
 /// A spinner for silent work of unknown length (the run check); gone when dropped.
@@ -140,7 +152,18 @@ impl TermLike for Stderr {
 }
 
 impl Reporter {
-    /// The reporter for this environment and verbosity. Draws nothing.
+    /// The reporter for this environment and verbosity. Draws nothing. With `env.format` JSON,
+    /// `events` chooses the event stream on stdout (installs) over JSON warnings on stderr only
+    /// (queries).
+    pub fn for_format(env: &Env, verbosity: Verbosity, events: bool) -> Reporter {
+        if env.format == OutputFormat::Json {
+            let mode = if events { Mode::Events(events::Sink::default()) } else { Mode::JsonQuiet };
+            return Reporter { mode, verbosity, color: false, lines: Mutex::new(()), left_behind: Mutex::new(None) };
+        }
+        Reporter::new(env, verbosity)
+    }
+
+    /// The text reporter for this environment and verbosity. Draws nothing.
     pub fn new(env: &Env, verbosity: Verbosity) -> Reporter {
         let term = console::Term::stderr();
         let width = env.term_width.unwrap_or_else(|| term.size_checked().map_or(80, |(_, w)| w));
@@ -187,7 +210,76 @@ impl Reporter {
         match &self.mode {
             Mode::Bars(b) => b.multi.suspend(|| eprintln!("{line}")),
             Mode::Plain => eprintln!("{line}"),
+            Mode::Events(_) | Mode::JsonQuiet => {}
         }
+    }
+
+    /// Whether this reporter speaks JSON (`--format json`).
+    pub fn is_json(&self) -> bool {
+        matches!(self.mode, Mode::Events(_) | Mode::JsonQuiet)
+    }
+
+    fn emit(&self, event: &Event<'_>) {
+        if let Mode::Events(sink) = &self.mode {
+            sink.emit(event);
+        }
+    }
+
+    /// A JSON warning: an event, or (for a query) an object on stderr.
+    fn json_warning(&self, message: &str) {
+        match &self.mode {
+            Mode::Events(sink) => sink.emit(&Event::Warning { message }),
+            _ => eprintln!("{}", events::warning_object(message)),
+        }
+    }
+
+    /// The same backend tries a download again (text: an `info:` line, a warning when `warn`, as
+    /// for a stall; JSON: a `retry` event).
+    pub fn retry(&self, reason: &str, warn: bool) {
+        match &self.mode {
+            Mode::Events(sink) => sink.emit(&Event::Retry { reason }),
+            _ if warn => self.warn(reason),
+            Mode::JsonQuiet => {}
+            _ => self.info(reason),
+        }
+    }
+
+    /// Another backend takes a download over (text: a warning; JSON: a `fallback` event).
+    pub fn fallback(&self, reason: &str) {
+        match &self.mode {
+            Mode::Events(sink) => sink.emit(&Event::Fallback { reason }),
+            _ => self.warn(reason),
+        }
+    }
+
+    /// A toolchain's result: `text` on stdout (rustup's summary line, `None` for none), or the
+    /// `event` in a JSON event stream.
+    pub fn outcome(&self, event: &Event<'_>, text: Option<&str>) {
+        match &self.mode {
+            Mode::Events(sink) => sink.emit(event),
+            Mode::JsonQuiet => {}
+            Mode::Bars(_) | Mode::Plain => {
+                if let Some(line) = text {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+
+    /// The command succeeded: the `done` event ends a JSON event stream (nothing in text).
+    pub fn done(&self) {
+        self.emit(&Event::Done);
+    }
+
+    /// The command failed with `message` and will exit with `exit_code`: in text the `error:`
+    /// line; in JSON an `error` event ends the stream (installs) and stderr gets one object
+    /// `{"format_version":1,"error":{"message":…,"exit_code":…}}`.
+    pub fn failed(&self, message: &str, exit_code: i32) {
+        if !self.is_json() {
+            return self.error(message);
+        }
+        self.emit(&Event::Error { message, exit_code });
+        eprintln!("{}", events::error_object(message, exit_code));
     }
 
     /// `word:` in rustup's colours when colour is on (info bold, warning yellow, error red).
@@ -219,6 +311,9 @@ impl Reporter {
 
     /// Something skipped or surprising; always shown.
     pub fn warn(&self, msg: &str) {
+        if self.is_json() {
+            return self.json_warning(msg);
+        }
         self.print(&format!("{} {msg}", self.tag("warning")));
     }
 
@@ -233,6 +328,7 @@ impl Reporter {
     /// The total counts components, known up front from the manifest (v2 manifests give no
     /// archive sizes, so bytes are shown as they arrive, never as a guessed total).
     pub fn plan(&self, host: &str, names: &[String]) {
+        self.emit(&Event::Manifest { host, components: names });
         if let Mode::Bars(b) = &self.mode {
             let suffix = format!("-{host}");
             let widest = names.iter().map(|n| label(n, &suffix).chars().count()).max().unwrap_or(0);
@@ -264,9 +360,14 @@ impl Reporter {
                 bar.set_prefix(b.fit(&b.label(name)));
                 Some(b.multi.insert_before(&b.total, bar))
             }
-            Mode::Plain => None,
+            Mode::Events(sink) => {
+                sink.emit(&Event::ComponentStart { component: name, size: len });
+                None
+            }
+            Mode::Plain | Mode::JsonQuiet => None,
         };
-        Meter { reporter: self, name: name.to_owned(), bar, started: Instant::now(), bytes: 0.into(), verb }
+        let throttle = events::Throttle::new();
+        Meter { reporter: self, name: name.to_owned(), bar, started: Instant::now(), bytes: 0.into(), verb, len, throttle }
     }
 
     /// A spinner saying `msg` while silent work of unknown length runs (terminal only; with plain
@@ -284,7 +385,7 @@ impl Reporter {
                 bar.enable_steady_tick(Duration::from_millis(200));
                 Spinner { bar: Some(bar) }
             }
-            Mode::Plain => {
+            Mode::Plain | Mode::Events(_) | Mode::JsonQuiet => {
                 self.verbose(msg);
                 Spinner { bar: None }
             }
@@ -375,7 +476,10 @@ fn truncate(s: &str, max: usize) -> String {
 impl Meter<'_> {
     /// `n` more archive bytes arrived.
     pub fn add(&self, n: u64) {
-        self.bytes.fetch_add(n, Ordering::Relaxed);
+        let bytes = self.bytes.fetch_add(n, Ordering::Relaxed) + n;
+        if matches!(self.reporter.mode, Mode::Events(_)) && self.throttle.ready() {
+            self.reporter.emit(&Event::Progress { component: &self.name, bytes, size: self.len });
+        }
         if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
             bar.inc(n);
             b.bytes.fetch_add(n, Ordering::Relaxed);
@@ -385,6 +489,9 @@ impl Meter<'_> {
 
     /// The archive is in; files are being moved into place.
     pub fn unpacking(&self) {
+        // The archive is complete: its last byte count, whatever the throttle says.
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        self.reporter.emit(&Event::Progress { component: &self.name, bytes, size: self.len });
         if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
             bar.set_style(b.style(RIGHT_PLACING));
         }
@@ -406,6 +513,8 @@ impl Meter<'_> {
 
     /// Like [`Meter::done`], with `line` as the record left behind.
     pub fn done_with(&self, line: &str) {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        self.reporter.emit(&Event::ComponentDone { component: &self.name, bytes, seconds: self.seconds() });
         if let (Some(bar), Mode::Bars(b)) = (&self.bar, &self.reporter.mode) {
             bar.finish_and_clear();
             b.multi.remove(bar);

@@ -1,6 +1,9 @@
 //! `tcup component add|remove|list` and `tcup target add|remove|list`.
 
 use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::output::{self, Document, ToolchainRef};
 
 use crate::download::Downloader;
 use crate::env::Env;
@@ -61,6 +64,16 @@ pub(super) struct TargetArgs {
     toolchain: Option<String>,
 }
 
+/// Whether `--format json` makes the command an event stream (`add` downloads).
+pub(super) fn component_streams_events(cmd: &ComponentCommand) -> bool {
+    matches!(cmd, ComponentCommand::Add(_))
+}
+
+/// Whether `--format json` makes the command an event stream (`add` downloads).
+pub(super) fn target_streams_events(cmd: &TargetCommand) -> bool {
+    matches!(cmd, TargetCommand::Add(_))
+}
+
 pub(super) fn run_component(cmd: ComponentCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     match cmd {
         ComponentCommand::List(a) => list(&a, Kind::Component, env),
@@ -77,17 +90,56 @@ pub(super) fn run_target(cmd: TargetCommand, env: &Env, reporter: &Reporter) -> 
     }
 }
 
-/// rustup's format: one name per line, `(installed)` after installed ones; `--installed` prints
-/// only those, without the mark.
+/// `component list` / `target list`: the release's components (or targets) of one toolchain.
+#[derive(Serialize)]
+struct ListDoc {
+    toolchain: ToolchainRef,
+    /// `components` or `targets`: the rows, in rustup's order.
+    #[serde(flatten)]
+    rows: Rows,
+    #[serde(skip)]
+    installed_only: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Rows {
+    Components(Vec<RowDoc>),
+    Targets(Vec<RowDoc>),
+}
+
+#[derive(Serialize)]
+struct RowDoc {
+    /// `rustfmt-x86_64-unknown-linux-gnu`, `rust-src`, or (for targets) a target triple.
+    name: String,
+    installed: bool,
+}
+
+impl Document for ListDoc {
+    /// rustup's format: one name per line, `(installed)` after installed ones; `--installed`
+    /// lists only those, without the mark.
+    fn text(&self) -> String {
+        let (Rows::Components(rows) | Rows::Targets(rows)) = &self.rows;
+        rows.iter()
+            .map(
+                |row| if row.installed && !self.installed_only { format!("{} (installed)\n", row.name) } else { format!("{}\n", row.name) },
+            )
+            .collect()
+    }
+}
+
 fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, args.toolchain.as_deref())?;
-    for row in components::list(env, &toolchain, kind)? {
-        match (args.installed, row.installed) {
-            (true, false) => {}
-            (false, true) => println!("{} (installed)", row.name),
-            (true, true) | (false, false) => println!("{}", row.name),
-        }
-    }
+    let rows: Vec<RowDoc> = components::list(env, &toolchain, kind)?
+        .into_iter()
+        .filter(|row| row.installed || !args.installed)
+        .map(|row| RowDoc { name: row.name, installed: row.installed })
+        .collect();
+    let rows = match kind {
+        Kind::Component => Rows::Components(rows),
+        Kind::Target => Rows::Targets(rows),
+    };
+    output::print(env, &ListDoc { toolchain: ToolchainRef::named(toolchain.as_str()), rows, installed_only: args.installed });
     Ok(())
 }
 

@@ -2,9 +2,13 @@
 //! manifests are signed, by whom; `tcup doctor host`: the host triple tcup would choose, then the
 //! evidence for it.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::output::{self, Document};
 
 use crate::env::Env;
 use crate::host::{self, Decision};
@@ -59,40 +63,195 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             Ok(())
         }
         None if env.dist_server.scheme() == "file" => {
-            println!("dist server: {} (local files: no download backend is involved)", env.dist_server);
-            let bytes =
-                doctor::check_file(env).map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))?;
-            println!("{}: readable, {bytes} bytes", doctor::PROBE_PATH);
-            signatures(env, reporter)
+            let read = doctor::check_file(env);
+            let signatures = if read.is_ok() { Some(signatures(env, reporter)?) } else { None };
+            let doc = DoctorDoc {
+                dist_server: env.dist_server.to_string(),
+                local: true,
+                backends: Vec::new(),
+                probe_file: read.as_ref().ok().map(|bytes| ProbeFile { path: doctor::PROBE_PATH, bytes: *bytes }),
+                signatures,
+                probes: Vec::new(),
+            };
+            output::print(env, &doc);
+            read.map_err(|e| anyhow::anyhow!("the dist server's {} cannot be read: {e}", doctor::PROBE_PATH))?;
+            doc.signature_error()
         }
         None => {
-            println!("dist server: {}", env.dist_server);
             let probes = doctor::probe_backends(env);
-            print!("{}", doctor::table(&probes));
-            if probes.iter().all(|p| p.error.is_some()) {
+            let reachable = probes.iter().any(|p| p.error.is_none());
+            let signatures = if reachable { Some(signatures(env, reporter)?) } else { None };
+            let doc = DoctorDoc {
+                dist_server: env.dist_server.to_string(),
+                local: false,
+                backends: probes.iter().map(ProbeDoc::of).collect(),
+                probe_file: None,
+                signatures,
+                probes,
+            };
+            output::print(env, &doc);
+            if !reachable {
                 anyhow::bail!("no backend could fetch from {}", env.dist_server);
             }
-            signatures(env, reporter)
+            doc.signature_error()
         }
     }
 }
 
-/// One line: whether the dist server's channel manifests are signed, and by whom (judged by
-/// `dist/channel-rust-stable.toml`); a signature that does not verify fails the doctor (exit 1).
-fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<()> {
+/// Whether the dist server's channel manifests are signed, and by whom (judged by
+/// `dist/channel-rust-stable.toml`); a signature that does not verify fails the doctor (exit 1)
+/// after the report is printed.
+fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<SignaturesDoc> {
     use crate::trust::policy::Evidence;
     let url = crate::dist::server::join(&env.dist_server, doctor::PROBE_PATH);
     let downloader = crate::download::Downloader::new(&env.download)?;
     let policy = crate::ops::signature::policy(env)?.word();
-    match crate::ops::signature::probe(env, &downloader, &url, reporter)? {
-        Evidence::Signed(s) => println!("channel manifests: signed by {s} (policy {policy})"),
-        Evidence::Unsigned => println!("channel manifests: not signed (no {}.asc; policy {policy})", doctor::PROBE_PATH),
-        Evidence::Bad(b) => {
-            println!("channel manifests: the signature does not verify (policy {policy})");
-            return Err(b.into());
+    let (state, signer, error) = match crate::ops::signature::probe(env, &downloader, &url, reporter)? {
+        Evidence::Signed(s) => ("signed", Some(s.to_string()), None),
+        Evidence::Unsigned => ("unsigned", None, None),
+        Evidence::Bad(b) => ("bad", None, Some(crate::error::one_line(&anyhow::Error::from(b)))),
+    };
+    Ok(SignaturesDoc { state, signer, policy, error })
+}
+
+/// `doctor`'s line on signatures.
+#[derive(Serialize)]
+struct SignaturesDoc {
+    /// `signed`, `unsigned` (no `.asc`) or `bad` (a signature that does not verify).
+    state: &'static str,
+    /// Who signed the probed manifest, when `signed`.
+    signer: Option<String>,
+    /// The signature policy in force (`auto` or `require`).
+    policy: &'static str,
+    /// Why the signature does not verify, when `bad`.
+    error: Option<String>,
+}
+
+impl SignaturesDoc {
+    fn line(&self) -> String {
+        match (self.state, &self.signer) {
+            ("signed", Some(s)) => format!("channel manifests: signed by {s} (policy {})", self.policy),
+            ("unsigned", _) => format!("channel manifests: not signed (no {}.asc; policy {})", doctor::PROBE_PATH, self.policy),
+            _ => format!("channel manifests: the signature does not verify (policy {})", self.policy),
         }
     }
-    Ok(())
+}
+
+/// `doctor`: which download backends reach the dist server.
+#[derive(Serialize)]
+struct DoctorDoc {
+    dist_server: String,
+    /// A `file://` dist server: no backend is involved.
+    local: bool,
+    /// One probe per backend, in the configured order (empty when `local`).
+    backends: Vec<ProbeDoc>,
+    /// For a local dist server: the probe file and its size, when readable.
+    probe_file: Option<ProbeFile>,
+    /// Whether the dist server signs its channel manifests (`null` when it could not be reached).
+    signatures: Option<SignaturesDoc>,
+    #[serde(skip)]
+    probes: Vec<doctor::Probe>,
+}
+
+impl DoctorDoc {
+    /// The error for a signature that does not verify, once the report is out.
+    fn signature_error(&self) -> anyhow::Result<()> {
+        match self.signatures.as_ref().and_then(|s| s.error.as_ref()) {
+            Some(e) => Err(anyhow::anyhow!("{e}")),
+            None => Ok(()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ProbeFile {
+    path: &'static str,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct ProbeDoc {
+    backend: &'static str,
+    ok: bool,
+    /// Seconds until the status and headers arrived.
+    first_byte_seconds: Option<f64>,
+    /// Seconds until the last byte.
+    total_seconds: Option<f64>,
+    bytes: u64,
+    error: Option<String>,
+}
+
+impl ProbeDoc {
+    fn of(p: &doctor::Probe) -> ProbeDoc {
+        ProbeDoc {
+            backend: p.backend,
+            ok: p.error.is_none(),
+            first_byte_seconds: p.first_byte.map(|d| d.as_secs_f64()),
+            total_seconds: p.total.map(|d| d.as_secs_f64()),
+            bytes: p.bytes,
+            error: p.error.clone(),
+        }
+    }
+}
+
+impl Document for DoctorDoc {
+    fn text(&self) -> String {
+        let mut out = if self.local {
+            let mut out = format!("dist server: {} (local files: no download backend is involved)\n", self.dist_server);
+            if let Some(f) = &self.probe_file {
+                let _ = writeln!(out, "{}: readable, {} bytes", f.path, f.bytes);
+            }
+            out
+        } else {
+            format!("dist server: {}\n{}", self.dist_server, doctor::table(&self.probes))
+        };
+        if let Some(s) = &self.signatures {
+            let _ = writeln!(out, "{}", s.line());
+        }
+        out
+    }
+}
+
+/// `doctor host`: the host triple tcup would choose here, and the evidence.
+#[derive(Serialize)]
+struct HostDoc {
+    /// The chosen host triple (`null` when refused).
+    host: Option<String>,
+    /// Targets installed with it (e.g. the 32-bit standard library beside a 64-bit kernel's).
+    also_installs_targets: Vec<String>,
+    notes: Vec<String>,
+    /// When no Rust toolchain can be installed here: what was detected and why not.
+    refused: Option<Refused>,
+    /// One line per signal: `signal: value (source)`.
+    evidence: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Refused {
+    detected: String,
+    why: String,
+}
+
+impl Document for HostDoc {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some(h) = &self.host {
+            let _ = writeln!(out, "{h}");
+        }
+        for t in &self.also_installs_targets {
+            let _ = writeln!(out, "  also installs target: {t}");
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+        if let Some(r) = &self.refused {
+            let _ = writeln!(out, "refused: {}", r.why);
+        }
+        for line in &self.evidence {
+            let _ = writeln!(out, "  {line}");
+        }
+        out
+    }
 }
 
 /// The same decision `toolchain install` makes (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), unless
@@ -100,21 +259,23 @@ fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result
 fn host_report(args: &HostArgs, env: &Env) -> anyhow::Result<()> {
     let root = args.root.as_deref().unwrap_or(&env.host_root);
     let report = host::detect(root, args.machine.as_deref().or(env.host_machine.as_deref()));
-    match &report.decision {
-        Decision::Host { triple, targets, notes } => {
-            println!("{triple}");
-            for t in targets {
-                println!("  also installs target: {t}");
-            }
-            for n in notes {
-                println!("  note: {n}");
-            }
-        }
-        Decision::Refused { why, .. } => println!("refused: {why}"),
-    }
-    for line in &report.evidence {
-        println!("  {line}");
-    }
+    let doc = match &report.decision {
+        Decision::Host { triple, targets, notes } => HostDoc {
+            host: Some(triple.clone()),
+            also_installs_targets: targets.clone(),
+            notes: notes.clone(),
+            refused: None,
+            evidence: report.evidence.clone(),
+        },
+        Decision::Refused { detected, why } => HostDoc {
+            host: None,
+            also_installs_targets: Vec::new(),
+            notes: Vec::new(),
+            refused: Some(Refused { detected: detected.clone(), why: why.clone() }),
+            evidence: report.evidence.clone(),
+        },
+    };
+    output::print(env, &doc);
     match report.decision {
         Decision::Host { .. } => Ok(()),
         Decision::Refused { detected, why } => Err(anyhow::anyhow!("cannot install a Rust toolchain here (detected {detected}): {why}")),

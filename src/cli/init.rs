@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
 
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::dist::name::ToolchainName;
@@ -24,10 +25,15 @@ pub(super) struct InitCli {
     /// Also print what tcup decided and why.
     #[arg(short, long)]
     pub(super) verbose: bool,
+    /// Output format: text, or json (JSON Lines events, docs/json.md).
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub(super) format: Option<String>,
     #[command(flatten)]
     pub(super) args: InitArgs,
 }
 
+// Each bool is one `--no-…`/`-y` flag of rustup-init's command line.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(super) struct InitArgs {
     /// Do not ask: install with the defaults and the options given.
@@ -54,6 +60,9 @@ pub(super) struct InitArgs {
     /// Keep the current default toolchain if one is set.
     #[arg(long)]
     no_update_default_toolchain: bool,
+    /// Do not install man pages under CARGO_HOME/share/man.
+    #[arg(long)]
+    no_man: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,11 +90,12 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         modify_path: !args.no_modify_path,
         update_default: !args.no_update_default_toolchain,
     };
+    let mut man = !args.no_man;
     if !(args.yes || env.init_yes) {
         if !std::io::stdin().is_terminal() {
             return Err(UsageError("standard input is not a terminal, so tcup-init cannot ask; run it with -y (or TCUP_INIT_YES=1) to install without questions".into()).into());
         }
-        if !confirm(env, &detected, &mut opts)? {
+        if !confirm(env, &detected, &mut opts, &mut man)? {
             reporter.info("installation cancelled");
             return Ok(());
         }
@@ -97,6 +107,11 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         #[allow(clippy::cast_precision_loss)]
         let mib = report.toolchain_bytes as f64 / (1024.0 * 1024.0);
         reporter.info(&format!("installed toolchain '{tc}' ({mib:.0} MiB on disk)"));
+    }
+    if man {
+        let dir = man_dir(env);
+        let pages = super::man::write_pages(&dir).with_context(|| format!("installing man pages in {}", dir.display()))?;
+        reporter.info(&format!("installed {} man pages in {} (`man tcup`)", pages.len(), dir.display()));
     }
     for f in &report.edited {
         reporter.info(&format!("added CARGO_HOME/bin to PATH in {}", f.display()));
@@ -124,13 +139,19 @@ fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow:
     Ok(())
 }
 
+/// Where `tcup init` puts the man pages: `CARGO_HOME/share/man/man1`, a `MANPATH` layout (man-db
+/// finds it from `CARGO_HOME/bin` on PATH).
+fn man_dir(env: &Env) -> std::path::PathBuf {
+    env.cargo_home.join("share/man/man1")
+}
+
 fn toolchain(name: &str) -> anyhow::Result<Option<ToolchainName>> {
     if name == "none" { Ok(None) } else { Ok(Some(name.parse()?)) }
 }
 
 /// Shows the plan and asks: proceed, customise, or cancel. An answer that cannot be used is
 /// asked again, saying why.
-fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions) -> anyhow::Result<bool> {
+fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions, man: &mut bool) -> anyhow::Result<bool> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut ask = |q: &str| -> anyhow::Result<String> {
@@ -142,7 +163,7 @@ fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions) -> anyhow
         }
     };
     loop {
-        eprint!("{}", plan(env, detected, opts));
+        eprint!("{}", plan(env, detected, opts, *man));
         eprintln!("\n1) Proceed with installation (default)\n2) Customise installation\n3) Cancel installation");
         match ask("> ")?.as_str() {
             "" | "1" => return Ok(true),
@@ -156,6 +177,11 @@ fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions) -> anyhow
                     crate::dist::select::check_profile(p).map(|()| p.to_owned()).map_err(|e| e.to_string())
                 })?;
                 opts.modify_path = ask_until(&mut ask, "Modify PATH? (Y/n): ", |a| match a.to_ascii_lowercase().as_str() {
+                    "" | "y" | "yes" => Ok(true),
+                    "n" | "no" => Ok(false),
+                    _ => Err(format!("'{a}' is not an answer: type y or n")),
+                })?;
+                *man = ask_until(&mut ask, "Install man pages? (Y/n): ", |a| match a.to_ascii_lowercase().as_str() {
                     "" | "y" | "yes" => Ok(true),
                     "n" | "no" => Ok(false),
                     _ => Err(format!("'{a}' is not an answer: type y or n")),
@@ -181,7 +207,7 @@ fn ask_until<T>(
 }
 
 /// The plan as a two-column table, the values in one column.
-fn plan(env: &Env, detected: &host::Report, opts: &InitOptions) -> String {
+fn plan(env: &Env, detected: &host::Report, opts: &InitOptions, man: bool) -> String {
     let host = opts.host.clone().unwrap_or_else(|| match &detected.decision {
         Decision::Host { triple, .. } => triple.clone(),
         Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
@@ -193,6 +219,7 @@ fn plan(env: &Env, detected: &host::Report, opts: &InitOptions) -> String {
         ("default toolchain", opts.toolchain.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string)),
         ("profile", opts.profile.clone()),
         ("modify PATH in shell start-up files", if opts.modify_path { "yes" } else { "no" }.to_owned()),
+        ("man pages in", if man { man_dir(env).display().to_string() } else { "no".to_owned() }),
     ];
     let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) + 1;
     let mut out = String::from("\ntcup will install:\n");

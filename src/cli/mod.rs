@@ -5,7 +5,9 @@ mod completions;
 mod component;
 mod doctor;
 mod init;
+mod man;
 mod mirror;
+mod output;
 mod override_cmd;
 mod settings_cmd;
 mod show;
@@ -35,6 +37,9 @@ struct Cli {
     /// TCUP_BACKENDS, RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS.
     #[arg(long, global = true, value_name = "LIST", hide = true)]
     backends: Option<String>,
+    /// Output format: text (rustup's) or json (docs/json.md); wins over TCUP_FORMAT.
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["text", "json"], hide = true)]
+    format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +92,8 @@ enum Command {
     /// Manage tcup itself.
     #[command(name = "self", subcommand)]
     SelfCmd(init::SelfCommand),
+    /// Write man pages (tcup(1) and one per subcommand) into a directory.
+    Man(man::ManArgs),
 }
 
 /// Runs tcup with the process's arguments and environment; returns the exit code. Called as
@@ -105,7 +112,7 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    let (mut env, reporter) = match setup(cli.quiet, cli.verbose) {
+    let (mut env, reporter) = match setup(cli.quiet, cli.verbose, cli.format.as_deref(), streams_events(&cli.command)) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -140,16 +147,33 @@ pub fn main() -> i32 {
         },
         Command::Component(cmd) => component::run_component(cmd, &env, reporter),
         Command::Target(cmd) => component::run_target(cmd, &env, reporter),
+        Command::Man(args) => man::run(&args, reporter),
     };
     finish(result, reporter)
 }
 
+/// Whether `--format json` makes `command` a JSON Lines event stream (it downloads or packs
+/// toolchains) rather than one document.
+fn streams_events(command: &Command) -> bool {
+    match command {
+        Command::Install(_) | Command::Update(_) | Command::Init(_) | Command::Mirror(_) => true,
+        Command::Toolchain(t) => toolchain::streams_events(t),
+        Command::Component(c) => component::component_streams_events(c),
+        Command::Target(t) => component::target_streams_events(t),
+        _ => false,
+    }
+}
+
 fn finish(result: anyhow::Result<()>, reporter: &Reporter) -> i32 {
     match result {
-        Ok(()) => 0,
+        Ok(()) => {
+            reporter.done();
+            0
+        }
         Err(e) => {
-            reporter.error(&one_line(&e));
-            exit_code(&e)
+            let code = exit_code(&e);
+            reporter.failed(&one_line(&e), code);
+            code
         }
     }
 }
@@ -160,7 +184,7 @@ fn main_init(args: &[std::ffi::OsString]) -> i32 {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    match setup(cli.quiet, cli.verbose) {
+    match setup(cli.quiet, cli.verbose, cli.format.as_deref(), true) {
         Ok((env, reporter)) => finish(init::run_init(&cli.args, &env, &reporter), &reporter),
         Err(code) => code,
     }
@@ -173,6 +197,11 @@ fn parse_tcup(args: &[std::ffi::OsString]) -> Result<Cli, i32> {
     use clap::{CommandFactory, FromArgMatches};
     let cmd = Cli::command().after_help(GLOBAL_HELP);
     cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
+        if e.use_stderr() && output::wants_json(args) {
+            let text = e.render().to_string();
+            eprintln!("{}", output::error_line(text.trim_end().trim_start_matches("error: "), EXIT_USAGE));
+            return EXIT_USAGE;
+        }
         let _ = e.print();
         if e.use_stderr() { EXIT_USAGE } else { 0 }
     })
@@ -187,7 +216,9 @@ Global options (anywhere on the command line):
                          downloads)
       --backends <LIST>  Download backends to use, in order (comma-separated: rustls,
                          curl, native-tls); wins over TCUP_BACKENDS, RUSTUP_USE_CURL
-                         and RUSTUP_USE_RUSTLS";
+                         and RUSTUP_USE_RUSTLS
+      --format <FORMAT>  Output format: text (rustup's) or json (docs/json.md); wins
+                         over TCUP_FORMAT";
 
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).
@@ -203,11 +234,20 @@ const EXIT_INTERRUPTED: i32 = 130;
 
 /// Reads the environment (exit 2 on a bad value), makes the reporter, and makes Ctrl-C exit 130
 /// at once with one line saying what the interrupted work left behind.
-fn setup(quiet: bool, verbose: bool) -> Result<(Env, std::sync::Arc<Reporter>), i32> {
-    let env = Env::from_process().map_err(|e| {
-        eprintln!("error: {e}");
+fn setup(quiet: bool, verbose: bool, format: Option<&str>, events: bool) -> Result<(Env, std::sync::Arc<Reporter>), i32> {
+    let mut env = Env::from_process().map_err(|e| {
+        if format == Some("json") {
+            eprintln!("{}", output::error_line(&e.to_string(), EXIT_USAGE));
+        } else {
+            eprintln!("error: {e}");
+        }
         EXIT_USAGE
     })?;
+    match format {
+        Some("json") => env.format = crate::env::OutputFormat::Json,
+        Some(_) => env.format = crate::env::OutputFormat::Text,
+        None => {}
+    }
     let verbosity = if quiet {
         Verbosity::Quiet
     } else if verbose {
@@ -215,7 +255,7 @@ fn setup(quiet: bool, verbose: bool) -> Result<(Env, std::sync::Arc<Reporter>), 
     } else {
         Verbosity::Normal
     };
-    let reporter = std::sync::Arc::new(Reporter::new(&env, verbosity));
+    let reporter = std::sync::Arc::new(Reporter::for_format(&env, verbosity, events));
     let on_interrupt = std::sync::Arc::clone(&reporter);
     // Fails only when a handler is already set (a second setup in one process): keep that one.
     let _ = ctrlc::set_handler(move || {

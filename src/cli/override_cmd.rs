@@ -2,9 +2,13 @@
 //! canonical directory as rustup keys them, so rustup sees tcup's overrides and the other way
 //! round.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use serde::Serialize;
+
+use super::output::{self, Document, ToolchainRef};
 
 use crate::env::Env;
 use crate::home::settings;
@@ -42,21 +46,19 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
     let here = Session::load(env)?;
     match cmd {
         OverrideCommand::List => {
-            if here.settings.overrides.is_empty() {
-                println!("no overrides");
-            }
-            let mut any_gone = false;
-            for (dir, tc) in &here.settings.overrides {
-                let shown = if Path::new(dir).is_dir() {
-                    dir.clone()
-                } else {
-                    any_gone = true;
-                    format!("{dir} (not a directory)")
-                };
-                println!("{shown:<40}\t{tc:<20}");
-            }
+            let overrides: Vec<OverrideDoc> = here
+                .settings
+                .overrides
+                .iter()
+                .map(|(dir, tc)| OverrideDoc {
+                    path: PathBuf::from(dir),
+                    exists: Path::new(dir).is_dir(),
+                    toolchain: ToolchainRef::named(tc),
+                })
+                .collect();
+            let any_gone = overrides.iter().any(|o| !o.exists);
+            output::print(env, &ListDoc { overrides });
             if any_gone {
-                println!();
                 reporter.info("you may remove overrides for non-existent directories with\n`tcup override unset --nonexistent`");
             }
         }
@@ -91,6 +93,40 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
         }
     }
     Ok(())
+}
+
+/// `override list`: every directory override in `settings.toml`.
+#[derive(Serialize)]
+struct ListDoc {
+    overrides: Vec<OverrideDoc>,
+}
+
+#[derive(Serialize)]
+struct OverrideDoc {
+    /// The directory (canonical, as `settings.toml` keys it).
+    path: PathBuf,
+    /// Whether the directory still exists.
+    exists: bool,
+    toolchain: ToolchainRef,
+}
+
+impl Document for ListDoc {
+    /// rustup's table; a blank line after it when a directory is gone (the hint follows on stderr).
+    fn text(&self) -> String {
+        if self.overrides.is_empty() {
+            return "no overrides\n".into();
+        }
+        let mut out = String::new();
+        for o in &self.overrides {
+            let dir = o.path.display();
+            let shown = if o.exists { dir.to_string() } else { format!("{dir} (not a directory)") };
+            let _ = writeln!(out, "{shown:<40}\t{:<20}", o.toolchain.name);
+        }
+        if self.overrides.iter().any(|o| !o.exists) {
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// The `[overrides]` key of a directory: its canonical path, or (for a directory that no longer

@@ -3,10 +3,14 @@
 //! [`crate::ops::resolve`], as the proxies do.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::output::{self, Document, ReasonDoc, ToolchainRef};
 
 use crate::env::Env;
 use crate::home::ToolchainDir;
@@ -57,48 +61,147 @@ pub(super) struct RunArgs {
 pub(super) fn show(args: &ShowArgs, verbose: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let here = Session::load(env)?;
     match args.what {
-        Some(ShowWhat::Home) => println!("{}", env.rustup_home.display()),
-        Some(ShowWhat::Profile) => println!("{}", here.settings.profile.as_deref().unwrap_or("default")),
+        Some(ShowWhat::Home) => output::print(env, &HomeDoc { rustup_home: output::absolute(&env.rustup_home) }),
+        Some(ShowWhat::Profile) => {
+            output::print(env, &ProfileDoc { profile: here.settings.profile.clone().unwrap_or_else(|| "default".into()) });
+        }
         Some(ShowWhat::ActiveToolchain) => {
             let active = resolve::active(&here.ctx(env), None)?.ok_or_else(|| anyhow::anyhow!("no active toolchain"))?;
             for w in &active.warnings {
                 reporter.warn(w);
             }
             let dir = installed_dir(env, &here, &active, reporter)?;
-            if verbose {
-                println!("{}\nactive because: {}", active.toolchain, active.reason.because());
-                println!("compiler: {}\npath: {}", compiler_version(&dir), dir.display());
-            } else {
-                println!("{} ({})", active.toolchain, active.reason.short());
-            }
+            // Running rustc takes a moment: only when the text shows it, or for JSON.
+            let compiler = (verbose || reporter.is_json()).then(|| compiler_version(&dir));
+            let doc = ActiveDoc {
+                toolchain: ToolchainRef::of(&active.toolchain),
+                reason: ReasonDoc::of(&active.reason),
+                path: output::absolute(&dir),
+                compiler,
+                short: active.reason.short(),
+                verbose,
+            };
+            output::print(env, &doc);
         }
         None => show_all(&here, env, reporter)?,
     }
     Ok(())
 }
 
-fn show_all(here: &Session, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    println!("Default host: {}", here.host.get());
-    println!("rustup home:  {}\n", env.rustup_home.display());
-    println!("installed toolchains\n--------------------");
-    let active = resolve::active(&here.ctx(env), None)?;
-    for line in super::toolchain_manage::list_lines(env, here, active.as_ref(), false) {
-        println!("{line}");
+/// `show home`.
+#[derive(Serialize)]
+struct HomeDoc {
+    rustup_home: PathBuf,
+}
+
+impl Document for HomeDoc {
+    fn text(&self) -> String {
+        format!("{}\n", self.rustup_home.display())
     }
-    println!("\nactive toolchain\n----------------");
-    let Some(active) = active else {
-        println!("no active toolchain");
-        return Ok(());
-    };
-    for w in &active.warnings {
-        reporter.warn(w);
+}
+
+/// `show profile`.
+#[derive(Serialize)]
+struct ProfileDoc {
+    profile: String,
+}
+
+impl Document for ProfileDoc {
+    fn text(&self) -> String {
+        format!("{}\n", self.profile)
     }
-    println!("name: {}\nactive because: {}\ninstalled targets:", active.toolchain, active.reason.because());
-    if let Some(dir) = resolve::locate(&env.rustup_home, &active.toolchain) {
-        for target in ToolchainDir::at(dir).component_names().iter().filter_map(|l| l.strip_prefix("rust-std-")) {
-            println!("  {target}");
+}
+
+/// `show active-toolchain [-v]`.
+#[derive(Serialize)]
+struct ActiveDoc {
+    #[serde(flatten)]
+    toolchain: ToolchainRef,
+    reason: ReasonDoc,
+    path: PathBuf,
+    /// `rustc --version` of the toolchain (`-v` or JSON only).
+    compiler: Option<String>,
+    #[serde(skip)]
+    short: String,
+    #[serde(skip)]
+    verbose: bool,
+}
+
+impl Document for ActiveDoc {
+    fn text(&self) -> String {
+        let name = &self.toolchain.name;
+        if self.verbose {
+            let compiler = self.compiler.as_deref().unwrap_or_default();
+            format!("{name}\nactive because: {}\ncompiler: {compiler}\npath: {}\n", self.reason.because, self.path.display())
+        } else {
+            format!("{name} ({})\n", self.short)
         }
     }
+}
+
+/// `show`: the host, the home, the installed toolchains and the active one.
+#[derive(Serialize)]
+struct ShowDoc {
+    default_host: String,
+    rustup_home: PathBuf,
+    installed_toolchains: Vec<super::toolchain_manage::Entry>,
+    active_toolchain: Option<ShowActive>,
+}
+
+#[derive(Serialize)]
+struct ShowActive {
+    #[serde(flatten)]
+    toolchain: ToolchainRef,
+    reason: ReasonDoc,
+    /// Its directory, when it is installed.
+    path: Option<PathBuf>,
+    /// Target triples with a standard library installed.
+    installed_targets: Vec<String>,
+}
+
+impl Document for ShowDoc {
+    fn text(&self) -> String {
+        let mut out = format!("Default host: {}\nrustup home:  {}\n\n", self.default_host, self.rustup_home.display());
+        out.push_str("installed toolchains\n--------------------\n");
+        out.extend(self.installed_toolchains.iter().map(super::toolchain_manage::Entry::line));
+        out.push_str("\nactive toolchain\n----------------\n");
+        let Some(active) = &self.active_toolchain else {
+            out.push_str("no active toolchain\n");
+            return out;
+        };
+        let _ = writeln!(out, "name: {}\nactive because: {}\ninstalled targets:", active.toolchain.name, active.reason.because);
+        for t in &active.installed_targets {
+            let _ = writeln!(out, "  {t}");
+        }
+        out
+    }
+}
+
+fn show_all(here: &Session, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let active = resolve::active(&here.ctx(env), None)?;
+    let installed_toolchains = super::toolchain_manage::entries(env, here, active.as_ref(), false);
+    let active_toolchain = active.map(|active| {
+        for w in &active.warnings {
+            reporter.warn(w);
+        }
+        let path = resolve::locate(&env.rustup_home, &active.toolchain);
+        let installed_targets = path.as_ref().map_or_else(Vec::new, |dir| {
+            ToolchainDir::at(dir.clone()).component_names().iter().filter_map(|l| l.strip_prefix("rust-std-")).map(str::to_owned).collect()
+        });
+        ShowActive {
+            toolchain: ToolchainRef::of(&active.toolchain),
+            reason: ReasonDoc::of(&active.reason),
+            path: path.map(|p| output::absolute(&p)),
+            installed_targets,
+        }
+    });
+    let doc = ShowDoc {
+        default_host: here.host.get().to_string(),
+        rustup_home: output::absolute(&env.rustup_home),
+        installed_toolchains,
+        active_toolchain,
+    };
+    output::print(env, &doc);
     Ok(())
 }
 
@@ -124,8 +227,26 @@ pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow:
     let dir = installed_dir(env, &here, &active, reporter)?;
     let official = active.toolchain.channel_name().is_some();
     let found = tool_proxy::command(&args.command, env, &dir, &active.toolchain.to_string(), official, None)?;
-    println!("{}", found.program.display());
+    output::print(
+        env,
+        &WhichDoc { command: args.command.clone(), path: output::absolute(&found.program), toolchain: ToolchainRef::of(&active.toolchain) },
+    );
     Ok(())
+}
+
+/// `which COMMAND`.
+#[derive(Serialize)]
+struct WhichDoc {
+    command: String,
+    /// The binary the command runs.
+    path: PathBuf,
+    toolchain: ToolchainRef,
+}
+
+impl Document for WhichDoc {
+    fn text(&self) -> String {
+        format!("{}\n", self.path.display())
+    }
 }
 
 pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {

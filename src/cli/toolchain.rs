@@ -7,6 +7,7 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::ops::install::{InstallOptions, Outcome};
 use crate::progress::Reporter;
+use crate::progress::events::Event;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ToolchainCommand {
@@ -57,6 +58,11 @@ pub(super) struct InstallArgs {
     force_non_host: bool,
 }
 
+/// Whether `--format json` makes the command an event stream (it downloads).
+pub(super) fn streams_events(cmd: &ToolchainCommand) -> bool {
+    matches!(cmd, ToolchainCommand::Install(_))
+}
+
 pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     match cmd {
         ToolchainCommand::Install(args) => install(&args, env, reporter),
@@ -92,15 +98,19 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
         let outcome = match crate::ops::update::install_or_update(env, &opts, args.profile.is_some(), &downloader, reporter)? {
             Ok(outcome) => outcome,
             Err(updated) => {
-                super::update::print_updated(&updated);
+                super::update::print_updated(&updated, reporter);
                 continue;
             }
         };
         match outcome {
             Outcome::Installed { toolchain, components } => {
                 reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
+                reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "installed", version: None }, None);
             }
-            Outcome::Unchanged { toolchain } => reporter.info(&format!("toolchain '{toolchain}' unchanged")),
+            Outcome::Unchanged { toolchain } => {
+                reporter.info(&format!("toolchain '{toolchain}' unchanged"));
+                reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "unchanged", version: None }, None);
+            }
         }
     }
     Ok(())

@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use serde::Serialize;
+
+use super::output::{self, Document, ToolchainRef};
 
 use crate::env::Env;
 use crate::error::UsageError;
@@ -28,59 +31,114 @@ pub(super) struct LinkArgs {
     path: PathBuf,
 }
 
-/// One line per installed toolchain (none when none is installed): `name`, marked `(active, default)`, `(active)` or
-/// `(default)`, and with `verbose` its path.
-pub(super) fn list_lines(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<String> {
+/// An installed toolchain as `toolchain list` and `show` report it.
+#[derive(Debug, Serialize)]
+pub(super) struct Entry {
+    #[serde(flatten)]
+    toolchain: ToolchainRef,
+    /// Whether it is the active toolchain here.
+    active: bool,
+    /// Whether it is `settings.toml`'s default toolchain.
+    default: bool,
+    /// Its directory (canonical: a linked toolchain's target).
+    path: PathBuf,
+    /// With `-v`: components whose files are hard links shared with another toolchain (`null`
+    /// without `-v`: finding them reads every toolchain's receipts).
+    shares: Option<Vec<Shared>>,
+    #[serde(skip)]
+    verbose: bool,
+}
+
+impl Entry {
+    /// rustup's line: `name`, marked `(active, default)`, `(active)` or `(default)`, and with
+    /// `verbose` its path.
+    pub(super) fn line(&self) -> String {
+        let marks = match (self.active, self.default) {
+            (true, true) => " (active, default)",
+            (true, false) => " (active)",
+            (false, true) => " (default)",
+            (false, false) => "",
+        };
+        let path = if self.verbose {
+            format!(" {}{}", self.path.display(), shares_text(self.shares.as_deref().unwrap_or_default()))
+        } else {
+            String::new()
+        };
+        format!("{}{marks}{path}\n", self.toolchain.name)
+    }
+}
+
+/// A component whose files are one inode in this toolchain and `toolchain`.
+#[derive(Debug, Serialize)]
+pub(super) struct Shared {
+    component: String,
+    toolchain: String,
+}
+
+/// Every installed toolchain, in `toolchains/` order.
+pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<Entry> {
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
     let home = Home::new(&env.rustup_home);
     home.toolchains()
         .into_iter()
         .map(|n| {
             let this = Some(Toolchain::Named(n.clone()));
-            let marks = match (active.map(|a| a.toolchain.clone()) == this, default == this) {
-                (true, true) => " (active, default)",
-                (true, false) => " (active)",
-                (false, true) => " (default)",
-                (false, false) => "",
-            };
             let path = home.toolchain(&n).root().to_path_buf();
-            let path = if verbose {
-                format!(" {}{}", fs_err::canonicalize(&path).unwrap_or(path).display(), shares(&home, &n))
-            } else {
-                String::new()
-            };
-            format!("{n}{marks}{path}")
+            Entry {
+                toolchain: ToolchainRef::named(n.as_str()),
+                active: active.map(|a| a.toolchain.clone()) == this,
+                default: default == this,
+                path: fs_err::canonicalize(&path).unwrap_or(path),
+                shares: verbose.then(|| shared(&home, &n)),
+                verbose,
+            }
         })
         .collect()
 }
 
+/// The components of `name` another installed toolchain holds the same files of (hard links,
+/// [`crate::ops::share`]).
+fn shared(home: &Home, name: &crate::dist::name::LocalName) -> Vec<Shared> {
+    crate::ops::share::shared_with(home, name)
+        .into_iter()
+        .map(|(component, other)| Shared { component, toolchain: other.to_string() })
+        .collect()
+}
+
 /// ` (shares rustc, cargo with 1.95.0-x86_64-unknown-linux-gnu)` when another toolchain holds some
-/// of this one's files (hard links, [`crate::ops::share`]); empty otherwise, so the line is
-/// rustup's when nothing is shared.
-fn shares(home: &Home, name: &crate::dist::name::LocalName) -> String {
-    let pairs = crate::ops::share::shared_with(home, name);
-    let others: std::collections::BTreeSet<&crate::dist::name::LocalName> = pairs.iter().map(|(_, o)| o).collect();
+/// of this one's files; empty otherwise, so the line is rustup's when nothing is shared.
+fn shares_text(shares: &[Shared]) -> String {
+    let others: std::collections::BTreeSet<&str> = shares.iter().map(|s| s.toolchain.as_str()).collect();
     let parts: Vec<String> = others
         .into_iter()
         .map(|o| {
-            let comps: Vec<&str> = pairs.iter().filter(|(_, x)| x == o).map(|(c, _)| c.as_str()).collect();
+            let comps: Vec<&str> = shares.iter().filter(|s| s.toolchain == o).map(|s| s.component.as_str()).collect();
             format!("{} with {o}", comps.join(", "))
         })
         .collect();
     if parts.is_empty() { String::new() } else { format!(" (shares {})", parts.join("; ")) }
 }
 
+/// `toolchain list [-v]`.
+#[derive(Debug, Serialize)]
+struct List {
+    toolchains: Vec<Entry>,
+}
+
+impl Document for List {
+    fn text(&self) -> String {
+        if self.toolchains.is_empty() {
+            return "no installed toolchains\n".into();
+        }
+        self.toolchains.iter().map(Entry::line).collect()
+    }
+}
+
 pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
     let here = Session::load(env)?;
     // A broken toolchain file must not hide the list; it only loses the "active" mark.
     let active = resolve::active(&here.ctx(env), None).ok().flatten();
-    let lines = list_lines(env, &here, active.as_ref(), verbose);
-    if lines.is_empty() {
-        println!("no installed toolchains");
-    }
-    for line in lines {
-        println!("{line}");
-    }
+    output::print(env, &List { toolchains: entries(env, &here, active.as_ref(), verbose) });
     Ok(())
 }
 

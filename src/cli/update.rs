@@ -1,6 +1,10 @@
 //! `tcup update [TOOLCHAIN…]` and `tcup check`.
 
 use clap::Args;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+use super::output::{self, Document, ToolchainRef};
 
 use crate::download::Downloader;
 use crate::env::Env;
@@ -9,6 +13,7 @@ use crate::ops::self_update;
 use crate::ops::session::Session;
 use crate::ops::update::{self, Additions, Updated};
 use crate::progress::Reporter;
+use crate::progress::events::Event;
 
 #[derive(Debug, Args)]
 pub(super) struct UpdateArgs {
@@ -36,9 +41,10 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
     let mut first_err = None;
     for name in names {
         match update::update(env, &name, &Additions::default(), &downloader, reporter) {
-            Ok(u) => print_updated(&u),
+            Ok(u) => print_updated(&u, reporter),
             Err(e) => {
-                println!("  {name} update failed");
+                let event = Event::ToolchainDone { toolchain: name.as_str(), status: "failed", version: None };
+                reporter.outcome(&event, Some(&format!("  {name} update failed")));
                 reporter.warn(&crate::error::one_line(&e));
                 first_err.get_or_insert(e);
             }
@@ -48,11 +54,18 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
 }
 
 /// rustup's summary line: `  <toolchain> unchanged - rustc …` / `updated - rustc … (from rustc …)`.
-pub(super) fn print_updated(u: &Updated) {
+/// In JSON, a `toolchain_done` event.
+pub(super) fn print_updated(u: &Updated, reporter: &Reporter) {
     match u {
-        Updated::Unchanged { toolchain, version } => println!("  {toolchain} unchanged - rustc {version}"),
+        Updated::Unchanged { toolchain, version } => {
+            let event = Event::ToolchainDone { toolchain: toolchain.as_str(), status: "unchanged", version: Some(version) };
+            reporter.outcome(&event, Some(&format!("  {toolchain} unchanged - rustc {version}")));
+        }
         Updated::Updated { toolchain, from, to, fetched, linked } => {
-            println!("  {toolchain} updated - rustc {to} (from rustc {from}; {fetched} components downloaded, {linked} unchanged)");
+            let event = Event::ToolchainDone { toolchain: toolchain.as_str(), status: "updated", version: Some(to) };
+            let line =
+                format!("  {toolchain} updated - rustc {to} (from rustc {from}; {fetched} components downloaded, {linked} unchanged)");
+            reporter.outcome(&event, Some(&line));
         }
     }
 }
@@ -69,25 +82,24 @@ pub(super) struct CheckArgs {
 /// update root reachable) is a warning: the toolchains were still checked.
 pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<bool> {
     let downloader = Downloader::new(&env.download)?;
-    let mut available = false;
-    for line in update::check(env, &downloader, reporter)? {
-        if line.changed {
-            available = true;
-            println!("{} - update available: {} -> {}", line.toolchain, line.from, line.to);
-            let fetch = if line.fetch.is_empty() { "nothing".to_owned() } else { line.fetch.join(", ") };
-            println!("  would download: {fetch}; {} unchanged", line.keep);
-        } else {
-            println!("{} - up to date: {}", line.toolchain, line.to);
-        }
-    }
+    let toolchains: Vec<CheckedToolchain> = update::check(env, &downloader, reporter)?
+        .into_iter()
+        .map(|line| CheckedToolchain {
+            toolchain: ToolchainRef::named(&line.toolchain),
+            update_available: line.changed,
+            installed_version: line.from,
+            available_version: line.to,
+            would_download: line.fetch,
+            unchanged: line.keep,
+        })
+        .collect();
+    let mut tcup = None;
     if !args.no_self_update {
         let triple = self_update::published_triple(crate::BUILD_TRIPLE);
         match self_update::update_available(env, &triple, &downloader, reporter) {
             Ok(None) => {}
-            Ok(Some(false)) => println!("tcup - up to date: {}", crate::VERSION),
-            Ok(Some(true)) => {
-                available = true;
-                println!("tcup - update available: {} -> the build published in {}", crate::VERSION, env.update_root);
+            Ok(Some(available)) => {
+                tcup = Some(CheckedTcup { version: crate::VERSION, update_available: available, update_root: env.update_root.to_string() });
             }
             // One short line (the full chain names the URL twice and wraps over five lines at 80
             // columns); --verbose adds it.
@@ -97,5 +109,65 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
             }
         }
     }
-    Ok(available)
+    let update_available = toolchains.iter().any(|t| t.update_available) || tcup.as_ref().is_some_and(|t| t.update_available);
+    output::print(env, &CheckDoc { toolchains, tcup, update_available });
+    Ok(update_available)
+}
+
+/// `check`: what `tcup update` (and `tcup self update`) would change.
+#[derive(Serialize)]
+struct CheckDoc {
+    /// One entry per channel toolchain.
+    toolchains: Vec<CheckedToolchain>,
+    /// tcup itself (`null` with `--no-self-update` or when the update root could not be read).
+    tcup: Option<CheckedTcup>,
+    /// Whether anything would change (the exit status is then 100).
+    update_available: bool,
+}
+
+#[derive(Serialize)]
+struct CheckedToolchain {
+    #[serde(flatten)]
+    toolchain: ToolchainRef,
+    update_available: bool,
+    /// rustc version installed (`1.95.0 (59807616e 2026-04-14)`).
+    installed_version: String,
+    /// rustc version on the dist server.
+    available_version: String,
+    /// Components an update would download.
+    would_download: Vec<String>,
+    /// How many components it would keep.
+    unchanged: usize,
+}
+
+#[derive(Serialize)]
+struct CheckedTcup {
+    version: &'static str,
+    update_available: bool,
+    update_root: String,
+}
+
+impl Document for CheckDoc {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        for t in &self.toolchains {
+            if t.update_available {
+                let _ = writeln!(out, "{} - update available: {} -> {}", t.toolchain.name, t.installed_version, t.available_version);
+                let fetch = if t.would_download.is_empty() { "nothing".to_owned() } else { t.would_download.join(", ") };
+                let _ = writeln!(out, "  would download: {fetch}; {} unchanged", t.unchanged);
+            } else {
+                let _ = writeln!(out, "{} - up to date: {}", t.toolchain.name, t.available_version);
+            }
+        }
+        match &self.tcup {
+            Some(t) if t.update_available => {
+                let _ = writeln!(out, "tcup - update available: {} -> the build published in {}", t.version, t.update_root);
+            }
+            Some(t) => {
+                let _ = writeln!(out, "tcup - up to date: {}", t.version);
+            }
+            None => {}
+        }
+        out
+    }
 }

@@ -1,8 +1,15 @@
 //! `tcup toolchain verify [TOOLCHAIN] [--repair]`: the files, and the stored signature of the
 //! channel manifest (`lib/rustlib/multirust-channel-manifest.toml.asc`), verified again.
 
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::output::{self, Document, ToolchainRef};
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::home::Home;
 use crate::ops::session::Session;
 use crate::ops::signature::Stored;
 use crate::ops::verify::{self, Report};
@@ -12,21 +19,24 @@ use crate::progress::Reporter;
 /// (exit 1) when something is wrong and was not repaired.
 pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
-    let report = if repair {
+    let root = output::absolute(Home::new(&env.rustup_home).toolchain(&toolchain).root());
+    if repair {
         let downloader = Downloader::new(&env.download)?;
         let (report, applied) = verify::repair(env, &toolchain, &downloader, reporter)?;
-        print(&report, reporter);
-        if let Some(a) = applied {
+        warn(&report, reporter);
+        let repaired = applied.as_ref().map(|a| a.fetched.clone());
+        output::print(env, &VerifyDoc::new(&report, &root, repaired.clone()));
+        if let Some(fetched) = repaired {
             let fixed =
-                if a.fetched.is_empty() { "no download needed".to_owned() } else { format!("downloaded again: {}", a.fetched.join(", ")) };
+                if fetched.is_empty() { "no download needed".to_owned() } else { format!("downloaded again: {}", fetched.join(", ")) };
             reporter.info(&format!("repaired '{toolchain}' ({fixed})"));
         }
         return Ok(());
-    } else {
-        verify::verify(env, &toolchain)?
-    };
-    print(&report, reporter);
-    let dir = crate::home::Home::new(&env.rustup_home).toolchain(&toolchain);
+    }
+    let report = verify::verify(env, &toolchain)?;
+    warn(&report, reporter);
+    output::print(env, &VerifyDoc::new(&report, &root, None));
+    let dir = Home::new(&env.rustup_home).toolchain(&toolchain);
     match crate::ops::signature::verify_stored(env, &dir)? {
         Stored::Signed(s) => reporter.info(&format!("the channel manifest of '{toolchain}' is signed by {s}")),
         Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
@@ -44,7 +54,7 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
     }
 }
 
-fn print(report: &Report, reporter: &Reporter) {
+fn warn(report: &Report, reporter: &Reporter) {
     if !report.has_receipt {
         reporter.warn(&format!(
             "toolchain '{}' has no CRC receipt (installed by rustup or an older tcup): only missing and extra files are checked; `tcup update` records one",
@@ -55,17 +65,78 @@ fn print(report: &Report, reporter: &Reporter) {
     if report.has_receipt && !unrecorded.is_empty() {
         reporter.warn(&format!("no current checksums for {} (changed by rustup since?): contents not checked", unrecorded.join(", ")));
     }
-    for c in &report.components {
-        for (what, files) in [("changed", &c.changed), ("missing", &c.missing), ("extra", &c.extra)] {
-            for f in files {
-                println!("{}: {what} {}", c.name, f.display());
-            }
+}
+
+/// `toolchain verify`: every installed file against the receipt (paths absolute).
+#[derive(Serialize)]
+struct VerifyDoc {
+    toolchain: ToolchainRef,
+    /// The toolchain's directory.
+    path: PathBuf,
+    /// Whether tcup's CRC receipt exists (without it only missing and extra files are found).
+    has_receipt: bool,
+    /// Whether every file is as installed (before a repair).
+    clean: bool,
+    components: Vec<ComponentDoc>,
+    /// Files no component installed.
+    extra: Vec<PathBuf>,
+    /// With `--repair`: the components downloaded again (`null` when nothing needed repair).
+    repaired: Option<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct ComponentDoc {
+    name: String,
+    /// Whether a current checksum record exists for it.
+    recorded: bool,
+    changed: Vec<PathBuf>,
+    missing: Vec<PathBuf>,
+    extra: Vec<PathBuf>,
+}
+
+impl VerifyDoc {
+    fn new(r: &Report, root: &Path, repaired: Option<Vec<String>>) -> VerifyDoc {
+        let abs = |files: &[PathBuf]| files.iter().map(|f| root.join(f)).collect::<Vec<_>>();
+        VerifyDoc {
+            toolchain: ToolchainRef::named(&r.toolchain),
+            path: root.to_path_buf(),
+            has_receipt: r.has_receipt,
+            clean: r.is_clean(),
+            components: r
+                .components
+                .iter()
+                .map(|c| ComponentDoc {
+                    name: c.name.clone(),
+                    recorded: c.recorded,
+                    changed: abs(&c.changed),
+                    missing: abs(&c.missing),
+                    extra: abs(&c.extra),
+                })
+                .collect(),
+            extra: abs(&r.extra),
+            repaired,
         }
     }
-    for f in &report.extra {
-        println!("(no component): extra {}", f.display());
-    }
-    if report.is_clean() {
-        println!("{}: {} components, every file as installed", report.toolchain, report.components.len());
+}
+
+impl Document for VerifyDoc {
+    /// One line per finding, paths relative to the toolchain; a summary line when clean.
+    fn text(&self) -> String {
+        let rel = |f: &PathBuf| f.strip_prefix(&self.path).unwrap_or(f).display().to_string();
+        let mut out = String::new();
+        for c in &self.components {
+            for (what, files) in [("changed", &c.changed), ("missing", &c.missing), ("extra", &c.extra)] {
+                for f in files {
+                    let _ = writeln!(out, "{}: {what} {}", c.name, rel(f));
+                }
+            }
+        }
+        for f in &self.extra {
+            let _ = writeln!(out, "(no component): extra {}", rel(f));
+        }
+        if self.clean {
+            let _ = writeln!(out, "{}: {} components, every file as installed", self.toolchain.name, self.components.len());
+        }
+        out
     }
 }

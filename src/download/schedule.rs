@@ -107,6 +107,12 @@ pub(super) enum Decision {
     Info(String),
     /// A `--verbose` line.
     Verbose(String),
+    /// The same backend tries again (a new attempt or a new connection); shown as an information
+    /// line (`warn`: a warning, for a stall), or a `retry` event in JSON mode.
+    Retry { message: String, warn: bool },
+    /// Another backend takes over or joins (a failure or a stall); shown as a warning, or a
+    /// `fallback` event in JSON mode.
+    Fallback(String),
 }
 
 #[derive(Debug)]
@@ -430,19 +436,20 @@ impl Schedule {
         match action {
             Action::Fail => self.definitive = Some((a.backend, e)),
             Action::Retry(delay) => {
-                self.out.push(Decision::Info(format!(
+                let message = format!(
                     "{name}: {} failed ({}); retry {} of {} in {}",
                     self.url,
                     e.message,
                     self.tries[a.backend],
                     self.cfg.retries,
                     secs(delay)
-                )));
+                );
+                self.out.push(Decision::Retry { message, warn: false });
                 self.pending.push((now.saturating_add(delay), a.backend));
             }
             Action::FallBack => {
                 if let Some(next) = self.next_unused() {
-                    self.out.push(Decision::Warn(format!(
+                    self.out.push(Decision::Fallback(format!(
                         "{name} failed for {} ({}); falling back to {}",
                         self.url,
                         e.message,
@@ -533,7 +540,7 @@ impl Schedule {
         let backend = self.live[i].backend;
         let name = self.name(backend);
         if let Some(next) = self.next_unused() {
-            self.out.push(Decision::Warn(format!(
+            self.out.push(Decision::Fallback(format!(
                 "{name} stalled on {} ({why}); trying {} from byte {} while {name} keeps going",
                 self.url,
                 self.name(next),
@@ -542,10 +549,11 @@ impl Schedule {
             self.start(next, self.url.clone(), 0, self.pos, now);
         } else if self.tries[backend] <= self.cfg.retries {
             self.tries[backend] += 1;
-            self.out.push(Decision::Warn(format!(
+            let message = format!(
                 "{name} stalled on {} ({why}); opening a new connection from byte {} while the first keeps going",
                 self.url, self.pos
-            )));
+            );
+            self.out.push(Decision::Retry { message, warn: true });
             self.start(backend, self.url.clone(), 0, self.pos, now);
         } else {
             self.out.push(Decision::Warn(format!(
@@ -571,13 +579,13 @@ impl Schedule {
         if self.live.is_empty() && self.pending.is_empty() {
             if let Some(next) = self.next_unused() {
                 let _ = write!(msg, "; trying {}", self.name(next));
-                self.out.push(Decision::Warn(msg));
+                self.out.push(Decision::Fallback(msg));
                 return self.start(next, self.url.clone(), 0, self.pos, now);
             }
             if a.received > 0 && self.tries[a.backend] <= self.cfg.retries {
                 self.tries[a.backend] += 1;
                 let _ = write!(msg, "; new connection (retry {} of {})", self.tries[a.backend] - 1, self.cfg.retries);
-                self.out.push(Decision::Warn(msg));
+                self.out.push(Decision::Retry { message: msg, warn: true });
                 return self.start(a.backend, self.url.clone(), 0, self.pos, now);
             }
         }

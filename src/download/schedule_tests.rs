@@ -43,8 +43,8 @@ fn render(d: &Decision) -> Option<String> {
         Decision::Finish => "finish".into(),
         Decision::Fail(e) => format!("fail: {e}"),
         Decision::Prefer(b) => format!("prefer {}", NAMES[*b]),
-        Decision::Warn(m) => format!("warn: {m}"),
-        Decision::Info(m) => format!("info: {m}"),
+        Decision::Warn(m) | Decision::Fallback(m) | Decision::Retry { message: m, warn: true } => format!("warn: {m}"),
+        Decision::Info(m) | Decision::Retry { message: m, warn: false } => format!("info: {m}"),
         Decision::Verbose(_) => return None,
     })
 }

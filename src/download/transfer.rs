@@ -187,6 +187,8 @@ impl Transfer<'_> {
                 Decision::Warn(m) => self.reporter.warn(&m),
                 Decision::Info(m) => self.reporter.info(&m),
                 Decision::Verbose(m) => self.reporter.verbose(&m),
+                Decision::Retry { message, warn } => self.reporter.retry(&message, warn),
+                Decision::Fallback(m) => self.reporter.fallback(&m),
             }
         }
         Ok(out)

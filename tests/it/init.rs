@@ -286,8 +286,10 @@ fn interactive_plan_cancel_and_customise() {
     assert!(r.stdout.contains("default toolchain:") && r.stdout.contains("3) Cancel installation"), "{}", r.stdout);
     assert!(r.stdout.contains("installation cancelled"), "{}", r.stdout);
     assert!(!sb.cargo_home.exists(), "cancel installs nothing");
-    // Customise: no toolchain, minimal, no PATH change; then proceed.
-    let r = on_a_terminal(&sb, &server, "", "2\nnone\nminimal\nn\n1\n").ok();
+    // Customise: no toolchain, minimal, no PATH change, no man pages; then proceed.
+    let r = on_a_terminal(&sb, &server, "", "2\nnone\nminimal\nn\nn\n1\n").ok();
+    assert!(r.stdout.lines().any(|l| l.starts_with("  man pages in: ") && l.trim_end().ends_with(" no")), "{}", r.stdout);
+    assert!(!sb.cargo_home.join("share/man").exists(), "no man pages as answered");
     assert!(r.stdout.lines().any(|l| l.starts_with("  default toolchain: ") && l.trim_end().ends_with(" none")), "{}", r.stdout);
     assert!(sb.cargo_home.join("bin/tcup").is_file() && sb.cargo_home.join("bin/cargo").exists());
     assert!(!sb.rustup_home.join("toolchains").exists(), "no toolchain with --default-toolchain none");
@@ -298,7 +300,7 @@ fn interactive_plan_cancel_and_customise() {
 fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
     let (_root, server) = update_root();
     let sb = Sandbox::new();
-    let r = on_a_terminal(&sb, &server, "", "4\n2\nstabel\nnone\nminimul\nminimal\nmaybe\nn\n3\n").ok();
+    let r = on_a_terminal(&sb, &server, "", "4\n2\nstabel\nnone\nminimul\nminimal\nmaybe\nn\nn\n3\n").ok();
     let out = r.stdout.replace('\r', "");
     assert!(out.contains("'4' is not one of the choices: type 1, 2 or 3"), "{out}");
     assert!(out.contains("invalid toolchain name 'stabel'") && out.contains("; please try again"), "{out}");
@@ -310,7 +312,7 @@ fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
     let rows: Vec<&str> = out.lines().take_while(|l| !l.starts_with("1) ")).filter(|l| l.starts_with("  ") && l.contains(':')).collect();
     let columns: std::collections::BTreeSet<usize> =
         rows.iter().map(|l| l.chars().count() - l.split(": ").nth(1).unwrap().trim_start().chars().count()).collect();
-    assert_eq!(rows.len(), 6, "{out}");
+    assert_eq!(rows.len(), 7, "{out}");
     assert_eq!(columns.len(), 1, "values start in one column: {rows:#?}");
     assert!(!sb.cargo_home.exists(), "cancelled in the end");
 }

@@ -13,6 +13,7 @@ mod host;
 pub mod init;
 mod install;
 mod interop;
+mod json;
 mod messages;
 mod names;
 mod real_toolchain;
