@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 if [ -z "${TCUP_PODMAN_NS:-}" ]; then
   exec env TCUP_PODMAN_NS=1 unshare --mount --propagation private "$0" "$@"
 fi
-TCUP=$(realpath "${TCUP_BIN:-target/release/tcup}")
+TCUP=$(realpath "${TCUP_BIN:-${CARGO_TARGET_DIR:-target}/release/tcup}")
 MIRROR=$PWD/target/demo-mirror-gz
 [ -x "$TCUP" ] || { echo "podman-ci: no tcup build at $TCUP (ci/demo.sh builds it)" >&2; exit 2; }
 [ -f "$MIRROR/dist/channel-rust-stable.toml" ] || { echo "podman-ci: no mirror at $MIRROR (ci/demo.sh packs it)" >&2; exit 2; }

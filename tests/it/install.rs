@@ -96,7 +96,10 @@ fn components_targets_and_profiles() {
     let components = std::fs::read_to_string(root.join("lib/rustlib/components")).unwrap();
     assert!(components.lines().any(|l| l == "rust-src"), "{components}");
     let config = std::fs::read_to_string(root.join("lib/rustlib/multirust-config.toml")).unwrap();
-    assert!(config.contains("pkg = \"rust-src\"\nis_extension = true"), "target-independent: no target key\n{config}");
+    assert!(
+        config.contains("pkg = \"rust-src\"\ntarget = \"*\"\nis_extension = true"),
+        "target-independent: `*`, as rustup writes it\n{config}"
+    );
     // Unknown component or target: a usage error (exit 2) with what exists.
     let sb2 = Sandbox::new();
     sb2.run(&server.url, &["install", "stable", "-c", "rustfmtt"])
