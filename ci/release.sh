@@ -158,5 +158,5 @@ rm -rf "$OUT/man.tmp"
 "$man_tmp/tcup" man "$OUT/man.tmp" >/dev/null
 rm -rf "$OUT/man" "$man_tmp"
 mv "$OUT/man.tmp" "$OUT/man"
-echo "release: $(ls "$OUT/man" | wc -l) man pages in $OUT/man"
+echo "release: $(find "$OUT/man" -maxdepth 1 -type f | wc -l) man pages in $OUT/man"
 echo "release: update root for tcup $VERSION in $OUT"
