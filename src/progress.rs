@@ -407,6 +407,15 @@ impl Reporter {
         *self.left_behind.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = what;
     }
 
+    /// Ends the process after Ctrl-C with `code`: prints [`Reporter::interrupted`]'s line while
+    /// holding the output lock, so no worker thread's line can come after it.
+    pub fn exit_interrupted(&self, code: i32) -> ! {
+        let line = self.interrupted();
+        let _guard = self.lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        eprintln!("{line}");
+        std::process::exit(code)
+    }
+
     /// The line to print when interrupted: what is left behind and that the next run resumes.
     pub fn interrupted(&self) -> String {
         self.finish();

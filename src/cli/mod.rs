@@ -258,9 +258,6 @@ fn setup(quiet: bool, verbose: bool, format: Option<&str>, events: bool) -> Resu
     let reporter = std::sync::Arc::new(Reporter::for_format(&env, verbosity, events));
     let on_interrupt = std::sync::Arc::clone(&reporter);
     // Fails only when a handler is already set (a second setup in one process): keep that one.
-    let _ = ctrlc::set_handler(move || {
-        eprintln!("{}", on_interrupt.interrupted());
-        std::process::exit(EXIT_INTERRUPTED);
-    });
+    let _ = ctrlc::set_handler(move || on_interrupt.exit_interrupted(EXIT_INTERRUPTED));
     Ok((env, reporter))
 }
