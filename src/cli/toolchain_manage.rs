@@ -79,6 +79,7 @@ pub(super) struct Shared {
 pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<Entry> {
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
     let home = Home::new(&env.rustup_home);
+    let mut sharing = if verbose { crate::ops::share::sharing(&home) } else { std::collections::BTreeMap::new() };
     home.toolchains()
         .into_iter()
         .map(|n| {
@@ -89,19 +90,17 @@ pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbos
                 active: active.map(|a| a.toolchain.clone()) == this,
                 default: default == this,
                 path: fs_err::canonicalize(&path).unwrap_or(path),
-                shares: verbose.then(|| shared(&home, &n)),
+                shares: verbose.then(|| {
+                    sharing
+                        .remove(&n)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(component, other)| Shared { component, toolchain: other.to_string() })
+                        .collect()
+                }),
                 verbose,
             }
         })
-        .collect()
-}
-
-/// The components of `name` another installed toolchain holds the same files of (hard links,
-/// [`crate::ops::share`]).
-fn shared(home: &Home, name: &crate::dist::name::LocalName) -> Vec<Shared> {
-    crate::ops::share::shared_with(home, name)
-        .into_iter()
-        .map(|(component, other)| Shared { component, toolchain: other.to_string() })
         .collect()
 }
 

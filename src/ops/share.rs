@@ -34,6 +34,9 @@ pub struct Donor {
 /// A toolchain that cannot be read is passed over: sharing is an optimisation, never a failure.
 pub fn donors(home: &Home, manifest: &Manifest, wanted: &[Selected], except: &LocalName) -> Vec<Donor> {
     let mut found: Vec<Donor> = Vec::new();
+    if wanted.is_empty() {
+        return found;
+    }
     for name in home.toolchains().into_iter().filter(|n| n != except) {
         if found.len() == wanted.len() {
             break;
@@ -75,36 +78,45 @@ pub fn link_into(home: &Home, donor: &Donor, tree: &std::path::Path) -> std::io:
     Ok(donor.receipt.clone())
 }
 
-/// The components of `name` whose files are shared with other installed toolchains (the first
-/// recorded file of each is one inode in both), as `(component, other toolchain)` pairs, sorted.
-/// For `toolchain list -v`.
-pub fn shared_with(home: &Home, name: &LocalName) -> Vec<(String, LocalName)> {
+/// For every installed toolchain, the components whose files are shared with another one (the
+/// first recorded file of each is one inode in both), as `(component, other toolchain)` pairs,
+/// sorted. Each toolchain's record is read once. For `toolchain list -v`.
+pub fn sharing(home: &Home) -> std::collections::BTreeMap<LocalName, Vec<(String, LocalName)>> {
     use std::os::unix::fs::MetadataExt;
-    let first_files = |n: &LocalName| -> Vec<(String, (u64, u64))> {
-        let dir = home.toolchain(n);
-        let Ok(Some(record)) = dir.read_record() else { return Vec::new() };
-        record
-            .into_iter()
-            .filter_map(|(component, r)| {
-                let m = fs_err::metadata(dir.root().join(&r.files.first()?.path)).ok()?;
-                Some((component, (m.dev(), m.ino())))
-            })
-            .collect()
-    };
-    let mine = first_files(name);
-    if mine.is_empty() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for other in home.toolchains().into_iter().filter(|o| o != name && !home.is_linked(o)) {
-        let theirs = first_files(&other);
-        for (component, inode) in &mine {
-            if theirs.iter().any(|(_, i)| i == inode) {
-                out.push((component.clone(), other.clone()));
+    /// (component, (device, inode) of its first recorded file)
+    type FirstFiles = Vec<(String, (u64, u64))>;
+    let first_files: Vec<(LocalName, FirstFiles)> = home
+        .toolchains()
+        .into_iter()
+        .filter(|n| !home.is_linked(n))
+        .map(|n| {
+            let dir = home.toolchain(&n);
+            let files = match dir.read_record() {
+                Ok(Some(record)) => record
+                    .into_iter()
+                    .filter_map(|(component, r)| {
+                        let m = fs_err::metadata(dir.root().join(&r.files.first()?.path)).ok()?;
+                        Some((component, (m.dev(), m.ino())))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (n, files)
+        })
+        .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for (name, mine) in &first_files {
+        let mut pairs = Vec::new();
+        for (other, theirs) in first_files.iter().filter(|(o, _)| o != name) {
+            for (component, inode) in mine {
+                if theirs.iter().any(|(_, i)| i == inode) {
+                    pairs.push((component.clone(), other.clone()));
+                }
             }
         }
+        pairs.sort();
+        out.insert(name.clone(), pairs);
     }
-    out.sort();
     out
 }
 
