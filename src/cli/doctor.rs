@@ -69,6 +69,7 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
                 dist_server: env.dist_server.to_string(),
                 local: true,
                 backends: Vec::new(),
+                servers: Vec::new(),
                 probe_file: read.as_ref().ok().map(|bytes| ProbeFile { path: doctor::PROBE_PATH, bytes: *bytes }),
                 signatures,
                 probes: Vec::new(),
@@ -78,16 +79,21 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             doc.signature_error()
         }
         None => {
-            let probes = doctor::probe_backends(env);
-            let reachable = probes.iter().any(|p| p.error.is_none());
+            let servers = doctor::probe_servers(env);
+            let reachable = servers.iter().flat_map(|(_, p)| p).any(|p| p.error.is_none());
             let signatures = if reachable { Some(signatures(env, reporter)?) } else { None };
+            let first = servers.first().map(|(_, p)| p.iter().map(ProbeDoc::of).collect()).unwrap_or_default();
             let doc = DoctorDoc {
                 dist_server: env.dist_server.to_string(),
                 local: false,
-                backends: probes.iter().map(ProbeDoc::of).collect(),
+                backends: first,
+                servers: servers
+                    .iter()
+                    .map(|(u, p)| ServerDoc { dist_server: u.to_string(), backends: p.iter().map(ProbeDoc::of).collect() })
+                    .collect(),
                 probe_file: None,
                 signatures,
-                probes,
+                probes: servers,
             };
             output::print(env, &doc);
             if !reachable {
@@ -143,14 +149,23 @@ struct DoctorDoc {
     dist_server: String,
     /// A `file://` dist server: no backend is involved.
     local: bool,
-    /// One probe per backend, in the configured order (empty when `local`).
+    /// One probe per backend on the first dist server, in the configured order (empty when `local`).
     backends: Vec<ProbeDoc>,
+    /// Every http(s) dist server (`TCUP_DIST_SERVERS`) with its probes, in the configured order.
+    servers: Vec<ServerDoc>,
     /// For a local dist server: the probe file and its size, when readable.
     probe_file: Option<ProbeFile>,
     /// Whether the dist server signs its channel manifests (`null` when it could not be reached).
     signatures: Option<SignaturesDoc>,
     #[serde(skip)]
-    probes: Vec<doctor::Probe>,
+    probes: Vec<(url::Url, Vec<doctor::Probe>)>,
+}
+
+/// One dist server's health: a probe per backend.
+#[derive(Serialize)]
+struct ServerDoc {
+    dist_server: String,
+    backends: Vec<ProbeDoc>,
 }
 
 impl DoctorDoc {
@@ -203,7 +218,11 @@ impl Document for DoctorDoc {
             }
             out
         } else {
-            format!("dist server: {}\n{}", self.dist_server, doctor::table(&self.probes))
+            let mut out = String::new();
+            for (server, probes) in &self.probes {
+                let _ = write!(out, "dist server: {server}\n{}", doctor::table(probes));
+            }
+            out
         };
         if let Some(s) = &self.signatures {
             let _ = writeln!(out, "{}", s.line());

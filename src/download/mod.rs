@@ -167,6 +167,11 @@ pub struct Downloader {
     limits: Limits,
     retries: u32,
     proxies: crate::env::Proxies,
+    /// The dist servers (`TCUP_DIST_SERVERS`, else `RUSTUP_DIST_SERVER` alone), as configured.
+    servers: Vec<Url>,
+    /// Indices into `servers` in the order to try them (demoted servers move to the back), and
+    /// which were demoted.
+    rank: Mutex<(Vec<usize>, Vec<bool>)>,
     /// Host → index of the backend that last delivered after another one was abandoned.
     preferred: Mutex<HashMap<String, usize>>,
 }
@@ -184,6 +189,8 @@ impl Downloader {
             limits: config.limits,
             retries: config.max_retries,
             proxies: config.proxies.clone(),
+            servers: config.servers.clone(),
+            rank: Mutex::new(((0..config.servers.len()).collect(), vec![false; config.servers.len()])),
             preferred: Mutex::default(),
         })
     }
@@ -196,14 +203,56 @@ impl Downloader {
     /// Opens `url` for streaming, starting at byte `offset` (with `if_range` as the validator when
     /// resuming). The body delivers bytes from `offset` on, whatever the server does with the range.
     ///
+    /// A URL on one of the configured dist servers is the same file on each of them: with
+    /// several http(s) servers they are sources of one transfer ([`transfer`]); with a `file://`
+    /// server among them each is opened in turn until one answers.
+    ///
     /// # Errors
     /// [`DownloadError`]; failures after the body started are returned by its reads as
     /// `io::Error`s wrapping a [`DownloadError`].
     pub fn open<'a>(&'a self, url: &Url, offset: u64, if_range: Option<&str>, reporter: &'a Reporter) -> Result<Body<'a>, DownloadError> {
-        match url.scheme() {
-            "file" => file::open(url, offset),
-            "http" | "https" => transfer::open(self, url, offset, if_range, reporter),
-            _ => Err(DownloadError::Scheme { url: url.to_string() }),
+        let sources = self.sources_for(url);
+        if sources.iter().all(|(_, u, _)| matches!(u.scheme(), "http" | "https")) {
+            return transfer::open(self, sources, offset, if_range, reporter);
+        }
+        let mut last = None;
+        for (id, u, demoted) in sources {
+            let opened = match u.scheme() {
+                "file" => file::open(&u, offset),
+                "http" | "https" => transfer::open(self, vec![(id, u, demoted)], offset, if_range, reporter),
+                _ => Err(DownloadError::Scheme { url: u.to_string() }),
+            };
+            match opened {
+                Ok(body) => return Ok(body),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one source"))
+    }
+
+    /// The same file on every configured dist server, in the current order, each with its index
+    /// in `servers` and whether it was demoted; just `url` when it is on none of them.
+    fn sources_for(&self, url: &Url) -> Vec<(Option<usize>, Url, bool)> {
+        let s = url.as_str();
+        let rest = |base: &Url| {
+            let b = base.as_str().trim_end_matches('/');
+            s.strip_prefix(b).filter(|r| r.is_empty() || r.starts_with('/'))
+        };
+        let Some(rel) = self.servers.iter().find_map(rest) else {
+            return vec![(None, url.clone(), false)];
+        };
+        let (rank, demoted) = self.rank.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        rank.into_iter().map(|i| (Some(i), crate::dist::server::join(&self.servers[i], rel), demoted[i])).collect()
+    }
+
+    /// Server `i` stalled or failed: every later transfer tries it last.
+    fn demote(&self, i: usize) {
+        let mut guard = self.rank.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (rank, demoted) = &mut *guard;
+        if rank.len() > 1 {
+            demoted[i] = true;
+            rank.retain(|&r| r != i);
+            rank.push(i);
         }
     }
 
@@ -238,6 +287,15 @@ impl Downloader {
     fn remember(&self, url: &Url, backend: usize) {
         let host = url.host_str().unwrap_or_default().to_owned();
         self.preferred.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(host, backend);
+    }
+}
+
+/// How a dist server is named in messages: `host[:port]` (the path too for a `file://` URL).
+pub fn server_label(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => url.path().to_owned(),
     }
 }
 

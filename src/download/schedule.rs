@@ -23,9 +23,19 @@
 //! - **Failures** go through [`policy::decide`]; a 416 to an in-run resume starts over from byte
 //!   0 on the same backend (the bytes before the position are dropped, not delivered twice).
 //!
-//! Bound: the attempts are finite (each backend at most `1 + RUSTUP_MAX_RETRIES` times, plus
-//! redirects), and each lives at most `RUSTUP_DOWNLOAD_TIMEOUT` past its last window at the
-//! low-speed limit; so a server can hold a download only by delivering at least
+//! - **Several dist servers** (`TCUP_DIST_SERVERS`, docs/design.md 18.1): the same file on each
+//!   server is one more source, like another backend. An attempt is a (server, backend) pair.
+//!   A final answer about the server (refused, DNS, 404, other 4xx) moves to the next server at
+//!   once; a stall or a deadline hedges on the next server before another backend on the same
+//!   one; certificate and TLS failures try the next backend on the same server first; 5xx and 429
+//!   retry on the same pair and then move to the next server. A server that stalled, refused,
+//!   ran into its deadline or ran out of 5xx retries is [`Decision::Demote`]d: the downloader
+//!   stops trying it first for the rest of the run. With one server nothing of this applies and
+//!   every message is as it was.
+//!
+//! Bound: the attempts are finite (each (server, backend) pair at most `1 + RUSTUP_MAX_RETRIES`
+//! times, plus redirects), and each lives at most `RUSTUP_DOWNLOAD_TIMEOUT` past its last window
+//! at the low-speed limit; so a server can hold a download only by delivering at least
 //! `TCUP_LOW_SPEED_LIMIT` bytes/s.
 
 use std::fmt::Write as _;
@@ -52,8 +62,15 @@ pub(super) struct Config {
     pub retries: u32,
     /// Names of all backends, by index.
     pub names: Vec<&'static str>,
-    /// Backend indices in the order to try.
+    /// Backend indices in the order to try (on every server).
     pub order: Vec<usize>,
+    /// Display names (`host:port`) of the dist servers the file is tried on, in order; one entry
+    /// when the URL is on no configured server or only one is configured.
+    pub servers: Vec<String>,
+    /// Per server: it was demoted earlier in this run (it stalled or refused). A demoted server
+    /// is not hedged across backends when it stalls again, and is not asked for a file another
+    /// server said it does not have.
+    pub demoted: Vec<bool>,
 }
 
 /// What arrived from attempt `id`.
@@ -74,6 +91,8 @@ pub(super) enum Input {
 pub(super) struct Start {
     /// Its id (events carry it).
     pub id: u64,
+    /// Index of the dist server (into [`Config::servers`]).
+    pub server: usize,
     /// Backend index.
     pub backend: usize,
     /// The URL (after redirects).
@@ -99,8 +118,12 @@ pub(super) enum Decision {
     Finish,
     /// The transfer failed for good.
     Fail(DownloadError),
-    /// Remember this backend for the host (it delivered after another was abandoned).
-    Prefer(usize),
+    /// Remember this backend for the host of this server's URL (it delivered after another was
+    /// abandoned).
+    Prefer { server: usize, backend: usize },
+    /// This dist server stalled, refused, ran into its deadline or ran out of retries: do not try
+    /// it first again in this run (only with several servers).
+    Demote(usize),
     /// A warning for the user.
     Warn(String),
     /// An information line for the user.
@@ -118,6 +141,7 @@ pub(super) enum Decision {
 #[derive(Debug)]
 struct Attempt {
     id: u64,
+    server: usize,
     backend: usize,
     url: Url,
     redirects: u32,
@@ -136,19 +160,29 @@ struct Attempt {
 /// The scheduler of one transfer. Times are durations since the transfer started.
 pub(super) struct Schedule {
     cfg: Config,
+    /// The file's URL on the first server (used in messages).
     url: Url,
+    /// The file's URL on each server, by server index.
+    urls: Vec<Url>,
     caller_offset: u64,
     caller_if_range: Option<String>,
     validator: Option<String>,
     pos: u64,
     live: Vec<Attempt>,
     winner: Option<u64>,
-    used: usize,
-    tries: Vec<u32>,
-    pending: Vec<(Duration, usize)>,
+    /// Per server: how many backends of `order` were started on it (0: the server is unused).
+    used: Vec<usize>,
+    /// Per server and backend: attempts made.
+    tries: Vec<Vec<u32>>,
+    /// Per server: it gave a final answer (refused, not found…).
+    dead: Vec<bool>,
+    /// Retries due: (time, server, backend).
+    pending: Vec<(Duration, usize, usize)>,
     history: Vec<String>,
-    last_error: Option<(usize, AttemptError)>,
-    definitive: Option<(usize, AttemptError)>,
+    last_error: Option<(usize, usize, AttemptError)>,
+    definitive: Option<(usize, usize, AttemptError)>,
+    /// The last "not on this server" answer (404, 403, 410).
+    not_found: Option<(usize, usize, AttemptError)>,
     /// The last attempt to end ran into its hard deadline.
     deadline_last: bool,
     head_sent: bool,
@@ -164,31 +198,36 @@ fn secs(d: Duration) -> String {
 }
 
 impl Schedule {
-    /// A transfer of `url` from byte `offset` (with the caller's `If-Range` validator); the first
-    /// attempt starts at once. `jitter` yields retry jitter in [0, 1) (tests pass a constant).
+    /// A transfer of the file at `urls` (one URL per server of `cfg.servers`, in order) from byte
+    /// `offset` (with the caller's `If-Range` validator); the first attempt starts at once.
+    /// `jitter` yields retry jitter in [0, 1) (tests pass a constant).
     pub(super) fn new(
         cfg: Config,
-        url: Url,
+        urls: Vec<Url>,
         offset: u64,
         if_range: Option<String>,
         jitter: Box<dyn FnMut() -> f64 + Send>,
     ) -> (Schedule, Vec<Decision>) {
-        let n = cfg.names.len();
+        assert_eq!(urls.len(), cfg.servers.len(), "one URL per server");
+        let (n, m) = (cfg.names.len(), urls.len());
         let mut s = Schedule {
             cfg,
-            url,
+            url: urls[0].clone(),
+            urls,
             caller_offset: offset,
             caller_if_range: if_range,
             validator: None,
             pos: offset,
             live: Vec::new(),
             winner: None,
-            used: 1,
-            tries: vec![0; n],
+            used: vec![0; m],
+            tries: vec![vec![0; n]; m],
+            dead: vec![false; m],
             pending: Vec::new(),
             history: Vec::new(),
             last_error: None,
             definitive: None,
+            not_found: None,
             deadline_last: false,
             head_sent: false,
             done: false,
@@ -196,8 +235,8 @@ impl Schedule {
             jitter,
             out: Vec::new(),
         };
-        let first = s.cfg.order[0];
-        s.start(first, s.url.clone(), 0, s.pos, Duration::ZERO);
+        let (server, backend) = s.next_server().expect("at least one server");
+        s.start(server, backend, Duration::ZERO);
         let out = std::mem::take(&mut s.out);
         (s, out)
     }
@@ -215,7 +254,7 @@ impl Schedule {
             let quiet = if a.stalled { Duration::MAX } else { at(a.last_byte, self.cfg.stall) };
             [at(a.last_good, self.cfg.hard), at(a.window_start, self.cfg.stall), quiet]
         });
-        self.pending.iter().map(|(t, _)| *t).chain(timers).min().filter(|_| !self.done)
+        self.pending.iter().map(|(t, ..)| *t).chain(timers).min().filter(|_| !self.done)
     }
 
     /// Attempt `id` reported `input` at time `now`.
@@ -238,11 +277,11 @@ impl Schedule {
         if self.done {
             return Vec::new();
         }
-        let due: Vec<usize> = self.pending.iter().filter(|(t, _)| *t <= now).map(|(_, b)| *b).collect();
-        self.pending.retain(|(t, _)| *t > now);
-        for b in due {
-            self.tries[b] += 1;
-            self.start(b, self.url.clone(), 0, self.pos, now);
+        let due: Vec<(usize, usize)> = self.pending.iter().filter(|(t, ..)| *t <= now).map(|(_, s, b)| (*s, *b)).collect();
+        self.pending.retain(|(t, ..)| *t > now);
+        for (s, b) in due {
+            self.tries[s][b] += 1;
+            self.start(s, b, now);
         }
         let ids: Vec<u64> = self.live.iter().map(|a| a.id).collect();
         for id in ids {
@@ -256,21 +295,33 @@ impl Schedule {
         std::mem::take(&mut self.out)
     }
 
-    fn name(&self, b: usize) -> &'static str {
-        self.cfg.names[b]
+    /// How an attempt is named in messages: the backend, and the server when there are several.
+    fn name(&self, s: usize, b: usize) -> String {
+        if self.cfg.servers.len() > 1 { format!("{} via {}", self.cfg.names[b], self.cfg.servers[s]) } else { self.cfg.names[b].to_owned() }
     }
 
-    fn start(&mut self, backend: usize, url: Url, redirects: u32, offset: u64, now: Duration) {
-        if redirects == 0 && self.tries[backend] == 0 {
-            self.tries[backend] = 1;
+    fn multi(&self) -> bool {
+        self.cfg.servers.len() > 1
+    }
+
+    /// A first attempt of (`server`, `backend`) at the current position.
+    fn start(&mut self, server: usize, backend: usize, now: Duration) {
+        let url = self.urls[server].clone();
+        self.start_at(server, backend, url, 0, self.pos, now);
+    }
+
+    fn start_at(&mut self, server: usize, backend: usize, url: Url, redirects: u32, offset: u64, now: Duration) {
+        if redirects == 0 && self.tries[server][backend] == 0 {
+            self.tries[server][backend] = 1;
         }
         let id = self.next_id;
         self.next_id += 1;
         let if_range = if offset > 0 { self.caller_if_range.clone().or_else(|| self.validator.clone()) } else { None };
-        self.out.push(Decision::Verbose(format!("{}: GET {url} from byte {offset}", self.name(backend))));
-        self.out.push(Decision::Start(Start { id, backend, url: url.clone(), offset, if_range }));
+        self.out.push(Decision::Verbose(format!("{}: GET {url} from byte {offset}", self.name(server, backend))));
+        self.out.push(Decision::Start(Start { id, server, backend, url: url.clone(), offset, if_range }));
         self.live.push(Attempt {
             id,
+            server,
             backend,
             url,
             redirects,
@@ -294,10 +345,40 @@ impl Schedule {
         a
     }
 
-    fn next_unused(&mut self) -> Option<usize> {
-        let b = self.cfg.order.get(self.used).copied()?;
-        self.used += 1;
+    /// The next backend not yet started on `server`.
+    fn next_unused(&mut self, server: usize) -> Option<usize> {
+        let b = self.cfg.order.get(self.used[server]).copied()?;
+        self.used[server] += 1;
         Some(b)
+    }
+
+    /// The first backend on the next server not yet used (and not dead); `healthy`: not demoted.
+    fn next_server_where(&mut self, healthy: bool) -> Option<(usize, usize)> {
+        let s = (0..self.urls.len()).find(|&s| self.used[s] == 0 && !self.dead[s] && !(healthy && self.cfg.demoted[s]))?;
+        self.next_unused(s).map(|b| (s, b))
+    }
+
+    fn next_server(&mut self) -> Option<(usize, usize)> {
+        self.next_server_where(false)
+    }
+
+    /// Where to go from `server`: another server first (`server_first`), else the next backend
+    /// on the same server; or the other way round. A demoted server gets no second backend.
+    fn next_source(&mut self, server: usize, server_first: bool) -> Option<(usize, usize)> {
+        if self.cfg.demoted[server] {
+            return self.next_server();
+        }
+        if server_first {
+            self.next_server().or_else(|| self.next_unused(server).map(|b| (server, b)))
+        } else {
+            self.next_unused(server).map(|b| (server, b)).or_else(|| self.next_server())
+        }
+    }
+
+    fn demote(&mut self, server: usize) {
+        if self.multi() {
+            self.out.push(Decision::Demote(server));
+        }
     }
 
     fn on_head(&mut self, i: usize, head: Head, now: Duration) {
@@ -308,15 +389,15 @@ impl Schedule {
         let a = &self.live[i];
         if status == 416 && a.requested > 0 && (self.head_sent || a.requested != self.caller_offset) {
             // An in-run resume refused: start over on the same backend, dropping bytes up to pos.
-            let (backend, url, redirects) = (a.backend, a.url.clone(), a.redirects);
+            let (server, backend, url, redirects) = (a.server, a.backend, a.url.clone(), a.redirects);
             self.out.push(Decision::Info(format!(
                 "{}: {} cannot resume at byte {} (HTTP 416); reading it from byte 0 up to there again",
-                self.name(backend),
+                self.name(server, backend),
                 self.url,
                 a.requested
             )));
             self.remove(i);
-            return self.start(backend, url, redirects, 0, now);
+            return self.start_at(server, backend, url, redirects, 0, now);
         }
         if !(200..300).contains(&status) {
             let kind = if status == 416 { Kind::RangeNotSatisfiable } else { Kind::Status(status) };
@@ -342,7 +423,7 @@ impl Schedule {
 
     fn redirect(&mut self, i: usize, location: Option<&str>, now: Duration) {
         let a = &self.live[i];
-        let (backend, from, redirects) = (a.backend, a.url.clone(), a.redirects + 1);
+        let (server, backend, from, redirects) = (a.server, a.backend, a.url.clone(), a.redirects + 1);
         let fail = |message: String| AttemptError { kind: Kind::Redirect, message };
         let Some(Ok(target)) = location.map(|l| from.join(l)) else {
             return self.on_error(i, fail(format!("redirect from {from} without a valid Location")), None, now);
@@ -355,7 +436,7 @@ impl Schedule {
         }
         let offset = a.requested;
         self.remove(i);
-        self.start(backend, target, redirects, offset, now);
+        self.start_at(server, backend, target, redirects, offset, now);
     }
 
     fn on_data(&mut self, i: usize, n: u64, now: Duration) {
@@ -386,26 +467,27 @@ impl Schedule {
     /// Attempt `id` delivered the next byte: it wins, every other attempt is abandoned.
     fn crown(&mut self, id: u64) {
         let i = self.live.iter().position(|a| a.id == id).expect("live");
-        let backend = self.live[i].backend;
-        let name = self.name(backend);
+        let (server, backend) = (self.live[i].server, self.live[i].backend);
+        let name = self.name(server, backend);
         let old = self.winner;
-        let others: Vec<(u64, usize, u64)> = self.live.iter().filter(|a| a.id != id).map(|a| (a.id, a.backend, a.received)).collect();
-        for (other, b, received) in others {
-            let them = if b == backend { format!("the earlier {name} connection") } else { self.name(b).to_owned() };
+        let others: Vec<(u64, usize, usize, u64)> =
+            self.live.iter().filter(|a| a.id != id).map(|a| (a.id, a.server, a.backend, a.received)).collect();
+        for (other, s, b, received) in others {
+            let them = if (s, b) == (server, backend) { format!("the earlier {name} connection") } else { self.name(s, b) };
             let msg = if Some(other) == old || received > 0 {
                 format!("{name} overtook {them} at byte {} of {}; abandoning {them}", self.pos, self.url)
             } else {
                 format!("{name} delivered {} first; abandoning {them}", self.url)
             };
             self.out.push(Decision::Warn(msg));
-            self.history.push(format!("{}: overtaken by {name} at byte {}", self.name(b), self.pos));
+            self.history.push(format!("{them}: overtaken by {name} at byte {}", self.pos));
             let j = self.live.iter().position(|a| a.id == other).expect("live");
             self.remove(j);
         }
         self.winner = Some(id);
         self.pending.clear();
         if old.is_some() || backend != self.cfg.order[0] {
-            self.out.push(Decision::Prefer(backend));
+            self.out.push(Decision::Prefer { server, backend });
         }
     }
 
@@ -427,35 +509,58 @@ impl Schedule {
     }
 
     fn on_error(&mut self, i: usize, e: AttemptError, retry_after: Option<Duration>, now: Duration) {
-        let a = self.remove(i);
-        let name = self.name(a.backend);
+        let attempt = self.remove(i);
+        let (s, b) = (attempt.server, attempt.backend);
+        let name = self.name(s, b);
         self.history.push(format!("{name}: {}", e.message));
-        let action = policy::decide(e.kind, self.tries[a.backend], self.cfg.retries, retry_after, (self.jitter)());
-        self.last_error = Some((a.backend, e.clone()));
+        let action = policy::decide(e.kind, self.tries[s][b], self.cfg.retries, retry_after, (self.jitter)());
+        self.last_error = Some((s, b, e.clone()));
         self.deadline_last = false;
         match action {
-            Action::Fail => self.definitive = Some((a.backend, e)),
+            Action::Fail => {
+                self.dead[s] = true;
+                // A mirror that lacks a file is normal (it may carry stable only): no demotion,
+                // and the move to the next server is a --verbose line, not a warning per file.
+                let not_found = matches!(e.kind, Kind::Status(status) if policy::is_not_found(status));
+                if !not_found {
+                    self.demote(s);
+                }
+                // A file one server does not have is not worth a stall on a server that already
+                // stalled in this run.
+                if let Some((s2, b2)) = self.next_server_where(not_found) {
+                    let next = self.name(s2, b2);
+                    let msg = format!("{name} failed for {} ({}); trying {next}", self.url, e.message);
+                    self.out.push(if not_found { Decision::Verbose(msg) } else { Decision::Fallback(msg) });
+                    self.start(s2, b2, now);
+                }
+                if not_found {
+                    self.not_found = Some((s, b, e.clone()));
+                }
+                self.definitive = Some((s, b, e));
+            }
             Action::Retry(delay) => {
                 let message = format!(
                     "{name}: {} failed ({}); retry {} of {} in {}",
                     self.url,
                     e.message,
-                    self.tries[a.backend],
+                    self.tries[s][b],
                     self.cfg.retries,
                     secs(delay)
                 );
                 self.out.push(Decision::Retry { message, warn: false });
-                self.pending.push((now.saturating_add(delay), a.backend));
+                self.pending.push((now.saturating_add(delay), s, b));
             }
             Action::FallBack => {
-                if let Some(next) = self.next_unused() {
-                    self.out.push(Decision::Fallback(format!(
-                        "{name} failed for {} ({}); falling back to {}",
-                        self.url,
-                        e.message,
-                        self.name(next)
-                    )));
-                    self.start(next, self.url.clone(), 0, self.pos, now);
+                // A server answering 5xx/429 after every retry is the server's fault; a TLS or
+                // certificate failure is the backend's.
+                let server_fault = matches!(e.kind, Kind::Status(_));
+                if server_fault {
+                    self.demote(s);
+                }
+                if let Some((s2, b2)) = self.next_source(s, server_fault) {
+                    let next = self.name(s2, b2);
+                    self.out.push(Decision::Fallback(format!("{name} failed for {} ({}); falling back to {next}", self.url, e.message)));
+                    self.start(s2, b2, now);
                 }
             }
         }
@@ -509,12 +614,12 @@ impl Schedule {
         if self.winner != Some(id) {
             return;
         }
-        let name = self.name(self.live[i].backend);
+        let name = self.name(self.live[i].server, self.live[i].backend);
         let others: Vec<u64> = self.live.iter().filter(|a| a.id != id).map(|a| a.id).collect();
         if others.is_empty() {
             return;
         }
-        let them: Vec<&str> = self.live.iter().filter(|a| a.id != id).map(|a| self.name(a.backend)).collect();
+        let them: Vec<String> = self.live.iter().filter(|a| a.id != id).map(|a| self.name(a.server, a.backend)).collect();
         self.out.push(Decision::Warn(format!(
             "{name} recovered on {} ({bytes} bytes in {}); abandoning {}",
             self.url,
@@ -523,8 +628,8 @@ impl Schedule {
         )));
         for other in others {
             let j = self.live.iter().position(|a| a.id == other).expect("live");
-            let b = self.live[j].backend;
-            self.history.push(format!("{}: abandoned when {name} recovered", self.name(b)));
+            let them = self.name(self.live[j].server, self.live[j].backend);
+            self.history.push(format!("{them}: abandoned when {name} recovered"));
             self.remove(j);
         }
     }
@@ -537,24 +642,25 @@ impl Schedule {
         if self.winner.is_some_and(|w| w != self.live[i].id) {
             return;
         }
-        let backend = self.live[i].backend;
-        let name = self.name(backend);
-        if let Some(next) = self.next_unused() {
+        let (server, backend) = (self.live[i].server, self.live[i].backend);
+        let name = self.name(server, backend);
+        self.demote(server);
+        if let Some((s2, b2)) = self.next_source(server, true) {
             self.out.push(Decision::Fallback(format!(
                 "{name} stalled on {} ({why}); trying {} from byte {} while {name} keeps going",
                 self.url,
-                self.name(next),
+                self.name(s2, b2),
                 self.pos
             )));
-            self.start(next, self.url.clone(), 0, self.pos, now);
-        } else if self.tries[backend] <= self.cfg.retries {
-            self.tries[backend] += 1;
+            self.start(s2, b2, now);
+        } else if self.tries[server][backend] <= self.cfg.retries && !self.cfg.demoted[server] {
+            self.tries[server][backend] += 1;
             let message = format!(
                 "{name} stalled on {} ({why}); opening a new connection from byte {} while the first keeps going",
                 self.url, self.pos
             );
             self.out.push(Decision::Retry { message, warn: true });
-            self.start(backend, self.url.clone(), 0, self.pos, now);
+            self.start(server, backend, now);
         } else {
             self.out.push(Decision::Warn(format!(
                 "{name} stalled on {} ({why}); no backend or retry left: abandoning it after {} without progress",
@@ -567,7 +673,8 @@ impl Schedule {
     /// Attempt `i` ran into its hard deadline.
     fn deadline(&mut self, i: usize, now: Duration) {
         let a = self.remove(i);
-        let name = self.name(a.backend);
+        let (s, b) = (a.server, a.backend);
+        let name = self.name(s, b);
         let what = if a.received == 0 {
             format!("nothing received for {}", secs(self.cfg.hard))
         } else {
@@ -576,35 +683,42 @@ impl Schedule {
         self.history.push(format!("{name}: {what}"));
         self.deadline_last = true;
         let mut msg = format!("abandoning {name} for {}: {what}", self.url);
+        self.demote(s);
         if self.live.is_empty() && self.pending.is_empty() {
-            if let Some(next) = self.next_unused() {
-                let _ = write!(msg, "; trying {}", self.name(next));
+            if let Some((s2, b2)) = self.next_source(s, true) {
+                let _ = write!(msg, "; trying {}", self.name(s2, b2));
                 self.out.push(Decision::Fallback(msg));
-                return self.start(next, self.url.clone(), 0, self.pos, now);
+                return self.start(s2, b2, now);
             }
-            if a.received > 0 && self.tries[a.backend] <= self.cfg.retries {
-                self.tries[a.backend] += 1;
-                let _ = write!(msg, "; new connection (retry {} of {})", self.tries[a.backend] - 1, self.cfg.retries);
+            if a.received > 0 && self.tries[s][b] <= self.cfg.retries && !self.cfg.demoted[s] {
+                self.tries[s][b] += 1;
+                let _ = write!(msg, "; new connection (retry {} of {})", self.tries[s][b] - 1, self.cfg.retries);
                 self.out.push(Decision::Retry { message: msg, warn: true });
-                return self.start(a.backend, self.url.clone(), 0, self.pos, now);
+                return self.start(s, b, now);
             }
         }
         self.out.push(Decision::Warn(msg));
         self.check_done();
     }
 
-    /// The error to report: a definitive answer when there was one; "all backends stalled" with
-    /// every connection tried when the last one ran into its deadline; else the last failure.
+    /// The error to report: a definitive answer when every server gave one (the last); "not
+    /// found" when a server said so and the others only stalled or could not be reached; "all
+    /// backends stalled" with every connection tried when the last one ran into its deadline;
+    /// else the last failure. The URL is the one on the server that answered.
     fn final_error(&self) -> DownloadError {
-        let url = self.url.to_string();
-        let (b, e) = match (&self.definitive, &self.last_error) {
-            (Some(d), _) => d,
-            (None, Some(last)) if !self.deadline_last => last,
-            _ => return DownloadError::AllStalled { url, detail: self.history.join("; ") },
+        let unreachable = |e: &AttemptError| matches!(e.kind, Kind::Connect);
+        let (s, b, e) = match (&self.definitive, &self.last_error) {
+            _ if self.not_found.is_some() && (self.deadline_last || self.last_error.as_ref().is_some_and(|l| unreachable(&l.2))) => {
+                self.not_found.as_ref().expect("checked")
+            }
+            (Some(d), _) if self.dead.iter().all(|d| *d) => d,
+            (_, Some(last)) if !self.deadline_last => last,
+            _ => return DownloadError::AllStalled { url: self.url.to_string(), detail: self.history.join("; ") },
         };
+        let url = self.urls[*s].to_string();
         match e.kind {
             Kind::Status(status) if policy::is_not_found(status) => DownloadError::NotFound { url, status },
-            kind => DownloadError::Failed { url, backend: self.name(*b), message: e.message.clone(), kind },
+            kind => DownloadError::Failed { url, backend: self.cfg.names[*b], message: e.message.clone(), kind },
         }
     }
 }

@@ -24,7 +24,24 @@ fn cfg(backends: usize, stall: u64, hard: u64, retries: u32) -> Config {
         retries,
         names: NAMES.to_vec(),
         order: (0..backends).collect(),
+        servers: vec!["dist.test".into()],
+        demoted: vec![false],
     }
+}
+
+/// `cfg` with the file on `servers` dist servers: `a.test`, `b.test`, … (`/f.tar.xz` on the first,
+/// `/m1/f.tar.xz` on the second, and so on, so a rendered start shows its server).
+fn multi(servers: usize, backends: usize, stall: u64, hard: u64, retries: u32) -> (Config, Vec<Url>) {
+    let mut c = cfg(backends, stall, hard, retries);
+    c.demoted = vec![false; servers];
+    c.servers = (0..servers).map(|i| format!("{}.test", char::from(b'a' + u8::try_from(i).unwrap()))).collect();
+    let urls = (0..servers)
+        .map(|i| {
+            let prefix = if i == 0 { String::new() } else { format!("/m{i}") };
+            Url::parse(&format!("https://{}{prefix}/f.tar.xz", c.servers[i])).unwrap()
+        })
+        .collect();
+    (c, urls)
 }
 
 fn url() -> Url {
@@ -42,7 +59,8 @@ fn render(d: &Decision) -> Option<String> {
         Decision::Head { head, start } => format!("head {} start {start}", head.status),
         Decision::Finish => "finish".into(),
         Decision::Fail(e) => format!("fail: {e}"),
-        Decision::Prefer(b) => format!("prefer {}", NAMES[*b]),
+        Decision::Prefer { backend, .. } => format!("prefer {}", NAMES[*backend]),
+        Decision::Demote(s) => format!("demote {s}"),
         Decision::Warn(m) | Decision::Fallback(m) | Decision::Retry { message: m, warn: true } => format!("warn: {m}"),
         Decision::Info(m) | Decision::Retry { message: m, warn: false } => format!("info: {m}"),
         Decision::Verbose(_) => return None,
@@ -61,7 +79,11 @@ fn check(got: &[Decision], want: &[&str]) {
 impl Clock {
     #[track_caller]
     fn new(cfg: Config, offset: u64, want: &[&str]) -> Clock {
-        let (s, d) = Schedule::new(cfg, url(), offset, None, Box::new(|| 0.0));
+        Clock::on(cfg, vec![url()], offset, want)
+    }
+    #[track_caller]
+    fn on(cfg: Config, urls: Vec<Url>, offset: u64, want: &[&str]) -> Clock {
+        let (s, d) = Schedule::new(cfg, urls, offset, None, Box::new(|| 0.0));
         check(&d, want);
         Clock { s, now: Duration::ZERO }
     }
@@ -427,4 +449,101 @@ fn a_hedge_stalling_behind_a_leader_gets_no_hedge() {
     c.at(4.1, &[]); // curl silent for 2 s: it is only a hedge, native-tls stays unused
     c.ev(4.2, 0, Input::Data(100), &["deliver skip 0"]);
     c.at(6.1, &["warn: rustls recovered", "abandon #1"]);
+}
+
+// Several dist servers (TCUP_DIST_SERVERS, docs/design.md 18.1).
+
+#[test]
+fn a_refusing_server_is_skipped_at_once() {
+    let (cfg, urls) = multi(2, 3, 2, 30, 3);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0 rustls /f.tar.xz @0"]);
+    c.ev(
+        0.1,
+        0,
+        err(Kind::Connect, "connection refused"),
+        &[
+            "abandon #0",
+            "demote 0",
+            "warn: rustls via a.test failed for https://a.test/f.tar.xz (connection refused); trying rustls via b.test",
+            "start #1 rustls /m1/f.tar.xz @0",
+        ],
+    );
+    c.ev(0.2, 1, head(200), &["head 200 start 0"]);
+    c.ev(0.3, 1, Input::Data(1000), &["deliver skip 0"]);
+    c.ev(0.4, 1, Input::End, &["abandon #1", "finish"]);
+}
+
+#[test]
+fn not_found_moves_on_without_demoting() {
+    let (cfg, urls) = multi(2, 3, 2, 30, 3);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0"]);
+    c.ev(0.1, 0, head(404), &["abandon #0", "start #1 rustls /m1/f.tar.xz"]);
+    // Not on the second either: the error names the server that answered last.
+    c.ev(0.2, 1, head(404), &["abandon #1", "fail: https://b.test/m1/f.tar.xz is not on this dist server (HTTP 404)"]);
+}
+
+#[test]
+fn a_stalled_server_is_hedged_on_the_next_server_first() {
+    let (cfg, urls) = multi(2, 3, 2, 30, 3);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0"]);
+    c.ev(0.1, 0, head(200), &["head 200"]);
+    c.ev(0.2, 0, Input::Data(100), &["deliver skip 0"]);
+    c.at(
+        2.2,
+        &[
+            "demote 0",
+            "warn: rustls via a.test stalled on https://a.test/f.tar.xz (no data for 2 s); trying rustls via b.test from byte 100",
+            "start #1 rustls /m1/f.tar.xz @100",
+        ],
+    );
+    c.ev(2.3, 1, head(206), &[]);
+    // The hedge delivers from the position: nothing before it, nothing spliced.
+    c.ev(
+        2.4,
+        1,
+        Input::Data(900),
+        &["warn: rustls via b.test overtook rustls via a.test at byte 100", "abandon #0", "prefer rustls", "deliver skip 0"],
+    );
+    c.ev(2.5, 1, Input::End, &["abandon #1", "finish"]);
+}
+
+#[test]
+fn a_server_failing_5xx_moves_to_the_next_server_after_its_retries() {
+    let (cfg, urls) = multi(2, 2, 2, 30, 1);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0"]);
+    c.ev(0.1, 0, head(503), &["abandon #0", "info: rustls via a.test: https://a.test/f.tar.xz failed (HTTP 503); retry 1 of 1 in 0.5 s"]);
+    c.at(0.6, &["start #1 rustls /f.tar.xz"]);
+    c.ev(
+        0.7,
+        1,
+        head(503),
+        &[
+            "abandon #1",
+            "demote 0",
+            "warn: rustls via a.test failed for https://a.test/f.tar.xz (HTTP 503); falling back to rustls via b.test",
+            "start #2 rustls /m1/f.tar.xz",
+        ],
+    );
+}
+
+#[test]
+fn a_certificate_failure_tries_the_next_backend_on_the_same_server() {
+    let (cfg, urls) = multi(2, 2, 2, 30, 3);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0"]);
+    c.ev(0.1, 0, err(Kind::Certificate, "unknown issuer"), &["abandon #0", "warn: rustls via a.test failed", "start #1 curl /f.tar.xz"]);
+    c.ev(0.2, 1, err(Kind::Certificate, "unknown issuer"), &["abandon #1", "warn: curl via a.test failed", "start #2 rustls /m1/f.tar.xz"]);
+}
+
+#[test]
+fn every_server_refusing_fails_with_the_last_answer() {
+    let (cfg, urls) = multi(3, 1, 2, 30, 3);
+    let mut c = Clock::on(cfg, urls, 0, &["start #0"]);
+    c.ev(0.1, 0, err(Kind::Connect, "refused"), &["abandon #0", "demote 0", "warn:", "start #1 rustls /m1/f.tar.xz"]);
+    c.ev(0.2, 1, err(Kind::Connect, "refused"), &["abandon #1", "demote 1", "warn:", "start #2 rustls /m2/f.tar.xz"]);
+    c.ev(
+        0.3,
+        2,
+        err(Kind::Connect, "refused"),
+        &["abandon #2", "demote 2", "fail: downloading https://c.test/m2/f.tar.xz failed (rustls): refused"],
+    );
 }

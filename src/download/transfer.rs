@@ -16,12 +16,15 @@
 //!   retries remain, else the download fails naming every connection tried.
 //! - **failure**: [`super::policy::decide`] says retry (after a delay), fall back, or fail;
 //! - **redirects**: at most 10, relative ones resolved, https→http refused.
+//! - **several dist servers** (`TCUP_DIST_SERVERS`): a file on a configured dist server is tried
+//!   on each of them as one more source (docs/design.md 18.1); the schedule's demotions reorder
+//!   the downloader's servers for every later transfer.
 //!
 //! **The bound.** A download ends — complete or with a clear error — unless the server keeps
 //! delivering at least `TCUP_LOW_SPEED_LIMIT` bytes/s: every attempt lives at most
 //! `RUSTUP_DOWNLOAD_TIMEOUT` past its last good stall window, and there are at most
-//! `backends × (1 + RUSTUP_MAX_RETRIES)` attempts (plus redirects), with retry delays capped at
-//! 30 s each. No server behaviour extends that.
+//! `servers × backends × (1 + RUSTUP_MAX_RETRIES)` attempts (plus redirects), with retry delays
+//! capped at 30 s each. No server behaviour extends that.
 //!
 //! An abandoned attempt has a cancel flag set and the schedule forgets its id: its sink refuses
 //! further bytes and anything already queued is dropped, so it can never write into the result.
@@ -85,6 +88,9 @@ struct Transfer<'a> {
     dl: &'a Downloader,
     reporter: &'a Reporter,
     url: Url,
+    /// The file on each server tried, in the schedule's server order, with the downloader's
+    /// index of that server (`None`: the URL is on no configured server).
+    sources: Vec<(Option<usize>, Url, bool)>,
     schedule: Schedule,
     clock: Instant,
     tx: SyncSender<Msg>,
@@ -97,28 +103,34 @@ struct Transfer<'a> {
     failed: Option<DownloadError>,
 }
 
-/// Opens `url` at `offset`: returns once an attempt answered with a usable status.
+/// Opens the file at `sources` (one http(s) URL per dist server, in the order to try, with the
+/// downloader's index of the server and whether it was demoted; at least one) at `offset`: returns once an attempt answered with a usable status.
 pub(super) fn open<'a>(
     dl: &'a Downloader,
-    url: &Url,
+    sources: Vec<(Option<usize>, Url, bool)>,
     offset: u64,
     if_range: Option<&str>,
     reporter: &'a Reporter,
 ) -> Result<Body<'a>, DownloadError> {
     let (tx, rx) = sync_channel(CHANNEL_CHUNKS);
+    let url = sources[0].1.clone();
     let cfg = Config {
         stall: dl.limits.stall,
         low_speed: dl.limits.low_speed,
         hard: dl.limits.hard,
         retries: dl.retries,
         names: dl.backends.iter().map(|b| b.name()).collect(),
-        order: dl.order_for(url),
+        order: dl.order_for(&url),
+        servers: sources.iter().map(|(_, u, _)| super::server_label(u)).collect(),
+        demoted: sources.iter().map(|(.., d)| *d).collect(),
     };
-    let (schedule, first) = Schedule::new(cfg, url.clone(), offset, if_range.map(str::to_owned), Box::new(rand::random::<f64>));
+    let urls = sources.iter().map(|(_, u, _)| u.clone()).collect();
+    let (schedule, first) = Schedule::new(cfg, urls, offset, if_range.map(str::to_owned), Box::new(rand::random::<f64>));
     let mut t = Transfer {
         dl,
         reporter,
-        url: url.clone(),
+        url,
+        sources,
         schedule,
         clock: Instant::now(),
         tx,
@@ -183,7 +195,12 @@ impl Transfer<'_> {
                     self.failed = Some(e.clone());
                     return Err(e);
                 }
-                Decision::Prefer(b) => self.dl.remember(&self.url, b),
+                Decision::Prefer { server, backend } => self.dl.remember(&self.sources[server].1, backend),
+                Decision::Demote(server) => {
+                    if let Some(id) = self.sources[server].0 {
+                        self.dl.demote(id);
+                    }
+                }
                 Decision::Warn(m) => self.reporter.warn(&m),
                 Decision::Info(m) => self.reporter.info(&m),
                 Decision::Verbose(m) => self.reporter.verbose(&m),

@@ -52,6 +52,10 @@ impl std::str::FromStr for BackendKind {
 /// which order, the bounds on every attempt, retries, proxies and the trusted CA.
 #[derive(Debug, Clone)]
 pub struct DownloadConfig {
+    /// The dist servers, in the order tried: `TCUP_DIST_SERVERS` (comma-separated) when set,
+    /// else `RUSTUP_DIST_SERVER` alone, else rustup's default. At least one; no trailing slash.
+    /// A file on one of them is the same file on all (docs/design.md 18.1).
+    pub servers: Vec<url::Url>,
     /// Download backends in the order they are tried: `TCUP_BACKENDS` exactly when set, else the
     /// default order adjusted by rustup's `RUSTUP_USE_RUSTLS` and `RUSTUP_USE_CURL`.
     pub backends: Vec<BackendKind>,
@@ -135,6 +139,7 @@ pub(super) fn limits(get: &impl Fn(&str) -> Option<String>) -> Result<Limits, En
 /// The download settings: backends, bounds, retries, proxies, the trusted CA.
 pub(super) fn download_config(get: &impl Fn(&str) -> Option<String>) -> Result<DownloadConfig, EnvError> {
     Ok(DownloadConfig {
+        servers: dist_servers(get)?,
         backends: backend_order(&get)?,
         limits: limits(&get)?,
         max_retries: get("RUSTUP_MAX_RETRIES")
@@ -152,6 +157,29 @@ pub(super) fn download_config(get: &impl Fn(&str) -> Option<String>) -> Result<D
         ca_file: existing(&get, "SSL_CERT_FILE", false)?,
         ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
     })
+}
+
+/// `TCUP_DIST_SERVERS` (a comma-separated list of dist server URLs, each once), else
+/// `RUSTUP_DIST_SERVER`, else [`super::DEFAULT_DIST_SERVER`].
+fn dist_servers(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<url::Url>, EnvError> {
+    let Some(list) = get("TCUP_DIST_SERVERS") else {
+        let one = get("RUSTUP_DIST_SERVER").unwrap_or_else(|| super::DEFAULT_DIST_SERVER.to_owned());
+        return Ok(vec![super::parse_dist_server(&one)?]);
+    };
+    let err = || EnvError {
+        var: "TCUP_DIST_SERVERS".into(),
+        value: list.clone(),
+        expected: "a comma-separated list of https://, http:// or file:// URLs, each once",
+    };
+    let mut out: Vec<url::Url> = Vec::new();
+    for item in list.split(',').map(str::trim) {
+        let url = super::parse_dist_server(item).map_err(|_| err())?;
+        if out.contains(&url) {
+            return Err(err());
+        }
+        out.push(url);
+    }
+    if out.is_empty() { Err(err()) } else { Ok(out) }
 }
 
 /// Checks a backend list (`TCUP_BACKENDS`, `--backends`): comma-separated [`BackendKind`] names,

@@ -74,7 +74,9 @@ pub struct Env {
     pub rustup_home: PathBuf,
     /// `CARGO_HOME`, default `$HOME/.cargo`: proxies and `bin/`.
     pub cargo_home: PathBuf,
-    /// `RUSTUP_DIST_SERVER`: scheme `https`, `http` or `file`; no trailing slash.
+    /// The first dist server (`TCUP_DIST_SERVERS`' first entry, else `RUSTUP_DIST_SERVER`):
+    /// scheme `https`, `http` or `file`; no trailing slash. Callers build URLs on it; the
+    /// downloader tries the same path on every server of `download.servers`.
     pub dist_server: Url,
     /// `TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT` (rustup's name for the same root), else
     /// [`DEFAULT_UPDATE_ROOT`]: where `dist/<triple>/tcup-init` lives. `https`, `http` or `file`.
@@ -225,10 +227,11 @@ impl Env {
                 Some(v) => Err(EnvError { var: var.into(), value: v, expected: "an absolute path" }),
             }
         };
+        let download = download_config(&get)?;
         Ok(Env {
             rustup_home: dir("RUSTUP_HOME", ".rustup")?,
             cargo_home: dir("CARGO_HOME", ".cargo")?,
-            dist_server: parse_dist_server(get("RUSTUP_DIST_SERVER").as_deref().unwrap_or(DEFAULT_DIST_SERVER))?,
+            dist_server: download.servers[0].clone(),
             update_root: update_root(&get)?,
             concurrent_downloads: whole(&get, "RUSTUP_CONCURRENT_DOWNLOADS", 1, "a whole number ≥ 1")?,
             progress_when: one_of(
@@ -259,7 +262,7 @@ impl Env {
                 Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT".into(), value: v, expected: "an existing directory" }),
             },
             host_machine: get("TCUP_HOST_MACHINE"),
-            download: download_config(&get)?,
+            download,
             toolchain: get("RUSTUP_TOOLCHAIN"),
             recursion_count: get("RUST_RECURSION_COUNT")
                 .map(|v| {
@@ -436,7 +439,7 @@ fn existing(get: &impl Fn(&str) -> Option<String>, var: &'static str, dir: bool)
 
 /// Parses a dist server URL (`RUSTUP_DIST_SERVER`): `https://`, `http://` or `file://`, with any
 /// trailing slash removed so that `<dist>/dist/…` joins cleanly.
-fn parse_dist_server(value: &str) -> Result<Url, EnvError> {
+pub(super) fn parse_dist_server(value: &str) -> Result<Url, EnvError> {
     let err = || EnvError { var: "RUSTUP_DIST_SERVER".into(), value: value.to_owned(), expected: "an https://, http:// or file:// URL" };
     let url = Url::parse(value.trim_end_matches('/')).map_err(|_| err())?;
     match url.scheme() {

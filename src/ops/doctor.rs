@@ -35,9 +35,21 @@ pub struct Probe {
     pub error: Option<String>,
 }
 
-/// Probes every backend against `env`'s dist server, in parallel.
-pub fn probe_backends(env: &Env) -> Vec<Probe> {
-    let url = server::join(&env.dist_server, PROBE_PATH);
+/// Probes every backend against every http(s) dist server of `env` (`TCUP_DIST_SERVERS`, else
+/// the one dist server), all in parallel: one list of probes per server, in the configured order.
+pub fn probe_servers(env: &Env) -> Vec<(url::Url, Vec<Probe>)> {
+    let servers: Vec<url::Url> = env.download.servers.iter().filter(|u| u.scheme() != "file").cloned().collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = servers.iter().map(|server| s.spawn(move || (server.clone(), probe_backends(env, server)))).collect();
+        handles.into_iter().map(|h| h.join().expect("probe threads do not panic")).collect()
+    })
+}
+
+/// Probes every backend against `server` alone, in parallel.
+pub fn probe_backends(env: &Env, server: &url::Url) -> Vec<Probe> {
+    let url = server::join(server, PROBE_PATH);
+    let config = crate::env::DownloadConfig { servers: vec![server.clone()], ..env.download.clone() };
+    let config = &config;
     std::thread::scope(|s| {
         let handles: Vec<_> = BackendKind::ALL
             .into_iter()
@@ -47,7 +59,7 @@ pub fn probe_backends(env: &Env) -> Vec<Probe> {
                     let name = kind.name();
                     let quiet = Reporter::quiet();
                     let started = Instant::now();
-                    let result = Downloader::new(&env.download.only(kind)).and_then(|dl| {
+                    let result = Downloader::new(&config.only(kind)).and_then(|dl| {
                         let body = dl.open(&url, 0, None, &quiet)?;
                         let first = started.elapsed();
                         let mut bytes = Vec::new();

@@ -82,7 +82,7 @@ impl Case {
 const HANG: Duration = Duration::from_mins(2);
 
 /// Runs `cmd`, killing it and failing the test if it is still running after [`HANG`].
-fn run_bounded(cmd: &mut std::process::Command) -> Run {
+pub(crate) fn run_bounded(cmd: &mut std::process::Command) -> Run {
     use std::io::Read;
     let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let pipe = |mut r: Box<dyn Read + Send>| {

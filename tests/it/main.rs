@@ -7,6 +7,7 @@
 mod active;
 mod backends;
 mod cli;
+mod dist_servers;
 mod faults;
 mod format_and_writers;
 mod host;

@@ -155,8 +155,8 @@ impl Server {
         Server { url, port: addr.port(), state }
     }
 
-    /// Applies `fault` to every request for `path` (e.g. `/dist/channel-rust-stable.toml`),
-    /// replacing the rules it had.
+    /// Applies `fault` to every request for `path` (e.g. `/dist/channel-rust-stable.toml`; `*`:
+    /// every path without rules of its own), replacing the rules it had.
     pub fn fault(&self, path: &str, fault: Fault) {
         self.state.rules.lock().unwrap().remove(path);
         self.rule(path, Rule { fault, user_agent: None, times: None });
@@ -207,11 +207,13 @@ fn read_request<S: Read>(stream: &mut S) -> Option<(String, HashMap<String, Stri
     Some((path, headers))
 }
 
-/// The first rule for `path` matching `user_agent` with uses left; counts the use.
+/// The first rule for `path` (else for `*`, every path) matching `user_agent` with uses left;
+/// counts the use.
 fn pick_fault(st: &State, path: &str, user_agent: &str) -> Option<Fault> {
     let mut rules = st.rules.lock().unwrap();
+    let key = if rules.contains_key(path) { path } else { "*" };
     let (rule, used) = rules
-        .get_mut(path)?
+        .get_mut(key)?
         .iter_mut()
         .find(|(r, used)| r.user_agent.as_ref().is_none_or(|ua| user_agent.contains(ua.as_str())) && r.times.is_none_or(|t| *used < t))?;
     *used += 1;
