@@ -38,9 +38,16 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
         return Ok(());
     }
     let downloader = Downloader::new(&env.download)?;
+    // Several toolchains: their manifests at once, then the changes one after another (each
+    // holds the home lock); a no-change update of three channels costs one round trip.
+    let mut prefetched: Vec<Option<anyhow::Result<_>>> = if names.len() > 1 {
+        update::fetch_channels(env, &names, &downloader, reporter).into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
     let mut first_err = None;
-    for name in names {
-        match update::update(env, &name, &Additions::default(), &downloader, reporter) {
+    for (name, fetched) in names.into_iter().zip(prefetched.drain(..)) {
+        match update::update_with(env, &name, &Additions::default(), fetched, &downloader, reporter) {
             Ok(u) => print_updated(&u, reporter),
             Err(e) => {
                 let event = Event::ToolchainDone { toolchain: name.as_str(), status: "failed", version: None };

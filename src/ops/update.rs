@@ -93,16 +93,32 @@ pub fn install_or_update(
 /// The name does not parse, the manifest cannot be fetched, a component is gone from the new
 /// release, or the change fails; the toolchain is then unchanged.
 pub fn update(env: &Env, toolchain: &LocalName, add: &Additions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Updated> {
+    update_with(env, toolchain, add, None, downloader, reporter)
+}
+
+/// [`update`] with the channel's manifest already fetched by [`fetch_channels`] (`None`: fetch
+/// it now).
+///
+/// # Errors
+/// As [`update`]; a prefetched `Err` is returned as this toolchain's failure.
+pub fn update_with(
+    env: &Env,
+    toolchain: &LocalName,
+    add: &Additions,
+    prefetched: Option<anyhow::Result<VerifiedManifest>>,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Updated> {
     let home = Home::new(&env.rustup_home);
     let _lock = crate::ops::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let name: ToolchainName = toolchain.as_str().parse()?;
     let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;
-    let channel = ToolchainName { host: None, ..name };
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
-    let url = channel.manifest_url(&env.dist_server);
-    let target = install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
-        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))?;
+    let target = match prefetched {
+        Some(fetched) => fetched?,
+        None => fetch_channel(env, toolchain, downloader, reporter)?,
+    };
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
     let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
     let from = rustc_version(&current.manifest.manifest);
@@ -177,6 +193,29 @@ pub struct CheckLine {
     pub keep: usize,
 }
 
+/// The current channel manifest of the installed toolchain `toolchain` (named by a channel).
+fn fetch_channel(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<VerifiedManifest> {
+    let name: ToolchainName = toolchain.as_str().parse()?;
+    let channel = ToolchainName { host: None, ..name };
+    let url = channel.manifest_url(&env.dist_server);
+    install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
+        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))
+}
+
+/// Every toolchain's channel manifest at once, in `toolchains`' order: the waits overlap, so
+/// three channels cost about one round trip (`tcup check`, and `tcup update` of several).
+pub fn fetch_channels(
+    env: &Env,
+    toolchains: &[LocalName],
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> Vec<anyhow::Result<VerifiedManifest>> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = toolchains.iter().map(|t| s.spawn(move || fetch_channel(env, t, downloader, reporter))).collect();
+        handles.into_iter().map(|h| h.join().expect("manifest threads do not panic")).collect()
+    })
+}
+
 /// `tcup check`: what `tcup update` would do for each channel toolchain, without downloading any
 /// archive (only the manifests).
 ///
@@ -185,22 +224,7 @@ pub struct CheckLine {
 pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<CheckLine>> {
     let home = Home::new(&env.rustup_home);
     let toolchains = home.channel_toolchains();
-    // Every channel's manifest at once: the waits overlap (three channels cost one round trip).
-    let fetched: Vec<anyhow::Result<VerifiedManifest>> = std::thread::scope(|s| {
-        let handles: Vec<_> = toolchains
-            .iter()
-            .map(|toolchain| {
-                s.spawn(move || {
-                    let name: ToolchainName = toolchain.as_str().parse()?;
-                    let channel = ToolchainName { host: None, ..name };
-                    let url = channel.manifest_url(&env.dist_server);
-                    install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
-                        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("manifest threads do not panic")).collect()
-    });
+    let fetched = fetch_channels(env, &toolchains, downloader, reporter);
     let mut out = Vec::new();
     for (toolchain, target) in toolchains.iter().zip(fetched) {
         let target = target?;
