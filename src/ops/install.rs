@@ -101,12 +101,37 @@ pub fn fetch_manifest(
     channel: &str,
     reporter: &Reporter,
 ) -> anyhow::Result<VerifiedManifest> {
+    let expected = fetch_manifest_hash(downloader, manifest_url, reporter)?;
+    fetch_manifest_with_hash(env, downloader, manifest_url, channel, expected, reporter)
+}
+
+/// The SHA-256 (lower-case hex) that `manifest_url`'s `.sha256` names (`sha256sum` format: the
+/// hash first).
+///
+/// # Errors
+/// The `.sha256` cannot be fetched or holds no SHA-256.
+pub fn fetch_manifest_hash(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<String> {
     let sha_url = server::sha256_url(manifest_url);
     let sha = downloader.get_bytes(&sha_url, 4096, reporter)?;
     let expected = String::from_utf8_lossy(&sha).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
     if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
         anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
     }
+    Ok(expected)
+}
+
+/// [`fetch_manifest`] once the `.sha256` named `expected`.
+///
+/// # Errors
+/// As [`fetch_manifest`].
+pub fn fetch_manifest_with_hash(
+    env: &Env,
+    downloader: &Downloader,
+    manifest_url: &Url,
+    channel: &str,
+    expected: String,
+    reporter: &Reporter,
+) -> anyhow::Result<VerifiedManifest> {
     let started = std::time::Instant::now();
     let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT, reporter)?;
     let link = LinkSample { bytes: bytes.len() as u64, elapsed: started.elapsed() };

@@ -105,7 +105,7 @@ pub fn update_with(
     env: &Env,
     toolchain: &LocalName,
     add: &Additions,
-    prefetched: Option<anyhow::Result<VerifiedManifest>>,
+    prefetched: Option<anyhow::Result<Upstream>>,
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<Updated> {
@@ -115,9 +115,19 @@ pub fn update_with(
     let name: ToolchainName = toolchain.as_str().parse()?;
     let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
-    let target = match prefetched {
+    let upstream = match prefetched {
         Some(fetched) => fetched?,
-        None => fetch_channel(env, toolchain, downloader, reporter)?,
+        None => fetch_channel(env, toolchain, add_is_empty(add), downloader, reporter)?,
+    };
+    let target = match upstream {
+        Upstream::Manifest(m) => *m,
+        Upstream::Same => {
+            if current.receipt.is_none() {
+                reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
+                change::record_in_place(&current)?;
+            }
+            return Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version: rustc_version(&current.manifest.manifest) });
+        }
     };
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
     let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
@@ -193,25 +203,48 @@ pub struct CheckLine {
     pub keep: usize,
 }
 
-/// The current channel manifest of the installed toolchain `toolchain` (named by a channel).
-fn fetch_channel(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<VerifiedManifest> {
+/// What the dist server has for an installed toolchain's channel.
+pub enum Upstream {
+    /// The channel's `.sha256` names the manifest the toolchain was installed from (its
+    /// `update-hashes/` record): nothing can change, and the manifest (about 1 MB) is not
+    /// downloaded — rustup's shortcut, which makes a no-change check one small request.
+    Same,
+    /// The current manifest (a new release, or one the toolchain's record does not name).
+    Manifest(Box<VerifiedManifest>),
+}
+
+fn add_is_empty(add: &Additions) -> bool {
+    add.profile.is_none() && add.components.is_empty() && add.targets.is_empty()
+}
+
+/// The current channel state of the installed toolchain `toolchain` (named by a channel);
+/// `shortcut`: [`Upstream::Same`] when its recorded hash is current (nothing is being added).
+fn fetch_channel(
+    env: &Env,
+    toolchain: &LocalName,
+    shortcut: bool,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Upstream> {
     let name: ToolchainName = toolchain.as_str().parse()?;
     let channel = ToolchainName { host: None, ..name };
     let url = channel.manifest_url(&env.dist_server);
-    install::fetch_manifest(env, downloader, &url, &channel.to_string(), reporter)
-        .with_context(|| format!("no usable channel manifest for toolchain '{toolchain}'"))
+    let context = || format!("no usable channel manifest for toolchain '{toolchain}'");
+    let hash = install::fetch_manifest_hash(downloader, &url, reporter).with_context(context)?;
+    let home = Home::new(&env.rustup_home);
+    if shortcut && home.update_hash(toolchain).as_deref() == Some(hash.as_str()) && home.toolchain(toolchain).has_receipts() {
+        return Ok(Upstream::Same);
+    }
+    install::fetch_manifest_with_hash(env, downloader, &url, &channel.to_string(), hash, reporter)
+        .map(|m| Upstream::Manifest(Box::new(m)))
+        .with_context(context)
 }
 
-/// Every toolchain's channel manifest at once, in `toolchains`' order: the waits overlap, so
-/// three channels cost about one round trip (`tcup check`, and `tcup update` of several).
-pub fn fetch_channels(
-    env: &Env,
-    toolchains: &[LocalName],
-    downloader: &Downloader,
-    reporter: &Reporter,
-) -> Vec<anyhow::Result<VerifiedManifest>> {
+/// Every toolchain's channel state at once, in `toolchains`' order: the waits overlap, so three
+/// channels cost about one round trip (`tcup check`, and `tcup update` of several).
+pub fn fetch_channels(env: &Env, toolchains: &[LocalName], downloader: &Downloader, reporter: &Reporter) -> Vec<anyhow::Result<Upstream>> {
     std::thread::scope(|s| {
-        let handles: Vec<_> = toolchains.iter().map(|t| s.spawn(move || fetch_channel(env, t, downloader, reporter))).collect();
+        let handles: Vec<_> = toolchains.iter().map(|t| s.spawn(move || fetch_channel(env, t, true, downloader, reporter))).collect();
         handles.into_iter().map(|h| h.join().expect("manifest threads do not panic")).collect()
     })
 }
@@ -226,9 +259,24 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
     let toolchains = home.channel_toolchains();
     let fetched = fetch_channels(env, &toolchains, downloader, reporter);
     let mut out = Vec::new();
-    for (toolchain, target) in toolchains.iter().zip(fetched) {
-        let target = target?;
+    for (toolchain, upstream) in toolchains.iter().zip(fetched) {
         let current = Current::read(&home, toolchain)?;
+        let target = match upstream? {
+            Upstream::Manifest(m) => *m,
+            Upstream::Same => {
+                let version = rustc_version(&current.manifest.manifest);
+                let keep = home.toolchain(toolchain).component_names().len();
+                out.push(CheckLine {
+                    from: version.clone(),
+                    to: version,
+                    changed: false,
+                    fetch: Vec::new(),
+                    keep,
+                    toolchain: toolchain.to_string(),
+                });
+                continue;
+            }
+        };
         let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
         let wanted = wanted(&current, &target, &host, &Additions::default())?;
         let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());

@@ -97,6 +97,9 @@ fn update_of_an_unchanged_release_downloads_nothing() {
     let r = sb.run(&s.server.url, &["check"]).ok();
     assert_eq!(r.stdout.trim(), format!("{} - up to date: 1.95.0 (synthetic 2026-04-16)", tc()));
     assert!(s.archives_since(before).is_empty());
+    // The recorded hash is current: `update` and `check` read only the `.sha256`, as rustup does.
+    let manifests = s.server.log()[before..].iter().filter(|l| l.path.ends_with("channel-rust-stable.toml")).count();
+    assert_eq!(manifests, 0, "update, install of the installed toolchain and check read no manifest: {:?}", &s.server.log()[before..]);
     assert_eq!(components(&sb).len(), 4, "the minimal profile is not widened by an update");
     rustup_agrees(&sb, &s);
 }
