@@ -20,7 +20,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use super::sync_fetch::{self, Got, Job};
 use super::sync_publish::{self, Publication};
 use super::sync_tree::Tree;
@@ -34,6 +33,7 @@ use crate::env::Env;
 use crate::error::UsageError;
 use crate::ops::signature;
 use crate::progress::Reporter;
+use anyhow::Context as _;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
 const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
@@ -171,20 +171,17 @@ fn fetch_channel(
     // the manifest itself is not downloaded again (the download layer sends no If-None-Match).
     let local = tree.read(&rel).filter(|b| sha256_hex(b) == expected);
     let unchanged = local.is_some();
-    let bytes = match local {
-        Some(b) => {
-            reporter.verbose(&format!("{url} is unchanged (sha256 {expected})"));
-            b
+    let bytes = if let Some(b) = local {
+        reporter.verbose(&format!("{url} is unchanged (sha256 {expected})"));
+        b
+    } else {
+        let b = downloader.get_bytes(&url, MANIFEST_LIMIT, reporter)?;
+        report.other_bytes += b.len() as u64;
+        let actual = sha256_hex(&b);
+        if actual != expected {
+            return Err(Mismatch { url: url.to_string(), expected, actual }.into());
         }
-        None => {
-            let b = downloader.get_bytes(&url, MANIFEST_LIMIT, reporter)?;
-            report.other_bytes += b.len() as u64;
-            let actual = sha256_hex(&b);
-            if actual != expected {
-                return Err(Mismatch { url: url.to_string(), expected, actual }.into());
-            }
-            b
-        }
+        b
     };
     let channel = ToolchainName { host: None, ..name.clone() }.to_string();
     let signed = signature::check_manifest(env, downloader, &url, &channel, &bytes, reporter)?;
@@ -233,23 +230,22 @@ fn dated_copy(
         reporter.warn(&format!("{sha_url} names other bytes than {}: the dated copy is not published this run", main.rel));
         return Ok(None);
     }
-    let asc = match &main.asc {
-        None => None,
-        Some(_) => {
-            // Same bytes, so the channel's verified signature vouches for them too; the dated
-            // path's own `.asc` is kept when upstream has one and it verifies.
-            let asc_url = signature::asc_url(&url);
-            match downloader.get_bytes(&asc_url, crate::trust::verify::ASC_LIMIT, reporter) {
-                Ok(a) => {
-                    report.other_bytes += a.len() as u64;
-                    let keyring = crate::trust::Keyring::for_manifests(&env.trusted_keys)?;
-                    crate::trust::verify::verify_detached(&keyring, &main.bytes, &a, asc_url.as_str(), url.as_str())?;
-                    Some(a)
-                }
-                Err(e) if signature::absent(&e) => main.asc.clone(),
-                Err(e) => return Err(e.into()),
+    // Same bytes, so the channel's verified signature vouches for them too; the dated path's
+    // own `.asc` is kept when upstream has one and it verifies.
+    let asc = if main.asc.is_some() {
+        let asc_url = signature::asc_url(&url);
+        match downloader.get_bytes(&asc_url, crate::trust::verify::ASC_LIMIT, reporter) {
+            Ok(a) => {
+                report.other_bytes += a.len() as u64;
+                let keyring = crate::trust::Keyring::for_manifests(&env.trusted_keys)?;
+                crate::trust::verify::verify_detached(&keyring, &main.bytes, &a, asc_url.as_str(), url.as_str())?;
+                Some(a)
             }
+            Err(e) if signature::absent(&e) => main.asc.clone(),
+            Err(e) => return Err(e.into()),
         }
+    } else {
+        None
     };
     Ok(Some(Publication { rel, bytes: main.bytes.clone(), sha_file, asc }))
 }
@@ -310,7 +306,10 @@ fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Report
 /// An error naming the URL.
 pub(super) fn archive_rel(url: &str) -> anyhow::Result<String> {
     let Some(rest) = url.strip_prefix(server::UPSTREAM).and_then(|r| r.strip_prefix('/')) else {
-        anyhow::bail!("the manifest names {url}, which is not on {}: tcup mirror sync copies only the dist server's paths", server::UPSTREAM);
+        anyhow::bail!(
+            "the manifest names {url}, which is not on {}: tcup mirror sync copies only the dist server's paths",
+            server::UPSTREAM
+        );
     };
     let plain = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.starts_with('.') && !s.contains(['\\', '%', '?', '#']);
     if !rest.starts_with("dist/") || !rest.split('/').all(plain) {

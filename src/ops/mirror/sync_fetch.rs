@@ -10,6 +10,7 @@
 //! mismatch is retried once from scratch, then fails the sync.
 
 use std::io::{Read as _, Write as _};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -123,9 +124,7 @@ fn present(tree: &Tree, ledger: &Ledger, job: &Job, reporter: &Reporter) -> anyh
     if ledger.trusts(&job.rel, &job.hash, &meta) {
         return Ok(true);
     }
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut fs_err::File::open(&dest)?, &mut hasher).with_context(|| format!("reading {}", dest.display()))?;
-    let actual = hex::encode(hasher.finalize());
+    let actual = hash_of(&dest)?;
     if actual == job.hash {
         reporter.verbose(&format!("{} is already there and verified", dest.display()));
         ledger.record(&job.rel, &job.hash, &meta);
@@ -136,9 +135,21 @@ fn present(tree: &Tree, ledger: &Ledger, job: &Job, reporter: &Reporter) -> anyh
 }
 
 /// Downloads one archive into place; returns the bytes that came over the network.
-fn download(tree: &Tree, ledger: &Ledger, job: &Job, downloader: &Downloader, reporter: &Reporter, cancel: &AtomicBool) -> anyhow::Result<u64> {
+fn download(
+    tree: &Tree,
+    ledger: &Ledger,
+    job: &Job,
+    downloader: &Downloader,
+    reporter: &Reporter,
+    cancel: &AtomicBool,
+) -> anyhow::Result<u64> {
     let (partial, validator_file) = tree.partial(&job.hash);
     let dest = tree.path(&job.rel);
+    if fs_err::metadata(&partial).is_ok_and(|m| m.len() > 0) && hash_of(&partial)? == job.hash {
+        // Whole already: an earlier run was stopped between the last byte and the rename.
+        reporter.verbose(&format!("{} arrived whole in an earlier run", job.url));
+        return place(ledger, job, &partial, &validator_file, &dest).map(|()| 0);
+    }
     let mut mismatches = 0;
     loop {
         let (mut body, start) = open(job, downloader, reporter, &partial, &validator_file)?;
@@ -199,13 +210,26 @@ fn download(tree: &Tree, ledger: &Ledger, job: &Job, downloader: &Downloader, re
             reporter.warn(&format!("{err}; downloading it once more from scratch"));
             continue;
         }
-        fs_err::create_dir_all(dest.parent().expect("an archive path has a parent"))?;
-        fs_err::rename(&partial, &dest)?;
-        let _ = fs_err::remove_file(&validator_file);
-        ledger.record(&job.rel, &job.hash, &fs_err::metadata(&dest)?);
+        place(ledger, job, &partial, &validator_file, &dest)?;
         meter.done();
         return Ok(got);
     }
+}
+
+/// Renames a verified partial archive to its published path and records it.
+fn place(ledger: &Ledger, job: &Job, partial: &Path, validator_file: &Path, dest: &Path) -> anyhow::Result<()> {
+    fs_err::create_dir_all(dest.parent().expect("an archive path has a parent"))?;
+    fs_err::rename(partial, dest)?;
+    let _ = fs_err::remove_file(validator_file);
+    ledger.record(&job.rel, &job.hash, &fs_err::metadata(dest)?);
+    Ok(())
+}
+
+/// SHA-256 of the file at `path`, lower-case hex.
+fn hash_of(path: &Path) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut fs_err::File::open(path)?, &mut hasher).with_context(|| format!("reading {}", path.display()))?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Opens the archive, resuming the partial file when it has a validator; returns the body and
@@ -214,8 +238,8 @@ fn open<'a>(
     job: &Job,
     downloader: &'a Downloader,
     reporter: &'a Reporter,
-    partial: &std::path::Path,
-    validator_file: &std::path::Path,
+    partial: &Path,
+    validator_file: &Path,
 ) -> anyhow::Result<(crate::download::Body<'a>, u64)> {
     let have = fs_err::metadata(partial).map_or(0, |m| m.len());
     let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());

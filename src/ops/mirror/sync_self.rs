@@ -70,18 +70,17 @@ pub fn sync_self(env: &Env, tree: &Tree, hosts: &[String], downloader: &Download
             Err(e) => return Err(anyhow::Error::new(e).context(format!("fetching the signature {asc_url}"))),
         };
         report.bytes += asc.len() as u64;
-        let data = match tree.read(&rel).filter(|d| sha256_hex(d) == expected) {
-            Some(d) => d,
-            None => {
-                reporter.info(&format!("downloading {url}"));
-                let d = downloader.get_bytes(&url, MAX_BINARY, reporter)?;
-                report.bytes += d.len() as u64;
-                let actual = sha256_hex(&d);
-                if actual != expected {
-                    return Err(Mismatch { url: url.to_string(), expected, actual }.into());
-                }
-                d
+        let data = if let Some(d) = tree.read(&rel).filter(|d| sha256_hex(d) == expected) {
+            d
+        } else {
+            reporter.info(&format!("downloading {url}"));
+            let d = downloader.get_bytes(&url, MAX_BINARY, reporter)?;
+            report.bytes += d.len() as u64;
+            let actual = sha256_hex(&d);
+            if actual != expected {
+                return Err(Mismatch { url: url.to_string(), expected, actual }.into());
             }
+            d
         };
         let signer = verify_detached(&keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
         reporter.verbose(&format!("{url} is signed by {signer}"));

@@ -10,6 +10,7 @@
 //! atomic.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -128,7 +129,12 @@ struct Seen {
 
 impl Seen {
     fn of(hash: &str, meta: &std::fs::Metadata) -> Seen {
-        Seen { hash: hash.to_owned(), size: meta.len(), mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()), ino: meta.ino() }
+        Seen {
+            hash: hash.to_owned(),
+            size: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ino: meta.ino(),
+        }
     }
 }
 
@@ -183,11 +189,12 @@ impl Ledger {
     pub fn save(&self, tree: &Tree) -> std::io::Result<()> {
         let mut out = String::new();
         for (rel, s) in self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
-            out.push_str(&format!("{} {} {} {} {rel}\n", s.hash, s.size, s.mtime_ns, s.ino));
+            let _ = writeln!(out, "{} {} {} {} {rel}", s.hash, s.size, s.mtime_ns, s.ino);
         }
         let mut tmp = tree.temp_file()?;
         tmp.write_all(out.as_bytes())?;
-        tmp.persist(&self.file).map_err(|e| std::io::Error::new(e.error.kind(), format!("writing {}: {}", self.file.display(), e.error)))?;
+        tmp.persist(&self.file)
+            .map_err(|e| std::io::Error::new(e.error.kind(), format!("writing {}: {}", self.file.display(), e.error)))?;
         Ok(())
     }
 }
