@@ -207,12 +207,13 @@ fn a_sync_killed_mid_transfer_leaves_the_old_tree_serving_and_the_next_run_resum
     sync(&sb, &server.url, out.path(), &[]).ok();
     publish(up.path(), "stable", "2026-04-17", "two");
     let slow = format!("/dist/2026-04-17/rustc-1.95.0-{HOST}.tar.gz");
-    server.fault(&slow, Fault::Drip(4096, Duration::from_millis(100)));
+    // More than the fetch's 256 KiB write buffer arrives, then nothing for two minutes.
+    server.fault(&slow, Fault::Steps(vec![(270_000, Duration::from_mins(2))]));
     let mut child = sync_cmd(&sb, &server.url, out.path(), &[]).stderr(std::process::Stdio::null()).spawn().unwrap();
     let partial = out.path().join(".tcup-sync/partial");
     let deadline = Instant::now() + Duration::from_mins(1);
     let slow_partial = partial.join(sha(&std::fs::read(up.path().join(slow.trim_start_matches('/'))).unwrap()));
-    let arrived = || std::fs::metadata(&slow_partial).is_ok_and(|m| m.len() >= 8192);
+    let arrived = || std::fs::metadata(&slow_partial).is_ok_and(|m| m.len() >= 256 * 1024);
     while !arrived() {
         assert!(Instant::now() < deadline, "the slow archive never started arriving");
         std::thread::sleep(Duration::from_millis(20));
