@@ -61,6 +61,15 @@ fn names(opts: &SyncOptions) -> String {
 
 /// Checks the arguments (exit 2 naming the bad value) and fills in the defaults.
 fn options(args: SyncArgs, env: &Env) -> anyhow::Result<SyncOptions> {
+    // One upstream: with an organisation's mirror first in TCUP_DIST_SERVERS, a sync meant to
+    // feed that mirror would read from it.
+    if env.download.servers.len() > 1 {
+        return Err(UsageError(format!(
+            "tcup mirror sync copies from one upstream, but TCUP_DIST_SERVERS lists {}: unset it and set RUSTUP_DIST_SERVER",
+            env.download.servers.len()
+        ))
+        .into());
+    }
     let channels = if args.channels.is_empty() { vec!["stable".to_owned()] } else { args.channels };
     let channels = sync::parse_channels(&channels)?;
     crate::dist::select::check_profile(&args.profile)?;

@@ -195,6 +195,8 @@ fn a_new_release_fetches_only_its_archives_and_prune_keeps_n() {
     sync(&sb, &server.url, out.path(), &["--prune", "--keep", "0"]).fails(2, &["--keep"]);
     sync(&sb, &server.url, out.path(), &["--channel", &format!("stable-{HOST}")]).fails(2, &["without a host triple"]);
     sync(&sb, &server.url, out.path(), &["--formats", "bz2"]).fails(2, &["'bz2'"]);
+    let two = format!("http://127.0.0.1:9,{}", server.url);
+    run(sync_cmd(&sb, &server.url, out.path(), &[]).env("TCUP_DIST_SERVERS", &two)).fails(2, &["TCUP_DIST_SERVERS lists 2"]);
 }
 
 #[test]
@@ -207,13 +209,13 @@ fn a_sync_killed_mid_transfer_leaves_the_old_tree_serving_and_the_next_run_resum
     sync(&sb, &server.url, out.path(), &[]).ok();
     publish(up.path(), "stable", "2026-04-17", "two");
     let slow = format!("/dist/2026-04-17/rustc-1.95.0-{HOST}.tar.gz");
-    // More than the fetch's 256 KiB write buffer arrives, then nothing for two minutes.
+    // Several times the fetch's 64 KiB write buffer arrives, then nothing for two minutes.
     server.fault(&slow, Fault::Steps(vec![(270_000, Duration::from_mins(2))]));
     let mut child = sync_cmd(&sb, &server.url, out.path(), &[]).stderr(std::process::Stdio::null()).spawn().unwrap();
     let partial = out.path().join(".tcup-sync/partial");
     let deadline = Instant::now() + Duration::from_mins(1);
     let slow_partial = partial.join(sha(&std::fs::read(up.path().join(slow.trim_start_matches('/'))).unwrap()));
-    let arrived = || std::fs::metadata(&slow_partial).is_ok_and(|m| m.len() >= 256 * 1024);
+    let arrived = || std::fs::metadata(&slow_partial).is_ok_and(|m| m.len() >= 128 * 1024);
     while !arrived() {
         assert!(Instant::now() < deadline, "the slow archive never started arriving");
         std::thread::sleep(Duration::from_millis(20));

@@ -112,6 +112,9 @@ fn is_cancelled(e: &anyhow::Error) -> bool {
 /// connections fill a link without crowding a shared upstream.
 pub const DEFAULT_WORKERS: usize = 4;
 
+/// Bytes buffered before they are written to the partial file: what a killed run loses at most.
+const WRITE_BUFFER: usize = 64 * 1024;
+
 /// The archive's file name, its label on the progress display.
 fn label(job: &Job) -> &str {
     job.rel.rsplit('/').next().unwrap_or(&job.rel)
@@ -167,7 +170,7 @@ fn download(
             }
             fs_err::File::create(&partial)?
         };
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let meter = reporter.meter(label(job), body.len.map(|l| l + start), "fetched");
         meter.add(start);
         let mut buf = vec![0u8; 256 * 1024];
