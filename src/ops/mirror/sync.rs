@@ -267,6 +267,7 @@ fn sha_of(sha_file: &[u8]) -> Option<String> {
 /// Every archive the selection needs, once each, in a stable order.
 fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Reporter) -> anyhow::Result<Vec<Job>> {
     let mut jobs: Vec<Job> = Vec::new();
+    let mut left_out: Vec<&str> = Vec::new();
     for up in upstreams {
         for host in &opts.hosts {
             let req = Request { host, profile: &opts.profile, components: &[], targets: &opts.targets };
@@ -277,6 +278,11 @@ fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Report
             for c in &selection.components {
                 let tp = &up.manifest.pkg[&c.pkg].target[&c.target];
                 let formats = opts.formats.clone().unwrap_or_else(|| vec![Compression::Xz, Compression::Zst, Compression::Gz]);
+                for f in [Compression::Xz, Compression::Zst, Compression::Gz] {
+                    if !formats.contains(&f) && tp.archive(f).is_some() && !left_out.contains(&f.extension()) {
+                        left_out.push(f.extension());
+                    }
+                }
                 for archive in formats.iter().filter_map(|f| tp.archive(*f)) {
                     let rel = archive_rel(&archive.url).with_context(|| format!("channel '{}', component {}", up.name, c.name()))?;
                     if let Some(j) = jobs.iter().find(|j| j.rel == rel) {
@@ -295,6 +301,13 @@ fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Report
                 }
             }
         }
+    }
+    if !left_out.is_empty() {
+        // tcup chooses the format per link (gz on a fast one) and does not fall back on a 404.
+        reporter.warn(&format!(
+            "the tree leaves out the {} archives the manifests list: tcup clients need TCUP_ARCHIVE_FORMAT set to a format it holds (rustup fetches xz)",
+            left_out.join(", ")
+        ));
     }
     Ok(jobs)
 }
