@@ -2,7 +2,8 @@
 //! byte for byte; a second sync transfers no archive byte; a new release fetches only its
 //! archives and `--prune --keep` drops the old one; a sync killed mid-transfer leaves the old
 //! tree consistent and the next run resumes and completes; rustup 1.29 and tcup (signature policy
-//! `require`) install from the synced tree; `--self` copies a signed update root.
+//! `require`) install from the synced tree; `--self` copies a signed update root; a terminal
+//! shows bars with a total.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -319,4 +320,19 @@ fn self_copies_the_signed_update_root_and_refuses_an_unsigned_one() {
     // An update root without signatures is refused: a binary tcup runs needs one.
     std::fs::remove_file(format!("{}.asc", bin.display())).unwrap();
     with_self(&Sandbox::new()).fails(1, &["tcup-init.asc is not on the update root"]);
+}
+
+#[test]
+fn on_a_terminal_the_sync_shows_bars_with_a_total_then_the_summary() {
+    // rustc's .tar.xz drips (32 KiB every 40 ms), so its bar is drawn.
+    let (_root, _dist, server) = crate::terminal::slow_dist();
+    let sb = Sandbox::new();
+    let out = sb.dir.path().join("mirror");
+    let args = ["mirror", "sync", "--out", out.to_str().unwrap(), "--host", HOST, "--profile", "minimal"];
+    let raw = crate::terminal::on_pty(&sb, &server.url, 80, &args, &[("NO_COLOR", "1")]);
+    assert!(raw.contains(&format!("rustc-1.95.0-{HOST}")) && raw.contains(" total ["), "a bar and the total: {raw:?}");
+    assert!(raw.contains("components, "), "{raw:?}");
+    assert!(raw.contains("info: synced stable into "), "{raw:?}");
+    assert!(!raw.contains("panicked"), "{raw:?}");
+    assert!(out.join(format!("dist/{DATE}/rustc-1.95.0-{HOST}.tar.xz")).is_file());
 }
