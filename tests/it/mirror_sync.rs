@@ -336,3 +336,27 @@ fn on_a_terminal_the_sync_shows_bars_with_a_total_then_the_summary() {
     assert!(!raw.contains("panicked"), "{raw:?}");
     assert!(out.join(format!("dist/{DATE}/rustc-1.95.0-{HOST}.tar.xz")).is_file());
 }
+
+#[test]
+fn with_format_json_the_sync_streams_valid_events_one_done_per_archive() {
+    let up = tempfile::tempdir().unwrap();
+    publish(up.path(), "stable", DATE, "one");
+    let server = Server::http(up.path());
+    let out = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
+    let mut c = sb.tcup(&server.url);
+    c.args(["--format", "json", "mirror", "sync", "--out"]).arg(out.path()).args(["--host", HOST, "--formats", "gz"]);
+    let r = run(&mut c).ok();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema/events.json");
+    let schema = jsonschema::validator_for(&serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()).unwrap();
+    let events: Vec<serde_json::Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for e in &events {
+        let errors: Vec<String> = schema.iter_errors(e).map(|x| x.to_string()).collect();
+        assert!(errors.is_empty(), "{e}: {errors:?}");
+    }
+    let planned = events.iter().find(|e| e["event"] == "manifest").unwrap()["components"].as_array().unwrap().len();
+    // The default profile: rustc, cargo, rust-std, rust-docs, rustfmt, clippy, as .tar.gz.
+    assert_eq!(planned, 6);
+    assert_eq!(events.iter().filter(|e| e["event"] == "component_done").count(), planned);
+    assert_eq!(events.last().unwrap()["event"], "done");
+}

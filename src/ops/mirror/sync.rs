@@ -117,7 +117,7 @@ pub fn sync(env: &Env, opts: &SyncOptions, downloader: &Downloader, reporter: &R
     let jobs = plan(env, opts, &upstreams, reporter)?;
     report.archives = jobs.len();
     reporter.set_left_behind(Some(format!("partial downloads in {}", tree.partial_dir().display())));
-    let got = sync_fetch::fetch_all(env, &tree, &jobs, downloader, reporter);
+    let got = sync_fetch::fetch_all(env, &tree, &jobs, &opts.hosts.join(","), downloader, reporter);
     reporter.set_left_behind(None);
     for g in got? {
         if let Got::Downloaded(bytes) = g {
@@ -138,9 +138,9 @@ pub fn sync(env: &Env, opts: &SyncOptions, downloader: &Downloader, reporter: &R
             report.files_written += sync_publish::publish(&tree, p)?;
         }
         if !up.unchanged {
-            let version = up.manifest.rust_version().unwrap_or("?");
+            let version = up.manifest.rust_version().map_or_else(String::new, |v| format!(" {v}"));
             let was = old.filter(|d| *d != up.manifest.date).map_or_else(String::new, |d| format!(", was {d}"));
-            report.new.push(format!("{} {version} ({}{was})", up.name, up.manifest.date));
+            report.new.push(format!("{}{version} ({}{was})", up.name, up.manifest.date));
         }
     }
     tree.forget_partials()?;

@@ -45,11 +45,19 @@ pub enum Got {
     Downloaded(u64),
 }
 
-/// Makes every job's archive present in the tree; results in job order.
+/// Makes every job's archive present in the tree; results in job order. `hosts` names the
+/// selection's hosts in the progress plan (`--format json`'s `manifest` event).
 ///
 /// # Errors
 /// The first download, checksum or file failure (naming the URL or path); the others are cancelled.
-pub fn fetch_all(env: &Env, tree: &Tree, jobs: &[Job], downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<Got>> {
+pub fn fetch_all(
+    env: &Env,
+    tree: &Tree,
+    jobs: &[Job],
+    hosts: &str,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Vec<Got>> {
     let ledger = Ledger::load(tree);
     let mut results: Vec<Option<Got>> = vec![None; jobs.len()];
     let mut todo = Vec::new();
@@ -61,7 +69,7 @@ pub fn fetch_all(env: &Env, tree: &Tree, jobs: &[Job], downloader: &Downloader, 
         }
     }
     let names: Vec<String> = todo.iter().map(|&i| label(&jobs[i]).to_owned()).collect();
-    reporter.plan("", &names);
+    reporter.plan(hosts, &names);
     let workers = env.concurrent_downloads.unwrap_or(DEFAULT_WORKERS).min(todo.len()).max(1);
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
