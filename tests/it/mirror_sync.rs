@@ -360,3 +360,27 @@ fn with_format_json_the_sync_streams_valid_events_one_done_per_archive() {
     assert_eq!(events.iter().filter(|e| e["event"] == "component_done").count(), planned);
     assert_eq!(events.last().unwrap()["event"], "done");
 }
+
+#[test]
+fn a_second_sync_of_the_same_tree_waits_for_the_first() {
+    let up = tempfile::tempdir().unwrap();
+    publish(up.path(), "stable", DATE, "one");
+    let server = Server::http(up.path());
+    let slow = format!("/dist/{DATE}/rustc-1.95.0-{HOST}.tar.gz");
+    server.fault(&slow, Fault::Drip(64 * 1024, Duration::from_millis(200)));
+    let out = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
+    let first = sync_cmd(&sb, &server.url, out.path(), &["--formats", "gz"]).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_mins(1);
+    while !server.log().iter().any(|l| l.path == slow) {
+        assert!(Instant::now() < deadline, "the first sync never asked for the slow archive");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = sync(&sb, &server.url, out.path(), &["--formats", "gz"]).ok();
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(second.stderr.contains("waiting for another tcup mirror sync of"), "{}", second.stderr);
+    // The second found the first's work done: nothing fetched twice.
+    assert!(summary(&second).contains("(0 fetched"), "{}", summary(&second));
+    assert_eq!(server.hits(".tar.gz"), 8, "each .tar.gz requested once");
+}
