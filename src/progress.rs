@@ -56,6 +56,10 @@ struct Bars {
     multi: MultiProgress,
     total: ProgressBar,
     shown: AtomicBool,
+    /// Held while the total joins or leaves the display and while a bar is inserted before it:
+    /// without it a worker could insert before a total another worker has not added yet (or has
+    /// just removed), and indicatif panics (`insert_before` of a bar with no index).
+    joining: Mutex<()>,
     /// Columns a line may use (terminal width less one).
     width: usize,
     /// Name column width and the host suffix stripped from labels, set by [`Reporter::plan`].
@@ -188,6 +192,7 @@ impl Reporter {
                 multi,
                 total,
                 shown: false.into(),
+                joining: Mutex::new(()),
                 width: usize::from(width) - 1,
                 layout: Mutex::new((5, String::new())),
                 bytes: 0.into(),
@@ -349,6 +354,7 @@ impl Reporter {
     pub fn meter(&self, name: &str, len: Option<u64>, verb: &'static str) -> Meter<'_> {
         let bar = match &self.mode {
             Mode::Bars(b) => {
+                let _joining = b.joining.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if !b.shown.swap(true, Ordering::Relaxed) {
                     b.total.set_style(b.style(RIGHT_MSG));
                     b.total.set_prefix(b.fit("total"));
@@ -395,6 +401,7 @@ impl Reporter {
     /// Clears the bars (call before printing a final summary). Idempotent.
     pub fn finish(&self) {
         if let Mode::Bars(b) = &self.mode
+            && let _joining = b.joining.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
             && b.shown.swap(false, Ordering::Relaxed)
         {
             b.multi.remove(&b.total);

@@ -1,4 +1,4 @@
-//! `tcup mirror pack`.
+//! `tcup mirror pack` and `tcup mirror sync`.
 
 use std::path::PathBuf;
 
@@ -11,6 +11,9 @@ use crate::progress::Reporter;
 pub(super) enum MirrorCommand {
     /// Turn an installed toolchain into a dist server directory (rust-installer tarballs and a channel manifest).
     Pack(PackArgs),
+    /// Copy channels from the dist server (RUSTUP_DIST_SERVER) into a directory, byte for byte and
+    /// incrementally: serve it as RUSTUP_DIST_SERVER (and with --self as TCUP_UPDATE_ROOT).
+    Sync(super::mirror_sync::SyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -36,8 +39,11 @@ pub(super) struct PackArgs {
     sign_key: Option<PathBuf>,
 }
 
-pub(super) fn run(cmd: MirrorCommand, reporter: &Reporter) -> anyhow::Result<()> {
-    let MirrorCommand::Pack(args) = cmd;
+pub(super) fn run(cmd: MirrorCommand, env: &crate::env::Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let args = match cmd {
+        MirrorCommand::Pack(args) => args,
+        MirrorCommand::Sync(args) => return super::mirror_sync::run(args, env, reporter),
+    };
     let sign_key = args.sign_key.as_deref().map(crate::trust::sign::SigningKey::load).transpose()?;
     let opts = PackOptions {
         formats: mirror::parse_formats(&args.formats)?,

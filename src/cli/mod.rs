@@ -7,6 +7,7 @@ mod doctor;
 mod init;
 mod man;
 mod mirror;
+mod mirror_sync;
 mod output;
 mod override_cmd;
 mod settings_cmd;
@@ -135,7 +136,7 @@ pub fn main() -> i32 {
         Command::Set(cmd) => settings_cmd::set(&cmd, &env, reporter),
         Command::Completions(args) => completions::run(&args),
         Command::Install(args) => toolchain::install(&args, &env, reporter),
-        Command::Mirror(cmd) => mirror::run(cmd, reporter),
+        Command::Mirror(cmd) => mirror::run(cmd, &env, reporter),
         Command::Doctor(args) => doctor::run(args, &env, reporter),
         Command::Init(args) => init::run_init(&args, &env, reporter),
         Command::SelfCmd(cmd) => init::run_self(&cmd, &env, reporter),

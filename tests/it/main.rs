@@ -16,6 +16,7 @@ mod install;
 mod interop;
 mod json;
 mod messages;
+mod mirror_sync;
 mod names;
 mod real_toolchain;
 mod recursion;

@@ -13,7 +13,15 @@
 //!   each with a `.sha256` in the `sha256sum` format (`<hex>  <file name>`), and with
 //!   `--sign-key` a detached signature `.asc` by the operator's key (docs/design.md 17): the
 //!   repacked manifest's hashes differ from upstream, so only its operator can vouch for it.
+//!
+//! `tcup mirror sync` ([`sync`]) copies a dist server faithfully instead: upstream's own
+//! manifests, signatures and archives, byte for byte.
 
+pub mod sync;
+mod sync_fetch;
+mod sync_publish;
+mod sync_self;
+mod sync_tree;
 mod tarball;
 
 use std::path::{Path, PathBuf};
