@@ -99,7 +99,7 @@ pub fn apply(selection: &mut Selection, manifest: &Manifest, choice: &Choice) ->
         if tp.archive(choice.order[0]).is_none() {
             lacking.push(c.name());
         }
-        if let Some(a) = choice.order.iter().find_map(|f| tp.archive(*f)) {
+        if let Some(a) = tp.archive_in_order(&choice.order) {
             c.archive = a;
         }
     }

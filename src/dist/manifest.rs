@@ -134,28 +134,36 @@ pub struct Archive {
     pub hash: String,
     /// How it is compressed.
     pub compression: Compression,
+    /// The same archive in the entry's other formats, in the order to try when this one is not
+    /// on the dist server (a mirror may keep only some formats: rustup fetches only xz).
+    pub other_formats: Vec<Archive>,
 }
 
 impl TargetedPackage {
     /// The archive to download: `.tar.xz` when offered, else `.tar.zst`, else `.tar.gz`.
     /// `None` when the entry names no archive with a hash.
     pub fn preferred_archive(&self) -> Option<Archive> {
-        let pick = |url: &Option<String>, hash: &Option<String>, compression| {
-            Some(Archive { url: url.clone()?, hash: hash.clone()?.to_ascii_lowercase(), compression })
-        };
-        pick(&self.xz_url, &self.xz_hash, Compression::Xz)
-            .or_else(|| pick(&self.zst_url, &self.zst_hash, Compression::Zst))
-            .or_else(|| pick(&self.url, &self.hash, Compression::Gz))
+        self.archive_in_order(&[Compression::Xz, Compression::Zst, Compression::Gz])
     }
 
-    /// The archive in format `compression`, when this entry offers it (URL and hash).
+    /// The archive in the first format of `order` this entry offers, with the others it offers
+    /// (in `order`) as its [`Archive::other_formats`].
+    pub fn archive_in_order(&self, order: &[Compression]) -> Option<Archive> {
+        let mut offered = order.iter().filter_map(|c| self.archive(*c));
+        let mut first = offered.next()?;
+        first.other_formats = offered.collect();
+        Some(first)
+    }
+
+    /// The archive in format `compression`, when this entry offers it (URL and hash; no other
+    /// formats).
     pub fn archive(&self, compression: Compression) -> Option<Archive> {
         let (url, hash) = match compression {
             Compression::Xz => (&self.xz_url, &self.xz_hash),
             Compression::Zst => (&self.zst_url, &self.zst_hash),
             Compression::Gz => (&self.url, &self.hash),
         };
-        Some(Archive { url: url.clone()?, hash: hash.clone()?.to_ascii_lowercase(), compression })
+        Some(Archive { url: url.clone()?, hash: hash.clone()?.to_ascii_lowercase(), compression, other_formats: Vec::new() })
     }
 }
 

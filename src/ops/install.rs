@@ -14,10 +14,10 @@ use anyhow::Context as _;
 use url::Url;
 
 use crate::dist::format::{self, LinkSample};
-use crate::dist::manifest::Manifest;
+use crate::dist::manifest::{Archive, Manifest};
 use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
-use crate::dist::select::{self, Request, Selection};
+use crate::dist::select::{self, Request, Selected, Selection};
 use crate::dist::server;
 use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
@@ -379,7 +379,7 @@ pub fn fetch_all(
                     if i >= jobs.len() || cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let r = archive::install(&jobs[i], downloader, reporter, &cancel)
+                    let r = install_any_format(&jobs[i], env, downloader, reporter, &cancel)
                         .with_context(|| format!("component {}", jobs[i].selected.name()));
                     if r.is_err() {
                         cancel.store(true, Ordering::Relaxed);
@@ -410,6 +410,46 @@ pub fn fetch_all(
         Some(e) => Err(e),
         None => Ok(receipts),
     }
+}
+
+/// [`archive::install`] of `job`; when the dist server does not have the archive in the chosen
+/// format (404, 403, 410), the same component in the manifest's other formats, in order — a
+/// mirror may keep only some formats (rustup fetches only xz; `tcup mirror sync --formats`).
+fn install_any_format(
+    job: &Job<'_>,
+    env: &Env,
+    downloader: &Downloader,
+    reporter: &Reporter,
+    cancel: &AtomicBool,
+) -> anyhow::Result<Receipt> {
+    let not_found = |e: &anyhow::Error| {
+        e.chain()
+            .any(|c| matches!(c.downcast_ref::<crate::download::DownloadError>(), Some(crate::download::DownloadError::NotFound { .. })))
+    };
+    let first = archive::install(job, downloader, reporter, cancel);
+    let Err(mut err) = first else { return first };
+    let mut tried = job.selected.archive.compression;
+    for other in &job.selected.archive.other_formats {
+        if !not_found(&err) {
+            break;
+        }
+        reporter.info(&format!(
+            "{} is not on the dist server as .tar.{}; trying .tar.{}",
+            job.selected.name(),
+            tried.extension(),
+            other.compression.extension()
+        ));
+        let selected = Selected { archive: Archive { other_formats: Vec::new(), ..other.clone() }, ..job.selected.clone() };
+        let url = server::rewrite(&other.url, &env.dist_server)
+            .with_context(|| format!("the manifest's URL for {} is invalid: {}", selected.name(), other.url))?;
+        let retry = Job { selected: &selected, url, unpack_dir: job.unpack_dir.clone(), ..*job };
+        match archive::install(&retry, downloader, reporter, cancel) {
+            Ok(receipt) => return Ok(receipt),
+            Err(e) => err = e,
+        }
+        tried = other.compression;
+    }
+    Err(err)
 }
 
 /// Large-dictionary xz decoders at once when `TCUP_XZ_DECODERS` is not set: one (about 129 MiB

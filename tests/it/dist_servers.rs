@@ -148,3 +148,16 @@ fn doctor_lists_each_servers_health() {
     assert!(blocks[0].starts_with(&bad) && blocks[0].lines().filter(|l| l.contains(" failed ")).count() == 3, "{}", r.stdout);
     assert!(blocks[1].starts_with(&c.good.url) && blocks[1].lines().filter(|l| l.contains(" ok ")).count() == 3, "{}", r.stdout);
 }
+
+#[test]
+fn a_mirror_without_the_chosen_format_serves_another_the_manifest_lists() {
+    let c = case();
+    // A mirror that kept only the .tar.gz of rustc (the manifest lists .tar.xz too).
+    std::fs::remove_file(c.root.path().join(c.rustc.trim_start_matches('/'))).unwrap();
+    let mut cmd = c.sb.tcup(&c.good.url);
+    cmd.args(["install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "xz");
+    let r = run(&mut cmd).ok();
+    assert!(r.stderr.contains(&format!("rustc-{HOST} is not on the dist server as .tar.xz; trying .tar.gz")), "{}", r.stderr);
+    c.installed_intact();
+    assert_eq!(c.good.hits(&c.rustc.replace(".tar.xz", ".tar.gz")), 1);
+}

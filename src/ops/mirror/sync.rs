@@ -303,9 +303,10 @@ fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Report
         }
     }
     if !left_out.is_empty() {
-        // tcup chooses the format per link (gz on a fast one) and does not fall back on a 404.
-        reporter.warn(&format!(
-            "the tree leaves out the {} archives the manifests list: tcup clients need TCUP_ARCHIVE_FORMAT set to a format it holds (rustup fetches xz)",
+        // tcup chooses the format per link (gz on a fast one) and falls back to another format
+        // the manifest lists when its choice is not there (one extra request per component).
+        reporter.info(&format!(
+            "the tree leaves out the {} archives the manifests list: tcup clients fall back to a format it holds, one extra request per component (rustup fetches xz)",
             left_out.join(", ")
         ));
     }
