@@ -179,10 +179,15 @@ fn status_503_retry_after(b: &str) {
 
 fn not_found(b: &str) {
     let c = case(false);
+    // Not there in any format the manifest lists (a 404 for one format tries the next).
+    let gz = c.rustc.replace(".tar.xz", ".tar.gz");
     c.server.fault(&c.rustc, Fault::Status(404));
+    c.server.fault(&gz, Fault::Status(404));
     let (r, _) = c.install(b, &[]);
-    r.fails(1, &[&format!("{} is not on this dist server (HTTP 404)", c.rustc.trim_start_matches('/'))]);
+    let r = r.fails(1, &["is not on this dist server (HTTP 404)"]);
+    assert!(r.stderr.contains(&format!("{} is not on this dist server", gz.trim_start_matches('/'))), "{}", r.stderr);
     assert_eq!(c.rustc_requests().len(), 1, "404 is final: no retry, no fallback");
+    assert_eq!(c.server.hits(&gz), 1, "the other format, once");
     c.nothing_installed();
 }
 
