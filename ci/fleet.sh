@@ -2,12 +2,17 @@
 # Fleet benchmark (issue 18; not a test, run by hand as root): JOBS (default 20) fresh
 # `tcup toolchain install stable --profile minimal` started at once
 #   1. through nginx running the shipped installer/nginx/dist-cache.conf, its cache empty, in front
-#      of a loopback upstream (nginx serving a local dist tree, with an access log);
-#   2. through the same cache again, now warm;
-#   3. straight against the upstream.
-# For each phase: upstream bytes served and requests (from the upstream's access log), the median
-# and p95 install time, failures. "One toolchain" is what one direct install takes from the
-# upstream (phase 3's bytes / JOBS); the goal for phase 1 is at most 1.1 x that.
+#      of a loopback upstream (nginx serving a local dist tree, with an access log), with
+#      TCUP_ARCHIVE_FORMAT=gz (the whole fleet on one format); then 50 simultaneous GETs of an
+#      archive not yet cached (one upstream request per slice expected) and a Range request
+#      (served from the cache);
+#   2. the same with an empty cache and the format on auto (tcup chooses by link speed, so a
+#      loaded fleet may fetch both formats);
+#   3. again through the now warm cache;
+#   4. straight against the upstream.
+# For each phase: upstream bytes served and requests (from the upstream's access log), which
+# rustc archive format the jobs fetched, the median and p95 install time, failures. Goal for a
+# cold cache: upstream bytes at most 1.1 x one toolchain.
 #
 # The dist tree is `tcup mirror pack` of this machine's stable toolchain (minimal profile, xz and
 # gz, as the real dist server offers), made once in target/fleet-mirror (MIRROR=DIR uses another
@@ -95,15 +100,33 @@ http {
   include $site;
 }
 CONF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
-sleep 1
+# (Re)starts nginx with an empty cache.
+fresh_nginx() {
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -s stop 2>/dev/null && sleep 1
+  rm -rf "$WORK/cache"
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
+  sleep 1
+}
 
-# phase NAME DIST → runs JOBS installs at once against DIST on a fresh file system; prints
-# "NAME ok failed median p95 upstream_bytes upstream_requests fs_used_gib".
+# One toolchain, per format: the channel manifest and its .sha256 plus the minimal profile's
+# archives in that format, as the mirror holds them (bytes).
+one_toolchain() {
+  local ext=$1 total
+  total=$(stat -c %s "$MIRROR/dist/channel-rust-stable.toml" "$MIRROR/dist/channel-rust-stable.toml.sha256" | paste -sd+)
+  total="$total+$(stat -c %s "$MIRROR"/dist/*/{rustc,rust-std,cargo}-*-"$HOST".tar."$ext" | paste -sd+)"
+  echo $((total))
+}
+ONE_GZ=$(one_toolchain gz)
+ONE_XZ=$(one_toolchain xz)
+
+# phase NAME DIST FORMAT → runs JOBS installs at once against DIST with TCUP_ARCHIVE_FORMAT=FORMAT
+# on a fresh file system; prints "NAME ok failed median p95 upstream_bytes upstream_requests
+# homes_gib rustc_gz rustc_xz load FORMAT" (rustc_gz/xz: which rustc archive the jobs fetched).
 phase() {
-  local name=$1 dist=$2 fs lines_before i
+  local name=$1 dist=$2 format=$3 fs up_before client_before i client_log used
   fs=$(loopfs_new "$WORK" "${JOBS}G")
-  lines_before=$(wc -l <"$WORK/upstream.log")
+  up_before=$(wc -l <"$WORK/upstream.log")
+  client_before=$(wc -l <"$WORK/cache.log")
   sync
   for i in $(seq "$JOBS"); do
     (
@@ -111,7 +134,7 @@ phase() {
       mkdir -p "$home"
       start=$(date +%s%N)
       if env -i PATH="$PATH" HOME="$home" RUSTUP_HOME="$home/rustup" CARGO_HOME="$home/cargo" \
-        RUSTUP_DIST_SERVER="$dist" RUSTUP_AUTO_INSTALL=0 \
+        RUSTUP_DIST_SERVER="$dist" RUSTUP_AUTO_INSTALL=0 TCUP_ARCHIVE_FORMAT="$format" \
         "$TCUP" --quiet toolchain install stable --profile minimal >"$home/out.txt" 2>&1 \
         && "$home/rustup/toolchains/stable-$HOST/bin/rustc" --version >/dev/null; then
         echo "ok $(( ($(date +%s%N) - start) / 1000000 ))" >"$home/result"
@@ -121,7 +144,6 @@ phase() {
     ) &
   done
   wait
-  local used
   used=$(df -B1 --output=used "$fs" | tail -1)
   for i in $(seq "$JOBS"); do
     if grep -q '^failed' "$fs/home$i/result"; then
@@ -129,38 +151,73 @@ phase() {
       tail -3 "$fs/home$i/out.txt" >&2
     fi
   done
-  tail -n +"$((lines_before + 1))" "$WORK/upstream.log" >"$WORK/upstream.$name.log"
+  tail -n +"$((up_before + 1))" "$WORK/upstream.log" >"$WORK/upstream.$name.log"
+  if [ "$dist" = "http://127.0.0.1:$UP" ]; then
+    client_log=$WORK/upstream.$name.log
+  else
+    client_log=$WORK/cache.$name.log
+    tail -n +"$((client_before + 1))" "$WORK/cache.log" >"$client_log"
+  fi
   cat "$fs"/home*/result | python3 -c '
-import sys, math, statistics
-name, used, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import sys, math, statistics, os
+name, used, log, client, fmt = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 rows = [l.split() for l in sys.stdin if l.strip()]
 ok = sorted(int(t) / 1000 for s, t in rows if s == "ok")
 failed = sum(1 for s, _ in rows if s != "ok")
 lines = [l.split() for l in open(log)]
 sent = sum(int(l[1]) for l in lines)
+seen = [l.split()[3] for l in open(client) if "/rustc-" in l and l.split()[2] == "\"GET"]
+gz = sum(1 for p in seen if p.endswith(".tar.gz"))
+xz = sum(1 for p in seen if p.endswith(".tar.xz"))
 p95 = ok[max(0, math.ceil(0.95 * len(ok)) - 1)] if ok else float("nan")
 med = statistics.median(ok) if ok else float("nan")
-print(f"{name} {len(ok)} {failed} {med:.2f} {p95:.2f} {sent} {len(lines)} {used / 2**30:.1f}")
-' "$name" "$used" "$WORK/upstream.$name.log"
+print(f"{name} {len(ok)} {failed} {med:.1f} {p95:.1f} {sent} {len(lines)} {used / 2**30:.1f} {gz} {xz} {os.getloadavg()[0]:.0f} {fmt}")
+' "$name" "$used" "$WORK/upstream.$name.log" "$client_log" "$format"
   loopfs_drop "$fs"
 }
 
 echo "fleet: $JOBS concurrent installs (stable, minimal); tcup $("$TCUP" --version); upstream http://127.0.0.1:$UP serving $MIRROR; cache http://127.0.0.1:$CACHE; $(nginx -v 2>&1)"
+fresh_nginx
 results=()
-results+=("$(phase cold-cache "http://127.0.0.1:$CACHE")")
-results+=("$(phase warm-cache "http://127.0.0.1:$CACHE")")
-results+=("$(phase direct "http://127.0.0.1:$UP")")
-echo "fleet: cache log: $(awk '{print $NF}' "$WORK/cache.log" | sort | uniq -c | tr -s ' \n' ' ')(request count by \$upstream_cache_status)"
-python3 - "$JOBS" "${results[@]}" <<'PY'
+# tcup picks gz or xz by the manifest's measured speed (docs/design.md 10.3); on a loaded
+# machine the 20 jobs split, so the fleet is run once with the format pinned and once on auto.
+results+=("$(phase cold-cache-gz "http://127.0.0.1:$CACHE" gz)")
+
+# 50 clients missing the same archive at once make one upstream request per 8 MiB slice: rustc's
+# .tar.xz, which the gz phase did not fetch; 50 parallel GETs, every body complete.
+probe_lines=$(wc -l <"$WORK/upstream.log")
+fresh=$(cd "$MIRROR" && ls dist/*/rustc-*-"$HOST".tar.xz)
+fresh=/$fresh
+size=$(stat -c %s "$MIRROR$fresh")
+for i in $(seq 50); do curl -s -o "$WORK/probe.$i" "http://127.0.0.1:$CACHE$fresh" & done
+wait
+complete=$(for i in $(seq 50); do stat -c %s "$WORK/probe.$i"; done | grep -cx "$size" || true)
+rm -f "$WORK"/probe.*
+reqs=$(tail -n +"$((probe_lines + 1))" "$WORK/upstream.log" | grep -cF "GET $fresh " || true)
+echo "fleet: 50 simultaneous misses of $fresh ($size bytes = $(( (size + 8388607) / 8388608 )) slices of 8 MiB): $complete/50 bodies complete, $reqs upstream requests"
+# A range is cut from the cache: no upstream request.
+before=$(wc -l <"$WORK/upstream.log")
+status=$(curl -s -o /dev/null -D - -r 1000000- "http://127.0.0.1:$CACHE$fresh" | tr -d '\r' | awk 'NR == 1 {print $2} /^X-Cache-Status/ {print $2}' | tr '\n' ' ')
+echo "fleet: Range bytes=1000000- of it: HTTP status and X-Cache-Status: $status; upstream requests: $(( $(wc -l <"$WORK/upstream.log") - before ))"
+
+fresh_nginx
+results+=("$(phase cold-cache "http://127.0.0.1:$CACHE" auto)")
+results+=("$(phase warm-cache "http://127.0.0.1:$CACHE" auto)")
+results+=("$(phase direct "http://127.0.0.1:$UP" auto)")
+
+python3 - "$JOBS" "$ONE_GZ" "$ONE_XZ" "${results[@]}" <<'PY'
 import sys
-jobs = int(sys.argv[1])
-rows = [r.split() for r in sys.argv[2:]]
+jobs, one_gz, one_xz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+rows = [r.split() for r in sys.argv[4:]]
 direct = next(r for r in rows if r[0] == "direct")
-one = int(direct[5]) / jobs
+mean = int(direct[5]) / jobs
 print()
-print(f"| phase ({jobs} jobs at once) | ok | failed | median s | p95 s | upstream MiB | upstream requests | x one toolchain | homes GiB |")
-print("|---|---|---|---|---|---|---|---|---|")
-for name, ok, failed, med, p95, sent, reqs, used in rows:
-    print(f"| {name} | {ok} | {failed} | {med} | {p95} | {int(sent) / 2**20:.1f} | {reqs} | {int(sent) / one:.2f} | {used} |")
-print(f"\none toolchain = {one / 2**20:.1f} MiB from the upstream (direct bytes / {jobs}); goal for cold-cache: <= 1.10 x")
+print(f"| phase ({jobs} jobs at once) | TCUP_ARCHIVE_FORMAT | rustc gz/xz | ok | failed | median s | p95 s | upstream MiB | upstream requests | x one toolchain | homes GiB | load |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for name, ok, failed, med, p95, sent, reqs, used, gz, xz, load, fmt in rows:
+    one = one_gz if fmt == "gz" else mean
+    print(f"| {name} | {fmt} | {gz}/{xz} | {ok} | {failed} | {med} | {p95} | {int(sent) / 2**20:.1f} | {reqs} | {int(sent) / one:.2f} | {used} | {load} |")
+print(f"\none toolchain: gz {one_gz / 2**20:.1f} MiB, xz {one_xz / 2**20:.1f} MiB (manifest + .sha256 + rustc, rust-std, cargo);")
+print(f"auto rows are divided by the mean direct install, {mean / 2**20:.1f} MiB. Goal for a cold cache: <= 1.10 x.")
+print("(load: 1-minute load average at the end of the phase, on a machine shared with other work)")
 PY
