@@ -14,6 +14,7 @@ mod file;
 pub mod hashing;
 pub mod http_proxy;
 pub mod policy;
+pub mod resolve;
 mod schedule;
 mod transfer;
 
@@ -183,7 +184,8 @@ impl Downloader {
     /// # Errors
     /// [`DownloadError::Init`] when a backend cannot be set up.
     pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
-        let backends = config.backends.iter().map(|kind| backends::make(*kind, config)).collect::<Result<Vec<_>, _>>()?;
+        let resolver = Arc::new(resolve::Resolver::system(config.limits.connect));
+        let backends = config.backends.iter().map(|kind| backends::make(*kind, config, &resolver)).collect::<Result<Vec<_>, _>>()?;
         Ok(Downloader {
             backends,
             limits: config.limits,

@@ -9,6 +9,9 @@ use crate::support::dist::{Dist, sha};
 use crate::support::server::{Fault, Proxy, Rule, Server, TestCa, etag};
 use crate::support::{HOST, Run, Sandbox, run};
 
+#[path = "faults_dns.rs"]
+mod dns;
+
 struct Case {
     _root: tempfile::TempDir,
     server: Server,

@@ -4,11 +4,14 @@
 //! the system's certificate directory (found with `openssl-probe`).
 
 use std::cell::RefCell;
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use curl::easy::{Easy, List, SslVersion};
 
 use super::retry_after;
+use crate::download::resolve::Resolver;
 use crate::download::{AttemptError, Backend, Head, Kind, Request, Sink, user_agent};
 use crate::env::DownloadConfig;
 
@@ -20,19 +23,30 @@ pub(super) struct Curl {
     connect_timeout: std::time::Duration,
     ca_file: Option<PathBuf>,
     ca_dir: Option<PathBuf>,
+    resolver: Arc<Resolver>,
 }
 
 impl Curl {
-    pub(super) fn new(config: &DownloadConfig) -> Curl {
+    pub(super) fn new(config: &DownloadConfig, resolver: Arc<Resolver>) -> Curl {
         let ca_file = config.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
         // A static build's OpenSSL looks in its own build prefix: name the system's hashed
         // directory (openssl-probe's list: Debian, Alpine, Fedora/RHEL, SUSE, …) unless set.
         let ca_dir = config.ca_dir.clone().or_else(|| openssl_probe::candidate_cert_dirs().next().map(PathBuf::from));
-        Curl { connect_timeout: config.limits.connect, ca_file, ca_dir }
+        Curl { connect_timeout: config.limits.connect, ca_file, ca_dir, resolver }
     }
 
-    fn configure(&self, easy: &mut Easy, req: &Request) -> Result<(), curl::Error> {
+    fn configure(&self, easy: &mut Easy, req: &Request, resolved: &(String, Arc<[IpAddr]>)) -> Result<(), curl::Error> {
         easy.url(req.url.as_str())?;
+        // The addresses tcup resolved (download/resolve.rs): libcurl must not call getaddrinfo,
+        // which no timeout of its own can interrupt.
+        let entries = resolve_entries(req, &resolved.0, &resolved.1);
+        if !entries.is_empty() {
+            let mut list = List::new();
+            for e in entries {
+                list.append(&e)?;
+            }
+            easy.resolve(list)?;
+        }
         easy.useragent(&user_agent("curl"))?;
         easy.follow_location(false)?;
         easy.signal(false)?;
@@ -59,6 +73,25 @@ impl Curl {
         }
         Ok(())
     }
+}
+
+/// `CURLOPT_RESOLVE` entries (`host:port:addr[,addr…]`, IPv6 addresses bracketed) pinning
+/// `host` — the proxy's when `req` goes through one — to `ips` on each port libcurl may connect
+/// to: the explicit port, else the scheme's default (and, for a proxy, libcurl's own default
+/// 1080). None for an IP-address host.
+fn resolve_entries(req: &Request, host: &str, ips: &[IpAddr]) -> Vec<String> {
+    if host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok() || ips.is_empty() {
+        return Vec::new();
+    }
+    let ports = match req.proxy.as_deref().map(url::Url::parse) {
+        Some(Ok(p)) => match p.port() {
+            Some(port) => vec![port],
+            None => vec![p.port_or_known_default().unwrap_or(80), 1080],
+        },
+        _ => vec![req.url.port_or_known_default().unwrap_or(80)],
+    };
+    let addrs: Vec<String> = ips.iter().map(|ip| if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() }).collect();
+    ports.into_iter().map(|port| format!("{host}:{port}:{}", addrs.join(","))).collect()
 }
 
 /// Status and headers of the last response in `lines` (a proxy's CONNECT answer comes first).
@@ -90,8 +123,9 @@ impl Backend for Curl {
     }
 
     fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
+        let resolved = self.resolver.lookup_for(&req.url, req.proxy.as_deref())?;
         let mut easy = Easy::new();
-        self.configure(&mut easy, req).map_err(|e| classify(&e))?;
+        self.configure(&mut easy, req, &resolved).map_err(|e| classify(&e))?;
         let lines = RefCell::new(Vec::<String>::new());
         let sink = RefCell::new(sink);
         let head_sent = RefCell::new(false);
@@ -186,5 +220,26 @@ mod tests {
         assert_eq!(head.location.as_deref(), Some("/elsewhere"));
         assert_eq!(parse_head(&["HTTP/2 503".to_owned()]).status, 503);
         assert_eq!(parse_head(&[]), Head::default());
+    }
+
+    #[test]
+    fn resolve_entries_pin_what_libcurl_connects_to() {
+        let req = |url: &str, proxy: Option<&str>| Request {
+            url: url::Url::parse(url).unwrap(),
+            offset: 0,
+            if_range: None,
+            proxy: proxy.map(str::to_owned),
+        };
+        let ips: Vec<IpAddr> = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+        assert_eq!(
+            resolve_entries(&req("https://static.rust-lang.org/x", None), "static.rust-lang.org", &ips),
+            ["static.rust-lang.org:443:127.0.0.1,[::1]"]
+        );
+        assert_eq!(resolve_entries(&req("http://mirror:8080/x", None), "mirror", &ips[..1]), ["mirror:8080:127.0.0.1"]);
+        let through = req("https://static.rust-lang.org/x", Some("http://proxy:3128"));
+        assert_eq!(resolve_entries(&through, "proxy", &ips[..1]), ["proxy:3128:127.0.0.1"]);
+        let no_port = req("https://static.rust-lang.org/x", Some("http://proxy"));
+        assert_eq!(resolve_entries(&no_port, "proxy", &ips[..1]), ["proxy:80:127.0.0.1", "proxy:1080:127.0.0.1"]);
+        assert!(resolve_entries(&req("http://127.0.0.1:9/x", None), "127.0.0.1", &ips[..1]).is_empty());
     }
 }

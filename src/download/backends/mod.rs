@@ -10,15 +10,18 @@ mod reqwest;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::resolve::Resolver;
 use super::{Backend, DownloadError};
 use crate::env::{BackendKind, DownloadConfig};
 
-/// Builds backend `kind` for `config`.
-pub(super) fn make(kind: BackendKind, config: &DownloadConfig) -> Result<Arc<dyn Backend>, DownloadError> {
+/// Builds backend `kind` for `config`, resolving names through `resolver` (shared by all the
+/// backends of one downloader).
+pub(super) fn make(kind: BackendKind, config: &DownloadConfig, resolver: &Arc<Resolver>) -> Result<Arc<dyn Backend>, DownloadError> {
+    let resolver = resolver.clone();
     Ok(match kind {
-        BackendKind::Rustls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Rustls, config)?),
-        BackendKind::NativeTls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Native, config)?),
-        BackendKind::Curl => Arc::new(curl::Curl::new(config)),
+        BackendKind::Rustls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Rustls, config, resolver)?),
+        BackendKind::NativeTls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Native, config, resolver)?),
+        BackendKind::Curl => Arc::new(curl::Curl::new(config, resolver)),
     })
 }
 

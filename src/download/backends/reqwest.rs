@@ -2,11 +2,13 @@
 //! roots from `SSL_CERT_FILE`/`SSL_CERT_DIR` are passed to the client explicitly.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE, RETRY_AFTER};
 
 use super::{chain, retry_after};
 use crate::download::http_proxy::proxy_for;
+use crate::download::resolve::{ForReqwest, Resolver};
 use crate::download::{AttemptError, Backend, DownloadError, Head, Kind, Request, Sink, user_agent};
 use crate::env::DownloadConfig;
 
@@ -22,10 +24,11 @@ pub(super) enum Tls {
 pub(super) struct Reqwest {
     name: &'static str,
     client: reqwest::blocking::Client,
+    resolver: Arc<Resolver>,
 }
 
 impl Reqwest {
-    pub(super) fn new(tls: Tls, config: &DownloadConfig) -> Result<Reqwest, DownloadError> {
+    pub(super) fn new(tls: Tls, config: &DownloadConfig, resolver: Arc<Resolver>) -> Result<Reqwest, DownloadError> {
         let name = match tls {
             Tls::Rustls => "rustls",
             Tls::Native => "native-tls",
@@ -39,7 +42,8 @@ impl Reqwest {
             .timeout(None::<std::time::Duration>)
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .no_proxy()
-            .proxy(proxy);
+            .proxy(proxy)
+            .dns_resolver(Arc::new(ForReqwest(resolver.clone())));
         let mut builder = match tls {
             Tls::Rustls => builder.use_rustls_tls(),
             Tls::Native => builder.use_native_tls(),
@@ -52,7 +56,7 @@ impl Reqwest {
             }
         }
         let client = builder.build().map_err(|e| DownloadError::Init { backend: name, message: chain(&e) })?;
-        Ok(Reqwest { name, client })
+        Ok(Reqwest { name, client, resolver })
     }
 }
 
@@ -62,6 +66,9 @@ impl Backend for Reqwest {
     }
 
     fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
+        // Resolved here, on the attempt's thread, with the deadline (download/resolve.rs); the
+        // client's resolver then answers from the cache.
+        self.resolver.lookup_for(&req.url, req.proxy.as_deref())?;
         let mut rb = self.client.get(req.url.clone());
         if req.offset > 0 {
             rb = rb.header(RANGE, format!("bytes={}-", req.offset));

@@ -58,6 +58,8 @@ pub struct Logged {
     pub user_agent: String,
     /// Range header.
     pub range: Option<String>,
+    /// Every request header, names lower-cased.
+    pub headers: HashMap<String, String>,
 }
 
 struct State {
@@ -193,7 +195,12 @@ fn read_request<S: Read>(stream: &mut S) -> Option<(String, HashMap<String, Stri
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    // Absolute form (`GET http://host:port/path`, as a forward proxy passes it on): the path.
+    let path = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_owned(),
+        None => target.to_owned(),
+    };
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -225,7 +232,12 @@ fn handle<S: Read + Write>(st: &State, stream: &mut S, raw: &TcpStream) {
     let Some((path, headers)) = read_request(stream) else { return };
     let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
     let range = headers.get("range").cloned();
-    st.log.lock().unwrap().push(Logged { path: path.clone(), user_agent: user_agent.clone(), range: range.clone() });
+    st.log.lock().unwrap().push(Logged {
+        path: path.clone(),
+        user_agent: user_agent.clone(),
+        range: range.clone(),
+        headers: headers.clone(),
+    });
     let fault = pick_fault(st, &path, &user_agent);
     let file = std::fs::read(st.root.join(path.trim_start_matches('/'))).ok();
     let respond = |stream: &mut S, status: u16, extra: &[(String, String)], body: &[u8], len: usize| {
