@@ -181,11 +181,14 @@ impl Downloader {
     /// The downloader for `config` (an [`crate::env::Env`]'s `download`): its backends in
     /// order, limits, retries and proxies.
     ///
+    /// Backends are built on their first attempt (a backend that cannot be built fails its
+    /// attempts, and the next one takes over), except with `SSL_CERT_FILE`/`SSL_CERT_DIR` set.
+    ///
     /// # Errors
-    /// [`DownloadError::Init`] when a backend cannot be set up.
+    /// [`DownloadError::Init`] when a backend cannot be set up (`SSL_CERT_FILE`/`SSL_CERT_DIR` set).
     pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
         let resolver = Arc::new(resolve::Resolver::system(config.limits.connect));
-        let backends = config.backends.iter().map(|kind| backends::make(*kind, config, &resolver)).collect::<Result<Vec<_>, _>>()?;
+        let backends = backends::make_all(config, &resolver)?;
         Ok(Downloader {
             backends,
             limits: config.limits,

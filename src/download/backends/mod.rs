@@ -5,6 +5,7 @@
 //! trusted roots from `SSL_CERT_FILE`/`SSL_CERT_DIR` when set.
 
 mod curl;
+mod lazy;
 mod reqwest;
 
 use std::sync::Arc;
@@ -23,6 +24,19 @@ pub(super) fn make(kind: BackendKind, config: &DownloadConfig, resolver: &Arc<Re
         BackendKind::NativeTls => Arc::new(reqwest::Reqwest::new(reqwest::Tls::Native, config, resolver)?),
         BackendKind::Curl => Arc::new(curl::Curl::new(config, resolver)),
     })
+}
+
+/// The backends of `config`, in order, sharing `resolver`: each built on its first attempt
+/// ([`lazy`]), or all at once when `SSL_CERT_FILE`/`SSL_CERT_DIR` is set (a bad bundle is then
+/// one error before anything is fetched).
+///
+/// # Errors
+/// [`DownloadError::Init`] when a backend built at once cannot be set up.
+pub(super) fn make_all(config: &DownloadConfig, resolver: &Arc<Resolver>) -> Result<Vec<Arc<dyn Backend>>, DownloadError> {
+    if config.ca_file.is_some() || config.ca_dir.is_some() {
+        return config.backends.iter().map(|kind| make(*kind, config, resolver)).collect();
+    }
+    Ok(config.backends.iter().map(|kind| Arc::new(lazy::Lazy::new(*kind, config, resolver)) as Arc<dyn Backend>).collect())
 }
 
 /// An error and its sources on one line.
