@@ -33,6 +33,10 @@ pub use downloads::Downloads;
 pub use lock::HomeLock;
 pub use toolchain::ToolchainDir;
 
+/// Hex digits of the manifest's SHA-256 kept in `update-hashes/<toolchain>`: rustup's
+/// `UPDATE_HASH_LEN` (`src/dist/download.rs`), so each tool sees the other's record as current.
+pub const UPDATE_HASH_LEN: usize = 20;
+
 /// One `RUSTUP_HOME` (which need not exist yet).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Home {
@@ -94,20 +98,28 @@ impl Home {
         self.root.join("update-hashes").join(name)
     }
 
-    /// The SHA-256 (hex) of the channel manifest `name` was installed from
-    /// (`update-hashes/<name>`, which rustup compares with the dist server's `.sha256`).
+    /// What `update-hashes/<name>` holds: the start of the SHA-256 (hex) of the channel manifest
+    /// `name` was installed from, which rustup compares with the dist server's `.sha256`.
     pub fn update_hash(&self, name: &LocalName) -> Option<String> {
-        fs_err::read_to_string(self.update_hash_file(name)).ok().map(|s| s.trim().to_owned())
+        fs_err::read_to_string(self.update_hash_file(name)).ok().map(|s| s.trim().to_ascii_lowercase())
     }
 
-    /// Records the manifest hash `name` was installed from.
+    /// Whether `name` was installed from the manifest whose SHA-256 is `sha256` (hex): its record
+    /// is at least [`UPDATE_HASH_LEN`] digits and starts that hash (rustup writes 20, older tcup
+    /// all 64).
+    pub fn update_hash_is(&self, name: &LocalName, sha256: &str) -> bool {
+        self.update_hash(name).is_some_and(|h| h.len() >= UPDATE_HASH_LEN && sha256.to_ascii_lowercase().starts_with(&h))
+    }
+
+    /// Records the manifest hash `name` was installed from, as rustup does: its first
+    /// [`UPDATE_HASH_LEN`] hex digits, no newline.
     ///
     /// # Errors
     /// The file cannot be written.
-    pub fn set_update_hash(&self, name: &LocalName, hash: &str) -> io::Result<()> {
+    pub fn set_update_hash(&self, name: &LocalName, sha256: &str) -> io::Result<()> {
         let file = self.update_hash_file(name);
         fs_err::create_dir_all(self.root.join("update-hashes"))?;
-        fs_err::write(file, hash)
+        fs_err::write(file, sha256.get(..UPDATE_HASH_LEN).unwrap_or(sha256))
     }
 
     /// Removes `name`'s update hash, if there is one.
@@ -153,6 +165,23 @@ mod tests {
 
     fn name(s: &str) -> LocalName {
         LocalName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn update_hashes_are_rustups_twenty_digits_and_older_full_records_still_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let tc = name("stable-x86_64-unknown-linux-gnu");
+        let full = "e2e01d272de12853b8a18abbbfe4ec29f2da0fee0867313b2a49d779098513e3";
+        assert!(!home.update_hash_is(&tc, full), "no record");
+        home.set_update_hash(&tc, full).unwrap();
+        assert_eq!(fs_err::read_to_string(dir.path().join("update-hashes").join(tc.as_str())).unwrap(), &full[..20]);
+        assert!(home.update_hash_is(&tc, full) && home.update_hash_is(&tc, &full.to_ascii_uppercase()));
+        assert!(!home.update_hash_is(&tc, &full.replace("e2e0", "e2e1")), "another manifest");
+        for (record, matches) in [(full, true), ("E2E01D272DE12853B8A1\n", true), ("e2e01d27", false), ("", false)] {
+            fs_err::write(dir.path().join("update-hashes").join(tc.as_str()), record).unwrap();
+            assert_eq!(home.update_hash_is(&tc, full), matches, "{record:?}");
+        }
     }
 
     #[test]

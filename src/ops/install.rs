@@ -329,7 +329,7 @@ fn choose_format(env: &Env, verified: &VerifiedManifest, selection: &mut Selecti
 /// True when `toolchain` was installed from the manifest with hash `hash` and already has every
 /// selected component.
 fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Selection) -> bool {
-    if home.update_hash(toolchain).as_deref() != Some(hash) {
+    if !home.update_hash_is(toolchain, hash) {
         return false;
     }
     let installed = home.toolchain(toolchain).component_names();

@@ -134,7 +134,7 @@ pub fn update_with(
     let from = rustc_version(&current.manifest.manifest);
     let to = rustc_version(&target.manifest);
     if plan.unchanged {
-        if home.update_hash(toolchain).as_deref() != Some(target.hash.as_str()) {
+        if !home.update_hash_is(toolchain, &target.hash) {
             home.set_update_hash(toolchain, &target.hash)?;
         }
         if current.receipt.is_none() {
@@ -232,7 +232,7 @@ fn fetch_channel(
     let context = || format!("no usable channel manifest for toolchain '{toolchain}'");
     let hash = install::fetch_manifest_hash(downloader, &url, reporter).with_context(context)?;
     let home = Home::new(&env.rustup_home);
-    if shortcut && home.update_hash(toolchain).as_deref() == Some(hash.as_str()) && home.toolchain(toolchain).has_receipts() {
+    if shortcut && home.update_hash_is(toolchain, &hash) && home.toolchain(toolchain).has_receipts() {
         return Ok(Upstream::Same);
     }
     install::fetch_manifest_with_hash(env, downloader, &url, &channel.to_string(), hash, reporter)
