@@ -182,10 +182,10 @@ impl Downloader {
     /// order, limits, retries and proxies.
     ///
     /// Backends are built on their first attempt (a backend that cannot be built fails its
-    /// attempts, and the next one takes over), except with `SSL_CERT_FILE`/`SSL_CERT_DIR` set.
+    /// attempts, and the next one takes over).
     ///
     /// # Errors
-    /// [`DownloadError::Init`] when a backend cannot be set up (`SSL_CERT_FILE`/`SSL_CERT_DIR` set).
+    /// [`DownloadError::Init`] for an `SSL_CERT_FILE` that cannot be read or holds no certificate.
     pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
         let resolver = Arc::new(resolve::Resolver::system(config.limits.connect));
         let backends = backends::make_all(config, &resolver)?;

@@ -270,6 +270,13 @@ fn untrusted_certificate(b: &str) {
     let (r, _) = c.install(b, &[("SSL_CERT_FILE", none.to_str().unwrap())]);
     r.fails(2, &["SSL_CERT_FILE", "no-such-ca.pem", "an existing PEM file"]);
     assert_eq!(c.rustc_requests().len(), 0);
+    // A file without a certificate: one error naming it, before any download.
+    let junk = c.sb.dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let (r, _) = c.install(b, &[("SSL_CERT_FILE", junk.to_str().unwrap())]);
+    let r = r.fails(1, &[&format!("SSL_CERT_FILE {} holds no PEM certificate", junk.display())]);
+    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{}", r.stderr);
+    assert!(c.server.log().iter().all(|l| !l.path.contains("channel-rust")), "nothing fetched");
     // The same with the test CA in SSL_CERT_FILE (the case's default): success.
     c.install(b, &[]).0.ok();
     c.installed();

@@ -2,8 +2,8 @@
 //! time: rustls and native-tls each load and parse the system's trusted roots (about 140
 //! certificates; measured: 0.35 s of user time for `tcup check` with all three built up front),
 //! and most runs only ever use the first backend. So only the backends a run actually tries are
-//! built. With `SSL_CERT_FILE`/`SSL_CERT_DIR` set, [`super::make_all`] builds them at once
-//! instead, so a bad bundle is one clear error before anything is fetched.
+//! built (an `SSL_CERT_FILE` bundle too is parsed only by the backends that use it;
+//! [`super::make_all`] checks up front that it holds a certificate).
 
 use std::sync::{Arc, OnceLock};
 

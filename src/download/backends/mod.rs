@@ -26,18 +26,25 @@ pub(super) fn make(kind: BackendKind, config: &DownloadConfig, resolver: &Arc<Re
     })
 }
 
-/// The backends of `config`, in order, sharing `resolver`: each built on its first attempt
-/// ([`lazy`]), or all at once when `SSL_CERT_FILE`/`SSL_CERT_DIR` is set (a bad bundle is then
-/// one error before anything is fetched).
+/// The backends of `config`, in order, sharing `resolver`, each built on its first attempt
+/// ([`lazy`]). An `SSL_CERT_FILE` without a PEM certificate is refused here, before anything is
+/// fetched (one error rather than one per backend).
 ///
 /// # Errors
-/// [`DownloadError::Init`] when a backend built at once cannot be set up.
+/// [`DownloadError::Init`] for an `SSL_CERT_FILE` that cannot be read or holds no certificate.
 pub(super) fn make_all(config: &DownloadConfig, resolver: &Arc<Resolver>) -> Result<Vec<Arc<dyn Backend>>, DownloadError> {
-    if config.ca_file.is_some() || config.ca_dir.is_some() {
-        return config.backends.iter().map(|kind| make(*kind, config, resolver)).collect();
+    if let Some(file) = &config.ca_file {
+        let backend = config.backends.first().map_or("tcup", |b| b.name());
+        let pem = fs_err::read(file).map_err(|e| DownloadError::Init { backend, message: format!("SSL_CERT_FILE: {e}") })?;
+        if !pem.windows(CERT_MARK.len()).any(|w| w == CERT_MARK) {
+            return Err(DownloadError::Init { backend, message: format!("SSL_CERT_FILE {} holds no PEM certificate", file.display()) });
+        }
     }
     Ok(config.backends.iter().map(|kind| Arc::new(lazy::Lazy::new(*kind, config, resolver)) as Arc<dyn Backend>).collect())
 }
+
+/// How every PEM certificate begins (RFC 7468).
+const CERT_MARK: &[u8] = b"-----BEGIN CERTIFICATE-----";
 
 /// An error and its sources on one line.
 fn chain(e: &dyn std::error::Error) -> String {
