@@ -59,6 +59,14 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// SHA-256 of the file at `path` as lowercase hex, read in a stream.
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn sha256_file(path: &std::path::Path) -> io::Result<String> {
+    HashingReader::new(fs_err::File::open(path)?).finish().map(|(hash, _)| hash)
+}
+
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -85,6 +85,18 @@ pub enum DownloadError {
     },
 }
 
+impl DownloadError {
+    /// Whether the answer was "not here" (HTTP 404, 403, 410, or a missing `file://` path), as
+    /// opposed to a failure to ask.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            DownloadError::NotFound { .. } => true,
+            DownloadError::Failed { kind: Kind::Status(s), .. } => policy::is_not_found(*s),
+            _ => false,
+        }
+    }
+}
+
 /// One GET as a backend performs it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -292,15 +304,6 @@ impl Downloader {
     fn remember(&self, url: &Url, backend: usize) {
         let host = url.host_str().unwrap_or_default().to_owned();
         self.preferred.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(host, backend);
-    }
-}
-
-/// How a dist server is named in messages: `host[:port]` (the path too for a `file://` URL).
-pub fn server_label(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => url.path().to_owned(),
     }
 }
 

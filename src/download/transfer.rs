@@ -121,7 +121,7 @@ pub(super) fn open<'a>(
         retries: dl.retries,
         names: dl.backends.iter().map(|b| b.name()).collect(),
         order: dl.order_for(&url),
-        servers: sources.iter().map(|(_, u, _)| super::server_label(u)).collect(),
+        servers: sources.iter().map(|(_, u, _)| server_label(u)).collect(),
         demoted: sources.iter().map(|(.., d)| *d).collect(),
     };
     let urls = sources.iter().map(|(_, u, _)| u.clone()).collect();
@@ -144,6 +144,15 @@ pub(super) fn open<'a>(
     t.apply(first, None)?; // starting the first attempt: no output yet
     let Out::Head(head, start) = t.next()? else { unreachable!("the head comes first") };
     Ok(Body { len: head.len, validator: head.validator, start, body: Box::new(t) })
+}
+
+/// How a dist server is named in messages: `host[:port]`.
+fn server_label(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => url.path().to_owned(),
+    }
 }
 
 impl Transfer<'_> {

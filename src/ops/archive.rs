@@ -72,6 +72,13 @@ const HEAD: usize = 64;
 #[error("cancelled because another component failed")]
 pub struct Cancelled;
 
+impl Cancelled {
+    /// Whether `e` (or one of its causes) is a [`Cancelled`].
+    pub fn in_chain(e: &anyhow::Error) -> bool {
+        e.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>)
+    }
+}
+
 /// Installs one component into `job.tree` and returns its receipt. Checks `cancel` between reads.
 ///
 /// # Errors
@@ -175,35 +182,52 @@ type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
 /// Opens the archive from the network, resuming a `.partial` left by an earlier run when it has a
 /// validator. Returns the byte source (partial file bytes, then network bytes teed to the file)
 /// and the total length when known.
-fn open_network<'a>(
-    job: &Job<'_>,
+/// A download into a partial file that outlives the run: the body, the offset it starts at (the
+/// partial file's length when resumed, else 0), and the partial file opened to take the rest
+/// (appending, or created afresh with the body's validator recorded beside it).
+pub struct Resumed<'a> {
+    /// The response body, from `start` on.
+    pub body: crate::download::Body<'a>,
+    /// Bytes already in the partial file that the body continues.
+    pub start: u64,
+    /// The partial file, positioned at `start`.
+    pub file: fs_err::File,
+}
+
+/// Opens `url` to continue the download in `partial`: with `Range` + `If-Range` when the partial
+/// file has bytes and `validator_file` their `ETag`/`Last-Modified`; from the start when there is
+/// none, the file changed, the server ignores ranges, or it answers 416.
+///
+/// # Errors
+/// The download cannot be opened, or the partial files cannot be written.
+pub fn open_partial<'a>(
+    url: &Url,
     downloader: &'a Downloader,
     reporter: &'a Reporter,
     partial: &Path,
     validator_file: &Path,
-) -> anyhow::Result<Source<'a>> {
+) -> anyhow::Result<Resumed<'a>> {
     let have = fs_err::metadata(partial).map_or(0, |m| m.len());
     let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
-    let (body, resumed) = match (have, validator) {
-        (n, Some(v)) if n > 0 => match downloader.open(&job.url, n, Some(v.trim()), reporter) {
+    let (body, start) = match (have, validator) {
+        (n, Some(v)) if n > 0 => match downloader.open(url, n, Some(v.trim()), reporter) {
             Ok(body) if body.start == n => {
-                reporter.info(&format!("resuming {} at byte {n}", job.url));
+                reporter.info(&format!("resuming {url} at byte {n}"));
                 (body, n)
             }
             Ok(body) => {
-                reporter.info(&format!("{} changed or ignores ranges; downloading it from the start", job.url));
+                reporter.info(&format!("{url} changed or ignores ranges; downloading it from the start"));
                 (body, 0)
             }
             Err(DownloadError::Failed { kind: Kind::RangeNotSatisfiable, .. }) => {
-                reporter.info(&format!("{} cannot resume at byte {n} (HTTP 416); downloading it from the start", job.url));
-                (downloader.open(&job.url, 0, None, reporter)?, 0)
+                reporter.info(&format!("{url} cannot resume at byte {n} (HTTP 416); downloading it from the start"));
+                (downloader.open(url, 0, None, reporter)?, 0)
             }
             Err(e) => return Err(e.into()),
         },
-        _ => (downloader.open(&job.url, 0, None, reporter)?, 0),
+        _ => (downloader.open(url, 0, None, reporter)?, 0),
     };
-    reporter.verbose(&format!("downloading {} from byte {resumed}", job.url));
-    let file = if resumed > 0 {
+    let file = if start > 0 {
         fs_err::OpenOptions::new().append(true).open(partial)?
     } else {
         match &body.validator {
@@ -214,6 +238,18 @@ fn open_network<'a>(
         }
         fs_err::File::create(partial)?
     };
+    Ok(Resumed { body, start, file })
+}
+
+fn open_network<'a>(
+    job: &Job<'_>,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
+    partial: &Path,
+    validator_file: &Path,
+) -> anyhow::Result<Source<'a>> {
+    let Resumed { body, start: resumed, file } = open_partial(&job.url, downloader, reporter, partial, validator_file)?;
+    reporter.verbose(&format!("downloading {} from byte {resumed}", job.url));
     let tee = Tee { inner: body.body, file: io::BufWriter::with_capacity(256 * 1024, file) };
     let len = body.len.map(|l| l + resumed);
     if resumed > 0 {

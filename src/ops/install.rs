@@ -19,8 +19,8 @@ use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request, Selected, Selection};
 use crate::dist::server;
-use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
+use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::home::toolchain::{Receipt, ToolchainDir};
@@ -396,11 +396,11 @@ pub fn fetch_all(
     for r in results.into_iter().flatten() {
         match r {
             Ok(receipt) => receipts.push(receipt),
-            Err(e) if e.is::<Cancelled>() || e.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>) => {
+            Err(e) if Cancelled::in_chain(&e) => {
                 first_err.get_or_insert(e);
             }
             Err(e) => {
-                if first_err.as_ref().is_none_or(|f| f.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>)) {
+                if first_err.as_ref().is_none_or(Cancelled::in_chain) {
                     first_err = Some(e);
                 }
             }
@@ -422,10 +422,7 @@ fn install_any_format(
     reporter: &Reporter,
     cancel: &AtomicBool,
 ) -> anyhow::Result<Receipt> {
-    let not_found = |e: &anyhow::Error| {
-        e.chain()
-            .any(|c| matches!(c.downcast_ref::<crate::download::DownloadError>(), Some(crate::download::DownloadError::NotFound { .. })))
-    };
+    let not_found = |e: &anyhow::Error| e.chain().any(|c| c.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found));
     let first = archive::install(job, downloader, reporter, cancel);
     let Err(mut err) = first else { return first };
     let mut tried = job.selected.archive.compression;

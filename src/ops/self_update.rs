@@ -180,9 +180,7 @@ fn parse_sha256(text: &[u8]) -> Option<String> {
 }
 
 fn hash_file(path: &Path) -> anyhow::Result<String> {
-    let file = fs_err::File::open(path)?;
-    let (hash, _) = HashingReader::new(file).finish().with_context(|| format!("reading {}", path.display()))?;
-    Ok(hash)
+    crate::download::hashing::sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Streams `url` into `dest` (mode 755), hashing as it arrives; a hash other than `expected` is

@@ -35,11 +35,7 @@ pub fn asc_url(url: &Url) -> Url {
 /// Whether `e` says the file is not there (HTTP 404, 403, 410, or a missing `file://` path), as
 /// opposed to a failure to ask: only then is a signature "absent".
 pub fn absent(e: &DownloadError) -> bool {
-    match e {
-        DownloadError::NotFound { .. } => true,
-        DownloadError::Failed { kind: crate::download::Kind::Status(s), .. } => matches!(s, 403 | 404 | 410),
-        _ => false,
-    }
+    e.is_not_found()
 }
 
 /// The policy in force: `TCUP_SIGNATURE_POLICY`, else `tcup.toml`, else `auto`.

@@ -32,6 +32,13 @@ pub struct Additions {
     pub targets: Vec<String>,
 }
 
+impl Additions {
+    /// Nothing to add: the update only follows the channel.
+    pub fn is_empty(&self) -> bool {
+        self.profile.is_none() && self.components.is_empty() && self.targets.is_empty()
+    }
+}
+
 /// How an update ended, for the `  <toolchain> updated - …` line.
 #[derive(Debug)]
 pub enum Updated {
@@ -117,17 +124,11 @@ pub fn update_with(
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     let upstream = match prefetched {
         Some(fetched) => fetched?,
-        None => fetch_channel(env, toolchain, add_is_empty(add), downloader, reporter)?,
+        None => fetch_channel(env, toolchain, add.is_empty(), downloader, reporter)?,
     };
     let target = match upstream {
         Upstream::Manifest(m) => *m,
-        Upstream::Same => {
-            if current.receipt.is_none() {
-                reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
-                change::record_in_place(&current)?;
-            }
-            return Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version: rustc_version(&current.manifest.manifest) });
-        }
+        Upstream::Same => return unchanged(&current, toolchain, rustc_version(&current.manifest.manifest), reporter),
     };
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
     let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
@@ -137,11 +138,7 @@ pub fn update_with(
         if !home.update_hash_is(toolchain, &target.hash) {
             home.set_update_hash(toolchain, &target.hash)?;
         }
-        if current.receipt.is_none() {
-            reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
-            change::record_in_place(&current)?;
-        }
-        return Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version: to });
+        return unchanged(&current, toolchain, to, reporter);
     }
     reporter.info(&format!(
         "updating {toolchain} to rustc {to}: {} to download, {} unchanged{}",
@@ -151,6 +148,16 @@ pub fn update_with(
     ));
     let applied = change::apply(env, &current, &target, plan, true, downloader, reporter)?;
     Ok(Updated::Updated { toolchain: toolchain.to_string(), from, to, fetched: applied.fetched.len(), linked: applied.linked.len() })
+}
+
+/// The end of an update that changes nothing: the toolchain's file checksums recorded when it
+/// has no tcup receipt (installed by rustup), then [`Updated::Unchanged`] at `version`.
+fn unchanged(current: &Current, toolchain: &LocalName, version: String, reporter: &Reporter) -> anyhow::Result<Updated> {
+    if current.receipt.is_none() {
+        reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
+        change::record_in_place(current)?;
+    }
+    Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version })
 }
 
 /// The components the toolchain should have after moving to `target`: every installed one (under
@@ -211,10 +218,6 @@ pub enum Upstream {
     Same,
     /// The current manifest (a new release, or one the toolchain's record does not name).
     Manifest(Box<VerifiedManifest>),
-}
-
-fn add_is_empty(add: &Additions) -> bool {
-    add.profile.is_none() && add.components.is_empty() && add.targets.is_empty()
 }
 
 /// The current channel state of the installed toolchain `toolchain` (named by a channel);

@@ -20,9 +20,9 @@ use url::Url;
 
 use super::sync_tree::{Ledger, Tree};
 use crate::download::hashing::Mismatch;
-use crate::download::{DownloadError, Downloader, Kind, into_download_error};
+use crate::download::{Downloader, into_download_error};
 use crate::env::Env;
-use crate::ops::archive::Cancelled;
+use crate::ops::archive::{Cancelled, Resumed, open_partial};
 use crate::progress::Reporter;
 
 /// One archive the tree must hold.
@@ -100,7 +100,7 @@ pub fn fetch_all(
             Ok(n) => results[i] = Some(Got::Downloaded(n)),
             // Report the first real failure, not an archive that stopped because of it.
             Err(e) => match &first_err {
-                Some(f) if !is_cancelled(f) || is_cancelled(&e) => {}
+                Some(f) if !Cancelled::in_chain(f) || Cancelled::in_chain(&e) => {}
                 _ => first_err = Some(e),
             },
         }
@@ -110,10 +110,6 @@ pub fn fetch_all(
     }
     saved?;
     Ok(results.into_iter().map(|r| r.unwrap_or(Got::Present)).collect())
-}
-
-fn is_cancelled(e: &anyhow::Error) -> bool {
-    e.chain().any(<dyn std::error::Error + 'static>::is::<Cancelled>)
 }
 
 /// Workers when `RUSTUP_CONCURRENT_DOWNLOADS` is not set: archives are network-bound, and four
@@ -163,21 +159,12 @@ fn download(
     }
     let mut mismatches = 0;
     loop {
-        let (mut body, start) = open(job, downloader, reporter, &partial, &validator_file)?;
+        let Resumed { mut body, start, file } = open_partial(&job.url, downloader, reporter, &partial, &validator_file)?;
         let mut hasher = Sha256::new();
-        let file = if start > 0 {
+        if start > 0 {
             let mut prefix = fs_err::File::open(&partial)?.take(start);
             std::io::copy(&mut prefix, &mut hasher).with_context(|| format!("reading {}", partial.display()))?;
-            fs_err::OpenOptions::new().append(true).open(&partial)?
-        } else {
-            match &body.validator {
-                Some(v) => fs_err::write(&validator_file, v)?,
-                None => {
-                    let _ = fs_err::remove_file(&validator_file);
-                }
-            }
-            fs_err::File::create(&partial)?
-        };
+        }
         let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let meter = reporter.meter(label(job), body.len.map(|l| l + start), "fetched");
         meter.add(start);
@@ -238,39 +225,5 @@ fn place(ledger: &Ledger, job: &Job, partial: &Path, validator_file: &Path, dest
 
 /// SHA-256 of the file at `path`, lower-case hex.
 fn hash_of(path: &Path) -> anyhow::Result<String> {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut fs_err::File::open(path)?, &mut hasher).with_context(|| format!("reading {}", path.display()))?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
-/// Opens the archive, resuming the partial file when it has a validator; returns the body and
-/// the offset it starts at (0 when starting over).
-fn open<'a>(
-    job: &Job,
-    downloader: &'a Downloader,
-    reporter: &'a Reporter,
-    partial: &Path,
-    validator_file: &Path,
-) -> anyhow::Result<(crate::download::Body<'a>, u64)> {
-    let have = fs_err::metadata(partial).map_or(0, |m| m.len());
-    let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
-    if have > 0
-        && let Some(v) = validator
-    {
-        match downloader.open(&job.url, have, Some(v.trim()), reporter) {
-            Ok(body) if body.start == have => {
-                reporter.info(&format!("resuming {} at byte {have}", job.url));
-                return Ok((body, have));
-            }
-            Ok(body) => {
-                reporter.info(&format!("{} changed or ignores ranges; downloading it from the start", job.url));
-                return Ok((body, 0));
-            }
-            Err(DownloadError::Failed { kind: Kind::RangeNotSatisfiable, .. }) => {
-                reporter.info(&format!("{} cannot resume at byte {have} (HTTP 416); downloading it from the start", job.url));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok((downloader.open(&job.url, 0, None, reporter)?, 0))
+    crate::download::hashing::sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
