@@ -97,6 +97,15 @@ impl DownloadError {
     }
 }
 
+/// How a body arrived, for a measure of the link ([`Downloader::get_bytes_timed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTiming {
+    /// Bytes received after the first read returned.
+    pub bytes: u64,
+    /// From the first read's return to the last byte.
+    pub elapsed: Duration,
+}
+
 /// One GET as a backend performs it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -278,13 +287,39 @@ impl Downloader {
     /// # Errors
     /// As [`Downloader::open`], plus [`DownloadError::TooLarge`].
     pub fn get_bytes(&self, url: &Url, limit: u64, reporter: &Reporter) -> Result<Vec<u8>, DownloadError> {
+        self.get_bytes_timed(url, limit, reporter).map(|(bytes, _)| bytes)
+    }
+
+    /// [`Downloader::get_bytes`], also timing the body: how many bytes arrived after the first
+    /// read returned, and how long they took. The wait for the first byte (connection, TLS,
+    /// the server's or a CDN's time to answer) is left out: it measures latency, not the link.
+    ///
+    /// # Errors
+    /// As [`Downloader::get_bytes`].
+    pub fn get_bytes_timed(&self, url: &Url, limit: u64, reporter: &Reporter) -> Result<(Vec<u8>, BodyTiming), DownloadError> {
         let body = self.open(url, 0, None, reporter)?;
         let mut out = Vec::with_capacity(usize::try_from(body.len.unwrap_or(0).min(limit)).unwrap_or(0));
-        body.body.take(limit + 1).read_to_end(&mut out).map_err(|e| into_download_error(e, url))?;
+        let mut reader = body.body.take(limit + 1);
+        let mut buf = vec![0; 64 * 1024];
+        let mut first: Option<(std::time::Instant, usize)> = None;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(into_download_error(e, url)),
+            };
+            out.extend_from_slice(&buf[..n]);
+            first.get_or_insert_with(|| (std::time::Instant::now(), out.len()));
+        }
         if out.len() as u64 > limit {
             return Err(DownloadError::TooLarge { url: url.to_string(), limit });
         }
-        Ok(out)
+        let timing = first.map_or(BodyTiming { bytes: 0, elapsed: Duration::ZERO }, |(at, before)| BodyTiming {
+            bytes: (out.len() - before) as u64,
+            elapsed: at.elapsed(),
+        });
+        Ok((out, timing))
     }
 
     /// Backend indices in the order to try for `url`: the one that worked last time for this host

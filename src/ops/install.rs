@@ -132,9 +132,8 @@ pub fn fetch_manifest_with_hash(
     expected: String,
     reporter: &Reporter,
 ) -> anyhow::Result<VerifiedManifest> {
-    let started = std::time::Instant::now();
-    let bytes = downloader.get_bytes(manifest_url, MANIFEST_LIMIT, reporter)?;
-    let link = LinkSample { bytes: bytes.len() as u64, elapsed: started.elapsed() };
+    let (bytes, timing) = downloader.get_bytes_timed(manifest_url, MANIFEST_LIMIT, reporter)?;
+    let link = LinkSample { bytes: timing.bytes, elapsed: timing.elapsed };
     let actual = sha256_hex(&bytes);
     if actual != expected {
         return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());

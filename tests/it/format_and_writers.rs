@@ -74,6 +74,15 @@ fn automatic_format_follows_the_measured_link() {
     assert!(run.stderr.contains("slower than xz decodes"), "{}", run.stderr);
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (0, 1));
 
+    // A server (or CDN) slow to answer but fast once the body flows: the wait for the first byte
+    // is latency, not the link, so gz still.
+    let (_root, _dist, server) = served(4 << 20);
+    server.fault("/dist/channel-rust-stable.toml", Fault::Hold(Duration::from_millis(1500)));
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
+
     // A small manifest proves nothing about the link: xz, as rustup.
     let (_root, _dist, server) = served(0);
     let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
