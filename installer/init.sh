@@ -5,6 +5,9 @@
 #
 # Picks the tcup-init build for this system, downloads it with its .sha256, verifies it, and runs
 # it with this script's arguments (rustup-init's flags: -y, --default-toolchain, --profile, …).
+# The small proxy program published beside it (tcup-proxy, which rustc, cargo, … will be links
+# to) is downloaded and verified the same way into the same directory, where tcup-init finds it;
+# an update root without one is fine (the proxies then link to tcup itself).
 # POSIX sh: runs under dash, busybox ash and bash. It never relies on ldd: the userland is read
 # from /bin/sh's own ELF header with od. The tcup-init binary settles the details (ARMv6 vs ARMv7,
 # …) itself.
@@ -163,6 +166,20 @@ sha256_of() {
     fi
 }
 
+# verify NAME URL: checks $_dir/NAME against $_dir/NAME.sha256 (downloaded from URL.sha256).
+verify() {
+    _expected="$(cut -d ' ' -f 1 <"$_dir/$1.sha256")"
+    _actual="$(sha256_of "$_dir/$1")"
+    if [ -z "$_actual" ]; then
+        [ "${TCUP_INIT_SKIP_VERIFY:-0}" = 1 ] \
+            || err "cannot verify $1: no sha256sum, shasum or openssl here (TCUP_INIT_SKIP_VERIFY=1 skips the check)"
+        say "warning: not verifying $1 (TCUP_INIT_SKIP_VERIFY=1)"
+    elif [ "$_actual" != "$_expected" ]; then
+        err "checksum mismatch for $2: expected $_expected, got $_actual; nothing was installed"
+    fi
+    chmod u+x "$_dir/$1"
+}
+
 main() {
     case "$TCUP_UPDATE_ROOT" in
         https://*) ;;
@@ -181,17 +198,17 @@ main() {
     _dir="$(mktemp -d 2>/dev/null || mktemp -d -t tcup)" || err "cannot create a temporary directory"
     trap 'rm -rf "$_dir"' EXIT
     trap 'rm -rf "$_dir"; exit 1' HUP INT TERM
+    # fetch sets _url (sh has no local variables): keep the two URLs apart.
+    _init_url="$_url"
+    _proxy_url="${_url%/tcup-init}/tcup-proxy"
     say "downloading tcup-init for $_triple"
-    fetch "$_url" "$_dir/tcup-init"
-    fetch "$_url.sha256" "$_dir/tcup-init.sha256"
-    _expected="$(cut -d ' ' -f 1 <"$_dir/tcup-init.sha256")"
-    _actual="$(sha256_of "$_dir/tcup-init")"
-    if [ -z "$_actual" ]; then
-        [ "${TCUP_INIT_SKIP_VERIFY:-0}" = 1 ] \
-            || err "cannot verify tcup-init: no sha256sum, shasum or openssl here (TCUP_INIT_SKIP_VERIFY=1 skips the check)"
-        say "warning: not verifying tcup-init (TCUP_INIT_SKIP_VERIFY=1)"
-    elif [ "$_actual" != "$_expected" ]; then
-        err "checksum mismatch for $_url: expected $_expected, got $_actual; nothing was installed"
+    fetch "$_init_url" "$_dir/tcup-init"
+    fetch "$_init_url.sha256" "$_dir/tcup-init.sha256"
+    verify tcup-init "$_init_url"
+    # Optional: a subshell, so that a failed fetch (an update root without it) is not fatal.
+    if (fetch "$_proxy_url.sha256" "$_dir/tcup-proxy.sha256") 2>/dev/null; then
+        fetch "$_proxy_url" "$_dir/tcup-proxy"
+        verify tcup-proxy "$_proxy_url"
     fi
     chmod u+x "$_dir/tcup-init"
     "$_dir/tcup-init" --version >/dev/null 2>&1

@@ -4,6 +4,7 @@
 mod completions;
 mod component;
 mod doctor;
+pub mod fast_proxy;
 mod init;
 mod man;
 mod mirror;

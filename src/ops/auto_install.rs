@@ -90,6 +90,9 @@ pub fn allowed(env: &Env, settings: &Settings) -> bool {
 /// [`NotReady`]; a set-aside download variable (as a [`UsageError`]) when an install is needed;
 /// any install failure.
 pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>) -> anyhow::Result<PathBuf> {
+    if let Some(d) = ready(env, active) {
+        return Ok(d);
+    }
     let dir = resolve::locate(&env.rustup_home, &active.toolchain);
     let name = match &active.toolchain {
         Toolchain::Path(path) => return dir.ok_or_else(|| NotReady::NoBin { path: path.clone(), asker: active.reason.source() }.into()),
@@ -146,6 +149,17 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
             Home::new(&env.rustup_home).toolchain(&name).root().display()
         )
     })
+}
+
+/// The directory of `active` when it is installed with everything it asks for, so running a tool
+/// needs nothing installed: what [`ensure`] returns without installing or refusing. `None` when
+/// [`ensure`] would install, refuse or fail (the proxy program hands those to tcup).
+pub fn ready(env: &Env, active: &Active) -> Option<PathBuf> {
+    let dir = resolve::locate(&env.rustup_home, &active.toolchain)?;
+    let Toolchain::Named(name) = &active.toolchain else { return Some(dir) };
+    let Ok(channel) = name.as_str().parse::<ToolchainName>() else { return Some(dir) };
+    let (components, targets) = missing(&dir, channel.host.as_deref().unwrap_or_default(), &active.components, &active.targets);
+    (components.is_empty() && targets.is_empty()).then_some(dir)
 }
 
 fn refusal(name: &str, active: &Active, installed: bool, components: &[String], targets: &[String]) -> NotReady {

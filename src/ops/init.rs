@@ -14,7 +14,6 @@ use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::ops::install::{InstallOptions, Outcome};
 use crate::ops::path_edit::{self, Shells};
-use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
 
 /// What to set up.
@@ -59,14 +58,9 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
     fs_err::copy(self_exe, &tmp).with_context(|| format!("copying {} to {}", self_exe.display(), tmp.display()))?;
     fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     fs_err::rename(&tmp, &tcup)?;
-    for name in PROXIES {
-        let link = bin.join(name);
-        let _ = fs_err::remove_file(&link);
-        if fs_err::hard_link(&tcup, &link).is_err() {
-            fs_err::os::unix::fs::symlink("tcup", &link).with_context(|| format!("linking {}", link.display()))?;
-        }
-    }
+    let runs = crate::ops::proxy_program::install(&bin, self_exe)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
+    reporter.verbose(&format!("the proxies are links to {}", runs.display()));
     let host = match (&opts.host, &detected.decision) {
         (Some(h), _) | (None, Decision::Host { triple: h, .. }) => Some(h.clone()),
         (None, Decision::Refused { .. }) => None,

@@ -11,6 +11,7 @@ pub mod init;
 pub mod install;
 pub mod mirror;
 pub mod path_edit;
+pub mod proxy_program;
 pub mod resolve;
 pub mod self_update;
 pub mod session;

@@ -76,34 +76,64 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
         bail!("tcup is not installed in {} (install it with tcup-init first)", bin.display());
     }
     let (url, expected) = published(env, triple, downloader, reporter)?;
-    if hash_file(&tcup)? == expected {
-        return Ok(Outcome::UpToDate);
-    }
-    let keyring = Keyring::for_updates(&env.update_keys)?;
+    let version = if hash_file(&tcup)? == expected {
+        None
+    } else {
+        let keyring = Keyring::for_updates(&env.update_keys)?;
+        let new = bin.join(".tcup.new");
+        fetch_signed(downloader, &keyring, &url, &expected, &new, reporter)?;
+        let result = version_of(&new).and_then(|v| swap_in(&bin, &tcup, &new, &[]).map(|()| v));
+        if result.is_err() {
+            let _ = fs_err::remove_file(&new);
+        }
+        Some(result?)
+    };
+    let proxies = crate::ops::proxy_program::update(env, triple, &bin, downloader, reporter)?;
+    Ok(match (version, proxies) {
+        (Some(version), _) => Outcome::Updated { version },
+        (None, true) => Outcome::Updated { version: version_of(&tcup)? },
+        (None, false) => Outcome::UpToDate,
+    })
+}
+
+/// Downloads `url`, a file the update root publishes with SHA-256 `expected`, into `dest` (mode
+/// 755) and verifies its detached signature `<url>.asc` under `keyring`. The `.asc` is fetched
+/// first, so a missing one refuses before anything else is downloaded; `dest` is removed on every
+/// failure.
+///
+/// # Errors
+/// The `.asc` is missing (a refusal naming the trusted keys) or does not verify
+/// ([`crate::trust::BadSignature`]); a download failed; the hash differs ([`Mismatch`]).
+pub(crate) fn fetch_signed(
+    downloader: &Downloader,
+    keyring: &Keyring,
+    url: &Url,
+    expected: &str,
+    dest: &Path,
+    reporter: &Reporter,
+) -> anyhow::Result<()> {
     let asc_url = Url::parse(&format!("{url}.asc"))?;
+    let name = url.path_segments().and_then(Iterator::last).unwrap_or("tcup-init");
     let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
         Ok(asc) => asc,
         Err(e) if crate::ops::signature::absent(&e) => bail!(
-            "{asc_url} is not on the update root: tcup self update installs only a tcup-init signed by a tcup release key (keys trusted: {})",
+            "{asc_url} is not on the update root: tcup self update installs only a {name} signed by a tcup release key (keys trusted: {})",
             keyring.describe()
         ),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("fetching the signature {asc_url}"))),
     };
     reporter.info(&format!("downloading {url}"));
-    let new = bin.join(".tcup.new");
-    let staged = stage(downloader, &url, &expected, &new, reporter);
+    let staged = stage(downloader, url, expected, dest, reporter);
     let signed = staged.and_then(|()| {
-        let data = fs_err::read(&new)?;
-        let signer = verify_detached(&keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
+        let data = fs_err::read(dest)?;
+        let signer = verify_detached(keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
         reporter.info(&format!("{url} is signed by {signer}"));
         Ok(())
     });
-    let version = signed.and_then(|()| version_of(&new));
-    let result = version.and_then(|v| swap_in(&bin, &tcup, &new).map(|()| v));
-    if result.is_err() {
-        let _ = fs_err::remove_file(&new);
+    if signed.is_err() {
+        let _ = fs_err::remove_file(dest);
     }
-    Ok(Outcome::Updated { version: result? })
+    signed
 }
 
 /// What `tcup init` found out about its own binary (it never fails on an unreachable update root:
@@ -160,16 +190,31 @@ pub fn update_available(env: &Env, triple: &str, downloader: &Downloader, report
 
 /// The URL of the published build for `triple` and its SHA-256 (from its `.sha256` file).
 fn published(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Url, String)> {
-    let url = binary_url(&env.update_root, triple)?;
+    published_file(env, triple, "tcup-init", downloader, reporter)
+}
+
+/// The URL of the update root's `dist/<triple>/<name>` and its SHA-256 (from its `.sha256` file).
+///
+/// # Errors
+/// The `.sha256` cannot be fetched (a [`crate::download::DownloadError`] in the chain) or is not
+/// one.
+pub(crate) fn published_file(
+    env: &Env,
+    triple: &str,
+    name: &str,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<(Url, String)> {
+    let url = binary_url(&env.update_root, triple, name)?;
     let sha_url = Url::parse(&format!("{url}.sha256"))?;
     let sha_text = downloader.get_bytes(&sha_url, 4096, reporter)?;
     let expected = parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
     Ok((url, expected))
 }
 
-/// `<root>/dist/<triple>/tcup-init`.
-fn binary_url(root: &Url, triple: &str) -> anyhow::Result<Url> {
-    let text = format!("{}/dist/{triple}/tcup-init", root.as_str().trim_end_matches('/'));
+/// `<root>/dist/<triple>/<name>`.
+fn binary_url(root: &Url, triple: &str, name: &str) -> anyhow::Result<Url> {
+    let text = format!("{}/dist/{triple}/{name}", root.as_str().trim_end_matches('/'));
     Url::parse(&text).with_context(|| format!("bad update URL {text}"))
 }
 
@@ -179,7 +224,7 @@ fn parse_sha256(text: &[u8]) -> Option<String> {
     (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then(|| word.to_ascii_lowercase())
 }
 
-fn hash_file(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn hash_file(path: &Path) -> anyhow::Result<String> {
     crate::download::hashing::sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
@@ -208,7 +253,7 @@ fn stage(downloader: &Downloader, url: &Url, expected: &str, dest: &Path, report
 }
 
 /// Runs `exe --version` and returns its first line; fails when it does not run or says no `tcup`.
-fn version_of(exe: &Path) -> anyhow::Result<String> {
+pub(crate) fn version_of(exe: &Path) -> anyhow::Result<String> {
     let out = std::process::Command::new(exe)
         .arg("--version")
         .output()
@@ -221,14 +266,19 @@ fn version_of(exe: &Path) -> anyhow::Result<String> {
     Ok(line)
 }
 
-/// Moves `new` over `tcup`, first over each proxy that shares `tcup`'s inode (a hard link), so
-/// the proxies do not keep running the old binary. Symbolic-link proxies follow by themselves.
-fn swap_in(bin: &Path, tcup: &Path, new: &Path) -> anyhow::Result<()> {
-    let old = fs_err::metadata(tcup)?;
+/// Moves `new` over `file` (`bin/tcup` or `bin/tcup-proxy`), first over each proxy that is a hard
+/// link of `file` or of one of `also`, so the proxies do not keep running the old binary.
+/// Symbolic-link proxies follow by themselves. Each rename is atomic.
+pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow::Result<()> {
+    let ids: Vec<(u64, u64)> = std::iter::once(file)
+        .chain(also.iter().map(PathBuf::as_path))
+        .filter_map(|p| fs_err::metadata(p).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect();
     let linked: Vec<PathBuf> = PROXIES
         .iter()
         .map(|name| bin.join(name))
-        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.ino() == old.ino() && m.dev() == old.dev()))
+        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&(m.dev(), m.ino()))))
         .collect();
     for proxy in &linked {
         let name = proxy.file_name().unwrap_or_default().to_string_lossy();
@@ -237,7 +287,7 @@ fn swap_in(bin: &Path, tcup: &Path, new: &Path) -> anyhow::Result<()> {
         fs_err::hard_link(new, &tmp).or_else(|_| fs_err::copy(new, &tmp).map(drop))?;
         fs_err::rename(&tmp, proxy)?;
     }
-    fs_err::rename(new, tcup)?;
+    fs_err::rename(new, file)?;
     Ok(())
 }
 
@@ -269,7 +319,7 @@ mod tests {
     fn update_url_is_under_dist() {
         let root = Url::parse("http://127.0.0.1:8/root").unwrap();
         assert_eq!(
-            binary_url(&root, "x86_64-unknown-linux-musl").unwrap().as_str(),
+            binary_url(&root, "x86_64-unknown-linux-musl", "tcup-init").unwrap().as_str(),
             "http://127.0.0.1:8/root/dist/x86_64-unknown-linux-musl/tcup-init"
         );
     }

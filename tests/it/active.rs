@@ -26,7 +26,7 @@ fn proxies(sb: &Sandbox) -> PathBuf {
     for tool in ["rustc", "cargo", "cargo-clippy", "rustfmt"] {
         let link = bin.join(tool);
         if !link.exists() {
-            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup"), &link).unwrap();
+            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup-proxy"), &link).unwrap();
         }
     }
     bin

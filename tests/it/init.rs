@@ -23,15 +23,26 @@ pub fn update_root() -> (tempfile::TempDir, Server) {
     (root, server)
 }
 
-/// Copies the tcup binary under test to `<root>/dist/<host>/tcup-init` with its `.sha256`, and
+/// Copies the tcup binary under test to `<root>/dist/<host>/tcup-init` and the proxy program to
+/// `tcup-proxy` beside it, each with its `.sha256` (as `ci/release.sh` publishes them), and
 /// `installer/init.sh` to `<root>/init.sh`.
 pub fn publish_tcup_init(root: &Path) {
     let dir = root.join("dist").join(HOST);
     std::fs::create_dir_all(&dir).unwrap();
-    let bin = std::fs::read(env!("CARGO_BIN_EXE_tcup")).unwrap();
-    std::fs::write(dir.join("tcup-init"), &bin).unwrap();
-    std::fs::write(dir.join("tcup-init.sha256"), format!("{}  tcup-init\n", sha(&bin))).unwrap();
+    for (name, from) in [("tcup-init", env!("CARGO_BIN_EXE_tcup")), ("tcup-proxy", env!("CARGO_BIN_EXE_tcup-proxy"))] {
+        let bin = std::fs::read(from).unwrap();
+        std::fs::write(dir.join(name), &bin).unwrap();
+        std::fs::write(dir.join(format!("{name}.sha256")), format!("{}  {name}\n", sha(&bin))).unwrap();
+    }
     std::fs::copy(manifest_dir().join("installer/init.sh"), root.join("init.sh")).unwrap();
+}
+
+/// Whether every proxy in the sandbox's `CARGO_HOME/bin` is a hard link of `bin/<name>`.
+fn proxies_link_to(sb: &Sandbox, name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let bin = sb.cargo_home.join("bin");
+    let ino = std::fs::metadata(bin.join(name)).unwrap().ino();
+    tcup::ops::tool_proxy::PROXIES.iter().all(|p| std::fs::symlink_metadata(bin.join(p)).is_ok_and(|m| m.ino() == ino))
 }
 
 /// `SHELL init.sh ARGS` in the sandbox, against `server`, stdin closed.
@@ -73,6 +84,8 @@ fn installs_under(shell: &[&str], path: Option<&str>) {
     let sb = Sandbox::new();
     let r = run(&mut init(shell, &sb, &server, path, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(r.stderr.contains(&format!("downloading tcup-init for {HOST}")), "{}", r.stderr);
+    assert!(proxies_link_to(&sb, "tcup-proxy"), "the proxies are links to the proxy program init.sh fetched");
+    assert_eq!(std::fs::read(sb.cargo_home.join("bin/tcup-proxy")).unwrap(), std::fs::read(env!("CARGO_BIN_EXE_tcup-proxy")).unwrap());
     rustc_through_proxy(&sb);
     assert!(!sb.dir.path().join(".profile").exists(), "--no-modify-path edits nothing");
     assert!(sb.cargo_home.join("env").is_file(), "the env script is still there to source");
@@ -105,6 +118,30 @@ fn issue19_a_glibc_system_with_debians_musl_package_gets_the_gnu_build() {
     let musl_loader = std::fs::read_dir("/lib").unwrap().flatten().any(|e| e.file_name().to_string_lossy().starts_with("ld-musl-"));
     assert!(musl_loader, "ci/test.sh installs Debian's musl package, which provides /lib/ld-musl-*.so.1");
     installs_under(&["dash"], None);
+}
+
+#[test]
+fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
+    let (root, server) = update_root();
+    for f in ["tcup-proxy", "tcup-proxy.sha256"] {
+        std::fs::remove_file(root.path().join("dist").join(HOST).join(f)).unwrap();
+    }
+    let sb = Sandbox::new();
+    let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
+    assert!(!r.stderr.contains("tcup-proxy"), "an absent proxy program is not worth a message: {}", r.stderr);
+    assert!(!sb.cargo_home.join("bin/tcup-proxy").exists());
+    assert!(proxies_link_to(&sb, "tcup"), "the proxies are links to tcup");
+    rustc_through_proxy(&sb);
+}
+
+#[test]
+fn a_bad_proxy_program_checksum_is_refused_and_nothing_installed() {
+    let (root, server) = update_root();
+    std::fs::write(root.path().join("dist").join(HOST).join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", "0".repeat(64))).unwrap();
+    let sb = Sandbox::new();
+    let r = run(&mut init(&["dash"], &sb, &server, None, &["-y"]));
+    r.fails(1, &["checksum mismatch for", "tcup-proxy", "nothing was installed"]);
+    assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod json;
 mod messages;
 mod mirror_sync;
 mod names;
+mod proxy_program;
 mod real_toolchain;
 mod recursion;
 mod self_update;

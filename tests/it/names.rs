@@ -53,7 +53,7 @@ fn home_with_two_toolchains() -> (Sandbox, PathBuf) {
     std::fs::create_dir_all(build.join("lib")).unwrap();
     let proxies = sb.cargo_home.join("bin");
     std::fs::create_dir_all(&proxies).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup"), proxies.join("rustc")).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup-proxy"), proxies.join("rustc")).unwrap();
     (sb, build)
 }
 

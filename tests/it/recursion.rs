@@ -33,7 +33,7 @@ fn proxies(sb: &Sandbox) -> std::path::PathBuf {
     let bin = sb.cargo_home.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for tool in ["rustc", "cargo"] {
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup"), bin.join(tool)).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_tcup-proxy"), bin.join(tool)).unwrap();
     }
     bin
 }

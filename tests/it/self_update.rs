@@ -103,10 +103,11 @@ fn self_update_replaces_tcup_and_its_proxies_then_is_up_to_date() {
     assert!(r.stderr.contains(&format!("tcup-init is signed by {RELEASE}")), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("updated tcup and its proxies in {}", bin.display())), "{}", r.stderr);
     assert!(bytes(&bin.join("tcup")) == new, "tcup was not replaced by the published build");
-    let tcup_ino = std::fs::metadata(bin.join("tcup")).unwrap().ino();
+    // The proxies are links to the proxy program, which this update root does not publish: they
+    // are unchanged, and hand what they do not run themselves to the new tcup.
+    let program_ino = std::fs::metadata(bin.join("tcup-proxy")).unwrap().ino();
     for proxy in ["cargo", "rustc", "rustdoc"] {
-        let meta = std::fs::symlink_metadata(bin.join(proxy)).unwrap();
-        assert!(meta.is_symlink() || meta.ino() == tcup_ino, "{proxy} still runs the old tcup");
+        assert_eq!(std::fs::symlink_metadata(bin.join(proxy)).unwrap().ino(), program_ino, "{proxy} is not a link to tcup-proxy");
     }
     assert!(!bin.join(".tcup.new").exists());
     // The new binary works as a proxy too.
@@ -123,11 +124,71 @@ fn self_update_replaces_tcup_and_its_proxies_then_is_up_to_date() {
     assert!(bytes(&bin.join("tcup")) == new);
 }
 
+/// Publishes `bin` as `dist/<triple>/tcup-proxy` with its `.sha256`, signed by `rel`.
+fn publish_proxy_program(root: &Path, bin: &[u8], rel: &Release) {
+    let dir = root.join("dist").join(tcup::ops::self_update::published_triple(HOST));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tcup-proxy"), bin).unwrap();
+    std::fs::write(dir.join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", sha(bin))).unwrap();
+    rel.gpg.sign(RELEASE, &dir.join("tcup-proxy"));
+}
+
+/// Whether the proxies are hard links of `bin/<name>`.
+fn links_to(bin: &Path, name: &str) -> bool {
+    let ino = std::fs::metadata(bin.join(name)).unwrap().ino();
+    ["cargo", "rustc", "rustdoc", "rust-analyzer"].iter().all(|p| std::fs::symlink_metadata(bin.join(p)).unwrap().ino() == ino)
+}
+
+#[test]
+fn self_update_installs_the_published_proxy_program_and_moves_the_proxies_onto_it() {
+    let sb = installed();
+    let bin = sb.cargo_home.join("bin");
+    assert!(links_to(&bin, "tcup-proxy"), "tcup init links the proxies to the proxy program beside it");
+    // An install from before the proxy program: every proxy a hard link of tcup.
+    std::fs::remove_file(bin.join("tcup-proxy")).unwrap();
+    for p in tcup::ops::tool_proxy::PROXIES {
+        std::fs::remove_file(bin.join(p)).unwrap();
+        std::fs::hard_link(bin.join("tcup"), bin.join(p)).unwrap();
+    }
+    let root = tempfile::tempdir().unwrap();
+    let tcup_now = bytes(&bin.join("tcup"));
+    publish(root.path(), &tcup_now, &sha(&tcup_now));
+    let rel = release();
+    rel.sign(root.path());
+    let mut program = bytes(Path::new(env!("CARGO_BIN_EXE_tcup-proxy")));
+    program.extend_from_slice(b"\0tcup self-update test build\0");
+    publish_proxy_program(root.path(), &program, &rel);
+    let server = Server::http(root.path());
+    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("TCUP_UPDATE_KEYS", rel.public.as_str())];
+
+    // tcup itself is the published build; the proxy program is new.
+    let r = self_update(&sb, &vars).ok();
+    assert!(r.stderr.contains(&format!("tcup-proxy is signed by {RELEASE}")), "{}", r.stderr);
+    assert!(bytes(&bin.join("tcup-proxy")) == program, "tcup-proxy is not the published build");
+    assert!(links_to(&bin, "tcup-proxy"), "the proxies still run tcup");
+    assert!(!bin.join(".tcup-proxy.new").exists() && !bin.join(".rustc.new").exists());
+    // The new proxy program runs tools (here: says, through tcup, that none is chosen).
+    run(Command::new(bin.join("rustc")).env_clear().env("RUSTUP_HOME", &sb.rustup_home).env("CARGO_HOME", &sb.cargo_home).arg("-V"))
+        .fails(1, &["tcup could not choose a version of rustc to run"]);
+    assert!(self_update(&sb, &vars).ok().stderr.contains("tcup is up to date"));
+
+    // A proxy program without a valid signature is refused and nothing changes.
+    let mut other = program.clone();
+    other.push(0);
+    publish_proxy_program(root.path(), &other, &rel);
+    let asc = root.path().join("dist").join(tcup::ops::self_update::published_triple(HOST)).join("tcup-proxy.asc");
+    std::fs::remove_file(&asc).unwrap();
+    self_update(&sb, &vars).fails(1, &["tcup-proxy.asc is not on the update root", "only a tcup-proxy signed by a tcup release key"]);
+    assert!(bytes(&bin.join("tcup-proxy")) == program && links_to(&bin, "tcup-proxy"));
+    assert_eq!(server.hits("/tcup-proxy"), 1, "the unsigned proxy program was downloaded: {:?}", server.log());
+}
+
 #[test]
 fn self_update_refuses_a_checksum_mismatch_and_keeps_the_old_binary() {
     let sb = installed();
     let bin = sb.cargo_home.join("bin");
     let before = bytes(&bin.join("tcup"));
+    let proxy_before = bytes(&bin.join("cargo"));
     let root = tempfile::tempdir().unwrap();
     publish(root.path(), &newer_build(), &sha(b"something else"));
     let rel = release();
@@ -137,7 +198,7 @@ fn self_update_refuses_a_checksum_mismatch_and_keeps_the_old_binary() {
     self_update(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)])
         .fails(1, &["checksum mismatch", "tcup-init", &sha(b"something else")]);
     assert!(bytes(&bin.join("tcup")) == before, "the old tcup was changed");
-    assert!(bytes(&bin.join("cargo")) == before, "a proxy was changed");
+    assert!(bytes(&bin.join("cargo")) == proxy_before, "a proxy was changed");
     assert!(!bin.join(".tcup.new").exists(), "the rejected download was left behind");
 }
 
@@ -208,6 +269,7 @@ fn self_update_refuses_a_missing_bad_or_foreign_signature_and_keeps_the_old_bina
     let sb = installed();
     let bin = sb.cargo_home.join("bin");
     let before = bytes(&bin.join("tcup"));
+    let proxy_before = bytes(&bin.join("cargo"));
     let root = tempfile::tempdir().unwrap();
     let new = newer_build();
     publish(root.path(), &new, &sha(&new));
@@ -218,7 +280,7 @@ fn self_update_refuses_a_missing_bad_or_foreign_signature_and_keeps_the_old_bina
     let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("TCUP_UPDATE_KEYS", rel.public.as_str())];
     let unchanged = |what: &str| {
         assert!(bytes(&bin.join("tcup")) == before, "{what}: the old tcup was changed");
-        assert!(bytes(&bin.join("cargo")) == before, "{what}: a proxy was changed");
+        assert!(bytes(&bin.join("cargo")) == proxy_before, "{what}: a proxy was changed");
         assert!(!bin.join(".tcup.new").exists(), "{what}: the rejected download was left behind");
     };
     // Missing: refused before the binary is downloaded, under either policy.

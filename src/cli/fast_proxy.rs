@@ -1,0 +1,84 @@
+//! The proxy program, `tcup-proxy`: what `CARGO_HOME/bin/rustc`, `cargo`, … are links to once
+//! tcup is installed. Every `cargo build` runs it once per crate, so it does only what running an
+//! installed toolchain needs — read the variables, `settings.toml` and the override files, find
+//! the toolchain, `execve` the tool — in a small program that links no download code: no TLS
+//! library to map and relocate, no OpenSSL initialised by curl's constructor, no allocator to set
+//! up (docs/design.md 20.6).
+//!
+//! Anything else — a bad variable, a warning, a toolchain or component to install, a refusal, a
+//! tool that is missing or will not start, the recursion guard — it hands to `tcup` beside it, which
+//! runs the same resolution as the proxy it has always been ([`super::tool_proxy`]) and says what
+//! it has always said. So a message never depends on which program answered, and the proxy
+//! program never prints: it either runs the tool or replaces itself with tcup.
+
+use std::ffi::{OsStr, OsString};
+use std::io::IsTerminal;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+
+use crate::env::Env;
+use crate::error::EXIT_FAILURE;
+use crate::ops::session::Session;
+use crate::ops::tool_proxy::{self, PROXIES, Resolved};
+use crate::ops::{auto_install, resolve};
+
+/// Runs the tool that `argv[0]` names from the active toolchain, or hands the whole call to
+/// `tcup`; returns an exit code only when neither can be executed.
+pub fn main() -> i32 {
+    let mut process_args = std::env::args_os();
+    let argv0 = process_args.next().unwrap_or_default();
+    let args: Vec<OsString> = process_args.collect();
+    let tool = Path::new(&argv0).file_name().and_then(OsStr::to_str).and_then(|n| PROXIES.iter().find(|p| **p == n));
+    let (plus, rest) = tool_proxy::split_plus(args.clone());
+    if let Some(resolved) = tool.and_then(|t| resolve_fast(t, plus.as_deref())) {
+        // On success this does not return; on failure tcup runs the same resolution and
+        // explains why the tool cannot start.
+        let _ = std::process::Command::new(&resolved.program).args(&rest).envs(resolved.vars.iter().map(|(k, v)| (*k, v))).exec();
+    }
+    hand_over(&argv0, &args)
+}
+
+/// The tool to execute, when nothing stands in the way; `None` hands the call to tcup.
+fn resolve_fast(tool: &str, plus: Option<&str>) -> Option<Resolved> {
+    let vars = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let (env, set_aside) = Env::for_proxy(vars, std::io::stderr().is_terminal()).ok()?;
+    if !set_aside.is_empty() {
+        return None;
+    }
+    let here = Session::load(&env).ok()?;
+    let active = resolve::active(&here.ctx(&env), plus).ok()??;
+    if !active.warnings.is_empty() {
+        return None;
+    }
+    let dir = auto_install::ready(&env, &active)?;
+    let official = active.toolchain.channel_name().is_some();
+    tool_proxy::command(tool, &env, &dir, &active.toolchain.to_string(), official, std::env::var_os("PATH").as_deref()).ok()
+}
+
+/// Replaces this process with `tcup` (the file beside this program's own, after links are
+/// followed), passing `argv0` on so that tcup acts as the same proxy.
+fn hand_over(argv0: &OsStr, args: &[OsString]) -> i32 {
+    let me = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: tcup-proxy cannot find its own file (/proc/self/exe): {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let tcup = me.with_file_name("tcup");
+    if same_file(&me, &tcup) {
+        eprintln!("error: {} is this proxy program itself, not tcup: reinstall tcup (tcup-init)", tcup.display());
+        return EXIT_FAILURE;
+    }
+    let err = std::process::Command::new(&tcup).arg0(argv0).args(args).exec();
+    eprintln!("error: tcup-proxy cannot run {}: {err}; reinstall tcup (tcup-init)", tcup.display());
+    EXIT_FAILURE
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
