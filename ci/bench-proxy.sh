@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): what a proxy costs. `rustc --version` straight from the toolchain, through
-# tcup's proxy and through rustup's, each from one home whose default is this machine's stable
-# toolchain (linked into toolchains/, so nothing is installed or downloaded). RUNS (default 200)
-# alternating rounds, the three commands in a new random order each round; whole-process wall
-# times; medians, and each proxy's overhead = its median minus the direct median.
-# No file is created while timing, so the root file system's per-file cost does not enter.
+# tcup's proxy (a hard link of the proxy program tcup-proxy, as tcup-init installs it), through tcup
+# itself linked as the proxy (an install without tcup-proxy), and through rustup's, each from one
+# home whose default is this machine's stable toolchain (linked into toolchains/, so nothing is
+# installed or downloaded). RUNS (default 200) alternating rounds, the commands in a new random
+# order each round; whole-process wall times; medians, and each proxy's overhead = its median minus
+# the direct median. No file is created while timing, so the root file system's per-file cost does
+# not enter.
 #
 # Usage: ci/bench-proxy.sh                  (the glibc development build, release profile)
-#        TCUP_BIN=path ci/bench-proxy.sh    (another build, e.g. ci/release.sh's static x86_64 one)
+#        TCUP_BIN=path ci/bench-proxy.sh    (another build, e.g. ci/release.sh's static x86_64
+#                                            tcup-init; its tcup-proxy is taken from beside it)
 #        RUNS=500 ci/bench-proxy.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +18,11 @@ RUNS=${RUNS:-200}
 if [ -n "${TCUP_BIN:-}" ]; then
   TCUP=$(realpath "$TCUP_BIN")
 else
-  cargo build --release --quiet
+  cargo build --release --quiet --bin tcup --bin tcup-proxy
   TCUP=${CARGO_TARGET_DIR:-$PWD/target}/release/tcup
 fi
+PROXY=$(dirname "$TCUP")/tcup-proxy
+[ -x "$PROXY" ] || { echo "bench-proxy: no proxy program $PROXY beside $TCUP" >&2; exit 1; }
 RUSTUP=$(command -v rustup) || { echo "bench-proxy: rustup is needed for the comparison" >&2; exit 1; }
 RUSTUP_PROXY=$(dirname "$RUSTUP")/rustc
 [ -x "$RUSTUP_PROXY" ] || { echo "bench-proxy: no rustup proxy beside $RUSTUP" >&2; exit 1; }
@@ -27,20 +32,25 @@ HOST=$(rustc -vV | sed -n 's/^host: //p')
 WORK=$(mktemp -d /tmp/tcup-bench-proxy.XXXXXX)
 case $WORK in /tmp/tcup-bench-proxy.?*) ;; *) echo "bench-proxy: bad temp dir $WORK" >&2; exit 1 ;; esac
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/rustup/toolchains" "$WORK/cargo/bin"
+mkdir -p "$WORK/rustup/toolchains" "$WORK/cargo/bin" "$WORK/tcup-as-proxy"
 ln -s "$SYSROOT" "$WORK/rustup/toolchains/stable-$HOST"
 printf 'version = "12"\ndefault_toolchain = "stable-%s"\n\n[overrides]\n' "$HOST" >"$WORK/rustup/settings.toml"
-ln -s "$TCUP" "$WORK/cargo/bin/rustc"
+# As tcup-init installs them: tcup and tcup-proxy in CARGO_HOME/bin, rustc a hard link of the latter.
+cp "$TCUP" "$WORK/cargo/bin/tcup"
+cp "$PROXY" "$WORK/cargo/bin/tcup-proxy"
+ln "$WORK/cargo/bin/tcup-proxy" "$WORK/cargo/bin/rustc"
+ln "$WORK/cargo/bin/tcup" "$WORK/tcup-as-proxy/rustc"
+echo "tcup: $(stat -c %s "$TCUP") bytes; tcup-proxy: $(stat -c %s "$PROXY") bytes ($(file -b "$PROXY" | cut -d, -f1-2))"
 
-python3 - "$RUNS" "$SYSROOT/bin/rustc" "$WORK/cargo/bin/rustc" "$RUSTUP_PROXY" "$WORK" <<'PY'
+python3 - "$RUNS" "$SYSROOT/bin/rustc" "$WORK/cargo/bin/rustc" "$WORK/tcup-as-proxy/rustc" "$RUSTUP_PROXY" "$WORK" <<'PY'
 import os, random, statistics, subprocess, sys, time
-runs, direct, tcup, rustup, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+runs, direct, tcup, whole, rustup, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 env = {"PATH": os.environ["PATH"], "HOME": work, "RUSTUP_HOME": f"{work}/rustup", "CARGO_HOME": f"{work}/cargo",
        "RUSTUP_AUTO_INSTALL": "0", "RUSTUP_DIST_SERVER": "http://127.0.0.1:9", "RUSTUP_UPDATE_ROOT": "http://127.0.0.1:9"}
-cmds = {"direct": direct, "tcup proxy": tcup, "rustup proxy": rustup}
+cmds = {"direct": direct, "tcup proxy": tcup, "tcup as proxy": whole, "rustup proxy": rustup}
 for name, prog in cmds.items():  # each must answer the same way
     out = subprocess.run([prog, "--version"], env=env, capture_output=True, text=True, check=True).stdout.strip()
-    print(f"{name:>12}: {out}")
+    print(f"{name:>13}: {out}")
 times = {k: [] for k in cmds}
 for _ in range(runs):
     order = list(cmds.items())
@@ -51,8 +61,8 @@ for _ in range(runs):
         times[name].append((time.perf_counter_ns() - t) / 1e6)
 med = {k: statistics.median(v) for k, v in times.items()}
 print(f"\n{runs} alternating rounds, whole-process wall time of `rustc --version`, medians:")
-print(f"{'':>12}  {'median ms':>9}  {'overhead ms':>11}")
+print(f"{'':>13}  {'median ms':>9}  {'overhead ms':>11}")
 for k in cmds:
     over = "" if k == "direct" else f"{med[k] - med['direct']:11.2f}"
-    print(f"{k:>12}  {med[k]:9.2f}  {over:>11}")
+    print(f"{k:>13}  {med[k]:9.2f}  {over:>11}")
 PY

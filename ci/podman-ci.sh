@@ -2,7 +2,8 @@
 # CI, after ci/demo.sh: installer/docker/Dockerfile.debian built with podman (amd64) as a user
 # would build it, against loopback servers only. The base image is Debian bookworm minbase made
 # with mmdebstrap (Debian's packages) and imported as debian:bookworm-slim; the update root holds
-# the tcup build under test as dist/x86_64-unknown-linux-gnu/tcup-init (+ .sha256, init.sh); the
+# the tcup build under test as dist/x86_64-unknown-linux-gnu/tcup-init and the proxy program
+# beside it as tcup-proxy (+ .sha256 each, init.sh); the
 # dist server is ci/demo.sh's minimal-profile mirror of this machine's toolchain. Both are served
 # over HTTPS with a private CA, which curl and tcup in the build trust through a bind-mounted
 # bundle. The image's own `RUN rustc --version && cargo --version` must print the mirror's rustc.
@@ -19,6 +20,7 @@ fi
 TCUP=$(realpath "${TCUP_BIN:-${CARGO_TARGET_DIR:-target}/release/tcup}")
 MIRROR=$PWD/target/demo-mirror-gz
 [ -x "$TCUP" ] || { echo "podman-ci: no tcup build at $TCUP (ci/demo.sh builds it)" >&2; exit 2; }
+[ -x "$(dirname "$TCUP")/tcup-proxy" ] || { echo "podman-ci: no tcup-proxy beside $TCUP (cargo build --release builds it)" >&2; exit 2; }
 [ -f "$MIRROR/dist/channel-rust-stable.toml" ] || { echo "podman-ci: no mirror at $MIRROR (ci/demo.sh packs it)" >&2; exit 2; }
 need=()
 command -v podman >/dev/null || need+=(podman)
@@ -63,6 +65,9 @@ mount -o loop "$WORK/fs.img" "$WORK/fs"
 # The update root and the mirror, over HTTPS on 127.0.0.1.
 cp "$TCUP" "$WORK/www/root/dist/x86_64-unknown-linux-gnu/tcup-init"
 (cd "$WORK/www/root/dist/x86_64-unknown-linux-gnu" && sha256sum tcup-init >tcup-init.sha256)
+# The proxy program beside it, as ci/release.sh publishes it: the image's `rustc` runs through it.
+cp "$(dirname "$TCUP")/tcup-proxy" "$WORK/www/root/dist/x86_64-unknown-linux-gnu/tcup-proxy"
+(cd "$WORK/www/root/dist/x86_64-unknown-linux-gnu" && sha256sum tcup-proxy >tcup-proxy.sha256)
 cp installer/init.sh "$WORK/www/root/init.sh"
 ln -s "$MIRROR" "$WORK/www/mirror"
 make_ca "$WORK"

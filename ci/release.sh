@@ -2,7 +2,8 @@
 # Release build (run by hand; too slow for CI): a static, baseline-CPU tcup-init for every Linux
 # host triple installer/init.sh can choose, written as an update root:
 #   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)  [+ tcup-init.asc]
-#   OUT_DIR/archive/<version>/<triple>/tcup-init  +  .sha256  [+ .asc]
+#   OUT_DIR/dist/<triple>/tcup-proxy +  .sha256  [+ .asc]   (the proxy program, docs/design.md 20.7)
+#   OUT_DIR/archive/<version>/<triple>/tcup-init, tcup-proxy  +  .sha256  [+ .asc]
 #   OUT_DIR/init.sh
 #   OUT_DIR/man/tcup.1, tcup-<subcommand>.1 …   (written by a built binary that runs here: `tcup man`)
 # Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
@@ -124,23 +125,27 @@ for build in "${BUILDS[@]}"; do
   start=$(date +%s)
   nice -n 15 "$CARGO" zigbuild --locked --release --quiet --target "$build" -Zbuild-std=std,panic_abort
   echo "  built in $(($(date +%s) - start)) s"
-  bin=$CACHE/$build/tcup-init
   mkdir -p "$CACHE/$build"
-  "$OBJCOPY" --strip-all "$CARGO_TARGET_DIR/$build/release/tcup" "$bin"
-  check_elf "$build" "$bin"
-  for triple in $(served "$build"); do
-    for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
-      mkdir -p "$dir"
-      cp "$bin" "$dir/tcup-init.tmp"
-      chmod 755 "$dir/tcup-init.tmp"
-      mv "$dir/tcup-init.tmp" "$dir/tcup-init"
-      (cd "$dir" && sha256sum tcup-init >tcup-init.sha256)
-      if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
-        gpg --batch --yes --armor --local-user "$TCUP_RELEASE_KEY" --output "$dir/tcup-init.asc" --detach-sign "$dir/tcup-init"
-        gpg --batch --verify "$dir/tcup-init.asc" "$dir/tcup-init" 2>/dev/null || { echo "release: $dir/tcup-init.asc does not verify" >&2; exit 1; }
-      else
-        rm -f "$dir/tcup-init.asc"
-      fi
+  # tcup-init (the tcup binary) and tcup-proxy (the proxy program the proxies link to, docs/design.md 20.7).
+  for pair in tcup-init:tcup tcup-proxy:tcup-proxy; do
+    name=${pair%%:*}
+    bin=$CACHE/$build/$name
+    "$OBJCOPY" --strip-all "$CARGO_TARGET_DIR/$build/release/${pair#*:}" "$bin"
+    check_elf "$build" "$bin"
+    for triple in $(served "$build"); do
+      for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
+        mkdir -p "$dir"
+        cp "$bin" "$dir/$name.tmp"
+        chmod 755 "$dir/$name.tmp"
+        mv "$dir/$name.tmp" "$dir/$name"
+        (cd "$dir" && sha256sum "$name" >"$name.sha256")
+        if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
+          gpg --batch --yes --armor --local-user "$TCUP_RELEASE_KEY" --output "$dir/$name.asc" --detach-sign "$dir/$name"
+          gpg --batch --verify "$dir/$name.asc" "$dir/$name" 2>/dev/null || { echo "release: $dir/$name.asc does not verify" >&2; exit 1; }
+        else
+          rm -f "$dir/$name.asc"
+        fi
+      done
     done
   done
 done

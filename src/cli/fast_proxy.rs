@@ -3,7 +3,7 @@
 //! installed toolchain needs — read the variables, `settings.toml` and the override files, find
 //! the toolchain, `execve` the tool — in a small program that links no download code: no TLS
 //! library to map and relocate, no OpenSSL initialised by curl's constructor, no allocator to set
-//! up (docs/design.md 20.6).
+//! up (docs/design.md 20.7).
 //!
 //! Anything else — a bad variable, a warning, a toolchain or component to install, a refusal, a
 //! tool that is missing or will not start, the recursion guard — it hands to `tcup` beside it, which

@@ -5,7 +5,7 @@
 //!
 //! Where there is none — a `tcup-init` copied alone, an update root from before the proxy program
 //! existed — the proxies are links to `tcup` itself, which has always been a proxy too: the same
-//! resolution, the same messages, only slower to start (docs/design.md 20.6).
+//! resolution, the same messages, only slower to start (docs/design.md 20.7).
 
 use std::path::{Path, PathBuf};
 

@@ -298,6 +298,10 @@ fn self_copies_the_signed_update_root_and_refuses_an_unsigned_one() {
     std::fs::write(&bin, b"\x7fELF a tcup-init build").unwrap();
     std::fs::write(format!("{}.sha256", bin.display()), format!("{}  tcup-init\n", sha(b"\x7fELF a tcup-init build"))).unwrap();
     gpg.sign(RELEASE, &bin);
+    let program = bin.with_file_name("tcup-proxy");
+    std::fs::write(&program, b"\x7fELF a tcup-proxy build").unwrap();
+    std::fs::write(format!("{}.sha256", program.display()), format!("{}  tcup-proxy\n", sha(b"\x7fELF a tcup-proxy build"))).unwrap();
+    gpg.sign(RELEASE, &program);
     let server = Server::http(up.path());
     let out = tempfile::tempdir().unwrap();
     let sb = Sandbox::new();
@@ -308,9 +312,11 @@ fn self_copies_the_signed_update_root_and_refuses_an_unsigned_one() {
     };
     with_self(&sb).ok();
     let copied = out.path().join(format!("dist/{HOST}/tcup-init"));
-    for suffix in ["", ".sha256", ".asc"] {
-        let (a, b) = (format!("{}{suffix}", bin.display()), format!("{}{suffix}", copied.display()));
-        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "tcup-init{suffix} byte for byte");
+    for (from, to) in [(&bin, copied.clone()), (&program, copied.with_file_name("tcup-proxy"))] {
+        for suffix in ["", ".sha256", ".asc"] {
+            let (a, b) = (format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display()));
+            assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "{b} byte for byte");
+        }
     }
     assert!(gpg.verifies(&PathBuf::from(format!("{}.asc", copied.display())), &copied));
     // The same tree prunes archives without touching the update root (dist/<triple>/ is no date).
@@ -318,6 +324,8 @@ fn self_copies_the_signed_update_root_and_refuses_an_unsigned_one() {
     run(&mut c).ok();
     assert!(copied.is_file());
     // An update root without signatures is refused: a binary tcup runs needs one.
+    std::fs::remove_file(format!("{}.asc", program.display())).unwrap();
+    with_self(&Sandbox::new()).fails(1, &["tcup-proxy.asc is not on the update root"]);
     std::fs::remove_file(format!("{}.asc", bin.display())).unwrap();
     with_self(&Sandbox::new()).fails(1, &["tcup-init.asc is not on the update root"]);
 }
