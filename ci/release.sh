@@ -132,6 +132,10 @@ for build in "${BUILDS[@]}"; do
     bin=$CACHE/$build/$name
     "$OBJCOPY" --strip-all "$CARGO_TARGET_DIR/$build/release/${pair#*:}" "$bin"
     check_elf "$build" "$bin"
+    # The proxy program must not carry libcurl or OpenSSL (its curl_global_init stand-in, 20.7).
+    if [ "$name" = tcup-proxy ] && readelf -sW "$CARGO_TARGET_DIR/$build/release/tcup-proxy" | grep -qE ' (curl_easy_init|OPENSSL_init_ssl)$'; then
+      echo "release: $bin links libcurl or OpenSSL" >&2; exit 1
+    fi
     for triple in $(served "$build"); do
       for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
         mkdir -p "$dir"

@@ -205,10 +205,16 @@ main() {
     fetch "$_init_url" "$_dir/tcup-init"
     fetch "$_init_url.sha256" "$_dir/tcup-init.sha256"
     verify tcup-init "$_init_url"
-    # Optional: a subshell, so that a failed fetch (an update root without it) is not fatal.
-    if (fetch "$_proxy_url.sha256" "$_dir/tcup-proxy.sha256") 2>/dev/null; then
-        fetch "$_proxy_url" "$_dir/tcup-proxy"
-        verify tcup-proxy "$_proxy_url"
+    # Optional: fetched in subshells, so that a failed download (an update root without it) is
+    # not fatal; the proxies then link to tcup. A checksum mismatch still stops the install.
+    if (fetch "$_proxy_url.sha256" "$_dir/tcup-proxy.sha256") 2>/dev/null \
+        && grep -Eq '^[0-9a-fA-F]{64}( |$)' "$_dir/tcup-proxy.sha256"; then
+        if (fetch "$_proxy_url" "$_dir/tcup-proxy"); then
+            verify tcup-proxy "$_proxy_url"
+        else
+            rm -f "$_dir/tcup-proxy"
+            say "warning: could not download tcup-proxy; the proxies will run tcup itself"
+        fi
     fi
     chmod u+x "$_dir/tcup-init"
     "$_dir/tcup-init" --version >/dev/null 2>&1

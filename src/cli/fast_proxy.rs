@@ -8,8 +8,9 @@
 //! Anything else — a bad variable, a warning, a toolchain or component to install, a refusal, a
 //! tool that is missing or will not start, the recursion guard — it hands to `tcup` beside it, which
 //! runs the same resolution as the proxy it has always been ([`super::tool_proxy`]) and says what
-//! it has always said. So a message never depends on which program answered, and the proxy
-//! program never prints: it either runs the tool or replaces itself with tcup.
+//! it has always said. So a message never depends on which program answered: the proxy program
+//! runs the tool or replaces itself with tcup, and prints only when it cannot find tcup. Called
+//! by another name with `--version` alone, it answers `tcup-proxy <version>`.
 
 use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
@@ -30,6 +31,11 @@ pub fn main() -> i32 {
     let argv0 = process_args.next().unwrap_or_default();
     let args: Vec<OsString> = process_args.collect();
     let tool = Path::new(&argv0).file_name().and_then(OsStr::to_str).and_then(|n| PROXIES.iter().find(|p| **p == n));
+    if tool.is_none() && matches!(args.as_slice(), [a] if a == "--version" || a == "-V") {
+        // Not called as a proxy: which program this is, for `tcup init` and `tcup self update`.
+        println!("{}", crate::ops::proxy_program::version_line());
+        return 0;
+    }
     let (plus, rest) = tool_proxy::split_plus(args.clone());
     if let Some(resolved) = tool.and_then(|t| resolve_fast(t, plus.as_deref())) {
         // On success this does not return; on failure tcup runs the same resolution and

@@ -1,6 +1,6 @@
-//! tcup called as a proxy (`rustc`, `cargo`, … linked to tcup in `CARGO_HOME/bin`): find the
-//! active toolchain, install it first when it is missing (auto-install), then replace this
-//! process with the tool.
+//! tcup called as a proxy (`rustc`, `cargo`, … linked to tcup in `CARGO_HOME/bin`, or handed over
+//! by the proxy program, [`super::fast_proxy`]): find the active toolchain, install it first when
+//! it is missing (auto-install), then replace this process with the tool.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

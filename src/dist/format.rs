@@ -13,7 +13,7 @@
 //! answer measure latency, not the link (on the default dist server the first byte of the 755 kB
 //! manifest took 0.06–0.16 s and the rest 2 ms, which read a link that delivers 200 MB/s on one
 //! connection as 11–15 MB/s).
-//! A body smaller than [`MIN_SAMPLE`] says too little, so it counts as slow; TCP's slow start
+//! A sample smaller than [`MIN_SAMPLE`] says too little, so it counts as slow; TCP's slow start
 //! only ever makes a link look slower, so a mistake picks xz: rustup's choice, never worse than
 //! today.
 //! `file://` mirrors count as fast. zst, which upstream does not publish but mirrors may, is
@@ -32,7 +32,8 @@ use crate::env::ArchiveFormat;
 /// unpacked bytes per core), rounded down.
 pub const GZ_MIN_RATE: f64 = 25e6;
 
-/// Smallest manifest fetch (bytes) whose timing is trusted as a measure of the link.
+/// Smallest manifest sample (bytes received after the first read) whose timing is trusted as a
+/// measure of the link.
 pub const MIN_SAMPLE: u64 = 256 * 1024;
 
 /// One timed download: how many bytes, how long from the first byte to the last.

@@ -300,7 +300,9 @@ impl Downloader {
         let body = self.open(url, 0, None, reporter)?;
         let mut out = Vec::with_capacity(usize::try_from(body.len.unwrap_or(0).min(limit)).unwrap_or(0));
         let mut reader = body.body.take(limit + 1);
-        let mut buf = vec![0; 64 * 1024];
+        // Larger than any chunk a backend hands over (256 KiB), so the first read takes the
+        // whole first chunk and none of it is counted as arriving in no time.
+        let mut buf = vec![0; 1024 * 1024];
         let mut first: Option<(std::time::Instant, usize)> = None;
         loop {
             let n = match reader.read(&mut buf) {

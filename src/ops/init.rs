@@ -58,7 +58,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
     fs_err::copy(self_exe, &tmp).with_context(|| format!("copying {} to {}", self_exe.display(), tmp.display()))?;
     fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     fs_err::rename(&tmp, &tcup)?;
-    let runs = crate::ops::proxy_program::install(&bin, self_exe)?;
+    let runs = crate::ops::proxy_program::install(&bin, self_exe, reporter)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
     reporter.verbose(&format!("the proxies are links to {}", runs.display()));
     let host = match (&opts.host, &detected.decision) {

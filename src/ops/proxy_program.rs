@@ -5,7 +5,9 @@
 //!
 //! Where there is none — a `tcup-init` copied alone, an update root from before the proxy program
 //! existed — the proxies are links to `tcup` itself, which has always been a proxy too: the same
-//! resolution, the same messages, only slower to start (docs/design.md 20.7).
+//! resolution, the same messages, only slower to start (docs/design.md 20.7). A proxy program
+//! runs only beside the `tcup` of its own version: one of another version is not installed, and
+//! an update that cannot bring it to tcup's version moves the proxies back onto `tcup`.
 
 use std::path::{Path, PathBuf};
 
@@ -21,67 +23,160 @@ use crate::trust::Keyring;
 /// The proxy program's file name, in `CARGO_HOME/bin`, beside `tcup-init` and on the update root.
 pub const PROGRAM: &str = "tcup-proxy";
 
-/// Installs the proxies in `bin` (`CARGO_HOME/bin`, where `bin/tcup` is installed already): the
-/// proxy program found beside `exe` (the running `tcup-init`) is copied to `bin/tcup-proxy` and
-/// every proxy becomes a hard link to it (a symbolic link where hard links fail); without one,
-/// the proxies link to `bin/tcup`. Returns what the proxies run.
+/// What the proxy program answers to `--version` when not called as a proxy.
+pub fn version_line() -> String {
+    format!("{PROGRAM} {}", crate::VERSION)
+}
+
+/// Installs the proxies in `bin` (`CARGO_HOME/bin`, where `bin/tcup` is installed already): a
+/// proxy program beside `exe` (the running `tcup-init`) of this tcup's version is copied to
+/// `bin/tcup-proxy` and every proxy becomes a hard link to it (a symbolic link where hard links
+/// fail); without one, the proxies link to `bin/tcup`. One of another version is left out with a
+/// warning. Returns what the proxies run.
 ///
 /// # Errors
 /// A copy, rename or link failed (the path is named).
-pub fn install(bin: &Path, exe: &Path) -> anyhow::Result<PathBuf> {
+pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<PathBuf> {
     let source = exe.with_file_name(PROGRAM);
     let program = bin.join(PROGRAM);
-    let target = if source.is_file() {
+    let usable = source.is_file()
+        && match version_of(&source, PROGRAM) {
+            Ok(v) if v == version_line() => true,
+            Ok(v) => {
+                reporter.warn(&format!("{} is {v}, not {}: the proxies run tcup instead", source.display(), version_line()));
+                false
+            }
+            Err(e) => {
+                reporter.warn(&format!("{}; the proxies run tcup instead", crate::error::one_line(&e)));
+                false
+            }
+        };
+    let target = if usable {
         let tmp = bin.join(format!(".{PROGRAM}.new"));
-        fs_err::copy(&source, &tmp).with_context(|| format!("copying {} to {}", source.display(), tmp.display()))?;
-        fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-        fs_err::rename(&tmp, &program)?;
-        program
-    } else {
-        if program.exists() {
-            fs_err::remove_file(&program)?;
+        let copied = fs_err::copy(&source, &tmp)
+            .map(drop)
+            .and_then(|()| fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755)))
+            .and_then(|()| fs_err::rename(&tmp, &program));
+        if copied.is_err() {
+            let _ = fs_err::remove_file(&tmp);
         }
+        copied.with_context(|| format!("copying {} to {}", source.display(), program.display()))?;
+        program.clone()
+    } else {
         bin.join("tcup")
     };
-    let file_name = target.file_name().unwrap_or_default().to_owned();
-    for name in PROXIES {
-        let link = bin.join(name);
-        let _ = fs_err::remove_file(&link);
-        if fs_err::hard_link(&target, &link).is_err() {
-            fs_err::os::unix::fs::symlink(&file_name, &link).with_context(|| format!("linking {}", link.display()))?;
-        }
+    link_all(bin, &target)?;
+    if target != program && program.exists() {
+        fs_err::remove_file(&program)?;
     }
     Ok(target)
 }
 
-/// `tcup self update`'s second half: when the update root publishes a proxy program for `triple`
-/// that `bin/tcup-proxy` is not, downloads it, verifies its `.sha256` and signature as for
-/// `tcup-init` ([`fetch_signed`]), checks that it starts (`tcup-proxy --version` hands over to
-/// `bin/tcup`, which must answer), then renames a hard link of it over each proxy that is a hard
-/// link of `bin/tcup` or of the old proxy program, and finally over `bin/tcup-proxy`. Returns
-/// whether anything changed; an update root without one changes nothing.
+/// Makes every proxy in `bin` a hard link to `target` (a relative symbolic link where hard links
+/// fail), each by renaming a new link over the old one.
+fn link_all(bin: &Path, target: &Path) -> anyhow::Result<()> {
+    let file_name = target.file_name().unwrap_or_default().to_owned();
+    for name in PROXIES {
+        let link = bin.join(name);
+        let tmp = bin.join(format!(".{name}.new"));
+        let _ = fs_err::remove_file(&tmp);
+        if fs_err::hard_link(target, &tmp).is_err() {
+            fs_err::os::unix::fs::symlink(&file_name, &tmp).with_context(|| format!("linking {}", link.display()))?;
+        }
+        fs_err::rename(&tmp, &link)?;
+    }
+    Ok(())
+}
+
+/// `tcup self update`'s second half, after `bin/tcup` is current (`tcup_updated` when this run
+/// replaced it). When the update root publishes a proxy program for `triple` that
+/// `bin/tcup-proxy` is not, downloads it, verifies its `.sha256` and signature as for `tcup-init`
+/// ([`fetch_signed`]), checks that it answers `tcup-proxy <version>` to `--version`, then
+/// renames a hard link of it over each proxy that is a hard link of `bin/tcup` or of the old
+/// proxy program, and finally over `bin/tcup-proxy`. When the update root publishes none, an
+/// installed proxy program would be of another version than the new tcup: the proxies move
+/// back onto `bin/tcup`. Returns whether anything changed.
 ///
 /// # Errors
-/// As [`crate::ops::self_update::self_update`]; every proxy is still a whole binary.
-pub fn update(env: &Env, triple: &str, bin: &Path, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<bool> {
+/// Only when tcup was not updated (then nothing changed): as
+/// [`crate::ops::self_update::self_update`]. After tcup was updated a failure here is a warning
+/// and the proxies move onto `bin/tcup`, so no proxy runs a program of another version.
+pub fn update(
+    env: &Env,
+    triple: &str,
+    bin: &Path,
+    tcup_updated: bool,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<bool> {
+    let program = bin.join(PROGRAM);
+    match fetch_new(env, triple, bin, &program, downloader, reporter) {
+        Ok(Fetched::Current) => Ok(false),
+        Ok(Fetched::New(new)) => {
+            let swapped = swap_in(bin, &program, &new, &[bin.join("tcup")]);
+            if swapped.is_err() {
+                let _ = fs_err::remove_file(&new);
+            }
+            match swapped {
+                Ok(()) => Ok(true),
+                Err(e) => back_onto_tcup(bin, &program, tcup_updated, e, reporter),
+            }
+        }
+        Ok(Fetched::Unpublished) if program.exists() => {
+            reporter.verbose(&format!("the update root publishes no {PROGRAM} for {triple}: the proxies move onto tcup"));
+            link_all(bin, &bin.join("tcup"))?;
+            fs_err::remove_file(&program)?;
+            Ok(true)
+        }
+        Ok(Fetched::Unpublished) => {
+            reporter.verbose(&format!("the update root publishes no {PROGRAM} for {triple}"));
+            Ok(false)
+        }
+        Err(e) => back_onto_tcup(bin, &program, tcup_updated, e, reporter),
+    }
+}
+
+enum Fetched {
+    /// `bin/tcup-proxy` is the published one.
+    Current,
+    /// Downloaded, verified and checked: the path of the new file.
+    New(PathBuf),
+    /// The update root has none.
+    Unpublished,
+}
+
+fn fetch_new(env: &Env, triple: &str, bin: &Path, program: &Path, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Fetched> {
     let (url, expected) = match published_file(env, triple, PROGRAM, downloader, reporter) {
         Ok(p) => p,
-        Err(e) if e.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found) => {
-            reporter.verbose(&format!("the update root publishes no {PROGRAM} for {triple}: the proxies stay as they are"));
-            return Ok(false);
-        }
+        Err(e) if e.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found) => return Ok(Fetched::Unpublished),
         Err(e) => return Err(e),
     };
-    let program = bin.join(PROGRAM);
-    if program.is_file() && hash_file(&program)? == expected {
-        return Ok(false);
+    if program.is_file() && hash_file(program)? == expected {
+        return Ok(Fetched::Current);
     }
     let keyring = Keyring::for_updates(&env.update_keys)?;
     let new = bin.join(format!(".{PROGRAM}.new"));
     fetch_signed(downloader, &keyring, &url, &expected, &new, reporter)?;
-    let swapped = version_of(&new).and_then(|_| swap_in(bin, &program, &new, &[bin.join("tcup")]));
-    if swapped.is_err() {
-        let _ = fs_err::remove_file(&new);
+    match version_of(&new, PROGRAM) {
+        Ok(v) if v == version_line() => Ok(Fetched::New(new)),
+        other => {
+            let _ = fs_err::remove_file(&new);
+            let v = other?;
+            anyhow::bail!("{url} is {v}, not {}: it does not belong to this tcup", version_line())
+        }
     }
-    swapped.map(|()| true)
+}
+
+/// After a failed proxy-program update: an error when tcup was not updated either (nothing
+/// changed); otherwise a warning, and the proxies run the new tcup.
+fn back_onto_tcup(bin: &Path, program: &Path, tcup_updated: bool, err: anyhow::Error, reporter: &Reporter) -> anyhow::Result<bool> {
+    if !tcup_updated {
+        return Err(err);
+    }
+    reporter.warn(&format!("tcup was updated but its proxy program was not ({}); the proxies run tcup", crate::error::one_line(&err)));
+    link_all(bin, &bin.join("tcup"))?;
+    if program.exists() {
+        fs_err::remove_file(program)?;
+    }
+    Ok(true)
 }

@@ -16,7 +16,10 @@
 //! 4. verify the `.asc` over the file's bytes (deleted when it does not verify), then run
 //!    `.tcup.new --version` (it must run on this machine and say which version it is);
 //! 5. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
-//!    `tcup` itself. Each rename is atomic, so every file is always a whole binary.
+//!    `tcup` itself. Each rename is atomic, so every file is always a whole binary;
+//! 6. the same for the proxy program `dist/<triple>/tcup-proxy` ([`crate::ops::proxy_program`]),
+//!    which the proxies are links to; once tcup is updated, a failure there is a warning and the
+//!    proxies run the new tcup.
 
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -68,7 +71,8 @@ pub fn published_triple(build_triple: &str) -> String {
 /// tcup is not installed in `CARGO_HOME/bin`; a download failed; the `.sha256` is not one;
 /// the binary's hash differs ([`Mismatch`]); the `.asc` is missing or does not verify
 /// ([`crate::trust::BadSignature`]); a key file is unusable; the new binary does not run; a rename failed. In
-/// every case the installed tcup and proxies are unchanged.
+/// every case the installed tcup and proxies are unchanged (a failure after tcup was replaced,
+/// in step 6, is a warning instead).
 pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let bin = env.cargo_home.join("bin");
     let tcup = bin.join("tcup");
@@ -82,16 +86,16 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
         let keyring = Keyring::for_updates(&env.update_keys)?;
         let new = bin.join(".tcup.new");
         fetch_signed(downloader, &keyring, &url, &expected, &new, reporter)?;
-        let result = version_of(&new).and_then(|v| swap_in(&bin, &tcup, &new, &[]).map(|()| v));
+        let result = version_of(&new, "tcup").and_then(|v| swap_in(&bin, &tcup, &new, &[]).map(|()| v));
         if result.is_err() {
             let _ = fs_err::remove_file(&new);
         }
         Some(result?)
     };
-    let proxies = crate::ops::proxy_program::update(env, triple, &bin, downloader, reporter)?;
+    let proxies = crate::ops::proxy_program::update(env, triple, &bin, version.is_some(), downloader, reporter)?;
     Ok(match (version, proxies) {
         (Some(version), _) => Outcome::Updated { version },
-        (None, true) => Outcome::Updated { version: version_of(&tcup)? },
+        (None, true) => Outcome::Updated { version: version_of(&tcup, "tcup")? },
         (None, false) => Outcome::UpToDate,
     })
 }
@@ -252,16 +256,18 @@ fn stage(downloader: &Downloader, url: &Url, expected: &str, dest: &Path, report
     Ok(())
 }
 
-/// Runs `exe --version` and returns its first line; fails when it does not run or says no `tcup`.
-pub(crate) fn version_of(exe: &Path) -> anyhow::Result<String> {
+/// Runs `exe --version` and returns its first line; fails when it does not run or its line does
+/// not start with `name` (`tcup`, or `tcup-proxy` for the proxy program, which answers
+/// `--version` itself when not called as a proxy), so neither can be installed as the other.
+pub(crate) fn version_of(exe: &Path, name: &str) -> anyhow::Result<String> {
     let out = std::process::Command::new(exe)
         .arg("--version")
         .output()
-        .with_context(|| format!("the downloaded tcup ({}) does not run on this machine", exe.display()))?;
+        .with_context(|| format!("the downloaded {name} ({}) does not run on this machine", exe.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().next().unwrap_or_default().trim().to_owned();
-    if !out.status.success() || !line.starts_with("tcup ") {
-        bail!("the downloaded tcup ({}) does not run on this machine: `--version` printed {line:?} ({})", exe.display(), out.status);
+    if !out.status.success() || !line.starts_with(&format!("{name} ")) {
+        bail!("the downloaded {name} ({}) does not run on this machine: `--version` printed {line:?} ({})", exe.display(), out.status);
     }
     Ok(line)
 }

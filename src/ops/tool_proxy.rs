@@ -1,5 +1,6 @@
-//! Proxies: `rustc`, `cargo` and the other tools in `CARGO_HOME/bin` are links to tcup, which runs
-//! the same tool from the active toolchain ([`crate::ops::resolve`] decides which, in rustup's
+//! Proxies: `rustc`, `cargo` and the other tools in `CARGO_HOME/bin` are links to the proxy
+//! program (`tcup-proxy`, [`crate::ops::proxy_program`]; or to tcup itself), which runs the same
+//! tool from the active toolchain ([`crate::ops::resolve`] decides which, in rustup's
 //! order; [`crate::ops::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME` and `RUSTUP_TOOLCHAIN` set and the toolchain's `bin` first on PATH,
 //! so `cargo` finds the matching `rustc`. `tcup run` and `tcup which` use the same functions.
@@ -13,7 +14,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::path::PathBuf;
 
-/// The tool names `tcup-init` links to tcup in `CARGO_HOME/bin`.
+/// The tool names `tcup-init` links to the proxy program (or tcup) in `CARGO_HOME/bin`.
 pub const PROXIES: &[&str] = &[
     "rustc",
     "cargo",

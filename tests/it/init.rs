@@ -132,6 +132,16 @@ fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
     assert!(!sb.cargo_home.join("bin/tcup-proxy").exists());
     assert!(proxies_link_to(&sb, "tcup"), "the proxies are links to tcup");
     rustc_through_proxy(&sb);
+
+    // Its checksum is there but the program cannot be downloaded: a warning, and tcup runs.
+    let (root, server) = update_root();
+    server.fault(&format!("/dist/{HOST}/tcup-proxy"), Fault::Status(404));
+    let sb = Sandbox::new();
+    let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
+    assert!(r.stderr.contains("warning: could not download tcup-proxy; the proxies will run tcup itself"), "{}", r.stderr);
+    assert!(proxies_link_to(&sb, "tcup"));
+    rustc_through_proxy(&sb);
+    drop(root);
 }
 
 #[test]

@@ -4,8 +4,9 @@
 //! both answer with the same exit code, stdout and stderr. Then what only the proxy program has:
 //! it needs `tcup` beside it, and says so.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::support::dist::Dist;
 use crate::support::server::Server;
@@ -82,6 +83,11 @@ fn the_proxy_program_answers_every_case_as_tcup_does() {
     // … and one whose components are there: runs.
     std::fs::write(&file, "[toolchain]\nchannel = \"stable\"\ncomponents = [\"rustc\"]\n").unwrap();
     both(&sb, proj.path(), &[], "rustc", &["-V"]).ok();
+    // Both file names in one directory: a warning, then the legacy file's toolchain runs.
+    std::fs::write(proj.path().join("rust-toolchain"), "stable\n").unwrap();
+    let r = both(&sb, proj.path(), &[], "rustc", &["-V"]).ok();
+    assert!(r.stderr.contains("warning: both "), "{}", r.stderr);
+    std::fs::remove_file(proj.path().join("rust-toolchain")).unwrap();
     // A broken toolchain file is named.
     std::fs::write(&file, "[toolchain\n").unwrap();
     both(&sb, proj.path(), &[], "rustc", &["-V"]).fails(2, &[&file.display().to_string()]);
@@ -95,6 +101,33 @@ fn the_proxy_program_answers_every_case_as_tcup_does() {
     // Nothing chooses a toolchain.
     std::fs::write(sb.rustup_home.join("settings.toml"), "version = \"12\"\n").unwrap();
     both(&sb, here, &[], "cargo", &["build"]).fails(1, &["tcup could not choose a version of cargo to run"]);
+}
+
+#[test]
+fn the_proxy_program_says_which_it_is() {
+    let r = run(Command::new(env!("CARGO_BIN_EXE_tcup-proxy")).arg("--version")).ok();
+    assert_eq!(r.stdout.trim(), format!("tcup-proxy {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn init_leaves_out_a_proxy_program_of_another_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = dir.path().join("tcup-init");
+    std::fs::copy(env!("CARGO_BIN_EXE_tcup"), &init).unwrap();
+    let stale = dir.path().join("tcup-proxy");
+    std::fs::write(&stale, "#!/bin/sh\necho tcup-proxy 0.0.1\n").unwrap();
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sb = Sandbox::new();
+    let r = run(sb.command(&init).args(["-y", "--default-toolchain", "none", "--no-modify-path"])).ok();
+    assert!(
+        r.stderr.contains(&format!("{} is tcup-proxy 0.0.1, not tcup-proxy {}", stale.display(), env!("CARGO_PKG_VERSION"))),
+        "{}",
+        r.stderr
+    );
+    let bin = sb.cargo_home.join("bin");
+    assert!(!bin.join("tcup-proxy").exists());
+    let tcup = std::fs::metadata(bin.join("tcup")).unwrap().ino();
+    assert_eq!(std::fs::metadata(bin.join("rustc")).unwrap().ino(), tcup, "rustc is a link to tcup");
 }
 
 #[test]
