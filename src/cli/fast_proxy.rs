@@ -20,6 +20,7 @@ use std::path::Path;
 
 use crate::env::Env;
 use crate::error::EXIT_FAILURE;
+use crate::ops::proxy_program::PROGRAM;
 use crate::ops::session::Session;
 use crate::ops::tool_proxy::{self, PROXIES, Resolved};
 use crate::ops::{auto_install, resolve};
@@ -65,12 +66,14 @@ fn resolve_fast(tool: &str, plus: Option<&str>) -> Option<Resolved> {
 /// Replaces this process with `tcup` (the file beside this program's own, after links are
 /// followed), passing `argv0` on so that tcup acts as the same proxy.
 fn hand_over(argv0: &OsStr, args: &[OsString]) -> i32 {
-    let me = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: tcup-proxy cannot find its own file (/proc/self/exe): {e}");
-            return EXIT_FAILURE;
-        }
+    // Without /proc (some chroots), the proxies' own directory: `CARGO_HOME/bin`.
+    let cargo_bin = || {
+        let home = std::env::var_os("CARGO_HOME").map(std::path::PathBuf::from);
+        home.or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo"))).map(|h| h.join("bin").join(PROGRAM))
+    };
+    let Some(me) = std::env::current_exe().ok().or_else(cargo_bin) else {
+        eprintln!("error: tcup-proxy cannot find its own file (/proc/self/exe) nor CARGO_HOME or HOME");
+        return EXIT_FAILURE;
     };
     let tcup = me.with_file_name("tcup");
     if same_file(&me, &tcup) {

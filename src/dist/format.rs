@@ -96,6 +96,13 @@ pub fn choose(forced: ArchiveFormat, dist_server: &Url, sample: Option<LinkSampl
     }
 }
 
+/// Whether `sample` decides against gz on its own evidence (an automatic choice, an http(s) dist
+/// server, a sample large enough and slower than [`GZ_MIN_RATE`]): then a second sample is worth
+/// its cost (see `ops::install`).
+pub fn worth_a_second_sample(forced: ArchiveFormat, dist_server: &Url, sample: LinkSample) -> bool {
+    forced == ArchiveFormat::Auto && dist_server.scheme() != "file" && sample.rate().is_some_and(|r| r < GZ_MIN_RATE)
+}
+
 /// Replaces each selected component's archive by the first format in `choice.order` that its
 /// manifest entry offers. Returns the names of components that do not offer the first format.
 pub fn apply(selection: &mut Selection, manifest: &Manifest, choice: &Choice) -> Vec<String> {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::support::dist::Dist;
-use crate::support::server::{Fault, Server};
+use crate::support::server::{Fault, Rule, Server};
 use crate::support::{HOST, Sandbox, list};
 
 /// The standard release, with its manifest padded to `pad` bytes of comments (a real manifest is
@@ -81,6 +81,18 @@ fn automatic_format_follows_the_measured_link() {
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
+
+    // Slow once (a cold connection, a CDN miss) and fast the second time: the manifest is taken
+    // again when the first sample reads slow, and the faster sample decides: gz.
+    let (_root, _dist, server) = served(4 << 20);
+    let drip = Fault::Drip(256 * 1024, Duration::from_millis(60));
+    server.rule("/dist/channel-rust-stable.toml", Rule { fault: drip, user_agent: None, times: Some(1) });
+    let sb = Sandbox::new();
+    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("; fetched again: "), "{}", run.stderr);
+    assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
+    assert_eq!(server.hits("/dist/channel-rust-stable.toml"), 2);
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
 
     // A small manifest proves nothing about the link: xz, as rustup.
