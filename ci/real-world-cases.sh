@@ -129,6 +129,32 @@ case_side_by_side() {
     m=$(cat "$FS"/bench-"$tool"-?.time | cut -d ' ' -f 2 | median)
     printf '  median %-6s: %6.1f s wall, %6.1f MiB peak RSS (3 runs)\n' "$tool" "$t" "$(awk "BEGIN { print $m / 1024 }")"
   done
+  # What the link allows: the default profile's six .tar.gz archives fetched by six parallel
+  # curl processes to /dev/null (3 runs, median), beside tcup's median.
+  local urls bytes c tt tr start u pids
+  urls=$(curl -sSf https://static.rust-lang.org/dist/channel-rust-stable.toml | python3 -c '
+import sys, tomllib
+m = tomllib.loads(sys.stdin.read())
+for p in ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", "clippy-preview"]:
+    print(m["pkg"][p]["target"]["x86_64-unknown-linux-gnu"]["url"])') || return 1
+  for i in 1 2 3; do
+    start=$(date +%s.%N)
+    bytes=0
+    pids=()
+    for u in $urls; do
+      curl -sSf -o /dev/null -w '%{size_download}\n' "$u" >"$FS/curl-$i-$(basename "$u").size" &
+      pids+=($!)
+    done
+    wait "${pids[@]}" # only these: the loopback servers are children too
+    bytes=$(cat "$FS"/curl-"$i"-*.size | awk '{ s += $1 } END { print s }')
+    awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", e - s }' >"$FS/curl-$i.time"
+  done
+  c=$(cat "$FS"/curl-?.time | median)
+  tt=$(cat "$FS"/bench-tcup-?.time | cut -d ' ' -f 1 | median)
+  tr=$(cat "$FS"/bench-rustup-?.time | cut -d ' ' -f 1 | median)
+  printf '  six parallel curl (%s MB of .tar.gz): %.2f s (median of 3)\n' "$(awk "BEGIN { print int($bytes / 1e6) }")" "$c"
+  printf '  tcup / rustup = %.2f (goal <= 0.4); tcup / parallel curl = %.2f (goal <= 1.3, with the local-mirror install of ci/bench.sh)\n' \
+    "$(awk "BEGIN { print $tt / $tr }")" "$(awk "BEGIN { print $tt / $c }")"
 }
 
 # --- case 3: 32-bit ARM userlands, for which the dist server has no host toolchain ----------------

@@ -86,11 +86,11 @@ pub fn choose(forced: ArchiveFormat, dist_server: &Url, sample: Option<LinkSampl
     match sample.and_then(|s| s.rate()) {
         Some(rate) if rate >= GZ_MIN_RATE => Choice {
             order: fast,
-            why: format!("the manifest arrived at {:.0} MB/s, faster than xz decodes (≥ {:.0} MB/s)", rate / 1e6, GZ_MIN_RATE / 1e6),
+            why: format!("the link was sampled at {:.0} MB/s, faster than xz decodes (≥ {:.0} MB/s)", rate / 1e6, GZ_MIN_RATE / 1e6),
         },
         Some(rate) => Choice {
             order: slow,
-            why: format!("the manifest arrived at {:.1} MB/s, slower than xz decodes (< {:.0} MB/s)", rate / 1e6, GZ_MIN_RATE / 1e6),
+            why: format!("the link was sampled at {:.1} MB/s, slower than xz decodes (< {:.0} MB/s)", rate / 1e6, GZ_MIN_RATE / 1e6),
         },
         None => Choice { order: slow, why: "the manifest was too small to measure the link".to_owned() },
     }

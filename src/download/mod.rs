@@ -299,29 +299,22 @@ impl Downloader {
     pub fn get_bytes_timed(&self, url: &Url, limit: u64, reporter: &Reporter) -> Result<(Vec<u8>, BodyTiming), DownloadError> {
         let body = self.open(url, 0, None, reporter)?;
         let mut out = Vec::with_capacity(usize::try_from(body.len.unwrap_or(0).min(limit)).unwrap_or(0));
-        let mut reader = body.body.take(limit + 1);
-        // Larger than any chunk a backend hands over (256 KiB), so the first read takes the
-        // whole first chunk and none of it is counted as arriving in no time.
-        let mut buf = vec![0; 1024 * 1024];
-        let mut first: Option<(std::time::Instant, usize)> = None;
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(into_download_error(e, url)),
-            };
-            out.extend_from_slice(&buf[..n]);
-            first.get_or_insert_with(|| (std::time::Instant::now(), out.len()));
-        }
+        let timing = timed_read(body.body.take(limit + 1), Some(&mut out), url)?;
         if out.len() as u64 > limit {
             return Err(DownloadError::TooLarge { url: url.to_string(), limit });
         }
-        let timing = first.map_or(BodyTiming { bytes: 0, elapsed: Duration::ZERO }, |(at, before)| BodyTiming {
-            bytes: (out.len() - before) as u64,
-            elapsed: at.elapsed(),
-        });
         Ok((out, timing))
+    }
+
+    /// Reads the first `bytes` bytes of `url` (fewer if it is shorter) and drops the rest of the
+    /// transfer: a sample of the link on the path the archives take ([`BodyTiming`], timed as by
+    /// [`Downloader::get_bytes_timed`]).
+    ///
+    /// # Errors
+    /// As [`Downloader::open`].
+    pub fn sample(&self, url: &Url, bytes: u64, reporter: &Reporter) -> Result<BodyTiming, DownloadError> {
+        let body = self.open(url, 0, None, reporter)?;
+        timed_read(body.body.take(bytes), None, url)
     }
 
     /// Backend indices in the order to try for `url`: the one that worked last time for this host
@@ -342,6 +335,33 @@ impl Downloader {
         let host = url.host_str().unwrap_or_default().to_owned();
         self.preferred.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(host, backend);
     }
+}
+
+/// Reads `reader` to its end (into `out` when given), timing the bytes that arrive after the
+/// first read returns.
+fn timed_read(mut reader: impl Read, mut out: Option<&mut Vec<u8>>, url: &Url) -> Result<BodyTiming, DownloadError> {
+    // Larger than any chunk a backend hands over (256 KiB), so the first read takes the whole
+    // first chunk and none of it is counted as arriving in no time.
+    let mut buf = vec![0; 1024 * 1024];
+    let mut first: Option<(std::time::Instant, u64)> = None;
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(into_download_error(e, url)),
+        };
+        if let Some(out) = out.as_deref_mut() {
+            out.extend_from_slice(&buf[..n]);
+        }
+        total += n as u64;
+        first.get_or_insert_with(|| (std::time::Instant::now(), total));
+    }
+    Ok(first.map_or(BodyTiming { bytes: 0, elapsed: Duration::ZERO }, |(at, before)| BodyTiming {
+        bytes: total - before,
+        elapsed: at.elapsed(),
+    }))
 }
 
 /// Turns a body read error back into the [`DownloadError`] it carries (or a generic one).

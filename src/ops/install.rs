@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use url::Url;
 
 use crate::dist::format::{self, LinkSample};
-use crate::dist::manifest::{Archive, Manifest};
+use crate::dist::manifest::{Archive, Compression, Manifest};
 use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request, Selected, Selection};
@@ -171,7 +171,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     for w in &selection.warnings {
         reporter.warn(w);
     }
-    choose_format(env, downloader, &manifest_url, &verified, &mut selection, reporter);
+    choose_format(env, downloader, &verified, &mut selection, reporter);
     let dest = home.toolchain(&toolchain);
     if is_unchanged(&home, &toolchain, &verified.hash, &selection) {
         return Ok(Outcome::Unchanged { toolchain });
@@ -312,29 +312,22 @@ fn check_runs(dest: &ToolchainDir, opts: &InstallOptions, reporter: &Reporter) {
 
 /// Sets each component's archive format (docs/design.md decision 10.3) and says why.
 ///
-/// A first sample that reads slow is taken again, from a second fetch of the manifest (its bytes
-/// are only timed), and the faster of the two decides: a cold connection or a CDN that had to
-/// fetch the manifest itself can make one sample read a fast link as slow (on the default dist
-/// server through this machine's gateway, every other run read about 2.5 MB/s instead of
-/// 100–900 MB/s), while a slow link reads slow twice. On a slow link that costs one manifest
-/// (about 0.75 MB) more.
-fn choose_format(
-    env: &Env,
-    downloader: &Downloader,
-    manifest_url: &Url,
-    verified: &VerifiedManifest,
-    selection: &mut Selection,
-    reporter: &Reporter,
-) {
+/// A manifest sample that reads slow is checked on the archives' own path: the first
+/// [`PROBE_BYTES`] of the largest component's `.tar.gz` are read and timed, and the faster of
+/// the two samples decides. A cold connection, TCP's slow start over 0.75 MB, or a CDN that
+/// fetches the small, often-changing manifest itself can make the manifest read a fast link as
+/// slow (on the default dist server through this machine's gateway every other run read about
+/// 2.5 MB/s, and a second fetch of the manifest 15–23 MB/s, while the archives arrive at about
+/// 200 MB/s); a slow link reads slow twice. On a slow link that costs 4 MiB more.
+fn choose_format(env: &Env, downloader: &Downloader, verified: &VerifiedManifest, selection: &mut Selection, reporter: &Reporter) {
     let mut sample = verified.link;
     if format::worth_a_second_sample(env.archive_format, &env.dist_server, sample)
-        && let Ok((_, timing)) = downloader.get_bytes_timed(manifest_url, MANIFEST_LIMIT, reporter)
+        && let Some((url, probe)) = probe_link(env, downloader, verified, selection, reporter)
     {
-        let second = LinkSample { bytes: timing.bytes, elapsed: timing.elapsed };
-        let mbps = |s: LinkSample| s.rate().map_or_else(|| "too small to tell".to_owned(), |r| format!("{:.1} MB/s", r / 1e6));
-        reporter.verbose(&format!("the manifest arrived at {}; fetched again: {}", mbps(sample), mbps(second)));
-        if second.rate() > sample.rate() {
-            sample = second;
+        let mbps = |s: LinkSample| s.rate().map_or_else(|| "too little to tell".to_owned(), |r| format!("{:.1} MB/s", r / 1e6));
+        reporter.verbose(&format!("the manifest arrived at {}; the first MiBs of {url}: {}", mbps(sample), mbps(probe)));
+        if probe.rate() > sample.rate() {
+            sample = probe;
         }
     }
     let choice = format::choose(env.archive_format, &env.dist_server, Some(sample));
@@ -348,6 +341,28 @@ fn choose_format(
             lacking.join(", ")
         ));
     }
+}
+
+/// Bytes of the largest archive [`choose_format`] reads to check a slow manifest sample.
+pub const PROBE_BYTES: u64 = 4 << 20;
+
+/// Times the first [`PROBE_BYTES`] of the `.tar.gz` of `rustc` (the largest component), or of the
+/// first component offering one; its URL and the sample, or `None` when none offers gz or the
+/// read fails.
+fn probe_link(
+    env: &Env,
+    downloader: &Downloader,
+    verified: &VerifiedManifest,
+    selection: &Selection,
+    reporter: &Reporter,
+) -> Option<(Url, LinkSample)> {
+    let gz =
+        |c: &Selected| verified.manifest.pkg.get(&c.pkg).and_then(|p| p.target.get(&c.target)).and_then(|t| t.archive(Compression::Gz));
+    let archive =
+        selection.components.iter().find(|c| c.pkg == "rustc").and_then(gz).or_else(|| selection.components.iter().find_map(gz))?;
+    let url = server::rewrite(&archive.url, &env.dist_server).ok()?;
+    let timing = downloader.sample(&url, PROBE_BYTES, reporter).ok()?;
+    Some((url, LinkSample { bytes: timing.bytes, elapsed: timing.elapsed }))
 }
 
 /// True when `toolchain` was installed from the manifest with hash `hash` and already has every

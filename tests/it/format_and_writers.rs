@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::support::dist::Dist;
-use crate::support::server::{Fault, Rule, Server};
+use crate::support::server::{Fault, Server};
 use crate::support::{HOST, Sandbox, list};
 
 /// The standard release, with its manifest padded to `pad` bytes of comments (a real manifest is
@@ -66,13 +66,7 @@ fn automatic_format_follows_the_measured_link() {
     // cargo offers zst, which beats gz when offered.
     assert_eq!(server.hits(".tar.zst"), 1);
 
-    // The same manifest dripping in at about 4 MB/s: a slow link, xz.
-    let (_root, _dist, server) = served(4 << 20);
-    server.fault("/dist/channel-rust-stable.toml", Fault::Drip(256 * 1024, Duration::from_millis(60)));
-    let sb = Sandbox::new();
-    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
-    assert!(run.stderr.contains("slower than xz decodes"), "{}", run.stderr);
-    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (0, 1));
+    // A slow link (the manifest and the archives dripping): a_slow_manifest_sample_is_checked_on_the_archives_path.
 
     // A server (or CDN) slow to answer but fast once the body flows: the wait for the first byte
     // is latency, not the link, so gz still.
@@ -81,18 +75,6 @@ fn automatic_format_follows_the_measured_link() {
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
-    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
-
-    // Slow once (a cold connection, a CDN miss) and fast the second time: the manifest is taken
-    // again when the first sample reads slow, and the faster sample decides: gz.
-    let (_root, _dist, server) = served(4 << 20);
-    let drip = Fault::Drip(256 * 1024, Duration::from_millis(60));
-    server.rule("/dist/channel-rust-stable.toml", Rule { fault: drip, user_agent: None, times: Some(1) });
-    let sb = Sandbox::new();
-    let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
-    assert!(run.stderr.contains("; fetched again: "), "{}", run.stderr);
-    assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
-    assert_eq!(server.hits("/dist/channel-rust-stable.toml"), 2);
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
 
     // A small manifest proves nothing about the link: xz, as rustup.
@@ -146,6 +128,42 @@ fn a_write_error_in_a_writer_thread_stops_the_install_with_nothing_committed() {
 /// Large-dictionary xz archives decode one at a time (`TCUP_XZ_DECODERS`, default 1), and one
 /// waiting for a decoder still downloads, into the download cache, instead of holding its
 /// connection idle; with two decoders allowed, none waits. Both installs are whole.
+#[test]
+fn a_slow_manifest_sample_is_checked_on_the_archives_path() {
+    // rustc's archive big enough to time (1.5 MB of noise); a 4 MB manifest.
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
+    let line = "# padding, as a real manifest is large enough to time its download\n";
+    let text = dist.write(root.path()) + &line.repeat((4 << 20) / line.len());
+    dist.write_manifest(root.path(), &text);
+    let drip = || Fault::Drip(256 * 1024, Duration::from_millis(60));
+    let rustc_gz = format!("/dist/{DATE}/rustc-1.95.0-{HOST}.tar.gz", DATE = dist_date(&text));
+
+    // The manifest drips (a cold connection, a CDN fetching it) but the archives come fast: the
+    // first MiBs of rustc's .tar.gz say so, and gz is chosen.
+    let server = Server::http(root.path());
+    server.fault("/dist/channel-rust-stable.toml", drip());
+    let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains(&format!("; the first MiBs of {}{rustc_gz}: ", server.url)), "{}", run.stderr);
+    assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (2, 0), "the probe, then the download");
+
+    // A slow link reads slow twice: xz.
+    let server = Server::http(root.path());
+    server.fault("/dist/channel-rust-stable.toml", drip());
+    server.fault(&rustc_gz, drip());
+    let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
+    assert!(run.stderr.contains("slower than xz decodes"), "{}", run.stderr);
+    assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 1), "the probe, then the download");
+}
+
+/// The date directory of the manifest's archive URLs.
+fn dist_date(manifest: &str) -> String {
+    let url = manifest.lines().find_map(|l| l.strip_prefix("url = \"")).unwrap();
+    url.split("/dist/").nth(1).unwrap().split('/').next().unwrap().to_owned()
+}
+
 #[test]
 fn large_xz_archives_decode_one_at_a_time_and_the_rest_download_meanwhile() {
     use crate::support::dist::Extra;
