@@ -8,14 +8,15 @@
 //! `link rate ≥ (gz size / unpacked size) × xz decode rate`, which is [`GZ_MIN_RATE`] here.
 //!
 //! The link rate is measured by the download itself: the channel manifest's body (about 1 MB
-//! upstream), timed from its first byte to its last ([`crate::download::BodyTiming`]). The wait
-//! for the first byte is left out: connection set-up, TLS and the server's or a CDN's time to
-//! answer measure latency, not the link (on the default dist server the first byte of the 755 kB
-//! manifest took 0.06–0.16 s and the rest 2 ms, which read a link that delivers 200 MB/s on one
-//! connection as 11–15 MB/s).
-//! A sample smaller than [`MIN_SAMPLE`] says too little, so it counts as slow; TCP's slow start
-//! only ever makes a link look slower, so a mistake picks xz: rustup's choice, never worse than
-//! today.
+//! upstream), timed over the second half of what arrives after the first read
+//! ([`crate::download::BodyTiming`]). The wait for the first byte is left out (connection set-up,
+//! TLS and the server's or a CDN's time to answer measure latency: on the default dist server the
+//! 755 kB manifest's first byte took 0.06–0.16 s and the rest 2 ms, which the old measure, request
+//! to last byte, read as 11–15 MB/s on a link that delivers 200 MB/s), and so is the ramp of TCP's
+//! slow start. A sample that still reads slow is checked on the archives' own path before xz is
+//! chosen (`ops::install`: the first 4 MiB of the largest `.tar.gz`). A sample smaller than
+//! [`MIN_SAMPLE`] says too little, so it counts as slow. Every error of measurement makes a link
+//! look slower, so a mistake picks xz: rustup's choice, never worse than today.
 //! `file://` mirrors count as fast. zst, which upstream does not publish but mirrors may, is
 //! nearly as small as xz and decodes faster than gz: taken first on a fast link, second on a slow one.
 
@@ -32,9 +33,9 @@ use crate::env::ArchiveFormat;
 /// unpacked bytes per core), rounded down.
 pub const GZ_MIN_RATE: f64 = 25e6;
 
-/// Smallest manifest sample (bytes received after the first read) whose timing is trusted as a
+/// Smallest sample (bytes in its timed half, [`crate::download::BodyTiming`]) trusted as a
 /// measure of the link.
-pub const MIN_SAMPLE: u64 = 256 * 1024;
+pub const MIN_SAMPLE: u64 = 128 * 1024;
 
 /// One timed download: how many bytes, how long from the first byte to the last.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -97,12 +97,13 @@ impl DownloadError {
     }
 }
 
-/// How a body arrived, for a measure of the link ([`Downloader::get_bytes_timed`]).
+/// How a body arrived, for a measure of the link ([`Downloader::get_bytes_timed`]): its second
+/// half, counted from the first read's return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyTiming {
-    /// Bytes received after the first read returned.
+    /// Bytes in the timed part (about half of those after the first read).
     pub bytes: u64,
-    /// From the first read's return to the last byte.
+    /// How long the timed part took, to the last byte.
     pub elapsed: Duration,
 }
 
@@ -290,9 +291,10 @@ impl Downloader {
         self.get_bytes_timed(url, limit, reporter).map(|(bytes, _)| bytes)
     }
 
-    /// [`Downloader::get_bytes`], also timing the body: how many bytes arrived after the first
-    /// read returned, and how long they took. The wait for the first byte (connection, TLS,
-    /// the server's or a CDN's time to answer) is left out: it measures latency, not the link.
+    /// [`Downloader::get_bytes`], also timing the body: the second half of the bytes that arrived
+    /// after the first read returned, and how long they took. The wait for the first byte
+    /// (connection, TLS, the server's or a CDN's time to answer) and the ramp of TCP's slow start
+    /// are left out: they measure latency, not the link.
     ///
     /// # Errors
     /// As [`Downloader::get_bytes`].
@@ -337,13 +339,16 @@ impl Downloader {
     }
 }
 
-/// Reads `reader` to its end (into `out` when given), timing the bytes that arrive after the
-/// first read returns.
+/// Reads `reader` to its end (into `out` when given) and times the second half of the bytes that
+/// arrived after the first read returned: the rate the transfer had reached. The wait for the
+/// first byte is latency, and TCP's slow start (a window that doubles each round trip) makes the
+/// early part of a short transfer slower than the link; on a saturated link both halves arrive at
+/// the same rate, so this only removes the ramp.
 fn timed_read(mut reader: impl Read, mut out: Option<&mut Vec<u8>>, url: &Url) -> Result<BodyTiming, DownloadError> {
     // Larger than any chunk a backend hands over (256 KiB), so the first read takes the whole
     // first chunk and none of it is counted as arriving in no time.
     let mut buf = vec![0; 1024 * 1024];
-    let mut first: Option<(std::time::Instant, u64)> = None;
+    let mut reads: Vec<(std::time::Instant, u64)> = Vec::new();
     let mut total = 0u64;
     loop {
         let n = match reader.read(&mut buf) {
@@ -356,12 +361,13 @@ fn timed_read(mut reader: impl Read, mut out: Option<&mut Vec<u8>>, url: &Url) -
             out.extend_from_slice(&buf[..n]);
         }
         total += n as u64;
-        first.get_or_insert_with(|| (std::time::Instant::now(), total));
+        reads.push((std::time::Instant::now(), total));
     }
-    Ok(first.map_or(BodyTiming { bytes: 0, elapsed: Duration::ZERO }, |(at, before)| BodyTiming {
-        bytes: total - before,
-        elapsed: at.elapsed(),
-    }))
+    let Some(&(_, first)) = reads.first() else { return Ok(BodyTiming { bytes: 0, elapsed: Duration::ZERO }) };
+    let end = std::time::Instant::now();
+    let half = first + (total - first) / 2;
+    let &(at, from) = reads.iter().rev().find(|(_, t)| *t <= half).unwrap_or(&reads[0]);
+    Ok(BodyTiming { bytes: total - from, elapsed: end - at })
 }
 
 /// Turns a body read error back into the [`DownloadError`] it carries (or a generic one).
