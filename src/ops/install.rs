@@ -375,6 +375,24 @@ fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Sele
     selection.components.iter().all(|c| installed.contains(&c.name()))
 }
 
+/// The order the workers take components in: the longest first (longest-processing-time first),
+/// so the last to finish is not one that started late. The manifest gives no sizes, so by what
+/// the components of every release hold: `rust-docs` (about 50 000 small files, where creating
+/// files dominates) and `rustc` (the largest archive) first, then `rust-src`, `rust-std`,
+/// `rustc-dev` and `llvm-tools`, then the rest; ties in selection order. (On the default dist
+/// server, with two workers, `rust-docs` in its selection place started 1.5 s in and finished
+/// last, 1.8 s after everything else.)
+fn start_order(components: &[Selected]) -> Vec<usize> {
+    let rank = |pkg: &str| match pkg {
+        "rust-docs" | "rustc" => 0,
+        "rust-src" | "rust-std" | "rustc-dev" | "llvm-tools" | "llvm-tools-preview" => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by_key(|&i| rank(&components[i].pkg));
+    order
+}
+
 /// Downloads and unpacks every selected component with a bounded number of workers
 /// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
 /// selection order.
@@ -407,15 +425,15 @@ pub fn fetch_all(
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let order = start_order(&selection.components);
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
     let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..workers.min(jobs.len()) {
             s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || cancel.load(Ordering::Relaxed) {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if cancel.load(Ordering::Relaxed) {
                         break;
                     }
                     let r = install_any_format(&jobs[i], env, downloader, reporter, &cancel)

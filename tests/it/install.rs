@@ -216,10 +216,11 @@ fn file_dist_server() {
 #[test]
 fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
     let (root, dist, server) = served();
-    let std = dist.comps.iter().find(|c| c.pkg == "rust-std" && c.target == HOST).unwrap().clone();
-    server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(500));
+    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap().clone();
+    server.fault(&format!("/{}.tar.zst", cargo.rel()), Fault::Status(500));
     let sb = Sandbox::new();
-    // One at a time, in profile order: rustc and cargo complete before rust-std fails.
+    // One at a time, longest first (rustc, rust-std, then cargo): rustc and rust-std complete
+    // before cargo fails.
     let first = crate::support::run(
         sb.tcup(&server.url)
             .args(["install", "stable", "--profile", "minimal"])
@@ -227,15 +228,15 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
             .env("TCUP_BACKENDS", "rustls")
             .env("RUSTUP_MAX_RETRIES", "0"),
     );
-    first.fails(1, &[&format!("{}.tar.gz failed (rustls): HTTP 500", std.rel())]);
+    first.fails(1, &[&format!("{}.tar.zst failed (rustls): HTTP 500", cargo.rel())]);
     let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
     let rustc_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.xz", rustc.rel()))).unwrap());
-    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap();
-    let cargo_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.zst", cargo.rel()))).unwrap());
-    let mut cached = vec![rustc_hash.clone(), cargo_hash];
+    let std = dist.comps.iter().find(|c| c.pkg == "rust-std" && c.target == HOST).unwrap();
+    let std_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.gz", std.rel()))).unwrap());
+    let mut cached = vec![rustc_hash.clone(), std_hash];
     cached.sort();
     assert_eq!(list(&sb.rustup_home.join("downloads")), cached, "verified downloads stay cached under their hash");
-    // Corrupt rustc's: detected by its hash and fetched again; cargo's is reused.
+    // Corrupt rustc's: detected by its hash and fetched again; rust-std's is reused.
     std::fs::write(sb.rustup_home.join("downloads").join(&rustc_hash), b"garbage").unwrap();
     server.clear_faults();
     let before = server.log().len();
@@ -243,7 +244,7 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
     assert!(run.stderr.contains("is corrupt; downloading it again"), "{}", run.stderr);
     let mut fetched: Vec<_> = server.log()[before..].iter().filter(|l| l.path.contains(".tar.")).map(|l| l.path.clone()).collect();
     fetched.sort();
-    let mut expected = [format!("/{}.tar.xz", rustc.rel()), format!("/{}.tar.gz", std.rel())];
+    let mut expected = [format!("/{}.tar.xz", rustc.rel()), format!("/{}.tar.zst", cargo.rel())];
     expected.sort();
     assert_eq!(fetched, expected);
     assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "installed downloads are removed");
