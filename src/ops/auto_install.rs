@@ -200,13 +200,19 @@ pub fn missing(dir: &Path, host: &str, wanted_components: &[String], wanted_targ
     }
     let tc = ToolchainDir::at(dir.to_path_buf());
     let names = tc.component_names();
-    let has = |n: &str| names.iter().any(|l| l == n);
-    let manifest = tc.manifest_text().ok().and_then(|t| Manifest::parse(&t).ok());
+    let has = |n: &str| names.iter().any(|l| l == n) || names.iter().any(|l| *l == format!("{n}-{host}"));
+    // The installed manifest (about 1 MB of TOML, read on every proxy call of a project whose
+    // toolchain file lists components) is read only for a name not installed as written, and
+    // then only its renames.
+    let mut renames = None;
     let components = wanted_components
         .iter()
         .filter(|c| {
-            let pkg = manifest.as_ref().map_or(c.as_str(), |m| m.rename(c));
-            ![c.as_str(), pkg].iter().any(|n| has(n) || has(&format!("{n}-{host}")))
+            if has(c) {
+                return false;
+            }
+            let r = renames.get_or_insert_with(|| tc.manifest_text().ok().and_then(|t| Manifest::renames_in(&t).ok()).unwrap_or_default());
+            !r.get(c.as_str()).is_some_and(|to| has(&to.to))
         })
         .cloned()
         .collect();

@@ -53,11 +53,7 @@ pub struct InitReport {
 pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &Report, reporter: &Reporter) -> anyhow::Result<InitReport> {
     let bin = env.cargo_home.join("bin");
     fs_err::create_dir_all(&bin)?;
-    let tcup = bin.join("tcup");
-    let tmp = bin.join(".tcup.new");
-    fs_err::copy(self_exe, &tmp).with_context(|| format!("copying {} to {}", self_exe.display(), tmp.display()))?;
-    fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-    fs_err::rename(&tmp, &tcup)?;
+    crate::ops::proxy_program::copy_into_place(self_exe, &bin.join("tcup"))?;
     let runs = crate::ops::proxy_program::install(&bin, self_exe, reporter)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
     reporter.verbose(&format!("the proxies are links to {}", runs.display()));

@@ -52,15 +52,7 @@ pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<Pa
             }
         };
     let target = if usable {
-        let tmp = bin.join(format!(".{PROGRAM}.new"));
-        let copied = fs_err::copy(&source, &tmp)
-            .map(drop)
-            .and_then(|()| fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755)))
-            .and_then(|()| fs_err::rename(&tmp, &program));
-        if copied.is_err() {
-            let _ = fs_err::remove_file(&tmp);
-        }
-        copied.with_context(|| format!("copying {} to {}", source.display(), program.display()))?;
+        copy_into_place(&source, &program)?;
         program.clone()
     } else {
         bin.join("tcup")
@@ -70,6 +62,23 @@ pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<Pa
         fs_err::remove_file(&program)?;
     }
     Ok(target)
+}
+
+/// Copies `source` to `dest` (mode 755) through `.<name>.new` beside it and a rename, so `dest`
+/// is always a whole binary; the temporary file is removed on failure.
+///
+/// # Errors
+/// The copy, the mode change or the rename failed (both paths named).
+pub fn copy_into_place(source: &Path, dest: &Path) -> anyhow::Result<()> {
+    let tmp = dest.with_file_name(format!(".{}.new", dest.file_name().unwrap_or_default().to_string_lossy()));
+    let copied = fs_err::copy(source, &tmp)
+        .map(drop)
+        .and_then(|()| fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755)))
+        .and_then(|()| fs_err::rename(&tmp, dest));
+    if copied.is_err() {
+        let _ = fs_err::remove_file(&tmp);
+    }
+    copied.with_context(|| format!("copying {} to {}", source.display(), dest.display()))
 }
 
 /// Makes every proxy in `bin` a hard link to `target` (a relative symbolic link where hard links
