@@ -43,7 +43,11 @@ impl Reqwest {
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .no_proxy()
             .proxy(proxy)
-            .dns_resolver(Arc::new(ForReqwest(resolver.clone())));
+            .dns_resolver(Arc::new(ForReqwest(resolver.clone())))
+            // HTTP/1.1, so concurrent downloads get a connection each: over HTTP/2 the pool
+            // multiplexed every archive on one TCP connection, decrypted and de-framed on one
+            // runtime thread (docs/design.md 20.11).
+            .http1_only();
         let mut builder = match tls {
             Tls::Rustls => builder.use_rustls_tls(),
             Tls::Native => builder.use_native_tls(),
