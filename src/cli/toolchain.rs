@@ -103,7 +103,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             }
         };
         match outcome {
-            Outcome::Installed { toolchain, components } => {
+            Outcome::Installed { toolchain, components, .. } => {
                 reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
                 reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "installed", version: None }, None);
             }

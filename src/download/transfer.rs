@@ -234,6 +234,14 @@ impl Transfer<'_> {
                 }));
             };
             if wake <= now {
+                // What arrived while nobody read (a body opened ahead, a busy decoder) counts
+                // before a timer: those bytes were delivered in time.
+                if let Ok(msg) = self.rx.try_recv() {
+                    if let Some(out) = self.on_message(msg)? {
+                        return Ok(out);
+                    }
+                    continue;
+                }
                 let ds = self.schedule.tick(now);
                 if let Some(out) = self.apply(ds, None)? {
                     return Ok(out);
@@ -241,16 +249,8 @@ impl Transfer<'_> {
                 continue;
             }
             match self.rx.recv_timeout(wake.saturating_sub(now).min(Duration::from_hours(1))) {
-                Ok(Msg { id, ev }) => {
-                    let now = self.now();
-                    let (input, data) = match ev {
-                        Ev::Head(h) => (Input::Head(h), None),
-                        Ev::Data(d) => (Input::Data(d.len()), Some(d)),
-                        Ev::End => (Input::End, None),
-                        Ev::Error(e) => (Input::Error(e), None),
-                    };
-                    let ds = self.schedule.on(id, input, now);
-                    if let Some(out) = self.apply(ds, data)? {
+                Ok(msg) => {
+                    if let Some(out) = self.on_message(msg)? {
                         return Ok(out);
                     }
                 }
@@ -258,6 +258,19 @@ impl Transfer<'_> {
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the transfer holds a sender"),
             }
         }
+    }
+
+    /// Feeds one attempt's event to the schedule and carries out what it decides.
+    fn on_message(&mut self, Msg { id, ev }: Msg) -> Result<Option<Out>, DownloadError> {
+        let now = self.now();
+        let (input, data) = match ev {
+            Ev::Head(h) => (Input::Head(h), None),
+            Ev::Data(d) => (Input::Data(d.len()), Some(d)),
+            Ev::End => (Input::End, None),
+            Ev::Error(e) => (Input::Error(e), None),
+        };
+        let ds = self.schedule.on(id, input, now);
+        self.apply(ds, data)
     }
 }
 

@@ -17,6 +17,7 @@
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use url::Url;
@@ -79,12 +80,47 @@ impl Cancelled {
     }
 }
 
+/// A download opened for a job before its worker was free for it ([`open_ahead`]): the source,
+/// or `None` when the download cache already held the verified archive.
+pub type Opened<'a> = anyhow::Result<Option<Source<'a>>>;
+
+/// How one install overlaps with the next (`install::fetch_all`, [`crate::ops::open_ahead`]).
+#[derive(Default)]
+pub struct Overlap<'a, 'h> {
+    /// The download opened ahead for this job, used instead of opening it.
+    pub opened: Option<Opened<'a>>,
+    /// Called once, when this archive is estimated to end within
+    /// [`crate::ops::open_ahead::LEAD`] (or at its end when its length is unknown).
+    pub near_end: Option<&'h dyn Fn()>,
+}
+
+/// Opens `job`'s download ahead of its worker: `Ok(None)` when the download cache holds the
+/// verified archive, else the network source (resuming a `.partial`, as [`install`] would).
+///
+/// # Errors
+/// As opening it in [`install`]: the download cannot be opened, or the partial files written.
+pub fn open_ahead<'a>(job: &Job<'_>, downloader: &'a Downloader, reporter: &'a Reporter) -> Opened<'a> {
+    let cached = job.downloads.archive(&job.selected.archive.hash);
+    if cached.verified.is_file() {
+        return Ok(None);
+    }
+    job.downloads.create()?;
+    open_network(job, downloader, reporter, &cached.partial, &cached.validator).map(Some)
+}
+
 /// Installs one component into `job.tree` and returns its receipt. Checks `cancel` between reads.
 ///
 /// # Errors
 /// Download, checksum ([`Mismatch`]), unsafe archive, or placement failures, each naming the URL
 /// or path concerned.
-pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, cancel: &AtomicBool) -> anyhow::Result<Receipt> {
+pub fn install<'a>(
+    job: &Job<'_>,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
+    cancel: &AtomicBool,
+    overlap: Overlap<'a, '_>,
+) -> anyhow::Result<Receipt> {
+    let Overlap { mut opened, mut near_end } = overlap;
     let sel = job.selected;
     let name = sel.name();
     let expected = &sel.archive.hash;
@@ -101,11 +137,14 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
             let f = fs_err::File::open(&cached)?;
             let len = f.metadata().ok().map(|m| m.len());
             (Box::new(f) as Box<dyn Read + Send + '_>, len)
+        } else if let Some(Some(ahead)) = opened.take().transpose()? {
+            ahead
         } else {
             open_network(job, downloader, reporter, &partial, &validator_file)?
         };
         let meter = reporter.start(&name, len);
-        let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel });
+        let near_end = near_end.take().map(|hook| NearEnd { hook, len, read: 0, start: Instant::now() });
+        let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel, near_end });
         // The first bytes say how much memory the decoder needs (install::xz_budget).
         let mut head = Vec::with_capacity(HEAD);
         let peeked = (&mut hashing).take(HEAD as u64).read_to_end(&mut head);
@@ -177,7 +216,8 @@ pub fn install(job: &Job<'_>, downloader: &Downloader, reporter: &Reporter, canc
     })
 }
 
-type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
+/// A byte source and its total length when known.
+pub type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
 
 /// Opens the archive from the network, resuming a `.partial` left by an earlier run when it has a
 /// validator. Returns the byte source (partial file bytes, then network bytes teed to the file)
@@ -277,11 +317,13 @@ impl<R: Read> Read for Tee<R> {
     }
 }
 
-/// Feeds the progress meter and stops reading once the install is cancelled.
+/// Feeds the progress meter, stops reading once the install is cancelled, and calls the
+/// near-end hook ([`Overlap::near_end`]) once.
 struct Metered<'a, 'r, R> {
     inner: R,
     meter: &'a Meter<'r>,
     cancel: &'a AtomicBool,
+    near_end: Option<NearEnd<'a>>,
 }
 
 impl<R: Read> Read for Metered<'_, '_, R> {
@@ -289,8 +331,41 @@ impl<R: Read> Read for Metered<'_, '_, R> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(io::Error::other(Cancelled));
         }
+        if buf.is_empty() {
+            return Ok(0); // not the end: the hook below takes a 0 for it
+        }
         let n = self.inner.read(buf)?;
         self.meter.add(n as u64);
+        if let Some(ne) = &mut self.near_end
+            && ne.due_after(n)
+        {
+            (ne.hook)();
+            self.near_end = None;
+        }
         Ok(n)
+    }
+}
+
+/// When an archive is about to end: from the bytes read so far and the time they took, once at
+/// least half of a known length has been read; at the end when the length is unknown.
+struct NearEnd<'a> {
+    hook: &'a dyn Fn(),
+    len: Option<u64>,
+    read: u64,
+    start: Instant,
+}
+
+impl NearEnd<'_> {
+    fn due_after(&mut self, n: usize) -> bool {
+        self.read += n as u64;
+        match self.len {
+            _ if n == 0 => true,
+            Some(len) if self.read.saturating_mul(2) >= len => {
+                // left ÷ (read ÷ elapsed) ≤ LEAD, in whole nanoseconds.
+                let left = u128::from(len.saturating_sub(self.read));
+                left * self.start.elapsed().as_nanos() <= crate::ops::open_ahead::LEAD.as_nanos() * u128::from(self.read)
+            }
+            _ => false,
+        }
     }
 }

@@ -40,7 +40,7 @@ pub struct InitOptions {
 pub struct InitReport {
     /// The toolchain installed (directory name).
     pub toolchain: Option<String>,
-    /// Its size on disk (bytes).
+    /// The total length of its files (bytes).
     pub toolchain_bytes: u64,
     /// Start-up files edited.
     pub edited: Vec<PathBuf>,
@@ -75,15 +75,20 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
             host: opts.host.clone(),
             detected: detected.clone(),
         };
-        let tc = match crate::ops::install::install(env, &install, &downloader, reporter)? {
-            Outcome::Installed { toolchain, .. } | Outcome::Unchanged { toolchain } => toolchain,
+        // The receipts' lengths, not a walk of 50 000 files (0.2 s on a fresh ext4).
+        let (tc, bytes) = match crate::ops::install::install(env, &install, &downloader, reporter)? {
+            Outcome::Installed { toolchain, bytes: Some(bytes), .. } => (toolchain, bytes),
+            Outcome::Installed { toolchain, bytes: None, .. } | Outcome::Unchanged { toolchain } => {
+                let bytes = dir_size(Home::new(&env.rustup_home).toolchain(&toolchain).root());
+                (toolchain, bytes)
+            }
         };
         let current = settings::load(&env.rustup_home)?.default_toolchain;
         if current.as_deref() != Some(tc.as_str()) && (opts.update_default || current.is_none()) {
             settings::set(&env.rustup_home, "default_toolchain", Some(tc.as_str()))?;
             reporter.info(&format!("default toolchain set to '{tc}'"));
         }
-        report.toolchain_bytes = dir_size(Home::new(&env.rustup_home).toolchain(&tc).root());
+        report.toolchain_bytes = bytes;
         report.toolchain = Some(tc.to_string());
     }
     if opts.modify_path {

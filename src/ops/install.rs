@@ -27,7 +27,8 @@ use crate::home::toolchain::{Receipt, ToolchainDir};
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
-use crate::ops::archive::{self, Cancelled, Job};
+use crate::ops::archive::{self, Cancelled, Job, Overlap};
+use crate::ops::open_ahead::OpenAhead;
 use crate::ops::share;
 use crate::ops::signature;
 use crate::progress::Reporter;
@@ -62,6 +63,9 @@ pub enum Outcome {
         toolchain: LocalName,
         /// Component count.
         components: usize,
+        /// Total length of its files from the receipts (bytes); `None` when a receipt lists no
+        /// files (one written before tcup recorded them).
+        bytes: Option<u64>,
     },
     /// Already installed from the same manifest with every requested component.
     Unchanged {
@@ -208,7 +212,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     }
     reporter.finish();
     check_runs(&dest, opts, reporter);
-    Ok(Outcome::Installed { toolchain, components: receipts.len() })
+    let bytes = receipts.iter().all(|r| !r.files.is_empty()).then(|| receipts.iter().flat_map(|r| &r.files).map(|f| f.len).sum());
+    Ok(Outcome::Installed { toolchain, components: receipts.len(), bytes })
 }
 
 /// Takes `home`'s writer lock (saying so when another tcup holds it) and removes the staging
@@ -429,14 +434,33 @@ pub fn fetch_all(
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
     let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let ahead = OpenAhead::new(order.len());
+    let (jobs, order, next, cancel, results, ahead) = (&jobs, &order, &next, &cancel, &results, &ahead);
     std::thread::scope(|s| {
+        // Near the end of a worker's archive: open the next one no worker has taken (open_ahead).
+        let open_next = move || {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let Some(q) = ahead.claim_from(next.load(Ordering::Relaxed)) else { return };
+            let job = &jobs[order[q]];
+            let opener = std::thread::Builder::new()
+                .name("tcup-open-ahead".into())
+                .spawn_scoped(s, move || ahead.put(q, archive::open_ahead(job, downloader, reporter)));
+            if let Err(e) = opener {
+                ahead.put(q, Err(anyhow::Error::new(e).context("starting a thread to open a download")));
+            }
+        };
         for _ in 0..workers.min(jobs.len()) {
-            s.spawn(|| {
-                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            s.spawn(move || {
+                loop {
+                    let p = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = order.get(p) else { break };
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let r = install_any_format(&jobs[i], env, downloader, reporter, &cancel)
+                    let overlap = Overlap { opened: ahead.take(p), near_end: Some(&open_next) };
+                    let r = install_any_format(&jobs[i], env, downloader, reporter, cancel, overlap)
                         .with_context(|| format!("component {}", jobs[i].selected.name()));
                     if r.is_err() {
                         cancel.store(true, Ordering::Relaxed);
@@ -446,7 +470,7 @@ pub fn fetch_all(
             });
         }
     });
-    let results = results.into_inner().expect("workers finished");
+    let results = std::mem::take(&mut *results.lock().expect("workers finished"));
     // Report the first real failure, not a component that stopped because of it.
     let mut receipts = Vec::with_capacity(results.len());
     let mut first_err: Option<anyhow::Error> = None;
@@ -472,15 +496,16 @@ pub fn fetch_all(
 /// [`archive::install`] of `job`; when the dist server does not have the archive in the chosen
 /// format (404, 403, 410), the same component in the manifest's other formats, in order — a
 /// mirror may keep only some formats (rustup fetches only xz; `tcup mirror sync --formats`).
-fn install_any_format(
+fn install_any_format<'a>(
     job: &Job<'_>,
     env: &Env,
-    downloader: &Downloader,
-    reporter: &Reporter,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
     cancel: &AtomicBool,
+    overlap: Overlap<'a, '_>,
 ) -> anyhow::Result<Receipt> {
     let not_found = |e: &anyhow::Error| e.chain().any(|c| c.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found));
-    let first = archive::install(job, downloader, reporter, cancel);
+    let first = archive::install(job, downloader, reporter, cancel, overlap);
     let Err(mut err) = first else { return first };
     let mut tried = job.selected.archive.compression;
     for other in &job.selected.archive.other_formats {
@@ -497,7 +522,7 @@ fn install_any_format(
         let url = server::rewrite(&other.url, &env.dist_server)
             .with_context(|| format!("the manifest's URL for {} is invalid: {}", selected.name(), other.url))?;
         let retry = Job { selected: &selected, url, unpack_dir: job.unpack_dir.clone(), ..*job };
-        match archive::install(&retry, downloader, reporter, cancel) {
+        match archive::install(&retry, downloader, reporter, cancel, Overlap::default()) {
             Ok(receipt) => return Ok(receipt),
             Err(e) => err = e,
         }

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod init;
 pub mod install;
 pub mod mirror;
+pub mod open_ahead;
 pub mod path_edit;
 pub mod proxy_program;
 pub mod resolve;

@@ -273,3 +273,42 @@ fn interrupted_install_leaves_nothing_and_is_cleaned_next_time() {
     assert!(sb.tmp_entries().is_empty(), "stale staging cleared: {:?}", sb.tmp_entries());
     assert!(sb.toolchain(&format!("stable-{HOST}")).join("bin/rustc").is_file());
 }
+
+/// Near the end of a worker's archive the next component's download is opened
+/// (`ops/open_ahead.rs`): with one worker, the request for the second archive reaches the server
+/// while the first is still being sent, and the install is whole.
+#[test]
+fn the_next_archive_is_requested_before_the_current_one_ends() {
+    let root = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    // rustc's archive: 1.5 MB of noise, sent 64 KiB every 50 ms (about 1.2 s).
+    dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
+    dist.write(root.path());
+    let server = Server::http(root.path());
+    let rustc = format!("/{}.tar.gz", dist.comp_mut("rustc").rel());
+    let std = format!("/{}.tar.gz", dist.comp_mut("rust-std").rel());
+    server.fault(&rustc, Fault::Drip(64 * 1024, Duration::from_millis(50)));
+    let sb = Sandbox::new();
+    // The minimal profile: rustc, rust-std, cargo, taken in that order (install::start_order).
+    crate::support::run(sb.tcup(&server.url).env("RUSTUP_CONCURRENT_DOWNLOADS", "1").env("TCUP_ARCHIVE_FORMAT", "gz").args([
+        "toolchain",
+        "install",
+        "stable",
+        "--profile",
+        "minimal",
+    ]))
+    .ok();
+    let log = server.log();
+    let asked = log.iter().find(|l| l.path == std).expect("rust-std's archive was requested");
+    // Requested while rustc's archive was still being sent: more than one piece of it unsent
+    // (without opening ahead, rust-std is asked for only after rustc's last byte was read).
+    match asked.while_serving.as_slice() {
+        [(path, Some(left))] if *path == rustc => assert!(*left > 64 * 1024, "{left} bytes of rustc's archive unsent"),
+        other => panic!("rust-std's archive was requested while the server was sending {other:?}"),
+    }
+    assert_eq!(server.hits(&std), 1, "and only then");
+    let tc = sb.toolchain(&format!("stable-{HOST}"));
+    assert_eq!(std::fs::metadata(tc.join("lib/rustc-noise.so")).unwrap().len(), 1_500_000);
+    assert!(tc.join(format!("lib/rustlib/{HOST}/lib/libstd.rlib")).is_file());
+    sb.run(&server.url, &["toolchain", "verify", "stable"]).ok();
+}

@@ -60,12 +60,35 @@ pub struct Logged {
     pub range: Option<String>,
     /// Every request header, names lower-cased.
     pub headers: HashMap<String, String>,
+    /// The paths this server was still answering when the request arrived, each with the bytes
+    /// of its body not yet sent when known (a [`Fault::Drip`] counts them).
+    pub while_serving: Vec<(String, Option<usize>)>,
 }
 
 struct State {
     root: PathBuf,
     rules: Mutex<HashMap<String, Vec<(Rule, usize)>>>,
     log: Mutex<Vec<Logged>>,
+    /// Requests being answered now: an id, the path, the body bytes not yet sent when known.
+    serving: Mutex<Vec<(u64, String, Option<usize>)>>,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+/// One request on [`State::serving`], taken off when its answer is done.
+struct Serving<'a>(&'a State, u64);
+
+impl Serving<'_> {
+    fn left(&self, bytes: usize) {
+        if let Some(e) = self.0.serving.lock().unwrap().iter_mut().find(|e| e.0 == self.1) {
+            e.2 = Some(bytes);
+        }
+    }
+}
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        self.0.serving.lock().unwrap().retain(|e| e.0 != self.1);
+    }
 }
 
 /// A running server; it lives until the test process ends.
@@ -133,7 +156,13 @@ impl Server {
             Some(_) => format!("https://localhost:{}", addr.port()),
             None => format!("http://127.0.0.1:{}", addr.port()),
         };
-        let state = Arc::new(State { root: root.to_owned(), rules: Mutex::default(), log: Mutex::default() });
+        let state = Arc::new(State {
+            root: root.to_owned(),
+            rules: Mutex::default(),
+            log: Mutex::default(),
+            serving: Mutex::default(),
+            next_id: std::sync::atomic::AtomicU64::default(),
+        });
         let st = state.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -227,17 +256,31 @@ fn pick_fault(st: &State, path: &str, user_agent: &str) -> Option<Fault> {
     Some(rule.fault.clone())
 }
 
+/// Logs a request and puts it on [`State::serving`] until the returned guard is dropped.
+fn arrived<'a>(st: &'a State, path: &str, user_agent: &str, range: Option<&String>, headers: &HashMap<String, String>) -> Serving<'a> {
+    let id = st.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let while_serving = {
+        let mut serving = st.serving.lock().unwrap();
+        let now = serving.iter().map(|(_, p, left)| (p.clone(), *left)).collect();
+        serving.push((id, path.to_owned(), None));
+        now
+    };
+    st.log.lock().unwrap().push(Logged {
+        path: path.to_owned(),
+        user_agent: user_agent.to_owned(),
+        range: range.cloned(),
+        headers: headers.clone(),
+        while_serving,
+    });
+    Serving(st, id)
+}
+
 fn handle<S: Read + Write>(st: &State, stream: &mut S, raw: &TcpStream) {
     // One request per connection (we answer `Connection: close`).
     let Some((path, headers)) = read_request(stream) else { return };
     let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
     let range = headers.get("range").cloned();
-    st.log.lock().unwrap().push(Logged {
-        path: path.clone(),
-        user_agent: user_agent.clone(),
-        range: range.clone(),
-        headers: headers.clone(),
-    });
+    let serving = arrived(st, &path, &user_agent, range.as_ref(), &headers);
     let fault = pick_fault(st, &path, &user_agent);
     let file = std::fs::read(st.root.join(path.trim_start_matches('/'))).ok();
     let respond = |stream: &mut S, status: u16, extra: &[(String, String)], body: &[u8], len: usize| {
@@ -317,9 +360,13 @@ fn handle<S: Read + Write>(st: &State, stream: &mut S, raw: &TcpStream) {
             stream.write_all(rest).and_then(|()| stream.flush())
         }),
         Some(Fault::Drip(chunk, every)) => respond(stream, status, &extra, b"", body.len()).and_then(|()| {
+            let mut left = body.len();
             for piece in body.chunks(chunk) {
+                serving.left(left);
                 stream.write_all(piece)?;
                 stream.flush()?;
+                left -= piece.len();
+                serving.left(left);
                 std::thread::sleep(every);
             }
             Ok(())
