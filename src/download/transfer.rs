@@ -101,6 +101,8 @@ struct Transfer<'a> {
     finished: bool,
     /// The error the transfer failed with, returned again to a reader that reads on.
     failed: Option<DownloadError>,
+    /// Messages taken ahead of a due timer since the schedule last ticked.
+    drained: usize,
 }
 
 /// Opens the file at `sources` (one http(s) URL per dist server, in the order to try, with the
@@ -140,6 +142,7 @@ pub(super) fn open<'a>(
         chunk_pos: 0,
         finished: false,
         failed: None,
+        drained: 0,
     };
     t.apply(first, None)?; // starting the first attempt: no output yet
     let Out::Head(head, start) = t.next()? else { unreachable!("the head comes first") };
@@ -235,13 +238,19 @@ impl Transfer<'_> {
             };
             if wake <= now {
                 // What arrived while nobody read (a body opened ahead, a busy decoder) counts
-                // before a timer: those bytes were delivered in time.
-                if let Ok(msg) = self.rx.try_recv() {
+                // before a timer: those bytes were delivered in time. At most a channel's worth
+                // of them, then the timer: a reader that always finds the channel full must not
+                // keep the schedule from ever closing a window.
+                if self.drained < CHANNEL_CHUNKS
+                    && let Ok(msg) = self.rx.try_recv()
+                {
+                    self.drained += 1;
                     if let Some(out) = self.on_message(msg)? {
                         return Ok(out);
                     }
                     continue;
                 }
+                self.drained = 0;
                 let ds = self.schedule.tick(now);
                 if let Some(out) = self.apply(ds, None)? {
                     return Ok(out);
@@ -304,5 +313,69 @@ impl Drop for Transfer<'_> {
         for c in self.cancels.values() {
             c.store(true, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::time::{Duration, Instant};
+
+    use crate::download::Downloader;
+    use crate::env::{BackendKind, DownloadConfig, Limits, Proxies};
+    use crate::progress::Reporter;
+
+    /// A reader slower than the server (a busy decoder) finds the channel full at every read;
+    /// the schedule must still close its stall windows meanwhile. Otherwise the first timer after
+    /// that — here when the reader catches up with a server that pauses 200 ms between its 2 MiB
+    /// pieces — finds no good window for longer than the hard deadline and abandons a download
+    /// that never stopped delivering.
+    #[test]
+    fn a_reader_slower_than_the_server_outlives_the_hard_deadline() {
+        const PIECE: usize = 2 << 20;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request).unwrap();
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 4 * PIECE);
+            conn.write_all(head.as_bytes()).unwrap();
+            for _ in 0..4 {
+                if conn.write_all(&vec![7u8; PIECE]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let url: url::Url = format!("http://127.0.0.1:{port}/f").parse().unwrap();
+        let limits =
+            Limits { connect: Duration::from_secs(5), stall: Duration::from_millis(300), low_speed: 10, hard: Duration::from_secs(1) };
+        let config = DownloadConfig {
+            servers: vec![url.clone()],
+            backends: vec![BackendKind::Curl],
+            limits,
+            max_retries: 0,
+            proxies: Proxies::default(),
+            ca_file: None,
+            ca_dir: None,
+        };
+        let downloader = Downloader::new(&config).unwrap();
+        let reporter = Reporter::quiet();
+        let mut body = downloader.open(&url, 0, None, &reporter).unwrap().body;
+        // 16 KiB every 10 ms for 1.5 s (the channel stays full), then as fast as it comes.
+        let (start, mut got, mut buf) = (Instant::now(), 0, vec![0u8; 16 * 1024]);
+        loop {
+            match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => panic!("after {got} bytes and {:?}: {e}", start.elapsed()),
+            }
+            if start.elapsed() < limits.hard * 3 / 2 {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        assert_eq!(got, 4 * PIECE);
     }
 }

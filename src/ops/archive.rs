@@ -14,6 +14,7 @@
 //! wrong bytes are reported as a checksum mismatch, not as the decompressor's complaint. A mismatch
 //! is retried once from scratch (the same backend order), then fails.
 
+use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -120,7 +121,10 @@ pub fn install<'a>(
     cancel: &AtomicBool,
     overlap: Overlap<'a, '_>,
 ) -> anyhow::Result<Receipt> {
-    let Overlap { mut opened, mut near_end } = overlap;
+    let Overlap { mut opened, near_end } = overlap;
+    // The hook is called once per install, and not during a pass that only downloads (an xz
+    // archive set aside for a decoder): the next body would sit unread until one is free.
+    let (hook_fired, hook_paused) = (Cell::new(false), Cell::new(false));
     let sel = job.selected;
     let name = sel.name();
     let expected = &sel.archive.hash;
@@ -143,7 +147,7 @@ pub fn install<'a>(
             open_network(job, downloader, reporter, &partial, &validator_file)?
         };
         let meter = reporter.start(&name, len);
-        let near_end = near_end.take().map(|hook| NearEnd { hook, len, read: 0, start: Instant::now() });
+        let near_end = NearEnd::arm(near_end, &hook_fired, &hook_paused, len);
         let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel, near_end });
         // The first bytes say how much memory the decoder needs (install::xz_budget).
         let mut head = Vec::with_capacity(HEAD);
@@ -157,6 +161,7 @@ pub fn install<'a>(
         // No decoder free: the archive goes to the download cache first and is unpacked from there
         // once one is, so the download never waits on memory.
         let deferred = large && slot.is_none();
+        hook_paused.set(deferred);
         let unpacked = match peeked {
             Err(e) => Err(e),
             Ok(_) if deferred => Ok(None),
@@ -337,8 +342,10 @@ impl<R: Read> Read for Metered<'_, '_, R> {
         let n = self.inner.read(buf)?;
         self.meter.add(n as u64);
         if let Some(ne) = &mut self.near_end
+            && !ne.paused.get()
             && ne.due_after(n)
         {
+            ne.fired.set(true);
             (ne.hook)();
             self.near_end = None;
         }
@@ -350,12 +357,22 @@ impl<R: Read> Read for Metered<'_, '_, R> {
 /// least half of a known length has been read; at the end when the length is unknown.
 struct NearEnd<'a> {
     hook: &'a dyn Fn(),
+    /// Set once the hook was called (shared by the install's passes).
+    fired: &'a Cell<bool>,
+    /// Set while this pass only downloads.
+    paused: &'a Cell<bool>,
     len: Option<u64>,
     read: u64,
     start: Instant,
 }
 
-impl NearEnd<'_> {
+impl<'a> NearEnd<'a> {
+    /// The hook for one pass over the archive, unless it was already called; not paused.
+    fn arm(hook: Option<&'a dyn Fn()>, fired: &'a Cell<bool>, paused: &'a Cell<bool>, len: Option<u64>) -> Option<NearEnd<'a>> {
+        paused.set(false);
+        hook.filter(|_| !fired.get()).map(|hook| NearEnd { hook, fired, paused, len, read: 0, start: Instant::now() })
+    }
+
     fn due_after(&mut self, n: usize) -> bool {
         self.read += n as u64;
         match self.len {

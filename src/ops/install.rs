@@ -444,9 +444,16 @@ pub fn fetch_all(
             }
             let Some(q) = ahead.claim_from(next.load(Ordering::Relaxed)) else { return };
             let job = &jobs[order[q]];
-            let opener = std::thread::Builder::new()
-                .name("tcup-open-ahead".into())
-                .spawn_scoped(s, move || ahead.put(q, archive::open_ahead(job, downloader, reporter)));
+            let opener = std::thread::Builder::new().name("tcup-open-ahead".into()).spawn_scoped(s, move || {
+                // Whatever happens, its worker gets an answer: a panic must not leave it waiting.
+                let opened = if cancel.load(Ordering::Relaxed) {
+                    Err(Cancelled.into())
+                } else {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| archive::open_ahead(job, downloader, reporter)))
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("opening {} ahead panicked", job.url)))
+                };
+                ahead.put(q, opened);
+            });
             if let Err(e) = opener {
                 ahead.put(q, Err(anyhow::Error::new(e).context("starting a thread to open a download")));
             }
