@@ -9,7 +9,8 @@
 #                  --force-non-host is accepted); a second `tcup update` downloads nothing; rustup
 #                  reads the home and calls every toolchain unchanged.
 #   side-by-side   tcup-init against rustup-init (from rustup's update root), default-profile
-#                  stable into fresh homes, 3 alternating runs each: median wall time and peak RSS.
+#                  stable into fresh homes, 3 alternating runs each: median wall time and peak RSS;
+#                  six parallel curl of the same archives; tcup-init from a loopback mirror of them.
 #   arm32-refused  armhf (Cortex-A7) and armel (ARM1176, no VFP) userlands: tcup names the right
 #                  triple and refuses in one line naming it and the dist server; nothing installed.
 #   containers     installer/docker/Dockerfile.debian built with podman for amd64 and arm64 from
@@ -52,7 +53,7 @@ mkdir -p "$CACHE"
 need=()
 for t in podman:podman mmdebstrap:mmdebstrap qemu-aarch64:qemu-user qemu-aarch64-static:qemu-user-static \
   mkfs.ext4:e2fsprogs readelf:binutils /usr/bin/time:time curl:curl dpkg-deb:dpkg python3:python3 \
-  openssl:openssl; do
+  openssl:openssl nginx:nginx-light; do
   command -v "${t%%:*}" >/dev/null || need+=("${t#*:}")
 done
 [ -f /usr/lib/musl/lib/libc.so ] || [ -e /usr/lib/x86_64-linux-musl/libc.so ] || need+=(musl)
