@@ -172,36 +172,18 @@ for p in ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", "clippy-
 # between the real runs. What the install costs when the link costs nothing, with the very archives
 # the real runs unpack (ci/bench.sh's mirror holds this machine's own toolchain, another release).
 start_local_mirror() {
-  local mirror=$WORK/real-mirror port
+  local mirror=$WORK/real-mirror
   LOCAL_CONF=$WORK/nginx-real
   cp "$TCUP_INIT" "$FS/tcup"
   mkdir -p "$FS/sync-home"
   step "$FS/sync.log" "tcup mirror sync --formats gz: stable into $mirror" \
     in_home "$FS/sync-home" "$FS/tcup" mirror sync --out "$mirror" --formats gz || return 1
   sync # its writeback must not fall into the timed runs
-  port=$((20000 + RANDOM % 20000))
-  mkdir -p "$LOCAL_CONF"
   # Workers as root: the mirror is in the scratch directory, which only root may read.
-  cat >"$LOCAL_CONF/nginx.conf" <<CONF
-user root root;
-worker_processes 2;
-pid $LOCAL_CONF/nginx.pid;
-error_log $LOCAL_CONF/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $LOCAL_CONF/body;
-  proxy_temp_path $LOCAL_CONF/proxy;
-  fastcgi_temp_path $LOCAL_CONF/fastcgi;
-  uwsgi_temp_path $LOCAL_CONF/uwsgi;
-  scgi_temp_path $LOCAL_CONF/scgi;
-  server { listen 127.0.0.1:$port; root $mirror; }
-}
-CONF
-  nginx -c "$LOCAL_CONF/nginx.conf" -p "$LOCAL_CONF" || return 1
-  SERVER_PIDS+=("$(cat "$LOCAL_CONF/nginx.pid")")
-  LOCAL_DIST=http://127.0.0.1:$port
+  nginx_conf "$LOCAL_CONF" "root $mirror;" "root root"
+  nginx -c "$LOCAL_CONF/nginx/nginx.conf" -p "$LOCAL_CONF/nginx" || return 1
+  SERVER_PIDS+=("$(cat "$LOCAL_CONF/nginx/nginx.pid")")
+  LOCAL_DIST=http://127.0.0.1:$PORT
 }
 local_mirror_run() {
   local i=$1 h=$FS/bench-local-$1
@@ -214,7 +196,7 @@ local_mirror_run() {
   rm_below "$h"
 }
 stop_local_mirror() {
-  nginx -c "$LOCAL_CONF/nginx.conf" -p "$LOCAL_CONF" -s stop 2>/dev/null
+  nginx -c "$LOCAL_CONF/nginx/nginx.conf" -p "$LOCAL_CONF/nginx" -s stop 2>/dev/null
 }
 
 # --- case 3: 32-bit ARM userlands, for which the dist server has no host toolchain ----------------

@@ -79,6 +79,8 @@ WORK=$(mktemp -d /tmp/tcup-real.XXXXXX)
 FS=$WORK/fs
 # shellcheck source=ci/loopback-server.sh
 . ci/loopback-server.sh
+# shellcheck source=ci/nginx.sh
+. ci/nginx.sh
 # shellcheck source=ci/foreign.sh
 . ci/foreign.sh
 MOUNTS=()
