@@ -200,7 +200,8 @@ pub fn missing(dir: &Path, host: &str, wanted_components: &[String], wanted_targ
     }
     let tc = ToolchainDir::at(dir.to_path_buf());
     let names = tc.component_names();
-    let has = |n: &str| names.iter().any(|l| l == n) || names.iter().any(|l| *l == format!("{n}-{host}"));
+    // As written or with the host suffix, without formatting a name per installed component.
+    let has = |n: &str| names.iter().any(|l| l == n || l.strip_prefix(n).and_then(|r| r.strip_prefix('-')) == Some(host));
     // The installed manifest (about 1 MB of TOML, read on every proxy call of a project whose
     // toolchain file lists components) is read only for a name not installed as written, and
     // then only its renames.
