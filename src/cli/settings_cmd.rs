@@ -94,7 +94,7 @@ pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::R
             if !crate::dist::name::is_triple(triple) {
                 return Err(UsageError(format!("'{triple}' is not a host triple like x86_64-unknown-linux-gnu")).into());
             }
-            settings::set(&env.rustup_home, "default_host_triple", Some(triple))?;
+            settings::set_default_host(&env.rustup_home, triple)?;
             reporter.info(&format!("default host triple set to {triple}"));
         }
         SetCommand::AutoInstall { mode } => {

@@ -5,8 +5,8 @@
 //! The file, as rustup writes it:
 //! ```toml
 //! version = "12"
-//! default_host_triple = "x86_64-unknown-linux-gnu"
-//! default_toolchain = "stable-x86_64-unknown-linux-gnu"
+//! default_host_triple = "x86_64-unknown-linux-gnu"   # rustup 1.29.1 writes `default_host_tuple`
+//! default_toolchain = "stable-x86_64-unknown-linux-gnu"   # rustup's next release: "stable"
 //! profile = "default"
 //! auto_install = "enable"            # or "disable"
 //!
@@ -16,6 +16,20 @@
 //! Edits go through `toml_edit`, so keys tcup does not know (and comments) survive, and land with
 //! a write to a temporary file and a rename: a crash leaves the old file or the new one. This is
 //! the only module that reads or writes the file.
+//!
+//! **The default host's two keys** (docs/rustup-compat.md). rustup 1.28.2 and 1.29.0 read and
+//! write `default_host_triple`; rustup 1.29.1 (rust-lang/rustup#4852) writes `default_host_tuple`,
+//! reads `default_host_triple` as an alias, and refuses a file that has both ("could not parse
+//! settings file"). So tcup reads either (the tuple wins if a file has both) and writes the one
+//! the file already has ([`set_default_host`]): a file with `default_host_tuple` keeps it (and
+//! loses a stray `default_host_triple`), any other file gets `default_host_triple`, which every
+//! rustup in use reads. rustup 1.29.0 ignores `default_host_tuple`: a home shared with it after
+//! rustup 1.29.1 wrote the file falls back to detection there, which is rustup 1.29.0's own
+//! behaviour.
+//!
+//! `default_toolchain` and override values may be unqualified (`stable`, rustup's next release,
+//! rust-lang/rustup#4947 and #5044); the resolver completes them with the default host at each
+//! use ([`crate::ops::resolve`]), so this module keeps them as written.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +46,7 @@ pub const VERSION: &str = "12";
 pub struct Settings {
     /// `default_toolchain`: a toolchain directory name or a linked (custom) name.
     pub default_toolchain: Option<String>,
-    /// `default_host_triple`.
+    /// `default_host_tuple` (rustup 1.29.1), else `default_host_triple`.
     pub default_host: Option<String>,
     /// `profile`: `minimal`, `default` or `complete`.
     pub profile: Option<String>,
@@ -76,11 +90,13 @@ pub fn load(rustup_home: &Path) -> anyhow::Result<Settings> {
             overrides.insert(dir.to_owned(), tc.to_owned());
         }
     }
-    let default_host = string("default_host_triple")?.filter(|s| !s.is_empty());
-    if let Some(h) = &default_host
-        && !crate::dist::name::is_triple(h)
-    {
-        return Err(bad("default_host_triple", "a host triple like x86_64-unknown-linux-gnu").into());
+    let mut default_host = None;
+    for key in HOST_KEYS.iter().rev() {
+        let Some(h) = string(key)?.filter(|s| !s.is_empty()) else { continue };
+        if !crate::dist::name::is_triple(&h) {
+            return Err(bad(key, "a host triple like x86_64-unknown-linux-gnu").into());
+        }
+        default_host = Some(h);
     }
     Ok(Settings {
         default_toolchain: string("default_toolchain")?.filter(|s| !s.is_empty()),
@@ -144,6 +160,26 @@ pub fn set(rustup_home: &Path, key: &str, to: Option<&str>) -> anyhow::Result<()
         }
         None => {
             doc.remove(key);
+        }
+    })
+}
+
+/// The keys that hold the default host, the one rustup 1.29.1 writes first.
+pub const HOST_KEYS: [&str; 2] = ["default_host_tuple", "default_host_triple"];
+
+/// Sets the default host triple under the key the file already uses: `default_host_tuple` where
+/// the file has it (a `default_host_triple` beside it, which rustup 1.29.1 refuses, is removed),
+/// else `default_host_triple`, which rustup 1.28.2, 1.29.0 and 1.29.1 all read. Never both.
+///
+/// # Errors
+/// As [`edit`].
+pub fn set_default_host(rustup_home: &Path, triple: &str) -> anyhow::Result<()> {
+    edit(rustup_home, |doc| {
+        if doc.contains_key(HOST_KEYS[0]) {
+            doc.insert(HOST_KEYS[0], value(triple));
+            doc.remove(HOST_KEYS[1]);
+        } else {
+            doc.insert(HOST_KEYS[1], value(triple));
         }
     })
 }
@@ -220,6 +256,38 @@ mod tests {
     }
 
     #[test]
+    fn the_default_host_is_read_from_either_key_and_written_under_the_one_the_file_has() {
+        let home = tempfile::tempdir().unwrap();
+        let host = |h: &Path| load(h).unwrap().default_host;
+        // rustup 1.29.1's key; the tuple wins over the alias when a file has both.
+        fs_err::write(path(home.path()), "version = \"12\"\ndefault_host_tuple = \"x86_64-unknown-linux-musl\"\n").unwrap();
+        assert_eq!(host(home.path()).as_deref(), Some("x86_64-unknown-linux-musl"));
+        fs_err::write(
+            path(home.path()),
+            "version = \"12\"\ndefault_host_triple = \"i686-unknown-linux-gnu\"\ndefault_host_tuple = \"x86_64-unknown-linux-musl\"\n",
+        )
+        .unwrap();
+        assert_eq!(host(home.path()).as_deref(), Some("x86_64-unknown-linux-musl"));
+        // A file with the tuple keeps it, and a stray alias (which rustup 1.29.1 refuses) goes.
+        set_default_host(home.path(), "aarch64-unknown-linux-gnu").unwrap();
+        assert_eq!(
+            fs_err::read_to_string(path(home.path())).unwrap(),
+            "version = \"12\"\ndefault_host_tuple = \"aarch64-unknown-linux-gnu\"\n\n[overrides]\n"
+        );
+        // A file with the alias, or with neither key, gets the alias every rustup reads.
+        fs_err::write(path(home.path()), "version = \"12\"\ndefault_host_triple = \"i686-unknown-linux-gnu\"\n").unwrap();
+        set_default_host(home.path(), "x86_64-unknown-linux-gnu").unwrap();
+        assert_eq!(
+            fs_err::read_to_string(path(home.path())).unwrap(),
+            "version = \"12\"\ndefault_host_triple = \"x86_64-unknown-linux-gnu\"\n\n[overrides]\n"
+        );
+        let fresh = tempfile::tempdir().unwrap();
+        set_default_host(fresh.path(), "x86_64-unknown-linux-gnu").unwrap();
+        assert_eq!(host(fresh.path()).as_deref(), Some("x86_64-unknown-linux-gnu"));
+        assert!(!fs_err::read_to_string(path(fresh.path())).unwrap().contains("tuple"));
+    }
+
+    #[test]
     fn creates_the_file_as_rustup_does() {
         let home = tempfile::tempdir().unwrap();
         set_override(home.path(), "/a b/c", Some("stable-x86_64-unknown-linux-gnu")).unwrap();
@@ -230,7 +298,13 @@ mod tests {
     #[test]
     fn broken_or_newer_files_are_named_and_left_alone() {
         let home = tempfile::tempdir().unwrap();
-        for text in ["version = [", "version = \"13\"\n", "version = \"12\"\nprofile = 1\n", "default_host_triple = \"../x\"\n"] {
+        for text in [
+            "version = [",
+            "version = \"13\"\n",
+            "version = \"12\"\nprofile = 1\n",
+            "default_host_triple = \"../x\"\n",
+            "default_host_tuple = 1\n",
+        ] {
             fs_err::write(path(home.path()), text).unwrap();
             let err = load(home.path()).and_then(|_| set(home.path(), "profile", Some("minimal"))).unwrap_err();
             assert!(err.to_string().contains("settings.toml"), "{err}");

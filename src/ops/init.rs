@@ -62,7 +62,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         (None, Decision::Refused { .. }) => None,
     };
     if let Some(h) = &host {
-        settings::set(&env.rustup_home, "default_host_triple", Some(h))?;
+        settings::set_default_host(&env.rustup_home, h)?;
     }
     let mut report = InitReport::default();
     if let Some(name) = &opts.toolchain {

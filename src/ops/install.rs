@@ -22,12 +22,12 @@ use crate::dist::server;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
-use crate::error::UsageError;
 use crate::home::toolchain::{Receipt, ToolchainDir};
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
 use crate::ops::archive::{self, Cancelled, Job, Overlap};
+use crate::ops::host_choice::{self, HostChoice, Source};
 use crate::ops::open_ahead::OpenAhead;
 use crate::ops::share;
 use crate::ops::signature;
@@ -155,7 +155,7 @@ pub fn fetch_manifest_with_hash(
 /// Usage errors (conflicting hosts) and every failure of the steps above, with context naming
 /// the toolchain, URL or path.
 pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
-    let (host, extra_targets) = choose_host(opts, reporter)?;
+    let (host, extra_targets) = choose_host(env, opts, reporter)?;
     let toolchain = opts.name.dir_name(&host);
     let home = Home::new(&env.rustup_home);
     let _lock = lock_home(&home, reporter)?;
@@ -261,38 +261,43 @@ fn share_from_installed(
     Ok((receipts, Selection { components, warnings: Vec::new() }))
 }
 
-/// The host triple to install for, and targets detection adds: the name's host or `--host` (with
-/// a warning when detection says this system is something else), else the detected host.
-fn choose_host(opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
-    let detected = match &opts.detected.decision {
-        Decision::Host { triple, .. } => Some(triple.as_str()),
-        Decision::Refused { .. } => None,
+/// The host `opts` installs for: the one answer of [`host_choice::choose`] (the name's triple,
+/// `--host`, the settings' default host, detection).
+///
+/// # Errors
+/// `settings.toml` cannot be read; the name's triple and `--host` disagree ([`crate::error::UsageError`]).
+pub fn host_for(env: &Env, opts: &InstallOptions) -> anyhow::Result<HostChoice> {
+    let settings = settings::load(&env.rustup_home)?;
+    Ok(host_choice::choose(opts.name.host.as_deref(), opts.host.as_deref(), settings.default_host.as_deref(), || opts.detected.clone())?)
+}
+
+/// The host triple to install for, and targets detection adds ([`host_for`]). A host the user
+/// named (in the name or with `--host`) that detection says is not this system's gets a warning;
+/// a host that is detection's own (detected, or the same triple from the settings) brings
+/// detection's extra targets and notes.
+fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
+    let choice = host_for(env, opts)?;
+    let (detected, detected_targets, notes) = match &opts.detected.decision {
+        Decision::Host { triple, targets, notes } => (Some(triple.as_str()), targets, notes),
+        Decision::Refused { .. } => (None, &Vec::new(), &Vec::new()),
     };
-    let explicit = match (&opts.name.host, &opts.host) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(UsageError(format!("toolchain name '{}' names host {a} but --host says {b}", opts.name)).into());
-        }
-        (Some(h), _) | (None, Some(h)) => Some(h.clone()),
-        (None, None) => None,
-    };
-    if let Some(h) = explicit {
-        if detected != Some(h.as_str()) {
+    let source = choice.source;
+    let (host, mut targets, _) = choice.for_install()?;
+    match source {
+        Source::Name | Source::Flag if detected != Some(host.as_str()) => {
             let here = detected.map_or_else(|| "a system with no Rust host toolchain".to_owned(), std::string::ToString::to_string);
-            reporter.warn(&format!("installing for host {h} as asked, but this system looks like {here}: the toolchain may not run here"));
+            reporter
+                .warn(&format!("installing for host {host} as asked, but this system looks like {here}: the toolchain may not run here"));
         }
-        return Ok((h, Vec::new()));
-    }
-    match &opts.detected.decision {
-        Decision::Host { triple, targets, notes } => {
+        Source::Settings | Source::Detected if detected == Some(host.as_str()) => {
             for n in notes {
                 reporter.warn(n);
             }
-            Ok((triple.clone(), targets.clone()))
+            targets.clone_from(detected_targets);
         }
-        Decision::Refused { detected, why } => {
-            Err(anyhow::anyhow!("cannot install a Rust toolchain here (detected {detected}): {why}; `tcup doctor host` shows the evidence"))
-        }
+        _ => {}
     }
+    Ok((host, targets))
 }
 
 /// Runs the installed `rustc --version` (60 s limit); when it fails, the install stands but the

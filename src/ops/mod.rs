@@ -7,6 +7,7 @@ pub mod auto_install;
 pub mod change;
 pub mod components;
 pub mod doctor;
+pub mod host_choice;
 pub mod init;
 pub mod install;
 pub mod mirror;

@@ -12,6 +12,7 @@ use crate::error::UsageError;
 use crate::home::Home;
 use crate::home::settings::{self, Settings};
 use crate::ops::auto_install::{self, Ensure};
+use crate::ops::host_choice;
 use crate::ops::resolve::{self, Active, Context, LazyHost, NoToolchain, Toolchain};
 use crate::progress::Reporter;
 
@@ -21,20 +22,12 @@ pub fn detect_host(env: &Env) -> crate::host::Report {
     crate::host::detect(&env.host_root, env.host_machine.as_deref())
 }
 
-/// The detected host triple, or where detection refuses, the detected machine's triple.
-fn detected_triple(root: &std::path::Path, machine: Option<&str>) -> String {
-    match crate::host::detect(root, machine).decision {
-        crate::host::Decision::Host { triple, .. } => triple,
-        crate::host::Decision::Refused { detected, .. } => detected,
-    }
-}
-
 /// What "which toolchain?" depends on besides the command line.
 pub struct Session {
     /// `settings.toml`.
     pub settings: Settings,
-    /// The host triple for toolchain names without one (the only one there is): `default_host_triple`
-    /// in `settings.toml`, else the detected host (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), else —
+    /// The host triple for toolchain names without one ([`host_choice::default_for_names`]): the
+    /// settings' default host, else the detected host (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), else —
     /// where detection refuses (no Rust host toolchain exists for this system) — the detected
     /// machine's triple, so names are still complete in messages ("toolchain
     /// 'stable-armv7-unknown-linux-musleabihf' is not installed"). Detected only when a name needs
@@ -51,12 +44,8 @@ impl Session {
     /// `settings.toml` is not valid (named); the current directory is gone.
     pub fn load(env: &Env) -> anyhow::Result<Session> {
         let settings = settings::load(&env.rustup_home)?;
-        let host = if let Some(h) = &settings.default_host {
-            LazyHost::fixed(h)
-        } else {
-            let (root, machine) = (env.host_root.clone(), env.host_machine.clone());
-            LazyHost::new(move || detected_triple(&root, machine.as_deref()))
-        };
+        let (root, machine) = (env.host_root.clone(), env.host_machine.clone());
+        let host = host_choice::default_for_names(settings.default_host.clone(), move || crate::host::detect(&root, machine.as_deref()));
         Ok(Session { settings, host, cwd: std::env::current_dir()? })
     }
 

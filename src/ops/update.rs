@@ -77,11 +77,8 @@ pub fn install_or_update(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<Result<install::Outcome, Updated>> {
-    let host = match opts.name.host.clone().or_else(|| opts.host.clone()) {
-        Some(h) => h,
-        None => crate::ops::session::Session::load(env)?.host.get().to_owned(),
-    };
-    let toolchain = opts.name.dir_name(&host);
+    let host = install::host_for(env, opts)?;
+    let toolchain = opts.name.dir_name(host.triple_for_names());
     if Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts() {
         let add = Additions {
             profile: profile_given.then(|| opts.profile.clone()),

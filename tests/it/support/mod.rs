@@ -151,6 +151,24 @@ pub fn rustup() -> PathBuf {
     on_path("rustup", "the interop tests run rustup 1.29 on what tcup installs")
 }
 
+/// rustup 1.29.1 (the current release), which `ci/test.sh` fetches from rustup's archive, checks
+/// and names in `TCUP_TEST_RUSTUP_1_29_1`; its absence fails the test.
+pub fn rustup_1_29_1() -> PathBuf {
+    let cached = || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/tcup/rustup-1.29.1/rustup");
+    let path = std::env::var_os("TCUP_TEST_RUSTUP_1_29_1").map_or_else(cached, PathBuf::from);
+    assert!(
+        path.is_file(),
+        "no rustup 1.29.1 at {} (TCUP_TEST_RUSTUP_1_29_1): run the tests with ci/test.sh, which fetches it",
+        path.display()
+    );
+    path
+}
+
+/// Both rustups the interop tests run, with their versions: the machine's (1.29.0) and 1.29.1.
+pub fn rustups() -> [(&'static str, PathBuf); 2] {
+    [("1.29.0", rustup()), ("1.29.1", rustup_1_29_1())]
+}
+
 /// rustup `bin` on `sb`'s homes against `dist`, with auto-install off, in a cleared environment.
 pub fn rustup_cmd(bin: &Path, sb: &Sandbox, dist: &str) -> Command {
     let mut c = Command::new(bin);
