@@ -56,6 +56,10 @@ pub(super) struct InstallArgs {
     /// warning that its compiler may not run here (rustup 1.28+ refuses without this flag).
     #[arg(long)]
     force_non_host: bool,
+    /// Allow an installed toolchain to move to an older release than it has (a dist server
+    /// offering an older manifest is otherwise refused).
+    #[arg(long)]
+    allow_downgrade: bool,
 }
 
 /// Whether `--format json` makes the command an event stream (it downloads).
@@ -93,6 +97,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),
+            allow_downgrade: args.allow_downgrade,
             detected: detected.clone(),
         };
         let outcome = match crate::ops::update::install_or_update(env, &opts, args.profile.is_some(), &downloader, reporter)? {

@@ -24,6 +24,10 @@ pub(super) struct UpdateArgs {
     /// Accepted for rustup compatibility; tcup updates itself with `tcup self update`.
     #[arg(long, hide = true)]
     no_self_update: bool,
+    /// Allow a toolchain to move to an older release than it has (a dist server offering an
+    /// older manifest is otherwise refused).
+    #[arg(long)]
+    allow_downgrade: bool,
 }
 
 pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
@@ -47,7 +51,8 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
     };
     let mut first_err = None;
     for (name, fetched) in names.into_iter().zip(prefetched.drain(..)) {
-        match update::update_with(env, &name, &Additions::default(), fetched, &downloader, reporter) {
+        let add = Additions { allow_downgrade: args.allow_downgrade, ..Additions::default() };
+        match update::update_with(env, &name, &add, fetched, &downloader, reporter) {
             Ok(u) => print_updated(&u, reporter),
             Err(e) => {
                 let event = Event::ToolchainDone { toolchain: name.as_str(), status: "failed", version: None };
@@ -98,6 +103,7 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
             available_version: line.to,
             would_download: line.fetch,
             unchanged: line.keep,
+            downgrade: line.downgrade.map(|d| d.to_string()),
         })
         .collect();
     let mut tcup = None;
@@ -117,8 +123,13 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
         }
     }
     let update_available = toolchains.iter().any(|t| t.update_available) || tcup.as_ref().is_some_and(|t| t.update_available);
+    let refused = toolchains.iter().find_map(|t| t.downgrade.clone());
     output::print(env, &CheckDoc { toolchains, tcup, update_available });
-    Ok(update_available)
+    // A dist server that offers an older release than installed is reported and fails the check.
+    match refused {
+        Some(d) => Err(anyhow::anyhow!(d)),
+        None => Ok(update_available),
+    }
 }
 
 /// `check`: what `tcup update` (and `tcup self update`) would change.
@@ -145,6 +156,8 @@ struct CheckedToolchain {
     would_download: Vec<String>,
     /// How many components it would keep.
     unchanged: usize,
+    /// Why the dist server's manifest is refused as a downgrade (`null` when it is not one).
+    downgrade: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -158,7 +171,9 @@ impl Document for CheckDoc {
     fn text(&self) -> String {
         let mut out = String::new();
         for t in &self.toolchains {
-            if t.update_available {
+            if let Some(d) = &t.downgrade {
+                let _ = writeln!(out, "{} - refused: {d}", t.toolchain.name);
+            } else if t.update_available {
                 let _ = writeln!(out, "{} - update available: {} -> {}", t.toolchain.name, t.installed_version, t.available_version);
                 let fetch = if t.would_download.is_empty() { "nothing".to_owned() } else { t.would_download.join(", ") };
                 let _ = writeln!(out, "  would download: {fetch}; {} unchanged", t.unchanged);

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use url::Url;
 
+pub mod calendar;
 mod download;
 
 use download::download_config;
@@ -140,6 +141,9 @@ pub struct Env {
     /// `TCUP_FORMAT` (`text` or `json`, default `text`): how results are printed; the global
     /// `--format` option replaces it (docs/json.md).
     pub format: OutputFormat,
+    /// Today, `YYYY-MM-DD` (UTC): `TCUP_TODAY`, else the system clock. What a channel
+    /// manifest's age is measured against (a frozen mirror's warning, docs/threat-model.md).
+    pub today: String,
 }
 
 /// What a channel manifest without a signature gets (docs/design.md 17).
@@ -297,6 +301,11 @@ impl Env {
             trusted_keys: key_files(&get, "TCUP_TRUSTED_KEYS")?,
             update_keys: key_files(&get, "TCUP_UPDATE_KEYS")?,
             format: output_format(&get)?,
+            today: match get("TCUP_TODAY") {
+                None => calendar::today(),
+                Some(v) if calendar::days(&v).is_some() => v,
+                Some(v) => return Err(EnvError { var: "TCUP_TODAY".into(), value: v, expected: "a date YYYY-MM-DD" }),
+            },
             home,
         })
     }

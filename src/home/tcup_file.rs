@@ -9,6 +9,9 @@
 //!
 //! [signed-channels]                     # downgrade protection: a channel seen signed stays signed
 //! stable = { signer = "85AB96E6FA1BE5FE", server = "https://static.rust-lang.org" }
+//!
+//! [signed-servers]                      # … and so does every name from a server seen signing
+//! "https://static.rust-lang.org" = { signer = "85AB96E6FA1BE5FE", channel = "stable" }
 //! ```
 //! Written whole to a temporary file and renamed, so a reader sees the old file or the new one.
 
@@ -68,20 +71,45 @@ impl TcupFile {
         Some(entry.get("signer").and_then(|s| s.as_str()).unwrap_or("unknown").to_owned())
     }
 
-    /// Records that `channel`'s manifest from `server` verified, signed by `signer` (a key ID).
-    /// Returns whether the file changed.
+    /// The key ID that signed a manifest from the dist server `server` (its URL as configured)
+    /// when this home last verified one, for any toolchain name: from `[signed-servers]`, or a
+    /// `[signed-channels]` entry that names the server (recorded before the per-server table).
+    pub fn signed_server(&self, server: &str) -> Option<String> {
+        let signer = |entry: &toml_edit::Item| entry.get("signer").and_then(|s| s.as_str()).unwrap_or("unknown").to_owned();
+        if let Some(entry) = self.doc.get("signed-servers").and_then(|t| t.get(server)) {
+            return Some(signer(entry));
+        }
+        let channels = self.doc.get("signed-channels")?.as_table_like()?;
+        channels.iter().find(|(_, e)| e.get("server").and_then(|s| s.as_str()) == Some(server)).map(|(_, e)| signer(e))
+    }
+
+    /// Records that `channel`'s manifest from `server` verified, signed by `signer` (a key ID):
+    /// under the channel and under the server. Returns whether the file changed.
     pub fn record_signed(&mut self, channel: &str, signer: &str, server: &str) -> bool {
-        if self.signed_channel(channel).as_deref() == Some(signer) {
-            return false;
+        let mut changed = false;
+        if self.signed_channel(channel).as_deref() != Some(signer) {
+            let mut entry = toml_edit::InlineTable::new();
+            entry.insert("signer", signer.into());
+            entry.insert("server", server.into());
+            self.insert("signed-channels", channel, entry);
+            changed = true;
         }
-        if !self.doc.contains_table("signed-channels") {
-            self.doc["signed-channels"] = toml_edit::table();
+        let recorded = self.doc.get("signed-servers").and_then(|t| t.get(server)).and_then(|e| e.get("signer")).and_then(|s| s.as_str());
+        if recorded != Some(signer) {
+            let mut entry = toml_edit::InlineTable::new();
+            entry.insert("signer", signer.into());
+            entry.insert("channel", channel.into());
+            self.insert("signed-servers", server, entry);
+            changed = true;
         }
-        let mut entry = toml_edit::InlineTable::new();
-        entry.insert("signer", signer.into());
-        entry.insert("server", server.into());
-        self.doc["signed-channels"][channel] = toml_edit::value(entry);
-        true
+        changed
+    }
+
+    fn insert(&mut self, table: &str, key: &str, entry: toml_edit::InlineTable) {
+        if !self.doc.contains_table(table) {
+            self.doc[table] = toml_edit::table();
+        }
+        self.doc[table][key] = toml_edit::value(entry);
     }
 
     /// Writes the file (temporary file + rename).
@@ -112,7 +140,8 @@ mod tests {
         assert_eq!(f.signed_channel("stable"), None);
         f.set_policy(SignaturePolicy::Require);
         assert!(f.record_signed("stable", "85AB96E6FA1BE5FE", "https://static.rust-lang.org"));
-        assert!(!f.record_signed("stable", "85AB96E6FA1BE5FE", "http://mirror"), "same signer: unchanged");
+        assert!(!f.record_signed("stable", "85AB96E6FA1BE5FE", "https://static.rust-lang.org"), "same signer and server: unchanged");
+        assert!(f.record_signed("stable", "85AB96E6FA1BE5FE", "http://mirror"), "a new server is recorded");
         f.save().unwrap();
         let text = fs_err::read_to_string(dir.path().join(FILE)).unwrap();
         assert!(text.contains("signature-policy = \"require\""), "{text}");
@@ -120,6 +149,9 @@ mod tests {
         assert_eq!(again.policy().unwrap(), Some(SignaturePolicy::Require));
         assert_eq!(again.signed_channel("stable").as_deref(), Some("85AB96E6FA1BE5FE"));
         assert_eq!(again.signed_channel("beta"), None);
+        assert_eq!(again.signed_server("https://static.rust-lang.org").as_deref(), Some("85AB96E6FA1BE5FE"));
+        assert_eq!(again.signed_server("http://mirror").as_deref(), Some("85AB96E6FA1BE5FE"));
+        assert_eq!(again.signed_server("http://elsewhere"), None);
         fs_err::write(dir.path().join(FILE), "signature-policy = \"off\"\n").unwrap();
         let e = TcupFile::read(dir.path()).unwrap().policy().unwrap_err().to_string();
         assert!(e.contains("tcup.toml: signature-policy must be"), "{e}");

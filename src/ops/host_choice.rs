@@ -59,7 +59,7 @@ pub fn choose(
     };
     match (name, flag, settings) {
         (Some(n), Some(f), _) if n != f => {
-            Err(UsageError(format!("the toolchain name says host {n} but --host says {f}; give one of them, or the same triple")))
+            Err(UsageError(format!("the toolchain name names host {n} but --host says {f}; give one of them, or the same triple")))
         }
         (Some(n), _, _) => Ok(given(Source::Name, n)),
         (None, Some(f), _) => Ok(given(Source::Flag, f)),

@@ -73,6 +73,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
             components: opts.components.clone(),
             targets: opts.targets.clone(),
             host: opts.host.clone(),
+            allow_downgrade: false,
             detected: detected.clone(),
         };
         // The receipts' lengths, not a walk of 50 000 files (0.2 s on a fresh ext4).

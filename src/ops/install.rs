@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::Context as _;
 use url::Url;
 
+use crate::dist::binding;
 use crate::dist::format::{self, LinkSample};
 use crate::dist::manifest::{Archive, Compression, Manifest};
 use crate::dist::name::LocalName;
@@ -49,6 +50,8 @@ pub struct InstallOptions {
     pub targets: Vec<String>,
     /// `--host`, when given (a host in the name wins if both agree; they must).
     pub host: Option<String>,
+    /// `--allow-downgrade`: an installed toolchain may move to an older manifest.
+    pub allow_downgrade: bool,
     /// What host detection found on this system: used when no host is given, to warn when the
     /// given one cannot run here, and to diagnose an installed compiler that does not run.
     pub detected: Report,
@@ -146,6 +149,12 @@ pub fn fetch_manifest_with_hash(
     let (asc, signer) = checked.map_or((None, None), |s| (Some(s.asc), Some(s.signer)));
     let text = String::from_utf8(bytes).with_context(|| format!("{manifest_url} is not UTF-8 text"))?;
     let manifest = Manifest::parse(&text).with_context(|| format!("reading {manifest_url}"))?;
+    // Bound to the name asked for, whatever the policy (a replayed signed manifest verifies).
+    let name: ToolchainName = channel.parse()?;
+    binding::check(&name, &manifest, manifest_url.as_str())?;
+    if let Some(warning) = binding::stale(&name, &manifest, &env.today) {
+        reporter.warn(&warning);
+    }
     Ok(VerifiedManifest { text, hash: actual, manifest, link, asc, signer })
 }
 

@@ -83,7 +83,9 @@ pub fn check_manifest(
         Err(e) if absent(&e) => (Evidence::Unsigned, Vec::new()),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("fetching the signature {url}"))),
     };
-    let seen = state.signed_channel(channel);
+    // Seen signed: this name from any server, or any name from this server (a mirror that
+    // signed `stable` cannot serve `1.95` unsigned).
+    let seen = state.signed_channel(channel).or_else(|| state.signed_server(env.dist_server.as_str()));
     match policy::decide(policy, evidence, manifest_url.as_str(), channel, seen.as_deref()) {
         Verdict::Trusted(signer) => {
             reporter.verbose(&format!("{manifest_url} is signed by {signer}"));

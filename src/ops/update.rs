@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use anyhow::Context as _;
 
+use crate::dist::binding;
 use crate::dist::name::{LocalName, ToolchainName};
 use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
@@ -30,6 +31,9 @@ pub struct Additions {
     pub components: Vec<String>,
     /// Targets whose standard library to add (`-t`).
     pub targets: Vec<String>,
+    /// `--allow-downgrade`: a manifest older than the installed one may replace it
+    /// ([`binding::downgrade`]); without it, that is refused.
+    pub allow_downgrade: bool,
 }
 
 impl Additions {
@@ -84,6 +88,7 @@ pub fn install_or_update(
             profile: profile_given.then(|| opts.profile.clone()),
             components: opts.components.clone(),
             targets: opts.targets.clone(),
+            allow_downgrade: opts.allow_downgrade,
         };
         return update(env, &toolchain, &add, downloader, reporter).map(Err);
     }
@@ -127,6 +132,12 @@ pub fn update_with(
         Upstream::Manifest(m) => *m,
         Upstream::Same => return unchanged(&current, toolchain, rustc_version(&current.manifest.manifest), reporter),
     };
+    if let Some(d) = binding::downgrade(toolchain.as_str(), &current.manifest.manifest, &target.manifest) {
+        if !add.allow_downgrade {
+            return Err(d.into());
+        }
+        reporter.warn(&format!("moving '{toolchain}' back from {} to {}, as --allow-downgrade asks", d.installed, d.offered));
+    }
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
     let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
     let from = rustc_version(&current.manifest.manifest);
@@ -205,6 +216,8 @@ pub struct CheckLine {
     pub fetch: Vec<String>,
     /// Components it would keep (hard-link).
     pub keep: usize,
+    /// The dist server offers an older release than the installed one: `update` refuses it.
+    pub downgrade: Option<binding::Downgrade>,
 }
 
 /// What the dist server has for an installed toolchain's channel.
@@ -273,10 +286,23 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
                     fetch: Vec::new(),
                     keep,
                     toolchain: toolchain.to_string(),
+                    downgrade: None,
                 });
                 continue;
             }
         };
+        if let Some(d) = binding::downgrade(toolchain.as_str(), &current.manifest.manifest, &target.manifest) {
+            out.push(CheckLine {
+                from: rustc_version(&current.manifest.manifest),
+                to: rustc_version(&target.manifest),
+                changed: false,
+                fetch: Vec::new(),
+                keep: 0,
+                toolchain: toolchain.to_string(),
+                downgrade: Some(d),
+            });
+            continue;
+        }
         let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
         let wanted = wanted(&current, &target, &host, &Additions::default())?;
         let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
@@ -287,6 +313,7 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
             fetch: plan.fetch.iter().map(Selected::name).collect(),
             keep: plan.keep.len(),
             toolchain: toolchain.to_string(),
+            downgrade: None,
         });
     }
     Ok(out)

@@ -5,7 +5,7 @@
 //! |-----------------------|-----------------------------------------|------------|
 //! | verifies              | trusted                                 | trusted    |
 //! | present, does not     | refused                                 | refused    |
-//! | absent (404)          | installs with one warning, unless this home verified a signed manifest for the channel before (then refused: downgrade) | refused |
+//! | absent (404)          | installs with one warning, unless this home verified a signed manifest for the channel, or any signed manifest from this dist server, before (then refused: downgrade) | refused |
 //!
 //! There is no policy that skips verification.
 
@@ -39,7 +39,7 @@ pub enum Refusal {
     },
     /// No `.asc`, but this home has verified a signed manifest for the channel before.
     #[error(
-        "{manifest} has no signature ({manifest}.asc is not on the dist server), but this RUSTUP_HOME verified a signed manifest for channel '{channel}' before (signed by key {signer}): refusing an unsigned one (a stripped signature is a downgrade)"
+        "{manifest} has no signature ({manifest}.asc is not on the dist server), but this RUSTUP_HOME verified a signed manifest for channel '{channel}' or from this dist server before (signed by key {signer}): refusing an unsigned one (a stripped signature is a downgrade)"
     )]
     Downgrade {
         /// The manifest URL.
@@ -113,6 +113,6 @@ mod tests {
             assert_eq!(got, want, "{policy:?} {seen:?}");
         }
         let Verdict::Refused(r) = decide(Auto, Evidence::Unsigned, "http://h/m.toml", "stable", Some("85AB96E6FA1BE5FE")) else { panic!() };
-        assert!(r.to_string().contains("channel 'stable' before (signed by key 85AB96E6FA1BE5FE)"), "{r}");
+        assert!(r.to_string().contains("channel 'stable' or from this dist server before (signed by key 85AB96E6FA1BE5FE)"), "{r}");
     }
 }

@@ -27,6 +27,7 @@ mod self_update;
 mod share;
 mod terminal;
 mod trust;
+mod trust_binding;
 mod trust_mirror;
 mod unsafe_archives;
 mod update;

@@ -222,14 +222,14 @@ fn auto_refuses_an_unsigned_manifest_once_the_home_verified_a_signed_one() {
     s.dist.write_manifest(s.root.path(), &text);
     let r = run(s.tcup(&sb).args(["update", "stable"]));
     let id = s.key_id();
-    r.fails(1, &["has no signature", &format!("verified a signed manifest for channel 'stable' before (signed by key {id})")]);
+    r.fails(1, &["has no signature", &format!("verified a signed manifest for channel 'stable' or from this dist server before (signed by key {id})")]);
     assert_eq!(tree(&sb.toolchain(&tc())), before, "the installed toolchain is unchanged");
     // …and another server (a second mirror) cannot pass an unsigned one off either.
     s.gpg.sign(OPERATOR, &s.manifest());
     let (_root, other) = stripped(&s);
     let mut c = sb.tcup(&other.url);
     c.env("TCUP_TRUSTED_KEYS", &s.public);
-    run(c.args(["update", "stable"])).fails(1, &["verified a signed manifest for channel 'stable' before"]);
+    run(c.args(["update", "stable"])).fails(1, &["verified a signed manifest for channel 'stable' or from this dist server before"]);
     assert_eq!(tree(&sb.toolchain(&tc())), before);
     // A fresh home has seen nothing: `auto` installs the unsigned one with a warning.
     let fresh = Sandbox::new();

@@ -142,6 +142,16 @@ impl Dist {
         Dist { host: host.into(), channel: "stable".into(), comps: vec![rustc, cargo, std, std_arm, docs, fmt, clippy, src] }
     }
 
+    /// The release's version as its manifest says it, bound to the channel the way real
+    /// manifests are (DESIGN.md decision 18): `1.95.0`, `1.95.0-beta.1`, `1.95.0-nightly`.
+    pub fn version(&self) -> String {
+        match self.channel.as_str() {
+            "beta" => format!("{VERSION}-beta.1"),
+            "nightly" => format!("{VERSION}-nightly"),
+            _ => VERSION.to_owned(),
+        }
+    }
+
     /// The component `pkg` for the host (or `*`).
     pub fn comp_mut(&mut self, pkg: &str) -> &mut Comp {
         let host = self.host.clone();
@@ -158,7 +168,7 @@ impl Dist {
             }
         }
         for pkg in by_pkg {
-            m.push_str(&format!("\n[pkg.{pkg}]\nversion = \"{VERSION} (synthetic {DATE})\"\n"));
+            m.push_str(&format!("\n[pkg.{pkg}]\nversion = \"{} (synthetic {DATE})\"\n", self.version()));
             for c in self.comps.iter().filter(|c| c.pkg == pkg) {
                 m.push_str(&format!("\n[pkg.{pkg}.target.\"{}\"]\navailable = {}\n", c.target, c.available));
                 if !c.available {
@@ -181,7 +191,8 @@ impl Dist {
         }
         // The combined `rust` package lists what exists for the host.
         m.push_str(&format!(
-            "\n[pkg.rust]\nversion = \"{VERSION} (synthetic {DATE})\"\n\n[pkg.rust.target.\"{}\"]\navailable = true\n",
+            "\n[pkg.rust]\nversion = \"{} (synthetic {DATE})\"\n\n[pkg.rust.target.\"{}\"]\navailable = true\n",
+            self.version(),
             self.host
         ));
         for c in &self.comps {

@@ -87,7 +87,8 @@ impl Sandbox {
             .env("RUSTUP_HOME", &self.rustup_home)
             .env("CARGO_HOME", &self.cargo_home)
             .env("RUSTUP_DIST_SERVER", OFFLINE)
-            .env("RUSTUP_UPDATE_ROOT", OFFLINE);
+            .env("RUSTUP_UPDATE_ROOT", OFFLINE)
+            .env("TCUP_TODAY", TODAY);
         c
     }
 
@@ -145,6 +146,10 @@ pub fn run(cmd: &mut Command) -> Run {
 /// environment was cleared gets these first, so a test can never reach the internet, even
 /// through a proxy's auto-install. A later `.env(…)` with a test server replaces them.
 pub const OFFLINE: &str = "http://127.0.0.1:9";
+
+/// The day tcup takes as today in tests (`TCUP_TODAY`): the day after the synthetic release
+/// ([`dist::DATE`]), so its manifests are current, not a frozen mirror's.
+pub const TODAY: &str = "2026-04-17";
 
 /// The machine's rustup (1.29 here), for interop checks; its absence fails the test.
 pub fn rustup() -> PathBuf {
