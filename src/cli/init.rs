@@ -63,6 +63,10 @@ pub(super) struct InitArgs {
     /// Do not install man pages under CARGO_HOME/share/man.
     #[arg(long)]
     no_man: bool,
+    /// Also install a `rustup` in CARGO_HOME/bin that is tcup answering as rustup (for CI
+    /// actions and scripts that run `rustup`); a real rustup there is left as it is.
+    #[arg(long)]
+    as_rustup: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +93,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         host: args.default_host.clone(),
         modify_path: !args.no_modify_path,
         update_default: !args.no_update_default_toolchain,
+        as_rustup: args.as_rustup,
     };
     let mut man = !args.no_man;
     if !(args.yes || env.init_yes) {

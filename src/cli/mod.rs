@@ -110,7 +110,12 @@ pub fn main() -> i32 {
     if let Some(tool) = crate::ops::tool_proxy::PROXIES.iter().find(|p| **p == argv0) {
         return tool_proxy::run(tool, args.into_iter().skip(1).collect());
     }
-    let cli = match parse_tcup(&args) {
+    if argv0 == crate::ops::rustup_name::NAME && matches!(&args[1..], [a] if a == "--version" || a == "-V") {
+        // One line on stdout whose second word is a rustup version: what scripts parse.
+        println!("{}", crate::ops::rustup_name::version_line());
+        return 0;
+    }
+    let cli = match parse_tcup(&args, &argv0) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
@@ -195,9 +200,13 @@ fn main_init(args: &[std::ffi::OsString]) -> i32 {
 /// `tcup`'s arguments. Global options are listed once, in `tcup --help` ([`GLOBAL_HELP`]): they
 /// are hidden from the generated option lists, so no subcommand's help repeats them (they are
 /// still accepted anywhere on the command line).
-fn parse_tcup(args: &[std::ffi::OsString]) -> Result<Cli, i32> {
+/// Called as `rustup` (the `--as-rustup` link), usage and help say `rustup`.
+fn parse_tcup(args: &[std::ffi::OsString], argv0: &str) -> Result<Cli, i32> {
     use clap::{CommandFactory, FromArgMatches};
-    let cmd = Cli::command().after_help(GLOBAL_HELP);
+    let mut cmd = Cli::command().after_help(GLOBAL_HELP);
+    if argv0 == crate::ops::rustup_name::NAME {
+        cmd = cmd.name(crate::ops::rustup_name::NAME).bin_name(crate::ops::rustup_name::NAME);
+    }
     cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         if e.use_stderr() && output::wants_json(args) {
             let text = e.render().to_string();

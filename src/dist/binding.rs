@@ -20,8 +20,8 @@
 //! frozen mirror: warned, not refused).
 
 use crate::dist::manifest::Manifest;
-use crate::env::calendar::days;
 use crate::dist::name::{Channel, ToolchainName};
+use crate::env::calendar::days;
 
 /// Why a manifest does not belong to the name it was fetched for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -141,7 +141,15 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         Reason::CommandLine => how.reporter.info(&format!("installing toolchain '{name}'")),
         _ => how.reporter.info(&format!("installing toolchain '{name}' because {} requires it", active.reason.source())),
     }
-    let opts = InstallOptions { name: channel, profile, components, targets, host: None, allow_downgrade: false, detected: crate::ops::session::detect_host(env) };
+    let opts = InstallOptions {
+        name: channel,
+        profile,
+        components,
+        targets,
+        host: None,
+        allow_downgrade: false,
+        detected: crate::ops::session::detect_host(env),
+    };
     install(env, &opts, &Downloader::new(&env.download)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {
         anyhow::anyhow!(

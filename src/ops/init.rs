@@ -33,6 +33,8 @@ pub struct InitOptions {
     pub modify_path: bool,
     /// Make the installed toolchain the default even if one is set.
     pub update_default: bool,
+    /// `--as-rustup`: link `CARGO_HOME/bin/rustup` to tcup ([`crate::ops::rustup_name`]).
+    pub as_rustup: bool,
 }
 
 /// What was done, for the closing message.
@@ -57,6 +59,9 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
     let runs = crate::ops::proxy_program::install(&bin, self_exe, reporter)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
     reporter.verbose(&format!("the proxies are links to {}", runs.display()));
+    if opts.as_rustup {
+        crate::ops::rustup_name::link(&bin, reporter)?;
+    }
     let host = match (&opts.host, &detected.decision) {
         (Some(h), _) | (None, Decision::Host { triple: h, .. }) => Some(h.clone()),
         (None, Decision::Refused { .. }) => None,

@@ -15,6 +15,7 @@ pub mod open_ahead;
 pub mod path_edit;
 pub mod proxy_program;
 pub mod resolve;
+pub mod rustup_name;
 pub mod self_update;
 pub mod session;
 pub mod share;

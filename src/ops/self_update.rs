@@ -273,7 +273,8 @@ pub(crate) fn version_of(exe: &Path, name: &str) -> anyhow::Result<String> {
 }
 
 /// Moves `new` over `file` (`bin/tcup` or `bin/tcup-proxy`), first over each proxy that is a hard
-/// link of `file` or of one of `also`, so the proxies do not keep running the old binary.
+/// link of `file` or of one of `also` (and, for `bin/tcup`, over the `rustup` link of
+/// `--as-rustup`), so none keeps running the old binary.
 /// Symbolic-link proxies follow by themselves. Each rename is atomic.
 pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow::Result<()> {
     let ids: Vec<(u64, u64)> = std::iter::once(file)
@@ -281,8 +282,12 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
         .filter_map(|p| fs_err::metadata(p).ok())
         .map(|m| (m.dev(), m.ino()))
         .collect();
+    // `rustup` (the `--as-rustup` link) follows `tcup`, never the proxy program.
+    let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::rustup_name::NAME);
     let linked: Vec<PathBuf> = PROXIES
         .iter()
+        .copied()
+        .chain(rustup)
         .map(|name| bin.join(name))
         .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&(m.dev(), m.ino()))))
         .collect();

@@ -22,6 +22,7 @@ mod names;
 mod proxy_program;
 mod real_toolchain;
 mod recursion;
+mod rustup_name;
 mod rustup_settings;
 mod self_update;
 mod share;

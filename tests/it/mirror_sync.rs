@@ -123,7 +123,7 @@ fn two_channels_and_two_targets_then_nothing_new_then_rustup_installs_from_the_t
     // 8 packages each, all as .tar.gz, rustc also as .tar.xz and cargo as .tar.zst.
     let line = summary(&r);
     assert!(line.contains("20 archives (20 fetched"), "{line}");
-    assert!(line.contains("new: stable 1.95.0 (2026-04-16), beta 1.95.0 (2026-04-20)"), "{line}");
+    assert!(line.contains("new: stable 1.95.0 (2026-04-16), beta 1.95.0-beta.1 (2026-04-20)"), "{line}");
     assert!(r.stderr.contains("fetched rustc-1.95.0-"), "{}", r.stderr);
     for (channel, text, date) in [("stable", &stable, "2026-04-16"), ("beta", &beta, "2026-04-20")] {
         let name = format!("channel-rust-{channel}.toml");

@@ -28,6 +28,7 @@ fn sandbox_vars(sb: &Sandbox, dist: &str) -> Vec<(String, String)> {
         ("CARGO_HOME".into(), sb.cargo_home.display().to_string()),
         ("RUSTUP_DIST_SERVER".into(), dist.into()),
         ("TERM".into(), "xterm".into()),
+        ("TCUP_TODAY".into(), crate::support::TODAY.into()),
     ]
 }
 

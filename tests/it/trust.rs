@@ -222,7 +222,13 @@ fn auto_refuses_an_unsigned_manifest_once_the_home_verified_a_signed_one() {
     s.dist.write_manifest(s.root.path(), &text);
     let r = run(s.tcup(&sb).args(["update", "stable"]));
     let id = s.key_id();
-    r.fails(1, &["has no signature", &format!("verified a signed manifest for channel 'stable' or from this dist server before (signed by key {id})")]);
+    r.fails(
+        1,
+        &[
+            "has no signature",
+            &format!("verified a signed manifest for channel 'stable' or from this dist server before (signed by key {id})"),
+        ],
+    );
     assert_eq!(tree(&sb.toolchain(&tc())), before, "the installed toolchain is unchanged");
     // …and another server (a second mirror) cannot pass an unsigned one off either.
     s.gpg.sign(OPERATOR, &s.manifest());
