@@ -141,6 +141,9 @@ pub struct Env {
     /// `TCUP_FORMAT` (`text` or `json`, default `text`): how results are printed; the global
     /// `--format` option replaces it (docs/json.md).
     pub format: OutputFormat,
+    /// `RUSTUP_BACKTRACK_LIMIT` (default 21): how many days before the newest nightly an
+    /// install looks for one that has every component and target asked for, as rustup does.
+    pub backtrack_limit: usize,
     /// Today, `YYYY-MM-DD` (UTC): `TCUP_TODAY`, else the system clock. What a channel
     /// manifest's age is measured against (a frozen mirror's warning, docs/threat-model.md).
     pub today: String,
@@ -301,6 +304,7 @@ impl Env {
             trusted_keys: key_files(&get, "TCUP_TRUSTED_KEYS")?,
             update_keys: key_files(&get, "TCUP_UPDATE_KEYS")?,
             format: output_format(&get)?,
+            backtrack_limit: whole(&get, "RUSTUP_BACKTRACK_LIMIT", 0, "a whole number of days")?.unwrap_or(21),
             today: match get("TCUP_TODAY") {
                 None => calendar::today(),
                 Some(v) if calendar::days(&v).is_some() => v,

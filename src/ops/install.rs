@@ -28,6 +28,7 @@ use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
 use crate::ops::archive::{self, Cancelled, Job, Overlap};
+use crate::ops::backtrack;
 use crate::ops::host_choice::{self, HostChoice, Source};
 use crate::ops::open_ahead::OpenAhead;
 use crate::ops::share;
@@ -175,12 +176,15 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let verified = fetch_manifest(env, downloader, &manifest_url, &channel, reporter)
         .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
-    let mut selection = select::select(
-        &verified.manifest,
-        &Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets },
-    )
-    // One line naming the dist server too: "no toolchain for this host" depends on the server.
-    .with_context(|| manifest_url.to_string())?;
+    let request = Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets };
+    let (verified, mut selection) = match select::select(&verified.manifest, &request) {
+        Ok(selection) => (verified, selection),
+        Err(missing) if backtrack::applies(&opts.name, &missing) => {
+            backtrack::walk(env, downloader, &verified, &missing, &request, reporter)?
+        }
+        // One line naming the dist server too: "no toolchain for this host" depends on the server.
+        Err(e) => return Err(anyhow::Error::new(e).context(manifest_url.to_string())),
+    };
     for w in &selection.warnings {
         reporter.warn(w);
     }

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod auto_install;
+pub mod backtrack;
 pub mod change;
 pub mod components;
 pub mod doctor;

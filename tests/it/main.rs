@@ -6,6 +6,7 @@
 
 mod active;
 mod backends;
+mod backtrack;
 mod cacheable;
 mod cli;
 mod dist_servers;
