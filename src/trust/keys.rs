@@ -7,8 +7,10 @@
 //! - **tcup's own releases**: the public keys in `installer/release-keys.asc` (checked in, zero or
 //!   more armoured blocks), plus `TCUP_UPDATE_KEYS` files.
 //!
-//! A key is loaded only when its self-signatures and subkey bindings verify and it is not
-//! revoked. The Rust release key's self-signatures were made in 2013–2014 with SHA-1
+//! A key is loaded only when its self-signatures and subkey bindings verify and its primary key
+//! is not revoked. Revoked or expired subkeys, expiry and key flags do not stop a key loading:
+//! they are judged for each signature at the time it was made ([`super::validity`]). The Rust
+//! release key's self-signatures were made in 2013–2014 with SHA-1
 //! (rustup #3185); SHA-1 is accepted there and only there: every other key's self-signatures
 //! must use SHA-256 or stronger (GnuPG 2.2 makes SHA-256/SHA-512 ones by default).
 

@@ -1,5 +1,5 @@
 //! Whether a trusted key could have made a signature when the signature says it was made:
-//! revocation, expiry and key flags (docs/design.md 17.10, docs/threat-model.md 28.6).
+//! revocation, expiry and key flags (docs/threat-model.md, issue 28.6).
 //!
 //! A key file is loaded only when every self-signature verifies ([`super::keys`]), so every
 //! signature this module reads was made by the key's owner; what it decides is which of them
@@ -427,5 +427,16 @@ mod tests {
         assert_eq!((signing.expires, signing.revoked.clone(), signing.flags.as_str()), (None, None, "sign"));
         let other = subs.iter().find(|s| !s.can_sign).unwrap();
         assert_eq!(other.flags, "encrypt communications, encrypt storage");
+        // The Rust project's manifests are signed by that subkey: one made in May 2026, checked
+        // in December 2026, passes; one dated before the subkey was made (2014-12-15) does not.
+        let made = |t: u64| SigTimes { made: Some(t), lifetime: None };
+        assert_eq!(check(made(1_779_062_400), &p, Some(signing), 1_796_601_600), Ok(()));
+        let e = check(made(1_400_000_000), &p, Some(signing), 1_796_601_600).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "before signing subkey 5CB4A9347B3B09DC of key 108F66205EAEB0AAA8DD5E1C85AB96E6FA1BE5FE was created on 2014-12-15"
+            ),
+            "{e}"
+        );
     }
 }

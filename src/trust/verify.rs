@@ -76,7 +76,7 @@ pub enum BadSignature {
         trusted: String,
     },
     /// By a trusted key that could not make it: a revoked or expired key or subkey, one that
-    /// may not sign, or a signature time that cannot be (docs/design.md 17.10).
+    /// may not sign, or a signature time that cannot be (docs/threat-model.md, issue 28.6).
     #[error("{file} cannot be trusted: {problem}; keys trusted: {trusted}")]
     Unusable {
         /// The `.asc`.

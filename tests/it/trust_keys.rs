@@ -1,6 +1,6 @@
-//! Issue 28.6: revoked and expired keys do not verify (docs/threat-model.md, docs/design.md
-//! 17.10). Each test makes its operator key with GnuPG in its own temporary `GNUPGHOME`,
-//! revokes, expires or changes it the way an operator (or a thief) would, with
+//! Issue 28.6: revoked and expired keys do not verify (docs/threat-model.md). Each test makes
+//! its operator key with GnuPG in its own temporary `GNUPGHOME`, revokes, expires or changes it
+//! the way an operator (or a thief) would, with
 //! `--faked-system-time` for the past, signs a loopback mirror with it and runs
 //! `tcup toolchain install stable` with `TCUP_TRUSTED_KEYS` naming the exported key. A refusal is
 //! exit 1 under both signature policies, with a message that names the key and the times, no
