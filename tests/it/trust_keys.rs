@@ -262,3 +262,56 @@ fn a_signature_from_the_future_is_refused() {
         &[&format!("the signature by key {fpr} says it was made on 2099-01-01 00:00:00 UTC, in the future"), "check the clock"],
     );
 }
+
+/// `tcup mirror pack --sign-key` signs with a subkey that may sign now, not with the first one
+/// flagged for signing: a mirror signed by a revoked subkey would be refused by every tcup. A key
+/// with none is refused before anything is written (exit 2, saying why each one may not).
+#[test]
+fn mirror_pack_signs_with_a_subkey_that_may_sign_now() {
+    let mut keys = None;
+    let s = mirror(|gpg, manifest| {
+        let (fpr, old) = cert_key_with_signing_subkey(gpg, "ed25519");
+        gpg.sign_at(OPERATOR, manifest, None);
+        keys = Some((fpr, old));
+    });
+    let (fpr, old) = keys.unwrap();
+    let sb = Sandbox::new();
+    run(s.tcup(&sb).args(["toolchain", "install", "stable"])).ok();
+    let new = s.gpg.add_subkey(&fpr, "ed25519", "sign", "never", None);
+    s.gpg.revoke_subkey(&fpr, 1, 1, "", None);
+    let secret = s.gpg.export_secret(OPERATOR, &s.keys.path().join("secret.asc"));
+    let public = s.gpg.export_public(OPERATOR, &s.keys.path().join("public.asc"));
+    let pack = |out: &Path| {
+        let mut c = s.tcup(&sb);
+        c.args(["mirror", "pack", "--toolchain"]).arg(sb.toolchain(&tc())).arg("--out").arg(out).arg("--sign-key").arg(&secret);
+        run(&mut c)
+    };
+    let packed = tempfile::tempdir().unwrap();
+    pack(packed.path()).ok();
+    let served = Signed {
+        server: Server::http(packed.path()),
+        root: packed,
+        dist: Dist::standard(HOST),
+        gpg: Gpg::new(&s.keys.path().join("unused")),
+        keys: tempfile::tempdir().unwrap(),
+        public: public.clone(),
+    };
+    installs(&served, &public, id(&new));
+    // Both subkeys revoked: no signature is made.
+    s.gpg.revoke_subkey(&fpr, 2, 3, "", None);
+    s.gpg.export_secret(OPERATOR, &secret);
+    let empty = tempfile::tempdir().unwrap();
+    let out = empty.path().join("out");
+    pack(&out).fails(
+        2,
+        &[
+            "secret.asc: no key or subkey of it may sign now",
+            &format!("signing subkey {} of key {fpr} was revoked on ", id(&old)),
+            "(key material compromised)",
+            // Retired (a soft revocation) counts from its date, and a signature made now is after it.
+            &format!("signing subkey {} of key {fpr} was retired on ", id(&new)),
+            "(no longer used), before the signature was made on ",
+        ],
+    );
+    assert!(!out.exists(), "nothing written: {:?}", crate::support::list(empty.path()));
+}

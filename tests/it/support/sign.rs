@@ -129,7 +129,9 @@ impl Gpg {
     /// subkey-revocation menu `reason` (0 no reason, 1 compromised, 2 superseded, 3 no longer
     /// used) and `text` as the description.
     pub fn revoke_subkey(&self, fingerprint: &str, index: usize, reason: u8, text: &str, at: Option<&str>) {
-        self.edit_at(at, fingerprint, &format!("key {index}\nrevkey\ny\n{reason}\n{text}\n\ny\nsave\n"));
+        // The description is read up to an empty line.
+        let description = if text.is_empty() { "\n".to_owned() } else { format!("{text}\n\n") };
+        self.edit_at(at, fingerprint, &format!("key {index}\nrevkey\ny\n{reason}\n{description}y\nsave\n"));
     }
 
     /// Turns subkey number `index` (1 = the first) of `fingerprint`, an RSA signing subkey, into
