@@ -133,6 +133,24 @@ fn a_signature_by_a_revoked_signing_subkey_is_refused_whenever_it_was_made() {
 }
 
 #[test]
+fn a_revoked_primary_key_is_refused_when_loaded() {
+    let mut fpr = String::new();
+    let s = mirror(|gpg, manifest| {
+        fpr = gpg.gen_key_with(OPERATOR, "ed25519", "sign", "never", None);
+        gpg.sign_at(OPERATOR, manifest, None);
+        gpg.revoke_key(&fpr);
+    });
+    // The key file is the user's: a configuration error (exit 2), before any archive is fetched.
+    let sb = Sandbox::new();
+    let r = run(s.tcup(&sb).args(["toolchain", "install", "stable"]));
+    r.fails(2, &[&format!("{}: key {fpr} was revoked on ", s.public.display()), "(no reason given", "remove it from the file"]);
+    assert!(sb.toolchains().is_empty());
+    let fetched: Vec<String> =
+        s.server.log().into_iter().map(|l| l.path).filter(|p| !p.contains("/dist/channel-rust-stable.toml")).collect();
+    assert!(fetched.is_empty(), "nothing downloaded beyond the manifest: {fetched:?}");
+}
+
+#[test]
 fn a_retired_subkey_keeps_only_the_signatures_made_before_its_retirement() {
     let mut keys = None;
     let s = mirror(|gpg, manifest| {

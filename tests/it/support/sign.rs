@@ -134,6 +134,15 @@ impl Gpg {
         self.edit_at(at, fingerprint, &format!("key {index}\nrevkey\ny\n{reason}\n{description}y\nsave\n"));
     }
 
+    /// Revokes the primary key with the revocation certificate GnuPG made with it
+    /// (`openpgp-revocs.d/FPR.rev`, "no reason specified"), imported.
+    pub fn revoke_key(&self, fingerprint: &str) {
+        let cert = std::fs::read_to_string(self.home.join(format!("openpgp-revocs.d/{fingerprint}.rev"))).unwrap();
+        let path = self.home.join("revocation.asc");
+        std::fs::write(&path, cert.replace(":-----BEGIN PGP PUBLIC KEY BLOCK-----", "-----BEGIN PGP PUBLIC KEY BLOCK-----")).unwrap();
+        self.run(&["--import", path.to_str().unwrap()]);
+    }
+
     /// Turns subkey number `index` (1 = the first) of `fingerprint`, an RSA signing subkey, into
     /// an encryption-only one (`change-usage`: sign off, encrypt on; a new binding signature).
     pub fn make_subkey_encrypt_only(&self, fingerprint: &str, index: usize) {
