@@ -284,19 +284,9 @@ pub fn check(sig: SigTimes, primary: &KeyState, subkey: Option<&KeyState>, now: 
 
 /// `secs` (Unix time) as `2020-01-01 00:00:00 UTC` (proleptic Gregorian, as OpenPGP tools show it).
 pub fn utc(secs: u64) -> String {
-    let days = secs / 86_400;
     let rest = secs % 86_400;
-    // Howard Hinnant's civil_from_days, for days since 1970-01-01 (never negative here).
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
+    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX);
+    format!("{} {:02}:{:02}:{:02} UTC", crate::env::calendar::date(days), rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
 /// Now, in Unix seconds (0 if the clock is before 1970).
