@@ -7,8 +7,10 @@
 //! - **tcup's own releases**: the public keys in `installer/release-keys.asc` (checked in, zero or
 //!   more armoured blocks), plus `TCUP_UPDATE_KEYS` files.
 //!
-//! A key is loaded only when its self-signatures and subkey bindings verify and it is not
-//! revoked. The Rust release key's self-signatures were made in 2013–2014 with SHA-1
+//! A key is loaded only when its self-signatures and subkey bindings verify and its primary key
+//! is not revoked. Revoked or expired subkeys, expiry and key flags do not stop a key loading:
+//! they are judged for each signature at the time it was made ([`super::validity`]). The Rust
+//! release key's self-signatures were made in 2013–2014 with SHA-1
 //! (rustup #3185); SHA-1 is accepted there and only there: every other key's self-signatures
 //! must use SHA-256 or stronger (GnuPG 2.2 makes SHA-256/SHA-512 ones by default).
 
@@ -66,13 +68,16 @@ pub enum KeyError {
         /// The weak hash algorithm.
         hash: String,
     },
-    /// The key carries a revocation signature.
-    #[error("{origin}: key {fingerprint} is revoked")]
+    /// The primary key carries a revocation signature (hard or soft: a revoked key is not
+    /// trusted for anything new, and the file is the user's to fix).
+    #[error("{origin}: key {fingerprint} was revoked on {} ({}); remove it from the file", super::validity::utc(revocation.at), revocation.reason)]
     Revoked {
         /// Where the text came from.
         origin: String,
         /// The key's fingerprint.
         fingerprint: String,
+        /// When and why.
+        revocation: super::validity::Revocation,
     },
 }
 
@@ -187,8 +192,8 @@ pub fn parse_keys(text: &str, origin: &str, sha1_ok: bool) -> Result<Vec<Trusted
         let (key, _) = SignedPublicKey::from_string(&rest[start..end]).map_err(|e| bad(e.to_string()))?;
         key.verify_bindings().map_err(|e| bad(format!("its self-signatures do not verify: {e}")))?;
         let fingerprint = hex::encode_upper(key.primary_key.fingerprint().as_bytes());
-        if !key.details.revocation_signatures.is_empty() {
-            return Err(KeyError::Revoked { origin: origin.to_owned(), fingerprint });
+        if let Some(revocation) = super::validity::primary(&key).revoked {
+            return Err(KeyError::Revoked { origin: origin.to_owned(), fingerprint, revocation });
         }
         if !sha1_ok && let Some(hash) = self_signatures(&key).filter_map(Signature::hash_alg).find(|h| !strong(*h)) {
             return Err(KeyError::WeakBinding { origin: origin.to_owned(), fingerprint, hash: hash.to_string() });

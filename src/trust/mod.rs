@@ -10,12 +10,14 @@
 //!
 //! - [`keys`]: the pinned Rust release key, tcup's release keys, keys from files;
 //! - [`verify`]: a detached signature over exact bytes;
+//! - [`validity`]: whether the key could make it then (revocation, expiry, key flags);
 //! - [`policy`]: `auto`/`require` and downgrade protection as one pure decision;
 //! - [`sign`]: making detached signatures (`tcup mirror pack --sign-key`).
 
 pub mod keys;
 pub mod policy;
 pub mod sign;
+pub mod validity;
 pub mod verify;
 
 pub use keys::{KeyError, Keyring};

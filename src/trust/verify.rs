@@ -3,14 +3,17 @@
 //! A `.asc` beside a file (`channel-rust-stable.toml.asc`, `tcup-init.asc`) is accepted when one
 //! of its signatures is a binary-document signature (type 0x00, what `gpg --detach-sign` makes:
 //! the bytes as they are, no line-ending normalisation), made with SHA-256 or stronger, by a
-//! signing-capable key or subkey of a [`Keyring`] key, and it verifies over the bytes given.
-//! Anything else is a [`BadSignature`] naming the file, the key IDs found and the keys trusted.
+//! signing-capable key or subkey of a [`Keyring`] key, it verifies over the bytes given, and that
+//! key could make it when it says it was made: not revoked, not expired, not from the future
+//! ([`super::validity`]). Anything else is a [`BadSignature`] naming the file, the key IDs found
+//! and the keys trusted.
 
 use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
 use pgp::packet::{Signature, SignatureType};
 use pgp::types::KeyDetails;
 
 use super::keys::{Keyring, TrustedKey, strong};
+use super::validity::{self, KeyState, Problem, SigTimes};
 
 /// Largest `.asc` read (bytes); a signature is well under 2 KiB.
 pub const ASC_LIMIT: u64 = 64 * 1024;
@@ -72,6 +75,19 @@ pub enum BadSignature {
         /// The keys trusted.
         trusted: String,
     },
+    /// By a trusted key that could not make it: a revoked or expired key or subkey, one that
+    /// may not sign, or a signature time that cannot be (docs/threat-model.md, issue 28.6).
+    #[error("{file} cannot be trusted: {problem}; keys trusted: {trusted}")]
+    Unusable {
+        /// The `.asc`.
+        file: String,
+        /// The key ID that made it.
+        found: String,
+        /// What is wrong, naming the key's fingerprint and the times.
+        problem: Box<Problem>,
+        /// The keys trusted.
+        trusted: String,
+    },
     /// By a trusted key, but with an algorithm or signature type tcup does not accept.
     #[error(
         "{file} is signed by key {found} with {what}, which tcup does not accept (SHA-256 or stronger over the exact bytes is required); keys trusted: {trusted}"
@@ -89,11 +105,26 @@ pub enum BadSignature {
 }
 
 /// Checks `asc` (the text of `file`) as a detached signature over exactly `data` (the bytes of
-/// `data_name`). See the module documentation for what is accepted.
+/// `data_name`), now. See the module documentation for what is accepted.
 ///
 /// # Errors
 /// [`BadSignature`].
 pub fn verify_detached(keyring: &Keyring, data: &[u8], asc: &[u8], file: &str, data_name: &str) -> Result<Signer, BadSignature> {
+    verify_detached_at(keyring, data, asc, file, data_name, validity::now())
+}
+
+/// [`verify_detached`] with the clock given: `now` in Unix seconds.
+///
+/// # Errors
+/// [`BadSignature`].
+pub fn verify_detached_at(
+    keyring: &Keyring,
+    data: &[u8],
+    asc: &[u8],
+    file: &str,
+    data_name: &str,
+    now: u64,
+) -> Result<Signer, BadSignature> {
     let trusted = keyring.describe();
     let garbage = |why: String| BadSignature::Garbage { file: file.to_owned(), why, trusted: trusted.clone() };
     let sigs: Vec<DetachedSignature> = match DetachedSignature::from_reader_many(asc) {
@@ -104,40 +135,65 @@ pub fn verify_detached(keyring: &Keyring, data: &[u8], asc: &[u8], file: &str, d
         return Err(garbage("no signature packet".into()));
     }
     let mut found = Vec::new();
+    // The most telling refusal so far: a key problem or an unsupported signature outranks "over
+    // other bytes", which outranks "no trusted key".
     let mut worst: Option<BadSignature> = None;
-    for sig in sigs.iter().map(|d| &d.signature) {
-        let ids = issuers(sig);
-        found.extend(ids.iter().cloned());
-        let Some((key, signing_id, verifier)) = find_signing_key(keyring, sig) else { continue };
-        let fail = |what: Option<String>| match what {
-            Some(what) => BadSignature::Unsupported { file: file.to_owned(), found: signing_id.clone(), what, trusted: trusted.clone() },
-            None => BadSignature::Mismatch {
-                file: file.to_owned(),
-                data: data_name.to_owned(),
-                found: signing_id.clone(),
-                trusted: trusted.clone(),
-            },
+    let keep = |e: BadSignature, worst: &mut Option<BadSignature>| {
+        let rank = |e: &BadSignature| match e {
+            BadSignature::Unusable { .. } | BadSignature::Unsupported { .. } => 2,
+            BadSignature::Mismatch { .. } => 1,
+            BadSignature::Garbage { .. } | BadSignature::Untrusted { .. } => 0,
         };
-        if sig.typ() != Some(SignatureType::Binary) {
-            worst = Some(fail(Some(format!("a {:?} signature (not a binary-document one)", sig.typ()))));
-            continue;
+        if worst.as_ref().is_none_or(|w| rank(&e) > rank(w)) {
+            *worst = Some(e);
         }
-        match sig.hash_alg() {
-            Some(h) if strong(h) => {}
-            other => {
-                worst = Some(fail(Some(other.map_or_else(|| "an unknown hash".into(), |h| h.to_string()))));
+    };
+    for sig in sigs.iter().map(|d| &d.signature) {
+        found.extend(issuers(sig));
+        for candidate in candidates(keyring, sig) {
+            let id = candidate.key_id.clone();
+            let unsupported =
+                |what: String| BadSignature::Unsupported { file: file.to_owned(), found: id.clone(), what, trusted: trusted.clone() };
+            let unusable = |problem: Problem| BadSignature::Unusable {
+                file: file.to_owned(),
+                found: id.clone(),
+                problem: Box::new(problem),
+                trusted: trusted.clone(),
+            };
+            if sig.typ() != Some(SignatureType::Binary) {
+                keep(unsupported(format!("a {:?} signature (not a binary-document one)", sig.typ())), &mut worst);
                 continue;
             }
-        }
-        match verifier.verify(sig, data) {
-            Ok(()) => {
-                return Ok(Signer { fingerprint: key.fingerprint(), key_id: signing_id, name: key.name(), origin: key.origin.clone() });
-            }
-            Err(_) => {
-                if !matches!(worst, Some(BadSignature::Unsupported { .. })) {
-                    worst = Some(fail(None));
+            match sig.hash_alg() {
+                Some(h) if strong(h) => {}
+                other => {
+                    keep(unsupported(other.map_or_else(|| "an unknown hash".into(), |h| h.to_string())), &mut worst);
+                    continue;
                 }
             }
+            let signer_state = candidate.sub.as_ref().unwrap_or(&candidate.primary);
+            if !signer_state.can_sign {
+                keep(unusable(Problem::NotSigning { key: signer_state.name.clone(), flags: signer_state.flags.clone() }), &mut worst);
+                continue;
+            }
+            if candidate.verifier.verify(sig, data).is_err() {
+                keep(
+                    BadSignature::Mismatch {
+                        file: file.to_owned(),
+                        data: data_name.to_owned(),
+                        found: id.clone(),
+                        trusted: trusted.clone(),
+                    },
+                    &mut worst,
+                );
+                continue;
+            }
+            if let Err(problem) = validity::check(SigTimes::of(sig), &candidate.primary, candidate.sub.as_ref(), now) {
+                keep(unusable(problem), &mut worst);
+                continue;
+            }
+            let key = candidate.key;
+            return Ok(Signer { fingerprint: key.fingerprint(), key_id: id, name: key.name(), origin: key.origin.clone() });
         }
     }
     Err(worst.unwrap_or_else(|| BadSignature::Untrusted {
@@ -161,7 +217,7 @@ fn issuers(sig: &Signature) -> Vec<String> {
     out
 }
 
-/// A (sub)key able to verify `sig`: its trusted key, its long key ID, and the key itself.
+/// The public key material a signature is checked with.
 enum Verifier<'a> {
     Primary(&'a SignedPublicKey),
     Sub(&'a pgp::composed::SignedPublicSubKey),
@@ -176,23 +232,39 @@ impl Verifier<'_> {
     }
 }
 
-/// The signing-capable key of `keyring` that `sig` names (or, when it names none, the first
-/// signing-capable key).
-fn find_signing_key<'a>(keyring: &'a Keyring, sig: &Signature) -> Option<(&'a TrustedKey, String, Verifier<'a>)> {
+/// A (sub)key of a trusted key that may have made a signature.
+struct Candidate<'a> {
+    key: &'a TrustedKey,
+    /// The (sub)key's long key ID.
+    key_id: String,
+    verifier: Verifier<'a>,
+    /// The primary key's state.
+    primary: KeyState,
+    /// The subkey's, when a subkey made it.
+    sub: Option<KeyState>,
+}
+
+/// The (sub)keys of `keyring` that `sig` names by key ID or fingerprint, whatever their flags
+/// (so that a signature by a trusted encryption-only subkey is refused for what it is); when it
+/// names none, every signing-capable one.
+fn candidates<'a>(keyring: &'a Keyring, sig: &Signature) -> Vec<Candidate<'a>> {
     let ids = issuers(sig);
-    let named = |id: &str| ids.is_empty() || ids.iter().any(|i| i == id);
+    let named = |id: &str| ids.iter().any(|i| i == id);
+    let mut out = Vec::new();
     for key in &keyring.keys {
+        let primary = validity::primary(&key.key);
         let primary_id = hex::encode_upper(key.key.primary_key.legacy_key_id().as_ref());
-        let primary_signs = key.key.details.users.iter().flat_map(|u| &u.signatures).any(|s| s.key_flags().sign());
-        if primary_signs && named(&primary_id) {
-            return Some((key, primary_id, Verifier::Primary(&key.key)));
+        if named(&primary_id) || (ids.is_empty() && primary.can_sign) {
+            out.push(Candidate { key, key_id: primary_id, verifier: Verifier::Primary(&key.key), primary: primary.clone(), sub: None });
         }
+        let fingerprint = key.fingerprint();
         for sub in &key.key.public_subkeys {
             let id = hex::encode_upper(sub.key.legacy_key_id().as_ref());
-            if sub.signatures.iter().any(|s| s.key_flags().sign()) && named(&id) {
-                return Some((key, id, Verifier::Sub(sub)));
+            let state = validity::subkey(&fingerprint, sub);
+            if named(&id) || (ids.is_empty() && state.can_sign) {
+                out.push(Candidate { key, key_id: id, verifier: Verifier::Sub(sub), primary: primary.clone(), sub: Some(state) });
             }
         }
     }
-    None
+    out
 }

@@ -30,6 +30,7 @@ mod share;
 mod terminal;
 mod trust;
 mod trust_binding;
+mod trust_keys;
 mod trust_mirror;
 mod unsafe_archives;
 mod update;
