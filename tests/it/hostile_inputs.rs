@@ -143,3 +143,50 @@ fn a_relative_toolchain_path_is_refused_and_the_repository_binary_never_runs() {
     assert_eq!(r.stdout, "evil cargo\n");
     assert!(marker.exists());
 }
+
+// Issue 28.8: secrets stay out of output.
+
+/// Asserts that `secret` appears nowhere in `r`'s output and the mask `***` does.
+#[track_caller]
+fn masked(what: &str, r: &crate::support::Run) {
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("secret"), "{what}: the password is printed:\n{all}");
+    assert!(all.contains("***@"), "{what}: no masked URL in the output:\n{all}");
+}
+
+#[test]
+fn credentials_in_the_dist_server_and_proxies_are_masked_everywhere() {
+    // A dist server that has nothing: every install fails naming the manifest's URL.
+    let empty = tempfile::tempdir().unwrap();
+    let server = Server::http(empty.path());
+    let dist = format!("http://user:secret@127.0.0.1:{}", server.port);
+    let sb = Sandbox::new();
+    let r = sb.run(&dist, &["toolchain", "install", "stable"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    masked("install error", &r);
+    let r = sb.run(&dist, &["--format", "json", "toolchain", "install", "stable"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    masked("install error, --format json", &r);
+    for args in [&["doctor"][..], &["--format", "json", "doctor"]] {
+        let r = sb.run(&dist, args);
+        masked(&format!("tcup {args:?}"), &r);
+    }
+    // A proxy with credentials where nothing listens: the failure names it masked.
+    let r = run(sb.tcup(&server.url).env("http_proxy", "http://user:secret@127.0.0.1:9").args(["toolchain", "install", "stable"]));
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("secret"), "{r:?}");
+    // A rejected proxy value: the configuration error, in text and JSON, and a proxy call's warning.
+    let socks = "socks5://user:secret@127.0.0.1:1080";
+    let r = run(sb.tcup(&server.url).env("all_proxy", socks).args(["toolchain", "install", "stable"]));
+    let r = r.fails(2, &["environment variable all_proxy=\"socks5://***@127.0.0.1:1080\" is not valid"]);
+    masked("rejected proxy", &r);
+    let r = run(sb.tcup(&server.url).env("all_proxy", socks).args(["--format", "json", "toolchain", "install", "stable"]));
+    assert_eq!(r.code, 2, "{r:?}");
+    masked("rejected proxy, --format json", &r);
+    let bin = proxy_bin(&sb);
+    let r = run(sb.command(bin.join("cargo")).env("all_proxy", socks).arg("--version"));
+    assert!(r.stderr.contains("warning: environment variable all_proxy="), "{r:?}");
+    masked("a proxy call's warning", &r);
+    let r = run(sb.tcup(&server.url).env("all_proxy", "user:secret@proxy:x").args(["toolchain", "install", "stable"]));
+    r.fails(2, &["all_proxy=\"***@proxy:x\""]);
+}
