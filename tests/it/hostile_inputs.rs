@@ -190,3 +190,25 @@ fn credentials_in_the_dist_server_and_proxies_are_masked_everywhere() {
     let r = run(sb.tcup(&server.url).env("all_proxy", "user:secret@proxy:x").args(["toolchain", "install", "stable"]));
     r.fails(2, &["all_proxy=\"***@proxy:x\""]);
 }
+
+// Issue 28.9: an http server cannot redirect a backend to a local file.
+
+#[test]
+fn a_redirect_to_a_local_file_is_refused_by_every_backend() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = Dist::standard(HOST);
+    dist.write(root.path());
+    let rustc = format!("/{}.tar.xz", dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel());
+    let server = Server::http(root.path());
+    server.fault(&rustc, crate::support::server::Fault::Redirect("file:///etc/passwd".into()));
+    for backend in ["curl", "rustls", "native-tls"] {
+        let sb = Sandbox::new();
+        let r = sb.run(&server.url, &["--backends", backend, "toolchain", "install", "stable", "--profile", "minimal"]);
+        let r = r.fails(
+            1,
+            &[&format!("refusing redirect from {}{rustc} to file:///etc/passwd: only http:// and https:// are followed", server.url)],
+        );
+        assert!(!r.stderr.contains("checksum mismatch") && !r.stderr.contains("root:"), "{backend}: the file was read:\n{}", r.stderr);
+        assert!(sb.toolchains().is_empty(), "{backend}: nothing installed");
+    }
+}
