@@ -212,3 +212,38 @@ fn a_redirect_to_a_local_file_is_refused_by_every_backend() {
         assert!(sb.toolchains().is_empty(), "{backend}: nothing installed");
     }
 }
+
+// Issue 28.9: `tcup set` and `tcup check` rewrite home files only under the home's writer lock.
+
+#[test]
+fn set_and_check_wait_for_the_home_lock() {
+    use std::io::Read as _;
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(&sb.rustup_home).unwrap();
+    // Another writer: this test holds RUSTUP_HOME/tcup.lock as an install would.
+    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(sb.rustup_home.join("tcup.lock")).unwrap();
+    holder.lock().unwrap();
+    let toml = sb.rustup_home.join("tcup.toml");
+    for args in [&["set", "signature-policy", "require"][..], &["check"]] {
+        let before = std::fs::read(&toml).ok();
+        let mut child = sb
+            .tcup(crate::support::OFFLINE)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        assert!(child.try_wait().unwrap().is_none(), "tcup {args:?} did not wait for the lock");
+        assert_eq!(std::fs::read(&toml).ok(), before, "tcup {args:?} wrote tcup.toml while another writer held the lock");
+        // Released: it goes on.
+        holder.unlock().unwrap();
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert!(stderr.contains("waiting for another tcup to finish with this RUSTUP_HOME"), "{args:?}: {stderr}");
+        assert!(status.success(), "{args:?}: {status}\n{stderr}");
+        holder.lock().unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), "signature-policy = \"require\"\n");
+}
