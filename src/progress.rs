@@ -211,6 +211,8 @@ impl Reporter {
     }
 
     fn print(&self, line: &str) {
+        // Every text line passes here: credentials in a URL never reach stderr (issue 28.8).
+        let line = crate::env::redact::text(line);
         let _guard = self.lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match &self.mode {
             Mode::Bars(b) => b.multi.suspend(|| eprintln!("{line}")),
@@ -265,7 +267,7 @@ impl Reporter {
             Mode::JsonQuiet => {}
             Mode::Bars(_) | Mode::Plain => {
                 if let Some(line) = text {
-                    println!("{line}");
+                    println!("{}", crate::env::redact::text(line));
                 }
             }
         }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::output::{self, Document};
 
-use crate::env::Env;
+use crate::env::{Env, redact};
 use crate::host::{self, Decision};
 use crate::ops::doctor;
 
@@ -66,7 +66,7 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             let read = doctor::check_file(env);
             let signatures = if read.is_ok() { Some(signatures(env, reporter)?) } else { None };
             let doc = DoctorDoc {
-                dist_server: env.dist_server.to_string(),
+                dist_server: redact::url(&env.dist_server),
                 local: true,
                 backends: Vec::new(),
                 servers: Vec::new(),
@@ -84,12 +84,12 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             let signatures = if reachable { Some(signatures(env, reporter)?) } else { None };
             let first = servers.first().map(|(_, p)| p.iter().map(ProbeDoc::of).collect()).unwrap_or_default();
             let doc = DoctorDoc {
-                dist_server: env.dist_server.to_string(),
+                dist_server: redact::url(&env.dist_server),
                 local: false,
                 backends: first,
                 servers: servers
                     .iter()
-                    .map(|(u, p)| ServerDoc { dist_server: u.to_string(), backends: p.iter().map(ProbeDoc::of).collect() })
+                    .map(|(u, p)| ServerDoc { dist_server: redact::url(u), backends: p.iter().map(ProbeDoc::of).collect() })
                     .collect(),
                 probe_file: None,
                 signatures,
@@ -97,7 +97,7 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
             };
             output::print(env, &doc);
             if !reachable {
-                anyhow::bail!("no backend could fetch from {}", env.dist_server);
+                anyhow::bail!("no backend could fetch from {}", redact::url(&env.dist_server));
             }
             doc.signature_error()
         }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::env::{Env, OutputFormat};
+use crate::env::{Env, OutputFormat, redact};
 use crate::ops::resolve::{Reason, Toolchain};
 use crate::progress::events::FORMAT_VERSION;
 
@@ -24,13 +24,14 @@ struct Versioned<'a, D: Serialize> {
     doc: &'a D,
 }
 
-/// Prints `doc` on stdout in `env.format`.
+/// Prints `doc` on stdout in `env.format`, any URL's user info masked ([`redact::text`]).
 pub(super) fn print(env: &Env, doc: &impl Document) {
     match env.format {
-        OutputFormat::Text => print!("{}", doc.text()),
+        // Documents name dist servers and proxies: their credentials are masked (issue 28.8).
+        OutputFormat::Text => print!("{}", redact::text(&doc.text())),
         OutputFormat::Json => {
             let json = serde_json::to_string_pretty(&Versioned { format_version: FORMAT_VERSION, doc }).expect("documents serialise");
-            println!("{json}");
+            println!("{}", redact::text(&json));
         }
     }
 }

@@ -33,7 +33,7 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
         Ok(r) => r,
         Err(e) => {
             reporter.finish();
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", crate::env::redact::text(&one_line(&e)));
             return exit_code(&e);
         }
     };

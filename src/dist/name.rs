@@ -292,7 +292,9 @@ fn split_channel(s: &str) -> Option<(&str, &str)> {
     (rest.is_empty() || rest.starts_with('-')).then(|| (&s[..end], rest))
 }
 
-fn is_date(s: &str) -> bool {
+/// Whether `s` is a release date `YYYY-MM-DD` (digits only; what dated names, dist paths and
+/// manifests' `date` hold).
+pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }

@@ -12,6 +12,12 @@
 //! The legacy form is a `rust-toolchain` file (no extension) holding one line, the channel.
 //! A `rust-toolchain` file that is valid TOML is read as TOML. Unknown keys are ignored (rustup
 //! does too, so newer files keep working).
+//!
+//! `path` must be absolute, as rustup requires ("invalid path toolchain '.evil'", "relative path
+//! toolchain './.evil'", its two wordings, kept): a relative
+//! path would name a directory inside the project, so a cloned repository could make every
+//! `cargo` run its own `.evil/bin/cargo` (issue 28.5). An absolute path is rustup's documented
+//! behaviour and is kept.
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub struct ToolchainFile {
     /// `channel`: a toolchain name (`stable`, `1.95.0`, `nightly-2026-05-20`, a linked name).
     pub channel: Option<String>,
-    /// `path`: a toolchain directory; relative paths are resolved against the file's directory.
+    /// `path`: a toolchain directory, always absolute (a relative one is refused).
     pub path: Option<PathBuf>,
     /// `components`, as the user writes them (`rustfmt`, `rust-src`).
     pub components: Vec<String>,
@@ -35,7 +41,7 @@ pub struct ToolchainFile {
 ///
 /// # Errors
 /// Empty file, invalid TOML, no `[toolchain]` table, neither or both of `channel` and `path`, a
-/// key of the wrong type, or a legacy file of more than one line.
+/// relative `path`, a key of the wrong type, or a legacy file of more than one line.
 pub fn parse(file: &Path, text: &str) -> Result<ToolchainFile, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -68,12 +74,18 @@ pub fn parse(file: &Path, text: &str) -> Result<ToolchainFile, String> {
         let bad = || format!("error parsing override file: `{key}` must be a list of strings");
         v.as_array().ok_or_else(bad)?.iter().map(|x| x.as_str().map(str::to_owned).ok_or_else(bad)).collect()
     };
+    let path = string("path")?.map(PathBuf::from);
+    if let Some(p) = path.as_ref().filter(|p| !p.is_absolute()) {
+        // rustup 1.29's wording (it says "invalid" for one segment, "relative" otherwise), then why.
+        let word = if p.components().count() == 1 { "invalid" } else { "relative" };
+        return Err(format!(
+            "{word} path toolchain '{}': a toolchain file's path must be absolute (a relative one would run the project's own binaries)",
+            p.display()
+        ));
+    }
     let spec = ToolchainFile {
         channel: string("channel")?,
-        path: string("path")?.map(|p| {
-            let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { file.parent().unwrap_or(Path::new("/")).join(p) }
-        }),
+        path,
         components: list("components")?,
         targets: list("targets")?,
         profile: string("profile")?,
@@ -106,8 +118,13 @@ mod tests {
     }
 
     #[test]
-    fn path_is_relative_to_the_file() {
-        assert_eq!(toml("[toolchain]\npath = \"tc\"\n").unwrap().path, Some(PathBuf::from("/p/tc")));
+    fn a_path_must_be_absolute() {
+        // rustup 1.29's two wordings.
+        for (rel, word) in [(".evil", "invalid"), ("tc", "invalid"), ("./tc", "relative"), ("../tc", "relative"), ("tc/bin/..", "relative")]
+        {
+            let e = toml(&format!("[toolchain]\npath = \"{rel}\"\n")).unwrap_err();
+            assert!(e.starts_with(&format!("{word} path toolchain '{rel}': a toolchain file's path must be absolute")), "{e}");
+        }
         assert_eq!(toml("[toolchain]\npath = \"/opt/tc\"\n").unwrap().path, Some(PathBuf::from("/opt/tc")));
     }
 

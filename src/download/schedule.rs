@@ -428,6 +428,16 @@ impl Schedule {
         let Some(Ok(target)) = location.map(|l| from.join(l)) else {
             return self.on_error(i, fail(format!("redirect from {from} without a valid Location")), None, now);
         };
+        if !matches!(target.scheme(), "http" | "https") {
+            // An http server must not make tcup read local files (file://) or speak another
+            // protocol: only http and https are followed (issue 28.9).
+            return self.on_error(
+                i,
+                fail(format!("refusing redirect from {from} to {target}: only http:// and https:// are followed")),
+                None,
+                now,
+            );
+        }
         if from.scheme() == "https" && target.scheme() != "https" {
             return self.on_error(i, fail(format!("refusing redirect from https to insecure {target}")), None, now);
         }

@@ -15,6 +15,7 @@ use url::Url;
 
 pub mod calendar;
 mod download;
+pub mod redact;
 
 use download::download_config;
 pub use download::{BackendKind, DownloadConfig, Limits, Proxies, parse_backends};
@@ -27,8 +28,9 @@ pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
 pub const DEFAULT_UPDATE_ROOT: &str = "https://static.tcup.rs";
 
 /// A variable set to a value tcup cannot use. Exit code 2 (configuration error).
+/// Its message shows the value with any credentials masked ([`redact::value`]).
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {var}={value:?} is not valid: expected {expected}")]
+#[error("environment variable {var}={:?} is not valid: expected {expected}", redact::value(value))]
 pub struct EnvError {
     /// The variable's name, e.g. `RUSTUP_CONCURRENT_DOWNLOADS` (owned only for names found at run
     /// time, such as an unknown `RUSTUP_*` variable that is not UTF-8).

@@ -11,25 +11,26 @@
 //! failure:
 //! 1. fetch the `.sha256`; if it is the installed binary's hash, tcup is up to date;
 //! 2. fetch the `.asc`: missing is a refusal before anything else is downloaded;
-//! 3. stream the binary into `CARGO_HOME/bin/.tcup.new`, hashing as it arrives, and delete it on
-//!    a mismatch;
-//! 4. verify the `.asc` over the file's bytes (deleted when it does not verify), then run
-//!    `.tcup.new --version` (it must run on this machine and say which version it is);
+//! 3. download the binary into memory (at most [`MAX_BINARY`] bytes) and check its hash;
+//! 4. verify the `.asc` over its bytes; only then write it as `CARGO_HOME/bin/.tcup.new`, a new
+//!    file created exclusively after anything at that name is unlinked (a link planted there is
+//!    never written through), and run `.tcup.new --version` (it must run on this machine and say
+//!    which version it is);
 //! 5. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
 //!    `tcup` itself. Each rename is atomic, so every file is always a whole binary;
 //! 6. the same for the proxy program `dist/<triple>/tcup-proxy` ([`crate::ops::proxy_program`]),
 //!    which the proxies are links to; once tcup is updated, a failure there is a warning and the
 //!    proxies run the new tcup.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use url::Url;
 
-use crate::download::hashing::{HashingReader, Mismatch};
-use crate::download::{Downloader, into_download_error};
+use crate::download::Downloader;
+use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
 use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
@@ -100,10 +101,10 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
     })
 }
 
-/// Downloads `url`, a file the update root publishes with SHA-256 `expected`, into `dest` (mode
-/// 755) and verifies its detached signature `<url>.asc` under `keyring`. The `.asc` is fetched
-/// first, so a missing one refuses before anything else is downloaded; `dest` is removed on every
-/// failure.
+/// Downloads `url`, a file the update root publishes with SHA-256 `expected`, verifies its
+/// detached signature `<url>.asc` under `keyring`, and only then writes it into `dest` (mode
+/// 755, see [`write_new`]). The `.asc` is fetched first, so a missing one refuses before anything
+/// else is downloaded; a refused file never reaches the disk.
 ///
 /// # Errors
 /// The `.asc` is missing (a refusal naming the trusted keys) or does not verify
@@ -127,17 +128,43 @@ pub(crate) fn fetch_signed(
         Err(e) => return Err(anyhow::Error::new(e).context(format!("fetching the signature {asc_url}"))),
     };
     reporter.info(&format!("downloading {url}"));
-    let staged = stage(downloader, url, expected, dest, reporter);
-    let signed = staged.and_then(|()| {
-        let data = fs_err::read(dest)?;
-        let signer = verify_detached(keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
-        reporter.info(&format!("{url} is signed by {signer}"));
-        Ok(())
-    });
-    if signed.is_err() {
-        let _ = fs_err::remove_file(dest);
+    // Held in memory (at most MAX_BINARY bytes) until the hash and the signature accepted it:
+    // nothing is written into CARGO_HOME/bin for a refused update.
+    let data = downloader.get_bytes(url, MAX_BINARY, reporter)?;
+    let actual = sha256_hex(&data);
+    if actual != expected {
+        return Err(Mismatch { url: url.to_string(), expected: expected.to_owned(), actual }.into());
     }
-    signed
+    let signer = verify_detached(keyring, &data, &asc, asc_url.as_str(), url.as_str())?;
+    reporter.info(&format!("{url} is signed by {signer}"));
+    write_new(dest, &data)
+}
+
+/// Writes `data` into a new file `dest` (mode 755), never through a link: whatever is at `dest`
+/// (a leftover, or a link planted by whoever can write into `CARGO_HOME/bin`) is unlinked first,
+/// and the file is then created exclusively (`O_CREAT | O_EXCL`, which fails on a link planted
+/// in between instead of following it). `dest` is removed when writing fails.
+///
+/// # Errors
+/// `dest` cannot be removed, created or written (named).
+fn write_new(dest: &Path, data: &[u8]) -> anyhow::Result<()> {
+    use fs_err::os::unix::fs::OpenOptionsExt as _;
+    if fs_err::symlink_metadata(dest).is_ok() {
+        fs_err::remove_file(dest)?;
+    }
+    let written = fs_err::OpenOptions::new().write(true).create_new(true).mode(0o755).open(dest).and_then(|mut out| {
+        out.write_all(data)?;
+        out.sync_all()
+    });
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            let _ = fs_err::remove_file(dest);
+        }
+        return Err(e.into());
+    }
+    // The mode asked for at creation is less the umask: set it whole.
+    fs_err::set_permissions(dest, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    Ok(())
 }
 
 /// What `tcup init` found out about its own binary (it never fails on an unreachable update root:
@@ -232,30 +259,6 @@ pub(crate) fn hash_file(path: &Path) -> anyhow::Result<String> {
     crate::download::hashing::sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Streams `url` into `dest` (mode 755), hashing as it arrives; a hash other than `expected` is
-/// a [`Mismatch`].
-fn stage(downloader: &Downloader, url: &Url, expected: &str, dest: &Path, reporter: &Reporter) -> anyhow::Result<()> {
-    let body = downloader.open(url, 0, None, reporter)?;
-    let mut reader = HashingReader::new(body.body.take(MAX_BINARY));
-    let mut out = fs_err::File::create(dest)?;
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = reader.read(&mut buf).map_err(|e| into_download_error(e, url))?;
-        if n == 0 {
-            break;
-        }
-        out.write_all(&buf[..n])?;
-    }
-    out.sync_all()?;
-    drop(out);
-    let (actual, _) = reader.finish()?;
-    if actual != expected {
-        return Err(Mismatch { url: url.to_string(), expected: expected.to_owned(), actual }.into());
-    }
-    fs_err::set_permissions(dest, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-    Ok(())
-}
-
 /// Runs `exe --version` and returns its first line; fails when it does not run or its line does
 /// not start with `name` (`tcup`, or `tcup-proxy` for the proxy program, which answers
 /// `--version` itself when not called as a proxy), so neither can be installed as the other.
@@ -295,7 +298,9 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
         let name = proxy.file_name().unwrap_or_default().to_string_lossy();
         let tmp = bin.join(format!(".{name}.new"));
         let _ = fs_err::remove_file(&tmp);
-        fs_err::hard_link(new, &tmp).or_else(|_| fs_err::copy(new, &tmp).map(drop))?;
+        // A copy only where links are not possible: never over something planted in between.
+        fs_err::hard_link(new, &tmp)
+            .or_else(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { Err(e) } else { fs_err::copy(new, &tmp).map(drop) })?;
         fs_err::rename(&tmp, proxy)?;
     }
     fs_err::rename(new, file)?;

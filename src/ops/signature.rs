@@ -93,7 +93,7 @@ pub fn check_manifest(
             // each re-reading the file, so no thread's record overwrites another's.
             let _one = STATE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let mut state = TcupFile::read(&env.rustup_home)?;
-            if state.record_signed(channel, &signer.key_id, env.dist_server.as_str()) {
+            if state.record_signed(channel, &signer.key_id, &crate::env::redact::url(&env.dist_server)) {
                 state.save()?;
             }
             Ok(Some(ManifestSignature { asc, signer }))

@@ -269,6 +269,8 @@ pub fn fetch_channels(env: &Env, toolchains: &[LocalName], downloader: &Download
 /// A manifest cannot be fetched.
 pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Vec<CheckLine>> {
     let home = Home::new(&env.rustup_home);
+    // Checking a signed manifest records its signer in tcup.toml: one writer at a time.
+    let _lock = install::lock_home(&home, reporter)?;
     let toolchains = home.channel_toolchains();
     let fetched = fetch_channels(env, &toolchains, downloader, reporter);
     let mut out = Vec::new();

@@ -98,7 +98,9 @@ struct Line<'a, T: Serialize> {
 
 /// `body` with `"format_version"` first, as one line of JSON.
 pub fn line<T: Serialize>(body: &T) -> String {
-    serde_json::to_string(&Line { format_version: FORMAT_VERSION, body }).expect("events serialise")
+    let json = serde_json::to_string(&Line { format_version: FORMAT_VERSION, body }).expect("events serialise");
+    // Every event, error and warning object passes here: no URL's credentials reach JSON.
+    crate::env::redact::text(&json).into_owned()
 }
 
 #[derive(Serialize)]

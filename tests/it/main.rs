@@ -13,6 +13,7 @@ mod dist_servers;
 mod faults;
 mod format_and_writers;
 mod host;
+mod hostile_inputs;
 pub mod init;
 mod install;
 mod interop;

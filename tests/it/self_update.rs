@@ -366,3 +366,37 @@ fn init_checks_its_own_signature_and_only_warns_when_it_cannot() {
     let r = init(&sb, &[("TCUP_UPDATE_ROOT", &server.url), ("TCUP_UPDATE_KEYS", &rel.public)]).ok();
     assert!(r.stderr.contains("warning: this tcup-init is not the build the update root publishes"), "{}", r.stderr);
 }
+
+/// Issue 28.9: a `.tcup.new` link planted in `CARGO_HOME/bin` (by whoever can write there) never
+/// receives the download: a refused update writes nothing there, and an accepted one unlinks the
+/// link and creates its own file.
+#[test]
+fn a_planted_tcup_new_link_never_receives_the_download() {
+    let sb = installed();
+    let bin = sb.cargo_home.join("bin");
+    let before = bytes(&bin.join("tcup"));
+    let victim_dir = sb.dir.path().join("victim");
+    std::fs::create_dir_all(&victim_dir).unwrap();
+    let victim = victim_dir.join("precious");
+    std::fs::write(&victim, b"the victim's own bytes\n").unwrap();
+    std::os::unix::fs::symlink(&victim, bin.join(".tcup.new")).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let new = newer_build();
+    publish(root.path(), &new, &sha(&new));
+    let rel = release();
+    // Signed by a key tcup was not given: refused after the download.
+    let other = release();
+    other.sign(root.path());
+    let server = Server::http(root.path());
+    let vars = [("TCUP_UPDATE_ROOT", server.url.as_str()), ("TCUP_UPDATE_KEYS", rel.public.as_str())];
+    self_update(&sb, &vars).fails(1, &["which tcup does not trust"]);
+    assert_eq!(server.hits("/tcup-init"), 1, "the refusal came after the download: {:?}", server.log());
+    assert_eq!(bytes(&victim), b"the victim's own bytes\n", "the victim received the refused download");
+    assert!(bytes(&bin.join("tcup")) == before, "the old tcup was changed");
+    // Accepted: the planted link is replaced, not written through.
+    rel.sign(root.path());
+    self_update(&sb, &vars).ok();
+    assert_eq!(bytes(&victim), b"the victim's own bytes\n", "the victim received the accepted download");
+    assert!(bytes(&bin.join("tcup")) == new);
+    assert!(std::fs::symlink_metadata(bin.join(".tcup.new")).is_err(), "nothing is left at .tcup.new");
+}

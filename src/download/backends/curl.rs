@@ -126,6 +126,7 @@ impl Backend for Curl {
     }
 
     fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
+        super::http_only(&req.url)?;
         let resolved = self.resolver.lookup_for(&req.url, req.proxy.as_deref())?;
         let mut easy = Easy::new();
         self.configure(&mut easy, req, &resolved).map_err(|e| classify(&e))?;

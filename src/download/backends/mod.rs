@@ -47,6 +47,23 @@ pub(super) fn make_all(config: &DownloadConfig, resolver: &Arc<Resolver>) -> Res
 const CERT_MARK: &[u8] = b"-----BEGIN CERTIFICATE-----";
 
 /// An error and its sources on one line.
+/// Every backend's protocol allow-list: only `http://` and `https://` URLs are fetched, so no
+/// redirect or manifest can make a backend read a local file (libcurl would open `file://`;
+/// the `curl` crate exposes no `CURLOPT_PROTOCOLS` setter and `unsafe` is denied, and libcurl
+/// follows no redirect itself: `follow_location(false)`, the schedule decides).
+///
+/// # Errors
+/// A [`super::Kind::Redirect`]-kind failure (not retried) naming the URL.
+fn http_only(url: &url::Url) -> Result<(), super::AttemptError> {
+    if matches!(url.scheme(), "http" | "https") {
+        return Ok(());
+    }
+    Err(super::AttemptError {
+        kind: super::Kind::Redirect,
+        message: format!("refusing to fetch {url}: the download backends speak only http:// and https://"),
+    })
+}
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut src = e.source();
@@ -103,6 +120,18 @@ fn imf_fixdate(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backends_fetch_only_http_and_https() {
+        for ok in ["http://127.0.0.1/x", "https://static.rust-lang.org/dist/x"] {
+            http_only(&url::Url::parse(ok).unwrap()).unwrap();
+        }
+        for bad in ["file:///etc/passwd", "ftp://host/x", "gopher://host/x", "dict://host/x"] {
+            let e = http_only(&url::Url::parse(bad).unwrap()).unwrap_err();
+            assert_eq!(e.kind, crate::download::Kind::Redirect);
+            assert!(e.message.contains(bad) && e.message.contains("only http:// and https://"), "{}", e.message);
+        }
+    }
 
     #[test]
     fn retry_after_both_forms() {

@@ -70,6 +70,7 @@ impl Backend for Reqwest {
     }
 
     fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
+        super::http_only(&req.url)?;
         // Resolved here, on the attempt's thread, with the deadline (download/resolve.rs); the
         // client's resolver then answers from the cache.
         self.resolver.lookup_for(&req.url, req.proxy.as_deref())?;

@@ -17,6 +17,7 @@
 //! `tcup mirror sync` ([`sync`]) copies a dist server faithfully instead: upstream's own
 //! manifests, signatures and archives, byte for byte.
 
+mod out_path;
 pub mod sync;
 mod sync_fetch;
 mod sync_publish;
@@ -104,6 +105,8 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     let text = fs_err::read_to_string(&manifest_path)
         .with_context(|| format!("{} is not an installed toolchain (no channel manifest in lib/rustlib)", opts.toolchain.display()))?;
     let manifest = Manifest::parse(&text).with_context(|| format!("reading {}", manifest_path.display()))?;
+    // The date names directories below --out (as the version names files): see out_path.
+    out_path::check_date(&manifest.date, &manifest_path.display().to_string())?;
     let channel = match &opts.channel {
         Some(c) => c.clone(),
         None => channel_of(&opts.toolchain)?,
@@ -135,7 +138,7 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
             .map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
         let rel = rel.trim_end_matches(".tar.gz").trim_end_matches(".tar.xz").to_owned();
         let top = base_name(&rel).to_owned();
-        let stem = opts.out.join(&rel);
+        let stem = out_path::below(&opts.out, &rel)?;
         fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
         let parts = tc.parts(name)?;
         let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &parts)), "packed");
@@ -173,7 +176,7 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     mark_unpacked(&mut doc, &packed);
     let out_text = format!("{MIRROR_MARK}{doc}");
     for rel in manifest_names(&channel, &manifest) {
-        let path = opts.out.join(&rel);
+        let path = out_path::below(&opts.out, &rel)?;
         write_with_sha(&path, &out_text)?;
         let asc = path.with_file_name(format!("{}.asc", base_name(&rel)));
         match &opts.sign_key {

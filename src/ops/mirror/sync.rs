@@ -189,6 +189,8 @@ fn fetch_channel(
     report.other_bytes += asc.as_ref().map_or(0, |a| a.len() as u64);
     let text = std::str::from_utf8(&bytes).with_context(|| format!("{url} is not UTF-8 text"))?;
     let manifest = Manifest::parse(text).with_context(|| format!("reading {url}"))?;
+    // The date names the dated copy's directory: nothing else may reach a path.
+    super::out_path::check_date(&manifest.date, url.as_str())?;
     let main = Publication { rel, bytes, sha_file, asc };
     let mut publications = vec![main];
     if name.date.is_none() {

@@ -126,7 +126,7 @@ fn label(job: &Job) -> &str {
 
 /// Whether the tree already holds `job`'s archive, verified (by the ledger or by hashing it now).
 fn present(tree: &Tree, ledger: &Ledger, job: &Job, reporter: &Reporter) -> anyhow::Result<bool> {
-    let dest = tree.path(&job.rel);
+    let dest = tree.path(&job.rel)?;
     let Ok(meta) = fs_err::metadata(&dest) else { return Ok(false) };
     if ledger.trusts(&job.rel, &job.hash, &meta) {
         return Ok(true);
@@ -151,7 +151,7 @@ fn download(
     cancel: &AtomicBool,
 ) -> anyhow::Result<u64> {
     let (partial, validator_file) = tree.partial(&job.hash);
-    let dest = tree.path(&job.rel);
+    let dest = tree.path(&job.rel)?;
     if fs_err::metadata(&partial).is_ok_and(|m| m.len() > 0) && hash_of(&partial)? == job.hash {
         // Whole already: an earlier run was stopped between the last byte and the rename.
         reporter.verbose(&format!("{} arrived whole in an earlier run", job.url));

@@ -21,6 +21,7 @@ use anyhow::Context as _;
 use super::sync::archive_rel;
 use super::sync_tree::{Ledger, Tree};
 use crate::dist::manifest::Manifest;
+use crate::dist::name::is_date;
 use crate::progress::Reporter;
 
 /// One manifest as it is published: its path and its three files' bytes as served.
@@ -43,9 +44,10 @@ pub struct Publication {
 pub fn publish(tree: &Tree, p: &Publication) -> anyhow::Result<usize> {
     let asc_rel = format!("{}.asc", p.rel);
     let mut n = 0;
-    if p.asc.is_none() && tree.path(&asc_rel).exists() {
+    let asc_path = tree.path(&asc_rel)?;
+    if p.asc.is_none() && asc_path.exists() {
         // A signature of the previous manifest would not verify over the new one.
-        fs_err::remove_file(tree.path(&asc_rel))?;
+        fs_err::remove_file(&asc_path)?;
         n += 1;
     }
     n += usize::from(write(tree, &p.rel, &p.bytes)?);
@@ -61,7 +63,7 @@ pub fn publish(tree: &Tree, p: &Publication) -> anyhow::Result<usize> {
 /// # Errors
 /// The file cannot be written or renamed (named).
 pub fn write(tree: &Tree, rel: &str, bytes: &[u8]) -> anyhow::Result<bool> {
-    let dest = tree.path(rel);
+    let dest = tree.path(rel)?;
     if tree.read(rel).as_deref() == Some(bytes) {
         return Ok(false);
     }
@@ -70,12 +72,6 @@ pub fn write(tree: &Tree, rel: &str, bytes: &[u8]) -> anyhow::Result<bool> {
     tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).with_context(|| format!("writing {}", tmp.path().display()))?;
     tmp.persist(&dest).map_err(|e| e.error).with_context(|| format!("renaming into {}", dest.display()))?;
     Ok(true)
-}
-
-/// Whether `name` is a release date directory (`YYYY-MM-DD`).
-fn is_date(name: &str) -> bool {
-    let b = name.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Whether `name` is a channel manifest's file name (`channel-rust-<C>.toml`).
@@ -100,7 +96,7 @@ fn names(dir: &std::path::Path) -> anyhow::Result<Vec<(String, bool)>> {
 /// # Errors
 /// A kept manifest does not parse (nothing is removed then), or a file cannot be removed.
 pub fn prune(tree: &Tree, keep: usize, reporter: &Reporter) -> anyhow::Result<usize> {
-    let dist = tree.path("dist");
+    let dist = tree.path("dist")?;
     let mut kept: Vec<String> = names(&dist)?.into_iter().filter(|(n, d)| !d && is_manifest(n)).map(|(n, _)| format!("dist/{n}")).collect();
     let dates: Vec<String> = names(&dist)?.into_iter().filter(|(n, d)| *d && is_date(n)).map(|(n, _)| n).collect();
     // Channel manifest file name → its dated copies, newest first.
@@ -123,8 +119,9 @@ pub fn prune(tree: &Tree, keep: usize, reporter: &Reporter) -> anyhow::Result<us
     }
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     for rel in &kept {
-        let text = fs_err::read_to_string(tree.path(rel))?;
-        let m = Manifest::parse(&text).with_context(|| format!("reading {} (nothing was pruned)", tree.path(rel).display()))?;
+        let path = tree.path(rel)?;
+        let text = fs_err::read_to_string(&path)?;
+        let m = Manifest::parse(&text).with_context(|| format!("reading {} (nothing was pruned)", path.display()))?;
         for tp in m.pkg.values().flat_map(|p| p.target.values()) {
             for url in [&tp.url, &tp.xz_url, &tp.zst_url].into_iter().flatten() {
                 if let Ok(r) = archive_rel(url) {
@@ -137,7 +134,7 @@ pub fn prune(tree: &Tree, keep: usize, reporter: &Reporter) -> anyhow::Result<us
     let ledger = Ledger::load(tree);
     let mut removed = 0;
     let mut remove = |rel: &str| -> anyhow::Result<()> {
-        fs_err::remove_file(tree.path(rel))?;
+        fs_err::remove_file(tree.path(rel)?)?;
         ledger.forget(rel);
         reporter.verbose(&format!("pruned {rel}"));
         removed += 1;
@@ -146,7 +143,7 @@ pub fn prune(tree: &Tree, keep: usize, reporter: &Reporter) -> anyhow::Result<us
     // Manifests first, so no kept name ever points at a removed archive.
     for rel in &dropped {
         for f in [rel.clone(), format!("{rel}.sha256"), format!("{rel}.asc")] {
-            if tree.path(&f).is_file() {
+            if tree.path(&f)?.is_file() {
                 remove(&f)?;
             }
         }
@@ -184,13 +181,13 @@ mod tests {
         assert!(write(&tree, "dist/a.toml", b"one").unwrap());
         assert!(!write(&tree, "dist/a.toml", b"one").unwrap());
         assert!(write(&tree, "dist/a.toml", b"two").unwrap());
-        assert_eq!(fs_err::read(tree.path("dist/a.toml")).unwrap(), b"two");
+        assert_eq!(fs_err::read(tree.path("dist/a.toml").unwrap()).unwrap(), b"two");
         // Nothing left in tmp.
         assert_eq!(fs_err::read_dir(dir.path().join(".tcup-sync/tmp")).unwrap().count(), 0);
         let p = Publication { rel: "dist/a.toml".into(), bytes: b"three".to_vec(), sha_file: b"h  a.toml\n".to_vec(), asc: None };
-        fs_err::write(tree.path("dist/a.toml.asc"), b"old signature").unwrap();
+        fs_err::write(tree.path("dist/a.toml.asc").unwrap(), b"old signature").unwrap();
         assert_eq!(publish(&tree, &p).unwrap(), 3);
-        assert!(!tree.path("dist/a.toml.asc").exists());
+        assert!(!tree.path("dist/a.toml.asc").unwrap().exists());
         assert_eq!(publish(&tree, &p).unwrap(), 0);
     }
 }

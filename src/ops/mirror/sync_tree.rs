@@ -16,6 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::out_path::{self, OutsideOut};
 use crate::home::HomeLock;
 
 /// The name of the state directory below the root.
@@ -49,14 +50,19 @@ impl Tree {
         HomeLock::acquire(&self.state, waiting)
     }
 
-    /// `root/rel` (`rel` is a checked relative path such as `dist/2026-04-16/x.tar.xz`).
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
+    /// `root/rel` (`rel` such as `dist/2026-04-16/x.tar.xz`), checked by
+    /// [`out_path::below`] to stay below the root: every path the sync writes, reads or removes
+    /// comes from here.
+    ///
+    /// # Errors
+    /// `rel` is absolute or has a segment that is not a plain name (named).
+    pub fn path(&self, rel: &str) -> Result<PathBuf, OutsideOut> {
+        out_path::below(&self.root, rel)
     }
 
-    /// The bytes of `rel`, when it is there.
+    /// The bytes of `rel`, when it is there (and below the root).
     pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
-        fs_err::read(self.path(rel)).ok()
+        fs_err::read(self.path(rel).ok()?).ok()
     }
 
     /// The `date = "…"` of the manifest published at `rel`, when there is one.
@@ -207,7 +213,7 @@ mod tests {
     fn the_ledger_trusts_only_an_untouched_file() {
         let dir = tempfile::tempdir().unwrap();
         let tree = Tree::open(dir.path()).unwrap();
-        let file = tree.path("dist/a.tar.xz");
+        let file = tree.path("dist/a.tar.xz").unwrap();
         fs_err::create_dir_all(file.parent().unwrap()).unwrap();
         fs_err::write(&file, b"archive").unwrap();
         let ledger = Ledger::load(&tree);
@@ -223,7 +229,7 @@ mod tests {
         f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(7)).unwrap();
         assert!(!again.trusts("dist/a.tar.xz", "h", &fs_err::metadata(&file).unwrap()));
         assert_eq!(tree.published_date("dist/none.toml"), None);
-        fs_err::write(tree.path("dist/m.toml"), "manifest-version = \"2\"\ndate = \"2026-04-16\"\n").unwrap();
+        fs_err::write(tree.path("dist/m.toml").unwrap(), "manifest-version = \"2\"\ndate = \"2026-04-16\"\n").unwrap();
         assert_eq!(tree.published_date("dist/m.toml").as_deref(), Some("2026-04-16"));
     }
 }
