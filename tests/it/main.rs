@@ -13,6 +13,7 @@ mod faults;
 mod format_and_writers;
 mod host;
 pub mod init;
+mod init_tls;
 mod install;
 mod interop;
 mod json;
