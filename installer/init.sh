@@ -197,6 +197,7 @@ fetch_wget() {
             grep -v '^  ' "$_out.headers" >&2
             err "wget could not download $_url"
         fi
+        rm -f "$_out.headers"
         return 0
     fi
     if [ "$3" = hashed ]; then
@@ -212,10 +213,13 @@ fetch_wget() {
     _next="$_url"
     _hops=0
     while :; do
-        LC_ALL=C wget -q -S --https-only --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 \
+        LC_ALL=C wget -nv -S --https-only --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 \
             --max-redirect=0 -O "$_out" "$_next" 2>"$_out.headers"
         _rc=$?
-        [ "$_rc" = 0 ] && return 0
+        if [ "$_rc" = 0 ]; then
+            rm -f "$_out.headers"
+            return 0
+        fi
         if [ "$_rc" = 5 ]; then
             grep -v '^  ' "$_out.headers" >&2
             refuse "the TLS certificate of $_next could not be verified (wget exit 5); nothing else vouches for this download"
@@ -313,7 +317,10 @@ fetch_proxy() {
     fi
     (REFUSE_CODE=3 fetch "$1" "$_dir/tcup-proxy" "$2") 2>"$_dir/proxy.err"
     case "$?" in
-        0) verify tcup-proxy "$1" "$3" "$4" ;;
+        0)
+            rm -f "$_dir/proxy.err"
+            verify tcup-proxy "$1" "$3" "$4"
+            ;;
         3) cat "$_dir/proxy.err" >&2; exit 1 ;;
         *)
             rm -f "$_dir/tcup-proxy"

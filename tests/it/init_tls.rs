@@ -188,6 +188,17 @@ fn issue28_a_redirect_from_https_to_http_is_refused_with_every_downloader() {
             assert_eq!(http.log().len(), hits, "{label} followed the redirect to http: {:?}", http.log());
         }
     }
+    // The optional proxy program too: a refusal is not an absent file, and tcup-init does not run.
+    server.clear_faults();
+    server.fault(&format!("/dist/{HOST}/tcup-proxy"), Fault::Redirect(format!("{}/dist/{HOST}/tcup-proxy", http.url)));
+    let scene = Scene::new();
+    let mut cmd = dev_init(&["dash"], &scene.sb, &server, None, ARGS);
+    let r = run(scene.env(&mut cmd, Some(&pem))).fails(
+        1,
+        &[&format!("error: refused {}/dist/{HOST}/tcup-proxy: it redirects to a URL that is not https (curl exit 1)", server.url)],
+    );
+    assert!(!r.stderr.contains("warning: could not download tcup-proxy"), "{}", r.stderr);
+    scene.nothing_ran_or_installed(&r);
 }
 
 #[test]
