@@ -204,8 +204,11 @@ fetch_wget() {
         _https=""
         case "$_url" in https://*) _https="--https-only" ;; esac
         # shellcheck disable=SC2086
-        wget -q $_https --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 -O "$_out" "$_url" \
-            || err "wget could not download $_url"
+        if ! LC_ALL=C wget -nv $_https --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 -O "$_out" "$_url" 2>"$_out.log"; then
+            cat "$_out.log" >&2
+            err "wget could not download $_url"
+        fi
+        rm -f "$_out.log"
         return 0
     fi
     # GNU wget: --https-only holds only for recursive downloads, so redirects are followed here,
