@@ -3,7 +3,8 @@
 # by ci/emulate.sh). For each userland below, a chroot holds nothing but Debian's static busybox of
 # that architecture as /bin/sh (with its applets: uname, od, wget, sha256sum, …), /proc with the
 # /proc/cpuinfo of a real board of that kind bound over it, and the libc loader's name where the
-# case needs one. installer/init.sh runs inside it under that busybox sh against UPDATE_ROOT,
+# case needs one. The init.sh ci/release.sh published in UPDATE_ROOT (carrying the release's
+# hashes, so plain HTTP is enough) runs inside it under that busybox sh against UPDATE_ROOT,
 # served over HTTP on 127.0.0.1 (busybox wget; the HTTPS path of init.sh is tested with curl on
 # this machine), and must pick, verify and run the right tcup-init, which installs tcup in the
 # chroot's HOME. The installed tcup then runs `--version` and `doctor host` there.
@@ -20,6 +21,8 @@ if [ $# -ne 1 ] || [ ! -d "$1/dist" ]; then
   exit 2
 fi
 ROOT=$(cd "$1" && pwd)
+grep -q '^RELEASE_VERSION="[^"]' "$ROOT/init.sh" 2>/dev/null || {
+  echo "bootstrap-chroot: $ROOT/init.sh carries no release hashes (run ci/release.sh again)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bootstrap-chroot: needs root (chroot, mount, binfmt_misc)" >&2; exit 2; }
 # In a private mount namespace the kernel drops every mount below when the script ends, however
 # it ends (even SIGKILL); cleanup() still unmounts them in order first.
@@ -150,7 +153,7 @@ run_case() {
   : >"$r/dev/null"
   mount_below "$r/dev/null" --bind /dev/null # a bind mount works where /tmp is nodev
   [ "$loader" = - ] || : >"$r$loader"
-  cp installer/init.sh "$r/init.sh"
+  cp "$ROOT/init.sh" "$r/init.sh"
   cpuinfo "$cpu" >"$WORK/cpuinfo-$arch-$triple"
   mount_below "$r/proc" -t proc proc
   mount_below "$r/proc/cpuinfo" --bind "$WORK/cpuinfo-$arch-$triple"
@@ -161,7 +164,7 @@ run_case() {
   [ "$loader" = - ] || with=" with $loader"
   [ "$cpu" != - ] || shown="this machine's"
   echo "== init.sh in a $arch busybox userland$with, CPU $shown (expects $triple)"
-  if out=$(env -i "${qemu[@]}" PATH=/bin HOME=/root TCUP_UPDATE_ROOT="$ROOT_URL" TCUP_INIT_ALLOW_HTTP=1 \
+  if out=$(env -i "${qemu[@]}" PATH=/bin HOME=/root TCUP_UPDATE_ROOT="$ROOT_URL" \
     "${CHROOT[@]}" "$r" /bin/sh /init.sh -y --default-toolchain none --no-modify-path 2>&1); then
     picked=$(sed -n 's/.*downloading tcup-init for //p' <<<"$out")
     if [ "$picked" != "$triple" ]; then

@@ -301,7 +301,7 @@ RUN wget -q -O - "\$TCUP_UPDATE_ROOT/init.sh" | sh -s -- -y --no-modify-path --p
 RUN rustc --version && cargo --version
 DOCKERFILE
   if build_image "$store" "$log" "podman build of a musl image (expected to be refused)" \
-    --build-arg TCUP_UPDATE_ROOT="$ROOT_HTTP" --env TCUP_INIT_ALLOW_HTTP=1 \
+    --build-arg TCUP_UPDATE_ROOT="$ROOT_HTTP" \
     -t tcup-real/musl -f "$WORK/Dockerfile.musl" "$WORK"; then
     fail "musl image: installed, but $DIST has no x86_64-unknown-linux-musl rustc"; ok=1
   else
@@ -351,7 +351,7 @@ case_arm64_machine() {
     if [ "$tool" = tcup ]; then
       # shellcheck disable=SC2016 # expanded inside the root
       step "$log-install.log" "arm64: curl \$TCUP_UPDATE_ROOT/init.sh | sh -s -- -y (update root $ROOT_HTTP)" \
-        "${clean[@]}" TCUP_UPDATE_ROOT="$ROOT_HTTP" TCUP_INIT_ALLOW_HTTP=1 "${enter[@]}" \
+        "${clean[@]}" TCUP_UPDATE_ROOT="$ROOT_HTTP" "${enter[@]}" \
         sh -c 'curl -sSf "$TCUP_UPDATE_ROOT/init.sh" | sh -s -- -y --no-modify-path' || { ok=1; continue; }
       grep -q 'downloading tcup-init for aarch64-unknown-linux-gnu' "$log-install.log" ||
         { fail "init.sh did not pick aarch64-unknown-linux-gnu"; ok=1; }

@@ -4,7 +4,8 @@
 #   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)  [+ tcup-init.asc]
 #   OUT_DIR/dist/<triple>/tcup-proxy +  .sha256  [+ .asc]   (the proxy program, docs/design.md 20.7)
 #   OUT_DIR/archive/<version>/<triple>/tcup-init, tcup-proxy  +  .sha256  [+ .asc]
-#   OUT_DIR/init.sh
+#   OUT_DIR/init.sh   (installer/init.sh carrying VERSION and the SHA-256 of every build under
+#                      archive/VERSION/, written by ci/publish-init-sh.sh: it runs only those bytes)
 #   OUT_DIR/man/tcup.1, tcup-<subcommand>.1 …   (written by a built binary that runs here: `tcup man`)
 # Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
 # vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
@@ -153,7 +154,8 @@ for build in "${BUILDS[@]}"; do
     done
   done
 done
-cp installer/init.sh "$OUT/init.sh"
+# init.sh carries this release's hashes and fetches its archive/<version>/ paths (docs/threat-model.md).
+ci/publish-init-sh.sh "$OUT" "$VERSION"
 # The man pages come from the clap definitions of the binary just built (`tcup man DIR`), run
 # from one of the builds this machine executes; called `tcup`, not `tcup-init` (which installs).
 man_bin=

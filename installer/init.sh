@@ -3,25 +3,44 @@
 #
 # tcup bootstrap: curl --proto '=https' --tlsv1.2 -sSf https://<update root>/init.sh | sh
 #
-# Picks the tcup-init build for this system, downloads it with its .sha256, verifies it, and runs
-# it with this script's arguments (rustup-init's flags: -y, --default-toolchain, --profile, …).
-# The small proxy program published beside it (tcup-proxy, which rustc, cargo, … will be links
-# to) is downloaded and verified the same way into the same directory, where tcup-init finds it;
-# an update root without one is fine (the proxies then link to tcup itself).
+# Picks the tcup-init build for this system, downloads it, verifies it, and runs it with this
+# script's arguments (rustup-init's flags: -y, --default-toolchain, --profile, …). The small proxy
+# program published beside it (tcup-proxy, which rustc, cargo, … will be links to) is downloaded
+# and verified the same way into the same directory, where tcup-init finds it; a release without
+# one is fine (the proxies then link to tcup itself).
 # POSIX sh: runs under dash, busybox ash and bash. It never relies on ldd: the userland is read
 # from /bin/sh's own ELF header with od. The tcup-init binary settles the details (ARMv6 vs ARMv7,
 # …) itself.
 #
+# What vouches for the binary it runs (docs/threat-model.md, "The bootstrap never downgrades TLS"):
+# - The published init.sh carries the SHA-256 of every build of its own release (RELEASE_SHA256S,
+#   written by ci/publish-init-sh.sh) and fetches that release's immutable paths,
+#   <root>/archive/<version>/<triple>/tcup-init and tcup-proxy. A binary must match the hash that
+#   came with this script, whichever downloader fetched it and over whatever connection.
+# - Anything no carried hash covers (another TCUP_VERSION, or every download of a development copy
+#   of this script, which carries none) is trusted on its connection alone: https only, the
+#   certificate verified, no redirect to anything but https. A TLS failure from curl is final
+#   (never retried with wget); GNU wget follows redirects one at a time, checking each; busybox
+#   wget must verify through openssl (on PATH) and must not have followed a redirect to http.
+# No switch turns any of this off, and no SHA-256 tool at all is a refusal.
+#
 # Environment:
-#   TCUP_UPDATE_ROOT       where tcup-init builds live (default https://static.tcup.rs);
-#                          http:// only with TCUP_INIT_ALLOW_HTTP=1 (local testing)
-#   TCUP_VERSION           pin a tcup version (fetches <root>/archive/<version>/<triple>/tcup-init)
+#   TCUP_UPDATE_ROOT       where tcup-init builds live (default https://static.tcup.rs); http:// only
+#                          for the release whose hashes this script carries (a local mirror)
+#   TCUP_VERSION           install this tcup version (<root>/archive/<version>/<triple>/tcup-init);
+#                          default: this script's own release (a development copy: dist/<triple>/)
 #   TCUP_INIT_DOWNLOADER   curl or wget: use only that one (default: curl, then wget)
-#   TCUP_INIT_SKIP_VERIFY  1: install even when no SHA-256 tool exists (not recommended)
 #   TCUP_INIT_STALL_SECONDS  abort a transfer that moves no data for this long (default 30)
 #   TCUP_INIT_YES          1: same as -y
 
 set -u
+
+# --- release hashes: ci/publish-init-sh.sh replaces these lines in the init.sh it publishes ---
+# The tcup version this script installs, and one "<sha256> <triple>/<file>" line per build of it.
+# Empty in the repository: a development copy, whose every download needs verified TLS.
+RELEASE_VERSION=""
+RELEASE_SHA256S=""
+# --- end of release hashes ---
 
 TCUP_UPDATE_ROOT="${TCUP_UPDATE_ROOT:-https://static.tcup.rs}"
 STALL="${TCUP_INIT_STALL_SECONDS:-30}"
@@ -33,6 +52,13 @@ say() {
 err() {
     say "error: $1"
     exit 1
+}
+
+# A refusal for security (what would vouch for a download cannot): exit 1, or REFUSE_CODE where an
+# optional download runs in a subshell that must tell a refusal from an absent file.
+refuse() {
+    say "error: $1"
+    exit "${REFUSE_CODE:-1}"
 }
 
 has() {
@@ -109,25 +135,141 @@ detect_triple() {
     esac
 }
 
-# fetch URL FILE: downloads with curl, falling back to wget when curl is absent, fails or stalls.
+# Prints the SHA-256 this script carries for TRIPLE's FILE (tcup-init, tcup-proxy), or nothing.
+carried_sha256() {
+    printf '%s\n' "$RELEASE_SHA256S" | grep " $1/$2\$" | cut -d ' ' -f 1 | head -n 1
+}
+
+# Prints the last Location header in FILE (wget -S's server responses), or nothing.
+last_location() {
+    grep -i '^ *location:' "$1" | tail -n 1 | sed 's/^ *[^:]*: *//' | tr -d '\r'
+}
+
+# Prints where a redirect from https URL to LOCATION leads, or fails when that is not https.
+redirect_target() {
+    case "$2" in
+        https://*) echo "$2" ;;
+        //*) echo "https:$2" ;;
+        /*) echo "$(printf '%s\n' "$1" | sed 's|^\(https://[^/]*\).*$|\1|')$2" ;;
+        *:*) refuse "refused the redirect from $1 to $2: it is not https, and nothing else vouches for this download" ;;
+        *) echo "${1%/*}/$2" ;;
+    esac
+}
+
+# Runs busybox wget ARGS with a bound on its time. Some busybox builds lack wget's -T (and crash
+# when given it): those are bounded with timeout.
+busybox_wget() {
+    if wget --help 2>&1 | grep -q -- '-T SEC'; then
+        wget -T "$STALL" "$@"
+    elif has timeout; then
+        timeout "$(( STALL * 20 ))" wget "$@"
+    else
+        wget "$@"
+    fi
+}
+
+# fetch_wget URL FILE MODE: fetch's wget half (see fetch).
+fetch_wget() {
+    _url="$1"
+    _out="$2"
+    if wget --help 2>&1 | grep -q BusyBox; then
+        if [ "$3" = hashed ]; then
+            busybox_wget -q -O "$_out" "$_url" || err "wget could not download $_url"
+            return 0
+        fi
+        # Busybox verifies a certificate (chain and host name) only through `openssl s_client`,
+        # and only the builds that offer --no-check-certificate; without openssl it falls back to
+        # its own TLS, which validates nothing. It follows every redirect, so its server
+        # responses (-S) are checked afterwards: nothing fetched is used unless every hop was https.
+        wget --help 2>&1 | grep -q -- 'no-check-certificate' \
+            || refuse "this busybox wget cannot verify TLS certificates, and nothing else vouches for $_url: install curl (or GNU wget)"
+        has openssl \
+            || refuse "busybox wget verifies TLS certificates only through openssl, which is not on PATH, and nothing else vouches for $_url: install curl (or openssl)"
+        busybox_wget -q -S -O "$_out" "$_url" 2>"$_out.headers"
+        _rc=$?
+        _loc="$(grep -i '^ *location:' "$_out.headers" | sed 's/^ *[^:]*: *//' | tr -d '\r' \
+            | grep -v -e '^https://' -e '^/' | grep ':' | head -n 1)"
+        if [ -n "$_loc" ]; then
+            rm -f "$_out"
+            refuse "refused the redirect from $_url to $_loc: it is not https, and nothing else vouches for this download"
+        fi
+        if [ "$_rc" != 0 ]; then
+            grep -v '^  ' "$_out.headers" >&2
+            err "wget could not download $_url"
+        fi
+        rm -f "$_out.headers"
+        return 0
+    fi
+    if [ "$3" = hashed ]; then
+        _https=""
+        case "$_url" in https://*) _https="--https-only" ;; esac
+        # shellcheck disable=SC2086
+        if ! LC_ALL=C wget -nv $_https --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 -O "$_out" "$_url" 2>"$_out.log"; then
+            cat "$_out.log" >&2
+            err "wget could not download $_url"
+        fi
+        rm -f "$_out.log"
+        return 0
+    fi
+    # GNU wget: --https-only holds only for recursive downloads, so redirects are followed here,
+    # one at a time, each checked to be https.
+    _next="$_url"
+    _hops=0
+    while :; do
+        LC_ALL=C wget -nv -S --https-only --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 \
+            --max-redirect=0 -O "$_out" "$_next" 2>"$_out.headers"
+        _rc=$?
+        if [ "$_rc" = 0 ]; then
+            rm -f "$_out.headers"
+            return 0
+        fi
+        if [ "$_rc" = 5 ]; then
+            grep -v '^  ' "$_out.headers" >&2
+            refuse "the TLS certificate of $_next could not be verified (wget exit 5); nothing else vouches for this download"
+        fi
+        _loc="$(last_location "$_out.headers")"
+        if [ -z "$_loc" ]; then
+            grep -v '^  ' "$_out.headers" >&2
+            err "wget could not download $_next"
+        fi
+        _next="$(redirect_target "$_next" "$_loc")" || exit "$?"
+        _hops=$(( _hops + 1 ))
+        [ "$_hops" -le 10 ] || err "more than 10 redirects from $_url"
+    done
+}
+
+# fetch URL FILE MODE: downloads URL into FILE with curl, or with wget when curl is absent or
+# fails (not for a TLS failure). MODE is "hashed" when the bytes will be checked against a hash
+# this script carries (the connection then decides nothing), "tls" when the connection is all
+# that vouches for them: https only, certificates verified, no redirect to http, and a wget only
+# when it can verify too.
 fetch() {
     _url="$1"
     _out="$2"
+    _mode="$3"
     _proto='=https'
-    if [ "${TCUP_INIT_ALLOW_HTTP:-0}" = 1 ]; then
-        _proto='=http,https'
-    fi
+    case "$_url" in http://*) _proto='=http,https' ;; esac
     _which="${TCUP_INIT_DOWNLOADER:-}"
     case "$_which" in
         "" | curl | wget) ;;
         *) err "TCUP_INIT_DOWNLOADER='$_which' is not valid: expected curl or wget" ;;
     esac
     if [ "$_which" != wget ] && has curl; then
-        if curl --proto "$_proto" --tlsv1.2 --silent --show-error --fail --location \
+        curl --proto "$_proto" --proto-redir "$_proto" --tlsv1.2 --silent --show-error --fail --location \
             --connect-timeout 30 --speed-limit 10 --speed-time "$STALL" --retry 3 \
-            --output "$_out" "$_url"; then
-            return 0
-        fi
+            --output "$_out" "$_url"
+        _rc=$?
+        case "$_rc" in
+            0) return 0 ;;
+            # curl's TLS failures: connect, certificates, engines, ciphers, CRL, issuer, pinning.
+            35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91)
+                refuse "the TLS certificate or handshake of $_url could not be verified (curl exit $_rc); a TLS failure is final: no other downloader is tried"
+                ;;
+            1)
+                [ "$_mode" = hashed ] \
+                    || refuse "refused $_url: it redirects to a URL that is not https (curl exit 1), and nothing else vouches for this download"
+                ;;
+        esac
         [ "$_which" = curl ] && err "curl could not download $_url"
         has wget || err "curl could not download $_url (and wget, to try next, is not installed)"
         say "curl could not download $_url; trying wget"
@@ -135,24 +277,7 @@ fetch() {
         err "TCUP_INIT_DOWNLOADER=curl but curl is not installed"
     fi
     has wget || err "cannot download $_url: neither curl nor wget is installed"
-    if wget --help 2>&1 | grep -q BusyBox; then
-        # Some busybox builds lack wget's -T (and crash when given it): bound them with timeout.
-        if wget --help 2>&1 | grep -q -- '-T SEC'; then
-            wget -q -T "$STALL" -O "$_out" "$_url" || err "wget could not download $_url"
-        elif has timeout; then
-            timeout "$(( STALL * 20 ))" wget -q -O "$_out" "$_url" || err "wget could not download $_url"
-        else
-            wget -q -O "$_out" "$_url" || err "wget could not download $_url"
-        fi
-    else
-        _https=""
-        if [ "${TCUP_INIT_ALLOW_HTTP:-0}" != 1 ]; then
-            _https="--https-only"
-        fi
-        # shellcheck disable=SC2086
-        wget -q $_https --secure-protocol=TLSv1_2 --timeout="$STALL" --tries=3 -O "$_out" "$_url" \
-            || err "wget could not download $_url"
-    fi
+    fetch_wget "$_url" "$_out" "$_mode"
 }
 
 # Prints the SHA-256 of FILE, or nothing when no tool for it exists.
@@ -166,55 +291,100 @@ sha256_of() {
     fi
 }
 
-# verify NAME URL: checks $_dir/NAME against $_dir/NAME.sha256 (downloaded from URL.sha256).
+# verify NAME URL EXPECTED WHENCE: checks $_dir/NAME (downloaded from URL) against the SHA-256
+# EXPECTED, which came from WHENCE; on a mismatch nothing runs.
 verify() {
-    _expected="$(cut -d ' ' -f 1 <"$_dir/$1.sha256")"
     _actual="$(sha256_of "$_dir/$1")"
-    if [ -z "$_actual" ]; then
-        [ "${TCUP_INIT_SKIP_VERIFY:-0}" = 1 ] \
-            || err "cannot verify $1: no sha256sum, shasum or openssl here (TCUP_INIT_SKIP_VERIFY=1 skips the check)"
-        say "warning: not verifying $1 (TCUP_INIT_SKIP_VERIFY=1)"
-    elif [ "$_actual" != "$_expected" ]; then
-        err "checksum mismatch for $2: expected $_expected, got $_actual; nothing was installed"
+    [ -n "$_actual" ] || err "cannot verify $1: no sha256sum, shasum or openssl here (install coreutils or openssl); nothing was installed"
+    if [ "$_actual" != "$3" ]; then
+        err "checksum mismatch for $2: expected $3 ($4), got $_actual; nothing was installed"
     fi
     chmod u+x "$_dir/$1"
 }
 
+# fetch_proxy URL MODE [SHA256]: downloads and verifies the optional tcup-proxy; an update root
+# without it is fine, a refusal for security or a checksum mismatch is not.
+fetch_proxy() {
+    if [ "$2" = tls ]; then
+        # Its .sha256 (integrity only: it comes over the same verified connection).
+        (REFUSE_CODE=3 fetch "$1.sha256" "$_dir/tcup-proxy.sha256" tls) 2>"$_dir/proxy.err"
+        case "$?" in
+            0) ;;
+            3) cat "$_dir/proxy.err" >&2; exit 1 ;;
+            *) return 0 ;;
+        esac
+        grep -Eq '^[0-9a-fA-F]{64}( |$)' "$_dir/tcup-proxy.sha256" || return 0
+        set -- "$1" "$2" "$(cut -d ' ' -f 1 <"$_dir/tcup-proxy.sha256")" "its .sha256, over verified TLS"
+    else
+        set -- "$1" "$2" "$3" "carried by this init.sh for tcup $RELEASE_VERSION"
+    fi
+    (REFUSE_CODE=3 fetch "$1" "$_dir/tcup-proxy" "$2") 2>"$_dir/proxy.err"
+    case "$?" in
+        0)
+            rm -f "$_dir/proxy.err"
+            verify tcup-proxy "$1" "$3" "$4"
+            ;;
+        3) cat "$_dir/proxy.err" >&2; exit 1 ;;
+        *)
+            rm -f "$_dir/tcup-proxy"
+            say "warning: could not download tcup-proxy; the proxies will run tcup itself"
+            ;;
+    esac
+}
+
 main() {
+    for _gone in TCUP_INIT_ALLOW_HTTP TCUP_INIT_SKIP_VERIFY; do
+        eval "_set=\${$_gone:-}"
+        [ -z "$_set" ] || say "warning: $_gone is no longer read: no switch turns verification off"
+    done
+    _version="${TCUP_VERSION:-$RELEASE_VERSION}"
+    _mode=tls
+    if [ -n "$RELEASE_VERSION" ] && [ "$_version" = "$RELEASE_VERSION" ]; then
+        _mode=hashed
+    fi
     case "$TCUP_UPDATE_ROOT" in
         https://*) ;;
         http://*)
-            [ "${TCUP_INIT_ALLOW_HTTP:-0}" = 1 ] \
-                || err "TCUP_UPDATE_ROOT=$TCUP_UPDATE_ROOT is not https; set TCUP_INIT_ALLOW_HTTP=1 to allow it for local testing"
+            [ "$_mode" = hashed ] || err "TCUP_UPDATE_ROOT=$TCUP_UPDATE_ROOT is not https: only the release whose hashes an init.sh carries may come over http (this one carries ${RELEASE_VERSION:-none})"
             ;;
         *) err "TCUP_UPDATE_ROOT=$TCUP_UPDATE_ROOT is not an https:// URL" ;;
     esac
+    case "$_version" in
+        *[!0-9A-Za-z.+-]*) err "TCUP_VERSION='$_version' is not a version (expected e.g. 1.2.3)" ;;
+    esac
     _triple="$(detect_triple)" || exit 1
-    if [ -n "${TCUP_VERSION:-}" ]; then
-        _url="$TCUP_UPDATE_ROOT/archive/$TCUP_VERSION/$_triple/tcup-init"
+    if [ -n "$_version" ]; then
+        _base="$TCUP_UPDATE_ROOT/archive/$_version/$_triple"
     else
-        _url="$TCUP_UPDATE_ROOT/dist/$_triple/tcup-init"
+        _base="$TCUP_UPDATE_ROOT/dist/$_triple"
+    fi
+    _init_sha=""
+    _proxy_sha=""
+    if [ "$_mode" = hashed ]; then
+        _init_sha="$(carried_sha256 "$_triple" tcup-init)"
+        _proxy_sha="$(carried_sha256 "$_triple" tcup-proxy)"
+        [ -n "$_init_sha" ] || err "tcup $RELEASE_VERSION has no build for $_triple (this init.sh carries no hash for one)"
+    elif [ -n "$RELEASE_VERSION" ]; then
+        say "this init.sh carries hashes for tcup $RELEASE_VERSION, not $_version: trusting only a verified https connection"
+    else
+        say "this init.sh carries no release hashes (a development copy): trusting only a verified https connection"
     fi
     _dir="$(mktemp -d 2>/dev/null || mktemp -d -t tcup)" || err "cannot create a temporary directory"
     trap 'rm -rf "$_dir"' EXIT
     trap 'rm -rf "$_dir"; exit 1' HUP INT TERM
     # fetch sets _url (sh has no local variables): keep the two URLs apart.
-    _init_url="$_url"
-    _proxy_url="${_url%/tcup-init}/tcup-proxy"
+    _init_url="$_base/tcup-init"
+    _proxy_url="$_base/tcup-proxy"
     say "downloading tcup-init for $_triple"
-    fetch "$_init_url" "$_dir/tcup-init"
-    fetch "$_init_url.sha256" "$_dir/tcup-init.sha256"
-    verify tcup-init "$_init_url"
-    # Optional: fetched in subshells, so that a failed download (an update root without it) is
-    # not fatal; the proxies then link to tcup. A checksum mismatch still stops the install.
-    if (fetch "$_proxy_url.sha256" "$_dir/tcup-proxy.sha256") 2>/dev/null \
-        && grep -Eq '^[0-9a-fA-F]{64}( |$)' "$_dir/tcup-proxy.sha256"; then
-        if (fetch "$_proxy_url" "$_dir/tcup-proxy"); then
-            verify tcup-proxy "$_proxy_url"
-        else
-            rm -f "$_dir/tcup-proxy"
-            say "warning: could not download tcup-proxy; the proxies will run tcup itself"
-        fi
+    fetch "$_init_url" "$_dir/tcup-init" "$_mode"
+    if [ "$_mode" = hashed ]; then
+        verify tcup-init "$_init_url" "$_init_sha" "carried by this init.sh for tcup $RELEASE_VERSION"
+        # A release without a proxy program has no hash for it: the proxies then link to tcup.
+        [ -z "$_proxy_sha" ] || fetch_proxy "$_proxy_url" hashed "$_proxy_sha"
+    else
+        fetch "$_init_url.sha256" "$_dir/tcup-init.sha256" tls
+        verify tcup-init "$_init_url" "$(cut -d ' ' -f 1 <"$_dir/tcup-init.sha256")" "its .sha256, over verified TLS"
+        fetch_proxy "$_proxy_url" tls
     fi
     chmod u+x "$_dir/tcup-init"
     "$_dir/tcup-init" --version >/dev/null 2>&1

@@ -1,7 +1,8 @@
 //! First run: `installer/init.sh` end to end under dash, busybox ash and bash, against a test
-//! server that serves `tcup-init` (the binary under test) with its `.sha256` and a synthetic
-//! toolchain; checksum refusal, curl → wget fallback, no curl at all, no TTY; PATH edits and
-//! `tcup self uninstall`; the Dockerfiles' RUN lines as shell.
+//! server that serves `tcup-init` (the binary under test) and the init.sh `ci/publish-init-sh.sh`
+//! writes for it (carrying its hashes) with a synthetic toolchain; checksum refusal, curl → wget
+//! fallback, no curl at all, no TTY; PATH edits and `tcup self uninstall`; the Dockerfiles' RUN
+//! lines as shell. What vouches for a download without a carried hash is in `init_tls`.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,11 +11,14 @@ use crate::support::dist::{Dist, sha};
 use crate::support::server::{Fault, Rule, Server};
 use crate::support::{HOST, Run, Sandbox, run};
 
+/// The version the published init.sh carries hashes for (tcup's own).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A server root with a synthetic release and `dist/<host>/tcup-init` (+ `.sha256`).
+/// A server root with a synthetic release, `tcup-init` published as [`publish_tcup_init`] does.
 pub fn update_root() -> (tempfile::TempDir, Server) {
     let root = tempfile::tempdir().unwrap();
     Dist::standard(HOST).write(root.path());
@@ -23,18 +27,26 @@ pub fn update_root() -> (tempfile::TempDir, Server) {
     (root, server)
 }
 
-/// Copies the tcup binary under test to `<root>/dist/<host>/tcup-init` and the proxy program to
-/// `tcup-proxy` beside it, each with its `.sha256` (as `ci/release.sh` publishes them), and
-/// `installer/init.sh` to `<root>/init.sh`.
+/// Publishes the tcup binary under test as `tcup-init` and the proxy program as `tcup-proxy`, each
+/// with its `.sha256`, under `<root>/dist/<host>/` and `<root>/archive/<VERSION>/<host>/` (as
+/// `ci/release.sh` lays them out), then `<root>/init.sh` carrying their hashes (written by
+/// `ci/publish-init-sh.sh`, as the release does).
 pub fn publish_tcup_init(root: &Path) {
-    let dir = root.join("dist").join(HOST);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, from) in [("tcup-init", env!("CARGO_BIN_EXE_tcup")), ("tcup-proxy", env!("CARGO_BIN_EXE_tcup-proxy"))] {
-        let bin = std::fs::read(from).unwrap();
-        std::fs::write(dir.join(name), &bin).unwrap();
-        std::fs::write(dir.join(format!("{name}.sha256")), format!("{}  {name}\n", sha(&bin))).unwrap();
+    for dir in [root.join("dist").join(HOST), root.join("archive").join(VERSION).join(HOST)] {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, from) in [("tcup-init", env!("CARGO_BIN_EXE_tcup")), ("tcup-proxy", env!("CARGO_BIN_EXE_tcup-proxy"))] {
+            let bin = std::fs::read(from).unwrap();
+            std::fs::write(dir.join(name), &bin).unwrap();
+            std::fs::write(dir.join(format!("{name}.sha256")), format!("{}  {name}\n", sha(&bin))).unwrap();
+        }
     }
-    std::fs::copy(manifest_dir().join("installer/init.sh"), root.join("init.sh")).unwrap();
+    publish_init_sh(root);
+}
+
+/// Writes `<root>/init.sh` carrying the hashes of what `<root>/archive/<VERSION>/` holds now.
+pub fn publish_init_sh(root: &Path) {
+    let r = run(Command::new("bash").arg(manifest_dir().join("ci/publish-init-sh.sh")).arg(root).arg(VERSION)).ok();
+    assert!(r.stdout.contains(&format!("carries tcup {VERSION}'s hashes")), "{}", r.stdout);
 }
 
 /// Whether every proxy in the sandbox's `CARGO_HOME/bin` is a hard link of `bin/<name>`.
@@ -45,22 +57,31 @@ fn proxies_link_to(sb: &Sandbox, name: &str) -> bool {
     tcup::ops::tool_proxy::PROXIES.iter().all(|p| std::fs::symlink_metadata(bin.join(p)).is_ok_and(|m| m.ino() == ino))
 }
 
-/// `SHELL init.sh ARGS` in the sandbox, against `server`, stdin closed.
+/// `SHELL <server root>/init.sh ARGS` (the published init.sh, carrying the hashes) in the sandbox,
+/// against `server`, stdin closed.
 pub fn init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
+    init_script(&server.root().join("init.sh"), shell, sb, server, path, args)
+}
+
+/// `SHELL installer/init.sh ARGS`: the repository's copy, which carries no hashes.
+pub fn dev_init(shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
+    init_script(&manifest_dir().join("installer/init.sh"), shell, sb, server, path, args)
+}
+
+fn init_script(script: &Path, shell: &[&str], sb: &Sandbox, server: &Server, path: Option<&str>, args: &[&str]) -> Command {
     let mut c = sb.command(shell[0]);
     c.args(&shell[1..])
-        .arg(manifest_dir().join("installer/init.sh"))
+        .arg(script)
         .args(args)
         .env("PATH", path.map_or_else(|| std::env::var("PATH").unwrap_or_default(), str::to_owned))
         .env("TCUP_UPDATE_ROOT", &server.url)
-        .env("TCUP_INIT_ALLOW_HTTP", "1")
         .env("RUSTUP_DIST_SERVER", &server.url)
         .stdin(std::process::Stdio::null());
     c
 }
 
 /// A directory of busybox applets (an Alpine-like PATH), optionally with the real curl.
-fn busybox_path(dir: &Path, with_curl: bool) -> String {
+pub fn busybox_path(dir: &Path, with_curl: bool) -> String {
     let bb = crate::support::on_path("busybox", "init.sh runs under busybox ash with busybox's tools");
     let bin = dir.join("bb");
     std::fs::create_dir_all(&bin).unwrap();
@@ -72,8 +93,9 @@ fn busybox_path(dir: &Path, with_curl: bool) -> String {
     bin.display().to_string()
 }
 
+/// Runs the sandbox's `rustc` proxy and asserts it reached the synthetic toolchain.
 #[track_caller]
-fn rustc_through_proxy(sb: &Sandbox) -> Run {
+pub fn rustc_through_proxy(sb: &Sandbox) -> Run {
     let r = run(sb.command(sb.cargo_home.join("bin/rustc")).arg("--version").env("PATH", "/usr/bin:/bin")).ok();
     assert_eq!(r.stdout.trim(), "rustc 1.95.0 (synthetic)");
     r
@@ -91,6 +113,11 @@ fn installs_under(shell: &[&str], path: Option<&str>) {
     assert!(sb.cargo_home.join("env").is_file(), "the env script is still there to source");
     assert!(!sb.rustup_home.join("downloads").exists() && !sb.rustup_home.join("tmp").exists(), "nothing left behind");
     assert!(r.stderr.contains("MiB on disk"), "sizes printed: {}", r.stderr);
+    // The carried hashes decide: the release's own paths, and no .sha256 asked for.
+    let paths: Vec<String> = server.log().iter().filter(|l| !l.user_agent.starts_with("tcup/")).map(|l| l.path.clone()).collect();
+    let release = format!("/archive/{VERSION}/{HOST}");
+    assert!(paths.iter().any(|p| *p == format!("{release}/tcup-init")), "{paths:?}");
+    assert!(paths.iter().all(|p| p.starts_with(&release) && !p.ends_with(".sha256")), "{paths:?}");
 }
 
 #[test]
@@ -122,10 +149,12 @@ fn issue19_a_glibc_system_with_debians_musl_package_gets_the_gnu_build() {
 
 #[test]
 fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
+    // A release without the proxy program: its init.sh carries no hash for one.
     let (root, server) = update_root();
     for f in ["tcup-proxy", "tcup-proxy.sha256"] {
-        std::fs::remove_file(root.path().join("dist").join(HOST).join(f)).unwrap();
+        std::fs::remove_file(root.path().join("archive").join(VERSION).join(HOST).join(f)).unwrap();
     }
+    publish_init_sh(root.path());
     let sb = Sandbox::new();
     let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(!r.stderr.contains("tcup-proxy"), "an absent proxy program is not worth a message: {}", r.stderr);
@@ -133,9 +162,9 @@ fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
     assert!(proxies_link_to(&sb, "tcup"), "the proxies are links to tcup");
     rustc_through_proxy(&sb);
 
-    // Its checksum is there but the program cannot be downloaded: a warning, and tcup runs.
+    // Its hash is carried but the program cannot be downloaded: a warning, and tcup runs.
     let (root, server) = update_root();
-    server.fault(&format!("/dist/{HOST}/tcup-proxy"), Fault::Status(404));
+    server.fault(&format!("/archive/{VERSION}/{HOST}/tcup-proxy"), Fault::Status(404));
     let sb = Sandbox::new();
     let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(r.stderr.contains("warning: could not download tcup-proxy; the proxies will run tcup itself"), "{}", r.stderr);
@@ -145,22 +174,15 @@ fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
 }
 
 #[test]
-fn a_bad_proxy_program_checksum_is_refused_and_nothing_installed() {
+fn a_bad_proxy_program_is_refused_and_nothing_installed() {
     let (root, server) = update_root();
-    std::fs::write(root.path().join("dist").join(HOST).join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", "0".repeat(64))).unwrap();
+    let dir = root.path().join("archive").join(VERSION).join(HOST);
+    std::fs::write(dir.join("tcup-proxy"), b"#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::write(dir.join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", sha(b"#!/bin/sh\nexit 0\n"))).unwrap();
     let sb = Sandbox::new();
     let r = run(&mut init(&["dash"], &sb, &server, None, &["-y"]));
-    r.fails(1, &["checksum mismatch for", "tcup-proxy", "nothing was installed"]);
-    assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
-}
-
-#[test]
-fn a_bad_checksum_is_refused_and_nothing_installed() {
-    let (root, server) = update_root();
-    std::fs::write(root.path().join("dist").join(HOST).join("tcup-init.sha256"), format!("{}  tcup-init\n", "0".repeat(64))).unwrap();
-    let sb = Sandbox::new();
-    let r = run(&mut init(&["dash"], &sb, &server, None, &["-y"]));
-    r.fails(1, &["checksum mismatch for", &format!("expected {}", "0".repeat(64)), "nothing was installed"]);
+    let carried = sha(&std::fs::read(env!("CARGO_BIN_EXE_tcup-proxy")).unwrap());
+    r.fails(1, &["checksum mismatch for", "tcup-proxy", &format!("expected {carried}"), "nothing was installed"]);
     assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
 }
 
@@ -168,7 +190,7 @@ fn a_bad_checksum_is_refused_and_nothing_installed() {
 fn curl_stalling_falls_back_to_wget() {
     let (_root, server) = update_root();
     server.rule(
-        &format!("/dist/{HOST}/tcup-init"),
+        &format!("/archive/{VERSION}/{HOST}/tcup-init"),
         Rule { fault: Fault::Hold(std::time::Duration::from_mins(2)), user_agent: Some("curl/".into()), times: None },
     );
     let sb = Sandbox::new();
@@ -187,15 +209,15 @@ fn curl_stalling_falls_back_to_wget() {
 fn issue19_curl_failing_without_wget_says_that_curl_failed() {
     // A 404 from the update root on a system with curl and no wget (a Debian image) used to end in
     // "neither curl nor wget works here", as if no downloader existed.
-    let (root, server) = update_root();
-    std::fs::remove_file(root.path().join("dist").join(HOST).join("tcup-init.sha256")).unwrap();
+    let (_root, server) = update_root();
+    server.fault(&format!("/archive/{VERSION}/{HOST}/tcup-init"), Fault::Status(404));
     let sb = Sandbox::new();
     let path = busybox_path(sb.dir.path(), true);
     std::fs::remove_file(sb.dir.path().join("bb/wget")).unwrap();
     // dash, not busybox sh: busybox's shell finds its own wget applet whatever PATH says.
     let dash = crate::support::on_path("dash", "init.sh runs under dash");
     let r = run(&mut init(&[dash.to_str().unwrap()], &sb, &server, Some(&path), &["-y"])).fails(1, &[]);
-    let url = format!("{}/dist/{HOST}/tcup-init.sha256", server.url);
+    let url = format!("{}/archive/{VERSION}/{HOST}/tcup-init", server.url);
     assert!(r.stderr.contains(&format!("error: curl could not download {url} (and wget, to try next, is not installed)")), "{}", r.stderr);
     assert!(!r.stderr.contains("trying wget") && !r.stderr.contains("neither"), "{}", r.stderr);
     assert!(!sb.cargo_home.join("bin/tcup").exists(), "nothing installed");
@@ -288,13 +310,7 @@ fn dockerfile_run_lines_work_as_shell() {
         let (_root, server) = update_root();
         let sb = Sandbox::new();
         let shell = line.trim_start_matches("RUN ").replace("https://static.tcup.rs", &server.url).replace("'=https'", "'=http,https'");
-        let r = run(sb
-            .command("sh")
-            .arg("-c")
-            .arg(&shell)
-            .env("TCUP_UPDATE_ROOT", &server.url)
-            .env("TCUP_INIT_ALLOW_HTTP", "1")
-            .env("RUSTUP_DIST_SERVER", &server.url));
+        let r = run(sb.command("sh").arg("-c").arg(&shell).env("TCUP_UPDATE_ROOT", &server.url).env("RUSTUP_DIST_SERVER", &server.url));
         let r = r.ok();
         assert!(r.stderr.contains("Rust is installed"), "{file}: {}", r.stderr);
         let check = text.lines().find(|l| l.contains("rustc --version")).unwrap().trim_start_matches("RUN ");
@@ -368,26 +384,31 @@ fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
 fn insecure_root_and_unverifiable_downloads_are_refused() {
     let (_root, server) = update_root();
     let sb = Sandbox::new();
-    let mut cmd = init(&["dash"], &sb, &server, None, &["-y"]);
-    cmd.env_remove("TCUP_INIT_ALLOW_HTTP");
-    run(&mut cmd).fails(1, &[&format!("TCUP_UPDATE_ROOT={} is not https; set TCUP_INIT_ALLOW_HTTP=1", server.url)]);
-    // A PATH with busybox's applets but no SHA-256 tool at all.
+    // A development init.sh carries no hashes: a plain-http update root is refused, and the switch
+    // that once allowed it is gone.
+    let r = run(dev_init(&["dash"], &sb, &server, None, &["-y"]).env("TCUP_INIT_ALLOW_HTTP", "1"));
+    r.fails(1, &[&format!("TCUP_UPDATE_ROOT={} is not https: only the release whose hashes an init.sh carries may come over http (this one carries none)", server.url), "warning: TCUP_INIT_ALLOW_HTTP is no longer read"]);
+    // The published one too, for a version whose hash it does not carry.
+    run(init(&["dash"], &sb, &server, None, &["-y"]).env("TCUP_VERSION", "0.0.1")).fails(
+        1,
+        &[&format!("is not https: only the release whose hashes an init.sh carries may come over http (this one carries {VERSION})")],
+    );
+    assert!(server.log().iter().all(|l| !l.path.contains("tcup-")), "nothing was downloaded: {:?}", server.log());
+    // A PATH with busybox's applets but no SHA-256 tool at all: refused, whatever the environment says.
     let dir = tempfile::tempdir().unwrap();
     let path = busybox_path(dir.path(), true);
     for tool in ["sha256sum", "shasum", "openssl"] {
         let _ = std::fs::remove_file(Path::new(&path).join(tool));
     }
     let dash = ["/usr/bin/dash", "/bin/dash"].into_iter().find(|p| Path::new(p).exists()).unwrap();
-    run(&mut init(&[dash], &sb, &server, Some(&path), &["-y", "--no-modify-path", "--profile", "minimal"]))
-        .fails(1, &["cannot verify tcup-init: no sha256sum, shasum or openssl here"]);
-    assert!(!sb.cargo_home.exists());
     let r = run(
         init(&[dash], &sb, &server, Some(&path), &["-y", "--no-modify-path", "--profile", "minimal"]).env("TCUP_INIT_SKIP_VERIFY", "1")
-    )
-    .ok();
-    assert!(r.stderr.contains("not verifying tcup-init"), "{}", r.stderr);
+    );
+    r.fails(1, &["cannot verify tcup-init: no sha256sum, shasum or openssl here", "warning: TCUP_INIT_SKIP_VERIFY is no longer read"]);
+    assert!(!sb.cargo_home.exists() && !sb.rustup_home.exists());
+    // With a SHA-256 tool: installed, and RUSTUP_TOOLCHAIN picks the proxies' toolchain.
+    run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     rustc_through_proxy(&sb);
-    // RUSTUP_TOOLCHAIN picks the proxies' toolchain.
     let r =
         run(sb.command(sb.cargo_home.join("bin/rustc")).arg("--version").env("RUSTUP_TOOLCHAIN", "beta").env("RUSTUP_AUTO_INSTALL", "0"));
     r.fails(1, &[&format!("toolchain 'beta-{HOST}' is not installed: the RUSTUP_TOOLCHAIN environment variable")]);

@@ -15,6 +15,7 @@ mod format_and_writers;
 mod host;
 mod hostile_inputs;
 pub mod init;
+mod init_tls;
 mod install;
 mod interop;
 mod json;

@@ -198,6 +198,11 @@ impl Server {
         self.state.rules.lock().unwrap().entry(path.to_owned()).or_default().push((rule, 0));
     }
 
+    /// The directory this server serves.
+    pub fn root(&self) -> &Path {
+        &self.state.root
+    }
+
     /// Removes every fault.
     pub fn clear_faults(&self) {
         self.state.rules.lock().unwrap().clear();
