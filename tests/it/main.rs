@@ -12,6 +12,7 @@ mod dist_servers;
 mod faults;
 mod format_and_writers;
 mod host;
+mod hostile_links;
 pub mod init;
 mod install;
 mod interop;
