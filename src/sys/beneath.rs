@@ -22,7 +22,7 @@
 
 use std::ffi::OsStr;
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,7 +112,7 @@ impl Dir {
     /// component is a link, `NotFound`, `NotADirectory`, or another open error; each names the path.
     pub fn open_dir(&self, rel: &Path) -> io::Result<Dir> {
         check_relative(rel)?;
-        let fd = self.walk_to(rel).map_err(|e| error(e, "open the directory", &self.path.join(rel)))?;
+        let fd = self.walk_to(rel).and_then(At::owned).map_err(|e| error(e, "open the directory", &self.path.join(rel)))?;
         Ok(Dir { fd, path: self.path.join(rel), walk: self.walk })
     }
 
@@ -137,6 +137,54 @@ impl Dir {
         }
         // Whatever is there now must be a directory, not a link someone raced in.
         self.walk_to(rel).map(drop).map_err(|e| error(e, "create the directory", &self.path.join(rel)))
+    }
+
+    /// Creates the directory `rel` (mode 0777 less the umask); its parent must exist.
+    ///
+    /// # Errors
+    /// `AlreadyExists` when something is at `rel`; a link on the way (`LinkRefused`).
+    pub fn create_dir(&self, rel: &Path) -> io::Result<()> {
+        check_relative(rel)?;
+        let (parent, name) = split(rel)?;
+        self.walk_to(parent)
+            .and_then(|at| rustix::fs::mkdirat(&at, name, Mode::from_raw_mode(0o777)))
+            .map_err(|e| error(e, "create the directory", &self.path.join(rel)))
+    }
+
+    /// The names in the directory `rel` (without `.` and `..`), in the order the file system gives.
+    ///
+    /// # Errors
+    /// As [`Dir::open_dir`], or the directory cannot be read.
+    pub fn entries(&self, rel: &Path) -> io::Result<Vec<std::ffi::OsString>> {
+        let dir = self.open_dir(rel)?;
+        let full = self.path.join(rel);
+        let mut names = Vec::new();
+        for entry in rustix::fs::Dir::read_from(&dir.fd).map_err(|e| error(e, "list", &full))? {
+            let entry = entry.map_err(|e| error(e, "list", &full))?;
+            let name = OsStr::from_bytes(entry.file_name().to_bytes());
+            if name != "." && name != ".." {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// The permission bits of the directory `rel`.
+    ///
+    /// # Errors
+    /// As [`Dir::open_dir`].
+    pub fn dir_mode(&self, rel: &Path) -> io::Result<u32> {
+        let dir = self.open_dir(rel)?;
+        rustix::fs::fstat(&dir.fd).map(|st| st.st_mode & 0o7777).map_err(|e| error(e, "look at", &self.path.join(rel)))
+    }
+
+    /// Sets the permission bits of the directory `rel`.
+    ///
+    /// # Errors
+    /// As [`Dir::open_dir`], or the change is not permitted.
+    pub fn set_dir_mode(&self, rel: &Path, mode: u32) -> io::Result<()> {
+        let dir = self.open_dir(rel)?;
+        rustix::fs::fchmod(&dir.fd, Mode::from_raw_mode(mode)).map_err(|e| error(e, "change the mode of", &self.path.join(rel)))
     }
 
     /// Creates (or truncates) the regular file `rel` for writing, with permission bits `mode`
@@ -292,12 +340,12 @@ impl Dir {
     /// Opens the directory `rel` (checked relative) beneath this one without following links.
     /// A link where a directory is expected is `ELOOP` (the kernel says `ENOTDIR` when
     /// `O_DIRECTORY` meets a link; that answer is looked into so callers can tell the two apart).
-    fn walk_to(&self, rel: &Path) -> Result<OwnedFd, Errno> {
+    fn walk_to(&self, rel: &Path) -> Result<At<'_>, Errno> {
         if rel.as_os_str().is_empty() {
-            return rustix::io::fcntl_dupfd_cloexec(&self.fd, 0);
+            return Ok(At::Here(self.fd.as_fd()));
         }
         let r = match self.openat2(rel, dir_flags(), Mode::empty()) {
-            Some(r) => r,
+            Some(r) => r.map(At::Opened),
             None => self.step_by_step(rel),
         };
         match r {
@@ -307,14 +355,13 @@ impl Dir {
     }
 
     /// The walk without `openat2`: one `openat(O_NOFOLLOW | O_DIRECTORY)` per component.
-    fn step_by_step(&self, rel: &Path) -> Result<OwnedFd, Errno> {
-        let mut at: Option<OwnedFd> = None;
+    fn step_by_step(&self, rel: &Path) -> Result<At<'_>, Errno> {
+        let mut at = At::Here(self.fd.as_fd());
         for c in rel.components() {
             let Component::Normal(name) = c else { continue };
-            let next = rustix::fs::openat(at.as_ref().map_or(self.fd.as_fd(), AsFd::as_fd), name, dir_flags(), Mode::empty())?;
-            at = Some(next);
+            at = At::Opened(rustix::fs::openat(&at, name, dir_flags(), Mode::empty())?);
         }
-        at.map_or_else(|| rustix::io::fcntl_dupfd_cloexec(&self.fd, 0), Ok)
+        Ok(at)
     }
 
     /// Whether a component of `rel` is a link (only asked after a walk failed with `ENOTDIR`).
@@ -330,6 +377,32 @@ impl Dir {
             }
         }
         false
+    }
+}
+
+/// A directory to act in: the [`Dir`] itself (no system call, nothing to close) or one opened
+/// beneath it.
+enum At<'a> {
+    Here(BorrowedFd<'a>),
+    Opened(OwnedFd),
+}
+
+impl At<'_> {
+    /// An owned descriptor (a duplicate when this is the [`Dir`] itself).
+    fn owned(self) -> Result<OwnedFd, Errno> {
+        match self {
+            At::Here(fd) => rustix::io::fcntl_dupfd_cloexec(fd, 0),
+            At::Opened(fd) => Ok(fd),
+        }
+    }
+}
+
+impl AsFd for At<'_> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            At::Here(fd) => fd.as_fd(),
+            At::Opened(fd) => fd.as_fd(),
+        }
     }
 }
 
