@@ -16,6 +16,7 @@ pub mod host;
 pub mod install;
 pub mod ops;
 pub mod progress;
+pub mod sys;
 pub mod trust;
 
 /// tcup's version, as sent in the User-Agent and printed by `tcup --version`.

@@ -15,7 +15,8 @@ use crate::ops::signature::Stored;
 use crate::ops::verify::{self, Report};
 use crate::progress::Reporter;
 
-/// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`) and fails
+/// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`, and
+/// `(link): leads outside <path>` per symbolic link that leaves the toolchain) and fails
 /// (exit 1) when something is wrong and was not repaired.
 pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
@@ -55,6 +56,14 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
 }
 
 fn warn(report: &Report, reporter: &Reporter) {
+    for l in &report.links_outside {
+        reporter.warn(&format!(
+            "the symbolic link '{}' -> '{}' leads out of the toolchain: {}",
+            l.path.display(),
+            l.target.display(),
+            l.why
+        ));
+    }
     if !report.has_receipt {
         reporter.warn(&format!(
             "toolchain '{}' has no CRC receipt (installed by rustup or an older tcup): only missing and extra files are checked; `tcup update` records one",
@@ -80,6 +89,8 @@ struct VerifyDoc {
     components: Vec<ComponentDoc>,
     /// Files no component installed.
     extra: Vec<PathBuf>,
+    /// Symbolic links that lead out of the toolchain when followed.
+    links_outside: Vec<PathBuf>,
     /// With `--repair`: the components downloaded again (`null` when nothing needed repair).
     repaired: Option<Vec<String>>,
 }
@@ -114,6 +125,7 @@ impl VerifyDoc {
                 })
                 .collect(),
             extra: abs(&r.extra),
+            links_outside: r.links_outside.iter().map(|l| root.join(&l.path)).collect(),
             repaired,
         }
     }
@@ -133,6 +145,9 @@ impl Document for VerifyDoc {
         }
         for f in &self.extra {
             let _ = writeln!(out, "(no component): extra {}", rel(f));
+        }
+        for f in &self.links_outside {
+            let _ = writeln!(out, "(link): leads outside {}", rel(f));
         }
         if self.clean {
             let _ = writeln!(out, "{}: {} components, every file as installed", self.toolchain.name, self.components.len());

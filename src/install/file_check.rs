@@ -187,6 +187,51 @@ pub fn extra_files(root: &Path, components: &[(&str, &[ComponentPart], Option<&R
     Ok(extras)
 }
 
+/// Every symbolic link below `root` that leads out of it when followed through the tree's own
+/// links ([`crate::install::safety::resolve_in_tree`]): its path relative to `root`, its target,
+/// and why it is refused. A toolchain holds few links; this walks the tree once.
+///
+/// # Errors
+/// A directory cannot be listed or a link read.
+pub fn links_outside(root: &Path) -> io::Result<Vec<LinkOutside>> {
+    let dir = crate::sys::beneath::Dir::open(root)?;
+    let mut links = Vec::new();
+    walk_links(root, Path::new(""), &mut links)?;
+    let mut out = Vec::new();
+    for path in links {
+        let crate::install::safety::Node::Link(target) = dir.node(&path)? else { continue };
+        if let Err(why) = crate::install::safety::resolve_in_tree(&path, &target, |p| dir.node(p)) {
+            out.push(LinkOutside { path, target, why });
+        }
+    }
+    Ok(out)
+}
+
+/// A symbolic link in a toolchain that leads out of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkOutside {
+    /// The link, relative to the toolchain root.
+    pub path: PathBuf,
+    /// Its target as stored.
+    pub target: PathBuf,
+    /// Where following it leaves the toolchain.
+    pub why: String,
+}
+
+/// Appends the symbolic links below `root/rel` (recursively, not following links), relative to `root`.
+fn walk_links(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in fs_err::read_dir(root.join(rel))? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk_links(root, &rel.join(entry.file_name()), out)?;
+        } else if kind.is_symlink() {
+            out.push(rel.join(entry.file_name()));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,43 +4,76 @@
 //! (copied where the file system refuses links), symbolic links re-created.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::home::toolchain::ComponentPart;
+use crate::install::safety::{self, Node};
+use crate::sys::beneath::Dir;
 
 /// Links every path of a component's `file:`/`dir:` `parts` from `old_root` into `new_root`.
+/// Neither tree's links are followed on the way ([`crate::sys::beneath`]), so a link planted in
+/// the installed toolchain cannot bring an outside file in or send a file out; every link
+/// re-created is then followed through the new tree ([`safety::resolve_in_tree`]).
 ///
 /// # Errors
 /// A listed path is missing in `old_root`, or already exists in `new_root` (two components
-/// claiming one path), or a file system call fails; each names the path.
+/// claiming one path), a path passes through a link, a link re-created leads out of the
+/// toolchain, or a file system call fails; each names the path.
 pub fn link_component(old_root: &Path, new_root: &Path, parts: &[ComponentPart]) -> io::Result<()> {
+    let (old, new) = (Dir::open(old_root)?, Dir::open(new_root)?);
+    let mut links = Vec::new();
     for part in parts {
-        link_path(&old_root.join(&part.path), &new_root.join(&part.path))?;
+        if let Some(parent) = part.path.parent() {
+            new.create_dir_all(parent)?;
+        }
+        link_path(&old, &new, &part.path, &part.path, &mut links)?;
+    }
+    for (path, target) in links {
+        safety::resolve_in_tree(&path, &target, |p| new.node(p)).map_err(|why| {
+            io::Error::other(format!(
+                "the installed symbolic link '{}' -> '{}' is refused: {why}",
+                old_root.join(&path).display(),
+                target.display()
+            ))
+        })?;
     }
     Ok(())
 }
 
-fn link_path(src: &Path, dst: &Path) -> io::Result<()> {
-    let meta = fs_err::symlink_metadata(src)?;
-    if let Some(parent) = dst.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
-    if meta.is_dir() {
-        fs_err::create_dir(dst)?;
-        for entry in fs_err::read_dir(src)? {
-            let entry = entry?;
-            link_path(&entry.path(), &dst.join(entry.file_name()))?;
+/// Links `rel` (relative to the directories `old` and `new`, `full` relative to the trees' roots);
+/// a directory's entries are linked relative to the directory opened once on each side.
+fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, links: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
+    match old.node(rel)? {
+        Node::Missing => Err(io::Error::new(io::ErrorKind::NotFound, format!("'{}' is missing", old.path().join(rel).display()))),
+        Node::Dir => {
+            new.create_dir(rel)?;
+            let (old_dir, new_dir) = (old.open_dir(rel)?, new.open_dir(rel)?);
+            for name in old_dir.entries(Path::new(""))? {
+                link_path(&old_dir, &new_dir, Path::new(&name), &full.join(&name), links)?;
+            }
+            new_dir.set_dir_mode(Path::new(""), old_dir.dir_mode(Path::new(""))?)
         }
-        fs_err::set_permissions(dst, meta.permissions())
-    } else if meta.is_symlink() {
-        fs_err::os::unix::fs::symlink(fs_err::read_link(src)?, dst)
-    } else {
-        match fs_err::hard_link(src, dst) {
+        Node::Link(target) => {
+            new.symlink(&target, rel)?;
+            links.push((full.to_owned(), target));
+            Ok(())
+        }
+        Node::File => match new.hard_link(rel, old, rel) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
-            Err(_) => fs_err::copy(src, dst).map(drop),
-        }
+            Err(e) if crate::sys::beneath::link_refused(&e).is_some() => Err(e),
+            Err(_) => copy(old, new, rel),
+        },
     }
+}
+
+/// Copies a file where the file system refuses a hard link, keeping its permission bits.
+fn copy(old: &Dir, new: &Dir, rel: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut from = old.open_file(rel)?;
+    let mode = from.metadata()?.permissions().mode();
+    let mut to = new.create_file(rel, mode)?;
+    io::copy(&mut from, &mut to).map(drop)
 }
 
 #[cfg(test)]
@@ -65,5 +98,26 @@ mod tests {
         assert_eq!(fs_err::read_to_string(new.join("share/doc/link")).unwrap(), "a");
         let e = link_component(&old, &new, &[part("file:bin/tool")]).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+    }
+
+    #[test]
+    fn planted_links_are_neither_followed_nor_carried_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new, victim) = (dir.path().join("old"), dir.path().join("new"), dir.path().join("victim"));
+        fs_err::create_dir_all(old.join("share")).unwrap();
+        fs_err::create_dir_all(&victim).unwrap();
+        fs_err::write(victim.join("secret"), "s").unwrap();
+        fs_err::create_dir(&new).unwrap();
+        // A link in the installed tree where a listed path's parent should be: nothing comes in.
+        fs_err::os::unix::fs::symlink(&victim, old.join("lib")).unwrap();
+        let part = |l: &str| ComponentPart::decode(l).unwrap();
+        let e = link_component(&old, &new, &[part("file:lib/secret")]).unwrap_err();
+        assert!(e.to_string().contains("never follows links"), "{e}");
+        assert!(!new.join("lib/secret").exists());
+        // A link inside a dir: part that leads out is refused once re-created.
+        fs_err::os::unix::fs::symlink("../../victim", old.join("share/out")).unwrap();
+        let e = link_component(&old, &new, &[part("dir:share")]).unwrap_err();
+        assert!(e.to_string().contains("share/out' -> '../../victim' is refused: it leads out of the toolchain directory"), "{e}");
+        assert_eq!(fs_err::read_to_string(victim.join("secret")).unwrap(), "s");
     }
 }

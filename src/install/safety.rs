@@ -12,6 +12,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+pub use crate::sys::beneath::Node;
+
 /// An entry tcup will not unpack. The install fails and nothing leaves the staging directory.
 #[derive(Debug, thiserror::Error)]
 #[error("archive entry '{entry}' is refused: {why}")]
@@ -113,6 +115,69 @@ pub fn check_entry(path: &Path, kind: Kind, link: Option<&Path>, symlinks: &[Pat
     }
 }
 
+/// Most links one target may pass through before it is refused (the kernel's own limit is 40).
+const MAX_HOPS: usize = 40;
+
+/// Follows the symbolic link at `link` (relative to a tree's root) to `target` as the kernel
+/// would, through the links already in the tree, and returns where it lands (relative to the
+/// root; empty for the root itself). `probe` says what the tree holds at a path whose every
+/// component is a real directory (it never follows a link itself: [`crate::sys::beneath::Dir::node`]).
+///
+/// Checking the target as text is not enough: with `a/b/up -> ../..` in the tree, a second link
+/// `a/b/x -> up/../../..` stays inside as text but climbs three levels above `a` when followed.
+///
+/// # Errors
+/// Why the link is refused: its target (or a link it passes through) is absolute, climbs above
+/// the root, passes through more than 40 links, or climbs out of a path that does not exist yet
+/// (a link placed there later could redirect it), or the tree cannot be read.
+pub fn resolve_in_tree(link: &Path, target: &Path, mut probe: impl FnMut(&Path) -> std::io::Result<Node>) -> Result<PathBuf, String> {
+    let mut at: PathBuf = link.parent().unwrap_or(Path::new("")).to_owned();
+    let mut pending: std::collections::VecDeque<std::ffi::OsString> = std::collections::VecDeque::new();
+    let push_front = |pending: &mut std::collections::VecDeque<_>, t: &Path| -> Result<(), String> {
+        if t.has_root() {
+            return Err(format!("it leads to the absolute path '{}'", t.display()));
+        }
+        for c in t.components().rev() {
+            pending.push_front(c.as_os_str().to_owned());
+        }
+        Ok(())
+    };
+    push_front(&mut pending, target)?;
+    let (mut hops, mut missing): (usize, Option<PathBuf>) = (0, None);
+    while let Some(c) = pending.pop_front() {
+        match c.to_str() {
+            Some(".") => {}
+            Some("..") => {
+                if let Some(m) = &missing {
+                    return Err(format!("it climbs back out of '{}', which does not exist in the toolchain", m.display()));
+                }
+                if !at.pop() {
+                    return Err("it leads out of the toolchain directory".into());
+                }
+            }
+            _ => {
+                at.push(&c);
+                if missing.is_some() {
+                    continue;
+                }
+                match probe(&at).map_err(|e| format!("'{}' cannot be checked: {e}", at.display()))? {
+                    Node::Dir => {}
+                    Node::Missing | Node::File => missing = Some(at.clone()),
+                    Node::Link(next) => {
+                        hops += 1;
+                        if hops > MAX_HOPS {
+                            return Err(format!("it passes through more than {MAX_HOPS} links"));
+                        }
+                        at.pop();
+                        push_front(&mut pending, &next).map_err(|why| format!("through the link '{}', {why}", at.join(&c).display()))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +206,36 @@ mod tests {
         assert!(check("top/c/x", Kind::HardLink, Some("top/d/y")).is_err());
         assert!(check("top/c/x", Kind::HardLink, Some("/etc/passwd")).is_err());
         assert!(check("top/c/x", Kind::HardLink, Some("top/c/../../x")).is_err());
+    }
+
+    /// A tree of directories and links, as `resolve_in_tree` probes it.
+    fn probe(tree: &[(&str, Option<&str>)]) -> impl FnMut(&Path) -> std::io::Result<Node> {
+        let tree: Vec<(PathBuf, Option<PathBuf>)> = tree.iter().map(|(p, l)| (PathBuf::from(p), l.map(PathBuf::from))).collect();
+        move |p: &Path| {
+            Ok(match tree.iter().find(|(q, _)| q == p) {
+                None => Node::Missing,
+                Some((_, None)) => Node::Dir,
+                Some((_, Some(l))) => Node::Link(l.clone()),
+            })
+        }
+    }
+
+    #[test]
+    fn links_are_resolved_through_the_links_already_in_the_tree() {
+        let tree = [("a", None), ("a/b", None), ("a/b/c", None), ("a/b/c/up", Some("../..")), ("lib", None), ("lib/x", Some("/victim"))];
+        let resolve = |link: &str, target: &str| resolve_in_tree(Path::new(link), Path::new(target), probe(&tree));
+        assert_eq!(resolve("a/b/c/l", "../f").unwrap(), PathBuf::from("a/b/f"));
+        assert_eq!(resolve("a/b/c/l", "up/lib").unwrap(), PathBuf::from("a/lib"));
+        assert_eq!(resolve("a/l", "..").unwrap(), PathBuf::new(), "the root itself is inside");
+        // As text a/b/c/up/../../.. is 'a'; followed, up is 'a', and three levels above it is outside.
+        assert_eq!(resolve("a/b/c/l", "up/../../..").unwrap_err(), "it leads out of the toolchain directory");
+        assert_eq!(resolve("a/l", "../lib/x/y").unwrap_err(), "through the link 'lib/x', it leads to the absolute path '/victim'");
+        assert_eq!(resolve("a/l", "/etc").unwrap_err(), "it leads to the absolute path '/etc'");
+        assert_eq!(resolve("a/l", "new/../../..").unwrap_err(), "it climbs back out of 'a/new', which does not exist in the toolchain");
+        assert_eq!(resolve("a/l", "new/deeper").unwrap(), PathBuf::from("a/new/deeper"), "a dangling link inside is fine");
+        let looping = [("a", Some("b")), ("b", Some("a"))];
+        let e = resolve_in_tree(Path::new("x"), Path::new("a"), probe(&looping)).unwrap_err();
+        assert_eq!(e, "it passes through more than 40 links");
     }
 
     #[test]

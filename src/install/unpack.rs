@@ -5,7 +5,9 @@
 //! `components` (one component name per line), `rust-installer-version` (`3`), and per component
 //! a directory with `manifest.in` (`file:<path>` / `dir:<path>` lines) and the files themselves.
 //! Every entry is checked by [`super::safety`] before anything is written, and everything is
-//! written below the caller's unpack directory (inside the staging area).
+//! written beneath the caller's unpack directory (inside the staging area) through one directory
+//! descriptor that never follows a link in any component ([`crate::sys::beneath`]): a symbolic
+//! link entry cannot redirect a later file, directory or hard link entry of the same archive.
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use crate::dist::manifest::Compression;
 use crate::install::safety::{self, Kind, UnsafeEntry};
 use crate::install::writer::{self, Pool};
 pub use crate::install::writer::{FileRecord, PoolOptions};
+use crate::sys::beneath::Dir;
 
 /// Why an archive could not be unpacked.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +55,9 @@ pub struct Unpacked {
     /// Every regular file written (hard links included), in archive order, with paths relative to
     /// `dest`.
     pub files: Vec<FileRecord>,
+    /// Every symbolic link left in `dest`, relative to it. Placing checks each one it installs
+    /// against the links already in the toolchain ([`super::safety::resolve_in_tree`]).
+    pub symlinks: Vec<PathBuf>,
 }
 
 /// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest` and returns its
@@ -68,11 +74,13 @@ pub struct Unpacked {
 /// the archive: it is inside the staging area and removed with it.
 pub fn unpack(tar_stream: impl Read, dest: &Path, opts: PoolOptions) -> Result<Unpacked, UnpackError> {
     let mut archive = tar::Archive::new(ForwardOnly::new(tar_stream));
-    let (top, files) = writer::with_pool(opts, |pool| decode(&mut archive, dest, pool, opts.chunk()))?;
+    fs_err::create_dir_all(dest)?;
+    let root = Dir::open(dest)?;
+    let ((top, symlinks), files) = writer::with_pool(opts, &root, |pool| decode(&mut archive, &root, pool, opts.chunk()))?;
     // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity checks run.
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(UnpackError::Corrupt)?;
-    Ok(Unpacked { top: dest.join(top), files })
+    Ok(Unpacked { top: dest.join(top), files, symlinks })
 }
 
 impl From<io::Error> for UnpackError {
@@ -149,8 +157,14 @@ impl Seen {
 }
 
 /// The decoding loop: every entry checked, then created here (directories, links) or handed to
-/// the pool (regular files).
-fn decode<R: Read + Seek>(archive: &mut tar::Archive<R>, dest: &Path, pool: &mut Pool<'_>, chunk: usize) -> Result<PathBuf, UnpackError> {
+/// the pool (regular files), all beneath `root`. Returns the top directory and the symbolic links
+/// left in the tree.
+fn decode<R: Read + Seek>(
+    archive: &mut tar::Archive<R>,
+    root: &Dir,
+    pool: &mut Pool<'_>,
+    chunk: usize,
+) -> Result<(PathBuf, Vec<PathBuf>), UnpackError> {
     let mut top: Option<PathBuf> = None;
     let mut symlinks: Vec<PathBuf> = Vec::new();
     let mut seen = Seen::default();
@@ -178,7 +192,6 @@ fn decode<R: Read + Seek>(archive: &mut tar::Archive<R>, dest: &Path, pool: &mut
             Some(t) if t.as_os_str() != first => return Err(UnpackError::Layout(path.display().to_string())),
             Some(_) => {}
         }
-        let target = dest.join(&path);
         // The pool must never race with this thread on one path: links and reused paths wait
         // until every queued file is written.
         if kind != Kind::Dir && (kind != Kind::File || !seen.files.insert(Seen::key(&path))) {
@@ -186,43 +199,44 @@ fn decode<R: Read + Seek>(archive: &mut tar::Archive<R>, dest: &Path, pool: &mut
         }
         if symlinks.contains(&path) {
             symlinks.retain(|s| s != &path);
-            fs_err::remove_file(&target).map_err(UnpackError::Write)?;
+            root.remove_file(&path).map_err(UnpackError::Write)?;
         }
         match kind {
             Kind::Dir => {
                 if seen.dirs.insert(path.clone()) {
-                    fs_err::create_dir_all(&target).map_err(UnpackError::Write)?;
+                    root.create_dir_all(&path).map_err(UnpackError::Write)?;
                 }
             }
             Kind::File => {
-                ensure_parent(&path, dest, &mut seen)?;
+                ensure_parent(&path, root, &mut seen)?;
                 let mode = entry.header().mode().map_err(UnpackError::Corrupt)?;
-                queue_file(&mut entry, pool, path, target, mode, chunk)?;
+                queue_file(&mut entry, pool, path, mode, chunk)?;
             }
             Kind::Symlink => {
-                ensure_parent(&path, dest, &mut seen)?;
+                ensure_parent(&path, root, &mut seen)?;
                 let link = link.expect("checked by check_entry");
-                fs_err::os::unix::fs::symlink(&link, &target).map_err(UnpackError::Write)?;
+                root.symlink(&link, &path).map_err(UnpackError::Write)?;
                 symlinks.push(path);
             }
             Kind::HardLink => {
-                ensure_parent(&path, dest, &mut seen)?;
+                ensure_parent(&path, root, &mut seen)?;
                 let source_rel = safety::relative_path(&link.expect("checked")).expect("checked");
-                fs_err::hard_link(dest.join(&source_rel), &target).map_err(UnpackError::Write)?;
+                root.hard_link(&path, root, &source_rel).map_err(UnpackError::Write)?;
                 if let Some(r) = pool.record(&source_rel) {
                     pool.add_record(FileRecord { path, ..r });
                 }
             }
         }
     }
-    top.ok_or_else(|| UnpackError::Layout("(empty archive)".into()))
+    let top = top.ok_or_else(|| UnpackError::Layout("(empty archive)".into()))?;
+    Ok((top, symlinks))
 }
 
-/// Creates the parent directory of `path` (relative to `dest`) unless this archive already did.
-fn ensure_parent(path: &Path, dest: &Path, seen: &mut Seen) -> Result<(), UnpackError> {
+/// Creates the parent directory of `path` (relative to `root`) unless this archive already did.
+fn ensure_parent(path: &Path, root: &Dir, seen: &mut Seen) -> Result<(), UnpackError> {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() && !seen.dirs.contains(p) => {
-            fs_err::create_dir_all(dest.join(p)).map_err(UnpackError::Write)?;
+            root.create_dir_all(p).map_err(UnpackError::Write)?;
             seen.dirs.insert(p.to_path_buf());
             Ok(())
         }
@@ -237,7 +251,6 @@ fn queue_file(
     entry: &mut tar::Entry<'_, impl Read>,
     pool: &mut Pool<'_>,
     path: PathBuf,
-    target: PathBuf,
     mode: u32,
     chunk: usize,
 ) -> Result<(), UnpackError> {
@@ -245,9 +258,9 @@ fn queue_file(
     if size <= chunk {
         let mut data = Vec::with_capacity(size);
         entry.read_to_end(&mut data).map_err(UnpackError::Corrupt)?;
-        return Ok(pool.write(path, target, mode, data)?);
+        return Ok(pool.write(path, mode, data)?);
     }
-    let to = pool.stream(path, target, mode)?;
+    let to = pool.stream(path, mode)?;
     loop {
         let mut next = Vec::with_capacity(chunk);
         entry.take(chunk as u64).read_to_end(&mut next).map_err(UnpackError::Corrupt)?;

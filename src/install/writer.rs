@@ -11,8 +11,10 @@
 //!   Files larger than one chunk are streamed to their writer chunk by chunk under the same budget.
 //! - **The first error wins and stops everything.** A failed open/write records the error (naming
 //!   the path), wakes the decoder, and the other writers skip what is still queued.
-//! - **Nothing follows a symlink.** Files are opened with `O_NOFOLLOW`, and the decoder calls
-//!   [`Pool::barrier`] before it creates a link or reuses a path, so the pool never races with it.
+//! - **Nothing follows a symlink.** Files are created beneath the unpack directory's descriptor
+//!   with links refused in every component ([`crate::sys::beneath::Dir::create_file`]: one
+//!   `openat2` per file, no walk of ancestors), and the decoder calls [`Pool::barrier`] before it
+//!   creates a link or reuses a path, so the pool never races with it.
 //! - **CRC-32** (crc32fast) of every file is computed by its writer as the bytes are written and
 //!   returned as [`FileRecord`]s in archive order.
 
@@ -20,6 +22,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Condvar, Mutex};
+
+use crate::sys::beneath::Dir;
 
 /// Bytes charged to the budget for each queued file besides its contents (paths, job, open file).
 const PER_FILE_COST: usize = 512;
@@ -53,14 +57,15 @@ pub enum Body {
 struct Job {
     seq: usize,
     rel: PathBuf,
-    target: PathBuf,
     mode: u32,
     body: Body,
     cost: usize,
 }
 
 /// What the writers share with the decoder.
-struct Shared {
+struct Shared<'r> {
+    /// The directory every file is created beneath.
+    root: &'r Dir,
     state: Mutex<State>,
     /// Signalled whenever budget is released, a job finishes, or an error is recorded.
     changed: Condvar,
@@ -78,14 +83,14 @@ struct State {
 
 /// The decoder's handle on a running pool; created inside a [`std::thread::scope`].
 pub struct Pool<'a> {
-    shared: &'a Shared,
+    shared: &'a Shared<'a>,
     tx: Option<Sender<Job>>,
     seq: usize,
     /// Whether a path may have been recorded twice: only after a [`Pool::barrier`] or a hard link.
     reused: bool,
 }
 
-/// Runs `body` with a pool of writers, then waits for every writer and returns `body`'s value and
+/// Runs `body` with a pool of writers creating files beneath `root`, then waits for every writer and returns `body`'s value and
 /// the file records in archive order. An error recorded by a writer wins over `body`'s result
 /// (the decoder usually stops *because* of it).
 ///
@@ -93,10 +98,11 @@ pub struct Pool<'a> {
 /// The first write error (with its path), else `body`'s error.
 pub fn with_pool<T, E: From<io::Error>>(
     opts: PoolOptions,
+    root: &Dir,
     body: impl FnOnce(&mut Pool<'_>) -> Result<T, E>,
 ) -> Result<(T, Vec<FileRecord>), E> {
     let (tx, rx) = mpsc::channel();
-    let shared = Shared { state: Mutex::new(State::default()), changed: Condvar::new(), jobs: Mutex::new(rx), budget: opts.budget };
+    let shared = Shared { root, state: Mutex::new(State::default()), changed: Condvar::new(), jobs: Mutex::new(rx), budget: opts.budget };
     let result = std::thread::scope(|s| {
         for _ in 0..opts.threads.max(1) {
             s.spawn(|| writer(&shared));
@@ -136,14 +142,14 @@ pub fn with_pool<T, E: From<io::Error>>(
 }
 
 impl Pool<'_> {
-    /// Queues a whole file. Waits for budget first.
+    /// Queues a whole file at `rel` (relative to the pool's root). Waits for budget first.
     ///
     /// # Errors
     /// A writer has failed (its error, which [`with_pool`] also returns).
-    pub fn write(&mut self, rel: PathBuf, target: PathBuf, mode: u32, data: Vec<u8>) -> io::Result<()> {
+    pub fn write(&mut self, rel: PathBuf, mode: u32, data: Vec<u8>) -> io::Result<()> {
         let cost = data.len() + PER_FILE_COST;
         self.acquire(cost)?;
-        self.send(rel, target, mode, Body::Whole(data), cost)
+        self.send(rel, mode, Body::Whole(data), cost)
     }
 
     /// Queues a file whose contents follow in chunks: returns the sender to pass each chunk to
@@ -151,10 +157,10 @@ impl Pool<'_> {
     ///
     /// # Errors
     /// A writer has failed.
-    pub fn stream(&mut self, rel: PathBuf, target: PathBuf, mode: u32) -> io::Result<SyncSender<Vec<u8>>> {
+    pub fn stream(&mut self, rel: PathBuf, mode: u32) -> io::Result<SyncSender<Vec<u8>>> {
         self.acquire(PER_FILE_COST)?;
         let (tx, rx) = mpsc::sync_channel(2);
-        self.send(rel, target, mode, Body::Stream(rx), PER_FILE_COST)?;
+        self.send(rel, mode, Body::Stream(rx), PER_FILE_COST)?;
         Ok(tx)
     }
 
@@ -202,10 +208,10 @@ impl Pool<'_> {
         self.shared.state.lock().expect("lock").records.push((self.seq, record));
     }
 
-    fn send(&mut self, rel: PathBuf, target: PathBuf, mode: u32, body: Body, cost: usize) -> io::Result<()> {
+    fn send(&mut self, rel: PathBuf, mode: u32, body: Body, cost: usize) -> io::Result<()> {
         self.seq += 1;
         self.shared.state.lock().expect("lock").pending += 1;
-        let job = Job { seq: self.seq, rel, target, mode, body, cost };
+        let job = Job { seq: self.seq, rel, mode, body, cost };
         self.tx.as_ref().expect("pool open").send(job).map_err(|_| failed())
     }
 
@@ -234,7 +240,7 @@ fn failed() -> io::Error {
 }
 
 /// One writer thread: takes jobs until the queue closes; after any failure it only drains.
-fn writer(shared: &Shared) {
+fn writer(shared: &Shared<'_>) {
     loop {
         let job = shared.jobs.lock().expect("lock").recv();
         let Ok(job) = job else { return };
@@ -257,16 +263,10 @@ fn writer(shared: &Shared) {
 }
 
 /// Creates, writes and closes one file; returns its length and CRC-32. The mode is applied at
-/// creation (less the umask), as `tar` does; `O_NOFOLLOW` refuses a symlink in the final place.
-fn write_job(shared: &Shared, job: Job) -> io::Result<(u64, u32)> {
-    use fs_err::os::unix::fs::OpenOptionsExt;
-    let mut file = fs_err::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(job.mode & 0o777)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed())
-        .open(&job.target)?;
+/// creation (less the umask), as `tar` does; a link in any component of the path, the last
+/// included, is refused.
+fn write_job(shared: &Shared<'_>, job: Job) -> io::Result<(u64, u32)> {
+    let mut file = shared.root.create_file(&job.rel, job.mode)?;
     let mut crc = crc32fast::Hasher::new();
     let mut len = 0u64;
     match job.body {
@@ -297,9 +297,9 @@ mod tests {
     #[test]
     fn a_path_written_twice_keeps_only_its_last_record_in_archive_order() {
         let dir = tempfile::tempdir().unwrap();
-        let put =
-            |pool: &mut Pool<'_>, name: &str, data: &[u8]| pool.write(PathBuf::from(name), dir.path().join(name), 0o644, data.to_vec());
-        let ((), records) = with_pool(PoolOptions { threads: 4, budget: 1 << 20 }, |pool| -> io::Result<()> {
+        let root = Dir::open(dir.path()).unwrap();
+        let put = |pool: &mut Pool<'_>, name: &str, data: &[u8]| pool.write(PathBuf::from(name), 0o644, data.to_vec());
+        let ((), records) = with_pool(PoolOptions { threads: 4, budget: 1 << 20 }, &root, |pool| -> io::Result<()> {
             put(pool, "a", b"aaa")?;
             put(pool, "b", b"bbb")?;
             put(pool, "c", b"ccc")?;

@@ -206,7 +206,7 @@ pub fn install<'a>(
         };
         drop(slot);
         meter.unpacking();
-        let parts = place::place(&unpacked.top, &name, &sel.pkg, job.tree)
+        let parts = place::place(&unpacked, &name, &sel.pkg, job.tree)
             .inspect_err(|_| meter.failed())
             .with_context(|| format!("installing {} from {}", name, job.url))?;
         meter.done();

@@ -1,6 +1,6 @@
 //! `tcup toolchain verify [--repair]`: compares an installed toolchain with tcup's per-file CRC32
 //! receipt ([`crate::install::file_check`]) and rustup's file lists, and reports changed, missing and
-//! extra files by component. `--repair` rebuilds the toolchain through [`super::change`] from its
+//! extra files by component, and every symbolic link that leads out of the toolchain. `--repair` rebuilds the toolchain through [`super::change`] from its
 //! own channel manifest, downloading only the affected components (an extra file outside every
 //! component just disappears with the rebuild, which links listed files only).
 //!
@@ -54,6 +54,9 @@ pub struct Report {
     pub components: Vec<ComponentReport>,
     /// Files no component installed.
     pub extra: Vec<PathBuf>,
+    /// Symbolic links that lead out of the toolchain when followed (docs/design.md decision 19):
+    /// a toolchain tcup installed holds none, so one was planted.
+    pub links_outside: Vec<file_check::LinkOutside>,
     /// Whether tcup's receipt file exists at all.
     pub has_receipt: bool,
 }
@@ -61,7 +64,7 @@ pub struct Report {
 impl Report {
     /// True when nothing is wrong.
     pub fn is_clean(&self) -> bool {
-        self.extra.is_empty() && !self.components.iter().any(ComponentReport::damaged)
+        self.extra.is_empty() && self.links_outside.is_empty() && !self.components.iter().any(ComponentReport::damaged)
     }
 }
 
@@ -91,6 +94,7 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
         current.components.iter().map(|c| (c.name(), c.parts.as_slice(), current.record(c))).collect();
     let borrowed: Vec<(&str, &[ComponentPart], Option<&file_check::Recorded>)> =
         parts.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
+    report.links_outside = file_check::links_outside(root).context("looking for symbolic links that leave the toolchain")?;
     for (owner, path) in file_check::extra_files(root, &borrowed)? {
         match owner.and_then(|o| report.components.iter_mut().find(|c| c.name == o)) {
             Some(c) => c.extra.push(path),

@@ -14,6 +14,7 @@ mod faults;
 mod format_and_writers;
 mod host;
 mod hostile_inputs;
+mod hostile_links;
 pub mod init;
 mod init_tls;
 mod install;

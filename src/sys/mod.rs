@@ -1,0 +1,5 @@
+//! The platform layer (docs/design.md, layers): the system calls whose shape differs between
+//! platforms live here, behind functions the layers above call without knowing which platform
+//! they run on. Today: reaching files beneath a directory without following links ([`beneath`]).
+
+pub mod beneath;
