@@ -28,6 +28,7 @@ mod terminal;
 mod trust;
 mod trust_mirror;
 mod unsafe_archives;
+mod unverified_bytes;
 mod update;
 
 mod support;
