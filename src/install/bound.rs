@@ -143,12 +143,32 @@ pub struct Tally<'a> {
     unpacked: u64,
     /// Tar headers let through.
     entries: u64,
+    /// The least room left under [`Bound::allowed`] at any check (bytes).
+    margin: u64,
+}
+
+/// What one archive's unpack let through: how close it came to its [`Bound`]
+/// (`ci/unpack-ratios.sh` prints it for the dist server's archives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measured {
+    /// Declared sizes of every entry, plus the bytes after the tar's end.
+    pub unpacked: u64,
+    /// Tar headers, metadata headers included.
+    pub entries: u64,
+    /// The least room left under [`Bound::allowed`] at any header (bytes): the bound would have
+    /// refused the archive had its allowance been this much smaller.
+    pub margin: u64,
 }
 
 impl<'a> Tally<'a> {
     /// Nothing let through yet.
     pub fn new(received: &'a Received) -> Self {
-        Tally { received, unpacked: 0, entries: 0 }
+        Tally { received, unpacked: 0, entries: 0, margin: u64::MAX }
+    }
+
+    /// The totals and the least room left, so far.
+    pub fn measured(&self) -> Measured {
+        Measured { unpacked: self.unpacked, entries: self.entries, margin: self.margin }
     }
 
     /// Lets one more tar header through, whose entry declares `size` bytes (`path` names it in
@@ -178,9 +198,10 @@ impl<'a> Tally<'a> {
     fn bytes(&mut self, what: impl FnOnce() -> String, n: u64) -> Result<(), Crossed> {
         let bound = self.received.bound;
         let received = self.received.get();
-        if self.unpacked.saturating_add(n) > bound.allowed(received) {
+        let Some(margin) = bound.allowed(received).checked_sub(self.unpacked.saturating_add(n)) else {
             return Err(Crossed::Bytes { unpacked: self.unpacked, received, what: what(), next: n, bound });
-        }
+        };
+        self.margin = self.margin.min(margin);
         self.unpacked += n;
         Ok(())
     }
@@ -244,6 +265,7 @@ mod tests {
         tally.entry(&"c", 0).unwrap();
         assert_eq!(tally.entry(&"d", 0).unwrap_err().to_string(), "more than 3 entries before its hash was known; refusing");
         assert_eq!((tally.unpacked(), tally.entries()), (200, 3));
+        assert_eq!(tally.measured(), Measured { unpacked: 200, entries: 3, margin: 0 });
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::dist::manifest::Compression;
-use crate::install::bound::{Crossed, Received, Tally};
+use crate::install::bound::{Crossed, Measured, Received, Tally};
 use crate::install::safety::{self, Kind, UnsafeEntry};
 use crate::install::writer::{self, Pool};
 pub use crate::install::writer::{FileRecord, PoolOptions};
@@ -64,6 +64,8 @@ pub struct Unpacked {
     /// Every regular file written (hard links included), in archive order, with paths relative to
     /// `dest`.
     pub files: Vec<FileRecord>,
+    /// What the bound on unverified bytes saw ([`super::bound`]).
+    pub measured: Measured,
 }
 
 /// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest` and returns its
@@ -98,7 +100,7 @@ pub fn unpack(tar_stream: impl Read, received: &Received, dest: &Path, opts: Poo
             Err(e) => return Err(UnpackError::Corrupt(e)),
         }
     }
-    Ok(Unpacked { top: dest.join(top), files })
+    Ok(Unpacked { top: dest.join(top), files, measured: tally.measured() })
 }
 
 impl From<io::Error> for UnpackError {
