@@ -6,8 +6,8 @@
 # that is emptied after each archive. Prints one line per archive — compressed bytes, unpacked
 # bytes, entries, the highest decompressed ÷ compressed ratio at any point once 1 MiB was
 # received, the final ratio, and the least room (MiB) left under 64 × received + 64 MiB at any
-# header — then the maxima. An archive the bound refuses is printed as REFUSED and makes the
-# script exit 1.
+# check (before each entry or piece of a file) — then the maxima. An archive the bound refuses
+# is printed as REFUSED and makes the script exit 1.
 #
 # Usage: ci/unpack-ratios.sh [target]      (default x86_64-unknown-linux-gnu;
 #        CHANNELS="stable" ci/unpack-ratios.sh for fewer; SCRATCH=dir for the unpack directory)
@@ -52,5 +52,5 @@ awk -F'\t' '
   END {
     for (f in hi) printf "%s: highest prefix ratio %.1f× (%s), highest final ratio %.1f× (%s)\n", f, hi[f], hiwho[f], fin[f], finwho[f]
     printf "most entries: %d (%s)\n", ent, entwho
-    printf "least room under the bound at any header: %s MiB (%s)\n", room, roomwho
+    printf "least room under the bound at any check: %s MiB (%s)\n", room, roomwho
   }' "$OUT"

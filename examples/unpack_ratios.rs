@@ -8,7 +8,7 @@
 //!   SCRATCH (removed afterwards), and prints one tab-separated line: name, format, compressed
 //!   bytes, unpacked bytes, entries, the highest ratio of decompressed to compressed bytes at
 //!   any read once 1 MiB was received, the final ratio, and the least room left under the bound
-//!   at any header (MiB). An archive the bound refuses prints `REFUSED` and the error.
+//!   at any check (MiB). An archive the bound refuses prints `REFUSED` and the error.
 
 use std::cell::Cell;
 use std::io::{self, Read};

@@ -162,7 +162,7 @@ pub struct Measured {
     pub unpacked: u64,
     /// Tar headers, metadata headers included.
     pub entries: u64,
-    /// The least room left under [`Bound::allowed`] at any header (bytes): the bound would have
+    /// The least room left under [`Bound::allowed`] at any check (bytes): the bound would have
     /// refused the archive had its allowance been this much smaller.
     pub margin: u64,
 }

@@ -190,10 +190,10 @@ impl Pending {
         self.long_name.is_none() && self.long_link.is_none() && self.pax.is_none()
     }
 
-    /// Reads a metadata entry of type `ty` (its size already let through by the tally and at
-    /// most the header cap) into its slot; `g` records are skipped (they name no file). Returns
+    /// Reads a metadata entry of type `ty` and `size` bytes (already let through by the tally,
+    /// and at most the header cap) into its slot; `g` records are skipped (they name no file). Returns
     /// `false` for an entry that is not a metadata record.
-    fn take_record(&mut self, ty: tar::EntryType, entry: &mut impl Read) -> Result<bool, UnpackError> {
+    fn take_record(&mut self, ty: tar::EntryType, size: u64, entry: &mut impl Read) -> Result<bool, UnpackError> {
         let slot = match ty {
             tar::EntryType::GNULongName => &mut self.long_name,
             tar::EntryType::GNULongLink => &mut self.long_link,
@@ -204,8 +204,10 @@ impl Pending {
         if slot.is_some() {
             return Err(corrupt("two long name or PAX entries describe the same member"));
         }
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).map_err(UnpackError::Corrupt)?;
+        // One read of the size already let through (at most the header cap): reading to the end
+        // into a growing buffer took several small reads through the decompressor per record.
+        let mut data = vec![0; usize::try_from(size).expect("at most the header cap")];
+        entry.read_exact(&mut data).map_err(UnpackError::Corrupt)?;
         *slot = Some(data);
         Ok(true)
     }
@@ -296,7 +298,7 @@ fn decode<R: Read + Seek>(
                 return Err(Crossed::Header { kind, size: entry.size(), bound: tally.bound() }.into());
             }
             tally.entry(&format_args!("({kind} header)"), entry.size())?;
-            pending.take_record(ty, &mut entry)?;
+            pending.take_record(ty, entry.size(), &mut entry)?;
             continue;
         }
         let meta = std::mem::take(&mut pending);
