@@ -7,7 +7,8 @@
 # zsh and fish (completion scripts loaded into the real shells), rustup 1.29.0 and 1.29.1 (interop:
 # rustup reads what tcup installs and writes), tmux (the terminal tests), script from util-linux (tcup-init on a
 # pseudo-terminal), man from man-db (`tcup man` pages rendered with `man -l`), musl (a glibc
-# system with musl's loader beside glibc's, for init.sh).
+# system with musl's loader beside glibc's, for init.sh), GNU time (tcup's peak memory under an
+# archive bomb).
 #
 # Usage: ci/test.sh [cargo test arguments…]
 set -euo pipefail
@@ -19,6 +20,8 @@ for pair in busybox:busybox-static dash:dash wget:wget zsh:zsh fish:fish rustup:
 done
 # Debian's musl (/lib/ld-musl-*): init.sh must still send this glibc system the gnu build.
 compgen -G '/lib/ld-musl-*.so.1' >/dev/null || need+=(musl)
+# `time` is also a shell keyword: look for the program.
+type -P time >/dev/null || need+=(time)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "ci/test.sh: the tests need these packages: ${need[*]} (install them, then run again)" >&2
@@ -31,6 +34,7 @@ for tool in busybox dash wget zsh fish rustup tmux script man; do
   command -v "$tool" >/dev/null || { echo "ci/test.sh: $tool is still missing after installing" >&2; exit 1; }
 done
 compgen -G '/lib/ld-musl-*.so.1' >/dev/null || { echo "ci/test.sh: musl is still missing after installing" >&2; exit 1; }
+type -P time >/dev/null || { echo "ci/test.sh: GNU time is still missing after installing" >&2; exit 1; }
 
 # rustup 1.29.1 (2026-09-01) beside the machine's rustup 1.29.0: the interop tests run both on
 # every settings file tcup writes (docs/rustup-compat.md). An install step like apt-get: fetched

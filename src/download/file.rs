@@ -22,7 +22,7 @@ pub(super) fn open(url: &Url, offset: u64) -> Result<Body<'static>, DownloadErro
         Ok(mut f) => {
             let len = f.metadata().ok().map(|m| m.len().saturating_sub(offset));
             f.seek(SeekFrom::Start(offset)).map_err(|e| fail(e.to_string(), Kind::Other))?;
-            Ok(Body { body: Box::new(f), len, validator: None, start: offset })
+            Ok(Body { body: Box::new(f), len, validator: None, start: offset, from: super::Delivered::default() })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(fail(format!("no such file: {}", path.display()), Kind::Status(404))),
         Err(e) => Err(fail(e.to_string(), Kind::Other)),

@@ -182,6 +182,29 @@ pub struct Body<'a> {
     /// The offset of the first byte delivered: the requested offset, or 0 when the server
     /// ignored the range (answered 200) — the caller then starts over.
     pub start: u64,
+    /// The configured dist servers whose bytes this body delivered, filled in as it is read.
+    pub from: Delivered,
+}
+
+/// The dist servers (indices into the downloader's configured list, `TCUP_DIST_SERVERS` order)
+/// that delivered bytes of one body. Bytes that fail their checksum are not asked of those
+/// servers again ([`Downloader::open_avoiding`]): another request will not fix them.
+#[derive(Debug, Clone, Default)]
+pub struct Delivered(Arc<Mutex<Vec<usize>>>);
+
+impl Delivered {
+    fn add(&self, server: usize) {
+        let mut v = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !v.contains(&server) {
+            v.push(server);
+        }
+    }
+
+    /// The servers, in the order they first delivered; empty for bytes from no configured
+    /// server (a URL elsewhere, the download cache).
+    pub fn servers(&self) -> Vec<usize> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
 }
 
 /// Fetches URLs through the configured backends with the watchdog and fallback policy.
@@ -238,14 +261,39 @@ impl Downloader {
     /// [`DownloadError`]; failures after the body started are returned by its reads as
     /// `io::Error`s wrapping a [`DownloadError`].
     pub fn open<'a>(&'a self, url: &Url, offset: u64, if_range: Option<&str>, reporter: &'a Reporter) -> Result<Body<'a>, DownloadError> {
-        let sources = self.sources_for(url);
+        self.open_avoiding(url, offset, if_range, &[], reporter)
+    }
+
+    /// [`Downloader::open`] on every configured dist server but those in `avoid` (indices, as in
+    /// [`Delivered`]): the servers whose bytes already failed their checksum.
+    ///
+    /// # Errors
+    /// As [`Downloader::open`]; [`DownloadError::Failed`] when `avoid` leaves no server
+    /// ([`Downloader::serves_elsewhere`] says so beforehand).
+    pub fn open_avoiding<'a>(
+        &'a self,
+        url: &Url,
+        offset: u64,
+        if_range: Option<&str>,
+        avoid: &[usize],
+        reporter: &'a Reporter,
+    ) -> Result<Body<'a>, DownloadError> {
+        let sources: Vec<_> = self.sources_for(url).into_iter().filter(|(id, ..)| id.is_none_or(|i| !avoid.contains(&i))).collect();
+        if sources.is_empty() {
+            let message = "no other dist server is configured (TCUP_DIST_SERVERS)".to_owned();
+            return Err(DownloadError::Failed { url: url.to_string(), backend: "tcup", message, kind: Kind::Other });
+        }
         if sources.iter().all(|(_, u, _)| matches!(u.scheme(), "http" | "https")) {
             return transfer::open(self, sources, offset, if_range, reporter);
         }
         let mut last = None;
         for (id, u, demoted) in sources {
             let opened = match u.scheme() {
-                "file" => file::open(&u, offset),
+                "file" => file::open(&u, offset).inspect(|body| {
+                    if let Some(i) = id {
+                        body.from.add(i);
+                    }
+                }),
                 "http" | "https" => transfer::open(self, vec![(id, u, demoted)], offset, if_range, reporter),
                 _ => Err(DownloadError::Scheme { url: u.to_string() }),
             };
@@ -255,6 +303,11 @@ impl Downloader {
             }
         }
         Err(last.expect("at least one source"))
+    }
+
+    /// Whether `url` is on a configured dist server that is not in `avoid`.
+    pub fn serves_elsewhere(&self, url: &Url, avoid: &[usize]) -> bool {
+        self.sources_for(url).iter().any(|(id, ..)| id.is_some_and(|i| !avoid.contains(&i)))
     }
 
     /// The same file on every configured dist server, in the current order, each with its index

@@ -96,6 +96,10 @@ struct Transfer<'a> {
     tx: SyncSender<Msg>,
     rx: Receiver<Msg>,
     cancels: HashMap<u64, Arc<AtomicBool>>,
+    /// Each attempt's dist server (index into `sources`).
+    servers: HashMap<u64, usize>,
+    /// The configured servers whose bytes were delivered ([`Body::from`]).
+    from: super::Delivered,
     chunk: Vec<u8>,
     chunk_pos: usize,
     finished: bool,
@@ -138,6 +142,8 @@ pub(super) fn open<'a>(
         tx,
         rx,
         cancels: HashMap::new(),
+        servers: HashMap::new(),
+        from: super::Delivered::default(),
         chunk: Vec::new(),
         chunk_pos: 0,
         finished: false,
@@ -146,7 +152,8 @@ pub(super) fn open<'a>(
     };
     t.apply(first, None)?; // starting the first attempt: no output yet
     let Out::Head(head, start) = t.next()? else { unreachable!("the head comes first") };
-    Ok(Body { len: head.len, validator: head.validator, start, body: Box::new(t) })
+    let from = t.from.clone();
+    Ok(Body { len: head.len, validator: head.validator, start, body: Box::new(t), from })
 }
 
 /// How a dist server is named in messages: `host[:port]`.
@@ -166,6 +173,7 @@ impl Transfer<'_> {
     fn spawn(&mut self, s: Start) {
         let cancel = Arc::new(AtomicBool::new(false));
         self.cancels.insert(s.id, cancel.clone());
+        self.servers.insert(s.id, s.server);
         let req = Request { proxy: proxy_for(&s.url, &self.dl.proxies), url: s.url, offset: s.offset, if_range: s.if_range };
         let b = self.dl.backends[s.backend].clone();
         let (id, tx) = (s.id, self.tx.clone());
@@ -192,6 +200,7 @@ impl Transfer<'_> {
             match d {
                 Decision::Start(s) => self.spawn(s),
                 Decision::Abandon(id) => {
+                    self.servers.remove(&id);
                     if let Some(c) = self.cancels.remove(&id) {
                         c.store(true, Ordering::Relaxed);
                     }
@@ -279,7 +288,13 @@ impl Transfer<'_> {
             Ev::Error(e) => (Input::Error(e), None),
         };
         let ds = self.schedule.on(id, input, now);
-        self.apply(ds, data)
+        let out = self.apply(ds, data)?;
+        if let Some(Out::Data(_)) = out
+            && let Some(server) = self.servers.get(&id).and_then(|&s| self.sources[s].0)
+        {
+            self.from.add(server);
+        }
+        Ok(out)
     }
 }
 

@@ -2,6 +2,7 @@
 //! components by their `manifest.in`, and a staging area with an atomic commit. What the files
 //! it writes are called and hold (receipts, the lock) is [`crate::home`]'s.
 
+pub mod bound;
 pub mod file_check;
 pub mod link;
 pub mod place;

@@ -8,11 +8,20 @@
 //! written beneath the caller's unpack directory (inside the staging area) through one directory
 //! descriptor that never follows a link in any component ([`crate::sys::beneath`]): a symbolic
 //! link entry cannot redirect a later file, directory or hard link entry of the same archive.
+//!
+//! The bytes arrive before their hash is known, so every header is first let through by a
+//! [`Tally`] against the archive's [`super::bound::Bound`]: declared sizes, entry count, and the
+//! size of metadata headers. The tar crate's own handling of GNU long names/links and PAX
+//! records reads them into memory whatever their size, so the entries are read raw and those
+//! records are read here, each under the header cap, and applied to the next entry as the tar
+//! crate would (a long name wins over a PAX `path`, which wins over the header's name; a PAX
+//! `size` that differs from the header's is refused rather than followed).
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::dist::manifest::Compression;
+use crate::install::bound::{Crossed, Measured, Received, Tally};
 use crate::install::safety::{self, Kind, UnsafeEntry};
 use crate::install::writer::{self, Pool};
 pub use crate::install::writer::{FileRecord, PoolOptions};
@@ -33,6 +42,9 @@ pub enum UnpackError {
     /// The tarball does not have a single top directory.
     #[error("the archive has no top directory (found '{0}' at the top level)")]
     Layout(String),
+    /// A cap on unverified bytes was crossed ([`super::bound`]); nothing more was read.
+    #[error(transparent)]
+    Crossed(#[from] Crossed),
 }
 
 /// Wraps `raw` in the decompressor for `compression`.
@@ -58,10 +70,16 @@ pub struct Unpacked {
     /// Every symbolic link left in `dest`, relative to it. Placing checks each one it installs
     /// against the links already in the toolchain ([`super::safety::resolve_in_tree`]).
     pub symlinks: Vec<PathBuf>,
+    /// What the bound on unverified bytes saw ([`super::bound`]).
+    pub measured: Measured,
 }
 
 /// Unpacks the tarball read from `tar_stream` (already decompressed) below `dest` and returns its
 /// top directory and a [`FileRecord`] per regular file. Reads the tar stream to its end.
+///
+/// `received` counts the compressed bytes under the decompressor ([`Received::count`]) and holds
+/// the bound: every header is let through by it before its entry is read, and the stream after
+/// the tar's end counts too.
 ///
 /// This thread decodes, checks every entry's path, and creates directories and links; regular
 /// files go to a pool of `opts.threads` writers holding at most `opts.budget` bytes in flight
@@ -70,17 +88,27 @@ pub struct Unpacked {
 /// area, which nothing else reads.
 ///
 /// # Errors
-/// See [`UnpackError`]; the first writer error stops decoding. On error, `dest` may hold part of
-/// the archive: it is inside the staging area and removed with it.
-pub fn unpack(tar_stream: impl Read, dest: &Path, opts: PoolOptions) -> Result<Unpacked, UnpackError> {
+/// See [`UnpackError`]; the first writer error or crossed bound stops decoding. On error, `dest`
+/// may hold part of the archive: it is inside the staging area and removed with it.
+pub fn unpack(tar_stream: impl Read, received: &Received, dest: &Path, opts: PoolOptions) -> Result<Unpacked, UnpackError> {
     let mut archive = tar::Archive::new(ForwardOnly::new(tar_stream));
+    let mut tally = Tally::new(received);
     fs_err::create_dir_all(dest)?;
     let root = Dir::open(dest)?;
-    let ((top, symlinks), files) = writer::with_pool(opts, &root, |pool| decode(&mut archive, &root, pool, opts.chunk()))?;
-    // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity checks run.
+    let ((top, symlinks), files) = writer::with_pool(opts, &root, |pool| decode(&mut archive, &mut tally, &root, pool, opts.chunk()))?;
+    // A compressor's trailer (and the xz index) follow the tar's end; read them so integrity
+    // checks run, under the bound like the rest.
     let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(UnpackError::Corrupt)?;
-    Ok(Unpacked { top: dest.join(top), files, symlinks })
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match rest.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => tally.trailing(n as u64)?,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(UnpackError::Corrupt(e)),
+        }
+    }
+    Ok(Unpacked { top: dest.join(top), files, symlinks, measured: tally.measured() })
 }
 
 impl From<io::Error> for UnpackError {
@@ -156,11 +184,112 @@ impl Seen {
     }
 }
 
-/// The decoding loop: every entry checked, then created here (directories, links) or handed to
+/// GNU long name (`L`) and long link (`K`) records and a PAX (`x`) record read from their own
+/// entries, waiting for the entry they describe.
+#[derive(Default)]
+struct Pending {
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+    pax: Option<Vec<u8>>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.long_name.is_none() && self.long_link.is_none() && self.pax.is_none()
+    }
+
+    /// Reads a metadata entry of type `ty` and `size` bytes (already let through by the tally,
+    /// and at most the header cap) into its slot; `g` records are skipped (they name no file). Returns
+    /// `false` for an entry that is not a metadata record.
+    fn take_record(&mut self, ty: tar::EntryType, size: u64, entry: &mut impl Read) -> Result<bool, UnpackError> {
+        let slot = match ty {
+            tar::EntryType::GNULongName => &mut self.long_name,
+            tar::EntryType::GNULongLink => &mut self.long_link,
+            tar::EntryType::XHeader => &mut self.pax,
+            tar::EntryType::XGlobalHeader => return Ok(true),
+            _ => return Ok(false),
+        };
+        if slot.is_some() {
+            return Err(corrupt("two long name or PAX entries describe the same member"));
+        }
+        // One read of the size already let through (at most the header cap): reading to the end
+        // into a growing buffer took several small reads through the decompressor per record.
+        let mut data = vec![0; usize::try_from(size).expect("at most the header cap")];
+        entry.read_exact(&mut data).map_err(UnpackError::Corrupt)?;
+        *slot = Some(data);
+        Ok(true)
+    }
+
+    fn pax_value(&self, key: &[u8]) -> Result<Option<&[u8]>, UnpackError> {
+        let Some(pax) = &self.pax else { return Ok(None) };
+        for ext in tar::PaxExtensions::new(pax) {
+            let ext = ext.map_err(UnpackError::Corrupt)?;
+            if ext.key_bytes() == key {
+                return Ok(Some(ext.value_bytes()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The entry's path: the long name (less its NUL), else PAX `path`, else the header's.
+    fn path(&self, header: &tar::Header) -> Result<PathBuf, UnpackError> {
+        let bytes = match (&self.long_name, self.pax_value(b"path")?) {
+            (Some(name), _) => name.strip_suffix(&[0]).unwrap_or(name),
+            (None, Some(p)) => p,
+            (None, None) => return Ok(bytes_path(&header.path_bytes())),
+        };
+        Ok(bytes_path(bytes))
+    }
+
+    /// The entry's link target: the long link (less its NUL), else PAX `linkpath`, else the
+    /// header's, if any.
+    fn link(&self, header: &tar::Header) -> Result<Option<PathBuf>, UnpackError> {
+        Ok(match (&self.long_link, self.pax_value(b"linkpath")?) {
+            (Some(name), _) => Some(bytes_path(name.strip_suffix(&[0]).unwrap_or(name))),
+            (None, Some(p)) => Some(bytes_path(p)),
+            (None, None) => header.link_name_bytes().map(|b| bytes_path(&b)),
+        })
+    }
+
+    /// Refuses a PAX `size` other than the header's: the tar crate would follow it, and reading
+    /// raw entries, this unpacker would not (the two would see different archives).
+    fn check_size(&self, header_size: u64) -> Result<(), UnpackError> {
+        match self.pax_value(b"size")? {
+            Some(v) if std::str::from_utf8(v).ok().and_then(|v| v.parse::<u64>().ok()) != Some(header_size) => {
+                Err(corrupt("a PAX size record differs from its entry's header"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn bytes_path(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+fn corrupt(why: &str) -> UnpackError {
+    UnpackError::Corrupt(io::Error::new(io::ErrorKind::InvalidData, why))
+}
+
+/// The name of a metadata header's kind in messages, or `None` for an entry that is not one.
+fn record_kind(ty: tar::EntryType) -> Option<&'static str> {
+    match ty {
+        tar::EntryType::GNULongName => Some("GNU long name"),
+        tar::EntryType::GNULongLink => Some("GNU long link"),
+        tar::EntryType::XHeader => Some("PAX"),
+        tar::EntryType::XGlobalHeader => Some("PAX global"),
+        _ => None,
+    }
+}
+
+/// The decoding loop: every header let through by `tally`, metadata records read under the
+/// header cap, every entry's path checked, then created here (directories, links) or handed to
 /// the pool (regular files), all beneath `root`. Returns the top directory and the symbolic links
 /// left in the tree.
 fn decode<R: Read + Seek>(
     archive: &mut tar::Archive<R>,
+    tally: &mut Tally<'_>,
     root: &Dir,
     pool: &mut Pool<'_>,
     chunk: usize,
@@ -168,21 +297,36 @@ fn decode<R: Read + Seek>(
     let mut top: Option<PathBuf> = None;
     let mut symlinks: Vec<PathBuf> = Vec::new();
     let mut seen = Seen::default();
-    for entry in archive.entries_with_seek().map_err(UnpackError::Corrupt)? {
+    let mut pending = Pending::default();
+    let cap = tally.bound().header;
+    for entry in archive.entries_with_seek().map_err(UnpackError::Corrupt)?.raw(true) {
         let mut entry = entry.map_err(UnpackError::Corrupt)?;
-        let raw_path = entry.path().map_err(UnpackError::Corrupt)?.into_owned();
+        let ty = entry.header().entry_type();
+        if let Some(kind) = record_kind(ty) {
+            if entry.size() > cap {
+                return Err(Crossed::Header { kind, size: entry.size(), bound: tally.bound() }.into());
+            }
+            tally.entry(&format_args!("({kind} header)"), entry.size())?;
+            pending.take_record(ty, entry.size(), &mut entry)?;
+            continue;
+        }
+        let meta = std::mem::take(&mut pending);
+        let raw_path = meta.path(entry.header())?;
+        // A regular file's contents are charged as they are read (queue_file), anything else's
+        // declared size now.
+        let regular = matches!(ty, tar::EntryType::Regular | tar::EntryType::Continuous);
+        tally.entry(&raw_path.display(), if regular { 0 } else { entry.size() })?;
+        meta.check_size(entry.size())?;
         let refuse = |why: String| UnsafeEntry { entry: raw_path.display().to_string(), why };
         let path = safety::relative_path(&raw_path).map_err(|why| refuse(why.to_owned()))?;
-        let kind = match entry.header().entry_type() {
+        let kind = match ty {
             tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
             tar::EntryType::Directory => Kind::Dir,
             tar::EntryType::Symlink => Kind::Symlink,
             tar::EntryType::Link => Kind::HardLink,
-            // PAX and GNU long-name headers are consumed by the tar crate; these carry no file.
-            tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => continue,
             other => return Err(refuse(format!("unsupported entry type {other:?} (device, FIFO or other special file)")).into()),
         };
-        let link = entry.link_name().map_err(UnpackError::Corrupt)?.map(std::borrow::Cow::into_owned);
+        let link = meta.link(entry.header())?;
         safety::check_entry(&path, kind, link.as_deref(), &symlinks)?;
         // Compared as bytes: relative_path's paths are normalised, and this runs for every entry.
         let first = path.components().next().expect("relative_path is never empty").as_os_str();
@@ -210,7 +354,7 @@ fn decode<R: Read + Seek>(
             Kind::File => {
                 ensure_parent(&path, root, &mut seen)?;
                 let mode = entry.header().mode().map_err(UnpackError::Corrupt)?;
-                queue_file(&mut entry, pool, path, mode, chunk)?;
+                queue_file(&mut entry, tally, pool, path, mode, chunk)?;
             }
             Kind::Symlink => {
                 ensure_parent(&path, root, &mut seen)?;
@@ -227,6 +371,9 @@ fn decode<R: Read + Seek>(
                 }
             }
         }
+    }
+    if !pending.is_empty() {
+        return Err(corrupt("the archive ends with a long name or PAX entry describing no member"));
     }
     let top = top.ok_or_else(|| UnpackError::Layout("(empty archive)".into()))?;
     Ok((top, symlinks))
@@ -245,28 +392,36 @@ fn ensure_parent(path: &Path, root: &Dir, seen: &mut Seen) -> Result<(), UnpackE
 }
 
 /// Reads one regular file's contents from the tar stream and hands it to the pool: whole when it
-/// fits in one chunk, else chunk by chunk. Permission bits are `mode & 0o777` (executables stay
-/// executable, no set-id bit is ever installed), less the user's umask, as `tar` does.
+/// fits in one chunk, else chunk by chunk, each charged to `tally` before it is read. Permission
+/// bits are `mode & 0o777` (executables stay executable, no set-id bit is ever installed), less
+/// the user's umask, as `tar` does.
 fn queue_file(
     entry: &mut tar::Entry<'_, impl Read>,
+    tally: &mut Tally<'_>,
     pool: &mut Pool<'_>,
     path: PathBuf,
     mode: u32,
     chunk: usize,
 ) -> Result<(), UnpackError> {
-    let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+    let declared = entry.size();
+    let size = usize::try_from(declared).unwrap_or(usize::MAX);
     if size <= chunk {
+        tally.charge(|| format!("the entry '{}' declares", path.display()), declared)?;
         let mut data = Vec::with_capacity(size);
         entry.read_to_end(&mut data).map_err(UnpackError::Corrupt)?;
         return Ok(pool.write(path, mode, data)?);
     }
-    let to = pool.stream(path, mode)?;
+    let mut left = declared;
+    let to = pool.stream(path.clone(), mode)?;
     loop {
+        let piece = left.min(chunk as u64);
+        tally.charge(|| format!("the entry '{}' goes on by", path.display()), piece)?;
         let mut next = Vec::with_capacity(chunk);
-        entry.take(chunk as u64).read_to_end(&mut next).map_err(UnpackError::Corrupt)?;
+        entry.take(piece).read_to_end(&mut next).map_err(UnpackError::Corrupt)?;
         if next.is_empty() {
             return Ok(());
         }
+        left -= next.len() as u64;
         pool.chunk(&to, next)?;
     }
 }
@@ -274,6 +429,7 @@ fn queue_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::install::bound::Bound;
 
     /// A tar with one top directory, `files` below it (path, contents) and a hard link to the first.
     fn tarball(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
@@ -311,7 +467,7 @@ mod tests {
         // A budget of 256 KiB: the 3 MB file goes in 64 KiB chunks, the small ones wait for room.
         for (threads, budget) in [(1, 256 * 1024), (8, 256 * 1024), (4, 16 << 20)] {
             let dest = tempfile::tempdir().unwrap();
-            let out = unpack(&tar[..], dest.path(), opts(threads, budget)).unwrap();
+            let out = unpack(&tar[..], &Received::default(), dest.path(), opts(threads, budget)).unwrap();
             assert_eq!(out.top, dest.path().join("top"));
             assert_eq!(fs_err::read(dest.path().join("top/big")).unwrap(), big);
             assert_eq!(fs_err::read(dest.path().join("top/d3/f10")).unwrap(), vec![10u8; 100]);
@@ -335,7 +491,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         // A directory where file f7 should go: its writer's open fails (EISDIR).
         fs_err::create_dir_all(dest.path().join("top/f7/x")).unwrap();
-        let err = unpack(&tar[..], dest.path(), opts(4, 64 * 1024)).unwrap_err();
+        let err = unpack(&tar[..], &Received::default(), dest.path(), opts(4, 64 * 1024)).unwrap_err();
         assert!(matches!(err, UnpackError::Write(_)), "{err:?}");
         let msg = err.to_string();
         assert!(msg.contains("top/f7") && msg.contains("Is a directory"), "{msg}");
@@ -350,9 +506,187 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         fs_err::create_dir_all(dest.path().join("top")).unwrap();
         fs_err::os::unix::fs::symlink(outside.path().join("victim"), dest.path().join("top/a")).unwrap();
-        let err = unpack(&tarball(&[("a", b"x".to_vec())])[..], dest.path(), opts(2, 1 << 20)).unwrap_err();
+        let err = unpack(&tarball(&[("a", b"x".to_vec())])[..], &Received::default(), dest.path(), opts(2, 1 << 20)).unwrap_err();
         assert!(err.to_string().contains("top/a"), "{err}");
         assert!(!outside.path().join("victim").exists());
+    }
+
+    /// A GNU header of type `ty` declaring `size` bytes, named `name`.
+    fn header(ty: tar::EntryType, name: &str, size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_entry_type(ty);
+        h.set_mode(0o644);
+        h.set_size(size);
+        h.set_cksum();
+        h
+    }
+
+    /// `records` (type, contents) each in its own entry, then a file `top/short` with `data`.
+    fn with_records(records: &[(tar::EntryType, &[u8])], data: &[u8]) -> Vec<u8> {
+        let mut out = header(tar::EntryType::Directory, "top/", 0).as_bytes().to_vec();
+        for (ty, body) in records {
+            out.extend_from_slice(header(*ty, "././@LongLink", body.len() as u64).as_bytes());
+            out.extend_from_slice(body);
+            out.resize(out.len().div_ceil(512) * 512, 0);
+        }
+        out.extend_from_slice(header(tar::EntryType::Regular, "top/short", data.len() as u64).as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512 + 1024, 0);
+        out
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// Unpacks `compressed` (gz) under `bound`, counting it as an install does.
+    fn unpack_gz(compressed: &[u8], bound: Bound, dest: &Path) -> Result<Unpacked, UnpackError> {
+        let received = Received::new(bound);
+        let tar = decoder(received.count(compressed), Compression::Gz).unwrap();
+        unpack(tar, &received, dest, opts(2, 1 << 20))
+    }
+
+    #[test]
+    fn long_names_long_links_and_pax_paths_apply_to_the_next_entry_as_the_tar_crate_would() {
+        let long = format!("top/{}/file", "d".repeat(150));
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(0o755);
+        h.set_size(0);
+        b.append_data(&mut h, "top/", io::empty()).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        h.set_size(5);
+        b.append_data(&mut h, &long, &b"hello"[..]).unwrap(); // a GNU long name
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        b.append_link(&mut h, "top/link", format!("{}/file", "d".repeat(150))).unwrap(); // a GNU long link
+        let pax_path = format!("top/{}", "p".repeat(120));
+        b.append_pax_extensions([("path", pax_path.as_bytes()), ("mtime", b"1.5".as_slice())]).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        h.set_size(3);
+        b.append_data(&mut h, "top/ignored", &b"pax"[..]).unwrap();
+        let tar = b.into_inner().unwrap();
+        let dest = tempfile::tempdir().unwrap();
+        let out = unpack(&tar[..], &Received::default(), dest.path(), opts(2, 1 << 20)).unwrap();
+        assert_eq!(fs_err::read(dest.path().join(&long)).unwrap(), b"hello");
+        assert_eq!(fs_err::read(dest.path().join("top/link")).unwrap(), b"hello");
+        assert_eq!(fs_err::read(dest.path().join(&pax_path)).unwrap(), b"pax");
+        assert!(!dest.path().join("top/ignored").exists());
+        let paths: Vec<PathBuf> = out.files.iter().map(|r| r.path.clone()).collect();
+        assert_eq!(paths, [PathBuf::from(&long), PathBuf::from(&pax_path)]);
+    }
+
+    #[test]
+    fn a_long_name_header_over_the_cap_is_refused_before_it_is_read() {
+        // 1.5 GiB declared; the stream holds only the header, so reading any of it would fail.
+        let tar = header(tar::EntryType::GNULongName, "././@LongLink", 3 << 29).as_bytes().to_vec();
+        let dest = tempfile::tempdir().unwrap();
+        let err = unpack(&tar[..], &Received::default(), dest.path(), opts(1, 1 << 20)).unwrap_err();
+        assert!(matches!(err, UnpackError::Crossed(Crossed::Header { kind: "GNU long name", size: 1_610_612_736, .. })), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "a GNU long name header of 1.5 GiB (1610612736 bytes) is larger than the 64.0 KiB cap for headers held in memory; refusing"
+        );
+        // A PAX header of exactly 64 KiB is read, and its path applies; one byte more is refused.
+        for (comment, ok) in [(65_536 - 18, true), (65_537 - 18, false)] {
+            let mut pax = pax_record("comment", &"c".repeat(comment - 15));
+            pax.extend(pax_record("path", "top/paxed"));
+            assert_eq!(pax.len(), comment + 18);
+            let tar = with_records(&[(tar::EntryType::XHeader, &pax)], b"x");
+            let got = unpack(&tar[..], &Received::default(), dest.path(), opts(1, 1 << 20));
+            assert_eq!(got.is_ok(), ok, "{} bytes: {got:?}", pax.len());
+            assert_eq!(dest.path().join("top/paxed").is_file(), ok);
+            let _ = fs_err::remove_dir_all(dest.path().join("top"));
+        }
+    }
+
+    /// One PAX record, `<length> <key>=<value>\n`, the length counting itself.
+    fn pax_record(key: &str, value: &str) -> Vec<u8> {
+        let rest = format!(" {key}={value}\n");
+        let mut len = rest.len() + 1;
+        while len.to_string().len() + rest.len() != len {
+            len += 1;
+        }
+        format!("{len}{rest}").into_bytes()
+    }
+
+    #[test]
+    fn malformed_records_are_refused() {
+        let dest = tempfile::tempdir().unwrap();
+        let twice = with_records(&[(tar::EntryType::GNULongName, b"top/a\0"), (tar::EntryType::GNULongName, b"top/b\0")], b"x");
+        let err = unpack(&twice[..], &Received::default(), dest.path(), opts(1, 1 << 20)).unwrap_err();
+        assert!(err.to_string().contains("two long name or PAX entries describe the same member"), "{err}");
+        let size = with_records(&[(tar::EntryType::XHeader, b"12 size=100\n")], b"x");
+        let err = unpack(&size[..], &Received::default(), dest.path(), opts(1, 1 << 20)).unwrap_err();
+        assert!(err.to_string().contains("a PAX size record differs from its entry's header"), "{err}");
+        let mut dangling = header(tar::EntryType::Directory, "top/", 0).as_bytes().to_vec();
+        dangling.extend_from_slice(header(tar::EntryType::GNULongName, "././@LongLink", 3).as_bytes());
+        dangling.extend_from_slice(b"top");
+        dangling.resize(dangling.len().div_ceil(512) * 512 + 1024, 0);
+        let err = unpack(&dangling[..], &Received::default(), dest.path(), opts(1, 1 << 20)).unwrap_err();
+        assert!(err.to_string().contains("ends with a long name or PAX entry describing no member"), "{err}");
+    }
+
+    #[test]
+    fn an_entry_that_would_cross_the_byte_bound_is_refused_before_a_byte_of_it_is_written() {
+        let files: Vec<(String, Vec<u8>)> = (0..10).map(|i| (format!("f{i}"), vec![0u8; 4000])).collect();
+        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let compressed = gz(&tarball(&refs));
+        assert!(compressed.len() < 1000, "{}", compressed.len());
+        let dest = tempfile::tempdir().unwrap();
+        let bound = Bound { ratio: 1, allowance: 10_000, ..Bound::default() };
+        let err = unpack_gz(&compressed, bound, dest.path()).unwrap_err();
+        let UnpackError::Crossed(Crossed::Bytes { unpacked, received, next, .. }) = &err else { panic!("{err:?}") };
+        // f0 and f1 fit (8,000 ≤ 10,000 + received); f2 would not, and none of it was written.
+        assert_eq!((*unpacked, *next), (8000, 4000), "{err}");
+        assert!(*unpacked <= bound.allowed(*received) && unpacked + next > bound.allowed(*received));
+        assert!(err.to_string().contains("and the entry 'top/f2' declares 3.9 KiB: more than 1× + 9.8 KiB"), "{err}");
+        assert_eq!(fs_err::read(dest.path().join("top/f1")).unwrap().len(), 4000);
+        assert!(!dest.path().join("top/f2").exists());
+    }
+
+    /// Nightly's llvm-tools declares a 198.5 MiB file after 1.5 MiB received: a file is charged
+    /// as it is read, so one declared far past the bound at its header passes while its bytes
+    /// arrive, as here 8 MiB of incompressible bytes against 64 × received + 64 KiB.
+    #[test]
+    fn a_large_file_is_charged_as_it_arrives_not_by_its_declared_size() {
+        let mut x: u32 = 1;
+        let noise: Vec<u8> = (0..8 << 20)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x.to_le_bytes()[0]
+            })
+            .collect();
+        let compressed = gz(&tarball(&[("big", noise.clone())]));
+        let dest = tempfile::tempdir().unwrap();
+        let out = unpack_gz(&compressed, Bound { allowance: 64 << 10, ..Bound::default() }, dest.path()).unwrap();
+        assert_eq!(fs_err::read(dest.path().join("top/big")).unwrap(), noise);
+        assert!(out.measured.margin < 8 << 20, "{:?}", out.measured);
+    }
+
+    #[test]
+    fn entries_and_bytes_past_the_tar_end_count_too() {
+        let files: Vec<(String, Vec<u8>)> = (0..10).map(|i| (format!("f{i}"), Vec::new())).collect();
+        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let dest = tempfile::tempdir().unwrap();
+        let err = unpack_gz(&gz(&tarball(&refs)), Bound { entries: 5, ..Bound::default() }, dest.path()).unwrap_err();
+        assert_eq!(err.to_string(), "more than 5 entries before its hash was known; refusing");
+        assert!(dest.path().join("top/f3").exists() && !dest.path().join("top/f4").exists());
+        // 1 MiB of zeros after the tar's end, against an allowance of 64 KiB.
+        let mut tar = tarball(&refs);
+        tar.resize(tar.len() + (1 << 20), 0);
+        let err = unpack_gz(&gz(&tar), Bound { allowance: 64 << 10, ..Bound::default() }, dest.path()).unwrap_err();
+        assert!(err.to_string().contains("the stream goes on past the tar's end by"), "{err}");
     }
 
     #[test]

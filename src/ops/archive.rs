@@ -11,8 +11,16 @@
 //! 3. the network from byte 0.
 //!
 //! Whatever goes wrong, the hash is computed over the whole stream before an error is chosen, so
-//! wrong bytes are reported as a checksum mismatch, not as the decompressor's complaint. A mismatch
-//! is retried once from scratch (the same backend order), then fails.
+//! wrong bytes are reported as a checksum mismatch, not as the decompressor's complaint — except
+//! when the archive crosses the bound on unverified bytes ([`crate::install::bound`]): then
+//! nothing more is read, and the error names the bound.
+//!
+//! Bytes that fail (a mismatch, a crossed bound) are never asked again of the dist servers that
+//! sent them: another request to the same server will not fix them (docs/design.md decision 19).
+//! With several dist servers (`TCUP_DIST_SERVERS`) the archive is downloaded from scratch from
+//! one that did not send them; with one, the install fails. The `.partial` of such bytes is
+//! deleted, so a later run does not resume them. A verified download-cache file that no longer
+//! matches is deleted and the archive downloaded again.
 
 use std::cell::Cell;
 use std::io::{self, Read, Write};
@@ -26,13 +34,14 @@ use url::Url;
 use crate::dist::manifest::Compression;
 use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
-use crate::download::{DownloadError, Downloader, Kind, into_download_error};
+use crate::download::{Delivered, DownloadError, Downloader, Kind, into_download_error};
 use crate::env::Env;
 use crate::home::Downloads;
 use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
+use crate::install::bound::Received;
 use crate::install::file_check;
 use crate::install::place;
-use crate::install::unpack::{self, PoolOptions};
+use crate::install::unpack::{self, PoolOptions, UnpackError};
 use crate::install::xz_budget::{self, Gate, LARGE_DICTIONARY};
 use crate::progress::{Meter, Reporter};
 
@@ -106,7 +115,7 @@ pub fn open_ahead<'a>(job: &Job<'_>, downloader: &'a Downloader, reporter: &'a R
         return Ok(None);
     }
     job.downloads.create()?;
-    open_network(job, downloader, reporter, &cached.partial, &cached.validator).map(Some)
+    open_network(job, downloader, reporter, &cached.partial, &cached.validator, &[]).map(Some)
 }
 
 /// Installs one component into `job.tree` and returns its receipt. Checks `cancel` between reads.
@@ -130,21 +139,22 @@ pub fn install<'a>(
     let expected = &sel.archive.hash;
     let crate::home::downloads::CachedArchive { verified: cached, partial, validator: validator_file } = job.downloads.archive(expected);
     job.downloads.create()?;
-    let mut mismatches = 0;
+    // The dist servers whose bytes of this archive failed: never asked for it again.
+    let mut failed_servers: Vec<usize> = Vec::new();
     let placed = loop {
         if job.unpack_dir.exists() {
             fs_err::remove_dir_all(&job.unpack_dir)?;
         }
         let from_cache = cached.is_file();
-        let (source, len) = if from_cache {
+        let Source { bytes: source, len, from } = if from_cache {
             reporter.verbose(&format!("reusing verified download {}", cached.display()));
             let f = fs_err::File::open(&cached)?;
             let len = f.metadata().ok().map(|m| m.len());
-            (Box::new(f) as Box<dyn Read + Send + '_>, len)
+            Source { bytes: Box::new(f), len, from: Delivered::default() }
         } else if let Some(Some(ahead)) = opened.take().transpose()? {
             ahead
         } else {
-            open_network(job, downloader, reporter, &partial, &validator_file)?
+            open_network(job, downloader, reporter, &partial, &validator_file, &failed_servers)?
         };
         let meter = reporter.start(&name, len);
         let near_end = NearEnd::arm(near_end, &hook_fired, &hook_paused, len);
@@ -162,13 +172,27 @@ pub fn install<'a>(
         // once one is, so the download never waits on memory.
         let deferred = large && slot.is_none();
         hook_paused.set(deferred);
+        // Counted under the decompressor: what the bound on unverified bytes is measured against.
+        let received = Received::default();
         let unpacked = match peeked {
-            Err(e) => Err(e),
+            Err(e) => Err(UnpackError::Corrupt(e)),
             Ok(_) if deferred => Ok(None),
-            Ok(_) => unpack::decoder(head.as_slice().chain(&mut hashing), sel.archive.compression)
-                .and_then(|d| unpack::unpack(d, &job.unpack_dir, job.pool).map_err(io::Error::other))
+            Ok(_) => unpack::decoder(received.count(head.as_slice().chain(&mut hashing)), sel.archive.compression)
+                .map_err(UnpackError::Corrupt)
+                .and_then(|d| unpack::unpack(d, &received, &job.unpack_dir, job.pool))
                 .map(Some),
         };
+        if let Err(UnpackError::Crossed(crossed)) = &unpacked {
+            // Stop at once: not a byte more is read, and none of these is resumed later.
+            meter.failed();
+            drop(hashing);
+            let err = anyhow::Error::new(crossed.clone()).context(job.url.to_string());
+            if from_cache {
+                return Err(err);
+            }
+            refuse_bytes(job, downloader, reporter, &mut failed_servers, &from, err)?;
+            continue;
+        }
         let actual = match hashing.finish() {
             Ok((actual, _)) => actual,
             Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
@@ -184,14 +208,8 @@ pub fn install<'a>(
                 fs_err::remove_file(&cached)?;
                 continue;
             }
-            let _ = fs_err::remove_file(&partial);
-            let _ = fs_err::remove_file(&validator_file);
-            mismatches += 1;
             let err = Mismatch { url: job.url.to_string(), expected: expected.clone(), actual };
-            if mismatches > 1 {
-                return Err(err.into());
-            }
-            reporter.warn(&format!("{err}; downloading it once more from scratch"));
+            refuse_bytes(job, downloader, reporter, &mut failed_servers, &from, err.into())?;
             continue;
         }
         let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
@@ -221,8 +239,45 @@ pub fn install<'a>(
     })
 }
 
-/// A byte source and its total length when known.
-pub type Source<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
+/// A byte source: the archive's bytes, their total length when known, and the dist servers
+/// that sent them (none for the download cache).
+pub struct Source<'a> {
+    /// The bytes, read to their end.
+    pub bytes: Box<dyn Read + Send + 'a>,
+    /// Their total length (bytes), when known.
+    pub len: Option<u64>,
+    /// The configured dist servers that delivered them, filled in as they are read.
+    pub from: Delivered,
+}
+
+/// Bytes of `job`'s archive that came from the dist servers in `from` failed with `err` (a
+/// checksum mismatch, a crossed bound): their partial download is deleted so no later run
+/// resumes them, and those servers join `failed`. `Ok` (after a warning) when `job.url` is on a
+/// configured dist server not in `failed`, to download it again from there; else `err`, also when
+/// `from` names no server not already in `failed` (another try would ask the same places).
+fn refuse_bytes(
+    job: &Job<'_>,
+    downloader: &Downloader,
+    reporter: &Reporter,
+    failed: &mut Vec<usize>,
+    from: &Delivered,
+    err: anyhow::Error,
+) -> anyhow::Result<()> {
+    let files = job.downloads.archive(&job.selected.archive.hash);
+    let _ = fs_err::remove_file(&files.partial);
+    let _ = fs_err::remove_file(&files.validator);
+    let before = failed.len();
+    for s in from.servers() {
+        if !failed.contains(&s) {
+            failed.push(s);
+        }
+    }
+    if failed.len() == before || !downloader.serves_elsewhere(&job.url, failed) {
+        return Err(err);
+    }
+    reporter.warn(&format!("{}; trying another dist server", crate::error::one_line(&err)));
+    Ok(())
+}
 
 /// Opens the archive from the network, resuming a `.partial` left by an earlier run when it has a
 /// validator. Returns the byte source (partial file bytes, then network bytes teed to the file)
@@ -252,10 +307,25 @@ pub fn open_partial<'a>(
     partial: &Path,
     validator_file: &Path,
 ) -> anyhow::Result<Resumed<'a>> {
+    open_partial_avoiding(url, downloader, reporter, partial, validator_file, &[])
+}
+
+/// [`open_partial`] on the dist servers not in `avoid` ([`Downloader::open_avoiding`]).
+///
+/// # Errors
+/// As [`open_partial`].
+pub fn open_partial_avoiding<'a>(
+    url: &Url,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
+    partial: &Path,
+    validator_file: &Path,
+    avoid: &[usize],
+) -> anyhow::Result<Resumed<'a>> {
     let have = fs_err::metadata(partial).map_or(0, |m| m.len());
     let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
     let (body, start) = match (have, validator) {
-        (n, Some(v)) if n > 0 => match downloader.open(url, n, Some(v.trim()), reporter) {
+        (n, Some(v)) if n > 0 => match downloader.open_avoiding(url, n, Some(v.trim()), avoid, reporter) {
             Ok(body) if body.start == n => {
                 reporter.info(&format!("resuming {url} at byte {n}"));
                 (body, n)
@@ -266,11 +336,11 @@ pub fn open_partial<'a>(
             }
             Err(DownloadError::Failed { kind: Kind::RangeNotSatisfiable, .. }) => {
                 reporter.info(&format!("{url} cannot resume at byte {n} (HTTP 416); downloading it from the start"));
-                (downloader.open(url, 0, None, reporter)?, 0)
+                (downloader.open_avoiding(url, 0, None, avoid, reporter)?, 0)
             }
             Err(e) => return Err(e.into()),
         },
-        _ => (downloader.open(url, 0, None, reporter)?, 0),
+        _ => (downloader.open_avoiding(url, 0, None, avoid, reporter)?, 0),
     };
     let file = if start > 0 {
         fs_err::OpenOptions::new().append(true).open(partial)?
@@ -292,17 +362,20 @@ fn open_network<'a>(
     reporter: &'a Reporter,
     partial: &Path,
     validator_file: &Path,
+    avoid: &[usize],
 ) -> anyhow::Result<Source<'a>> {
-    let Resumed { body, start: resumed, file } = open_partial(&job.url, downloader, reporter, partial, validator_file)?;
+    let Resumed { body, start: resumed, file } = open_partial_avoiding(&job.url, downloader, reporter, partial, validator_file, avoid)?;
     reporter.verbose(&format!("downloading {} from byte {resumed}", job.url));
+    let from = body.from.clone();
     let tee = Tee { inner: body.body, file: io::BufWriter::with_capacity(256 * 1024, file) };
     let len = body.len.map(|l| l + resumed);
-    if resumed > 0 {
+    let bytes: Box<dyn Read + Send + 'a> = if resumed > 0 {
         let prefix = fs_err::File::open(partial)?.into_parts().0.take(resumed);
-        Ok((Box::new(prefix.chain(tee)), len))
+        Box::new(prefix.chain(tee))
     } else {
-        Ok((Box::new(tee), len))
-    }
+        Box::new(tee)
+    };
+    Ok(Source { bytes, len, from })
 }
 
 /// Copies every byte read into a file (the download cache), as they pass.

@@ -36,6 +36,7 @@ mod trust_binding;
 mod trust_keys;
 mod trust_mirror;
 mod unsafe_archives;
+mod unverified_bytes;
 mod update;
 
 mod support;
