@@ -159,7 +159,7 @@ fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn change(
+pub(super) fn change(
     env: &Env,
     toolchain: Option<&str>,
     kind: Kind,

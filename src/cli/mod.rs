@@ -67,7 +67,7 @@ enum Command {
     Which(show::WhichArgs),
     /// Run a command with a given toolchain.
     Run(show::RunArgs),
-    /// Change settings: profile, default-host, auto-install, signature-policy.
+    /// Change settings: profile, default-host, auto-install, auto-self-update, signature-policy.
     #[command(subcommand)]
     Set(settings_cmd::SetCommand),
     /// Print a shell completion script for tcup or cargo.

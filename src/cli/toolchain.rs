@@ -7,7 +7,7 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
 use crate::ops::install::{InstallOptions, Outcome};
-use crate::ops::resolve::{Active, Reason, Toolchain};
+use crate::ops::resolve::Toolchain;
 use crate::ops::session::Session;
 use crate::ops::update::Updated;
 use crate::progress::Reporter;
@@ -187,15 +187,16 @@ fn installed_dir(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<Loca
 }
 
 /// `--no-update` on an installed toolchain: its release stays; only the components and targets
-/// asked for that it lacks are added, as `tcup component add` / `target add` would.
+/// asked for that it lacks are added from its installed manifest, as `tcup component add` /
+/// `target add` add them (nothing else is fetched).
 fn add_without_update(env: &Env, toolchain: &LocalName, args: &InstallArgs, reporter: &Reporter) -> anyhow::Result<()> {
-    let active = Active {
-        components: args.components.clone(),
-        targets: args.targets.clone(),
-        ..Active::plain(Toolchain::Named(toolchain.clone()), Reason::CommandLine)
-    };
-    if crate::ops::auto_install::ready(env, &active).is_none() {
-        Session::load(env)?.install(env, &active, reporter)?;
+    use crate::ops::components::Kind;
+    let name = Some(toolchain.as_str());
+    if !args.components.is_empty() {
+        super::component::change(env, name, Kind::Component, &args.components, None, true, reporter)?;
+    }
+    if !args.targets.is_empty() {
+        super::component::change(env, name, Kind::Target, &args.targets, None, true, reporter)?;
     }
     reporter.info(&format!("toolchain '{toolchain}' kept at its installed release (--no-update)"));
     Ok(())
