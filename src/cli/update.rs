@@ -16,6 +16,8 @@ use crate::ops::update::{self, Additions, Updated};
 use crate::progress::Reporter;
 use crate::progress::events::Event;
 
+// Each bool is one flag of rustup's `update`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(super) struct UpdateArgs {
     /// Toolchains to update (default: every installed stable, beta and nightly toolchain; dated and

@@ -272,7 +272,7 @@ fn rustups_aliases_do_what_their_commands_do() {
     let has = |sb: &Sandbox, c: &str| components(sb, &tc).iter().any(|x| x.starts_with(c));
     // toolchain add = toolchain install.
     tcup_in(&sb, &server.url, &cwd, &["toolchain", "add", "stable", "--profile", "minimal"]).ok();
-    assert_eq!(sb.toolchains(), [tc.clone()]);
+    assert_eq!(sb.toolchains(), std::slice::from_ref(&tc));
     for alias in ["rm", "uninstall", "delete", "del", "remove"] {
         tcup_in(&sb, &server.url, &cwd, &["component", "add", "clippy", "--toolchain", "stable"]).ok();
         assert!(has(&sb, "clippy-preview"));
