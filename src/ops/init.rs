@@ -141,7 +141,7 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
     let bin = env.cargo_home.join("bin");
     let ours = [bin.join("tcup"), bin.join(crate::ops::proxy_program::PROGRAM)];
     let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| file_id(p)).collect();
-    let names = crate::ops::tool_proxy::PROXIES.iter().copied().chain(["rustup"]);
+    let names = crate::ops::tool_proxy::PROXIES.iter().copied().chain([crate::ops::rustup_name::NAME]);
     for link in names.map(|n| bin.join(n)) {
         if is_link_to(&link, &ids) {
             fs_err::remove_file(&link)?;
