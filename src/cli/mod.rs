@@ -251,13 +251,13 @@ component add miri); it wins over RUSTUP_TOOLCHAIN, overrides and files.
 
 Global options (anywhere on the command line):
   -q, --quiet            Print only warnings and errors
-  -v, --verbose          Also print what tcup decided and why (backends, URLs, reused
-                         downloads)
-      --backends <LIST>  Download backends to use, in order (comma-separated: rustls,
-                         curl, native-tls); wins over TCUP_BACKENDS, RUSTUP_USE_CURL
-                         and RUSTUP_USE_RUSTLS
-      --format <FORMAT>  Output format: text (rustup's) or json (docs/json.md); wins
-                         over TCUP_FORMAT";
+  -v, --verbose          Also print what tcup decided and why (backends,
+                         URLs, reused downloads)
+      --backends <LIST>  Download backends to use, in order (comma-separated:
+                         rustls, curl, native-tls); wins over TCUP_BACKENDS,
+                         RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS
+      --format <FORMAT>  Output format: text (rustup's) or json
+                         (docs/json.md); wins over TCUP_FORMAT";
 
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).

@@ -524,8 +524,16 @@ fn compatibility_flags_stay_out_of_the_help_and_the_help_fits_80_columns() {
             assert!(line.chars().count() <= 80, "{args:?}: {line:?} is wider than 80 columns");
         }
     }
-    let r = run(sb.command(env!("CARGO_BIN_EXE_tcup")).args(["--help"])).ok();
+    let r = run(sb.command(env!("CARGO_BIN_EXE_tcup")).args(["--help"]).env("COLUMNS", "80")).ok();
     assert!(r.stdout.contains("tcup +TOOLCHAIN <COMMAND>"), "{}", r.stdout);
+    // The global options' section is laid out for 80 columns, so clap does not wrap it again.
+    assert!(
+        r.stdout.contains(
+            "  -v, --verbose          Also print what tcup decided and why (backends,\n                         URLs, reused downloads)"
+        ),
+        "{}",
+        r.stdout
+    );
     // Each accepted compatibility flag still parses (exit 0 with --help after it).
     for args in [
         &["toolchain", "install", "--no-self-update", "--force", "--help"][..],
