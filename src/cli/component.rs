@@ -18,6 +18,7 @@ pub(super) enum ComponentCommand {
     /// Add components (only the new ones are downloaded).
     Add(ChangeArgs),
     /// Remove components (nothing is downloaded).
+    #[command(aliases = ["rm", "uninstall", "delete", "del"])]
     Remove(ChangeArgs),
 }
 
@@ -25,9 +26,11 @@ pub(super) enum ComponentCommand {
 pub(super) enum TargetCommand {
     /// List the targets with a standard library in the toolchain's release; installed ones are marked.
     List(ListArgs),
-    /// Add the standard library for targets.
+    /// Add the standard library for targets (`all`: every target of the release).
+    #[command(alias = "install")]
     Add(TargetArgs),
     /// Remove the standard library for targets.
+    #[command(aliases = ["rm", "uninstall", "delete", "del"])]
     Remove(TargetArgs),
 }
 
@@ -56,7 +59,7 @@ pub(super) struct ChangeArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct TargetArgs {
-    /// Target triples.
+    /// Target triples (`target add all`: every target of the release).
     #[arg(required = true, value_name = "TARGET")]
     names: Vec<String>,
     /// The toolchain (default: the active toolchain, as `tcup show` finds it).
@@ -85,9 +88,22 @@ pub(super) fn run_component(cmd: ComponentCommand, env: &Env, reporter: &Reporte
 pub(super) fn run_target(cmd: TargetCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     match cmd {
         TargetCommand::List(a) => list(&a, Kind::Target, env),
+        TargetCommand::Add(a) if a.names.iter().any(|n| n == "all") => add_all_targets(env, a.toolchain.as_deref(), reporter),
         TargetCommand::Add(a) => change(env, a.toolchain.as_deref(), Kind::Target, &a.names, None, true, reporter),
         TargetCommand::Remove(a) => change(env, a.toolchain.as_deref(), Kind::Target, &a.names, None, false, reporter),
     }
+}
+
+/// `target add all` (rustup's): every target of the toolchain's installed release that has a
+/// standard library and is not installed yet, from the installed manifest.
+fn add_all_targets(env: &Env, toolchain: Option<&str>, reporter: &Reporter) -> anyhow::Result<()> {
+    let name = Session::load(env)?.managed_toolchain(env, toolchain)?;
+    let missing: Vec<String> = components::list(env, &name, Kind::Target)?.into_iter().filter(|r| !r.installed).map(|r| r.name).collect();
+    if missing.is_empty() {
+        reporter.info(&format!("every target of '{name}' is installed"));
+        return Ok(());
+    }
+    change(env, Some(name.as_str()), Kind::Target, &missing, None, true, reporter)
 }
 
 /// `component list` / `target list`: the release's components (or targets) of one toolchain.
@@ -143,7 +159,7 @@ fn list(args: &ListArgs, kind: Kind, env: &Env) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn change(
+pub(super) fn change(
     env: &Env,
     toolchain: Option<&str>,
     kind: Kind,

@@ -60,7 +60,16 @@ fn resolve_fast(tool: &str, plus: Option<&str>) -> Option<Resolved> {
     }
     let dir = auto_install::ready(&env, &active)?;
     let official = active.toolchain.channel_name().is_some();
-    tool_proxy::command(tool, &env, &dir, &active.toolchain.to_string(), official, std::env::var_os("PATH").as_deref()).ok()
+    tool_proxy::command(
+        tool,
+        &env,
+        &dir,
+        &active.toolchain.to_string(),
+        official,
+        Some(active.reason.toolchain_source()),
+        std::env::var_os("PATH").as_deref(),
+    )
+    .ok()
 }
 
 /// Replaces this process with `tcup` (the file beside this program's own, after links are

@@ -71,14 +71,19 @@ pub(super) struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub(super) enum SelfCommand {
-    /// Remove tcup, its proxies, every toolchain, both homes, and the PATH lines it added.
+    /// Remove tcup, its proxies, every toolchain, RUSTUP_HOME and the PATH lines it added
+    /// (programs that `cargo install` put in CARGO_HOME/bin stay).
     Uninstall {
         /// Do not ask for confirmation.
-        #[arg(short = 'y')]
+        #[arg(short = 'y', long)]
         yes: bool,
+        /// Leave the PATH lines in shell start-up files.
+        #[arg(long)]
+        no_modify_path: bool,
     },
     /// Replace tcup and its proxies with the newest build from the update root
-    /// (TCUP_UPDATE_ROOT, else RUSTUP_UPDATE_ROOT), checked against its SHA-256.
+    /// (TCUP_UPDATE_ROOT, else RUSTUP_UPDATE_ROOT), checked against its signature.
+    #[command(alias = "up")]
     Update,
 }
 
@@ -236,8 +241,8 @@ fn plan(env: &Env, detected: &host::Report, opts: &InitOptions, man: bool) -> St
 }
 
 pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let yes = match *cmd {
-        SelfCommand::Uninstall { yes } => yes,
+    let (yes, no_modify_path) = match *cmd {
+        SelfCommand::Uninstall { yes, no_modify_path } => (yes, no_modify_path),
         SelfCommand::Update => return self_update(env, reporter),
     };
     if !yes {
@@ -247,15 +252,25 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
             )
             .into());
         }
-        eprint!("Remove {} and {} (all toolchains)? (y/N) ", env.cargo_home.display(), env.rustup_home.display());
+        eprint!("Remove tcup from {} and {} (all toolchains)? (y/N) ", env.cargo_home.join("bin").display(), env.rustup_home.display());
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !answer.trim().eq_ignore_ascii_case("y") {
             return Ok(());
         }
     }
-    for f in init::self_uninstall(env)? {
+    let done = init::self_uninstall(env, !no_modify_path)?;
+    for f in &done.restored {
         reporter.info(&format!("restored {}", f.display()));
+    }
+    if !done.kept.is_empty() {
+        let names: Vec<String> = done.kept.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        reporter.info(&format!(
+            "kept {} in {}: tcup did not install {}",
+            names.join(", "),
+            env.cargo_home.join("bin").display(),
+            if names.len() == 1 { "it" } else { "them" }
+        ));
     }
     reporter.info("tcup is uninstalled");
     Ok(())

@@ -51,9 +51,10 @@ enum Command {
     /// Install, uninstall, list and link toolchains.
     #[command(subcommand)]
     Toolchain(toolchain::ToolchainCommand),
-    /// Install toolchains (same as `toolchain install`).
+    /// Install toolchains, or the active one (same as `toolchain install`).
     Install(toolchain::InstallArgs),
     /// Uninstall toolchains (same as `toolchain uninstall`).
+    #[command(aliases = ["rm", "remove", "delete", "del"])]
     Uninstall(toolchain_manage::UninstallArgs),
     /// Show or set the default toolchain (`none` unsets it).
     Default(settings_cmd::DefaultArgs),
@@ -66,12 +67,13 @@ enum Command {
     Which(show::WhichArgs),
     /// Run a command with a given toolchain.
     Run(show::RunArgs),
-    /// Change settings: profile, default-host, auto-install, signature-policy.
+    /// Change settings: profile, default-host, auto-install, auto-self-update, signature-policy.
     #[command(subcommand)]
     Set(settings_cmd::SetCommand),
     /// Print a shell completion script for tcup or cargo.
     Completions(completions::CompletionsArgs),
     /// Update installed toolchains, downloading only the components that changed.
+    #[command(aliases = ["up", "upgrade"])]
     Update(update::UpdateArgs),
     /// Show what `tcup update` would change (downloads manifests only).
     #[command(
@@ -115,6 +117,10 @@ pub fn main() -> i32 {
         println!("{}", crate::ops::rustup_name::version_line());
         return 0;
     }
+    let (plus, args) = match split_plus(args) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
     let cli = match parse_tcup(&args, &argv0) {
         Ok(cli) => cli,
         Err(code) => return code,
@@ -124,6 +130,7 @@ pub fn main() -> i32 {
         Err(code) => return code,
     };
     let reporter = &*reporter;
+    env.plus_toolchain = plus;
     if let Some(list) = &cli.backends {
         let Ok(b) = crate::env::parse_backends(list, "--backends") else {
             eprintln!("error: --backends {list:?} is not valid: expected a comma-separated list of rustls, curl, native-tls");
@@ -157,6 +164,24 @@ pub fn main() -> i32 {
         Command::Man(args) => man::run(&args, reporter),
     };
     finish(result, reporter)
+}
+
+/// `tcup +TOOLCHAIN <command> …` (rustup's `rustup +nightly component add miri`): the toolchain
+/// every question of the command answers with, as if named by `+toolchain` on a proxy's command
+/// line ([`crate::ops::resolve::Reason::CommandLine`]); the rest of the arguments for clap.
+///
+/// # Errors
+/// The name is not a toolchain name: the message names it; exit code 2.
+fn split_plus(mut args: Vec<std::ffi::OsString>) -> Result<(Option<String>, Vec<std::ffi::OsString>), i32> {
+    let Some(name) = args.get(1).and_then(|a| a.to_str()).and_then(|a| a.strip_prefix('+')).map(str::to_owned) else {
+        return Ok((None, args));
+    };
+    if let Err(e) = crate::dist::name::parse_arg(&name) {
+        eprintln!("error: invalid value '{name}' for '+TOOLCHAIN': {e}");
+        return Err(EXIT_USAGE);
+    }
+    args.remove(1);
+    Ok((Some(name), args))
 }
 
 /// Whether `--format json` makes `command` a JSON Lines event stream (it downloads or packs
@@ -221,15 +246,18 @@ fn parse_tcup(args: &[std::ffi::OsString], argv0: &str) -> Result<Cli, i32> {
 /// The global options' section of `tcup --help` (the doc comments on [`Cli`]'s fields, laid out
 /// for 80 columns).
 const GLOBAL_HELP: &str = "\
+The toolchain for one command: tcup +TOOLCHAIN <COMMAND> (e.g. tcup +nightly
+component add miri); it wins over RUSTUP_TOOLCHAIN, overrides and files.
+
 Global options (anywhere on the command line):
   -q, --quiet            Print only warnings and errors
-  -v, --verbose          Also print what tcup decided and why (backends, URLs, reused
-                         downloads)
-      --backends <LIST>  Download backends to use, in order (comma-separated: rustls,
-                         curl, native-tls); wins over TCUP_BACKENDS, RUSTUP_USE_CURL
-                         and RUSTUP_USE_RUSTLS
-      --format <FORMAT>  Output format: text (rustup's) or json (docs/json.md); wins
-                         over TCUP_FORMAT";
+  -v, --verbose          Also print what tcup decided and why (backends,
+                         URLs, reused downloads)
+      --backends <LIST>  Download backends to use, in order (comma-separated:
+                         rustls, curl, native-tls); wins over TCUP_BACKENDS,
+                         RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS
+      --format <FORMAT>  Output format: text (rustup's) or json
+                         (docs/json.md); wins over TCUP_FORMAT";
 
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).

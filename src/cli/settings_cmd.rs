@@ -1,4 +1,4 @@
-//! `tcup default [TOOLCHAIN|none]` and `tcup set profile|default-host|auto-install`: the
+//! `tcup default [TOOLCHAIN|none]` and `tcup set profile|default-host|auto-install|auto-self-update`: the
 //! settings in `settings.toml` that rustup reads too; `tcup set signature-policy`, kept in
 //! tcup's own `tcup.toml` (rustup would drop it from `settings.toml`).
 
@@ -24,7 +24,7 @@ pub(super) enum SetCommand {
     /// The profile for new installs.
     Profile {
         /// minimal, default or complete.
-        #[arg(value_parser = ["minimal", "default", "complete"])]
+        #[arg(value_parser = ["minimal", "default", "complete"], default_value = "default")]
         profile: String,
     },
     /// The host triple for toolchain names without one.
@@ -35,7 +35,14 @@ pub(super) enum SetCommand {
     /// Whether proxies install a missing active toolchain (RUSTUP_AUTO_INSTALL wins over this).
     AutoInstall {
         /// enable or disable.
-        #[arg(value_parser = ["enable", "disable"])]
+        #[arg(value_parser = ["enable", "disable"], default_value = "enable")]
+        mode: String,
+    },
+    /// What `tcup update` and `tcup check` do about tcup itself: `enable` updates it,
+    /// `check-only` (when unset) says when a new tcup is published, `disable` neither.
+    AutoSelfUpdate {
+        /// enable, disable or check-only.
+        #[arg(value_parser = ["enable", "disable", "check-only"], default_value = "enable")]
         mode: String,
     },
     /// What an unsigned channel manifest gets: `auto` installs it with a warning (unless this
@@ -103,6 +110,10 @@ pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::R
         SetCommand::AutoInstall { mode } => {
             settings::set(&env.rustup_home, "auto_install", Some(mode))?;
             reporter.info(&format!("setting auto install mode to {mode}"));
+        }
+        SetCommand::AutoSelfUpdate { mode } => {
+            settings::set(&env.rustup_home, "auto_self_update", Some(mode))?;
+            reporter.info(&format!("auto-self-update mode set to {mode}"));
         }
         SetCommand::SignaturePolicy { policy } => {
             let p = if policy == "require" { crate::env::SignaturePolicy::Require } else { crate::env::SignaturePolicy::Auto };

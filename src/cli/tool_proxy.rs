@@ -54,6 +54,14 @@ fn prepare(
     let dir = here.ensure(env, &active, set_aside, reporter)?;
     reporter.finish();
     let official = active.toolchain.channel_name().is_some();
-    let resolved = tool_proxy::command(tool, env, &dir, &active.toolchain.to_string(), official, std::env::var_os("PATH").as_deref())?;
+    let resolved = tool_proxy::command(
+        tool,
+        env,
+        &dir,
+        &active.toolchain.to_string(),
+        official,
+        Some(active.reason.toolchain_source()),
+        std::env::var_os("PATH").as_deref(),
+    )?;
     Ok((resolved, here.host))
 }

@@ -2,21 +2,27 @@
 
 use clap::{Args, Subcommand};
 
-use crate::dist::name::ToolchainName;
+use crate::dist::name::{LocalName, ToolchainName};
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::home::Home;
 use crate::ops::install::{InstallOptions, Outcome};
+use crate::ops::resolve::Toolchain;
+use crate::ops::session::Session;
+use crate::ops::update::Updated;
 use crate::progress::Reporter;
 use crate::progress::events::Event;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ToolchainCommand {
-    /// Install or update toolchains from the dist server (`RUSTUP_DIST_SERVER`).
+    /// Install or update toolchains from the dist server (`RUSTUP_DIST_SERVER`); without a
+    /// name, the active toolchain.
+    #[command(alias = "add")]
     Install(InstallArgs),
     /// List installed toolchains, marking the active and default ones (`-v`: with paths).
     List,
     /// Uninstall toolchains.
-    #[command(visible_alias = "remove")]
+    #[command(visible_alias = "remove", aliases = ["rm", "delete", "del"])]
     Uninstall(super::toolchain_manage::UninstallArgs),
     /// Make a local toolchain directory (e.g. a rustc build) usable under a name.
     Link(super::toolchain_manage::LinkArgs),
@@ -34,10 +40,14 @@ pub(super) struct VerifyArgs {
     repair: bool,
 }
 
+// Each bool is one flag of rustup's `toolchain install`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(super) struct InstallArgs {
-    /// Toolchain names: stable, beta, nightly, 1.95.0, nightly-2026-05-20, each optionally followed by -<host triple>.
-    #[arg(required = true, value_name = "TOOLCHAIN")]
+    /// Toolchain names: stable, beta, nightly, 1.95.0, nightly-2026-05-20, each optionally
+    /// followed by -<host triple>. Without one: the active toolchain, with what its toolchain
+    /// file asks for (`tcup show` says why it is active).
+    #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     names: Vec<String>,
     /// Profile: minimal, default or complete (default: `settings.toml`'s profile, else default).
     /// For an installed toolchain, only given profiles add components.
@@ -52,14 +62,33 @@ pub(super) struct InstallArgs {
     /// Install for this host triple instead of the detected one (`tcup doctor host` shows it).
     #[arg(long, visible_alias = "default-host", value_name = "TRIPLE")]
     host: Option<String>,
-    /// Accepted for rustup's scripts: a toolchain for another host is installed anyway, with a
-    /// warning that its compiler may not run here (rustup 1.28+ refuses without this flag).
+    /// Keep an installed toolchain at its release: only add the components and targets asked
+    /// for, from its installed manifest.
     #[arg(long)]
-    force_non_host: bool,
+    no_update: bool,
+    /// Make the (first) installed toolchain the default (`tcup default`).
+    #[arg(long)]
+    default: bool,
+    /// Make the (first) installed toolchain the override of the current directory (`tcup
+    /// override set`).
+    #[arg(long = "override")]
+    set_override: bool,
     /// Allow an installed toolchain to move to an older release than it has (a dist server
     /// offering an older manifest is otherwise refused).
     #[arg(long)]
     allow_downgrade: bool,
+    /// Accepted for rustup's scripts: a toolchain for another host is installed anyway, with a
+    /// warning that its compiler may not run here (rustup 1.28+ refuses without this flag).
+    #[arg(long)]
+    force_non_host: bool,
+    /// Accepted for rustup's scripts, no effect: tcup never updates itself while it installs a
+    /// toolchain (`tcup self update` does, a signed step of its own).
+    #[arg(long, hide = true)]
+    no_self_update: bool,
+    /// Accepted for rustup's scripts, no effect: an update that would lose a component fails
+    /// and leaves the toolchain as it was, with or without it.
+    #[arg(long, hide = true)]
+    force: bool,
 }
 
 /// Whether `--format json` makes the command an event stream (it downloads).
@@ -78,7 +107,6 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
 }
 
 pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
     if let Some(profile) = &args.profile {
         crate::dist::select::check_profile(profile)?;
     }
@@ -87,9 +115,14 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     {
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
+    if args.names.is_empty() {
+        return install_active(args, env, reporter);
+    }
+    let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
     let settings = crate::home::settings::load(&env.rustup_home)?;
     let downloader = Downloader::new(&env.download)?;
     let detected = crate::ops::session::detect_host(env);
+    let mut first = None;
     for name in names {
         let opts = InstallOptions {
             name,
@@ -100,23 +133,117 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             allow_downgrade: args.allow_downgrade,
             detected: detected.clone(),
         };
-        let outcome = match crate::ops::update::install_or_update(env, &opts, args.profile.is_some(), &downloader, reporter)? {
-            Ok(outcome) => outcome,
-            Err(updated) => {
-                super::update::print_updated(&updated, reporter);
-                continue;
-            }
+        let toolchain = if args.no_update
+            && let Some(installed) = installed_dir(env, &opts)?
+        {
+            add_without_update(env, &installed, args, reporter)?;
+            installed.to_string()
+        } else {
+            install_one(env, &opts, args.profile.is_some(), &downloader, reporter)?
         };
-        match outcome {
-            Outcome::Installed { toolchain, components, .. } => {
-                reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
-                reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "installed", version: None }, None);
-            }
-            Outcome::Unchanged { toolchain } => {
-                reporter.info(&format!("toolchain '{toolchain}' unchanged"));
-                reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "unchanged", version: None }, None);
-            }
+        first.get_or_insert(toolchain);
+    }
+    if let Some(tc) = first {
+        after_install(args, env, &tc, reporter)?;
+    }
+    Ok(())
+}
+
+/// Installs or updates one toolchain and reports it; returns its directory name.
+fn install_one(
+    env: &Env,
+    opts: &InstallOptions,
+    profile_given: bool,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<String> {
+    let outcome = match crate::ops::update::install_or_update(env, opts, profile_given, downloader, reporter)? {
+        Ok(outcome) => outcome,
+        Err(updated) => {
+            super::update::print_updated(&updated, reporter);
+            let (Updated::Unchanged { toolchain, .. } | Updated::Updated { toolchain, .. }) = updated;
+            return Ok(toolchain);
         }
+    };
+    match outcome {
+        Outcome::Installed { toolchain, components, .. } => {
+            reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
+            reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "installed", version: None }, None);
+            Ok(toolchain.to_string())
+        }
+        Outcome::Unchanged { toolchain } => {
+            reporter.info(&format!("toolchain '{toolchain}' unchanged"));
+            reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "unchanged", version: None }, None);
+            Ok(toolchain.to_string())
+        }
+    }
+}
+
+/// The directory name of `opts`' toolchain when it is installed (`--no-update`).
+fn installed_dir(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<LocalName>> {
+    let host = crate::ops::install::host_for(env, opts)?;
+    let toolchain = opts.name.dir_name(host.triple_for_names());
+    Ok(Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts().then_some(toolchain))
+}
+
+/// `--no-update` on an installed toolchain: its release stays; only the components and targets
+/// asked for that it lacks are added from its installed manifest, as `tcup component add` /
+/// `target add` add them (nothing else is fetched).
+fn add_without_update(env: &Env, toolchain: &LocalName, args: &InstallArgs, reporter: &Reporter) -> anyhow::Result<()> {
+    use crate::ops::components::Kind;
+    let name = Some(toolchain.as_str());
+    if !args.components.is_empty() {
+        super::component::change(env, name, Kind::Component, &args.components, None, true, reporter)?;
+    }
+    if !args.targets.is_empty() {
+        super::component::change(env, name, Kind::Target, &args.targets, None, true, reporter)?;
+    }
+    reporter.info(&format!("toolchain '{toolchain}' kept at its installed release (--no-update)"));
+    Ok(())
+}
+
+/// `toolchain install` without a name: the active toolchain, whatever chose it, installed with
+/// what its toolchain file asks for (components, targets, profile) and what the command line
+/// adds, through the proxies' own path ([`Session::install`], [`crate::ops::auto_install`]).
+/// An installed active toolchain only gains what it lacks (rustup 1.29.1 does not update it).
+///
+/// # Errors
+/// Nothing chose a toolchain ([`crate::ops::resolve::NoToolchain`], exit 1); the active toolchain
+/// is a path or a linked name tcup cannot install; any install failure.
+fn install_active(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let here = Session::load(env)?;
+    let mut active = here.active(env, None, "rustc", reporter)?;
+    active.components.extend(args.components.iter().cloned());
+    active.targets.extend(args.targets.iter().cloned());
+    if args.profile.is_some() {
+        active.profile.clone_from(&args.profile);
+    }
+    let Toolchain::Named(name) = active.toolchain.clone() else {
+        return Err(crate::error::UsageError(format!(
+            "the active toolchain is the directory {} ({}); tcup installs only toolchains by name",
+            active.toolchain,
+            active.reason.because()
+        ))
+        .into());
+    };
+    let was_ready = crate::ops::auto_install::ready(env, &active).is_some();
+    here.install(env, &active, reporter)?;
+    if was_ready {
+        reporter.info(&format!("toolchain '{name}' is installed ({})", active.reason.short()));
+    }
+    after_install(args, env, name.as_str(), reporter)
+}
+
+/// `--default` and `--override`: the settings `tcup default` and `tcup override set` write.
+fn after_install(args: &InstallArgs, env: &Env, toolchain: &str, reporter: &Reporter) -> anyhow::Result<()> {
+    if args.default {
+        crate::home::settings::set(&env.rustup_home, "default_toolchain", Some(toolchain))?;
+        reporter.info(&format!("default toolchain set to {toolchain}"));
+    }
+    if args.set_override {
+        let cwd = fs_err::canonicalize(std::env::current_dir()?)?;
+        crate::home::settings::set_override(&env.rustup_home, &cwd.to_string_lossy(), Some(toolchain))?;
+        reporter.info(&format!("override toolchain for {} set to {toolchain}", cwd.display()));
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `tcup update [TOOLCHAIN…]` and `tcup check`.
+//! `tcup update [TOOLCHAIN…]` and `tcup check`, each then about tcup itself as `tcup set
+//! auto-self-update` says ([`self_update::mode`]).
 
 use clap::Args;
 use serde::Serialize;
@@ -15,15 +16,25 @@ use crate::ops::update::{self, Additions, Updated};
 use crate::progress::Reporter;
 use crate::progress::events::Event;
 
+// Each bool is one flag of rustup's `update`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(super) struct UpdateArgs {
     /// Toolchains to update (default: every installed stable, beta and nightly toolchain; dated and
     /// versioned ones cannot change).
     #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     names: Vec<String>,
-    /// Accepted for rustup compatibility; tcup updates itself with `tcup self update`.
-    #[arg(long, hide = true)]
+    /// Leave tcup itself alone, whatever `tcup set auto-self-update` says (by default tcup only
+    /// says when a new tcup is published).
+    #[arg(long)]
     no_self_update: bool,
+    /// Accepted for rustup's scripts, no effect: an update that would lose a component fails
+    /// and leaves the toolchain as it was, with or without it.
+    #[arg(long, hide = true)]
+    force: bool,
+    /// Accepted for rustup's scripts: a toolchain for another host is updated anyway.
+    #[arg(long, hide = true)]
+    force_non_host: bool,
     /// Allow a toolchain to move to an older release than it has (a dist server offering an
     /// older manifest is otherwise refused).
     #[arg(long)]
@@ -37,9 +48,11 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
         let session = Session::load(env)?;
         args.names.iter().map(|n| session.installed_name(env, Some(n))).collect::<anyhow::Result<Vec<_>>>()?
     };
+    // rustup updates itself after the toolchains when no name is given.
+    let tcup_too = args.names.is_empty() && !args.no_self_update;
     if names.is_empty() {
         reporter.info("no channel toolchains installed (stable, beta, nightly); nothing to update");
-        return Ok(());
+        return if tcup_too { update_tcup(env, reporter) } else { Ok(()) };
     }
     let downloader = Downloader::new(&env.download)?;
     // Several toolchains: their manifests at once, then the changes one after another (each
@@ -62,7 +75,45 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
             }
         }
     }
-    first_err.map_or(Ok(()), Err)
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    if tcup_too { update_tcup(env, reporter) } else { Ok(()) }
+}
+
+/// After `tcup update` of every toolchain: tcup itself, as `auto_self_update` says
+/// ([`self_update::mode`]): `enable` runs `tcup self update`, `check-only` says whether the update
+/// root publishes another build (a root that cannot be read is a warning), `disable` does
+/// nothing. A tcup that is not installed in `CARGO_HOME/bin` (a build directory's) is left alone.
+fn update_tcup(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    use crate::home::settings::AutoSelfUpdate;
+    let mode = self_update::mode(&crate::home::settings::load(&env.rustup_home)?);
+    if mode == AutoSelfUpdate::Disable || !env.cargo_home.join("bin/tcup").is_file() {
+        return Ok(());
+    }
+    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    let downloader = Downloader::new(&env.download)?;
+    if mode == AutoSelfUpdate::Enable {
+        reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
+        match self_update::self_update(env, &triple, &downloader, reporter)? {
+            self_update::Outcome::UpToDate => reporter.info(&format!("tcup is up to date (tcup {})", crate::VERSION)),
+            self_update::Outcome::Updated { version } => reporter.info(&format!("updated tcup to {version}")),
+        }
+        return Ok(());
+    }
+    match self_update::update_available(env, &triple, &downloader, reporter) {
+        Ok(Some(true)) => reporter.info(&format!(
+            "tcup - update available: {} -> the build published in {} (`tcup self update` installs it)",
+            crate::VERSION,
+            env.update_root
+        )),
+        Ok(_) => {}
+        Err(e) => {
+            reporter.warn("could not check for a tcup update (`tcup --verbose update` says why)");
+            reporter.verbose(&format!("update root {}: {}", env.update_root, crate::error::one_line(&e)));
+        }
+    }
+    Ok(())
 }
 
 /// rustup's summary line: `  <toolchain> unchanged - rustc …` / `updated - rustc … (from rustc …)`.
@@ -84,7 +135,8 @@ pub(super) fn print_updated(u: &Updated, reporter: &Reporter) {
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
-    /// Don't check for a tcup update (as `rustup check --no-self-update`).
+    /// Don't check for a tcup update (as `rustup check --no-self-update`; `tcup set
+    /// auto-self-update disable` makes it the default).
     #[arg(long)]
     no_self_update: bool,
 }
@@ -107,7 +159,8 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
         })
         .collect();
     let mut tcup = None;
-    if !args.no_self_update {
+    let mode = self_update::mode(&crate::home::settings::load(&env.rustup_home)?);
+    if !args.no_self_update && mode != crate::home::settings::AutoSelfUpdate::Disable {
         let triple = self_update::published_triple(crate::BUILD_TRIPLE);
         match self_update::update_available(env, &triple, &downloader, reporter) {
             Ok(None) => {}

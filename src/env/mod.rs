@@ -106,6 +106,10 @@ pub struct Env {
     pub download: DownloadConfig,
     /// `RUSTUP_TOOLCHAIN`: the toolchain proxies run when no `+toolchain` is given.
     pub toolchain: Option<String>,
+    /// `tcup +TOOLCHAIN <command>`: the toolchain the command line names before the subcommand
+    /// (not an environment variable: set by the command line, `None` from [`Env::from_vars`]).
+    /// It wins over `RUSTUP_TOOLCHAIN`, as rustup's `+toolchain` does.
+    pub plus_toolchain: Option<String>,
     /// `RUST_RECURSION_COUNT` (rustup's name; default 0): how many proxies are running above this
     /// one, each having set it one higher for the tool it ran.
     pub recursion_count: u32,
@@ -273,6 +277,7 @@ impl Env {
             host_machine: get("TCUP_HOST_MACHINE"),
             download,
             toolchain: get("RUSTUP_TOOLCHAIN"),
+            plus_toolchain: None,
             recursion_count: get("RUST_RECURSION_COUNT")
                 .map(|v| {
                     v.parse::<u32>()

@@ -9,6 +9,7 @@
 //! default_toolchain = "stable-x86_64-unknown-linux-gnu"   # rustup's next release: "stable"
 //! profile = "default"
 //! auto_install = "enable"            # or "disable"
+//! auto_self_update = "check-only"    # or "enable", "disable" (tcup's default: check-only)
 //!
 //! [overrides]
 //! "/home/me/project" = "nightly-x86_64-unknown-linux-gnu"   # canonical directory = toolchain
@@ -52,8 +53,38 @@ pub struct Settings {
     pub profile: Option<String>,
     /// `auto_install`: `Some(false)` for `"disable"`, `Some(true)` for `"enable"`.
     pub auto_install: Option<bool>,
+    /// `auto_self_update`: what `tcup update` and `tcup check` do about tcup itself
+    /// ([`crate::ops::self_update::mode`] decides when it is absent).
+    pub auto_self_update: Option<AutoSelfUpdate>,
     /// `[overrides]`: canonical directory (as written) → toolchain name.
     pub overrides: BTreeMap<String, String>,
+}
+
+/// `auto_self_update` in `settings.toml`, rustup's three words (`rustup set auto-self-update`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoSelfUpdate {
+    /// `"enable"`: `tcup update` also runs `tcup self update`.
+    Enable,
+    /// `"disable"`: neither `tcup update` nor `tcup check` looks at the update root.
+    Disable,
+    /// `"check-only"`: `tcup update` and `tcup check` say when a new tcup is published.
+    CheckOnly,
+}
+
+impl AutoSelfUpdate {
+    /// The word as `settings.toml` stores it.
+    pub fn word(self) -> &'static str {
+        match self {
+            AutoSelfUpdate::Enable => "enable",
+            AutoSelfUpdate::Disable => "disable",
+            AutoSelfUpdate::CheckOnly => "check-only",
+        }
+    }
+
+    /// The mode for a word of `settings.toml` or the command line; `None` for any other word.
+    pub fn from_word(word: &str) -> Option<AutoSelfUpdate> {
+        [AutoSelfUpdate::Enable, AutoSelfUpdate::Disable, AutoSelfUpdate::CheckOnly].into_iter().find(|m| m.word() == word)
+    }
 }
 
 /// The path of the settings file in `rustup_home`.
@@ -82,6 +113,10 @@ pub fn load(rustup_home: &Path) -> anyhow::Result<Settings> {
         Some("disable") => Some(false),
         Some(_) => return Err(bad("auto_install", "\"enable\" or \"disable\"").into()),
     };
+    let auto_self_update = match string("auto_self_update")? {
+        None => None,
+        Some(w) => Some(AutoSelfUpdate::from_word(&w).ok_or_else(|| bad("auto_self_update", "\"enable\", \"disable\" or \"check-only\""))?),
+    };
     let mut overrides = BTreeMap::new();
     if let Some(item) = doc.get("overrides") {
         let table = item.as_table_like().ok_or_else(|| bad("overrides", "a table"))?;
@@ -103,6 +138,7 @@ pub fn load(rustup_home: &Path) -> anyhow::Result<Settings> {
         default_host,
         profile: string("profile")?,
         auto_install,
+        auto_self_update,
         overrides,
     })
 }

@@ -114,19 +114,74 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
     Ok(report)
 }
 
-/// Removes what `self_install` did: PATH edits (restoring the files), then both homes.
-/// Returns the start-up files restored.
+/// What `tcup self uninstall` did.
+#[derive(Debug, Clone, Default)]
+pub struct Uninstalled {
+    /// Start-up files whose PATH lines were taken out again.
+    pub restored: Vec<PathBuf>,
+    /// Files in `CARGO_HOME/bin` that tcup did not install (`cargo install`'s programs, a real
+    /// rustup), left in place; `CARGO_HOME` is then kept too.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Removes what `self_install` did: the PATH edits (restoring the files) unless `modify_path`
+/// is false, RUSTUP_HOME, and in CARGO_HOME only what tcup put there: `bin/tcup`,
+/// `bin/tcup-proxy`, each proxy and `bin/rustup` that is a link to one of them (the same file,
+/// by device and inode, or a symbolic link named after it), the `env` scripts and tcup's man
+/// pages. Whatever else `bin/` holds (`cargo install`'s programs, a real rustup) stays, and
+/// CARGO_HOME with it; directories left empty are removed.
 ///
 /// # Errors
-/// A file cannot be restored or removed.
-pub fn self_uninstall(env: &Env) -> anyhow::Result<Vec<PathBuf>> {
-    let restored = path_edit::remove(&env.rustup_home)?;
-    for home in [&env.cargo_home, &env.rustup_home] {
-        if home.exists() {
-            fs_err::remove_dir_all(home).with_context(|| format!("removing {}", home.display()))?;
+/// A file cannot be restored or removed (the path is named).
+pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalled> {
+    let restored = if modify_path { path_edit::remove(&env.rustup_home)? } else { Vec::new() };
+    if env.rustup_home.exists() {
+        fs_err::remove_dir_all(&env.rustup_home).with_context(|| format!("removing {}", env.rustup_home.display()))?;
+    }
+    let bin = env.cargo_home.join("bin");
+    let ours = [bin.join("tcup"), bin.join(crate::ops::proxy_program::PROGRAM)];
+    let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| file_id(p)).collect();
+    let names = crate::ops::tool_proxy::PROXIES.iter().copied().chain([crate::ops::rustup_name::NAME]);
+    for link in names.map(|n| bin.join(n)) {
+        if is_link_to(&link, &ids) {
+            fs_err::remove_file(&link)?;
         }
     }
-    Ok(restored)
+    for f in ours.iter().chain(&[env.cargo_home.join("env"), env.cargo_home.join("env.fish")]) {
+        if f.symlink_metadata().is_ok() {
+            fs_err::remove_file(f)?;
+        }
+    }
+    let man = env.cargo_home.join("share/man/man1");
+    for page in fs_err::read_dir(&man).into_iter().flatten().flatten().map(|e| e.path()) {
+        let name = page.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if name.starts_with("tcup") && name.ends_with(".1") {
+            fs_err::remove_file(&page)?;
+        }
+    }
+    let mut kept: Vec<PathBuf> = fs_err::read_dir(&bin).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    kept.sort();
+    // Only empty directories go: a failure here means something else lives there.
+    for d in [man.clone(), env.cargo_home.join("share/man"), env.cargo_home.join("share"), bin, env.cargo_home.clone()] {
+        let _ = fs_err::remove_dir(&d);
+    }
+    Ok(Uninstalled { restored, kept })
+}
+
+/// `(device, inode)` of the file at `path`, not following a final symbolic link.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    path.symlink_metadata().ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether `link` is one of the files `ids` names (a hard link), or a symbolic link to a file
+/// beside it named `tcup` or `tcup-proxy` (what [`crate::ops::proxy_program`] makes where hard
+/// links fail).
+fn is_link_to(link: &Path, ids: &[(u64, u64)]) -> bool {
+    if let Ok(to) = fs_err::read_link(link) {
+        return [Path::new("tcup"), Path::new(crate::ops::proxy_program::PROGRAM)].contains(&to.as_path());
+    }
+    file_id(link).is_some_and(|id| ids.contains(&id))
 }
 
 /// Total size of the files below `dir` (bytes).

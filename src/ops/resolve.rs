@@ -59,6 +59,20 @@ impl Reason {
         }
     }
 
+    /// `RUSTUP_TOOLCHAIN_SOURCE`, which a proxy sets for the tool it runs (cargo reads it to say
+    /// where the toolchain came from): rustup 1.29's words `cli`, `env`, `path-override`,
+    /// `toolchain-file` and `default` (checked against rustup 1.29.1's proxies; its `rustup run`
+    /// sets none, and neither does `tcup run`).
+    pub fn toolchain_source(&self) -> &'static str {
+        match self {
+            Reason::CommandLine => "cli",
+            Reason::Environment => "env",
+            Reason::Directory(_) => "path-override",
+            Reason::File(_) => "toolchain-file",
+            Reason::Default => "default",
+        }
+    }
+
     /// Who asked for it, for errors: "the toolchain file at '/p/rust-toolchain.toml'".
     pub fn source(&self) -> String {
         match self {
@@ -158,6 +172,9 @@ pub struct Context<'a> {
     pub rustup_home: &'a Path,
     /// `RUSTUP_TOOLCHAIN`.
     pub env_toolchain: Option<&'a str>,
+    /// `tcup +TOOLCHAIN <command>` ([`crate::env::Env::plus_toolchain`]): a `+toolchain` for
+    /// every question the command asks, as the `plus` argument of [`active`] is for one.
+    pub plus: Option<&'a str>,
     /// `settings.toml`.
     pub settings: &'a Settings,
     /// The current directory.
@@ -176,7 +193,7 @@ pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Ac
     let simple = |name: &str, reason: Reason| -> anyhow::Result<Option<Active>> {
         Ok(Some(Active::plain(toolchain(name, ctx.default_host, &reason)?, reason)))
     };
-    if let Some(name) = plus {
+    if let Some(name) = plus.or(ctx.plus) {
         return simple(name, Reason::CommandLine);
     }
     if let Some(name) = ctx.env_toolchain {
@@ -276,7 +293,7 @@ mod tests {
     const HOST: &str = "x86_64-unknown-linux-gnu";
 
     fn ctx<'a>(host: &'a LazyHost<'a>, home: &'a Path, settings: &'a Settings, cwd: &'a Path, env: Option<&'a str>) -> Context<'a> {
-        Context { rustup_home: home, env_toolchain: env, settings, cwd, default_host: host }
+        Context { rustup_home: home, env_toolchain: env, plus: None, settings, cwd, default_host: host }
     }
 
     #[test]

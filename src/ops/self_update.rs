@@ -32,6 +32,7 @@ use url::Url;
 use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
+use crate::home::settings::AutoSelfUpdate;
 use crate::ops::tool_proxy::PROXIES;
 use crate::progress::Reporter;
 use crate::trust::Keyring;
@@ -202,6 +203,14 @@ pub fn verify_own(env: &Env, triple: &str, exe: &Path, downloader: &Downloader, 
     };
     let keyring = Keyring::for_updates(&env.update_keys)?;
     Ok(OwnSignature::Signed(verify_detached(&keyring, &data, &asc, asc_url.as_str(), &exe.display().to_string())?))
+}
+
+/// What `tcup update` and `tcup check` do about tcup itself: `settings.toml`'s
+/// `auto_self_update` (`tcup set auto-self-update`, rustup's key and words), else
+/// [`AutoSelfUpdate::CheckOnly`]: unlike rustup, whose default is `enable`, tcup replaces itself
+/// only when asked (`tcup self update`, a signed step of its own), and says when it could.
+pub fn mode(settings: &crate::home::settings::Settings) -> AutoSelfUpdate {
+    settings.auto_self_update.unwrap_or(AutoSelfUpdate::CheckOnly)
 }
 
 /// For `tcup check`: whether the update root publishes another build than the installed

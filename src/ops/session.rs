@@ -54,6 +54,7 @@ impl Session {
         Context {
             rustup_home: &env.rustup_home,
             env_toolchain: env.toolchain.as_deref(),
+            plus: env.plus_toolchain.as_deref(),
             settings: &self.settings,
             cwd: &self.cwd,
             default_host: &self.host,
@@ -91,13 +92,17 @@ impl Session {
     }
 
     /// The installed toolchain directory name for `name` (a directory name in `toolchains/`, or
-    /// a toolchain name completed with the default host); with no name, `RUSTUP_TOOLCHAIN`,
-    /// else the default toolchain.
+    /// a toolchain name completed with the default host); with no name, `tcup +TOOLCHAIN`, else
+    /// `RUSTUP_TOOLCHAIN`, else the default toolchain.
     ///
     /// # Errors
     /// No name and no default ([`UsageError`]), a bad name, or a toolchain that is not installed.
     pub fn installed_name(&self, env: &Env, name: Option<&str>) -> anyhow::Result<LocalName> {
-        let Some(name) = name.map(str::to_owned).or_else(|| env.toolchain.clone()).or_else(|| self.settings.default_toolchain.clone())
+        let Some(name) = name
+            .or(env.plus_toolchain.as_deref())
+            .map(str::to_owned)
+            .or_else(|| env.toolchain.clone())
+            .or_else(|| self.settings.default_toolchain.clone())
         else {
             return Err(UsageError("no toolchain given and no default toolchain is set (use --toolchain)".into()).into());
         };

@@ -2,8 +2,9 @@
 //! program (`tcup-proxy`, [`crate::ops::proxy_program`]; or to tcup itself), which runs the same
 //! tool from the active toolchain ([`crate::ops::resolve`] decides which, in rustup's
 //! order; [`crate::ops::auto_install`] installs it first when needed). The tool runs with
-//! `RUSTUP_HOME`, `CARGO_HOME` and `RUSTUP_TOOLCHAIN` set and the toolchain's `bin` first on PATH,
-//! so `cargo` finds the matching `rustc`. `tcup run` and `tcup which` use the same functions.
+//! `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN` and `RUSTUP_TOOLCHAIN_SOURCE` (what chose it, in
+//! rustup 1.29's words) set and the toolchain's `bin` first on PATH, so `cargo` finds the matching
+//! `rustc`. `tcup run` and `tcup which` use the same functions.
 //!
 //! **Recursion guard** (rustup's): each tool runs with `RUST_RECURSION_COUNT` one higher than the
 //! proxy saw; a proxy that sees [`RECURSION_LIMIT`] refuses instead of running anything. A linked
@@ -83,7 +84,8 @@ pub enum MissingTool {
 pub struct Resolved {
     /// The real binary.
     pub program: PathBuf,
-    /// Environment to set: `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN`, `PATH`.
+    /// Environment to set: `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN`, `PATH`,
+    /// `RUST_RECURSION_COUNT`, and for a proxy `RUSTUP_TOOLCHAIN_SOURCE`.
     pub vars: Vec<(&'static str, OsString)>,
 }
 
@@ -109,22 +111,33 @@ pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 }
 
 /// The environment a tool of the toolchain in `dir` runs with: `name` is what `RUSTUP_TOOLCHAIN`
-/// is set to (the toolchain's name, or its path); `path` the current PATH;
-/// `RUST_RECURSION_COUNT` one more than `env`'s.
-pub fn vars(env: &crate::env::Env, dir: &Path, name: &str, path: Option<&std::ffi::OsStr>) -> Vec<(&'static str, OsString)> {
+/// is set to (the toolchain's name, or its path); `source` what `RUSTUP_TOOLCHAIN_SOURCE` is set
+/// to (a proxy's [`crate::ops::resolve::Reason::toolchain_source`]; `None` leaves it as it is, as
+/// `rustup run` does); `path` the current PATH; `RUST_RECURSION_COUNT` one more than `env`'s.
+pub fn vars(
+    env: &crate::env::Env,
+    dir: &Path,
+    name: &str,
+    source: Option<&'static str>,
+    path: Option<&std::ffi::OsStr>,
+) -> Vec<(&'static str, OsString)> {
     let mut paths = vec![dir.join("bin")];
     paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
-    vec![
+    let mut vars = vec![
         ("RUSTUP_HOME", env.rustup_home.as_os_str().to_owned()),
         ("CARGO_HOME", env.cargo_home.as_os_str().to_owned()),
         ("RUSTUP_TOOLCHAIN", OsString::from(name)),
         ("PATH", std::env::join_paths(paths).unwrap_or_default()),
         ("RUST_RECURSION_COUNT", OsString::from((env.recursion_count + 1).to_string())),
-    ]
+    ];
+    if let Some(s) = source {
+        vars.push(("RUSTUP_TOOLCHAIN_SOURCE", OsString::from(s)));
+    }
+    vars
 }
 
 /// The binary `tool` of the toolchain in `dir` (named `name`; `official` when components can be
-/// added to it) and the environment to run it with.
+/// added to it) and the environment to run it with ([`vars`], `source` included).
 ///
 /// # Errors
 /// [`MissingTool`] when `dir/bin/<tool>` does not exist; [`Recursion`] when `env`'s
@@ -135,6 +148,7 @@ pub fn command(
     dir: &Path,
     name: &str,
     official: bool,
+    source: Option<&'static str>,
     path: Option<&std::ffi::OsStr>,
 ) -> anyhow::Result<Resolved> {
     let program = dir.join("bin").join(tool);
@@ -149,5 +163,5 @@ pub fn command(
     if env.recursion_count >= RECURSION_LIMIT {
         return Err(Recursion { tool: tool.to_owned(), toolchain: name.to_owned(), program, count: env.recursion_count }.into());
     }
-    Ok(Resolved { program, vars: vars(env, dir, name, path) })
+    Ok(Resolved { program, vars: vars(env, dir, name, source, path) })
 }

@@ -26,6 +26,7 @@ mod names;
 mod proxy_program;
 mod real_toolchain;
 mod recursion;
+mod rustup_cli;
 mod rustup_name;
 mod rustup_settings;
 mod self_update;
