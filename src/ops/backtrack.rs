@@ -22,11 +22,12 @@ use crate::ops::install::{VerifiedManifest, fetch_manifest};
 use crate::progress::Reporter;
 
 /// Whether a failed selection from `name`'s newest manifest is one backtracking may cure: an
-/// undated nightly that lacks a requested component or target.
+/// undated nightly that lacks a requested component or target (unavailable upstream, or not
+/// packed into a `tcup mirror pack` mirror on that date).
 pub fn applies(name: &ToolchainName, err: &SelectError) -> bool {
     name.channel == Channel::Nightly
         && name.date.is_none()
-        && matches!(err, SelectError::UnknownComponent { .. } | SelectError::UnknownTarget { .. })
+        && matches!(err, SelectError::UnknownComponent { .. } | SelectError::UnknownTarget { .. } | SelectError::NotInMirror { .. })
 }
 
 /// Finds the newest nightly before `newest` (the undated manifest, which failed with `missing`)
