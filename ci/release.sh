@@ -156,7 +156,7 @@ for build in "${BUILDS[@]}"; do
 done
 # init.sh carries this release's hashes and fetches its archive/<version>/ paths (docs/threat-model.md).
 ci/publish-init-sh.sh "$OUT" "$VERSION"
-# The man pages come from the clap definitions of the binary just built (`tcup man DIR`), run
+# The man pages come from the clap definitions of the binary just built (`tcup self man-pages DIR`), run
 # from one of the builds this machine executes; called `tcup`, not `tcup-init` (which installs).
 man_bin=
 for build in "${BUILDS[@]}"; do
@@ -166,7 +166,7 @@ done
 man_tmp=$(mktemp -d)
 cp "$man_bin" "$man_tmp/tcup"
 rm -rf "$OUT/man.tmp"
-"$man_tmp/tcup" man "$OUT/man.tmp" >/dev/null
+"$man_tmp/tcup" self man-pages "$OUT/man.tmp" >/dev/null
 rm -rf "$OUT/man" "$man_tmp"
 mv "$OUT/man.tmp" "$OUT/man"
 echo "release: $(find "$OUT/man" -maxdepth 1 -type f | wc -l) man pages in $OUT/man"

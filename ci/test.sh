@@ -6,7 +6,7 @@
 # Tools: busybox (init.sh under busybox ash, an Alpine-like PATH), dash, wget (init.sh's fallback),
 # zsh and fish (completion scripts loaded into the real shells), rustup 1.29.0 and 1.29.1 (interop:
 # rustup reads what tcup installs and writes), tmux (the terminal tests), script from util-linux (tcup-init on a
-# pseudo-terminal), man from man-db (`tcup man` pages rendered with `man -l`), musl (a glibc
+# pseudo-terminal), man from man-db (`tcup self man-pages` pages rendered with `man -l`, `tcup man rustc`), musl (a glibc
 # system with musl's loader beside glibc's, for init.sh), GNU time (tcup's peak memory under an
 # archive bomb).
 #

@@ -85,6 +85,8 @@ pub(super) enum SelfCommand {
     /// (TCUP_UPDATE_ROOT, else RUSTUP_UPDATE_ROOT), checked against its signature.
     #[command(alias = "up")]
     Update,
+    /// Write tcup's own man pages (tcup(1) and one per subcommand) into a directory.
+    ManPages(super::man::ManArgs),
 }
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
@@ -244,6 +246,7 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
     let (yes, no_modify_path) = match *cmd {
         SelfCommand::Uninstall { yes, no_modify_path } => (yes, no_modify_path),
         SelfCommand::Update => return self_update(env, reporter),
+        SelfCommand::ManPages(ref args) => return super::man::run(args, reporter),
     };
     if !yes {
         if !std::io::stdin().is_terminal() {

@@ -1,6 +1,7 @@
-//! `tcup man DIR`: man pages generated from the clap definitions (clap_mangen), so they never
+//! `tcup self man-pages DIR`: tcup's own man pages generated from the clap definitions (clap_mangen), so they never
 //! drift from `--help`: `tcup.1` and one page per subcommand (`tcup-toolchain.1`,
-//! `tcup-toolchain-install.1`, …), as git and cargo name theirs. No network.
+//! `tcup-toolchain-install.1`, …), as git and cargo name theirs. No network. (`tcup man COMMAND`
+//! shows a toolchain's page, as rustup's does: [`super::toolchain_docs`].)
 
 use std::path::{Path, PathBuf};
 

@@ -15,6 +15,7 @@ mod settings_cmd;
 mod show;
 mod tool_proxy;
 mod toolchain;
+mod toolchain_docs;
 mod toolchain_manage;
 mod update;
 mod verify;
@@ -96,8 +97,10 @@ enum Command {
     /// Manage tcup itself.
     #[command(name = "self", subcommand)]
     SelfCmd(init::SelfCommand),
-    /// Write man pages (tcup(1) and one per subcommand) into a directory.
-    Man(man::ManArgs),
+    /// Show the active (or given) toolchain's man page for a command (rustc, cargo, …).
+    Man(toolchain_docs::ManArgs),
+    /// Open the active (or given) toolchain's local documentation (`--path`: print where it is).
+    Doc(toolchain_docs::DocArgs),
 }
 
 /// Runs tcup with the process's arguments and environment; returns the exit code. Called as
@@ -161,7 +164,8 @@ pub fn main() -> i32 {
         },
         Command::Component(cmd) => component::run_component(cmd, &env, reporter),
         Command::Target(cmd) => component::run_target(cmd, &env, reporter),
-        Command::Man(args) => man::run(&args, reporter),
+        Command::Man(args) => toolchain_docs::man(&args, &env),
+        Command::Doc(args) => toolchain_docs::doc(&args, &env, reporter),
     };
     finish(result, reporter)
 }

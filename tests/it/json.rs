@@ -1,7 +1,7 @@
 //! `--format json` (issue 21): every query's document against its schema in docs/schema/ and
 //! against what the text output says on the same home; errors as one JSON object on stderr with
 //! the text's exit code; an install's JSON Lines events against a throttled loopback server and
-//! a stalled backend; `tcup man` pages rendered with `man -l`.
+//! a stalled backend; `tcup self man-pages` pages rendered with `man -l`.
 
 #![allow(clippy::many_single_char_names)]
 
@@ -319,7 +319,7 @@ fn man_pages_cover_every_subcommand_and_render() {
     let man = on_path("man", "the man pages are rendered with man -l (man-db)");
     let sb = Sandbox::new();
     let dir = sb.dir.path().join("man");
-    sb.run(crate::support::OFFLINE, &["man", dir.to_str().unwrap()]).ok();
+    sb.run(crate::support::OFFLINE, &["self", "man-pages", dir.to_str().unwrap()]).ok();
     let help = sb.run(crate::support::OFFLINE, &["--help"]).ok().stdout;
     // Every subcommand `tcup --help` lists has a page, and so has each of theirs.
     let commands: Vec<String> = help

@@ -27,6 +27,7 @@ mod proxy_program;
 mod real_toolchain;
 mod recursion;
 mod rustup_cli;
+mod rustup_docs;
 mod rustup_name;
 mod rustup_settings;
 mod self_update;
