@@ -14,7 +14,6 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
-use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
@@ -85,18 +84,11 @@ fn hand_over(argv0: &OsStr, args: &[OsString]) -> i32 {
         return EXIT_FAILURE;
     };
     let tcup = me.with_file_name("tcup");
-    if same_file(&me, &tcup) {
+    if crate::sys::identity::same_file(&me, &tcup) {
         eprintln!("error: {} is this proxy program itself, not tcup: reinstall tcup (tcup-init)", tcup.display());
         return EXIT_FAILURE;
     }
     let err = std::process::Command::new(&tcup).arg0(argv0).args(args).exec();
     eprintln!("error: tcup-proxy cannot run {}: {err}; reinstall tcup (tcup-init)", tcup.display());
     EXIT_FAILURE
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-        _ => false,
-    }
 }

@@ -140,7 +140,7 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
     }
     let bin = env.cargo_home.join("bin");
     let ours = [bin.join("tcup"), bin.join(crate::ops::proxy_program::PROGRAM)];
-    let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| file_id(p)).collect();
+    let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| crate::sys::identity::file_id(p)).collect();
     let names = crate::ops::tool_proxy::PROXIES.iter().copied().chain([crate::ops::rustup_name::NAME]);
     for link in names.map(|n| bin.join(n)) {
         if is_link_to(&link, &ids) {
@@ -168,12 +168,6 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
     Ok(Uninstalled { restored, kept })
 }
 
-/// `(device, inode)` of the file at `path`, not following a final symbolic link.
-fn file_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    path.symlink_metadata().ok().map(|m| (m.dev(), m.ino()))
-}
-
 /// Whether `link` is one of the files `ids` names (a hard link), or a symbolic link to a file
 /// beside it named `tcup` or `tcup-proxy` (what [`crate::ops::proxy_program`] makes where hard
 /// links fail).
@@ -181,7 +175,7 @@ fn is_link_to(link: &Path, ids: &[(u64, u64)]) -> bool {
     if let Ok(to) = fs_err::read_link(link) {
         return [Path::new("tcup"), Path::new(crate::ops::proxy_program::PROGRAM)].contains(&to.as_path());
     }
-    file_id(link).is_some_and(|id| ids.contains(&id))
+    crate::sys::identity::file_id(link).is_some_and(|id| ids.contains(&id))
 }
 
 /// Total size of the files below `dir` (bytes).

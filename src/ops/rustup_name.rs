@@ -8,7 +8,6 @@
 //! (it is a hard link of it, [`crate::ops::self_update::swap_in`]); `tcup self uninstall` removes
 //! it only when it is tcup's.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::progress::Reporter;
@@ -25,15 +24,6 @@ pub fn version_line() -> String {
     format!("{NAME} {FOLLOWS} (tcup {})", crate::VERSION)
 }
 
-/// Whether `path` is the same file as `tcup` (a hard link of it, or a symbolic link that
-/// resolves to it).
-pub fn is_link_of(path: &Path, tcup: &Path) -> bool {
-    match (fs_err::metadata(path), fs_err::metadata(tcup)) {
-        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
-        _ => false,
-    }
-}
-
 /// Makes `bin/rustup` a hard link of `bin/tcup` (a relative symbolic link where hard links fail),
 /// by renaming a new link over it. A `bin/rustup` that is something else — a real rustup — is
 /// left as it is and `Ok(None)` says so (with a warning). Returns the link's path when made.
@@ -43,7 +33,7 @@ pub fn is_link_of(path: &Path, tcup: &Path) -> bool {
 pub fn link(bin: &Path, reporter: &Reporter) -> anyhow::Result<Option<PathBuf>> {
     let tcup = bin.join("tcup");
     let link = bin.join(NAME);
-    if fs_err::symlink_metadata(&link).is_ok() && !is_link_of(&link, &tcup) {
+    if fs_err::symlink_metadata(&link).is_ok() && !crate::sys::identity::same_file(&link, &tcup) {
         reporter.warn(&format!(
             "{} is another program (a real rustup?): left as it is; tcup stays `tcup` (remove it and run `tcup-init --as-rustup` again to answer as rustup)",
             link.display()

@@ -78,16 +78,7 @@ fn with_cargo_entries(evil: &[Entry]) -> Dist {
     let cargo = dist.comp_mut("cargo");
     let (top, comp) = (cargo.base(), cargo.name());
     let fill = |s: &str| s.replace("{top}", &top).replace("{comp}", &comp);
-    cargo.evil = evil
-        .iter()
-        .map(|e| match e {
-            Entry::File(p, d, m) => Entry::File(fill(p), d.clone(), *m),
-            Entry::Dir(p) => Entry::Dir(fill(p)),
-            Entry::Symlink(p, t) => Entry::Symlink(fill(p), fill(t)),
-            Entry::HardLink(p, t) => Entry::HardLink(fill(p), fill(t)),
-            Entry::Fifo(p) => Entry::Fifo(fill(p)),
-        })
-        .collect();
+    cargo.evil = evil.iter().map(|e| e.map_paths(fill)).collect();
     cargo.extra = crate::support::dist::Extra::None;
     dist
 }

@@ -16,16 +16,7 @@ fn refused(evil: &[Entry], needle: &str) {
     let cargo = dist.comp_mut("cargo");
     let (top, comp) = (cargo.base(), cargo.name());
     let fill = |s: &str| s.replace("{top}", &top).replace("{comp}", &comp).replace("{outside}", &outside.display().to_string());
-    cargo.evil = evil
-        .iter()
-        .map(|e| match e {
-            Entry::File(p, d, m) => Entry::File(fill(p), d.clone(), *m),
-            Entry::Dir(p) => Entry::Dir(fill(p)),
-            Entry::Symlink(p, t) => Entry::Symlink(fill(p), fill(t)),
-            Entry::HardLink(p, t) => Entry::HardLink(fill(p), fill(t)),
-            Entry::Fifo(p) => Entry::Fifo(fill(p)),
-        })
-        .collect();
+    cargo.evil = evil.iter().map(|e| e.map_paths(fill)).collect();
     cargo.extra = crate::support::dist::Extra::None;
     dist.write(root.path());
     let server = Server::http(root.path());

@@ -29,6 +29,20 @@ pub enum Entry {
     Fifo(String),
 }
 
+impl Entry {
+    /// The same entry with its path and link target passed through `fill` (tests write
+    /// templates such as `{top}/{comp}/x`).
+    pub fn map_paths(&self, fill: impl Fn(&str) -> String) -> Entry {
+        match self {
+            Entry::File(p, d, m) => Entry::File(fill(p), d.clone(), *m),
+            Entry::Dir(p) => Entry::Dir(fill(p)),
+            Entry::Symlink(p, t) => Entry::Symlink(fill(p), fill(t)),
+            Entry::HardLink(p, t) => Entry::HardLink(fill(p), fill(t)),
+            Entry::Fifo(p) => Entry::Fifo(fill(p)),
+        }
+    }
+}
+
 /// Extra compressed formats a component is offered in, besides `.tar.gz`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extra {
