@@ -11,6 +11,7 @@ pub mod dist;
 pub mod download;
 pub mod env;
 pub mod error;
+pub mod fetch;
 pub mod home;
 pub mod host;
 pub mod install;

@@ -7,8 +7,8 @@ use super::output::{self, Document, ToolchainRef};
 
 use crate::download::Downloader;
 use crate::env::Env;
-use crate::ops::components::{self, Changed, Kind};
-use crate::ops::session::Session;
+use crate::ops::active::context::Session;
+use crate::ops::toolchain::components::{self, Changed, Kind};
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]

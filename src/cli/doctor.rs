@@ -12,7 +12,7 @@ use super::output::{self, Document};
 
 use crate::env::{Env, redact};
 use crate::host::{self, Decision};
-use crate::ops::doctor;
+use crate::ops::tcup::doctor;
 
 #[derive(Debug, Args)]
 pub(super) struct DoctorArgs {
@@ -111,8 +111,8 @@ fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result
     use crate::trust::policy::Evidence;
     let url = crate::dist::server::join(&env.dist_server, doctor::PROBE_PATH);
     let downloader = crate::download::Downloader::new(&env.download)?;
-    let policy = crate::ops::signature::policy(env)?.word();
-    let (state, signer, error) = match crate::ops::signature::probe(env, &downloader, &url, reporter)? {
+    let policy = crate::fetch::signature::policy(env)?.word();
+    let (state, signer, error) = match crate::fetch::signature::probe(env, &downloader, &url, reporter)? {
         Evidence::Signed(s) => ("signed", Some(s.to_string()), None),
         Evidence::Unsigned => ("unsigned", None, None),
         Evidence::Bad(b) => ("bad", None, Some(crate::error::one_line(&anyhow::Error::from(b)))),

@@ -19,10 +19,11 @@ use std::path::Path;
 
 use crate::env::Env;
 use crate::error::EXIT_FAILURE;
-use crate::ops::proxy_program::PROGRAM;
-use crate::ops::session::Session;
-use crate::ops::tool_proxy::{self, PROXIES, Resolved};
-use crate::ops::{auto_install, resolve};
+use crate::ops::active::auto_install;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve;
+use crate::ops::active::run_tool::{self, PROXIES, Resolved};
+use crate::ops::tcup::proxy_program::PROGRAM;
 
 /// Runs the tool that `argv[0]` names from the active toolchain, or hands the whole call to
 /// `tcup`; returns an exit code only when neither can be executed.
@@ -33,10 +34,10 @@ pub fn main() -> i32 {
     let tool = Path::new(&argv0).file_name().and_then(OsStr::to_str).and_then(|n| PROXIES.iter().find(|p| **p == n));
     if tool.is_none() && matches!(args.as_slice(), [a] if a == "--version" || a == "-V") {
         // Not called as a proxy: which program this is, for `tcup init` and `tcup self update`.
-        println!("{}", crate::ops::proxy_program::version_line());
+        println!("{}", crate::ops::tcup::proxy_program::version_line());
         return 0;
     }
-    let (plus, rest) = tool_proxy::split_plus(args.clone());
+    let (plus, rest) = run_tool::split_plus(args.clone());
     if let Some(resolved) = tool.and_then(|t| resolve_fast(t, plus.as_deref())) {
         // On success this does not return; on failure tcup runs the same resolution and
         // explains why the tool cannot start.
@@ -59,7 +60,7 @@ fn resolve_fast(tool: &str, plus: Option<&str>) -> Option<Resolved> {
     }
     let dir = auto_install::ready(&env, &active)?;
     let official = active.toolchain.channel_name().is_some();
-    tool_proxy::command(
+    run_tool::command(
         tool,
         &env,
         &dir,

@@ -11,8 +11,8 @@ use crate::dist::name::ToolchainName;
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::host::{self, Decision};
-use crate::ops::init::{self, InitOptions};
-use crate::ops::self_update::{self, Outcome};
+use crate::ops::tcup::init::{self, InitOptions};
+use crate::ops::tcup::self_update::{self, Outcome};
 use crate::progress::Reporter;
 
 /// tcup-init: install tcup, its proxies (rustc, cargo, …) and a default Rust toolchain.
@@ -91,7 +91,7 @@ pub(super) enum SelfCommand {
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     crate::dist::select::check_profile(&args.profile)?;
-    let detected = crate::ops::session::detect_host(env);
+    let detected = crate::ops::active::context::detect_host(env);
     let mut opts = InitOptions {
         toolchain: toolchain(&args.default_toolchain)?,
         profile: args.profile.clone(),
@@ -135,7 +135,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
 /// Checks this binary against the update root's signature (docs/design.md 17): a warning when
 /// that cannot be done, an error only when this is the published build and its signature is bad.
 fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow::Result<()> {
-    use crate::ops::self_update::OwnSignature;
+    use crate::ops::tcup::self_update::OwnSignature;
     let downloader = crate::download::Downloader::new(&env.download)?;
     let triple = self_update::published_triple(crate::BUILD_TRIPLE);
     match self_update::verify_own(env, &triple, exe, &downloader, reporter)? {

@@ -79,7 +79,7 @@ fn options(args: SyncArgs, env: &Env) -> anyhow::Result<SyncOptions> {
         }
     }
     let hosts = if args.hosts.is_empty() {
-        match crate::ops::session::detect_host(env).decision {
+        match crate::ops::active::context::detect_host(env).decision {
             Decision::Host { triple, .. } => vec![triple],
             Decision::Refused { detected, why } => {
                 return Err(UsageError(format!("this machine ({detected}) has no Rust host toolchain ({why}); pass --host")).into());

@@ -112,12 +112,12 @@ pub fn main() -> i32 {
     if argv0.starts_with("tcup-init") {
         return main_init(&args);
     }
-    if let Some(tool) = crate::ops::tool_proxy::PROXIES.iter().find(|p| **p == argv0) {
+    if let Some(tool) = crate::ops::active::run_tool::PROXIES.iter().find(|p| **p == argv0) {
         return tool_proxy::run(tool, args.into_iter().skip(1).collect());
     }
-    if argv0 == crate::ops::rustup_name::NAME && matches!(&args[1..], [a] if a == "--version" || a == "-V") {
+    if argv0 == crate::ops::tcup::rustup_name::NAME && matches!(&args[1..], [a] if a == "--version" || a == "-V") {
         // One line on stdout whose second word is a rustup version: what scripts parse.
-        println!("{}", crate::ops::rustup_name::version_line());
+        println!("{}", crate::ops::tcup::rustup_name::version_line());
         return 0;
     }
     let (plus, args) = match split_plus(args) {
@@ -172,7 +172,7 @@ pub fn main() -> i32 {
 
 /// `tcup +TOOLCHAIN <command> …` (rustup's `rustup +nightly component add miri`): the toolchain
 /// every question of the command answers with, as if named by `+toolchain` on a proxy's command
-/// line ([`crate::ops::resolve::Reason::CommandLine`]); the rest of the arguments for clap.
+/// line ([`crate::ops::active::resolve::Reason::CommandLine`]); the rest of the arguments for clap.
 ///
 /// # Errors
 /// The name is not a toolchain name: the message names it; exit code 2.
@@ -233,8 +233,8 @@ fn main_init(args: &[std::ffi::OsString]) -> i32 {
 fn parse_tcup(args: &[std::ffi::OsString], argv0: &str) -> Result<Cli, i32> {
     use clap::{CommandFactory, FromArgMatches};
     let mut cmd = Cli::command().after_help(GLOBAL_HELP);
-    if argv0 == crate::ops::rustup_name::NAME {
-        cmd = cmd.name(crate::ops::rustup_name::NAME).bin_name(crate::ops::rustup_name::NAME);
+    if argv0 == crate::ops::tcup::rustup_name::NAME {
+        cmd = cmd.name(crate::ops::tcup::rustup_name::NAME).bin_name(crate::ops::tcup::rustup_name::NAME);
     }
     cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         if e.use_stderr() && output::wants_json(args) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::env::{Env, OutputFormat, redact};
-use crate::ops::resolve::{Reason, Toolchain};
+use crate::ops::active::resolve::{Reason, Toolchain};
 use crate::progress::events::FORMAT_VERSION;
 
 /// A command's result, printable both ways.

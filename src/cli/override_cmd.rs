@@ -12,8 +12,8 @@ use super::output::{self, Document, ToolchainRef};
 
 use crate::env::Env;
 use crate::home::settings;
-use crate::ops::resolve::{self, Active, Reason};
-use crate::ops::session::Session;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Active, Reason};
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]

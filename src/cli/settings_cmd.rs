@@ -7,8 +7,8 @@ use clap::{Args, Subcommand};
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::home::settings;
-use crate::ops::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::session::Session;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -94,7 +94,7 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
 pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     // Each setting is a read-modify-write of settings.toml or tcup.toml: under the home's writer
     // lock, so it neither loses nor undoes an install's record (issue 28.9).
-    let _lock = crate::ops::install::lock_home(&crate::home::Home::new(&env.rustup_home), reporter)?;
+    let _lock = crate::ops::toolchain::install::lock_home(&crate::home::Home::new(&env.rustup_home), reporter)?;
     match cmd {
         SetCommand::Profile { profile } => {
             settings::set(&env.rustup_home, "profile", Some(profile))?;

@@ -1,6 +1,6 @@
 //! `tcup show [active-toolchain|home|profile]`, `tcup which CMD`, `tcup run T CMD…`: what is
 //! active and why, where a tool is, and running a tool of a chosen toolchain. All ask
-//! [`crate::ops::resolve`], as the proxies do.
+//! [`crate::ops::active::resolve`], as the proxies do.
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -14,10 +14,10 @@ use super::output::{self, Document, ReasonDoc, ToolchainRef};
 
 use crate::env::Env;
 use crate::home::ToolchainDir;
-use crate::ops::auto_install::{self, Ensure};
-use crate::ops::resolve::{self, Active, Reason};
-use crate::ops::session::Session;
-use crate::ops::tool_proxy;
+use crate::ops::active::auto_install::{self, Ensure};
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Active, Reason};
+use crate::ops::active::run_tool;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -226,7 +226,7 @@ pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow:
     let active = here.active(env, args.toolchain.as_deref(), &args.command, reporter)?;
     let dir = installed_dir(env, &here, &active, reporter)?;
     let official = active.toolchain.channel_name().is_some();
-    let found = tool_proxy::command(&args.command, env, &dir, &active.toolchain.to_string(), official, None, None)?;
+    let found = run_tool::command(&args.command, env, &dir, &active.toolchain.to_string(), official, None, None)?;
     output::print(
         env,
         &WhichDoc { command: args.command.clone(), path: output::absolute(&found.program), toolchain: ToolchainRef::of(&active.toolchain) },
@@ -255,7 +255,7 @@ pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Res
     let active = Active::plain(toolchain, Reason::CommandLine);
     let dir = if args.install { here.install(env, &active, reporter)? } else { installed_dir(env, &here, &active, reporter)? };
     reporter.finish();
-    let vars = tool_proxy::vars(env, &dir, &active.toolchain.to_string(), None, std::env::var_os("PATH").as_deref());
+    let vars = run_tool::vars(env, &dir, &active.toolchain.to_string(), None, std::env::var_os("PATH").as_deref());
     let (cmd, rest) = args.command.split_first().expect("clap requires a command");
     let own = dir.join("bin").join(cmd);
     let program = if own.is_file() { own.into_os_string() } else { cmd.clone() };

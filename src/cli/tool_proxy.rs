@@ -8,9 +8,9 @@ use std::os::unix::process::CommandExt;
 
 use crate::env::{Env, EnvError};
 use crate::error::{EXIT_FAILURE, EXIT_USAGE, exit_code, one_line};
-use crate::ops::resolve::LazyHost;
-use crate::ops::session::Session;
-use crate::ops::tool_proxy;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::LazyHost;
+use crate::ops::active::run_tool;
 use crate::progress::{Reporter, Verbosity};
 
 /// Runs `tool` from the active toolchain, replacing this process; returns an exit code only when
@@ -28,7 +28,7 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
     for e in &set_aside {
         reporter.warn(&format!("{e}; ignored, since running an installed toolchain downloads nothing"));
     }
-    let (plus, args) = tool_proxy::split_plus(args);
+    let (plus, args) = run_tool::split_plus(args);
     let resolved = match prepare(tool, plus.as_deref(), &env, &set_aside, &reporter) {
         Ok(r) => r,
         Err(e) => {
@@ -48,13 +48,13 @@ fn prepare(
     env: &Env,
     set_aside: &[EnvError],
     reporter: &Reporter,
-) -> anyhow::Result<(tool_proxy::Resolved, LazyHost<'static>)> {
+) -> anyhow::Result<(run_tool::Resolved, LazyHost<'static>)> {
     let here = Session::load(env)?;
     let active = here.active(env, plus, tool, reporter)?;
     let dir = here.ensure(env, &active, set_aside, reporter)?;
     reporter.finish();
     let official = active.toolchain.channel_name().is_some();
-    let resolved = tool_proxy::command(
+    let resolved = run_tool::command(
         tool,
         env,
         &dir,

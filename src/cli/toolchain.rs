@@ -6,10 +6,10 @@ use crate::dist::name::{LocalName, ToolchainName};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::ops::install::{InstallOptions, Outcome};
-use crate::ops::resolve::Toolchain;
-use crate::ops::session::Session;
-use crate::ops::update::Updated;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::Toolchain;
+use crate::ops::toolchain::install::{InstallOptions, Outcome};
+use crate::ops::toolchain::update::Updated;
 use crate::progress::Reporter;
 use crate::progress::events::Event;
 
@@ -121,7 +121,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
     let settings = crate::home::settings::load(&env.rustup_home)?;
     let downloader = Downloader::new(&env.download)?;
-    let detected = crate::ops::session::detect_host(env);
+    let detected = crate::ops::active::context::detect_host(env);
     let mut first = None;
     for name in names {
         let opts = InstallOptions {
@@ -157,7 +157,7 @@ fn install_one(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<String> {
-    let outcome = match crate::ops::update::install_or_update(env, opts, profile_given, downloader, reporter)? {
+    let outcome = match crate::ops::toolchain::update::install_or_update(env, opts, profile_given, downloader, reporter)? {
         Ok(outcome) => outcome,
         Err(updated) => {
             super::update::print_updated(&updated, reporter);
@@ -181,7 +181,7 @@ fn install_one(
 
 /// The directory name of `opts`' toolchain when it is installed (`--no-update`).
 fn installed_dir(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<LocalName>> {
-    let host = crate::ops::install::host_for(env, opts)?;
+    let host = crate::ops::toolchain::install::host_for(env, opts)?;
     let toolchain = opts.name.dir_name(host.triple_for_names());
     Ok(Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts().then_some(toolchain))
 }
@@ -190,7 +190,7 @@ fn installed_dir(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<Loca
 /// asked for that it lacks are added from its installed manifest, as `tcup component add` /
 /// `target add` add them (nothing else is fetched).
 fn add_without_update(env: &Env, toolchain: &LocalName, args: &InstallArgs, reporter: &Reporter) -> anyhow::Result<()> {
-    use crate::ops::components::Kind;
+    use crate::ops::toolchain::components::Kind;
     let name = Some(toolchain.as_str());
     if !args.components.is_empty() {
         super::component::change(env, name, Kind::Component, &args.components, None, true, reporter)?;
@@ -204,11 +204,11 @@ fn add_without_update(env: &Env, toolchain: &LocalName, args: &InstallArgs, repo
 
 /// `toolchain install` without a name: the active toolchain, whatever chose it, installed with
 /// what its toolchain file asks for (components, targets, profile) and what the command line
-/// adds, through the proxies' own path ([`Session::install`], [`crate::ops::auto_install`]).
+/// adds, through the proxies' own path ([`Session::install`], [`crate::ops::active::auto_install`]).
 /// An installed active toolchain only gains what it lacks (rustup 1.29.1 does not update it).
 ///
 /// # Errors
-/// Nothing chose a toolchain ([`crate::ops::resolve::NoToolchain`], exit 1); the active toolchain
+/// Nothing chose a toolchain ([`crate::ops::active::resolve::NoToolchain`], exit 1); the active toolchain
 /// is a path or a linked name tcup cannot install; any install failure.
 fn install_active(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let here = Session::load(env)?;
@@ -226,7 +226,7 @@ fn install_active(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow:
         ))
         .into());
     };
-    let was_ready = crate::ops::auto_install::ready(env, &active).is_some();
+    let was_ready = crate::ops::active::auto_install::ready(env, &active).is_some();
     here.install(env, &active, reporter)?;
     if was_ready {
         reporter.info(&format!("toolchain '{name}' is installed ({})", active.reason.short()));

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::env::Env;
 use crate::error::UsageError;
-use crate::ops::session::Session;
+use crate::ops::active::context::Session;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]

@@ -10,9 +10,9 @@ use super::output::{self, Document, ToolchainRef};
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::home::Home;
-use crate::ops::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::session::Session;
-use crate::ops::toolchains;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::toolchain::uninstall;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -79,7 +79,7 @@ pub(super) struct Shared {
 pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<Entry> {
     let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
     let home = Home::new(&env.rustup_home);
-    let mut sharing = if verbose { crate::ops::share::sharing(&home) } else { std::collections::BTreeMap::new() };
+    let mut sharing = if verbose { crate::fetch::share::sharing(&home) } else { std::collections::BTreeMap::new() };
     home.toolchains()
         .into_iter()
         .map(|n| {
@@ -166,14 +166,14 @@ pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) ->
             reporter.warn("removing the default toolchain; proc-macros and build scripts might no longer build");
         }
         reporter.info(&format!("uninstalling toolchain {full}"));
-        toolchains::uninstall(&home, full)?;
+        uninstall::uninstall(&home, full)?;
         reporter.info(&format!("toolchain {full} uninstalled"));
     }
     Ok(())
 }
 
 pub(super) fn link(args: &LinkArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let target = toolchains::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
+    let target = uninstall::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
     reporter.info(&format!("toolchain '{}' linked to {}", args.name, target.display()));
     Ok(())
 }

@@ -10,9 +10,9 @@ use super::output::{self, Document, ToolchainRef};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::ops::self_update;
-use crate::ops::session::Session;
-use crate::ops::update::{self, Additions, Updated};
+use crate::ops::active::context::Session;
+use crate::ops::tcup::self_update;
+use crate::ops::toolchain::update::{self, Additions, Updated};
 use crate::progress::Reporter;
 use crate::progress::events::Event;
 

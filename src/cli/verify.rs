@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::output::{self, Document, ToolchainRef};
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::fetch::signature::Stored;
 use crate::home::Home;
-use crate::ops::session::Session;
-use crate::ops::signature::Stored;
-use crate::ops::verify::{self, Report};
+use crate::ops::active::context::Session;
+use crate::ops::toolchain::verify::{self, Report};
 use crate::progress::Reporter;
 
 /// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`, and
@@ -38,7 +38,7 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
     warn(&report, reporter);
     output::print(env, &VerifyDoc::new(&report, &root, None));
     let dir = Home::new(&env.rustup_home).toolchain(&toolchain);
-    match crate::ops::signature::verify_stored(env, &dir)? {
+    match crate::fetch::signature::verify_stored(env, &dir)? {
         Stored::Signed(s) => reporter.info(&format!("the channel manifest of '{toolchain}' is signed by {s}")),
         Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
         // rustup re-serialises the stored manifest when it changes a toolchain (`rustup component

@@ -8,7 +8,7 @@
 //! downloads/<sha256>.partial.validator   the server's ETag or Last-Modified for that partial,
 //!                                        so a resume asks `If-Range` with it
 //! ```
-//! What to do with these files (resume, replay, re-verify) is [`crate::ops::archive`]'s business;
+//! What to do with these files (resume, replay, re-verify) is [`crate::fetch::archive`]'s business;
 //! this module only names them.
 
 use std::io;

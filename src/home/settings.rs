@@ -30,7 +30,7 @@
 //!
 //! `default_toolchain` and override values may be unqualified (`stable`, rustup's next release,
 //! rust-lang/rustup#4947 and #5044); the resolver completes them with the default host at each
-//! use ([`crate::ops::resolve`]), so this module keeps them as written.
+//! use ([`crate::ops::active::resolve`]), so this module keeps them as written.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,7 +54,7 @@ pub struct Settings {
     /// `auto_install`: `Some(false)` for `"disable"`, `Some(true)` for `"enable"`.
     pub auto_install: Option<bool>,
     /// `auto_self_update`: what `tcup update` and `tcup check` do about tcup itself
-    /// ([`crate::ops::self_update::mode`] decides when it is absent).
+    /// ([`crate::ops::tcup::self_update::mode`] decides when it is absent).
     pub auto_self_update: Option<AutoSelfUpdate>,
     /// `[overrides]`: canonical directory (as written) → toolchain name.
     pub overrides: BTreeMap<String, String>,

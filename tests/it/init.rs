@@ -54,7 +54,7 @@ fn proxies_link_to(sb: &Sandbox, name: &str) -> bool {
     use std::os::unix::fs::MetadataExt;
     let bin = sb.cargo_home.join("bin");
     let ino = std::fs::metadata(bin.join(name)).unwrap().ino();
-    tcup::ops::tool_proxy::PROXIES.iter().all(|p| std::fs::symlink_metadata(bin.join(p)).is_ok_and(|m| m.ino() == ino))
+    tcup::ops::active::run_tool::PROXIES.iter().all(|p| std::fs::symlink_metadata(bin.join(p)).is_ok_and(|m| m.ino() == ino))
 }
 
 /// `SHELL <server root>/init.sh ARGS` (the published init.sh, carrying the hashes) in the sandbox,

@@ -13,7 +13,7 @@
 //! Order of work, which keeps the previous tree serving whatever happens: take the tree's lock;
 //! fetch every channel's `.sha256`, then its manifest (skipped when the tree's copy already has
 //! that hash), checked against the `.sha256` and its signature under the trust policy
-//! ([`crate::ops::signature`]); fetch every missing archive, hashed as it streams into
+//! ([`crate::fetch::signature`]); fetch every missing archive, hashed as it streams into
 //! `.tcup-sync/partial/` and renamed into place only once it matched ([`super::sync_fetch`]);
 //! only then publish the manifests, each by rename ([`super::sync_publish`]); `--prune` last.
 
@@ -31,7 +31,7 @@ use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
 use crate::error::UsageError;
-use crate::ops::signature;
+use crate::fetch::signature;
 use crate::progress::Reporter;
 use anyhow::Context as _;
 

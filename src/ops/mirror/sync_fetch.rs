@@ -22,7 +22,7 @@ use super::sync_tree::{Ledger, Tree};
 use crate::download::hashing::Mismatch;
 use crate::download::{Downloader, into_download_error};
 use crate::env::Env;
-use crate::ops::archive::{Cancelled, Resumed, open_partial};
+use crate::fetch::archive::{Cancelled, Resumed, open_partial};
 use crate::progress::Reporter;
 
 /// One archive the tree must hold.

@@ -1,5 +1,5 @@
 //! `tcup mirror sync --self`: the update root tcup bootstraps and updates itself from
-//! (`TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT`; layout in [`crate::ops::self_update`]) copied
+//! (`TCUP_UPDATE_ROOT`, else `RUSTUP_UPDATE_ROOT`; layout in [`crate::ops::tcup::self_update`]) copied
 //! into the same tree, so one server answers `TCUP_UPDATE_ROOT` and `RUSTUP_DIST_SERVER` alike.
 //!
 //! For each host triple: `dist/<triple>/tcup-init` and the proxy program `tcup-proxy` beside it
@@ -18,7 +18,7 @@ use crate::dist::server;
 use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
-use crate::ops::signature::absent;
+use crate::fetch::signature::absent;
 use crate::progress::Reporter;
 use crate::trust::Keyring;
 use crate::trust::verify::{ASC_LIMIT, verify_detached};
@@ -52,7 +52,7 @@ pub fn sync_self(env: &Env, tree: &Tree, hosts: &[String], downloader: &Download
             reporter.warn(&format!("the update root publishes no tcup-init for {triple} ({sha_url} is not there); skipped"));
             continue;
         }
-        if let Some(sha_url) = fetch(crate::ops::proxy_program::PROGRAM, &mut report)? {
+        if let Some(sha_url) = fetch(crate::ops::tcup::proxy_program::PROGRAM, &mut report)? {
             reporter.verbose(&format!("the update root publishes no tcup-proxy for {triple} ({sha_url} is not there)"));
         }
     }
@@ -83,7 +83,7 @@ fn sync_file(
     if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
         anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
     }
-    let asc_url = crate::ops::signature::asc_url(&url);
+    let asc_url = crate::fetch::signature::asc_url(&url);
     let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
         Ok(a) => a,
         Err(e) if absent(&e) => anyhow::bail!(

@@ -12,8 +12,8 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
-use crate::ops::install::{InstallOptions, Outcome};
-use crate::ops::path_edit::{self, Shells};
+use crate::ops::tcup::path_edit::{self, Shells};
+use crate::ops::toolchain::install::{InstallOptions, Outcome};
 use crate::progress::Reporter;
 
 /// What to set up.
@@ -33,7 +33,7 @@ pub struct InitOptions {
     pub modify_path: bool,
     /// Make the installed toolchain the default even if one is set.
     pub update_default: bool,
-    /// `--as-rustup`: link `CARGO_HOME/bin/rustup` to tcup ([`crate::ops::rustup_name`]).
+    /// `--as-rustup`: link `CARGO_HOME/bin/rustup` to tcup ([`crate::ops::tcup::rustup_name`]).
     pub as_rustup: bool,
 }
 
@@ -55,12 +55,12 @@ pub struct InitReport {
 pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &Report, reporter: &Reporter) -> anyhow::Result<InitReport> {
     let bin = env.cargo_home.join("bin");
     fs_err::create_dir_all(&bin)?;
-    crate::ops::proxy_program::copy_into_place(self_exe, &bin.join("tcup"))?;
-    let runs = crate::ops::proxy_program::install(&bin, self_exe, reporter)?;
+    crate::ops::tcup::proxy_program::copy_into_place(self_exe, &bin.join("tcup"))?;
+    let runs = crate::ops::tcup::proxy_program::install(&bin, self_exe, reporter)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
     reporter.verbose(&format!("the proxies are links to {}", runs.display()));
     if opts.as_rustup {
-        crate::ops::rustup_name::link(&bin, reporter)?;
+        crate::ops::tcup::rustup_name::link(&bin, reporter)?;
     }
     let host = match (&opts.host, &detected.decision) {
         (Some(h), _) | (None, Decision::Host { triple: h, .. }) => Some(h.clone()),
@@ -82,7 +82,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
             detected: detected.clone(),
         };
         // The receipts' lengths, not a walk of 50 000 files (0.2 s on a fresh ext4).
-        let (tc, bytes) = match crate::ops::install::install(env, &install, &downloader, reporter)? {
+        let (tc, bytes) = match crate::ops::toolchain::install::install(env, &install, &downloader, reporter)? {
             Outcome::Installed { toolchain, bytes: Some(bytes), .. } => (toolchain, bytes),
             Outcome::Installed { toolchain, bytes: None, .. } | Outcome::Unchanged { toolchain } => {
                 let bytes = dir_size(Home::new(&env.rustup_home).toolchain(&toolchain).root());
@@ -139,9 +139,9 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
         fs_err::remove_dir_all(&env.rustup_home).with_context(|| format!("removing {}", env.rustup_home.display()))?;
     }
     let bin = env.cargo_home.join("bin");
-    let ours = [bin.join("tcup"), bin.join(crate::ops::proxy_program::PROGRAM)];
+    let ours = [bin.join("tcup"), bin.join(crate::ops::tcup::proxy_program::PROGRAM)];
     let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| crate::sys::identity::file_id(p)).collect();
-    let names = crate::ops::tool_proxy::PROXIES.iter().copied().chain([crate::ops::rustup_name::NAME]);
+    let names = crate::ops::active::run_tool::PROXIES.iter().copied().chain([crate::ops::tcup::rustup_name::NAME]);
     for link in names.map(|n| bin.join(n)) {
         if is_link_to(&link, &ids) {
             fs_err::remove_file(&link)?;
@@ -169,11 +169,11 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
 }
 
 /// Whether `link` is one of the files `ids` names (a hard link), or a symbolic link to a file
-/// beside it named `tcup` or `tcup-proxy` (what [`crate::ops::proxy_program`] makes where hard
+/// beside it named `tcup` or `tcup-proxy` (what [`crate::ops::tcup::proxy_program`] makes where hard
 /// links fail).
 fn is_link_to(link: &Path, ids: &[(u64, u64)]) -> bool {
     if let Ok(to) = fs_err::read_link(link) {
-        return [Path::new("tcup"), Path::new(crate::ops::proxy_program::PROGRAM)].contains(&to.as_path());
+        return [Path::new("tcup"), Path::new(crate::ops::tcup::proxy_program::PROGRAM)].contains(&to.as_path());
     }
     crate::sys::identity::file_id(link).is_some_and(|id| ids.contains(&id))
 }

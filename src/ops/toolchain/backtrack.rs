@@ -8,7 +8,7 @@
 //! [`crate::dist::binding`]); a date the server does not have is skipped, any other failure —
 //! a bad signature above all — stops the install. The toolchain keeps its undated name
 //! (`nightly-<host>`), and one line says which date was chosen and why. Only a fresh install
-//! backtracks: an installed nightly is updated by [`crate::ops::update`], which never goes below
+//! backtracks: an installed nightly is updated by [`crate::ops::toolchain::update`], which never goes below
 //! the installed date without `--allow-downgrade` ([`crate::dist::binding::downgrade`]).
 
 use anyhow::Context as _;
@@ -18,7 +18,7 @@ use crate::dist::select::{self, Request, SelectError, Selection};
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
 use crate::env::calendar::{date, days};
-use crate::ops::install::{VerifiedManifest, fetch_manifest};
+use crate::ops::toolchain::install::{VerifiedManifest, fetch_manifest};
 use crate::progress::Reporter;
 
 /// Whether a failed selection from `name`'s newest manifest is one backtracking may cure: an

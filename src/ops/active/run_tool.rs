@@ -1,7 +1,7 @@
 //! Proxies: `rustc`, `cargo` and the other tools in `CARGO_HOME/bin` are links to the proxy
-//! program (`tcup-proxy`, [`crate::ops::proxy_program`]; or to tcup itself), which runs the same
-//! tool from the active toolchain ([`crate::ops::resolve`] decides which, in rustup's
-//! order; [`crate::ops::auto_install`] installs it first when needed). The tool runs with
+//! program (`tcup-proxy`, [`crate::ops::tcup::proxy_program`]; or to tcup itself), which runs the same
+//! tool from the active toolchain ([`crate::ops::active::resolve`] decides which, in rustup's
+//! order; [`crate::ops::active::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN` and `RUSTUP_TOOLCHAIN_SOURCE` (what chose it, in
 //! rustup 1.29's words) set and the toolchain's `bin` first on PATH, so `cargo` finds the matching
 //! `rustc`. `tcup run` and `tcup which` use the same functions.
@@ -112,7 +112,7 @@ pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 
 /// The environment a tool of the toolchain in `dir` runs with: `name` is what `RUSTUP_TOOLCHAIN`
 /// is set to (the toolchain's name, or its path); `source` what `RUSTUP_TOOLCHAIN_SOURCE` is set
-/// to (a proxy's [`crate::ops::resolve::Reason::toolchain_source`]; `None` leaves it as it is, as
+/// to (a proxy's [`crate::ops::active::resolve::Reason::toolchain_source`]; `None` leaves it as it is, as
 /// `rustup run` does); `path` the current PATH; `RUST_RECURSION_COUNT` one more than `env`'s.
 pub fn vars(
     env: &crate::env::Env,

@@ -17,7 +17,7 @@
 
 use crate::error::UsageError;
 use crate::host::{Decision, Report};
-use crate::ops::resolve::LazyHost;
+use crate::ops::active::resolve::LazyHost;
 
 /// Where the chosen host came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

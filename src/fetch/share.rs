@@ -17,7 +17,7 @@ use crate::dist::select::Selected;
 use crate::home::Home;
 use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
 use crate::install::{file_check, link};
-use crate::ops::change::all_hashes;
+use crate::ops::toolchain::rebuild::all_hashes;
 
 /// A component found intact in another installed toolchain.
 pub struct Donor {

@@ -15,8 +15,8 @@ use anyhow::Context as _;
 
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
-use crate::ops::self_update::{fetch_signed, hash_file, published_file, swap_in, version_of};
-use crate::ops::tool_proxy::PROXIES;
+use crate::ops::active::run_tool::PROXIES;
+use crate::ops::tcup::self_update::{fetch_signed, hash_file, published_file, swap_in, version_of};
 use crate::progress::Reporter;
 use crate::trust::Keyring;
 
@@ -108,7 +108,7 @@ fn link_all(bin: &Path, target: &Path) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// Only when tcup was not updated (then nothing changed): as
-/// [`crate::ops::self_update::self_update`]. After tcup was updated a failure here is a warning
+/// [`crate::ops::tcup::self_update::self_update`]. After tcup was updated a failure here is a warning
 /// and the proxies move onto `bin/tcup`, so no proxy runs a program of another version.
 pub fn update(
     env: &Env,

@@ -1,4 +1,4 @@
-//! From an active toolchain ([`crate::ops::resolve::Active`]) to an installed directory: what a
+//! From an active toolchain ([`crate::ops::active::resolve::Active`]) to an installed directory: what a
 //! proxy does before it runs a tool. When the toolchain is missing, or lacks components or
 //! targets its toolchain file asks for, it is installed first (rustup's auto-install) through the
 //! ordinary install operation, asking for the union of what is installed and what is required, so
@@ -16,8 +16,8 @@ use crate::error::UsageError;
 use crate::home::Home;
 use crate::home::settings::Settings;
 use crate::home::toolchain::{Target, ToolchainDir};
-use crate::ops::install::{InstallOptions, install};
-use crate::ops::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::toolchain::install::{InstallOptions, install};
 use crate::progress::Reporter;
 
 /// Why the active toolchain cannot be used as it is. Exit code 1.
@@ -148,7 +148,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         targets,
         host: None,
         allow_downgrade: false,
-        detected: crate::ops::session::detect_host(env),
+        detected: crate::ops::active::context::detect_host(env),
     };
     install(env, &opts, &Downloader::new(&env.download)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {

@@ -30,7 +30,7 @@ use crate::install::link;
 const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
 use crate::install::file_check::{self, FileRecord, Recorded};
 use crate::install::staging::Staging;
-use crate::ops::install::VerifiedManifest;
+use crate::ops::toolchain::install::VerifiedManifest;
 use crate::progress::Reporter;
 
 /// An installed toolchain as read from disk.
@@ -62,7 +62,7 @@ impl Current {
         let manifest = Manifest::parse(&text).with_context(|| format!("reading the channel manifest of toolchain '{toolchain}'"))?;
         let hash = crate::download::hashing::sha256_hex(text.as_bytes());
         let receipt = dir.read_record()?;
-        let asc = crate::ops::signature::stored(&dir);
+        let asc = crate::fetch::signature::stored(&dir);
         Ok(Current {
             toolchain: toolchain.clone(),
             dir,
@@ -147,7 +147,7 @@ pub struct Applied {
     /// Components hard-linked from the old tree.
     pub linked: Vec<String>,
     /// Components hard-linked from another installed toolchain that holds the same archive
-    /// ([`crate::ops::share`]).
+    /// ([`crate::fetch::share`]).
     pub shared: Vec<String>,
     /// Components removed.
     pub dropped: Vec<String>,
@@ -203,23 +203,23 @@ pub fn apply(
         });
     }
     // What another installed toolchain holds intact is linked from it, not downloaded.
-    let donors = crate::ops::share::donors(&home, &target.manifest, &fetch, &current.toolchain);
+    let donors = crate::fetch::share::donors(&home, &target.manifest, &fetch, &current.toolchain);
     for d in &donors {
         receipts.push(
-            crate::ops::share::link_into(&home, d, &tree)
+            crate::fetch::share::link_into(&home, d, &tree)
                 .with_context(|| format!("linking {} from '{}'", d.selected.name(), d.toolchain))?,
         );
     }
-    crate::ops::share::report(&donors, reporter);
+    crate::fetch::share::report(&donors, reporter);
     let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
     let selection = Selection { components: download, warnings: Vec::new() };
-    receipts.extend(crate::ops::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
+    receipts.extend(crate::ops::toolchain::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
     let tree = ToolchainDir::at(tree);
     tree.write_receipts(&receipts, &target.text).context("writing toolchain receipts")?;
-    crate::ops::signature::store(&tree, target.asc.as_deref()).context("keeping the manifest's signature")?;
+    crate::fetch::signature::store(&tree, target.asc.as_deref()).context("keeping the manifest's signature")?;
     staging.commit(root).with_context(|| format!("moving the new toolchain into {}", root.display()))?;
     if record_hash {
         home.set_update_hash(&current.toolchain, &target.hash)?;

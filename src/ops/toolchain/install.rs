@@ -23,16 +23,16 @@ use crate::dist::server;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
+use crate::fetch::archive::{self, Cancelled, Job, Overlap};
+use crate::fetch::pool::OpenAhead;
+use crate::fetch::share;
+use crate::fetch::signature;
 use crate::home::toolchain::{Receipt, ToolchainDir};
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
-use crate::ops::archive::{self, Cancelled, Job, Overlap};
-use crate::ops::backtrack;
-use crate::ops::host_choice::{self, HostChoice, Source};
-use crate::ops::open_ahead::OpenAhead;
-use crate::ops::share;
-use crate::ops::signature;
+use crate::ops::active::host_choice::{self, HostChoice, Source};
+use crate::ops::toolchain::backtrack;
 use crate::progress::Reporter;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
@@ -89,7 +89,7 @@ pub struct VerifiedManifest {
     /// How fast the manifest itself arrived: the link measurement for the format choice.
     pub link: LinkSample,
     /// The detached signature kept beside the installed manifest: verified when fetched
-    /// ([`crate::ops::signature`]); as stored when read from an installed toolchain.
+    /// ([`crate::fetch::signature`]); as stored when read from an installed toolchain.
     pub asc: Option<Vec<u8>>,
     /// Who signed it, when it was fetched and verified.
     pub signer: Option<crate::trust::Signer>,

@@ -18,8 +18,8 @@ use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::ops::change::{self, Current, rustc_version};
-use crate::ops::install::{self, InstallOptions, VerifiedManifest};
+use crate::ops::toolchain::install::{self, InstallOptions, VerifiedManifest};
+use crate::ops::toolchain::rebuild::{self, Current, rustc_version};
 use crate::progress::Reporter;
 
 /// What to add on top of what the toolchain has.
@@ -119,7 +119,7 @@ pub fn update_with(
     reporter: &Reporter,
 ) -> anyhow::Result<Updated> {
     let home = Home::new(&env.rustup_home);
-    let _lock = crate::ops::install::lock_home(&home, reporter)?;
+    let _lock = crate::ops::toolchain::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let name: ToolchainName = toolchain.as_str().parse()?;
     let host = name.host.clone().ok_or_else(|| anyhow::anyhow!("toolchain '{toolchain}' names no host"))?;
@@ -139,7 +139,7 @@ pub fn update_with(
         reporter.warn(&format!("moving '{toolchain}' back from {} to {}, as --allow-downgrade asks", d.installed, d.offered));
     }
     let wanted = wanted(&current, &target, &host, add).with_context(|| format!("cannot update toolchain '{toolchain}'"))?;
-    let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
+    let plan = rebuild::plan(&current, &target, &wanted, &BTreeSet::new());
     let from = rustc_version(&current.manifest.manifest);
     let to = rustc_version(&target.manifest);
     if plan.unchanged {
@@ -154,7 +154,7 @@ pub fn update_with(
         plan.keep.len(),
         if plan.drop.is_empty() { String::new() } else { format!(", {} to remove", plan.drop.len()) }
     ));
-    let applied = change::apply(env, &current, &target, plan, true, downloader, reporter)?;
+    let applied = rebuild::apply(env, &current, &target, plan, true, downloader, reporter)?;
     Ok(Updated::Updated { toolchain: toolchain.to_string(), from, to, fetched: applied.fetched.len(), linked: applied.linked.len() })
 }
 
@@ -163,7 +163,7 @@ pub fn update_with(
 fn unchanged(current: &Current, toolchain: &LocalName, version: String, reporter: &Reporter) -> anyhow::Result<Updated> {
     if current.receipt.is_none() {
         reporter.info(&format!("recording file checksums of '{toolchain}' (installed without tcup's receipt)"));
-        change::record_in_place(current)?;
+        rebuild::record_in_place(current)?;
     }
     Ok(Updated::Unchanged { toolchain: toolchain.to_string(), version })
 }
@@ -307,7 +307,7 @@ pub fn check(env: &Env, downloader: &Downloader, reporter: &Reporter) -> anyhow:
         }
         let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
         let wanted = wanted(&current, &target, &host, &Additions::default())?;
-        let plan = change::plan(&current, &target, &wanted, &BTreeSet::new());
+        let plan = rebuild::plan(&current, &target, &wanted, &BTreeSet::new());
         out.push(CheckLine {
             from: rustc_version(&current.manifest.manifest),
             to: rustc_version(&target.manifest),

@@ -19,8 +19,8 @@ use crate::env::Env;
 use crate::home::Home;
 use crate::home::toolchain::ComponentPart;
 use crate::install::file_check;
-use crate::ops::change::{self, Applied, Current};
-use crate::ops::update::{Additions, wanted};
+use crate::ops::toolchain::rebuild::{self, Applied, Current};
+use crate::ops::toolchain::update::{Additions, wanted};
 use crate::progress::Reporter;
 
 /// Findings for one component.
@@ -119,7 +119,7 @@ pub fn verify(env: &Env, toolchain: &LocalName) -> anyhow::Result<Report> {
 /// As [`verify`], plus download and install failures (the toolchain is then unchanged).
 pub fn repair(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<(Report, Option<Applied>)> {
     let home = Home::new(&env.rustup_home);
-    let _lock = crate::ops::install::lock_home(&home, reporter)?;
+    let _lock = crate::ops::toolchain::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let report = check(&current)?;
     if report.is_clean() {
@@ -128,7 +128,7 @@ pub fn repair(env: &Env, toolchain: &LocalName, downloader: &Downloader, reporte
     let refetch: BTreeSet<String> = report.components.iter().filter(|c| c.damaged()).map(|c| c.name.clone()).collect();
     let host = toolchain.channel_name().and_then(|n| n.host).unwrap_or_default();
     let wanted = wanted(&current, &current.manifest, &host, &Additions::default())?;
-    let plan = change::plan(&current, &current.manifest, &wanted, &refetch);
-    let applied = change::apply(env, &current, &current.manifest, plan, false, downloader, reporter)?;
+    let plan = rebuild::plan(&current, &current.manifest, &wanted, &refetch);
+    let applied = rebuild::apply(env, &current, &current.manifest, plan, false, downloader, reporter)?;
     Ok((report, Some(applied)))
 }

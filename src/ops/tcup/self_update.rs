@@ -18,7 +18,7 @@
 //!    which version it is);
 //! 5. rename a hard link of it over each proxy that was a hard link of the old tcup, then over
 //!    `tcup` itself. Each rename is atomic, so every file is always a whole binary;
-//! 6. the same for the proxy program `dist/<triple>/tcup-proxy` ([`crate::ops::proxy_program`]),
+//! 6. the same for the proxy program `dist/<triple>/tcup-proxy` ([`crate::ops::tcup::proxy_program`]),
 //!    which the proxies are links to; once tcup is updated, a failure there is a warning and the
 //!    proxies run the new tcup.
 
@@ -33,7 +33,7 @@ use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
 use crate::home::settings::AutoSelfUpdate;
-use crate::ops::tool_proxy::PROXIES;
+use crate::ops::active::run_tool::PROXIES;
 use crate::progress::Reporter;
 use crate::trust::Keyring;
 use crate::trust::verify::{ASC_LIMIT, verify_detached};
@@ -94,7 +94,7 @@ pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &
         }
         Some(result?)
     };
-    let proxies = crate::ops::proxy_program::update(env, triple, &bin, version.is_some(), downloader, reporter)?;
+    let proxies = crate::ops::tcup::proxy_program::update(env, triple, &bin, version.is_some(), downloader, reporter)?;
     Ok(match (version, proxies) {
         (Some(version), _) => Outcome::Updated { version },
         (None, true) => Outcome::Updated { version: version_of(&tcup, "tcup")? },
@@ -122,7 +122,7 @@ pub(crate) fn fetch_signed(
     let name = url.path_segments().and_then(Iterator::last).unwrap_or("tcup-init");
     let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
         Ok(asc) => asc,
-        Err(e) if crate::ops::signature::absent(&e) => bail!(
+        Err(e) if crate::fetch::signature::absent(&e) => bail!(
             "{asc_url} is not on the update root: tcup self update installs only a {name} signed by a tcup release key (keys trusted: {})",
             keyring.describe()
         ),
@@ -295,7 +295,7 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
         .map(|m| (m.dev(), m.ino()))
         .collect();
     // `rustup` (the `--as-rustup` link) follows `tcup`, never the proxy program.
-    let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::rustup_name::NAME);
+    let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::tcup::rustup_name::NAME);
     let linked: Vec<PathBuf> = PROXIES
         .iter()
         .copied()

@@ -11,9 +11,9 @@ use crate::env::{Env, EnvError};
 use crate::error::UsageError;
 use crate::home::Home;
 use crate::home::settings::{self, Settings};
-use crate::ops::auto_install::{self, Ensure};
-use crate::ops::host_choice;
-use crate::ops::resolve::{self, Active, Context, LazyHost, NoToolchain, Toolchain};
+use crate::ops::active::auto_install::{self, Ensure};
+use crate::ops::active::host_choice;
+use crate::ops::active::resolve::{self, Active, Context, LazyHost, NoToolchain, Toolchain};
 use crate::progress::Reporter;
 
 /// Host detection for this system as the environment describes it (`TCUP_HOST_ROOT`,

@@ -16,8 +16,8 @@ use crate::dist::select::Selected;
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::ops::change::{self, Applied, Current};
-use crate::ops::update::{Additions, wanted};
+use crate::ops::toolchain::rebuild::{self, Applied, Current};
+use crate::ops::toolchain::update::{Additions, wanted};
 use crate::progress::Reporter;
 
 /// Components or targets.
@@ -151,7 +151,7 @@ pub struct Request<'a> {
 pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Changed> {
     let Request { toolchain, kind, names, target, add } = *req;
     let home = Home::new(&env.rustup_home);
-    let _lock = crate::ops::install::lock_home(&home, reporter)?;
+    let _lock = crate::ops::toolchain::install::lock_home(&home, reporter)?;
     let current = Current::read(&home, toolchain)?;
     let m = &current.manifest.manifest;
     let host = host_of(toolchain)?;
@@ -180,12 +180,12 @@ pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &
             (false, None) => return Err(unknown(&current, kind, name, on, add).into()),
         }
     }
-    let mut plan = change::plan(&current, &current.manifest, &wanted_now, &BTreeSet::new());
+    let mut plan = rebuild::plan(&current, &current.manifest, &wanted_now, &BTreeSet::new());
     plan.check_contents = false;
     if plan.fetch.is_empty() && plan.drop.is_empty() {
         return Ok(Changed::Nothing(already));
     }
-    change::apply(env, &current, &current.manifest, plan, false, downloader, reporter).map(Changed::Applied)
+    rebuild::apply(env, &current, &current.manifest, plan, false, downloader, reporter).map(Changed::Applied)
 }
 
 fn unknown(current: &Current, kind: Kind, name: &str, on: &str, add: bool) -> UnknownName {

@@ -1,0 +1,10 @@
+//! A verified channel manifest in, staged components out: the layer between the operations
+//! (`ops/`) and the machinery below (`download/` moves bytes, `trust/` judges signatures,
+//! `install/` unpacks, `home/` keeps records). [`signature`] fetches and judges a manifest's
+//! signature; [`archive`] streams one component's archive into a staged tree; [`pool`] runs the
+//! workers; [`share`] takes identical components from installed toolchains instead.
+
+pub mod archive;
+pub mod pool;
+pub mod share;
+pub mod signature;
