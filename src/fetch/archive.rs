@@ -94,13 +94,13 @@ impl Cancelled {
 /// or `None` when the download cache already held the verified archive.
 pub type Opened<'a> = anyhow::Result<Option<Source<'a>>>;
 
-/// How one install overlaps with the next (`install::fetch_all`, [`crate::fetch::pool`]).
+/// How one install overlaps with the next ([`crate::fetch::pool::fetch_all`]).
 #[derive(Default)]
 pub struct Overlap<'a, 'h> {
     /// The download opened ahead for this job, used instead of opening it.
     pub opened: Option<Opened<'a>>,
     /// Called once, when this archive is estimated to end within
-    /// [`crate::fetch::pool::LEAD`] (or at its end when its length is unknown).
+    /// [`crate::fetch::open_ahead::LEAD`] (or at its end when its length is unknown).
     pub near_end: Option<&'h dyn Fn()>,
 }
 
@@ -453,7 +453,7 @@ impl<'a> NearEnd<'a> {
             Some(len) if self.read.saturating_mul(2) >= len => {
                 // left ÷ (read ÷ elapsed) ≤ LEAD, in whole nanoseconds.
                 let left = u128::from(len.saturating_sub(self.read));
-                left * self.start.elapsed().as_nanos() <= crate::fetch::pool::LEAD.as_nanos() * u128::from(self.read)
+                left * self.start.elapsed().as_nanos() <= crate::fetch::open_ahead::LEAD.as_nanos() * u128::from(self.read)
             }
             _ => false,
         }

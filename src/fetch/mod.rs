@@ -5,6 +5,9 @@
 //! workers; [`share`] takes identical components from installed toolchains instead.
 
 pub mod archive;
+pub mod format_choice;
+pub mod manifest;
+pub mod open_ahead;
 pub mod pool;
 pub mod share;
 pub mod signature;

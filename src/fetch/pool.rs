@@ -1,91 +1,190 @@
-//! Opening a component's download before a worker is free for it.
-//!
-//! On the default dist server an archive's first byte arrives 0.06–0.34 s after its request (the
-//! CDN looks it up), and a worker used to pay that wait each time it moved on to the next
-//! component: at the end of a default-profile install both workers paid it two or three times
-//! (design 20.12). Now a worker whose archive is about to end ([`LEAD`]) opens the next archive no
-//! worker has taken, on a thread of its own, and the worker that takes that archive reads a body
-//! that is already flowing.
-//!
-//! This type only keeps the bookkeeping: which positions of the workers' order have been claimed
-//! (by an opener or by the worker that took them) and what each opener produced.
+//! The workers that fetch a selection: `RUSTUP_CONCURRENT_DOWNLOADS` threads (by default one per
+//! core, 2 to 8) take components longest first, each streaming one archive
+//! ([`super::archive`]) into the staging tree, opening the next archive ahead near the end of
+//! their own ([`super::open_ahead`]); the first failure cancels the rest.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// How long before its archive's estimated end a worker opens the next one: above the longest
-/// first-byte wait measured on the default dist server (0.34 s), and short enough that a body
-/// opened ahead is not left unread for long.
-pub const LEAD: Duration = Duration::from_millis(500);
+use anyhow::Context as _;
 
-/// Downloads opened ahead, by position in the workers' order (`T`: what opening produced).
-pub struct OpenAhead<T> {
-    claimed: Vec<AtomicBool>,
-    slots: Mutex<Vec<Option<T>>>,
-    ready: Condvar,
+use crate::dist::manifest::Archive;
+use crate::dist::select::{Selected, Selection};
+use crate::dist::server;
+use crate::download::{DownloadError, Downloader};
+use crate::env::Env;
+use crate::fetch::archive::{self, Cancelled, Job, Overlap};
+use crate::fetch::open_ahead::OpenAhead;
+use crate::home::Home;
+use crate::home::toolchain::Receipt;
+use crate::install::staging::Staging;
+use crate::progress::Reporter;
+
+/// The order the workers take components in: the longest first (longest-processing-time first),
+/// so the last to finish is not one that started late. The manifest gives no sizes, so by what
+/// the components of every release hold: `rust-docs` (about 50 000 small files, where creating
+/// files dominates) and `rustc` (the largest archive) first, then `rust-src`, `rust-std`,
+/// `rustc-dev` and `llvm-tools`, then the rest; ties in selection order. (On the default dist
+/// server, with two workers, `rust-docs` in its selection place started 1.5 s in and finished
+/// last, 1.8 s after everything else.)
+fn start_order(components: &[Selected]) -> Vec<usize> {
+    let rank = |pkg: &str| match pkg {
+        "rust-docs" | "rustc" => 0,
+        "rust-src" | "rust-std" | "rustc-dev" | "llvm-tools" | "llvm-tools-preview" => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by_key(|&i| rank(&components[i].pkg));
+    order
 }
 
-impl<T> OpenAhead<T> {
-    /// Bookkeeping for `positions` jobs, none claimed.
-    pub fn new(positions: usize) -> OpenAhead<T> {
-        OpenAhead {
-            claimed: (0..positions).map(|_| AtomicBool::new(false)).collect(),
-            slots: Mutex::new((0..positions).map(|_| None).collect()),
-            ready: Condvar::new(),
-        }
-    }
-
-    /// Claims the first position at or after `from` that neither a worker nor another opener has
-    /// claimed. The caller must then [`OpenAhead::put`] what opening it produced, whatever happens:
-    /// the worker that takes the position waits for it.
-    pub fn claim_from(&self, from: usize) -> Option<usize> {
-        (from..self.claimed.len()).find(|&p| !self.claimed[p].swap(true, Ordering::AcqRel))
-    }
-
-    /// Hands over what opening position `p` produced, waking its worker.
-    pub fn put(&self, p: usize, opened: T) {
-        self.slots.lock().expect("no panic holding the lock")[p] = Some(opened);
-        self.ready.notify_all();
-    }
-
-    /// For the worker that takes position `p`: `None` when nobody opened it ahead (and now nobody
-    /// will); else what was opened, once the opener is done.
-    pub fn take(&self, p: usize) -> Option<T> {
-        if !self.claimed.get(p)?.swap(true, Ordering::AcqRel) {
-            return None;
-        }
-        let mut slots = self.slots.lock().expect("no panic holding the lock");
-        loop {
-            if let Some(opened) = slots[p].take() {
-                return Some(opened);
+/// Downloads and unpacks every selected component with a bounded number of workers
+/// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
+/// selection order.
+pub fn fetch_all(
+    env: &Env,
+    selection: &Selection,
+    staging: &Staging,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<Vec<Receipt>> {
+    let downloads = Home::new(&env.rustup_home).downloads();
+    let tree = staging.tree();
+    let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
+    let pool = archive::pool_options(env, workers.min(selection.components.len()).max(1));
+    let xz_gate = crate::install::xz_budget::Gate::new(env.xz_decoders.unwrap_or(DEFAULT_XZ_DECODERS));
+    let jobs = selection
+        .components
+        .iter()
+        .map(|c| {
+            let url = server::rewrite(&c.archive.url, &env.dist_server)
+                .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
+            Ok(Job {
+                selected: c,
+                url,
+                downloads: &downloads,
+                unpack_dir: staging.unpack_dir(&c.name()),
+                tree: &tree,
+                pool,
+                xz_gate: &xz_gate,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let order = start_order(&selection.components);
+    let next = AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let ahead = OpenAhead::new(order.len());
+    let (jobs, order, next, cancel, results, ahead) = (&jobs, &order, &next, &cancel, &results, &ahead);
+    std::thread::scope(|s| {
+        // Near the end of a worker's archive: open the next one no worker has taken (open_ahead).
+        let open_next = move || {
+            if cancel.load(Ordering::Relaxed) {
+                return;
             }
-            slots = self.ready.wait(slots).expect("no panic holding the lock");
+            let Some(q) = ahead.claim_from(next.load(Ordering::Relaxed)) else { return };
+            let job = &jobs[order[q]];
+            let opener = std::thread::Builder::new().name("tcup-open-ahead".into()).spawn_scoped(s, move || {
+                // Whatever happens, its worker gets an answer: a panic must not leave it waiting.
+                let opened = if cancel.load(Ordering::Relaxed) {
+                    Err(Cancelled.into())
+                } else {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| archive::open_ahead(job, downloader, reporter)))
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("opening {} ahead panicked", job.url)))
+                };
+                ahead.put(q, opened);
+            });
+            if let Err(e) = opener {
+                ahead.put(q, Err(anyhow::Error::new(e).context("starting a thread to open a download")));
+            }
+        };
+        for _ in 0..workers.min(jobs.len()) {
+            s.spawn(move || {
+                loop {
+                    let p = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = order.get(p) else { break };
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let overlap = Overlap { opened: ahead.take(p), near_end: Some(&open_next) };
+                    let r = install_any_format(&jobs[i], env, downloader, reporter, cancel, overlap)
+                        .with_context(|| format!("component {}", jobs[i].selected.name()));
+                    if r.is_err() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    results.lock().expect("no worker panics while holding the lock")[i] = Some(r);
+                }
+            });
         }
+    });
+    let results = std::mem::take(&mut *results.lock().expect("workers finished"));
+    // Report the first real failure, not a component that stopped because of it.
+    let mut receipts = Vec::with_capacity(results.len());
+    let mut first_err: Option<anyhow::Error> = None;
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(receipt) => receipts.push(receipt),
+            Err(e) if Cancelled::in_chain(&e) => {
+                first_err.get_or_insert(e);
+            }
+            Err(e) => {
+                if first_err.as_ref().is_none_or(Cancelled::in_chain) {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(receipts),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_position_is_opened_once_and_its_worker_gets_what_the_opener_produced() {
-        let ahead = OpenAhead::<String>::new(4);
-        assert_eq!(ahead.take(0), None, "nobody opened position 0: its worker opens it");
-        assert_eq!(ahead.claim_from(0), Some(1), "0 is taken; 1 is the next to open");
-        assert_eq!(ahead.claim_from(0), Some(2));
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(Duration::from_millis(50));
-                ahead.put(1, "opened 1".into());
-            });
-            assert_eq!(ahead.take(1).as_deref(), Some("opened 1"), "waits for the opener");
-        });
-        ahead.put(2, "opened 2".into());
-        assert_eq!(ahead.take(2).as_deref(), Some("opened 2"));
-        assert_eq!(ahead.take(3), None);
-        assert_eq!(ahead.claim_from(0), None, "every position claimed");
-        assert_eq!(ahead.take(9), None, "past the end");
+/// [`archive::install`] of `job`; when the dist server does not have the archive in the chosen
+/// format (404, 403, 410), the same component in the manifest's other formats, in order — a
+/// mirror may keep only some formats (rustup fetches only xz; `tcup mirror sync --formats`).
+fn install_any_format<'a>(
+    job: &Job<'_>,
+    env: &Env,
+    downloader: &'a Downloader,
+    reporter: &'a Reporter,
+    cancel: &AtomicBool,
+    overlap: Overlap<'a, '_>,
+) -> anyhow::Result<Receipt> {
+    let not_found = |e: &anyhow::Error| e.chain().any(|c| c.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found));
+    let first = archive::install(job, downloader, reporter, cancel, overlap);
+    let Err(mut err) = first else { return first };
+    let mut tried = job.selected.archive.compression;
+    for other in &job.selected.archive.other_formats {
+        if !not_found(&err) {
+            break;
+        }
+        reporter.info(&format!(
+            "{} is not on the dist server as .tar.{}; trying .tar.{}",
+            job.selected.name(),
+            tried.extension(),
+            other.compression.extension()
+        ));
+        let selected = Selected { archive: Archive { other_formats: Vec::new(), ..other.clone() }, ..job.selected.clone() };
+        let url = server::rewrite(&other.url, &env.dist_server)
+            .with_context(|| format!("the manifest's URL for {} is invalid: {}", selected.name(), other.url))?;
+        let retry = Job { selected: &selected, url, unpack_dir: job.unpack_dir.clone(), ..*job };
+        match archive::install(&retry, downloader, reporter, cancel, Overlap::default()) {
+            Ok(receipt) => return Ok(receipt),
+            Err(e) => err = e,
+        }
+        tried = other.compression;
     }
+    Err(err)
+}
+
+/// Large-dictionary xz decoders at once when `TCUP_XZ_DECODERS` is not set: one (about 129 MiB
+/// for the dist server's archives; docs/design.md 20.3).
+pub const DEFAULT_XZ_DECODERS: usize = 1;
+
+/// Default parallelism: one worker per core, at least 2 (one can download while one unpacks),
+/// at most 8, never more than the number of components.
+fn default_workers(components: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    cores.clamp(2, 8).min(components.max(1))
 }

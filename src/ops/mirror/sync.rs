@@ -166,7 +166,8 @@ fn fetch_channel(
     let sha_url = server::sha256_url(&url);
     let sha_file = downloader.get_bytes(&sha_url, SHA_LIMIT, reporter)?;
     report.other_bytes += sha_file.len() as u64;
-    let expected = sha_of(&sha_file).with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))?;
+    let expected = crate::fetch::manifest::parse_sha256(&sha_file)
+        .with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))?;
     // The `.sha256` is the conditional request: when the tree already holds bytes with that hash,
     // the manifest itself is not downloaded again (the download layer sends no If-None-Match).
     let local = tree.read(&rel).filter(|b| sha256_hex(b) == expected);
@@ -228,7 +229,7 @@ fn dated_copy(
         Err(e) => return Err(e.into()),
     };
     report.other_bytes += sha_file.len() as u64;
-    if sha_of(&sha_file).as_deref() != Some(expected) {
+    if crate::fetch::manifest::parse_sha256(&sha_file).as_deref() != Some(expected) {
         reporter.warn(&format!("{sha_url} names other bytes than {}: the dated copy is not published this run", main.rel));
         return Ok(None);
     }
@@ -258,12 +259,6 @@ fn rel_of_manifest(name: &ToolchainName) -> String {
         Some(d) => format!("dist/{d}/channel-rust-{}.toml", name.channel),
         None => format!("dist/channel-rust-{}.toml", name.channel),
     }
-}
-
-/// The hash a `.sha256` file (`<hex>  <name>`) gives, lower case, when it gives one.
-fn sha_of(sha_file: &[u8]) -> Option<String> {
-    let h = String::from_utf8_lossy(sha_file).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    (h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())).then_some(h)
 }
 
 /// Every archive the selection needs, once each, in a stable order.
@@ -415,8 +410,8 @@ mod tests {
         let e = parse_channels(&["stable-x86_64-unknown-linux-gnu".into()]).unwrap_err().to_string();
         assert!(e.contains("without a host triple"), "{e}");
         assert!(parse_channels(&["stabel".into()]).unwrap_err().to_string().starts_with("--channel stabel: invalid toolchain name"));
-        assert_eq!(sha_of(format!("{}  x.toml\n", "A".repeat(64)).as_bytes()), Some("a".repeat(64)));
-        assert_eq!(sha_of(b"nope"), None);
+        assert_eq!(crate::fetch::manifest::parse_sha256(format!("{}  x.toml\n", "A".repeat(64)).as_bytes()), Some("a".repeat(64)));
+        assert_eq!(crate::fetch::manifest::parse_sha256(b"nope"), None);
         assert_eq!(size(10), "10 B");
         assert_eq!(size(3 * 1024 * 1024 + 300 * 1024), "3.3 MiB");
     }

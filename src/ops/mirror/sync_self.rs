@@ -79,10 +79,8 @@ fn sync_file(
         Err(e) => return Err(e.into()),
     };
     report.bytes += sha_file.len() as u64;
-    let expected = String::from_utf8_lossy(&sha_file).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-        anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
-    }
+    let expected = crate::fetch::manifest::parse_sha256(&sha_file)
+        .with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))?;
     let asc_url = crate::fetch::signature::asc_url(&url);
     let asc = match downloader.get_bytes(&asc_url, ASC_LIMIT, reporter) {
         Ok(a) => a,

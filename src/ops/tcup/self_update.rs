@@ -248,7 +248,7 @@ pub(crate) fn published_file(
     let url = binary_url(&env.update_root, triple, name)?;
     let sha_url = Url::parse(&format!("{url}.sha256"))?;
     let sha_text = downloader.get_bytes(&sha_url, 4096, reporter)?;
-    let expected = parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
+    let expected = crate::fetch::manifest::parse_sha256(&sha_text).with_context(|| format!("{sha_url} is not a SHA-256 checksum file"))?;
     Ok((url, expected))
 }
 
@@ -256,12 +256,6 @@ pub(crate) fn published_file(
 fn binary_url(root: &Url, triple: &str, name: &str) -> anyhow::Result<Url> {
     let text = format!("{}/dist/{triple}/{name}", root.as_str().trim_end_matches('/'));
     Url::parse(&text).with_context(|| format!("bad update URL {text}"))
-}
-
-/// The hash in a `sha256sum` line (`<64 hex>  <name>` or the bare hash), lowercased.
-fn parse_sha256(text: &[u8]) -> Option<String> {
-    let word = std::str::from_utf8(text).ok()?.split_whitespace().next()?;
-    (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then(|| word.to_ascii_lowercase())
 }
 
 pub(crate) fn hash_file(path: &Path) -> anyhow::Result<String> {
@@ -329,15 +323,6 @@ mod tests {
         assert_eq!(published_triple("x86_64-unknown-linux-musl"), "x86_64-unknown-linux-musl");
         assert_eq!(published_triple("aarch64-unknown-linux-musl"), "aarch64-unknown-linux-musl");
         assert_eq!(published_triple("x86_64-unknown-linux-gnu"), "x86_64-unknown-linux-gnu");
-    }
-
-    #[test]
-    fn sha256_lines() {
-        let h = "ab".repeat(32);
-        assert_eq!(parse_sha256(format!("{h}  tcup-init\n").as_bytes()), Some(h.clone()));
-        assert_eq!(parse_sha256(h.to_uppercase().as_bytes()), Some(h));
-        assert_eq!(parse_sha256(b"<html>not found</html>"), None);
-        assert_eq!(parse_sha256(b""), None);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::dist::select::{self, Request, SelectError, Selection};
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
 use crate::env::calendar::{date, days};
-use crate::ops::toolchain::install::{VerifiedManifest, fetch_manifest};
+use crate::fetch::manifest::{VerifiedManifest, fetch_manifest};
 use crate::progress::Reporter;
 
 /// Whether a failed selection from `name`'s newest manifest is one backtracking may cure: an

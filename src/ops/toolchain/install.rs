@@ -7,24 +7,16 @@
 //! default toolchain; drop the now-installed downloads. Any failure before the commit leaves
 //! `toolchains/` as it was.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use anyhow::Context as _;
-use url::Url;
 
-use crate::dist::binding;
-use crate::dist::format::{self, LinkSample};
-use crate::dist::manifest::{Archive, Compression, Manifest};
 use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
-use crate::dist::select::{self, Request, Selected, Selection};
-use crate::dist::server;
-use crate::download::hashing::{Mismatch, sha256_hex};
-use crate::download::{DownloadError, Downloader};
+use crate::dist::select::{self, Request, Selection};
+use crate::download::Downloader;
 use crate::env::Env;
-use crate::fetch::archive::{self, Cancelled, Job, Overlap};
-use crate::fetch::pool::OpenAhead;
+use crate::fetch::format_choice::choose_format;
+use crate::fetch::manifest::{VerifiedManifest, fetch_manifest};
+use crate::fetch::pool::fetch_all;
 use crate::fetch::share;
 use crate::fetch::signature;
 use crate::home::toolchain::{Receipt, ToolchainDir};
@@ -34,9 +26,6 @@ use crate::install::staging::{self, Staging};
 use crate::ops::active::host_choice::{self, HostChoice, Source};
 use crate::ops::toolchain::backtrack;
 use crate::progress::Reporter;
-
-/// Largest channel manifest accepted (bytes); real ones are about 1 MB.
-const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// What to install.
 #[derive(Debug, Clone)]
@@ -76,87 +65,6 @@ pub enum Outcome {
         /// Toolchain directory name.
         toolchain: LocalName,
     },
-}
-
-/// A channel manifest checked against its `.sha256`.
-pub struct VerifiedManifest {
-    /// The manifest text, as served.
-    pub text: String,
-    /// Its SHA-256, hex.
-    pub hash: String,
-    /// Parsed.
-    pub manifest: Manifest,
-    /// How fast the manifest itself arrived: the link measurement for the format choice.
-    pub link: LinkSample,
-    /// The detached signature kept beside the installed manifest: verified when fetched
-    /// ([`crate::fetch::signature`]); as stored when read from an installed toolchain.
-    pub asc: Option<Vec<u8>>,
-    /// Who signed it, when it was fetched and verified.
-    pub signer: Option<crate::trust::Signer>,
-}
-
-/// Downloads `manifest_url`'s `.sha256`, then the manifest, checks it, checks its detached
-/// signature over the same bytes ([`signature::check_manifest`]; `channel` is the toolchain name
-/// without host, the key of downgrade protection), then parses it.
-///
-/// # Errors
-/// Not found (the toolchain is not on this dist server), a `.sha256` without a hash,
-/// [`Mismatch`], a refused signature, or a manifest that does not parse.
-pub fn fetch_manifest(
-    env: &Env,
-    downloader: &Downloader,
-    manifest_url: &Url,
-    channel: &str,
-    reporter: &Reporter,
-) -> anyhow::Result<VerifiedManifest> {
-    let expected = fetch_manifest_hash(downloader, manifest_url, reporter)?;
-    fetch_manifest_with_hash(env, downloader, manifest_url, channel, expected, reporter)
-}
-
-/// The SHA-256 (lower-case hex) that `manifest_url`'s `.sha256` names (`sha256sum` format: the
-/// hash first).
-///
-/// # Errors
-/// The `.sha256` cannot be fetched or holds no SHA-256.
-pub fn fetch_manifest_hash(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<String> {
-    let sha_url = server::sha256_url(manifest_url);
-    let sha = downloader.get_bytes(&sha_url, 4096, reporter)?;
-    let expected = String::from_utf8_lossy(&sha).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-        anyhow::bail!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)");
-    }
-    Ok(expected)
-}
-
-/// [`fetch_manifest`] once the `.sha256` named `expected`.
-///
-/// # Errors
-/// As [`fetch_manifest`].
-pub fn fetch_manifest_with_hash(
-    env: &Env,
-    downloader: &Downloader,
-    manifest_url: &Url,
-    channel: &str,
-    expected: String,
-    reporter: &Reporter,
-) -> anyhow::Result<VerifiedManifest> {
-    let (bytes, timing) = downloader.get_bytes_timed(manifest_url, MANIFEST_LIMIT, reporter)?;
-    let link = LinkSample { bytes: timing.bytes, elapsed: timing.elapsed };
-    let actual = sha256_hex(&bytes);
-    if actual != expected {
-        return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());
-    }
-    let checked = signature::check_manifest(env, downloader, manifest_url, channel, &bytes, reporter)?;
-    let (asc, signer) = checked.map_or((None, None), |s| (Some(s.asc), Some(s.signer)));
-    let text = String::from_utf8(bytes).with_context(|| format!("{manifest_url} is not UTF-8 text"))?;
-    let manifest = Manifest::parse(&text).with_context(|| format!("reading {manifest_url}"))?;
-    // Bound to the name asked for, whatever the policy (a replayed signed manifest verifies).
-    let name: ToolchainName = channel.parse()?;
-    binding::check(&name, &manifest, manifest_url.as_str())?;
-    if let Some(warning) = binding::stale(&name, &manifest, &env.today) {
-        reporter.warn(&warning);
-    }
-    Ok(VerifiedManifest { text, hash: actual, manifest, link, asc, signer })
 }
 
 /// Installs a toolchain. See the module documentation for the order of work.
@@ -333,61 +241,6 @@ fn check_runs(dest: &ToolchainDir, opts: &InstallOptions, reporter: &Reporter) {
     }
 }
 
-/// Sets each component's archive format (docs/design.md decision 10.3) and says why.
-///
-/// A manifest sample that reads slow is checked on the archives' own path: the first
-/// [`PROBE_BYTES`] of the largest component's `.tar.gz` are read and timed, and the faster of
-/// the two samples decides. A cold connection, TCP's slow start over 0.75 MB, or a CDN that
-/// fetches the small, often-changing manifest itself can make the manifest read a fast link as
-/// slow (on the default dist server through this machine's gateway every other run read about
-/// 2.5 MB/s, and a second fetch of the manifest 15–23 MB/s, while the archives arrive at about
-/// 200 MB/s); a slow link reads slow twice. On a slow link that costs 4 MiB more.
-fn choose_format(env: &Env, downloader: &Downloader, verified: &VerifiedManifest, selection: &mut Selection, reporter: &Reporter) {
-    let mut sample = verified.link;
-    if format::worth_a_second_sample(env.archive_format, &env.dist_server, sample)
-        && let Some((url, probe)) = probe_link(env, downloader, verified, selection, reporter)
-    {
-        let mbps = |s: LinkSample| s.rate().map_or_else(|| "too little to tell".to_owned(), |r| format!("{:.1} MB/s", r / 1e6));
-        reporter.verbose(&format!("the manifest arrived at {}; the first MiBs of {url}: {}", mbps(sample), mbps(probe)));
-        if probe.rate() > sample.rate() {
-            sample = probe;
-        }
-    }
-    let choice = format::choose(env.archive_format, &env.dist_server, Some(sample));
-    let lacking = format::apply(selection, &verified.manifest, &choice);
-    let order: Vec<&str> = choice.order.iter().map(|c| c.extension()).collect();
-    reporter.verbose(&format!("archive formats in order of preference {}: {}", order.join(", "), choice.why));
-    if env.archive_format != crate::env::ArchiveFormat::Auto && !lacking.is_empty() {
-        reporter.warn(&format!(
-            "{} not offered in the forced format; using another: {}",
-            if lacking.len() == 1 { "one component is" } else { "some components are" },
-            lacking.join(", ")
-        ));
-    }
-}
-
-/// Bytes of the largest archive [`choose_format`] reads to check a slow manifest sample.
-pub const PROBE_BYTES: u64 = 4 << 20;
-
-/// Times the first [`PROBE_BYTES`] of the `.tar.gz` of `rustc` (the largest component), or of the
-/// first component offering one; its URL and the sample, or `None` when none offers gz or the
-/// read fails.
-fn probe_link(
-    env: &Env,
-    downloader: &Downloader,
-    verified: &VerifiedManifest,
-    selection: &Selection,
-    reporter: &Reporter,
-) -> Option<(Url, LinkSample)> {
-    let gz =
-        |c: &Selected| verified.manifest.pkg.get(&c.pkg).and_then(|p| p.target.get(&c.target)).and_then(|t| t.archive(Compression::Gz));
-    let archive =
-        selection.components.iter().find(|c| c.pkg == "rustc").and_then(gz).or_else(|| selection.components.iter().find_map(gz))?;
-    let url = server::rewrite(&archive.url, &env.dist_server).ok()?;
-    let timing = downloader.sample(&url, PROBE_BYTES, reporter).ok()?;
-    Some((url, LinkSample { bytes: timing.bytes, elapsed: timing.elapsed }))
-}
-
 /// True when `toolchain` was installed from the manifest with hash `hash` and already has every
 /// selected component.
 fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Selection) -> bool {
@@ -396,173 +249,4 @@ fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Sele
     }
     let installed = home.toolchain(toolchain).component_names();
     selection.components.iter().all(|c| installed.contains(&c.name()))
-}
-
-/// The order the workers take components in: the longest first (longest-processing-time first),
-/// so the last to finish is not one that started late. The manifest gives no sizes, so by what
-/// the components of every release hold: `rust-docs` (about 50 000 small files, where creating
-/// files dominates) and `rustc` (the largest archive) first, then `rust-src`, `rust-std`,
-/// `rustc-dev` and `llvm-tools`, then the rest; ties in selection order. (On the default dist
-/// server, with two workers, `rust-docs` in its selection place started 1.5 s in and finished
-/// last, 1.8 s after everything else.)
-fn start_order(components: &[Selected]) -> Vec<usize> {
-    let rank = |pkg: &str| match pkg {
-        "rust-docs" | "rustc" => 0,
-        "rust-src" | "rust-std" | "rustc-dev" | "llvm-tools" | "llvm-tools-preview" => 1,
-        _ => 2,
-    };
-    let mut order: Vec<usize> = (0..components.len()).collect();
-    order.sort_by_key(|&i| rank(&components[i].pkg));
-    order
-}
-
-/// Downloads and unpacks every selected component with a bounded number of workers
-/// (`RUSTUP_CONCURRENT_DOWNLOADS`). The first failure cancels the rest; receipts come back in
-/// selection order.
-pub fn fetch_all(
-    env: &Env,
-    selection: &Selection,
-    staging: &Staging,
-    downloader: &Downloader,
-    reporter: &Reporter,
-) -> anyhow::Result<Vec<Receipt>> {
-    let downloads = Home::new(&env.rustup_home).downloads();
-    let tree = staging.tree();
-    let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
-    let pool = archive::pool_options(env, workers.min(selection.components.len()).max(1));
-    let xz_gate = crate::install::xz_budget::Gate::new(env.xz_decoders.unwrap_or(DEFAULT_XZ_DECODERS));
-    let jobs = selection
-        .components
-        .iter()
-        .map(|c| {
-            let url = server::rewrite(&c.archive.url, &env.dist_server)
-                .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
-            Ok(Job {
-                selected: c,
-                url,
-                downloads: &downloads,
-                unpack_dir: staging.unpack_dir(&c.name()),
-                tree: &tree,
-                pool,
-                xz_gate: &xz_gate,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let order = start_order(&selection.components);
-    let next = AtomicUsize::new(0);
-    let cancel = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<anyhow::Result<Receipt>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
-    let ahead = OpenAhead::new(order.len());
-    let (jobs, order, next, cancel, results, ahead) = (&jobs, &order, &next, &cancel, &results, &ahead);
-    std::thread::scope(|s| {
-        // Near the end of a worker's archive: open the next one no worker has taken (open_ahead).
-        let open_next = move || {
-            if cancel.load(Ordering::Relaxed) {
-                return;
-            }
-            let Some(q) = ahead.claim_from(next.load(Ordering::Relaxed)) else { return };
-            let job = &jobs[order[q]];
-            let opener = std::thread::Builder::new().name("tcup-open-ahead".into()).spawn_scoped(s, move || {
-                // Whatever happens, its worker gets an answer: a panic must not leave it waiting.
-                let opened = if cancel.load(Ordering::Relaxed) {
-                    Err(Cancelled.into())
-                } else {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| archive::open_ahead(job, downloader, reporter)))
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("opening {} ahead panicked", job.url)))
-                };
-                ahead.put(q, opened);
-            });
-            if let Err(e) = opener {
-                ahead.put(q, Err(anyhow::Error::new(e).context("starting a thread to open a download")));
-            }
-        };
-        for _ in 0..workers.min(jobs.len()) {
-            s.spawn(move || {
-                loop {
-                    let p = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = order.get(p) else { break };
-                    if cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let overlap = Overlap { opened: ahead.take(p), near_end: Some(&open_next) };
-                    let r = install_any_format(&jobs[i], env, downloader, reporter, cancel, overlap)
-                        .with_context(|| format!("component {}", jobs[i].selected.name()));
-                    if r.is_err() {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                    results.lock().expect("no worker panics while holding the lock")[i] = Some(r);
-                }
-            });
-        }
-    });
-    let results = std::mem::take(&mut *results.lock().expect("workers finished"));
-    // Report the first real failure, not a component that stopped because of it.
-    let mut receipts = Vec::with_capacity(results.len());
-    let mut first_err: Option<anyhow::Error> = None;
-    for r in results.into_iter().flatten() {
-        match r {
-            Ok(receipt) => receipts.push(receipt),
-            Err(e) if Cancelled::in_chain(&e) => {
-                first_err.get_or_insert(e);
-            }
-            Err(e) => {
-                if first_err.as_ref().is_none_or(Cancelled::in_chain) {
-                    first_err = Some(e);
-                }
-            }
-        }
-    }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(receipts),
-    }
-}
-
-/// [`archive::install`] of `job`; when the dist server does not have the archive in the chosen
-/// format (404, 403, 410), the same component in the manifest's other formats, in order — a
-/// mirror may keep only some formats (rustup fetches only xz; `tcup mirror sync --formats`).
-fn install_any_format<'a>(
-    job: &Job<'_>,
-    env: &Env,
-    downloader: &'a Downloader,
-    reporter: &'a Reporter,
-    cancel: &AtomicBool,
-    overlap: Overlap<'a, '_>,
-) -> anyhow::Result<Receipt> {
-    let not_found = |e: &anyhow::Error| e.chain().any(|c| c.downcast_ref::<DownloadError>().is_some_and(DownloadError::is_not_found));
-    let first = archive::install(job, downloader, reporter, cancel, overlap);
-    let Err(mut err) = first else { return first };
-    let mut tried = job.selected.archive.compression;
-    for other in &job.selected.archive.other_formats {
-        if !not_found(&err) {
-            break;
-        }
-        reporter.info(&format!(
-            "{} is not on the dist server as .tar.{}; trying .tar.{}",
-            job.selected.name(),
-            tried.extension(),
-            other.compression.extension()
-        ));
-        let selected = Selected { archive: Archive { other_formats: Vec::new(), ..other.clone() }, ..job.selected.clone() };
-        let url = server::rewrite(&other.url, &env.dist_server)
-            .with_context(|| format!("the manifest's URL for {} is invalid: {}", selected.name(), other.url))?;
-        let retry = Job { selected: &selected, url, unpack_dir: job.unpack_dir.clone(), ..*job };
-        match archive::install(&retry, downloader, reporter, cancel, Overlap::default()) {
-            Ok(receipt) => return Ok(receipt),
-            Err(e) => err = e,
-        }
-        tried = other.compression;
-    }
-    Err(err)
-}
-
-/// Large-dictionary xz decoders at once when `TCUP_XZ_DECODERS` is not set: one (about 129 MiB
-/// for the dist server's archives; docs/design.md 20.3).
-pub const DEFAULT_XZ_DECODERS: usize = 1;
-
-/// Default parallelism: one worker per core, at least 2 (one can download while one unpacks),
-/// at most 8, never more than the number of components.
-fn default_workers(components: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    cores.clamp(2, 8).min(components.max(1))
 }

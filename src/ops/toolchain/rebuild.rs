@@ -28,9 +28,9 @@ use crate::install::link;
 /// an empty sample, which the format choice treats as a slow link (xz) unless the dist server is
 /// `file://` (design 10.3).
 const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
+use crate::fetch::manifest::VerifiedManifest;
 use crate::install::file_check::{self, FileRecord, Recorded};
 use crate::install::staging::Staging;
-use crate::ops::toolchain::install::VerifiedManifest;
 use crate::progress::Reporter;
 
 /// An installed toolchain as read from disk.
@@ -213,7 +213,7 @@ pub fn apply(
     crate::fetch::share::report(&donors, reporter);
     let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
     let selection = Selection { components: download, warnings: Vec::new() };
-    receipts.extend(crate::ops::toolchain::install::fetch_all(env, &selection, &staging, downloader, reporter)?);
+    receipts.extend(crate::fetch::pool::fetch_all(env, &selection, &staging, downloader, reporter)?);
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));

@@ -17,8 +17,9 @@ use crate::dist::name::{LocalName, ToolchainName};
 use crate::dist::select::{self, Request, Selected};
 use crate::download::Downloader;
 use crate::env::Env;
+use crate::fetch::manifest::{self, VerifiedManifest};
 use crate::home::Home;
-use crate::ops::toolchain::install::{self, InstallOptions, VerifiedManifest};
+use crate::ops::toolchain::install::{self, InstallOptions};
 use crate::ops::toolchain::rebuild::{self, Current, rustc_version};
 use crate::progress::Reporter;
 
@@ -243,12 +244,12 @@ fn fetch_channel(
     let channel = ToolchainName { host: None, ..name };
     let url = channel.manifest_url(&env.dist_server);
     let context = || format!("no usable channel manifest for toolchain '{toolchain}'");
-    let hash = install::fetch_manifest_hash(downloader, &url, reporter).with_context(context)?;
+    let hash = manifest::fetch_manifest_hash(downloader, &url, reporter).with_context(context)?;
     let home = Home::new(&env.rustup_home);
     if shortcut && home.update_hash_is(toolchain, &hash) && home.toolchain(toolchain).has_receipts() {
         return Ok(Upstream::Same);
     }
-    install::fetch_manifest_with_hash(env, downloader, &url, &channel.to_string(), hash, reporter)
+    manifest::fetch_manifest_with_hash(env, downloader, &url, &channel.to_string(), hash, reporter)
         .map(|m| Upstream::Manifest(Box::new(m)))
         .with_context(context)
 }
