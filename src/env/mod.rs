@@ -41,12 +41,8 @@ pub struct EnvError {
     pub expected: &'static str,
 }
 
-impl crate::error::Exit for EnvError {
-    /// A bad variable is configuration: exit 2.
-    fn exit_code(&self) -> i32 {
-        crate::error::EXIT_USAGE
-    }
-}
+// A bad variable is configuration: exit 2.
+crate::error::exit_code!(EnvError, |_| crate::error::EXIT_USAGE);
 
 /// When progress bars are drawn: rustup's `RUSTUP_TERM_PROGRESS_WHEN` (`auto`, `always`, `never`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,11 +81,7 @@ pub enum KeyError {
     },
 }
 
-impl crate::error::Exit for KeyError {
-    fn exit_code(&self) -> i32 {
-        crate::error::EXIT_USAGE
-    }
-}
+crate::error::exit_code!(KeyError, |_| crate::error::EXIT_USAGE);
 
 /// One trusted public key.
 #[derive(Debug, Clone)]
