@@ -10,11 +10,11 @@
 //! `file://` URLs are read directly.
 
 mod backends;
+pub mod dns;
 mod file;
 pub mod hashing;
 pub mod http_proxy;
 pub mod policy;
-pub mod resolve;
 mod schedule;
 mod transfer;
 
@@ -240,7 +240,7 @@ impl Downloader {
     /// # Errors
     /// [`DownloadError::Init`] for an `SSL_CERT_FILE` that cannot be read or holds no certificate.
     pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
-        let resolver = Arc::new(resolve::Resolver::system(config.limits.connect));
+        let resolver = Arc::new(dns::Resolver::system(config.limits.connect));
         let backends = backends::make_all(config, &resolver)?;
         Ok(Downloader {
             backends,
