@@ -9,7 +9,7 @@
 //!
 //! An error's exit code travels with its type, and this module names none of them (it imports
 //! nothing above it). A type that decides its exit code says so beside its definition with
-//! [`exit_code!`](crate::error::exit_code):
+//! `exit_code!`:
 //!
 //! ```ignore
 //! crate::error::exit_code!(EnvError, |_| crate::error::EXIT_USAGE);
@@ -37,7 +37,7 @@ pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_UPDATES_AVAILABLE: i32 = 100;
 
 /// An error type that decides the exit code of the failures it describes. Implemented only
-/// through [`exit_code!`](crate::error::exit_code), which also registers the type with
+/// through `exit_code!`, which also registers the type with
 /// [`exit_code`] (see the module doc). An `impl` written by hand, which [`exit_code`] would never
 /// find, does not compile:
 ///
@@ -62,12 +62,12 @@ pub trait Exit: __private::Registered + Error + 'static {
     fn exit_code(&self) -> i32;
 }
 
-/// What [`exit_code!`](crate::error::exit_code) expands to; not to be named anywhere else.
+/// What `exit_code!` expands to; not to be named anywhere else.
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
 
-    /// Implemented by [`exit_code!`](crate::error::exit_code) alone, beside the registration
+    /// Implemented by `exit_code!` alone, beside the registration
     /// of the type's [`Lookup`]: the supertrait that makes a hand-written `impl Exit` fail to
     /// compile.
     pub trait Registered {}
