@@ -82,10 +82,36 @@ def expand(tree):
     return [p2 for p in parts if p for p2 in expand(tree[:i] + p)]
 
 
+def inline_modules(body, here):
+    """`body` as (text, module path) pieces: an inline `mod name { … }` (a file's `mod tests`) is
+    module `here::name`, so its `use super::*` names the file's own module, not the parent's."""
+    outer, pieces, pos = [], [], 0
+    for m in re.finditer(r"\bmod\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{", body):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(body) and depth:
+            depth += body[i] == "{"
+            depth -= body[i] == "}"
+            i += 1
+        outer.append(body[pos : m.start()])
+        pieces.extend(inline_modules(body[m.end() : i - 1], here + (m.group(1),)))
+        pos = i
+    outer.append(body[pos:])
+    return [("".join(outer), here)] + pieces
+
+
 def references(text, here, mods):
     """Module paths (tuples) `text` of module `here` names through crate::, super::, self::."""
+    out = []
+    for body, path in inline_modules(strip_comments(text), tuple(here)):
+        out.extend(references_in(body, path, mods))
+    return out
+
+
+def references_in(body, here, mods):
+    """As `references`, for comment-free `body` of (file or inline) module `here`."""
     refs = []
-    body = strip_comments(text)
     for m in re.finditer(r"\buse\s+([^;]+);", body):
         refs.extend(expand(m.group(1)))
     body_wo_use = re.sub(r"\buse\s+[^;]+;", "", body)

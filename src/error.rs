@@ -3,11 +3,29 @@
 //! Exit codes (docs/design.md, after S15): 0 success, 1 the operation failed (network,
 //! verification, install), 2 usage or configuration error (bad flag, bad environment value, bad
 //! toolchain name). Errors travel as `anyhow::Error` chains built from each module's `thiserror`
-//! enums. An error type whose failures
-//! are the user's to fix implements [`Exit`] and says its own exit code; this module only walks
-//! the chain for the first such error ([`exit_code`]), and prints the chain on one line (never a
-//! backtrace, even with `RUST_BACKTRACE=1`: an expected failure is not a crash).
+//! enums; [`exit_code`] walks the chain for the first error that says it is the user's to fix, and
+//! [`one_line`] prints the chain on one line (never a backtrace, even with `RUST_BACKTRACE=1`: an
+//! expected failure is not a crash).
+//!
+//! An error's exit code travels with its type, and this module names none of them (it imports
+//! nothing above it). A type that decides its exit code says so beside its definition with
+//! `exit_code!`:
+//!
+//! ```ignore
+//! crate::error::exit_code!(EnvError, |_| crate::error::EXIT_USAGE);
+//! crate::error::exit_code!(SelectError, |e| if e.is_usage() { EXIT_USAGE } else { EXIT_FAILURE });
+//! ```
+//!
+//! The macro does two things: it implements [`Exit`] for the type, and it registers a lookup, a
+//! `fn(&dyn Error) -> Option<i32>` that downcasts to the type, in a link-time collection (the
+//! `inventory` crate: each registration is a static the program's start-up links into one list).
+//! [`exit_code`] tries every registered lookup on every error in the chain, so a chain that
+//! passes through any module finds its code without a list kept here. A type cannot decide its
+//! code without being registered: [`Exit`] requires the hidden supertrait
+//! `__private::Registered`, which only the macro implements, so a hand-written `impl Exit` does
+//! not compile.
 
+use std::error::Error;
 use std::fmt::Write as _;
 
 /// Exit code for a failed operation (network, verification, install).
@@ -18,41 +36,84 @@ pub const EXIT_USAGE: i32 = 2;
 /// DNF's convention).
 pub const EXIT_UPDATES_AVAILABLE: i32 = 100;
 
-/// An error type that decides the exit code of the failures it describes.
-pub trait Exit: std::error::Error + 'static {
+/// An error type that decides the exit code of the failures it describes. Implemented only
+/// through `exit_code!`, which also registers the type with
+/// [`exit_code`] (see the module doc). An `impl` written by hand, which [`exit_code`] would never
+/// find, does not compile:
+///
+/// ```compile_fail,E0277
+/// #[derive(Debug)]
+/// struct Unlisted;
+/// impl std::fmt::Display for Unlisted {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("unlisted")
+///     }
+/// }
+/// impl std::error::Error for Unlisted {}
+/// impl tcup::error::Exit for Unlisted {
+///     fn exit_code(&self) -> i32 {
+///         tcup::error::EXIT_USAGE
+///     }
+/// }
+/// ```
+pub trait Exit: __private::Registered + Error + 'static {
     /// The exit code: [`EXIT_USAGE`] for what the user must fix in what they asked for,
     /// [`EXIT_FAILURE`] for an operation that failed.
     fn exit_code(&self) -> i32;
 }
+
+/// What `exit_code!` expands to; not to be named anywhere else.
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+
+    /// Implemented by `exit_code!` alone, beside the registration
+    /// of the type's [`Lookup`]: the supertrait that makes a hand-written `impl Exit` fail to
+    /// compile.
+    pub trait Registered {}
+
+    /// One registered error type: its exit code when the error is of that type.
+    pub struct Lookup(pub fn(&(dyn std::error::Error + 'static)) -> Option<i32>);
+
+    inventory::collect!(Lookup);
+}
+
+/// `exit_code!(Type, |e: &Type| -> i32 { … })`: `Type` decides the exit code of its failures
+/// (implements [`Exit`] with the given function) and is registered with [`exit_code`], which
+/// finds it anywhere in an error chain. Invoke it once per type, beside the type, outside any
+/// function.
+macro_rules! register_exit_code {
+    ($ty:ty, $code:expr) => {
+        impl $crate::error::Exit for $ty {
+            fn exit_code(&self) -> i32 {
+                let code: fn(&Self) -> i32 = $code;
+                code(self)
+            }
+        }
+        impl $crate::error::__private::Registered for $ty {}
+        $crate::error::__private::inventory::submit! {
+            $crate::error::__private::Lookup(|e| e.downcast_ref::<$ty>().map($crate::error::Exit::exit_code))
+        }
+    };
+}
+pub(crate) use register_exit_code as exit_code;
 
 /// A mistake in what the user asked for (an argument or option value). Exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-impl Exit for UsageError {
-    fn exit_code(&self) -> i32 {
-        EXIT_USAGE
-    }
-}
+exit_code!(UsageError, |_| EXIT_USAGE);
 
-/// The error types that implement [`Exit`], as a lookup from a `dyn Error` in a chain.
-fn as_exit<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Exit> {
-    fn find<'a, T: Exit>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Exit> {
-        e.downcast_ref::<T>().map(|t| t as &dyn Exit)
-    }
-    find::<UsageError>(e)
-        .or_else(|| find::<crate::env::EnvError>(e))
-        .or_else(|| find::<crate::dist::name::NameError>(e))
-        .or_else(|| find::<crate::dist::select::SelectError>(e))
-        .or_else(|| find::<crate::trust::KeyError>(e))
-        .or_else(|| find::<crate::trust::sign::SignKeyError>(e))
+/// The code that `e` itself decides, when its type is registered ([`Exit`]).
+fn decided(e: &(dyn Error + 'static)) -> Option<i32> {
+    inventory::iter::<__private::Lookup>.into_iter().find_map(|lookup| (lookup.0)(e))
 }
 
 /// The exit code for `err`: the code of the first error in its chain that decides one
 /// ([`Exit`]) and says it is the user's to fix, else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    err.chain().filter_map(as_exit).map(Exit::exit_code).find(|c| *c != EXIT_FAILURE).unwrap_or(EXIT_FAILURE)
+    err.chain().filter_map(decided).find(|c| *c != EXIT_FAILURE).unwrap_or(EXIT_FAILURE)
 }
 
 /// `err` and its causes on one line: `outer: cause: root cause`.

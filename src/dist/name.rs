@@ -26,12 +26,8 @@ pub struct NameError {
     pub why: &'static str,
 }
 
-impl crate::error::Exit for NameError {
-    /// A bad name is the user's to fix: exit 2.
-    fn exit_code(&self) -> i32 {
-        crate::error::EXIT_USAGE
-    }
-}
+// A bad name is the user's to fix: exit 2.
+crate::error::exit_code!(NameError, |_| crate::error::EXIT_USAGE);
 
 impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -142,11 +142,7 @@ impl SelectError {
     }
 }
 
-impl crate::error::Exit for SelectError {
-    fn exit_code(&self) -> i32 {
-        if self.is_usage() { crate::error::EXIT_USAGE } else { crate::error::EXIT_FAILURE }
-    }
-}
+crate::error::exit_code!(SelectError, |e| if e.is_usage() { crate::error::EXIT_USAGE } else { crate::error::EXIT_FAILURE });
 
 /// The closest of `known` to `typed`, when close enough to be a typo.
 pub fn suggest<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {

@@ -9,12 +9,7 @@ use url::Url;
 /// The upstream dist server whose URLs the manifests contain.
 pub const UPSTREAM: &str = "https://static.rust-lang.org";
 
-/// `<dist_server>/<rel>`, keeping any path prefix the dist server has (`http://h/mirror` +
-/// `dist/x` → `http://h/mirror/dist/x`).
-pub fn join(dist_server: &Url, rel: &str) -> Url {
-    let base = dist_server.as_str().trim_end_matches('/');
-    Url::parse(&format!("{base}/{}", rel.trim_start_matches('/'))).expect("a valid base URL joined with a relative path is valid")
-}
+pub use crate::download::join;
 
 /// The URL to fetch for a manifest's archive URL: upstream URLs are moved onto `dist_server`;
 /// any other absolute URL is used as it is.

@@ -10,11 +10,11 @@
 //! `file://` URLs are read directly.
 
 mod backends;
+pub mod dns;
 mod file;
 pub mod hashing;
 pub mod http_proxy;
 pub mod policy;
-pub mod resolve;
 mod schedule;
 mod transfer;
 
@@ -28,6 +28,14 @@ use url::Url;
 use crate::env::{DownloadConfig, Limits};
 use crate::progress::Reporter;
 pub use policy::Kind;
+
+/// `<base>/<rel>`, keeping any path prefix the base has (`http://h/mirror` + `dist/x` →
+/// `http://h/mirror/dist/x`): a file on a dist server or update root. Re-exported as
+/// `dist::server::join`.
+pub fn join(base: &Url, rel: &str) -> Url {
+    let base = base.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}/{}", rel.trim_start_matches('/'))).expect("a valid base URL joined with a relative path is valid")
+}
 
 /// A failed download. Every variant names the URL.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -232,7 +240,7 @@ impl Downloader {
     /// # Errors
     /// [`DownloadError::Init`] for an `SSL_CERT_FILE` that cannot be read or holds no certificate.
     pub fn new(config: &DownloadConfig) -> Result<Downloader, DownloadError> {
-        let resolver = Arc::new(resolve::Resolver::system(config.limits.connect));
+        let resolver = Arc::new(dns::Resolver::system(config.limits.connect));
         let backends = backends::make_all(config, &resolver)?;
         Ok(Downloader {
             backends,
@@ -322,7 +330,7 @@ impl Downloader {
             return vec![(None, url.clone(), false)];
         };
         let (rank, demoted) = self.rank.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        rank.into_iter().map(|i| (Some(i), crate::dist::server::join(&self.servers[i], rel), demoted[i])).collect()
+        rank.into_iter().map(|i| (Some(i), join(&self.servers[i], rel), demoted[i])).collect()
     }
 
     /// Server `i` stalled or failed: every later transfer tries it last.

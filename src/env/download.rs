@@ -5,7 +5,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{EnvError, existing, seconds};
+use super::value::{EnvError, existing, parse_dist_server, seconds};
+
+/// The dist server used when `RUSTUP_DIST_SERVER` is not set (rustup's default).
+pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
 
 /// One download backend (docs/design.md S3): all three are compiled into every build and
 /// chosen at run time by name.
@@ -160,11 +163,11 @@ pub(super) fn download_config(get: &impl Fn(&str) -> Option<String>) -> Result<D
 }
 
 /// `TCUP_DIST_SERVERS` (a comma-separated list of dist server URLs, each once), else
-/// `RUSTUP_DIST_SERVER`, else [`super::DEFAULT_DIST_SERVER`].
+/// `RUSTUP_DIST_SERVER`, else [`DEFAULT_DIST_SERVER`].
 fn dist_servers(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<url::Url>, EnvError> {
     let Some(list) = get("TCUP_DIST_SERVERS") else {
-        let one = get("RUSTUP_DIST_SERVER").unwrap_or_else(|| super::DEFAULT_DIST_SERVER.to_owned());
-        return Ok(vec![super::parse_dist_server(&one)?]);
+        let one = get("RUSTUP_DIST_SERVER").unwrap_or_else(|| DEFAULT_DIST_SERVER.to_owned());
+        return Ok(vec![parse_dist_server(&one)?]);
     };
     let err = || EnvError {
         var: "TCUP_DIST_SERVERS".into(),
@@ -173,7 +176,7 @@ fn dist_servers(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<url::Url>, 
     };
     let mut out: Vec<url::Url> = Vec::new();
     for item in list.split(',').map(str::trim) {
-        let url = super::parse_dist_server(item).map_err(|_| err())?;
+        let url = parse_dist_server(item).map_err(|_| err())?;
         if out.contains(&url) {
             return Err(err());
         }

@@ -9,44 +9,22 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use url::Url;
 
 pub mod calendar;
 mod download;
 pub mod redact;
+mod value;
 
 use download::download_config;
-pub use download::{BackendKind, DownloadConfig, Limits, Proxies, parse_backends};
-
-/// The dist server used when `RUSTUP_DIST_SERVER` is not set (rustup's default).
-pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
+pub use download::{BackendKind, DEFAULT_DIST_SERVER, DownloadConfig, Limits, Proxies, parse_backends};
+pub use value::{EnvError, MAX_SECONDS};
+use value::{one_of, parse_dist_server, whole};
 
 /// The update root used when neither `TCUP_UPDATE_ROOT` nor `RUSTUP_UPDATE_ROOT` is set (the
 /// default of `installer/init.sh`).
 pub const DEFAULT_UPDATE_ROOT: &str = "https://static.tcup.rs";
-
-/// A variable set to a value tcup cannot use. Exit code 2 (configuration error).
-/// Its message shows the value with any credentials masked ([`redact::value`]).
-#[derive(Debug, thiserror::Error)]
-#[error("environment variable {var}={:?} is not valid: expected {expected}", redact::value(value))]
-pub struct EnvError {
-    /// The variable's name, e.g. `RUSTUP_CONCURRENT_DOWNLOADS` (owned only for names found at run
-    /// time, such as an unknown `RUSTUP_*` variable that is not UTF-8).
-    pub var: std::borrow::Cow<'static, str>,
-    /// The value as found in the environment.
-    pub value: String,
-    /// What would have been accepted.
-    pub expected: &'static str,
-}
-
-impl crate::error::Exit for EnvError {
-    /// A bad variable is configuration: exit 2.
-    fn exit_code(&self) -> i32 {
-        crate::error::EXIT_USAGE
-    }
-}
 
 /// When progress bars are drawn: rustup's `RUSTUP_TERM_PROGRESS_WHEN` (`auto`, `always`, `never`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,24 +315,9 @@ fn key_files(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result
     Ok(files)
 }
 
-/// The value of a variable that takes one of a few words: `default` when unset or empty, the
-/// matching value from `choices`, or an error naming `var` and saying `expected`.
 /// `TCUP_FORMAT`: `text` (default) or `json`.
 fn output_format(get: &impl Fn(&str) -> Option<String>) -> Result<OutputFormat, EnvError> {
     one_of(get, "TCUP_FORMAT", OutputFormat::Text, &[("text", OutputFormat::Text), ("json", OutputFormat::Json)], "text or json")
-}
-
-fn one_of<T: Copy>(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: T,
-    choices: &[(&str, T)],
-    expected: &'static str,
-) -> Result<T, EnvError> {
-    match get(var) {
-        None => Ok(default),
-        Some(v) => choices.iter().find(|(word, _)| *word == v).map(|(_, t)| *t).ok_or(EnvError { var: var.into(), value: v, expected }),
-    }
 }
 
 /// The variables a proxy needs to find and run a toolchain. A bad value of any other variable
@@ -394,31 +357,6 @@ impl Env {
     }
 }
 
-/// Most seconds a timeout variable accepts (about 11.6 days): larger values overflow clocks.
-pub const MAX_SECONDS: f64 = 1_000_000.0;
-/// A whole number ≥ `min` from `var`, when set.
-fn whole(get: &impl Fn(&str) -> Option<String>, var: &'static str, min: usize, expected: &'static str) -> Result<Option<usize>, EnvError> {
-    get(var)
-        .map(|v| match v.parse::<usize>() {
-            Ok(n) if n >= min => Ok(n),
-            _ => Err(EnvError { var: var.into(), value: v, expected }),
-        })
-        .transpose()
-}
-
-fn seconds(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: f64) -> Result<Duration, EnvError> {
-    let value = get(var);
-    let secs = match &value {
-        None => default,
-        Some(v) => v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_SECONDS).ok_or_else(|| EnvError {
-            var: var.into(),
-            value: v.clone(),
-            expected: "a number of seconds greater than 0 and at most 1000000",
-        })?,
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
 /// Variables tcup reads whose values must be UTF-8 (a trailing `_` is a prefix).
 const READ_AS_UTF8: &[&str] = &[
     "RUSTUP_",
@@ -440,34 +378,6 @@ const READ_AS_UTF8: &[&str] = &[
     "NO_PROXY",
 ];
 
-/// `SSL_CERT_FILE` (a file) or `SSL_CERT_DIR` (a directory): checked once here, so that a path to
-/// nothing is a configuration error naming the variable rather than "unknown issuer" later.
-fn existing(get: &impl Fn(&str) -> Option<String>, var: &'static str, dir: bool) -> Result<Option<PathBuf>, EnvError> {
-    let Some(v) = get(var) else { return Ok(None) };
-    let p = PathBuf::from(&v);
-    let ok = if dir { p.is_dir() } else { p.is_file() };
-    if ok {
-        Ok(Some(p))
-    } else {
-        Err(EnvError {
-            var: var.into(),
-            value: v,
-            expected: if dir { "an existing directory of certificates" } else { "an existing PEM file of certificates" },
-        })
-    }
-}
-
-/// Parses a dist server URL (`RUSTUP_DIST_SERVER`): `https://`, `http://` or `file://`, with any
-/// trailing slash removed so that `<dist>/dist/…` joins cleanly.
-pub(super) fn parse_dist_server(value: &str) -> Result<Url, EnvError> {
-    let err = || EnvError { var: "RUSTUP_DIST_SERVER".into(), value: value.to_owned(), expected: "an https://, http:// or file:// URL" };
-    let url = Url::parse(value.trim_end_matches('/')).map_err(|_| err())?;
-    match url.scheme() {
-        "https" | "http" | "file" => Ok(url),
-        _ => Err(err()),
-    }
-}
-
 /// `TCUP_UPDATE_ROOT` > `RUSTUP_UPDATE_ROOT` > [`DEFAULT_UPDATE_ROOT`], checked like the dist server.
 fn update_root(get: &impl Fn(&str) -> Option<String>) -> Result<Url, EnvError> {
     let (var, value) = match (get("TCUP_UPDATE_ROOT"), get("RUSTUP_UPDATE_ROOT")) {
@@ -480,6 +390,8 @@ fn update_root(get: &impl Fn(&str) -> Option<String>) -> Result<Url, EnvError> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Result<Env, EnvError> {

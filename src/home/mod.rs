@@ -18,8 +18,8 @@
 //! Every toolchain directory is named by a [`LocalName`], checked where the name came from.
 
 pub mod downloads;
+pub mod file_record;
 pub mod lock;
-pub mod receipt;
 pub mod settings;
 pub mod tcup_file;
 pub mod toolchain;

@@ -1,6 +1,6 @@
 //! One installed toolchain's directory and its receipts, typed: rustup's (so rustup reads what
 //! tcup installs, and tcup what rustup installs) and tcup's own per-file record
-//! ([`super::receipt`]).
+//! ([`super::file_record`]).
 //!
 //! rustup's receipts, in `lib/rustlib/` (rustup's `src/dist/component/components.rs` and
 //! `src/dist/prefix.rs` are the model):
@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context as _;
 use serde::Deserialize;
 
-use super::receipt::{self, FileRecord};
+use super::file_record::{self, FileRecord};
 
 /// The target a component is built for: one triple, or any (`*` in manifests and receipts:
 /// `rust-src`, `rust-docs-json`).
@@ -225,7 +225,7 @@ impl ToolchainDir {
 
     /// `lib/rustlib/tcup-receipt`.
     pub fn record_file(&self) -> PathBuf {
-        self.rustlib().join(receipt::FILE_NAME)
+        self.rustlib().join(file_record::FILE_NAME)
     }
 
     /// Whether it was installed from a dist server (it has rustup's component receipts); a
@@ -320,7 +320,7 @@ impl ToolchainDir {
     /// # Errors
     /// The file cannot be written.
     pub fn write_record(&self, receipts: &[Receipt]) -> io::Result<()> {
-        receipt::write(&self.record_file(), receipts.iter().map(|r| (r.component.name(), r.archive_hash.as_str(), r.files.as_slice())))
+        file_record::write(&self.record_file(), receipts.iter().map(|r| (r.component.name(), r.archive_hash.as_str(), r.files.as_slice())))
     }
 
     /// tcup's per-file record: component name → its files. `Ok(None)` when there is none (a
@@ -328,8 +328,8 @@ impl ToolchainDir {
     ///
     /// # Errors
     /// The file exists but cannot be read or is not in its format (named in the error).
-    pub fn read_record(&self) -> io::Result<Option<std::collections::BTreeMap<String, receipt::Recorded>>> {
-        receipt::read(&self.record_file())
+    pub fn read_record(&self) -> io::Result<Option<std::collections::BTreeMap<String, file_record::Recorded>>> {
+        file_record::read(&self.record_file())
     }
 }
 
@@ -352,7 +352,7 @@ pub fn is_bookkeeping(rel: &Path) -> bool {
             &*name,
             "components" | "multirust-channel-manifest.toml" | SIGNATURE_FILE_NAME | "multirust-config.toml" | "rust-installer-version"
         ) || name.starts_with("manifest-")
-            || name.starts_with(receipt::FILE_NAME))
+            || name.starts_with(file_record::FILE_NAME))
 }
 
 fn toml_str(s: &str) -> String {

@@ -1,4 +1,4 @@
-//! The checks made with tcup's per-file record ([`crate::home::receipt`]): is every installed
+//! The checks made with tcup's per-file record ([`crate::home::file_record`]): is every installed
 //! file still the one the archive held? Which files of a tree does no component own?
 //!
 //! rustup's receipts list paths only, so a file truncated by a full disk or edited by accident
@@ -8,7 +8,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-pub use crate::home::receipt::{FileRecord, Recorded};
+pub use crate::home::file_record::{FileRecord, Recorded};
 use crate::home::toolchain::{ComponentPart, PartKind, is_bookkeeping};
 use crate::install::unpack::Unpacked;
 

@@ -28,7 +28,7 @@ use crate::sys::beneath::Dir;
 /// Bytes charged to the budget for each queued file besides its contents (paths, job, open file).
 const PER_FILE_COST: usize = 512;
 
-pub use crate::home::receipt::FileRecord;
+pub use crate::home::file_record::FileRecord;
 
 /// How many writers and how much memory one archive's pool may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

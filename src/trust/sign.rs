@@ -26,11 +26,7 @@ pub struct SignKeyError {
     pub why: String,
 }
 
-impl crate::error::Exit for SignKeyError {
-    fn exit_code(&self) -> i32 {
-        crate::error::EXIT_USAGE
-    }
-}
+crate::error::exit_code!(SignKeyError, |_| crate::error::EXIT_USAGE);
 
 /// An unlocked signing key, loaded from a file.
 #[derive(Debug, Clone)]

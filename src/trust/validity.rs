@@ -401,32 +401,4 @@ mod tests {
             }
         }
     }
-
-    /// The compiled-in Rust release key as it stands: never expires, not revoked, its signing
-    /// subkey 5CB4A9347B3B09DC may sign and its encryption subkey may not.
-    #[test]
-    fn the_rust_release_key_state() {
-        let ring = super::super::Keyring::for_manifests(&[]).unwrap();
-        let key = &ring.keys[0].key;
-        let p = primary(key);
-        assert_eq!(p.name, format!("key {}", super::super::keys::RUST_RELEASE_FINGERPRINT));
-        assert_eq!((p.created, p.expires, p.revoked.clone()), (1_380_237_513, None, None));
-        assert!(p.can_sign, "{p:?}");
-        let subs: Vec<KeyState> = key.public_subkeys.iter().map(|s| subkey(super::super::keys::RUST_RELEASE_FINGERPRINT, s)).collect();
-        let signing = subs.iter().find(|s| s.name.starts_with("signing subkey 5CB4A9347B3B09DC of key 108F")).unwrap();
-        assert_eq!((signing.expires, signing.revoked.clone(), signing.flags.as_str()), (None, None, "sign"));
-        let other = subs.iter().find(|s| !s.can_sign).unwrap();
-        assert_eq!(other.flags, "encrypt communications, encrypt storage");
-        // The Rust project's manifests are signed by that subkey: one made in May 2026, checked
-        // in December 2026, passes; one dated before the subkey was made (2014-12-15) does not.
-        let made = |t: u64| SigTimes { made: Some(t), lifetime: None };
-        assert_eq!(check(made(1_779_062_400), &p, Some(signing), 1_796_601_600), Ok(()));
-        let e = check(made(1_400_000_000), &p, Some(signing), 1_796_601_600).unwrap_err();
-        assert!(
-            e.to_string().contains(
-                "before signing subkey 5CB4A9347B3B09DC of key 108F66205EAEB0AAA8DD5E1C85AB96E6FA1BE5FE was created on 2014-12-15"
-            ),
-            "{e}"
-        );
-    }
 }

@@ -157,7 +157,7 @@ fn each_backend_classifies_real_errors() {
         let url = serve(m);
         let env = env(trusted.then_some(pem.as_path()));
         for (name, want) in crate::env::BackendKind::ALL.into_iter().zip(wants) {
-            let resolver = Arc::new(crate::download::resolve::Resolver::system(env.download.limits.connect));
+            let resolver = Arc::new(crate::download::dns::Resolver::system(env.download.limits.connect));
             let backend = make(name, &env.download, &resolver).unwrap();
             let req = Request { url: url::Url::parse(&url).unwrap(), offset: 0, if_range: None, proxy: None };
             let got = backend.fetch(&req, &mut Null);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use curl::easy::{Easy, List, SslVersion};
 
 use super::retry_after;
-use crate::download::resolve::Resolver;
+use crate::download::dns::Resolver;
 use crate::download::{AttemptError, Backend, Head, Kind, Request, Sink, user_agent};
 use crate::env::DownloadConfig;
 
@@ -37,7 +37,7 @@ impl Curl {
 
     fn configure(&self, easy: &mut Easy, req: &Request, resolved: &(String, Arc<[IpAddr]>)) -> Result<(), curl::Error> {
         easy.url(req.url.as_str())?;
-        // The addresses tcup resolved (download/resolve.rs): libcurl must not call getaddrinfo,
+        // The addresses tcup resolved (download/dns.rs): libcurl must not call getaddrinfo,
         // which no timeout of its own can interrupt.
         let entries = resolve_entries(req, &resolved.0, &resolved.1);
         if !entries.is_empty() {

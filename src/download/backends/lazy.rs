@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use super::super::resolve::Resolver;
+use super::super::dns::Resolver;
 use super::make;
 use crate::download::{AttemptError, Backend, DownloadError, Kind, Request, Sink};
 use crate::env::{BackendKind, DownloadConfig};

@@ -11,7 +11,7 @@ mod reqwest;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::resolve::Resolver;
+use super::dns::Resolver;
 use super::{Backend, DownloadError};
 use crate::env::{BackendKind, DownloadConfig};
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE, RETRY_AFTER};
 
 use super::{chain, retry_after};
+use crate::download::dns::{ForReqwest, Resolver};
 use crate::download::http_proxy::proxy_for;
-use crate::download::resolve::{ForReqwest, Resolver};
 use crate::download::{AttemptError, Backend, DownloadError, Head, Kind, Request, Sink, user_agent};
 use crate::env::DownloadConfig;
 
@@ -71,7 +71,7 @@ impl Backend for Reqwest {
 
     fn fetch(&self, req: &Request, sink: &mut dyn Sink) -> Result<(), AttemptError> {
         super::http_only(&req.url)?;
-        // Resolved here, on the attempt's thread, with the deadline (download/resolve.rs); the
+        // Resolved here, on the attempt's thread, with the deadline (download/dns.rs); the
         // client's resolver then answers from the cache.
         self.resolver.lookup_for(&req.url, req.proxy.as_deref())?;
         let mut rb = self.client.get(req.url.clone());

@@ -252,5 +252,5 @@ impl reqwest::dns::Resolve for ForReqwest {
 }
 
 #[cfg(test)]
-#[path = "resolve_tests.rs"]
+#[path = "dns_tests.rs"]
 mod tests;
