@@ -248,6 +248,15 @@ impl Manifest {
         p.target.get_key_value(target).or_else(|| p.target.get_key_value("*")).map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Every archive SHA-256 (`.tar.gz`, `.tar.xz`, `.tar.zst`; lower-case hex) the manifest gives
+    /// for `pkg` built for `target` (or for any target, `*`): the bytes any of which installs that
+    /// component. Empty when the manifest has no such build.
+    pub fn archive_hashes(&self, pkg: &str, target: &str) -> Vec<String> {
+        self.target_of(pkg, target)
+            .map(|(_, tp)| [&tp.hash, &tp.xz_hash, &tp.zst_hash].into_iter().flatten().map(|h| h.to_ascii_lowercase()).collect())
+            .unwrap_or_default()
+    }
+
     /// The release version, from the `rust` package: `1.95.0` out of `1.95.0 (59807616e 2026-04-14)`.
     pub fn rust_version(&self) -> Option<&str> {
         self.pkg.get("rust")?.version.split_whitespace().next()

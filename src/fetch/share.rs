@@ -17,7 +17,6 @@ use crate::dist::select::Selected;
 use crate::home::Home;
 use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
 use crate::install::{file_check, link};
-use crate::ops::toolchain::rebuild::all_hashes;
 
 /// A component found intact in another installed toolchain.
 pub struct Donor {
@@ -53,7 +52,7 @@ pub fn donors(home: &Home, manifest: &Manifest, wanted: &[Selected], except: &Lo
             let id = ComponentId::new(&w.pkg, &w.target);
             let Some(c) = components.iter().find(|c| c.id == id) else { continue };
             let Some(r) = record.get(&c.name()) else { continue };
-            if !all_hashes(manifest, &id).contains(&r.archive_hash) || r.files.is_empty() {
+            if !manifest.archive_hashes(&id.pkg, id.target.as_key()).contains(&r.archive_hash) || r.files.is_empty() {
                 continue;
             }
             let intact = file_check::check(dir.root(), &r.files).is_ok_and(|d| d.is_empty())

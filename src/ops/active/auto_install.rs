@@ -148,7 +148,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         targets,
         host: None,
         allow_downgrade: false,
-        detected: crate::ops::active::context::detect_host(env),
+        detected: crate::ops::active::host_choice::detect_host(env),
     };
     install(env, &opts, &Downloader::new(&env.download)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {

@@ -16,11 +16,7 @@ use crate::ops::active::host_choice;
 use crate::ops::active::resolve::{self, Active, Context, LazyHost, NoToolchain, Toolchain};
 use crate::progress::Reporter;
 
-/// Host detection for this system as the environment describes it (`TCUP_HOST_ROOT`,
-/// `TCUP_HOST_MACHINE`): the one input every install, `doctor host` and the default host share.
-pub fn detect_host(env: &Env) -> crate::host::Report {
-    crate::host::detect(&env.host_root, env.host_machine.as_deref())
-}
+pub use crate::ops::active::host_choice::detect_host;
 
 /// What "which toolchain?" depends on besides the command line.
 pub struct Session {

@@ -19,6 +19,12 @@ use crate::error::UsageError;
 use crate::host::{Decision, Report};
 use crate::ops::active::resolve::LazyHost;
 
+/// Host detection for this system as the environment describes it (`TCUP_HOST_ROOT`,
+/// `TCUP_HOST_MACHINE`): the one input every install, `doctor host` and the default host share.
+pub fn detect_host(env: &crate::env::Env) -> crate::host::Report {
+    crate::host::detect(&env.host_root, env.host_machine.as_deref())
+}
+
 /// Where the chosen host came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

@@ -75,7 +75,7 @@ impl Current {
     /// The current (not stale) record of component `c`, if any.
     pub fn record(&self, c: &InstalledComponent) -> Option<&Recorded> {
         let r = self.receipt.as_ref()?.get(&c.name())?;
-        all_hashes(&self.manifest.manifest, &c.id).contains(&r.archive_hash).then_some(r)
+        self.manifest.manifest.archive_hashes(&c.id.pkg, c.id.target.as_key()).contains(&r.archive_hash).then_some(r)
     }
 
     /// SHA-256 of the archive `c` was installed from, when known.
@@ -89,14 +89,6 @@ impl Current {
     pub fn find(&self, manifest: &Manifest, pkg: &str, target: &str) -> Option<&InstalledComponent> {
         self.components.iter().find(|c| c.id.target.as_key() == target && (c.id.pkg == pkg || manifest.rename(&c.id.pkg) == pkg))
     }
-}
-
-/// Every archive hash (`.tar.gz`, `.tar.xz`, `.tar.zst`) `manifest` gives for component `id`.
-pub fn all_hashes(manifest: &Manifest, id: &ComponentId) -> Vec<String> {
-    manifest
-        .target_of(&id.pkg, id.target.as_key())
-        .map(|(_, tp)| [&tp.hash, &tp.xz_hash, &tp.zst_hash].into_iter().flatten().map(|h| h.to_ascii_lowercase()).collect())
-        .unwrap_or_default()
 }
 
 /// What a change will do.
@@ -122,7 +114,7 @@ pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], r
     for w in wanted {
         let installed = current.find(&target.manifest, &w.pkg, &w.target);
         let same = installed.filter(|c| !refetch.contains(&c.name())).filter(|c| {
-            current.archive_hash(c).is_some_and(|h| all_hashes(&target.manifest, &ComponentId::new(&w.pkg, &w.target)).contains(&h))
+            current.archive_hash(c).is_some_and(|h| target.manifest.archive_hashes(&w.pkg, &w.target).contains(&h))
         });
         match same {
             Some(c) => p.keep.push((w.clone(), c.clone())),
