@@ -15,6 +15,7 @@ mod file;
 pub mod hashing;
 pub mod http_proxy;
 pub mod policy;
+pub mod resume;
 mod schedule;
 mod transfer;
 

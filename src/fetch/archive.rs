@@ -15,11 +15,8 @@
 //! when the archive crosses the bound on unverified bytes ([`crate::install::bound`]): then
 //! nothing more is read, and the error names the bound.
 //!
-//! Bytes that fail (a mismatch, a crossed bound) are never asked again of the dist servers that
-//! sent them: another request to the same server will not fix them (docs/design.md decision 19).
-//! With several dist servers (`TCUP_DIST_SERVERS`) the archive is downloaded from scratch from
-//! one that did not send them; with one, the install fails. The `.partial` of such bytes is
-//! deleted, so a later run does not resume them. A verified download-cache file that no longer
+//! Bytes that fail (a mismatch, a crossed bound) go to [`super::bad_bytes`]: never asked again
+//! of the servers that sent them, never resumed. A verified download-cache file that no longer
 //! matches is deleted and the archive downloaded again.
 
 use std::cell::Cell;
@@ -34,8 +31,10 @@ use url::Url;
 use crate::dist::manifest::Compression;
 use crate::dist::select::Selected;
 use crate::download::hashing::{HashingReader, Mismatch};
-use crate::download::{Delivered, DownloadError, Downloader, Kind, into_download_error};
+use crate::download::resume::{Resumed, open_partial_avoiding};
+use crate::download::{Delivered, Downloader, into_download_error};
 use crate::env::Env;
+use crate::fetch::bad_bytes::BadBytes;
 use crate::home::Downloads;
 use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt};
 use crate::install::bound::Received;
@@ -140,7 +139,7 @@ pub fn install<'a>(
     let crate::home::downloads::CachedArchive { verified: cached, partial, validator: validator_file } = job.downloads.archive(expected);
     job.downloads.create()?;
     // The dist servers whose bytes of this archive failed: never asked for it again.
-    let mut failed_servers: Vec<usize> = Vec::new();
+    let mut bad = BadBytes::default();
     let placed = loop {
         if job.unpack_dir.exists() {
             fs_err::remove_dir_all(&job.unpack_dir)?;
@@ -154,7 +153,7 @@ pub fn install<'a>(
         } else if let Some(Some(ahead)) = opened.take().transpose()? {
             ahead
         } else {
-            open_network(job, downloader, reporter, &partial, &validator_file, &failed_servers)?
+            open_network(job, downloader, reporter, &partial, &validator_file, bad.avoid())?
         };
         let meter = reporter.start(&name, len);
         let near_end = NearEnd::arm(near_end, &hook_fired, &hook_paused, len);
@@ -190,7 +189,7 @@ pub fn install<'a>(
             if from_cache {
                 return Err(err);
             }
-            refuse_bytes(job, downloader, reporter, &mut failed_servers, &from, err)?;
+            bad.refuse(err, &from, &job.url, (&partial, &validator_file), downloader, reporter)?;
             continue;
         }
         let actual = match hashing.finish() {
@@ -209,7 +208,7 @@ pub fn install<'a>(
                 continue;
             }
             let err = Mismatch { url: job.url.to_string(), expected: expected.clone(), actual };
-            refuse_bytes(job, downloader, reporter, &mut failed_servers, &from, err.into())?;
+            bad.refuse(err.into(), &from, &job.url, (&partial, &validator_file), downloader, reporter)?;
             continue;
         }
         let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
@@ -250,112 +249,9 @@ pub struct Source<'a> {
     pub from: Delivered,
 }
 
-/// Bytes of `job`'s archive that came from the dist servers in `from` failed with `err` (a
-/// checksum mismatch, a crossed bound): their partial download is deleted so no later run
-/// resumes them, and those servers join `failed`. `Ok` (after a warning) when `job.url` is on a
-/// configured dist server not in `failed`, to download it again from there; else `err`, also when
-/// `from` names no server not already in `failed` (another try would ask the same places).
-fn refuse_bytes(
-    job: &Job<'_>,
-    downloader: &Downloader,
-    reporter: &Reporter,
-    failed: &mut Vec<usize>,
-    from: &Delivered,
-    err: anyhow::Error,
-) -> anyhow::Result<()> {
-    let files = job.downloads.archive(&job.selected.archive.hash);
-    let _ = fs_err::remove_file(&files.partial);
-    let _ = fs_err::remove_file(&files.validator);
-    let before = failed.len();
-    for s in from.servers() {
-        if !failed.contains(&s) {
-            failed.push(s);
-        }
-    }
-    if failed.len() == before || !downloader.serves_elsewhere(&job.url, failed) {
-        return Err(err);
-    }
-    reporter.warn(&format!("{}; trying another dist server", crate::error::one_line(&err)));
-    Ok(())
-}
-
 /// Opens the archive from the network, resuming a `.partial` left by an earlier run when it has a
 /// validator. Returns the byte source (partial file bytes, then network bytes teed to the file)
 /// and the total length when known.
-/// A download into a partial file that outlives the run: the body, the offset it starts at (the
-/// partial file's length when resumed, else 0), and the partial file opened to take the rest
-/// (appending, or created afresh with the body's validator recorded beside it).
-pub struct Resumed<'a> {
-    /// The response body, from `start` on.
-    pub body: crate::download::Body<'a>,
-    /// Bytes already in the partial file that the body continues.
-    pub start: u64,
-    /// The partial file, positioned at `start`.
-    pub file: fs_err::File,
-}
-
-/// Opens `url` to continue the download in `partial`: with `Range` + `If-Range` when the partial
-/// file has bytes and `validator_file` their `ETag`/`Last-Modified`; from the start when there is
-/// none, the file changed, the server ignores ranges, or it answers 416.
-///
-/// # Errors
-/// The download cannot be opened, or the partial files cannot be written.
-pub fn open_partial<'a>(
-    url: &Url,
-    downloader: &'a Downloader,
-    reporter: &'a Reporter,
-    partial: &Path,
-    validator_file: &Path,
-) -> anyhow::Result<Resumed<'a>> {
-    open_partial_avoiding(url, downloader, reporter, partial, validator_file, &[])
-}
-
-/// [`open_partial`] on the dist servers not in `avoid` ([`Downloader::open_avoiding`]).
-///
-/// # Errors
-/// As [`open_partial`].
-pub fn open_partial_avoiding<'a>(
-    url: &Url,
-    downloader: &'a Downloader,
-    reporter: &'a Reporter,
-    partial: &Path,
-    validator_file: &Path,
-    avoid: &[usize],
-) -> anyhow::Result<Resumed<'a>> {
-    let have = fs_err::metadata(partial).map_or(0, |m| m.len());
-    let validator = fs_err::read_to_string(validator_file).ok().filter(|v| !v.trim().is_empty());
-    let (body, start) = match (have, validator) {
-        (n, Some(v)) if n > 0 => match downloader.open_avoiding(url, n, Some(v.trim()), avoid, reporter) {
-            Ok(body) if body.start == n => {
-                reporter.info(&format!("resuming {url} at byte {n}"));
-                (body, n)
-            }
-            Ok(body) => {
-                reporter.info(&format!("{url} changed or ignores ranges; downloading it from the start"));
-                (body, 0)
-            }
-            Err(DownloadError::Failed { kind: Kind::RangeNotSatisfiable, .. }) => {
-                reporter.info(&format!("{url} cannot resume at byte {n} (HTTP 416); downloading it from the start"));
-                (downloader.open_avoiding(url, 0, None, avoid, reporter)?, 0)
-            }
-            Err(e) => return Err(e.into()),
-        },
-        _ => (downloader.open_avoiding(url, 0, None, avoid, reporter)?, 0),
-    };
-    let file = if start > 0 {
-        fs_err::OpenOptions::new().append(true).open(partial)?
-    } else {
-        match &body.validator {
-            Some(v) => fs_err::write(validator_file, v)?,
-            None => {
-                let _ = fs_err::remove_file(validator_file);
-            }
-        }
-        fs_err::File::create(partial)?
-    };
-    Ok(Resumed { body, start, file })
-}
-
 fn open_network<'a>(
     job: &Job<'_>,
     downloader: &'a Downloader,

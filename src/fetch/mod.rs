@@ -5,6 +5,7 @@
 //! workers; [`share`] takes identical components from installed toolchains instead.
 
 pub mod archive;
+pub mod bad_bytes;
 pub mod format_choice;
 pub mod manifest;
 pub mod open_ahead;

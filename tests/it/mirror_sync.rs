@@ -392,3 +392,40 @@ fn a_second_sync_of_the_same_tree_waits_for_the_first() {
     assert!(summary(&second).contains("(0 fetched"), "{}", summary(&second));
     assert_eq!(server.hits(".tar.gz"), 8, "each .tar.gz requested once");
 }
+
+/// An upstream that sends wrong bytes for an archive (issue 29: the install's handling, once):
+/// the sync fails after one request for it, names the checksum mismatch and publishes nothing;
+/// the wrong bytes are not kept to resume from, so the next sync (the upstream fixed) fetches
+/// the archive whole, from byte 0.
+#[test]
+fn wrong_bytes_fail_the_sync_and_are_never_resumed() {
+    let up = tempfile::tempdir().unwrap();
+    let mut dist = Dist::standard(HOST);
+    dist.write(up.path());
+    let rel = format!("/{}.tar.gz", dist.comp_mut("cargo").rel());
+    let good = std::fs::read(up.path().join(rel.trim_start_matches('/'))).unwrap();
+    let mut tampered = good.clone();
+    let n = tampered.len();
+    tampered[n - 20] ^= 1;
+    let gz = |sb: &Sandbox, url: &str, out: &Path| {
+        let mut c = sb.tcup(url);
+        c.args(["mirror", "sync", "--out"]).arg(out).args(["--host", HOST, "--profile", "minimal", "--formats", "gz"]);
+        c
+    };
+
+    let a = Server::http(up.path());
+    a.fault(&rel, Fault::Body(tampered.clone()));
+    let (sb, out) = (Sandbox::new(), tempfile::tempdir().unwrap());
+    let r = run(&mut gz(&sb, &a.url, out.path())).fails(1, &["checksum mismatch for", &format!("got {}", sha(&tampered))]);
+    assert!(!r.stderr.contains("trying another dist server"), "{}", r.stderr);
+    assert_eq!(a.hits(&rel), 1, "wrong bytes are not asked for again from the server that sent them");
+    assert!(!out.path().join("dist/channel-rust-stable.toml").exists(), "nothing is published");
+    assert!(!out.path().join(rel.trim_start_matches('/')).exists(), "no archive at its published path");
+
+    let b = Server::http(up.path());
+    run(&mut gz(&sb, &b.url, out.path())).ok();
+    assert!(b.log().iter().filter(|l| l.path == rel).all(|l| l.range.is_none()), "the wrong bytes were resumed: {:?}", b.log());
+    assert_eq!(std::fs::read(out.path().join(rel.trim_start_matches('/'))).unwrap(), good);
+    let published = std::fs::read(out.path().join("dist/channel-rust-stable.toml")).unwrap();
+    assert_eq!(published, std::fs::read(up.path().join("dist/channel-rust-stable.toml")).unwrap());
+}

@@ -6,8 +6,9 @@
 //!
 //! An archive already in the tree is trusted through the [`Ledger`] (no read at all), else after
 //! hashing it; one that does not match is fetched again. A partial download left by an
-//! interrupted run is resumed (`Range` + `If-Range`, its bytes re-hashed first); a checksum
-//! mismatch is retried once from scratch, then fails the sync.
+//! interrupted run is resumed (`Range` + `If-Range`, its bytes re-hashed first); bytes that fail
+//! their checksum are handled as an install's are ([`crate::fetch::bad_bytes`]): fetched again
+//! only from another dist server, else the sync fails.
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
@@ -20,9 +21,11 @@ use url::Url;
 
 use super::sync_tree::{Ledger, Tree};
 use crate::download::hashing::Mismatch;
+use crate::download::resume::{Resumed, open_partial_avoiding};
 use crate::download::{Downloader, into_download_error};
 use crate::env::Env;
-use crate::fetch::archive::{Cancelled, Resumed, open_partial};
+use crate::fetch::archive::Cancelled;
+use crate::fetch::bad_bytes::BadBytes;
 use crate::progress::Reporter;
 
 /// One archive the tree must hold.
@@ -157,9 +160,12 @@ fn download(
         reporter.verbose(&format!("{} arrived whole in an earlier run", job.url));
         return place(ledger, job, &partial, &validator_file, &dest).map(|()| 0);
     }
-    let mut mismatches = 0;
+    // The dist servers whose bytes of this archive failed (fetch::bad_bytes).
+    let mut bad = BadBytes::default();
     loop {
-        let Resumed { mut body, start, file } = open_partial(&job.url, downloader, reporter, &partial, &validator_file)?;
+        let Resumed { mut body, start, file } =
+            open_partial_avoiding(&job.url, downloader, reporter, &partial, &validator_file, bad.avoid())?;
+        let from = body.from.clone();
         let mut hasher = Sha256::new();
         if start > 0 {
             let mut prefix = fs_err::File::open(&partial)?.take(start);
@@ -198,14 +204,8 @@ fn download(
         let actual = hex::encode(hasher.finalize());
         if actual != job.hash {
             meter.failed();
-            let _ = fs_err::remove_file(&partial);
-            let _ = fs_err::remove_file(&validator_file);
-            mismatches += 1;
             let err = Mismatch { url: job.url.to_string(), expected: job.hash.clone(), actual };
-            if mismatches > 1 {
-                return Err(err.into());
-            }
-            reporter.warn(&format!("{err}; downloading it once more from scratch"));
+            bad.refuse(err.into(), &from, &job.url, (&partial, &validator_file), downloader, reporter)?;
             continue;
         }
         place(ledger, job, &partial, &validator_file, &dest)?;

@@ -113,9 +113,9 @@ pub fn plan(current: &Current, target: &VerifiedManifest, wanted: &[Selected], r
     let mut p = Plan::default();
     for w in wanted {
         let installed = current.find(&target.manifest, &w.pkg, &w.target);
-        let same = installed.filter(|c| !refetch.contains(&c.name())).filter(|c| {
-            current.archive_hash(c).is_some_and(|h| target.manifest.archive_hashes(&w.pkg, &w.target).contains(&h))
-        });
+        let same = installed
+            .filter(|c| !refetch.contains(&c.name()))
+            .filter(|c| current.archive_hash(c).is_some_and(|h| target.manifest.archive_hashes(&w.pkg, &w.target).contains(&h)));
         match same {
             Some(c) => p.keep.push((w.clone(), c.clone())),
             None => p.fetch.push(w.clone()),
