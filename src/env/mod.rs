@@ -233,12 +233,7 @@ impl Env {
                 "auto, always or never",
             )?,
             stderr_is_terminal,
-            term_width: get("RUSTUP_TERM_WIDTH")
-                .map(|v| match v.parse::<u16>() {
-                    Ok(n) if n >= 20 => Ok(n),
-                    _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH".into(), value: v, expected: "a number of columns ≥ 20" }),
-                })
-                .transpose()?,
+            term_width: term_width(&get)?,
             term_color: one_of(
                 &get,
                 "RUSTUP_TERM_COLOR",
@@ -247,22 +242,12 @@ impl Env {
                 "auto, always or never",
             )?,
             no_color: get("NO_COLOR").is_some() || get("TERM").as_deref() == Some("dumb"),
-            host_root: match get("TCUP_HOST_ROOT") {
-                None => PathBuf::from("/"),
-                Some(v) if PathBuf::from(&v).is_dir() => PathBuf::from(v),
-                Some(v) => return Err(EnvError { var: "TCUP_HOST_ROOT".into(), value: v, expected: "an existing directory" }),
-            },
+            host_root: host_root(&get)?,
             host_machine: get("TCUP_HOST_MACHINE"),
             download,
             toolchain: get("RUSTUP_TOOLCHAIN"),
             plus_toolchain: None,
-            recursion_count: get("RUST_RECURSION_COUNT")
-                .map(|v| {
-                    v.parse::<u32>()
-                        .map_err(|_| EnvError { var: "RUST_RECURSION_COUNT".into(), value: v, expected: "a whole number ≥ 0" })
-                })
-                .transpose()?
-                .unwrap_or(0),
+            recursion_count: recursion_count(&get)?,
             auto_install: one_of(&get, "RUSTUP_AUTO_INSTALL", None, &[("0", Some(false)), ("1", Some(true))], "0 or 1")?,
             init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
             zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
@@ -270,15 +255,13 @@ impl Env {
             io_threads: whole(&get, "RUSTUP_IO_THREADS", 1, "a whole number ≥ 1")?,
             unpack_ram: whole(&get, "RUSTUP_UNPACK_RAM", 1 << 20, "a number of bytes ≥ 1048576 (1 MiB)")?,
             xz_decoders: whole(&get, "TCUP_XZ_DECODERS", 1, "a whole number ≥ 1")?,
-            archive_format: match get("TCUP_ARCHIVE_FORMAT").as_deref() {
-                None | Some("auto") => ArchiveFormat::Auto,
-                Some("gz") => ArchiveFormat::Gz,
-                Some("xz") => ArchiveFormat::Xz,
-                Some("zst") => ArchiveFormat::Zst,
-                Some(v) => {
-                    return Err(EnvError { var: "TCUP_ARCHIVE_FORMAT".into(), value: v.to_owned(), expected: "gz, xz, zst or auto" });
-                }
-            },
+            archive_format: one_of(
+                &get,
+                "TCUP_ARCHIVE_FORMAT",
+                ArchiveFormat::Auto,
+                &[("auto", ArchiveFormat::Auto), ("gz", ArchiveFormat::Gz), ("xz", ArchiveFormat::Xz), ("zst", ArchiveFormat::Zst)],
+                "gz, xz, zst or auto",
+            )?,
             signature_policy: one_of(
                 &get,
                 "TCUP_SIGNATURE_POLICY",
@@ -290,13 +273,45 @@ impl Env {
             update_keys: key_files(&get, "TCUP_UPDATE_KEYS")?,
             format: output_format(&get)?,
             backtrack_limit: whole(&get, "RUSTUP_BACKTRACK_LIMIT", 0, "a whole number of days")?.unwrap_or(21),
-            today: match get("TCUP_TODAY") {
-                None => calendar::today(),
-                Some(v) if calendar::days(&v).is_some() => v,
-                Some(v) => return Err(EnvError { var: "TCUP_TODAY".into(), value: v, expected: "a date YYYY-MM-DD" }),
-            },
+            today: today(&get)?,
             home,
         })
+    }
+}
+
+/// `RUSTUP_TERM_WIDTH`: columns, at least 20.
+fn term_width(get: &impl Fn(&str) -> Option<String>) -> Result<Option<u16>, EnvError> {
+    get("RUSTUP_TERM_WIDTH")
+        .map(|v| match v.parse::<u16>() {
+            Ok(n) if n >= 20 => Ok(n),
+            _ => Err(EnvError { var: "RUSTUP_TERM_WIDTH".into(), value: v, expected: "a number of columns ≥ 20" }),
+        })
+        .transpose()
+}
+
+/// `TCUP_HOST_ROOT`: the root whose files host detection reads (default `/`), an existing directory.
+fn host_root(get: &impl Fn(&str) -> Option<String>) -> Result<PathBuf, EnvError> {
+    match get("TCUP_HOST_ROOT") {
+        None => Ok(PathBuf::from("/")),
+        Some(v) if PathBuf::from(&v).is_dir() => Ok(PathBuf::from(v)),
+        Some(v) => Err(EnvError { var: "TCUP_HOST_ROOT".into(), value: v, expected: "an existing directory" }),
+    }
+}
+
+/// `RUST_RECURSION_COUNT`: how many proxies deep this process runs (0 when unset).
+fn recursion_count(get: &impl Fn(&str) -> Option<String>) -> Result<u32, EnvError> {
+    get("RUST_RECURSION_COUNT")
+        .map(|v| v.parse::<u32>().map_err(|_| EnvError { var: "RUST_RECURSION_COUNT".into(), value: v, expected: "a whole number ≥ 0" }))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// `TCUP_TODAY` (`YYYY-MM-DD`), else today's date (UTC) from the system clock.
+fn today(get: &impl Fn(&str) -> Option<String>) -> Result<String, EnvError> {
+    match get("TCUP_TODAY") {
+        None => Ok(calendar::today()),
+        Some(v) if calendar::days(&v).is_some() => Ok(v),
+        Some(v) => Err(EnvError { var: "TCUP_TODAY".into(), value: v, expected: "a date YYYY-MM-DD" }),
     }
 }
 

@@ -132,110 +132,148 @@ pub fn install<'a>(
     let Overlap { mut opened, near_end } = overlap;
     // The hook is called once per install, and not during a pass that only downloads (an xz
     // archive set aside for a decoder): the next body would sit unread until one is free.
-    let (hook_fired, hook_paused) = (Cell::new(false), Cell::new(false));
+    let hook = Hook { call: near_end, fired: Cell::new(false), paused: Cell::new(false) };
     let sel = job.selected;
     let name = sel.name();
-    let expected = &sel.archive.hash;
-    let crate::home::downloads::CachedArchive { verified: cached, partial, validator: validator_file } = job.downloads.archive(expected);
+    let files = job.downloads.archive(&sel.archive.hash);
     job.downloads.create()?;
     // The dist servers whose bytes of this archive failed: never asked for it again.
     let mut bad = BadBytes::default();
-    let placed = loop {
+    let (parts, records) = loop {
         if job.unpack_dir.exists() {
             fs_err::remove_dir_all(&job.unpack_dir)?;
         }
-        let from_cache = cached.is_file();
-        let Source { bytes: source, len, from } = if from_cache {
-            reporter.verbose(&format!("reusing verified download {}", cached.display()));
-            let f = fs_err::File::open(&cached)?;
+        let from_cache = files.verified.is_file();
+        let source = if from_cache {
+            reporter.verbose(&format!("reusing verified download {}", files.verified.display()));
+            let f = fs_err::File::open(&files.verified)?;
             let len = f.metadata().ok().map(|m| m.len());
             Source { bytes: Box::new(f), len, from: Delivered::default() }
         } else if let Some(Some(ahead)) = opened.take().transpose()? {
             ahead
         } else {
-            open_network(job, downloader, reporter, &partial, &validator_file, bad.avoid())?
+            open_network(job, downloader, reporter, &files.partial, &files.validator, bad.avoid())?
         };
-        let meter = reporter.start(&name, len);
-        let near_end = NearEnd::arm(near_end, &hook_fired, &hook_paused, len);
-        let mut hashing = HashingReader::new(Metered { inner: source, meter: &meter, cancel, near_end });
-        // The first bytes say how much memory the decoder needs (install::xz_budget).
-        let mut head = Vec::with_capacity(HEAD);
-        let peeked = (&mut hashing).take(HEAD as u64).read_to_end(&mut head);
-        let large = sel.archive.compression == Compression::Xz && xz_budget::dictionary_size(&head).is_some_and(|d| d > LARGE_DICTIONARY);
-        let slot = match (large, from_cache) {
-            (false, _) => None,
-            (true, true) => Some(job.xz_gate.take(cancel).ok_or(Cancelled)?),
-            (true, false) => job.xz_gate.try_take(),
-        };
-        // No decoder free: the archive goes to the download cache first and is unpacked from there
-        // once one is, so the download never waits on memory.
-        let deferred = large && slot.is_none();
-        hook_paused.set(deferred);
-        // Counted under the decompressor: what the bound on unverified bytes is measured against.
-        let received = Received::default();
-        let unpacked = match peeked {
-            Err(e) => Err(UnpackError::Corrupt(e)),
-            Ok(_) if deferred => Ok(None),
-            Ok(_) => unpack::decoder(received.count(head.as_slice().chain(&mut hashing)), sel.archive.compression)
-                .map_err(UnpackError::Corrupt)
-                .and_then(|d| unpack::unpack(d, &received, &job.unpack_dir, job.pool))
-                .map(Some),
-        };
-        if let Err(UnpackError::Crossed(crossed)) = &unpacked {
-            // Stop at once: not a byte more is read, and none of these is resumed later.
-            meter.failed();
-            drop(hashing);
-            let err = anyhow::Error::new(crossed.clone()).context(job.url.to_string());
-            if from_cache {
-                return Err(err);
-            }
-            bad.refuse(err, &from, &job.url, (&partial, &validator_file), downloader, reporter)?;
-            continue;
-        }
-        let actual = match hashing.finish() {
-            Ok((actual, _)) => actual,
-            Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
-            Err(e) => {
-                meter.failed();
-                return Err(anyhow::Error::new(into_download_error(e, &job.url)));
-            }
-        };
-        if &actual != expected {
-            meter.failed();
-            if from_cache {
-                reporter.warn(&format!("cached download {} is corrupt; downloading it again", cached.display()));
-                fs_err::remove_file(&cached)?;
+        let from = source.from.clone();
+        let meter = reporter.start(&name, source.len);
+        let refused = match stream(job, source, &meter, cancel, &hook, from_cache)? {
+            Streamed::Refused(err) => err,
+            Streamed::Mismatch(_) if from_cache => {
+                reporter.warn(&format!("cached download {} is corrupt; downloading it again", files.verified.display()));
+                fs_err::remove_file(&files.verified)?;
                 continue;
             }
-            let err = Mismatch { url: job.url.to_string(), expected: expected.clone(), actual };
-            bad.refuse(err.into(), &from, &job.url, (&partial, &validator_file), downloader, reporter)?;
-            continue;
-        }
-        let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
-        if !from_cache {
-            fs_err::rename(&partial, &cached)?;
-            let _ = fs_err::remove_file(&validator_file);
-        }
-        let Some(unpacked) = unpacked else {
-            reporter.verbose(&format!("{name} downloaded; it unpacks when an xz decoder is free (TCUP_XZ_DECODERS)"));
-            meter.set_aside();
-            continue;
+            Streamed::Mismatch(actual) => Mismatch { url: job.url.to_string(), expected: sel.archive.hash.clone(), actual }.into(),
+            Streamed::Verified(unpacked, slot) => {
+                if !from_cache {
+                    fs_err::rename(&files.partial, &files.verified)?;
+                    let _ = fs_err::remove_file(&files.validator);
+                }
+                let Some(unpacked) = unpacked else {
+                    reporter.verbose(&format!("{name} downloaded; it unpacks when an xz decoder is free (TCUP_XZ_DECODERS)"));
+                    meter.set_aside();
+                    continue;
+                };
+                drop(slot);
+                meter.unpacking();
+                let parts = place::place(&unpacked, &name, &sel.pkg, job.tree)
+                    .inspect_err(|_| meter.failed())
+                    .with_context(|| format!("installing {} from {}", name, job.url))?;
+                meter.done();
+                let records = file_check::placed_records(&unpacked, &[&name, &sel.pkg], &parts);
+                break (parts, records);
+            }
         };
-        drop(slot);
-        meter.unpacking();
-        let parts = place::place(&unpacked, &name, &sel.pkg, job.tree)
-            .inspect_err(|_| meter.failed())
-            .with_context(|| format!("installing {} from {}", name, job.url))?;
-        meter.done();
-        let files = file_check::placed_records(&unpacked, &[&name, &sel.pkg], &parts);
-        break (parts, files);
+        if from_cache {
+            return Err(refused);
+        }
+        bad.refuse(refused, &from, &job.url, (&files.partial, &files.validator), downloader, reporter)?;
     };
-    let (parts, files) = placed;
     Ok(Receipt {
         component: InstalledComponent { id: ComponentId::new(&sel.pkg, &sel.target), is_extension: sel.is_extension, parts },
-        files,
-        archive_hash: expected.clone(),
+        files: records,
+        archive_hash: sel.archive.hash.clone(),
     })
+}
+
+/// The near-end hook of one install ([`Overlap::near_end`]) and its state.
+struct Hook<'h> {
+    call: Option<&'h dyn Fn()>,
+    fired: Cell<bool>,
+    paused: Cell<bool>,
+}
+
+/// How one pass over an archive's bytes ended, when nothing failed outright.
+enum Streamed<'s> {
+    /// The hash matched: the unpacked archive (`None` when it was only downloaded, to be unpacked
+    /// once an xz decoder is free) and the decoder slot it holds.
+    Verified(Option<unpack::Unpacked>, Option<xz_budget::Slot<'s>>),
+    /// The whole stream hashed to this SHA-256, not the manifest's.
+    Mismatch(String),
+    /// The bytes crossed the bound on unverified bytes: nothing more was read.
+    Refused(anyhow::Error),
+}
+
+/// One pass over `source`: hashes every byte and, unless the archive must wait for an xz
+/// decoder, decompresses and unpacks it into `job.unpack_dir` as it streams. The hash is computed
+/// over the whole stream before an error is chosen, so wrong bytes are a [`Streamed::Mismatch`],
+/// not the decompressor's complaint.
+///
+/// # Errors
+/// A failed read (named by URL), [`Cancelled`], or an unpack failure of bytes whose hash matched.
+fn stream<'s>(
+    job: &Job<'s>,
+    source: Source<'_>,
+    meter: &Meter,
+    cancel: &AtomicBool,
+    hook: &Hook<'_>,
+    from_cache: bool,
+) -> anyhow::Result<Streamed<'s>> {
+    let sel = job.selected;
+    let near_end = NearEnd::arm(hook.call, &hook.fired, &hook.paused, source.len);
+    let mut hashing = HashingReader::new(Metered { inner: source.bytes, meter, cancel, near_end });
+    // The first bytes say how much memory the decoder needs (install::xz_budget).
+    let mut head = Vec::with_capacity(HEAD);
+    let peeked = (&mut hashing).take(HEAD as u64).read_to_end(&mut head);
+    let large = sel.archive.compression == Compression::Xz && xz_budget::dictionary_size(&head).is_some_and(|d| d > LARGE_DICTIONARY);
+    let slot = match (large, from_cache) {
+        (false, _) => None,
+        (true, true) => Some(job.xz_gate.take(cancel).ok_or(Cancelled)?),
+        (true, false) => job.xz_gate.try_take(),
+    };
+    // No decoder free: the archive goes to the download cache first and is unpacked from there
+    // once one is, so the download never waits on memory.
+    let deferred = large && slot.is_none();
+    hook.paused.set(deferred);
+    // Counted under the decompressor: what the bound on unverified bytes is measured against.
+    let received = Received::default();
+    let unpacked = match peeked {
+        Err(e) => Err(UnpackError::Corrupt(e)),
+        Ok(_) if deferred => Ok(None),
+        Ok(_) => unpack::decoder(received.count(head.as_slice().chain(&mut hashing)), sel.archive.compression)
+            .map_err(UnpackError::Corrupt)
+            .and_then(|d| unpack::unpack(d, &received, &job.unpack_dir, job.pool))
+            .map(Some),
+    };
+    if let Err(UnpackError::Crossed(crossed)) = &unpacked {
+        // Stop at once: not a byte more is read, and none of these is resumed later.
+        meter.failed();
+        return Ok(Streamed::Refused(anyhow::Error::new(crossed.clone()).context(job.url.to_string())));
+    }
+    let actual = match hashing.finish() {
+        Ok((actual, _)) => actual,
+        Err(_) if cancel.load(Ordering::Relaxed) => return Err(Cancelled.into()),
+        Err(e) => {
+            meter.failed();
+            return Err(anyhow::Error::new(into_download_error(e, &job.url)));
+        }
+    };
+    if actual != sel.archive.hash {
+        meter.failed();
+        return Ok(Streamed::Mismatch(actual));
+    }
+    let unpacked = unpacked.inspect_err(|_| meter.failed()).with_context(|| format!("unpacking {}", job.url))?;
+    Ok(Streamed::Verified(unpacked, slot))
 }
 
 /// A byte source: the archive's bytes, their total length when known, and the dist servers

@@ -3,6 +3,7 @@
 //! ([`super::archive`]) into the staging tree, opening the next archive ahead near the end of
 //! their own ([`super::open_ahead`]); the first failure cancels the rest.
 
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -15,9 +16,11 @@ use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
 use crate::fetch::archive::{self, Cancelled, Job, Overlap};
 use crate::fetch::open_ahead::OpenAhead;
-use crate::home::Home;
 use crate::home::toolchain::Receipt;
+use crate::home::{Downloads, Home};
 use crate::install::staging::Staging;
+use crate::install::unpack::PoolOptions;
+use crate::install::xz_budget::Gate;
 use crate::progress::Reporter;
 
 /// The order the workers take components in: the longest first (longest-processing-time first),
@@ -53,23 +56,7 @@ pub fn fetch_all(
     let workers = env.concurrent_downloads.unwrap_or_else(|| default_workers(selection.components.len()));
     let pool = archive::pool_options(env, workers.min(selection.components.len()).max(1));
     let xz_gate = crate::install::xz_budget::Gate::new(env.xz_decoders.unwrap_or(DEFAULT_XZ_DECODERS));
-    let jobs = selection
-        .components
-        .iter()
-        .map(|c| {
-            let url = server::rewrite(&c.archive.url, &env.dist_server)
-                .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
-            Ok(Job {
-                selected: c,
-                url,
-                downloads: &downloads,
-                unpack_dir: staging.unpack_dir(&c.name()),
-                tree: &tree,
-                pool,
-                xz_gate: &xz_gate,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let jobs = jobs(env, selection, staging, &downloads, &tree, pool, &xz_gate)?;
     let order = start_order(&selection.components);
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
@@ -117,8 +104,36 @@ pub fn fetch_all(
             });
         }
     });
-    let results = std::mem::take(&mut *results.lock().expect("workers finished"));
-    // Report the first real failure, not a component that stopped because of it.
+    first_failure(std::mem::take(&mut *results.lock().expect("workers finished")))
+}
+
+/// One [`Job`] per selected component, its URL moved onto the dist server.
+///
+/// # Errors
+/// A manifest URL that is not valid (naming the component).
+fn jobs<'a>(
+    env: &Env,
+    selection: &'a Selection,
+    staging: &Staging,
+    downloads: &'a Downloads,
+    tree: &'a Path,
+    pool: PoolOptions,
+    xz_gate: &'a Gate,
+) -> anyhow::Result<Vec<Job<'a>>> {
+    selection
+        .components
+        .iter()
+        .map(|c| {
+            let url = server::rewrite(&c.archive.url, &env.dist_server)
+                .with_context(|| format!("the manifest's URL for {} is invalid: {}", c.name(), c.archive.url))?;
+            Ok(Job { selected: c, url, downloads, unpack_dir: staging.unpack_dir(&c.name()), tree, pool, xz_gate })
+        })
+        .collect()
+}
+
+/// The receipts in selection order, or the first real failure: not a component that stopped
+/// because another had failed ([`Cancelled`]).
+fn first_failure(results: Vec<Option<anyhow::Result<Receipt>>>) -> anyhow::Result<Vec<Receipt>> {
     let mut receipts = Vec::with_capacity(results.len());
     let mut first_err: Option<anyhow::Error> = None;
     for r in results.into_iter().flatten() {

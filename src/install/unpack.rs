@@ -319,23 +319,10 @@ fn decode<R: Read + Seek>(
         meta.check_size(entry.size())?;
         let refuse = |why: String| UnsafeEntry { entry: raw_path.display().to_string(), why };
         let path = safety::relative_path(&raw_path).map_err(|why| refuse(why.to_owned()))?;
-        let kind = match ty {
-            tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
-            tar::EntryType::Directory => Kind::Dir,
-            tar::EntryType::Symlink => Kind::Symlink,
-            tar::EntryType::Link => Kind::HardLink,
-            other => return Err(refuse(format!("unsupported entry type {other:?} (device, FIFO or other special file)")).into()),
-        };
+        let kind = entry_kind(ty).map_err(refuse)?;
         let link = meta.link(entry.header())?;
         safety::check_entry(&path, kind, link.as_deref(), &symlinks)?;
-        // Compared as bytes: relative_path's paths are normalised, and this runs for every entry.
-        let first = path.components().next().expect("relative_path is never empty").as_os_str();
-        match &top {
-            None if path.as_os_str() == first && kind != Kind::Dir => return Err(UnpackError::Layout(path.display().to_string())),
-            None => top = Some(PathBuf::from(first)),
-            Some(t) if t.as_os_str() != first => return Err(UnpackError::Layout(path.display().to_string())),
-            Some(_) => {}
-        }
+        one_top(&mut top, &path, kind)?;
         // The pool must never race with this thread on one path: links and reused paths wait
         // until every queued file is written.
         if kind != Kind::Dir && (kind != Kind::File || !seen.files.insert(Seen::key(&path))) {
@@ -377,6 +364,33 @@ fn decode<R: Read + Seek>(
     }
     let top = top.ok_or_else(|| UnpackError::Layout("(empty archive)".into()))?;
     Ok((top, symlinks))
+}
+
+/// What an entry of type `ty` creates; the reason a special file (device, FIFO, …) is refused.
+fn entry_kind(ty: tar::EntryType) -> Result<Kind, String> {
+    match ty {
+        tar::EntryType::Regular | tar::EntryType::Continuous => Ok(Kind::File),
+        tar::EntryType::Directory => Ok(Kind::Dir),
+        tar::EntryType::Symlink => Ok(Kind::Symlink),
+        tar::EntryType::Link => Ok(Kind::HardLink),
+        other => Err(format!("unsupported entry type {other:?} (device, FIFO or other special file)")),
+    }
+}
+
+/// Checks that `path` lies in the archive's one top directory, and records it from the first
+/// entry (which must be that directory or lie below it).
+fn one_top(top: &mut Option<PathBuf>, path: &Path, kind: Kind) -> Result<(), UnpackError> {
+    // Compared as bytes: relative_path's paths are normalised, and this runs for every entry.
+    let first = path.components().next().expect("relative_path is never empty").as_os_str();
+    match top {
+        None if path.as_os_str() == first && kind != Kind::Dir => Err(UnpackError::Layout(path.display().to_string())),
+        None => {
+            *top = Some(PathBuf::from(first));
+            Ok(())
+        }
+        Some(t) if t.as_os_str() != first => Err(UnpackError::Layout(path.display().to_string())),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Creates the parent directory of `path` (relative to `root`) unless this archive already did.
