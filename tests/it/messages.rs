@@ -3,20 +3,12 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::dist::Dist;
 use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Sandbox};
-
-fn served() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
+use crate::support::{HOST, Sandbox, Scenario, served};
 
 #[test]
 fn a_profile_typo_is_a_usage_error_before_any_download() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
         .fails(2, &["unknown profile 'minimul'; did you mean 'minimal'?", "minimal, default, complete"]);
@@ -25,7 +17,7 @@ fn a_profile_typo_is_a_usage_error_before_any_download() {
 
 #[test]
 fn component_and_target_typos_suggest_and_exit_2_before_archives() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
     let r = sb.run(&server.url, &["install", "stable", "-t", "aarch64-unknown-linux-gnux"]);
@@ -47,7 +39,7 @@ fn file_urls_say_no_such_file_and_what_is_wrong() {
 
 #[test]
 fn a_mirror_advertises_only_what_it_holds() {
-    let (_root, origin) = served();
+    let origin = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&origin.url, &["install", "stable", "--profile", "minimal"]).ok();
     let mirror = tempfile::tempdir().unwrap();
@@ -70,13 +62,9 @@ fn a_mirror_advertises_only_what_it_holds() {
 #[test]
 fn ctrl_c_exits_130_says_what_is_left_and_the_next_run_cleans_up() {
     use std::io::BufRead;
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
+    let server = served(Scenario::stable());
     // rustc arrives a KiB at a time: the install is surely mid-download when interrupted.
-    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::Drip(1024, std::time::Duration::from_millis(100)));
+    server.fault(&server.archive("rustc", "xz"), Fault::Drip(1024, std::time::Duration::from_millis(100)));
     let sb = Sandbox::new();
     let mut child = sb.tcup(&server.url).args(["install", "stable"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
@@ -137,21 +125,18 @@ fn help_lists_global_options_once_and_names_arguments_alike() {
 
 #[test]
 fn doctor_labels_latency_measures_throughput_on_a_large_file_and_skips_backends_for_files() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    let text = dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let small = sb.run(&server.url, &["doctor"]).ok().stdout;
     assert!(small.contains("(latency)") && small.contains("too small to measure throughput"), "{small}");
     assert!(!small.contains("MiB/s"), "{small}");
     // A manifest over 1 MiB (a long comment): now a rate means something.
-    dist.write_manifest(root.path(), &format!("{text}\n# {}\n", "x".repeat(1_200_000)));
+    server.dist.write_manifest(server.root(), &format!("{}\n# {}\n", server.manifest, "x".repeat(1_200_000)));
     let large = sb.run(&server.url, &["doctor"]).ok().stdout;
     assert_eq!(large.lines().filter(|l| l.contains(" ok ") && l.contains(" MiB/s")).count(), 3, "{large}");
     assert!(!large.contains("(latency)"), "{large}");
     // file://: no backend runs; the file is checked.
-    let local = sb.run(&format!("file://{}", root.path().display()), &["doctor"]).ok().stdout;
+    let local = sb.run(&format!("file://{}", server.root().display()), &["doctor"]).ok().stdout;
     assert!(local.contains("no download backend is involved") && local.contains("readable"), "{local}");
     assert!(!local.contains("rustls") && !local.contains("native-tls"), "{local}");
     let gone = sb.dir.path().join("gone");

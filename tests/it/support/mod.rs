@@ -1,11 +1,14 @@
 //! Shared test support: a sandboxed home, running the `tcup` binary, a loopback dist server, and
-//! synthetic dist trees.
+//! synthetic dist trees ([`served`] puts the two together for a [`Scenario`]).
 
 #![allow(dead_code)]
 
 pub mod dist;
+pub mod served;
 pub mod server;
 pub mod sign;
+
+pub use served::{Scenario, served};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

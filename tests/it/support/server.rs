@@ -101,6 +101,7 @@ pub struct Server {
 }
 
 /// A test certificate authority and a server certificate it signed for localhost/127.0.0.1.
+#[derive(Clone)]
 pub struct TestCa {
     /// PEM of the CA certificate (for `SSL_CERT_FILE`).
     pub ca_pem: String,
