@@ -215,10 +215,8 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
             .env("RUSTUP_MAX_RETRIES", "0"),
     );
     first.fails(1, &[&format!("{}.tar.zst failed (rustls): HTTP 500", cargo.rel())]);
-    let rustc = server.dist.comp("rustc");
-    let rustc_hash = sha(&std::fs::read(server.root().join(format!("{}.tar.xz", rustc.rel()))).unwrap());
-    let std = server.dist.comp("rust-std");
-    let std_hash = sha(&std::fs::read(server.root().join(format!("{}.tar.gz", std.rel()))).unwrap());
+    let rustc_hash = sha(&server.archive_bytes("rustc", "xz"));
+    let std_hash = sha(&server.archive_bytes("rust-std", "gz"));
     let mut cached = vec![rustc_hash.clone(), std_hash];
     cached.sort();
     assert_eq!(list(&sb.rustup_home.join("downloads")), cached, "verified downloads stay cached under their hash");
@@ -228,11 +226,9 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
     let before = server.log().len();
     let run = sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("is corrupt; downloading it again"), "{}", run.stderr);
-    let mut fetched: Vec<_> = server.log()[before..].iter().filter(|l| l.path.contains(".tar.")).map(|l| l.path.clone()).collect();
-    fetched.sort();
-    let mut expected = [format!("/{}.tar.xz", rustc.rel()), format!("/{}.tar.zst", cargo.rel())];
+    let mut expected = [server.archive("rustc", "xz"), server.archive("cargo", "zst")];
     expected.sort();
-    assert_eq!(fetched, expected);
+    assert_eq!(server.archives_since(before), expected);
     assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "installed downloads are removed");
 }
 

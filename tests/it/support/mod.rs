@@ -8,7 +8,7 @@ pub mod served;
 pub mod server;
 pub mod sign;
 
-pub use served::{Scenario, served};
+pub use served::{Scenario, Served, served};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -126,6 +126,11 @@ impl Served {
     pub fn archive(&self, pkg: &str, ext: &str) -> String {
         format!("/{}.tar.{ext}", self.dist.comp(pkg).rel())
     }
+
+    /// The bytes of [`Served::archive`] as the server holds them.
+    pub fn archive_bytes(&self, pkg: &str, ext: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(self.archive(pkg, ext).trim_start_matches('/'))).unwrap()
+    }
 }
 
 /// Writes `scenario`'s release into a new temporary directory and serves it.

@@ -214,6 +214,13 @@ impl Server {
         self.state.log.lock().unwrap().clone()
     }
 
+    /// The archive paths (those with `.tar.` in them) requested since log entry `from`, sorted.
+    pub fn archives_since(&self, from: usize) -> Vec<String> {
+        let mut v: Vec<String> = self.log()[from..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
+        v.sort();
+        v
+    }
+
     /// How many requests asked for a path ending with `suffix`.
     pub fn hits(&self, suffix: &str) -> usize {
         self.log().iter().filter(|l| l.path.ends_with(suffix)).count()
