@@ -49,14 +49,14 @@ fn a_mirror_advertises_only_what_it_holds() {
     // Sizes per format, not their sum.
     let line = packed.stderr.lines().find(|l| l.starts_with(&format!("info: packed rustc-{HOST} ("))).unwrap();
     assert!(line.contains("xz ") && line.contains(", gz ") && line.contains(" MiB"), "{line}");
-    let served = Server::http(mirror.path());
+    let packed_mirror = Server::http(mirror.path());
     let fresh = Sandbox::new();
     fresh
-        .run(&served.url, &["install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"])
+        .run(&packed_mirror.url, &["install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"])
         .fails(2, &["target 'aarch64-unknown-linux-gnu' is not in this mirror", &format!("it holds {HOST}")]);
-    fresh.run(&served.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
-    assert_eq!(served.hits(".tar.gz") + served.hits(".tar.xz"), 0, "failed before any archive: {:?}", served.log());
-    fresh.run(&served.url, &["install", "stable", "--profile", "minimal"]).ok();
+    fresh.run(&packed_mirror.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
+    assert_eq!(packed_mirror.hits(".tar.gz") + packed_mirror.hits(".tar.xz"), 0, "failed before any archive: {:?}", packed_mirror.log());
+    fresh.run(&packed_mirror.url, &["install", "stable", "--profile", "minimal"]).ok();
 }
 
 #[test]
