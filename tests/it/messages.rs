@@ -4,14 +4,19 @@
 use std::process::{Command, Stdio};
 
 use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Sandbox, Scenario, served};
+use crate::support::{HOST, Sandbox, Scenario, served, transcript};
 
 #[test]
 fn a_profile_typo_is_a_usage_error_before_any_download() {
     let server = served(Scenario::stable());
     let sb = Sandbox::new();
-    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
+    let r = sb
+        .run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
         .fails(2, &["unknown profile 'minimul'; did you mean 'minimal'?", "minimal, default, complete"]);
+    assert_eq!(
+        transcript(&r.stderr, &sb, &server.url),
+        "error: unknown profile 'minimul'; did you mean 'minimal'? available profiles: minimal, default, complete\n"
+    );
     assert!(server.log().is_empty(), "nothing downloaded: {:?}", server.log());
 }
 
@@ -19,10 +24,22 @@ fn a_profile_typo_is_a_usage_error_before_any_download() {
 fn component_and_target_typos_suggest_and_exit_2_before_archives() {
     let server = served(Scenario::stable());
     let sb = Sandbox::new();
-    sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
+    let r = sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
+    let synced = concat!(
+        "info: syncing channel updates for 'stable-<host>'\n",
+        "warning: channel-rust-stable.toml is not signed: no .asc on the dist server\n",
+    );
+    assert_eq!(
+        transcript(&r.stderr, &sb, &server.url),
+        format!(
+            "{synced}error: <dist>/dist/channel-rust-stable.toml: component 'rustfmtt' is not available for <host> in this release; \
+             did you mean 'rustfmt'? available components: cargo, clippy, rust-docs, rust-src, rust-std, rustc, rustfmt\n"
+        )
+    );
     let r = sb.run(&server.url, &["install", "stable", "-t", "aarch64-unknown-linux-gnux"]);
     let r = r.fails(2, &["target 'aarch64-unknown-linux-gnux'", "did you mean 'aarch64-unknown-linux-gnu'?"]);
     assert_eq!(r.stderr.lines().count(), 3, "syncing, the unsigned-manifest warning, then one error line: {}", r.stderr);
+    assert!(transcript(&r.stderr, &sb, &server.url).starts_with(synced), "{}", r.stderr);
     assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz") + server.hits(".tar.zst"), 0, "no archive fetched");
 }
 
@@ -30,11 +47,30 @@ fn component_and_target_typos_suggest_and_exit_2_before_archives() {
 fn file_urls_say_no_such_file_and_what_is_wrong() {
     let sb = Sandbox::new();
     let missing = sb.dir.path().join("no-mirror");
-    let r = sb.run(&format!("file://{}", missing.display()), &["install", "stable"]);
+    let url = format!("file://{}", missing.display());
+    let r = sb.run(&url, &["install", "stable"]);
     let r = r.fails(1, &["no such file", &format!("{}/dist/channel-rust-stable.toml.sha256", missing.display())]);
     assert!(!r.stderr.contains("HTTP 0"), "{}", r.stderr);
-    sb.run("file://mirror.example/srv/rust", &["install", "stable"])
+    assert_eq!(
+        transcript(&r.stderr, &sb, &url),
+        concat!(
+            "info: syncing channel updates for 'stable-<host>'\n",
+            "error: no usable channel manifest for toolchain 'stable': downloading <dist>/dist/channel-rust-stable.toml.sha256 ",
+            "failed (file): no such file: <home>/no-mirror/dist/channel-rust-stable.toml.sha256\n",
+        )
+    );
+    let r = sb
+        .run("file://mirror.example/srv/rust", &["install", "stable"])
         .fails(1, &["file://mirror.example/srv/rust", "names host 'mirror.example'", "file:///srv/rust"]);
+    assert_eq!(
+        transcript(&r.stderr, &sb, "file://mirror.example/srv/rust"),
+        concat!(
+            "info: syncing channel updates for 'stable-<host>'\n",
+            "error: no usable channel manifest for toolchain 'stable': downloading <dist>/dist/channel-rust-stable.toml.sha256 ",
+            "failed (file): the URL names host 'mirror.example', but file:// URLs read this machine's files: ",
+            "write file:///srv/rust/dist/channel-rust-stable.toml.sha256 (three slashes)\n",
+        )
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::support::dist::sha;
 use crate::support::server::Server;
 use crate::support::{HOST, OFFLINE, Run, Sandbox, Scenario, run, rustup_1_29_1, served};
 
-/// The standard target other than the host that [`crate::support::dist::Dist::standard`] offers a `rust-std` for.
+/// The standard target other than the host that `Dist::standard` offers a `rust-std` for.
 fn other_target() -> &'static str {
     if HOST == "aarch64-unknown-linux-gnu" { "x86_64-unknown-linux-musl" } else { "aarch64-unknown-linux-gnu" }
 }

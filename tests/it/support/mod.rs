@@ -69,6 +69,13 @@ impl Run {
     }
 }
 
+/// `text` (a command's output) as a transcript to compare whole: what differs between runs and
+/// machines replaced by placeholders — the dist server's URL `dist` (its port) by `<dist>`, the
+/// sandbox's directory (temporary paths) by `<home>`, the host triple by `<host>`.
+pub fn transcript(text: &str, sb: &Sandbox, dist: &str) -> String {
+    text.replace(dist, "<dist>").replace(&sb.dir.path().display().to_string(), "<home>").replace(HOST, "<host>")
+}
+
 impl Sandbox {
     /// A new empty sandbox.
     pub fn new() -> Sandbox {
