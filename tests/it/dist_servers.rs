@@ -20,7 +20,7 @@ struct Case {
 fn case() -> Case {
     let good = served(Scenario::stable());
     let rustc = good.archive("rustc", "xz");
-    Case { good, empty: tempfile::tempdir().unwrap(), rustc, sb: Sandbox::new() }
+    Case { empty: tempfile::tempdir().unwrap(), good, rustc, sb: Sandbox::new() }
 }
 
 /// A URL on 127.0.0.1 where nothing listens (connections are refused).

@@ -38,7 +38,7 @@ impl Signed {
         let gpg = Gpg::new(keys.path());
         gpg.gen_key(OPERATOR, algo);
         let public = gpg.export_public(OPERATOR, &keys.path().join("operator.asc"));
-        let s = Signed { server, root, dist, keys, gpg, public };
+        let s = Signed { root, dist, server, gpg, keys, public };
         s.gpg.sign(OPERATOR, &s.manifest());
         s
     }

@@ -31,7 +31,7 @@ fn mirror(make: impl FnOnce(&Gpg, &Path)) -> Signed {
     let gpg = Gpg::new(keys.path());
     make(&gpg, &root.path().join("dist/channel-rust-stable.toml"));
     let public = gpg.export_public(OPERATOR, &keys.path().join("operator.asc"));
-    Signed { server, root, dist, keys, gpg, public }
+    Signed { root, dist, server, gpg, keys, public }
 }
 
 /// The long key ID of a fingerprint.
