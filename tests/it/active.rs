@@ -6,18 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::dist::Dist;
-use crate::support::server::Server;
-use crate::support::{HOST, Run, Sandbox, run};
-
-fn served(channel: &str) -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.channel = channel.into();
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
+use crate::support::{HOST, Run, Sandbox, Scenario, run, served};
 
 /// Links the proxies into the sandbox's `CARGO_HOME/bin`, as `tcup-init` does.
 fn proxies(sb: &Sandbox) -> PathBuf {
@@ -78,7 +67,7 @@ fn project() -> (tempfile::TempDir, PathBuf, PathBuf) {
 
 #[test]
 fn toolchain_file_in_a_parent_directory_selects_and_auto_installs_the_pinned_toolchain() {
-    let (_root, server) = served("1.95.0");
+    let server = served(Scenario::channel("1.95.0"));
     let sb = Sandbox::new();
     let (_p, proj, deep) = project();
     let file = proj.join("rust-toolchain.toml");
@@ -150,7 +139,7 @@ fn a_broken_toolchain_file_is_named() {
 
 #[test]
 fn legacy_file_rustup_toolchain_path_and_plus_names() {
-    let (_root, server) = served("stable");
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let tc = format!("stable-{HOST}");
@@ -198,7 +187,7 @@ fn legacy_file_rustup_toolchain_path_and_plus_names() {
 
 #[test]
 fn a_bad_download_variable_does_not_stop_an_installed_toolchain() {
-    let (_root, server) = served("stable");
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let (_p, _proj, deep) = project();
@@ -221,7 +210,7 @@ fn a_bad_download_variable_does_not_stop_an_installed_toolchain() {
 
 #[test]
 fn default_uninstall_show_which_run() {
-    let (_root, server) = served("stable");
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let (_p, _proj, deep) = project();
     let tc = format!("stable-{HOST}");
@@ -365,7 +354,7 @@ fn rustup(sb: &Sandbox, dist: &str, cwd: &Path, args: &[&str]) -> Run {
 
 #[test]
 fn rustup_and_tcup_share_default_and_overrides() {
-    let (_root, server) = served("stable");
+    let server = served(Scenario::stable());
     let url = &server.url;
     let sb = Sandbox::new();
     let tc = format!("stable-{HOST}");

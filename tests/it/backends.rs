@@ -4,16 +4,8 @@
 
 use std::time::Duration;
 
-use crate::support::dist::Dist;
 use crate::support::server::{Fault, Rule, Server};
-use crate::support::{HOST, Sandbox, run};
-
-fn served() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
+use crate::support::{HOST, Sandbox, Scenario, run, served};
 
 /// The backends named in the User-Agents of the requests logged since `from`.
 fn agents(server: &Server, from: usize) -> Vec<String> {
@@ -26,7 +18,7 @@ fn agents(server: &Server, from: usize) -> Vec<String> {
 
 #[test]
 fn variables_and_flag_choose_the_backend() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let cases: &[(&[(&str, &str)], &[&str], &str)] = &[
         (&[], &[], "rustls"),
         (&[("RUSTUP_USE_CURL", "1")], &[], "curl"),
@@ -55,7 +47,7 @@ fn variables_and_flag_choose_the_backend() {
 
 #[test]
 fn the_backend_that_worked_is_remembered_for_the_host() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     // rustls hangs on every archive; the manifest still comes through it.
     for ext in [".tar.xz", ".tar.zst", ".tar.gz"] {
         for l in ["rustc", "cargo", "rust-std"] {
@@ -79,7 +71,7 @@ fn the_backend_that_worked_is_remembered_for_the_host() {
 
 #[test]
 fn doctor_reports_each_backend_within_the_watchdog() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     server.rule(
         "/dist/channel-rust-stable.toml",
         Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(native-tls)".into()), times: None },
@@ -99,7 +91,7 @@ fn doctor_reports_each_backend_within_the_watchdog() {
 #[test]
 fn unusable_homes_are_configuration_errors() {
     use std::os::unix::ffi::OsStrExt;
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let bad = std::ffi::OsStr::from_bytes(b"/nonexistent/\xffhome");
     let r = run(sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).env("RUSTUP_HOME", bad));

@@ -2,33 +2,17 @@
 //! manifest lacks a requested component is installed from the newest dated nightly that has it,
 //! within `RUSTUP_BACKTRACK_LIMIT` days; a date the server does not have is skipped.
 
-use crate::support::dist::{DATE, Dist, sha};
-use crate::support::server::Server;
-use crate::support::{HOST, Sandbox, run};
+use crate::support::{HOST, Sandbox, Scenario, run, served};
 
-/// A nightly whose newest manifest (dated DATE) lacks clippy, no manifest for the day before,
-/// and a complete one two days before.
-fn served() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let mut full = Dist::standard(HOST);
-    full.channel = "nightly".into();
-    let text = full.write(root.path());
-    let mut lacking = full.clone();
-    lacking.comp_mut("clippy-preview").available = false;
-    lacking.write(root.path());
-    let older = text.replace(&format!("date = \"{DATE}\""), "date = \"2026-04-14\"");
-    let dir = root.path().join("dist/2026-04-14");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("channel-rust-nightly.toml"), &older).unwrap();
-    std::fs::write(dir.join("channel-rust-nightly.toml.sha256"), format!("{}  channel-rust-nightly.toml\n", sha(older.as_bytes())))
-        .unwrap();
-    let server = Server::http(root.path());
-    (root, server)
+/// A nightly whose newest manifest (dated 2026-04-16) lacks clippy, no manifest for the day
+/// before, and a complete one two days before.
+fn nightly_lacking_clippy() -> Scenario {
+    Scenario::channel("nightly").lacking("clippy-preview").also_dated("2026-04-14")
 }
 
 #[test]
 fn a_nightly_missing_a_component_backtracks_to_the_newest_date_that_has_it() {
-    let (_root, server) = served();
+    let server = served(nightly_lacking_clippy());
     let sb = Sandbox::new();
     let out = sb.run(&server.url, &["toolchain", "install", "nightly", "--profile", "minimal", "-c", "clippy"]).ok();
     assert!(out.stderr.contains("nightly 2026-04-16 lacks what was asked for"), "{}", out.stderr);
@@ -44,7 +28,7 @@ fn a_nightly_missing_a_component_backtracks_to_the_newest_date_that_has_it() {
 
 #[test]
 fn no_date_within_the_limit_names_the_component_and_installs_nothing() {
-    let (_root, server) = served();
+    let server = served(nightly_lacking_clippy());
     let sb = Sandbox::new();
     run(sb.tcup(&server.url).env("RUSTUP_BACKTRACK_LIMIT", "1").args([
         "toolchain",

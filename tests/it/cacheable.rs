@@ -5,9 +5,9 @@
 //! `Pragma`), carry credentials that make a response private (`Authorization`, `Cookie`), or
 //! vary the cache key (a query string).
 
-use crate::support::dist::{Dist, sha};
-use crate::support::server::{Logged, Proxy, Server, etag};
-use crate::support::{HOST, Sandbox, run};
+use crate::support::dist::sha;
+use crate::support::server::{Logged, Proxy, etag};
+use crate::support::{HOST, Sandbox, Scenario, run, served};
 
 /// Headers after which a shared cache would not serve (or not store) the answer.
 const UNCACHEABLE: &[&str] =
@@ -16,12 +16,8 @@ const UNCACHEABLE: &[&str] =
 /// Installs stable (minimal) with `backend` from a fresh server, rustc's archive resumed from a
 /// partial download; returns every request the server saw.
 fn install_requests(backend: &str, via_proxy: bool) -> (Vec<Logged>, String) {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rel = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel();
-    let rustc = std::fs::read(root.path().join(format!("{rel}.tar.xz"))).unwrap();
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
+    let rustc = server.archive_bytes("rustc", "xz");
     let sb = Sandbox::new();
     let downloads = sb.rustup_home.join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
@@ -41,7 +37,7 @@ fn install_requests(backend: &str, via_proxy: bool) -> (Vec<Logged>, String) {
             "{backend}: went through the proxy"
         );
     }
-    (server.log(), format!("/{rel}.tar.xz"))
+    (server.log(), server.archive("rustc", "xz"))
 }
 
 fn every_request_is_cacheable(backend: &str) {

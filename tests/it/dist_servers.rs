@@ -5,25 +5,22 @@
 use std::time::{Duration, Instant};
 
 use crate::faults::run_bounded;
-use crate::support::dist::Dist;
 use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, served};
 
 struct Case {
-    root: tempfile::TempDir,
     empty: tempfile::TempDir,
-    good: Server,
+    /// Serves the release; another server on `good.root()` serves the same files.
+    good: Served,
     /// The rustc archive's path on the servers.
     rustc: String,
     sb: Sandbox,
 }
 
 fn case() -> Case {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rustc = format!("/{}.tar.xz", dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel());
-    Case { good: Server::http(root.path()), root, empty: tempfile::tempdir().unwrap(), rustc, sb: Sandbox::new() }
+    let good = served(Scenario::stable());
+    let rustc = good.archive("rustc", "xz");
+    Case { empty: tempfile::tempdir().unwrap(), good, rustc, sb: Sandbox::new() }
 }
 
 /// A URL on 127.0.0.1 where nothing listens (connections are refused).
@@ -61,7 +58,7 @@ impl Case {
 #[test]
 fn a_stalled_first_server_costs_one_stall_then_the_good_one_serves() {
     let c = case();
-    let stalled = Server::http(c.root.path());
+    let stalled = Server::http(c.good.root());
     stalled.fault("*", Fault::Hold(Duration::from_mins(2)));
     let (r, took) = c.install(&format!("{},{}", stalled.url, c.good.url));
     let r = r.ok();
@@ -125,7 +122,7 @@ fn a_bad_server_list_is_refused_naming_the_variable() {
 #[test]
 fn an_archive_stalling_mid_body_resumes_on_the_next_server_at_the_same_offset() {
     let c = case();
-    let first = Server::http(c.root.path());
+    let first = Server::http(c.good.root());
     first.fault(&c.rustc, Fault::StallAfter(20_000));
     let (r, _) = c.install(&format!("{},{}", first.url, c.good.url));
     let r = r.ok();
@@ -153,7 +150,7 @@ fn doctor_lists_each_servers_health() {
 fn a_mirror_without_the_chosen_format_serves_another_the_manifest_lists() {
     let c = case();
     // A mirror that kept only the .tar.gz of rustc (the manifest lists .tar.xz too).
-    std::fs::remove_file(c.root.path().join(c.rustc.trim_start_matches('/'))).unwrap();
+    std::fs::remove_file(c.good.root().join(c.rustc.trim_start_matches('/'))).unwrap();
     let mut cmd = c.sb.tcup(&c.good.url);
     cmd.args(["install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "xz");
     let r = run(&mut cmd).ok();

@@ -5,16 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::dist::{Dist, sha};
+use crate::support::dist::sha;
 use crate::support::server::{Fault, Proxy, Rule, Server, TestCa, etag};
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, served};
 
 #[path = "faults_dns.rs"]
 mod dns;
 
 struct Case {
-    _root: tempfile::TempDir,
-    server: Server,
+    server: Served,
     sb: Sandbox,
     /// Path of rustc's `.tar.xz` on the server (~300 KB of incompressible data).
     rustc: String,
@@ -24,20 +23,18 @@ struct Case {
 }
 
 fn case(https: bool) -> Case {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rel = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel();
-    let rustc_bytes = std::fs::read(root.path().join(format!("{rel}.tar.xz"))).unwrap();
     let sb = Sandbox::new();
-    let (server, ca) = if https {
+    let ca = https.then(|| {
         let ca = TestCa::new();
         let pem = ca.write_pem(sb.dir.path());
-        (Server::https(root.path(), &ca), Some((ca, pem)))
-    } else {
-        (Server::http(root.path()), None)
-    };
-    Case { _root: root, server, sb, rustc: format!("/{rel}.tar.xz"), rustc_bytes, ca }
+        (ca, pem)
+    });
+    let server = served(match &ca {
+        Some((ca, _)) => Scenario::stable().https(ca),
+        None => Scenario::stable(),
+    });
+    let (rustc, rustc_bytes) = (server.archive("rustc", "xz"), server.archive_bytes("rustc", "xz"));
+    Case { server, sb, rustc, rustc_bytes, ca }
 }
 
 impl Case {

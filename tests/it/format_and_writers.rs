@@ -6,20 +6,7 @@ use std::time::Duration;
 
 use crate::support::dist::Dist;
 use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Sandbox, list};
-
-/// The standard release, with its manifest padded to `pad` bytes of comments (a real manifest is
-/// about 1 MB; tcup times the manifest's download to measure the link).
-fn served(pad: usize) -> (tempfile::TempDir, Dist, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    let mut text = dist.write(root.path());
-    let line = "# padding, as a real manifest is large enough to time its download\n";
-    text.push_str(&line.repeat(pad / line.len()));
-    dist.write_manifest(root.path(), &text);
-    let server = Server::http(root.path());
-    (root, dist, server)
-}
+use crate::support::{HOST, Sandbox, Scenario, list, served};
 
 fn rustc_hits(server: &Server, ext: &str) -> usize {
     server.hits(&format!("rustc-1.95.0-{HOST}.tar.{ext}"))
@@ -27,7 +14,7 @@ fn rustc_hits(server: &Server, ext: &str) -> usize {
 
 #[test]
 fn forced_format_is_used_where_offered() {
-    let (_root, _dist, server) = served(0);
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let run = crate::support::run(
         sb.tcup(&server.url).args(["-v", "toolchain", "install", "stable", "--profile", "minimal"]).env("TCUP_ARCHIVE_FORMAT", "gz"),
@@ -58,7 +45,7 @@ fn forced_format_is_used_where_offered() {
 #[test]
 fn automatic_format_follows_the_measured_link() {
     // 4 MB of manifest over loopback arrives far faster than xz decodes: gz.
-    let (_root, _dist, server) = served(4 << 20);
+    let server = served(Scenario::stable().padded(4 << 20));
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
@@ -70,7 +57,7 @@ fn automatic_format_follows_the_measured_link() {
 
     // A server (or CDN) slow to answer but fast once the body flows: the wait for the first byte
     // is latency, not the link, so gz still.
-    let (_root, _dist, server) = served(4 << 20);
+    let server = served(Scenario::stable().padded(4 << 20));
     server.fault("/dist/channel-rust-stable.toml", Fault::Hold(Duration::from_millis(1500)));
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
@@ -78,7 +65,7 @@ fn automatic_format_follows_the_measured_link() {
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (1, 0));
 
     // A small manifest proves nothing about the link: xz, as rustup.
-    let (_root, _dist, server) = served(0);
+    let server = served(Scenario::stable());
     let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("too small to measure the link"), "{}", run.stderr);
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (0, 1));
@@ -97,14 +84,11 @@ fn a_write_error_in_a_writer_thread_stops_the_install_with_nothing_committed() {
     // with a file-size limit of 512 KiB (1024 blocks; 1 MiB where sh counts KiB) and SIGXFSZ
     // ignored, so writing the big file fails with EFBIG in the writer thread that has it, as a
     // full disk would.
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    let docs = dist.comp_mut("rust-docs");
-    let mut files: Vec<(String, Vec<u8>)> = (0..400).map(|i| (format!("page{i}.html"), format!("<p>{i}</p>").into_bytes())).collect();
-    files.insert(200, ("search-index.js".into(), vec![0u8; 2 << 20]));
-    docs.dirs = vec![("share/doc/rust/html".into(), files)];
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().edit(|dist| {
+        let mut files: Vec<(String, Vec<u8>)> = (0..400).map(|i| (format!("page{i}.html"), format!("<p>{i}</p>").into_bytes())).collect();
+        files.insert(200, ("search-index.js".into(), vec![0u8; 2 << 20]));
+        dist.comp_mut("rust-docs").dirs = vec![("share/doc/rust/html".into(), files)];
+    }));
     let sb = Sandbox::new();
     let cmd = sb.tcup(&server.url);
     let tcup = cmd.get_program().to_owned();
@@ -131,26 +115,22 @@ fn a_write_error_in_a_writer_thread_stops_the_install_with_nothing_committed() {
 #[test]
 fn a_slow_manifest_sample_is_checked_on_the_archives_path() {
     // rustc's archive big enough to time (1.5 MB of noise); a 4 MB manifest.
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
-    let line = "# padding, as a real manifest is large enough to time its download\n";
-    let text = dist.write(root.path()) + &line.repeat((4 << 20) / line.len());
-    dist.write_manifest(root.path(), &text);
+    let noisy =
+        |dist: &mut Dist| dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
+    let server = served(Scenario::stable().edit(noisy).padded(4 << 20));
     let drip = || Fault::Drip(256 * 1024, Duration::from_millis(60));
-    let rustc_gz = format!("/dist/{DATE}/rustc-1.95.0-{HOST}.tar.gz", DATE = dist_date(&text));
+    let rustc_gz = format!("/dist/{DATE}/rustc-1.95.0-{HOST}.tar.gz", DATE = dist_date(&server.manifest));
 
     // The manifest drips (a cold connection, a CDN fetching it) but the archives come fast: the
     // first MiBs of rustc's .tar.gz say so, and gz is chosen.
-    let server = Server::http(root.path());
     server.fault("/dist/channel-rust-stable.toml", drip());
     let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains(&format!("; the first MiBs of {}{rustc_gz}: ", server.url)), "{}", run.stderr);
     assert!(run.stderr.contains("faster than xz decodes"), "{}", run.stderr);
     assert_eq!((rustc_hits(&server, "gz"), rustc_hits(&server, "xz")), (2, 0), "the probe, then the download");
 
-    // A slow link reads slow twice: xz.
-    let server = Server::http(root.path());
+    // A slow link reads slow twice: xz (a fresh server on the same tree, its log empty).
+    let server = Server::http(server.root());
     server.fault("/dist/channel-rust-stable.toml", drip());
     server.fault(&rustc_gz, drip());
     let run = Sandbox::new().run(&server.url, &["-v", "toolchain", "install", "stable", "--profile", "minimal"]).ok();
@@ -167,22 +147,19 @@ fn dist_date(manifest: &str) -> String {
 #[test]
 fn large_xz_archives_decode_one_at_a_time_and_the_rest_download_meanwhile() {
     use crate::support::dist::Extra;
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    // rustc's archive holds about 300 kB of noise already; cargo gets 150 kB, so both take a while
-    // to trickle in (below).
-    dist.comp_mut("cargo").files.push(("lib/cargo-noise.so".into(), crate::support::dist::noise(150_000), 0o644));
-    for comp in ["rustc", "cargo"] {
-        dist.comp_mut(comp).extra = Extra::XzLarge;
-    }
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().edit(|dist| {
+        // rustc's archive holds about 300 kB of noise already; cargo gets 150 kB, so both take a
+        // while to trickle in (below).
+        dist.comp_mut("cargo").files.push(("lib/cargo-noise.so".into(), crate::support::dist::noise(150_000), 0o644));
+        for comp in ["rustc", "cargo"] {
+            dist.comp_mut(comp).extra = Extra::XzLarge;
+        }
+    }));
     for (decoders, waits) in [("1", 1), ("2", 0)] {
         // Both archives trickle in (32 KiB every 100 ms: about 1 s and 0.5 s), so the decoder that
         // starts first is still busy when the other archive's first bytes arrive.
         for comp in ["rustc", "cargo"] {
-            let rel = dist.comps.iter().find(|c| c.pkg == comp).unwrap().rel();
-            server.fault(&format!("/{rel}.tar.xz"), Fault::Drip(32 * 1024, Duration::from_millis(100)));
+            server.fault(&server.archive(comp, "xz"), Fault::Drip(32 * 1024, Duration::from_millis(100)));
         }
         let sb = Sandbox::new();
         let r = crate::support::run(

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tcup::host::elf::ElfFacts;
 use tcup::host::run_check::{RunFailure, run_version};
 
-use crate::support::{Sandbox, run};
+use crate::support::{Sandbox, Scenario, run, served};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host").join(name)).unwrap()
@@ -327,16 +327,14 @@ fn diagnoses_illegal_instruction_and_timeout() {
     assert_eq!(run_version(&ok, Duration::from_secs(10), "x").unwrap(), "rustc 1.95.0 (test)");
 }
 
+/// A synthetic release for aarch64 whose rustc is a real AArch64 ELF file.
+fn aarch64_release() -> Scenario {
+    Scenario::stable().host("aarch64-unknown-linux-gnu").edit(|dist| dist.comp_mut("rustc").files[0].1 = fixture("dash-arm64"))
+}
+
 #[test]
 fn explicit_host_that_cannot_run_here_warns_and_diagnoses() {
-    use crate::support::dist::Dist;
-    use crate::support::server::Server;
-    // A synthetic release for aarch64 whose rustc is a real AArch64 ELF file.
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard("aarch64-unknown-linux-gnu");
-    dist.comp_mut("rustc").files[0].1 = fixture("dash-arm64");
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(aarch64_release());
     let sb = Sandbox::new();
     let r = sb.run(&server.url, &["install", "stable", "--profile", "minimal", "--host", "aarch64-unknown-linux-gnu"]).ok();
     assert!(r.stderr.contains("installing for host aarch64-unknown-linux-gnu as asked, but this system looks like"), "{}", r.stderr);
@@ -346,15 +344,9 @@ fn explicit_host_that_cannot_run_here_warns_and_diagnoses() {
 
 #[test]
 fn issue19_force_non_host_is_accepted_and_the_warning_stays() {
-    use crate::support::dist::Dist;
-    use crate::support::server::Server;
     // rustup's scripts pass --force-non-host; tcup installs a non-host toolchain without it, so the
     // flag changes nothing but must not be an error.
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard("aarch64-unknown-linux-gnu");
-    dist.comp_mut("rustc").files[0].1 = fixture("dash-arm64");
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(aarch64_release());
     let sb = Sandbox::new();
     let r =
         sb.run(&server.url, &["toolchain", "install", "--force-non-host", "--profile", "minimal", "stable-aarch64-unknown-linux-gnu"]).ok();
@@ -364,13 +356,9 @@ fn issue19_force_non_host_is_accepted_and_the_warning_stays() {
 
 #[test]
 fn issue19_no_toolchain_for_the_host_is_one_line_naming_the_triple_and_the_server() {
-    use crate::support::dist::Dist;
-    use crate::support::server::Server;
     // The real dist server has no rustc for 32-bit ARM hosts at all here: the refusal must say
     // which server, since another (a mirror, the public one) may have it.
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard("x86_64-unknown-linux-gnu").write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().host("x86_64-unknown-linux-gnu"));
     let sb = Sandbox::new();
     let r = sb.run(&server.url, &["toolchain", "install", "stable", "--host", "armv7-unknown-linux-gnueabihf"]).fails(1, &[]);
     let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
@@ -381,17 +369,12 @@ fn issue19_no_toolchain_for_the_host_is_one_line_naming_the_triple_and_the_serve
 
 #[test]
 fn raspbian_on_a_pi4_gets_armv7_plus_the_armv6_target_and_one_note() {
-    use crate::support::dist::{Comp, Dist};
-    use crate::support::server::Server;
+    use crate::support::dist::Comp;
     let system =
         lay_out(&Root { sh: Some(armv6_hard_float()), loaders: &["/lib/ld-linux-armhf.so.3"], cpuinfo: Some(PI4_ARM64), extra: &[] });
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard("armv7-unknown-linux-gnueabihf");
     let mut v6 = Comp::new("rust-std", "arm-unknown-linux-gnueabihf");
     v6.files = vec![("lib/rustlib/arm-unknown-linux-gnueabihf/lib/libstd.rlib".into(), b"std v6".to_vec(), 0o644)];
-    dist.comps.push(v6);
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().host("armv7-unknown-linux-gnueabihf").edit(|dist| dist.comps.push(v6)));
     let sb = Sandbox::new();
     let r = run(sb
         .tcup(&server.url)

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::dist::{DATE, Dist};
 use crate::support::server::Server;
-use crate::support::{HOST, Sandbox, run};
+use crate::support::{HOST, Sandbox, Scenario, run, served};
 
 /// Every file below `dir` (relative path → bytes; a link as `-> target`), to compare a victim
 /// directory before and after.
@@ -74,9 +74,7 @@ fn mirror_sync_refuses_a_manifest_date_that_leaves_out() {
 
 #[test]
 fn mirror_pack_refuses_an_installed_manifest_date_that_leaves_out() {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let tc = sb.toolchain(&format!("stable-{HOST}"));
@@ -195,11 +193,8 @@ fn credentials_in_the_dist_server_and_proxies_are_masked_everywhere() {
 
 #[test]
 fn a_redirect_to_a_local_file_is_refused_by_every_backend() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rustc = format!("/{}.tar.xz", dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
+    let rustc = server.archive("rustc", "xz");
     server.fault(&rustc, crate::support::server::Fault::Redirect("file:///etc/passwd".into()));
     for backend in ["curl", "rustls", "native-tls"] {
         let sb = Sandbox::new();

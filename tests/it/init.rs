@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::dist::{Dist, sha};
+use crate::support::dist::sha;
 use crate::support::server::{Fault, Rule, Server};
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, served};
 
 /// The version the published init.sh carries hashes for (tcup's own).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -18,13 +18,12 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A server root with a synthetic release, `tcup-init` published as [`publish_tcup_init`] does.
-pub fn update_root() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    publish_tcup_init(root.path());
-    let server = Server::http(root.path());
-    (root, server)
+/// An update root serving `scenario`'s release, `tcup-init` published as [`publish_tcup_init`]
+/// does.
+pub fn update_root(scenario: Scenario) -> Served {
+    let server = served(scenario);
+    publish_tcup_init(server.root());
+    server
 }
 
 /// Publishes the tcup binary under test as `tcup-init` and the proxy program as `tcup-proxy`, each
@@ -102,7 +101,7 @@ pub fn rustc_through_proxy(sb: &Sandbox) -> Run {
 }
 
 fn installs_under(shell: &[&str], path: Option<&str>) {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     let r = run(&mut init(shell, &sb, &server, path, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(r.stderr.contains(&format!("downloading tcup-init for {HOST}")), "{}", r.stderr);
@@ -150,11 +149,11 @@ fn issue19_a_glibc_system_with_debians_musl_package_gets_the_gnu_build() {
 #[test]
 fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
     // A release without the proxy program: its init.sh carries no hash for one.
-    let (root, server) = update_root();
+    let server = update_root(Scenario::stable());
     for f in ["tcup-proxy", "tcup-proxy.sha256"] {
-        std::fs::remove_file(root.path().join("archive").join(VERSION).join(HOST).join(f)).unwrap();
+        std::fs::remove_file(server.root().join("archive").join(VERSION).join(HOST).join(f)).unwrap();
     }
-    publish_init_sh(root.path());
+    publish_init_sh(server.root());
     let sb = Sandbox::new();
     let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(!r.stderr.contains("tcup-proxy"), "an absent proxy program is not worth a message: {}", r.stderr);
@@ -163,20 +162,19 @@ fn an_update_root_without_the_proxy_program_links_the_proxies_to_tcup() {
     rustc_through_proxy(&sb);
 
     // Its hash is carried but the program cannot be downloaded: a warning, and tcup runs.
-    let (root, server) = update_root();
+    let server = update_root(Scenario::stable());
     server.fault(&format!("/archive/{VERSION}/{HOST}/tcup-proxy"), Fault::Status(404));
     let sb = Sandbox::new();
     let r = run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     assert!(r.stderr.contains("warning: could not download tcup-proxy; the proxies will run tcup itself"), "{}", r.stderr);
     assert!(proxies_link_to(&sb, "tcup"));
     rustc_through_proxy(&sb);
-    drop(root);
 }
 
 #[test]
 fn a_bad_proxy_program_is_refused_and_nothing_installed() {
-    let (root, server) = update_root();
-    let dir = root.path().join("archive").join(VERSION).join(HOST);
+    let server = update_root(Scenario::stable());
+    let dir = server.root().join("archive").join(VERSION).join(HOST);
     std::fs::write(dir.join("tcup-proxy"), b"#!/bin/sh\nexit 0\n").unwrap();
     std::fs::write(dir.join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", sha(b"#!/bin/sh\nexit 0\n"))).unwrap();
     let sb = Sandbox::new();
@@ -188,7 +186,7 @@ fn a_bad_proxy_program_is_refused_and_nothing_installed() {
 
 #[test]
 fn curl_stalling_falls_back_to_wget() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     server.rule(
         &format!("/archive/{VERSION}/{HOST}/tcup-init"),
         Rule { fault: Fault::Hold(std::time::Duration::from_mins(2)), user_agent: Some("curl/".into()), times: None },
@@ -209,7 +207,7 @@ fn curl_stalling_falls_back_to_wget() {
 fn issue19_curl_failing_without_wget_says_that_curl_failed() {
     // A 404 from the update root on a system with curl and no wget (a Debian image) used to end in
     // "neither curl nor wget works here", as if no downloader existed.
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     server.fault(&format!("/archive/{VERSION}/{HOST}/tcup-init"), Fault::Status(404));
     let sb = Sandbox::new();
     let path = busybox_path(sb.dir.path(), true);
@@ -227,7 +225,7 @@ fn issue19_curl_failing_without_wget_says_that_curl_failed() {
 fn without_curl_wget_is_used() {
     let dir = tempfile::tempdir().unwrap();
     let path = busybox_path(dir.path(), false);
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     // dash by absolute path: the PATH given to it has busybox's applets and no curl.
     let dash = ["/usr/bin/dash", "/bin/dash"].into_iter().find(|p| Path::new(p).exists()).expect("dash is installed");
@@ -239,7 +237,7 @@ fn without_curl_wget_is_used() {
 
 #[test]
 fn without_a_tty_and_without_y_it_says_to_use_y() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     // setsid: no controlling terminal, so /dev/tty cannot be opened either.
     let mut cmd = init(&["setsid", "-w", "dash"], &sb, &server, None, &["--profile", "minimal"]);
@@ -253,7 +251,7 @@ fn without_a_tty_and_without_y_it_says_to_use_y() {
 
 #[test]
 fn path_edits_are_idempotent_and_uninstall_restores_them() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     let home = sb.dir.path();
     std::fs::write(home.join(".profile"), "export EDITOR=vi\n").unwrap();
@@ -278,7 +276,7 @@ fn path_edits_are_idempotent_and_uninstall_restores_them() {
 
 #[test]
 fn a_missing_tool_names_the_component() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     run(&mut init(&["dash"], &sb, &server, None, &["-y", "--no-modify-path", "--profile", "minimal"])).ok();
     let r = run(&mut sb.command(sb.cargo_home.join("bin/rustfmt")));
@@ -307,7 +305,7 @@ fn dockerfile_run_lines_work_as_shell() {
             .find(|l| l.starts_with("RUN") && l.contains("init.sh"))
             .unwrap_or_else(|| panic!("{file} has no init.sh RUN line"));
         assert!(line.contains("\"$TCUP_UPDATE_ROOT/init.sh\""), "{file}: {line}");
-        let (_root, server) = update_root();
+        let server = update_root(Scenario::stable());
         let sb = Sandbox::new();
         let shell = line.trim_start_matches("RUN ").replace("https://static.tcup.rs", &server.url).replace("'=https'", "'=http,https'");
         let r = run(sb.command("sh").arg("-c").arg(&shell).env("TCUP_UPDATE_ROOT", &server.url).env("RUSTUP_DIST_SERVER", &server.url));
@@ -343,7 +341,7 @@ fn on_a_terminal(sb: &Sandbox, server: &Server, args: &str, input: &str) -> Run 
 
 #[test]
 fn interactive_plan_cancel_and_customise() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     let r = on_a_terminal(&sb, &server, "--profile minimal", "3\n").ok();
     assert!(r.stdout.contains("default toolchain:") && r.stdout.contains("3) Cancel installation"), "{}", r.stdout);
@@ -361,7 +359,7 @@ fn interactive_plan_cancel_and_customise() {
 
 #[test]
 fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     let r = on_a_terminal(&sb, &server, "", "4\n2\nstabel\nnone\nminimul\nminimal\nmaybe\nn\nn\n3\n").ok();
     let out = r.stdout.replace('\r', "");
@@ -382,7 +380,7 @@ fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
 
 #[test]
 fn insecure_root_and_unverifiable_downloads_are_refused() {
-    let (_root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     // A development init.sh carries no hashes: a plain-http update root is refused, and the switch
     // that once allowed it is gone.

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::init::{VERSION, busybox_path, dev_init, init, publish_tcup_init, rustc_through_proxy, update_root};
-use crate::support::dist::{Dist, sha};
+use crate::init::{VERSION, busybox_path, dev_init, init, rustc_through_proxy, update_root};
+use crate::support::dist::sha;
 use crate::support::server::{Fault, Server, TestCa};
-use crate::support::{HOST, Run, Sandbox, on_path, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, on_path, run};
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -94,16 +94,6 @@ fn dash() -> String {
     on_path("dash", "init.sh runs under dash").display().to_string()
 }
 
-/// An update root over HTTPS with a certificate from `ca`: the synthetic release, `tcup-init`
-/// published, the init.sh carrying its hashes.
-fn https_root(ca: &TestCa) -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    publish_tcup_init(root.path());
-    let server = Server::https(root.path(), ca);
-    (root, server)
-}
-
 /// Copies the published builds of [`VERSION`] under `root` to `archive/<version>/`, whose hashes
 /// no init.sh carries.
 fn publish_other_version(root: &Path, version: &str) {
@@ -120,7 +110,7 @@ const ARGS: &[&str] = &["-y", "--no-modify-path", "--profile", "minimal"];
 #[test]
 fn issue28_an_untrusted_certificate_is_final_and_wget_never_runs() {
     let ca = TestCa::new();
-    let (_root, server) = https_root(&ca);
+    let server = update_root(Scenario::stable().https(&ca));
     // The published init.sh (its release's hashes) and the repository's (none): curl's TLS failure
     // is final for both; a fake wget first on PATH records being called.
     for (what, script) in
@@ -151,8 +141,8 @@ fn issue28_an_untrusted_certificate_is_final_and_wget_never_runs() {
 #[test]
 fn issue28_a_redirect_from_https_to_http_is_refused_with_every_downloader() {
     let ca = TestCa::new();
-    let (root, server) = https_root(&ca);
-    let pem = ca.write_pem(root.path());
+    let server = update_root(Scenario::stable().https(&ca));
+    let pem = ca.write_pem(server.root());
     // The second server, plain http, would serve a binary of its own with a matching .sha256.
     let evil_root = tempfile::tempdir().unwrap();
     let http = Server::http(evil_root.path());
@@ -204,7 +194,7 @@ fn issue28_a_redirect_from_https_to_http_is_refused_with_every_downloader() {
 #[test]
 fn issue28_a_tampered_tcup_init_is_refused_whichever_downloader() {
     // Over plain http on purpose: the hash the published init.sh carries decides, not the connection.
-    let (root, server) = update_root();
+    let server = update_root(Scenario::stable());
     let carried = sha(&std::fs::read(env!("CARGO_BIN_EXE_tcup")).unwrap());
     for (name, label, busybox_wget, real) in [
         ("curl", "curl", false, &["curl"][..]),
@@ -214,7 +204,7 @@ fn issue28_a_tampered_tcup_init_is_refused_whichever_downloader() {
         let scene = Scene::new();
         let evil = scene.hostile_binary();
         // The attacker replaces the binary at the release's path, with a .sha256 to match.
-        let dir = root.path().join("archive").join(VERSION).join(HOST);
+        let dir = server.root().join("archive").join(VERSION).join(HOST);
         std::fs::write(dir.join("tcup-init"), &evil).unwrap();
         std::fs::write(dir.join("tcup-init.sha256"), format!("{}  tcup-init\n", sha(&evil))).unwrap();
         let path = tools_path(&scene.sb.dir.path().join(name), busybox_wget, real);
@@ -235,9 +225,9 @@ fn issue28_a_tampered_tcup_init_is_refused_whichever_downloader() {
 #[test]
 fn issue28_busybox_wget_without_openssl_is_refused_for_what_no_hash_covers() {
     let ca = TestCa::new();
-    let (root, server) = https_root(&ca);
-    let pem = ca.write_pem(root.path());
-    publish_other_version(root.path(), "0.0.9");
+    let server = update_root(Scenario::stable().https(&ca));
+    let pem = ca.write_pem(server.root());
+    publish_other_version(server.root(), "0.0.9");
     // The development copy (no hashes at all) under dash and busybox ash, and the published one
     // asked for a version whose hash it does not carry.
     for (name, shell, script, version) in [
@@ -267,9 +257,9 @@ fn issue28_busybox_wget_without_openssl_is_refused_for_what_no_hash_covers() {
 #[test]
 fn issue28_what_no_hash_covers_installs_over_verified_https() {
     let ca = TestCa::new();
-    let (root, server) = https_root(&ca);
-    let pem = ca.write_pem(root.path());
-    publish_other_version(root.path(), "0.0.9");
+    let server = update_root(Scenario::stable().https(&ca));
+    let pem = ca.write_pem(server.root());
+    publish_other_version(server.root(), "0.0.9");
     // curl: the published init.sh, another version (rustup-init's RUSTUP_VERSION).
     let scene = Scene::new();
     let mut cmd = init(&["dash"], &scene.sb, &server, None, ARGS);
@@ -288,7 +278,7 @@ fn issue28_what_no_hash_covers_installs_over_verified_https() {
     rustc_through_proxy(&scene.sb);
     assert!(server.log().iter().any(|l| l.path == format!("/archive/0.0.9/{HOST}/tcup-init") && l.user_agent.starts_with("Wget")));
     // Without a carried hash the .sha256 still guards against a truncated or corrupt download.
-    std::fs::write(root.path().join("dist").join(HOST).join("tcup-init.sha256"), format!("{}  tcup-init\n", "0".repeat(64))).unwrap();
+    std::fs::write(server.root().join("dist").join(HOST).join("tcup-init.sha256"), format!("{}  tcup-init\n", "0".repeat(64))).unwrap();
     server.clear_faults();
     let scene = Scene::new();
     let mut cmd = dev_init(&["dash"], &scene.sb, &server, None, ARGS);

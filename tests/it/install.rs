@@ -5,20 +5,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use crate::support::dist::{Dist, Extra, compress, sha, tarball};
-use crate::support::server::{Fault, Server, TestCa};
-use crate::support::{HOST, Sandbox, list};
-
-fn served() -> (tempfile::TempDir, Dist, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    (root, dist, server)
-}
+use crate::support::server::{Fault, TestCa};
+use crate::support::{HOST, Sandbox, Scenario, list, served};
 
 #[test]
 fn installs_default_profile_with_rustup_receipts() {
-    let (_root, _dist, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
     let tc = format!("stable-{HOST}");
@@ -83,7 +75,7 @@ fn installs_default_profile_with_rustup_receipts() {
 
 #[test]
 fn components_targets_and_profiles() {
-    let (_root, _dist, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(
         &server.url,
@@ -114,11 +106,7 @@ fn components_targets_and_profiles() {
 
 #[test]
 fn unavailable_profile_component_is_skipped_with_a_warning() {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.comp_mut("clippy-preview").available = false;
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().edit(|dist| dist.comp_mut("clippy-preview").available = false));
     let sb = Sandbox::new();
     let run = sb.run(&server.url, &["install", "stable"]).ok();
     assert!(run.stderr.contains("warning: skipping component 'clippy-preview' of profile 'default'"), "{}", run.stderr);
@@ -127,8 +115,8 @@ fn unavailable_profile_component_is_skipped_with_a_warning() {
 
 #[test]
 fn component_hash_mismatch_installs_nothing() {
-    let (_root, dist, server) = served();
-    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap();
+    let server = served(Scenario::stable());
+    let cargo = server.dist.comp("cargo");
     let mut tampered = tarball(cargo);
     let n = tampered.len();
     tampered[n - 2000] ^= 1;
@@ -152,7 +140,7 @@ fn component_hash_mismatch_installs_nothing() {
 
 #[test]
 fn manifest_sha256_mismatch_is_refused() {
-    let (_root, _dist, server) = served();
+    let server = served(Scenario::stable());
     server.fault(
         "/dist/channel-rust-stable.toml.sha256",
         Fault::Body(format!("{}  channel-rust-stable.toml\n", "ab".repeat(32)).into_bytes()),
@@ -167,11 +155,11 @@ fn manifest_sha256_mismatch_is_refused() {
 
 #[test]
 fn missing_archive_or_channel_is_not_on_this_dist_server() {
-    let (_root, dist, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["install", "beta"])
         .fails(1, &["toolchain 'beta'", "channel-rust-beta.toml.sha256 is not on this dist server (HTTP 404)"]);
-    let std = dist.comps.iter().find(|c| c.pkg == "rust-std").unwrap();
+    let std = server.dist.comp("rust-std");
     server.fault(&format!("/{}.tar.gz", std.rel()), Fault::Status(404));
     sb.run(&server.url, &["install", "stable", "--profile", "minimal"])
         .fails(1, &[&format!("component rust-std-{HOST}"), &format!("{}.tar.gz is not on this dist server (HTTP 404)", std.rel())]);
@@ -181,10 +169,8 @@ fn missing_archive_or_channel_is_not_on_this_dist_server() {
 
 #[test]
 fn https_with_a_test_ca_and_untrusted_certificates() {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
     let ca = TestCa::new();
-    let server = Server::https(root.path(), &ca);
+    let server = served(Scenario::stable().https(&ca));
     let sb = Sandbox::new();
     // Without the CA (another CA's certificate instead): refused, clearly. A path to nothing is a
     // configuration error (exit 2), tested with the download faults.
@@ -215,8 +201,8 @@ fn file_dist_server() {
 
 #[test]
 fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
-    let (root, dist, server) = served();
-    let cargo = dist.comps.iter().find(|c| c.pkg == "cargo").unwrap().clone();
+    let server = served(Scenario::stable());
+    let cargo = server.dist.comp("cargo");
     server.fault(&format!("/{}.tar.zst", cargo.rel()), Fault::Status(500));
     let sb = Sandbox::new();
     // One at a time, longest first (rustc, rust-std, then cargo): rustc and rust-std complete
@@ -229,10 +215,8 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
             .env("RUSTUP_MAX_RETRIES", "0"),
     );
     first.fails(1, &[&format!("{}.tar.zst failed (rustls): HTTP 500", cargo.rel())]);
-    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
-    let rustc_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.xz", rustc.rel()))).unwrap());
-    let std = dist.comps.iter().find(|c| c.pkg == "rust-std" && c.target == HOST).unwrap();
-    let std_hash = sha(&std::fs::read(root.path().join(format!("{}.tar.gz", std.rel()))).unwrap());
+    let rustc_hash = sha(&server.archive_bytes("rustc", "xz"));
+    let std_hash = sha(&server.archive_bytes("rust-std", "gz"));
     let mut cached = vec![rustc_hash.clone(), std_hash];
     cached.sort();
     assert_eq!(list(&sb.rustup_home.join("downloads")), cached, "verified downloads stay cached under their hash");
@@ -242,19 +226,16 @@ fn verified_downloads_are_reused_and_a_corrupt_cache_is_refetched() {
     let before = server.log().len();
     let run = sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).ok();
     assert!(run.stderr.contains("is corrupt; downloading it again"), "{}", run.stderr);
-    let mut fetched: Vec<_> = server.log()[before..].iter().filter(|l| l.path.contains(".tar.")).map(|l| l.path.clone()).collect();
-    fetched.sort();
-    let mut expected = [format!("/{}.tar.xz", rustc.rel()), format!("/{}.tar.zst", cargo.rel())];
+    let mut expected = [server.archive("rustc", "xz"), server.archive("cargo", "zst")];
     expected.sort();
-    assert_eq!(fetched, expected);
+    assert_eq!(server.archives_since(before), expected);
     assert!(list(&sb.rustup_home.join("downloads")).is_empty(), "installed downloads are removed");
 }
 
 #[test]
 fn interrupted_install_leaves_nothing_and_is_cleaned_next_time() {
-    let (_root, dist, server) = served();
-    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
-    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::StallAfter(2000));
+    let server = served(Scenario::stable());
+    server.fault(&server.archive("rustc", "xz"), Fault::StallAfter(2000));
     let sb = Sandbox::new();
     let mut child =
         sb.tcup(&server.url).args(["install", "stable", "--profile", "minimal"]).stderr(std::process::Stdio::null()).spawn().unwrap();
@@ -279,14 +260,11 @@ fn interrupted_install_leaves_nothing_and_is_cleaned_next_time() {
 /// while the first is still being sent, and the install is whole.
 #[test]
 fn the_next_archive_is_requested_before_the_current_one_ends() {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
     // rustc's archive: 1.5 MB of noise, sent 64 KiB every 50 ms (about 1.2 s).
-    dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    let rustc = format!("/{}.tar.gz", dist.comp_mut("rustc").rel());
-    let std = format!("/{}.tar.gz", dist.comp_mut("rust-std").rel());
+    let server = served(Scenario::stable().edit(|dist| {
+        dist.comp_mut("rustc").files.push(("lib/rustc-noise.so".into(), crate::support::dist::noise(1_500_000), 0o644));
+    }));
+    let (rustc, std) = (server.archive("rustc", "gz"), server.archive("rust-std", "gz"));
     server.fault(&rustc, Fault::Drip(64 * 1024, Duration::from_millis(50)));
     let sb = Sandbox::new();
     // The minimal profile: rustc, rust-std, cargo, taken in that order (install::start_order).

@@ -2,16 +2,13 @@
 //! installs from what `tcup mirror pack` writes. Skipped, with the reason printed, only when no
 //! `rustup` is on PATH.
 
-use crate::support::dist::Dist;
 use crate::support::server::Server;
-use crate::support::{HOST, Sandbox, run, rustup, rustup_cmd};
+use crate::support::{HOST, Sandbox, Scenario, run, rustup, rustup_cmd, served};
 
 #[test]
 fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
     let bin = rustup();
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     // rust-src is built for any target ("*"): rustup refuses the whole receipt file when such a
     // component has no `target` key.
@@ -40,7 +37,7 @@ fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
     ]))
     .ok();
     assert!(format!("{}{}", again.stdout, again.stderr).contains(&format!("{tc} unchanged")), "{again:?}");
-    let fetched: Vec<String> = server.log()[before..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
+    let fetched = server.archives_since(before);
     assert!(fetched.is_empty(), "rustup downloaded {fetched:?}");
 }
 
@@ -48,9 +45,7 @@ fn rustup_reads_a_tcup_install_and_finds_it_unchanged() {
 fn rustup_and_tcup_install_from_a_mirror_pack() {
     let bin = rustup();
     // A toolchain installed by tcup from a synthetic release, packed back into a dist tree.
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let origin = Server::http(root.path());
+    let origin = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&origin.url, &["install", "stable", "-c", "rust-src"]).ok();
     let mirror = tempfile::tempdir().unwrap();
@@ -64,10 +59,10 @@ fn rustup_and_tcup_install_from_a_mirror_pack() {
     ] {
         assert!(mirror.path().join(f).is_file() && mirror.path().join(format!("{f}.sha256")).is_file(), "{f}");
     }
-    let served = Server::http(mirror.path());
+    let packed_mirror = Server::http(mirror.path());
     // rustup installs from it and runs the result.
     let fresh = Sandbox::new();
-    run(rustup_cmd(&bin, &fresh, &served.url).args([
+    run(rustup_cmd(&bin, &fresh, &packed_mirror.url).args([
         "toolchain",
         "install",
         "stable",
@@ -78,12 +73,12 @@ fn rustup_and_tcup_install_from_a_mirror_pack() {
         "rust-src",
     ]))
     .ok();
-    let out = run(rustup_cmd(&bin, &fresh, &served.url).args(["run", "stable", "rustc", "--version"])).ok();
+    let out = run(rustup_cmd(&bin, &fresh, &packed_mirror.url).args(["run", "stable", "rustc", "--version"])).ok();
     assert_eq!(out.stdout.trim(), "rustc 1.95.0 (synthetic)");
     assert!(fresh.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html/std/index.html").is_file());
-    assert!(served.hits(".tar.xz") > 0, "rustup fetched the repacked xz archives: {:?}", served.log());
+    assert!(packed_mirror.hits(".tar.xz") > 0, "rustup fetched the repacked xz archives: {:?}", packed_mirror.log());
     // And tcup installs the 1.95.0 name from it too.
     let again = Sandbox::new();
-    again.run(&served.url, &["install", "1.95.0", "--profile", "minimal"]).ok();
+    again.run(&packed_mirror.url, &["install", "1.95.0", "--profile", "minimal"]).ok();
     assert!(again.toolchain(&format!("1.95.0-{HOST}")).join("bin/cargo").is_file());
 }

@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::dist::Dist;
-use crate::support::server::{Fault, Rule, Server};
-use crate::support::{HOST, Run, Sandbox, on_path, run};
+use crate::support::server::{Fault, Rule};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, on_path, run, served};
 
 /// The schema `docs/schema/NAME.json`.
 fn schema(name: &str) -> jsonschema::Validator {
@@ -31,8 +30,7 @@ fn valid(name: &str, json: &str) -> Value {
 }
 
 struct Home {
-    _root: tempfile::TempDir,
-    server: Server,
+    server: Served,
     sb: Sandbox,
     project: tempfile::TempDir,
 }
@@ -40,15 +38,13 @@ struct Home {
 /// A home with `stable` installed (default profile) from a loopback server, and a directory
 /// override on a project directory.
 fn home() -> Home {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["install", "stable"]).ok();
     let project = tempfile::tempdir_in(sb.dir.path()).unwrap();
     let dir = project.path().to_str().unwrap().to_owned();
     sb.run(&server.url, &["override", "set", "stable", "--path", &dir]).ok();
-    Home { _root: root, server, sb, project }
+    Home { server, sb, project }
 }
 
 impl Home {
@@ -235,14 +231,10 @@ fn events(r: &Run) -> Vec<Value> {
 
 #[test]
 fn an_install_streams_events_whose_progress_rises_to_the_size() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rel = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel();
-    let size = std::fs::metadata(root.path().join(format!("{rel}.tar.xz"))).unwrap().len();
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
+    let size = u64::try_from(server.archive_bytes("rustc", "xz").len()).unwrap();
     // ~300 KB at 32 KiB every 100 ms: about a second, several progress events.
-    server.fault(&format!("/{rel}.tar.xz"), Fault::Drip(32 * 1024, Duration::from_millis(100)));
+    server.fault(&server.archive("rustc", "xz"), Fault::Drip(32 * 1024, Duration::from_millis(100)));
     let sb = Sandbox::new();
     let r = run(sb.tcup(&server.url).env("RUSTUP_TERM_PROGRESS_WHEN", "always").args([
         "--format",
@@ -280,13 +272,9 @@ fn an_install_streams_events_whose_progress_rises_to_the_size() {
 
 #[test]
 fn a_stalled_backend_is_a_fallback_event_and_a_failure_an_error_event() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let rel = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap().rel();
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let rule = Rule { fault: Fault::Hold(Duration::from_mins(2)), user_agent: Some("(rustls)".into()), times: None };
-    server.rule(&format!("/{rel}.tar.xz"), rule);
+    server.rule(&server.archive("rustc", "xz"), rule);
     let sb = Sandbox::new();
     let install =
         |backends: &str| {

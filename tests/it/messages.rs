@@ -3,34 +3,43 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::dist::Dist;
 use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Sandbox};
-
-fn served() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
+use crate::support::{HOST, Sandbox, Scenario, served, transcript};
 
 #[test]
 fn a_profile_typo_is_a_usage_error_before_any_download() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
-    sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
+    let r = sb
+        .run(&server.url, &["toolchain", "install", "stable", "--profile", "minimul"])
         .fails(2, &["unknown profile 'minimul'; did you mean 'minimal'?", "minimal, default, complete"]);
+    assert_eq!(
+        transcript(&r.stderr, &sb, &server.url),
+        "error: unknown profile 'minimul'; did you mean 'minimal'? available profiles: minimal, default, complete\n"
+    );
     assert!(server.log().is_empty(), "nothing downloaded: {:?}", server.log());
 }
 
 #[test]
 fn component_and_target_typos_suggest_and_exit_2_before_archives() {
-    let (_root, server) = served();
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
-    sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
+    let r = sb.run(&server.url, &["install", "stable", "-c", "rustfmtt"]).fails(2, &["component 'rustfmtt'", "did you mean 'rustfmt'?"]);
+    let synced = concat!(
+        "info: syncing channel updates for 'stable-<host>'\n",
+        "warning: channel-rust-stable.toml is not signed: no .asc on the dist server\n",
+    );
+    assert_eq!(
+        transcript(&r.stderr, &sb, &server.url),
+        format!(
+            "{synced}error: <dist>/dist/channel-rust-stable.toml: component 'rustfmtt' is not available for <host> in this release; \
+             did you mean 'rustfmt'? available components: cargo, clippy, rust-docs, rust-src, rust-std, rustc, rustfmt\n"
+        )
+    );
     let r = sb.run(&server.url, &["install", "stable", "-t", "aarch64-unknown-linux-gnux"]);
     let r = r.fails(2, &["target 'aarch64-unknown-linux-gnux'", "did you mean 'aarch64-unknown-linux-gnu'?"]);
     assert_eq!(r.stderr.lines().count(), 3, "syncing, the unsigned-manifest warning, then one error line: {}", r.stderr);
+    assert!(transcript(&r.stderr, &sb, &server.url).starts_with(synced), "{}", r.stderr);
     assert_eq!(server.hits(".tar.gz") + server.hits(".tar.xz") + server.hits(".tar.zst"), 0, "no archive fetched");
 }
 
@@ -38,16 +47,35 @@ fn component_and_target_typos_suggest_and_exit_2_before_archives() {
 fn file_urls_say_no_such_file_and_what_is_wrong() {
     let sb = Sandbox::new();
     let missing = sb.dir.path().join("no-mirror");
-    let r = sb.run(&format!("file://{}", missing.display()), &["install", "stable"]);
+    let url = format!("file://{}", missing.display());
+    let r = sb.run(&url, &["install", "stable"]);
     let r = r.fails(1, &["no such file", &format!("{}/dist/channel-rust-stable.toml.sha256", missing.display())]);
     assert!(!r.stderr.contains("HTTP 0"), "{}", r.stderr);
-    sb.run("file://mirror.example/srv/rust", &["install", "stable"])
+    assert_eq!(
+        transcript(&r.stderr, &sb, &url),
+        concat!(
+            "info: syncing channel updates for 'stable-<host>'\n",
+            "error: no usable channel manifest for toolchain 'stable': downloading <dist>/dist/channel-rust-stable.toml.sha256 ",
+            "failed (file): no such file: <home>/no-mirror/dist/channel-rust-stable.toml.sha256\n",
+        )
+    );
+    let r = sb
+        .run("file://mirror.example/srv/rust", &["install", "stable"])
         .fails(1, &["file://mirror.example/srv/rust", "names host 'mirror.example'", "file:///srv/rust"]);
+    assert_eq!(
+        transcript(&r.stderr, &sb, "file://mirror.example/srv/rust"),
+        concat!(
+            "info: syncing channel updates for 'stable-<host>'\n",
+            "error: no usable channel manifest for toolchain 'stable': downloading <dist>/dist/channel-rust-stable.toml.sha256 ",
+            "failed (file): the URL names host 'mirror.example', but file:// URLs read this machine's files: ",
+            "write file:///srv/rust/dist/channel-rust-stable.toml.sha256 (three slashes)\n",
+        )
+    );
 }
 
 #[test]
 fn a_mirror_advertises_only_what_it_holds() {
-    let (_root, origin) = served();
+    let origin = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&origin.url, &["install", "stable", "--profile", "minimal"]).ok();
     let mirror = tempfile::tempdir().unwrap();
@@ -57,26 +85,22 @@ fn a_mirror_advertises_only_what_it_holds() {
     // Sizes per format, not their sum.
     let line = packed.stderr.lines().find(|l| l.starts_with(&format!("info: packed rustc-{HOST} ("))).unwrap();
     assert!(line.contains("xz ") && line.contains(", gz ") && line.contains(" MiB"), "{line}");
-    let served = Server::http(mirror.path());
+    let packed_mirror = Server::http(mirror.path());
     let fresh = Sandbox::new();
     fresh
-        .run(&served.url, &["install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"])
+        .run(&packed_mirror.url, &["install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"])
         .fails(2, &["target 'aarch64-unknown-linux-gnu' is not in this mirror", &format!("it holds {HOST}")]);
-    fresh.run(&served.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
-    assert_eq!(served.hits(".tar.gz") + served.hits(".tar.xz"), 0, "failed before any archive: {:?}", served.log());
-    fresh.run(&served.url, &["install", "stable", "--profile", "minimal"]).ok();
+    fresh.run(&packed_mirror.url, &["install", "stable", "-c", "rust-docs"]).fails(2, &["component 'rust-docs' is not in this mirror"]);
+    assert_eq!(packed_mirror.hits(".tar.gz") + packed_mirror.hits(".tar.xz"), 0, "failed before any archive: {:?}", packed_mirror.log());
+    fresh.run(&packed_mirror.url, &["install", "stable", "--profile", "minimal"]).ok();
 }
 
 #[test]
 fn ctrl_c_exits_130_says_what_is_left_and_the_next_run_cleans_up() {
     use std::io::BufRead;
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
+    let server = served(Scenario::stable());
     // rustc arrives a KiB at a time: the install is surely mid-download when interrupted.
-    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::Drip(1024, std::time::Duration::from_millis(100)));
+    server.fault(&server.archive("rustc", "xz"), Fault::Drip(1024, std::time::Duration::from_millis(100)));
     let sb = Sandbox::new();
     let mut child = sb.tcup(&server.url).args(["install", "stable"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
@@ -137,21 +161,18 @@ fn help_lists_global_options_once_and_names_arguments_alike() {
 
 #[test]
 fn doctor_labels_latency_measures_throughput_on_a_large_file_and_skips_backends_for_files() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    let text = dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     let small = sb.run(&server.url, &["doctor"]).ok().stdout;
     assert!(small.contains("(latency)") && small.contains("too small to measure throughput"), "{small}");
     assert!(!small.contains("MiB/s"), "{small}");
     // A manifest over 1 MiB (a long comment): now a rate means something.
-    dist.write_manifest(root.path(), &format!("{text}\n# {}\n", "x".repeat(1_200_000)));
+    server.dist.write_manifest(server.root(), &format!("{}\n# {}\n", server.manifest, "x".repeat(1_200_000)));
     let large = sb.run(&server.url, &["doctor"]).ok().stdout;
     assert_eq!(large.lines().filter(|l| l.contains(" ok ") && l.contains(" MiB/s")).count(), 3, "{large}");
     assert!(!large.contains("(latency)"), "{large}");
     // file://: no backend runs; the file is checked.
-    let local = sb.run(&format!("file://{}", root.path().display()), &["doctor"]).ok().stdout;
+    let local = sb.run(&format!("file://{}", server.root().display()), &["doctor"]).ok().stdout;
     assert!(local.contains("no download backend is involved") && local.contains("readable"), "{local}");
     assert!(!local.contains("rustls") && !local.contains("native-tls"), "{local}");
     let gone = sb.dir.path().join("gone");

@@ -106,11 +106,6 @@ fn problems(out: &Path) -> Vec<String> {
     problems_in(out, false)
 }
 
-/// Archive requests in `server`'s log from entry `from` on.
-fn archive_requests(server: &Server, from: usize) -> Vec<String> {
-    server.log()[from..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect()
-}
-
 #[test]
 fn two_channels_and_two_targets_then_nothing_new_then_rustup_installs_from_the_tree() {
     let up = tempfile::tempdir().unwrap();
@@ -141,7 +136,7 @@ fn two_channels_and_two_targets_then_nothing_new_then_rustup_installs_from_the_t
     let line = summary(&r);
     assert!(line.contains("20 archives (0 fetched, 0 B downloaded; 20 already there), 0 files written"), "{line}");
     assert!(line.ends_with("nothing new upstream"), "{line}");
-    assert_eq!(archive_requests(&server, before), Vec::<String>::new());
+    assert_eq!(server.archives_since(before), Vec::<String>::new());
     let manifests_fetched: Vec<String> =
         server.log()[before..].iter().map(|l| l.path.clone()).filter(|p| Path::new(p).extension().is_some_and(|e| e == "toml")).collect();
     assert_eq!(manifests_fetched, Vec::<String>::new(), "only .sha256 and .asc are asked for");
@@ -178,7 +173,7 @@ fn a_new_release_fetches_only_its_archives_and_prune_keeps_n() {
     let line = summary(&r);
     assert!(line.contains("8 archives (8 fetched"), "{line}");
     assert!(line.contains("new: stable 1.95.0 (2026-04-17, was 2026-04-16)"), "{line}");
-    let fetched = archive_requests(&server, before);
+    let fetched = server.archives_since(before);
     assert_eq!(fetched.len(), 8, "{fetched:?}");
     assert!(fetched.iter().all(|p| p.starts_with("/dist/2026-04-17/") && p.ends_with(".tar.gz")), "{fetched:?}");
     // History: the old dated manifest still serves, with its archives.
@@ -333,7 +328,7 @@ fn self_copies_the_signed_update_root_and_refuses_an_unsigned_one() {
 #[test]
 fn on_a_terminal_the_sync_shows_bars_with_a_total_then_the_summary() {
     // rustc's .tar.xz drips (32 KiB every 40 ms), so its bar is drawn.
-    let (_root, _dist, server) = crate::terminal::slow_dist();
+    let server = crate::terminal::slow_dist();
     let sb = Sandbox::new();
     let out = sb.dir.path().join("mirror");
     let args = ["mirror", "sync", "--out", out.to_str().unwrap(), "--host", HOST, "--profile", "minimal"];

@@ -154,12 +154,9 @@ fn bad_names_from_plus_environment_and_files_change_nothing() {
 /// (an older second writer rewrote the file through a plain TOML table on the first install).
 #[test]
 fn settings_keep_comments_and_unknown_keys_through_every_writer() {
-    use crate::support::dist::{Dist, script};
-    use crate::support::server::Server;
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    use crate::support::dist::script;
+    use crate::support::{Scenario, served};
+    let mut server = served(Scenario::stable());
     let url = server.url.clone();
     let sb = Sandbox::new();
     std::fs::create_dir_all(&sb.rustup_home).unwrap();
@@ -182,8 +179,8 @@ fn settings_keep_comments_and_unknown_keys_through_every_writer() {
     assert!(kept("override set").contains("[overrides]"));
     let mut data = script("rustfmt");
     data.extend_from_slice(b"# a new release\n");
-    dist.comp_mut("rustfmt-preview").files[0].1 = data;
-    dist.write(root.path());
+    server.dist.comp_mut("rustfmt-preview").files[0].1 = data;
+    server.dist.write(server.root());
     let r = tcup(&["update"]);
     assert!(r.stdout.contains("updated"), "{}", r.stdout);
     kept("update");

@@ -8,9 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::dist::Dist;
-use crate::support::server::Server;
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, served};
 
 /// `CARGO_HOME/bin/<dir>/rustc`, `cargo`, `rustfmt` linked to `program`.
 fn proxies(sb: &Sandbox, dir: &str, program: &str) -> PathBuf {
@@ -23,14 +21,12 @@ fn proxies(sb: &Sandbox, dir: &str, program: &str) -> PathBuf {
 }
 
 /// A sandbox with stable installed (minimal profile: no rustfmt) as the default.
-fn installed() -> (Sandbox, tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(HOST).write(root.path());
-    let server = Server::http(root.path());
+fn installed() -> (Sandbox, Served) {
+    let server = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     sb.run(&server.url, &["default", "stable"]).ok();
-    (sb, root, server)
+    (sb, server)
 }
 
 /// Runs `tool args` from `cwd` through both programs with `vars`, asserts both answered alike, and
@@ -54,7 +50,7 @@ fn both(sb: &Sandbox, cwd: &Path, vars: &[(&str, &str)], tool: &str, args: &[&st
 
 #[test]
 fn the_proxy_program_answers_every_case_as_tcup_does() {
-    let (sb, _root, _server) = installed();
+    let (sb, _server) = installed();
     let here = sb.dir.path();
     let tc = format!("stable-{HOST}");
 
@@ -132,7 +128,7 @@ fn init_leaves_out_a_proxy_program_of_another_version() {
 
 #[test]
 fn the_proxy_program_without_tcup_beside_it_says_so() {
-    let (sb, _root, _server) = installed();
+    let (sb, _server) = installed();
     let alone = sb.dir.path().join("alone");
     std::fs::create_dir_all(&alone).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_tcup-proxy"), alone.join("tcup-proxy")).unwrap();

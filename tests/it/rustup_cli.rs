@@ -11,25 +11,18 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::support::dist::{Dist, sha};
+use crate::support::dist::sha;
 use crate::support::server::Server;
-use crate::support::{HOST, OFFLINE, Run, Sandbox, run, rustup_1_29_1};
+use crate::support::{HOST, OFFLINE, Run, Sandbox, Scenario, run, rustup_1_29_1, served};
 
-/// The standard target other than the host that [`Dist::standard`] offers a `rust-std` for.
+/// The standard target other than the host that `Dist::standard` offers a `rust-std` for.
 fn other_target() -> &'static str {
     if HOST == "aarch64-unknown-linux-gnu" { "x86_64-unknown-linux-musl" } else { "aarch64-unknown-linux-gnu" }
 }
 
 /// stable and beta, served from one directory on loopback.
-fn served() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    for channel in ["stable", "beta"] {
-        let mut dist = Dist::standard(HOST);
-        dist.channel = channel.into();
-        dist.write(root.path());
-    }
-    let server = Server::http(root.path());
-    (root, server)
+fn stable_and_beta() -> Scenario {
+    Scenario::channels(&["stable", "beta"])
 }
 
 fn stable() -> String {
@@ -85,7 +78,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, u32, String)> {
 
 #[test]
 fn dtolnay_rust_toolchain_sequence_runs_as_typed() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     let t = other_target();
@@ -127,7 +120,7 @@ fn dtolnay_rust_toolchain_sequence_runs_as_typed() {
 
 #[test]
 fn setup_rust_toolchain_with_a_toolchain_file_installs_it_without_a_name() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, root) = project();
     let t = other_target();
@@ -162,7 +155,7 @@ fn setup_rust_toolchain_with_a_toolchain_file_installs_it_without_a_name() {
 
 #[test]
 fn install_without_a_name_follows_plus_override_and_default_and_says_when_nothing_is_active() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     // Nothing active: exit 1, rustup's message, nothing installed.
@@ -198,7 +191,7 @@ fn install_without_a_name_follows_plus_override_and_default_and_says_when_nothin
 
 #[test]
 fn install_two_with_default_and_override_flags_then_override_set() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     let args = ["toolchain", "install", "stable", "beta", "--component", "rustfmt", "--profile", "minimal", "--no-self-update", "--force"];
@@ -219,18 +212,15 @@ fn install_two_with_default_and_override_flags_then_override_set() {
 
 #[test]
 fn no_update_keeps_the_installed_release_and_adds_only_what_is_asked() {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let mut server = served(Scenario::stable());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     tcup_in(&sb, &server.url, &cwd, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let rustc = sb.toolchain(&stable()).join("bin/rustc");
     let before = std::fs::read(&rustc).unwrap();
     // The server publishes a changed rustc.
-    dist.comp_mut("rustc").files[0].1 = b"#!/bin/sh\necho rustc new\n".to_vec();
-    dist.write(root.path());
+    server.dist.comp_mut("rustc").files[0].1 = b"#!/bin/sh\necho rustc new\n".to_vec();
+    server.dist.write(server.root());
     let r = tcup_in(&sb, &server.url, &cwd, &["toolchain", "install", "stable", "--no-update", "-c", "clippy"]).ok();
     assert!(r.stderr.contains("kept at its installed release (--no-update)"), "{}", r.stderr);
     assert_eq!(std::fs::read(&rustc).unwrap(), before, "--no-update left rustc at its release");
@@ -242,7 +232,7 @@ fn no_update_keeps_the_installed_release_and_adds_only_what_is_asked() {
 
 #[test]
 fn plus_toolchain_applies_to_any_command() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     tcup_in(&sb, &server.url, &cwd, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
@@ -264,7 +254,7 @@ fn plus_toolchain_applies_to_any_command() {
 
 #[test]
 fn rustups_aliases_do_what_their_commands_do() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     let t = other_target();
@@ -317,7 +307,7 @@ fn rustups_aliases_do_what_their_commands_do() {
 
 #[test]
 fn target_add_all_adds_every_target_of_the_release() {
-    let (_root, server) = served();
+    let server = served(stable_and_beta());
     let sb = Sandbox::new();
     let (_p, cwd) = project();
     tcup_in(&sb, &server.url, &cwd, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();

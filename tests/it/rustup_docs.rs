@@ -2,29 +2,23 @@
 //! toolchain's own man page and local documentation; tcup's own pages come from `tcup self
 //! man-pages DIR` (`json::man_pages_cover_every_subcommand_and_render`).
 
-use crate::support::dist::Dist;
-use crate::support::server::Server;
-use crate::support::{HOST, Sandbox, on_path, run};
+use crate::support::{HOST, Sandbox, Scenario, Served, on_path, run, served};
 
 /// A stable whose rustc ships `share/man/man1/rustc.1`, installed with the default profile
 /// (rust-docs included).
-fn installed() -> (tempfile::TempDir, Server, Sandbox) {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
+fn installed() -> (Served, Sandbox) {
     let page = b".TH RUSTC 1\n.SH NAME\nrustc \\- the synthetic compiler of the man test\n".to_vec();
-    dist.comp_mut("rustc").files.push(("share/man/man1/rustc.1".into(), page, 0o644));
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let server = served(Scenario::stable().edit(|dist| dist.comp_mut("rustc").files.push(("share/man/man1/rustc.1".into(), page, 0o644))));
     let sb = Sandbox::new();
     sb.run(&server.url, &["toolchain", "install", "stable"]).ok();
     sb.run(&server.url, &["default", "stable"]).ok();
-    (root, server, sb)
+    (server, sb)
 }
 
 #[test]
 fn man_shows_the_toolchains_own_page() {
     on_path("man", "tcup man runs man (man-db)");
-    let (_root, server, sb) = installed();
+    let (server, sb) = installed();
     let out = run(sb.tcup(&server.url).env("MANPAGER", "cat").env("PAGER", "cat").args(["man", "rustc"])).ok();
     assert!(out.stdout.contains("the synthetic compiler of the man test"), "{out:?}");
     sb.run(&server.url, &["man", "cargo"]).fails(2, &[&format!("toolchain 'stable-{HOST}' has no man page for 'cargo'")]);
@@ -33,7 +27,7 @@ fn man_shows_the_toolchains_own_page() {
 
 #[test]
 fn doc_opens_or_prints_the_toolchains_documentation() {
-    let (_root, server, sb) = installed();
+    let (server, sb) = installed();
     let html = sb.toolchain(&format!("stable-{HOST}")).join("share/doc/rust/html");
     let path = sb.run(&server.url, &["doc", "--path"]).ok();
     assert_eq!(path.stdout.trim(), html.join("index.html").to_str().unwrap());

@@ -8,9 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::dist::Dist;
-use crate::support::server::Server;
-use crate::support::{HOST, OFFLINE, Run, Sandbox, run, rustups};
+use crate::support::{HOST, OFFLINE, Run, Sandbox, Scenario, run, rustups, served};
 
 const MUSL: &str = "x86_64-unknown-linux-musl";
 const I686: &str = "i686-unknown-linux-gnu";
@@ -98,18 +96,10 @@ fn other_settings_and_unknown_keys_survive_a_tcup_write() {
     }
 }
 
-/// A synthetic stable for `host` on loopback.
-fn served_for(host: &str) -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    Dist::standard(host).write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
-
 #[test]
 fn unqualified_names_in_settings_resolve_against_the_default_host_of_either_key() {
     // rustup's next release stores `default_toolchain = "stable"` and unqualified overrides.
-    let (_root, server) = served_for(I686);
+    let server = served(Scenario::stable().host(I686));
     for key in ["default_host_triple", "default_host_tuple"] {
         let sb = Sandbox::new();
         sb.run(&server.url, &["toolchain", "install", &format!("stable-{I686}"), "--profile", "minimal"]).ok();
@@ -137,7 +127,7 @@ fn install_default_and_the_proxies_follow_set_default_host() {
     // The case of issue 27 item 3: `set default-host i686…`, then `toolchain install stable`
     // installs `stable-i686-…` (as rustup does), `default stable` names it, and a proxy runs it
     // without installing a second toolchain.
-    let (_root, server) = served_for(I686);
+    let server = served(Scenario::stable().host(I686));
     let sb = Sandbox::new();
     sb.run(&server.url, &["set", "default-host", I686]).ok();
     let out = sb.run(&server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();

@@ -5,23 +5,11 @@
 
 use std::os::unix::fs::MetadataExt;
 
-use crate::support::dist::Dist;
-use crate::support::server::Server;
-use crate::support::{HOST, Sandbox};
+use crate::support::{HOST, Sandbox, Scenario, served};
 
 /// One release published as both `stable` and `1.95.0` (the same archives, hash for hash).
-fn two_channels() -> (tempfile::TempDir, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    dist.write(root.path());
-    dist.channel = "1.95.0".into();
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    (root, server)
-}
-
-fn archives_since(server: &Server, from: usize) -> Vec<String> {
-    server.log()[from..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect()
+fn two_channels() -> Scenario {
+    Scenario::channels(&["stable", "1.95.0"])
 }
 
 fn ino(path: &std::path::Path) -> u64 {
@@ -30,13 +18,13 @@ fn ino(path: &std::path::Path) -> u64 {
 
 #[test]
 fn a_second_toolchain_from_the_same_archives_downloads_nothing_and_shares_inodes() {
-    let (_root, server) = two_channels();
+    let server = served(two_channels());
     let sb = Sandbox::new();
     let url = &server.url;
     sb.run(url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let before = server.log().len();
     let r = sb.run(url, &["-v", "toolchain", "install", "1.95.0", "--profile", "minimal"]).ok();
-    assert_eq!(archives_since(&server, before), Vec::<String>::new(), "no archive downloaded:\n{}", r.stderr);
+    assert_eq!(server.archives_since(before), Vec::<String>::new(), "no archive downloaded:\n{}", r.stderr);
     assert!(r.stderr.contains(&format!("info: linked 3 components from stable-{HOST} (same archives)\n")), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("hard-linked from stable-{HOST}: rustc-{HOST}, cargo-{HOST}, rust-std-{HOST}")), "{}", r.stderr);
     let (stable, pinned) = (sb.toolchain(&format!("stable-{HOST}")), sb.toolchain(&format!("1.95.0-{HOST}")));
@@ -63,7 +51,7 @@ fn a_second_toolchain_from_the_same_archives_downloads_nothing_and_shares_inodes
 
 #[test]
 fn a_change_to_a_shared_file_shows_in_both_and_a_damaged_donor_is_not_used() {
-    let (_root, server) = two_channels();
+    let server = served(two_channels());
     let url = &server.url;
     let sb = Sandbox::new();
     sb.run(url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
@@ -86,7 +74,7 @@ fn a_change_to_a_shared_file_shows_in_both_and_a_damaged_donor_is_not_used() {
     std::fs::write(&donor, b"damaged").unwrap();
     let before = server.log().len();
     let r = sb2.run(url, &["toolchain", "install", "1.95.0", "--profile", "minimal"]).ok();
-    assert!(archives_since(&server, before).iter().any(|p| p.contains("rustc-")), "rustc downloaded again:\n{}", r.stderr);
+    assert!(server.archives_since(before).iter().any(|p| p.contains("rustc-")), "rustc downloaded again:\n{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("info: linked 2 components from stable-{HOST} (same archives)")),
         "cargo and rust-std are intact:\n{}",

@@ -5,19 +5,14 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::dist::Dist;
-use crate::support::server::{Fault, Server};
-use crate::support::{HOST, Sandbox};
+use crate::support::server::Fault;
+use crate::support::{HOST, Sandbox, Scenario, Served, served};
 
 /// A synthetic dist server whose rustc archive arrives slowly enough for bars to be drawn.
-pub fn slow_dist() -> (tempfile::TempDir, Dist, Server) {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
-    let server = Server::http(root.path());
-    let rustc = dist.comps.iter().find(|c| c.pkg == "rustc").unwrap();
-    server.fault(&format!("/{}.tar.xz", rustc.rel()), Fault::Drip(32 * 1024, Duration::from_millis(40)));
-    (root, dist, server)
+pub fn slow_dist() -> Served {
+    let server = served(Scenario::stable());
+    server.fault(&server.archive("rustc", "xz"), Fault::Drip(32 * 1024, Duration::from_millis(40)));
+    server
 }
 
 fn sandbox_vars(sb: &Sandbox, dist: &str) -> Vec<(String, String)> {
@@ -125,7 +120,7 @@ fn nothing_is_drawn_before_there_is_work() {
 
 #[test]
 fn install_on_80_columns_fits_and_leaves_a_record() {
-    let (_root, _dist, server) = slow_dist();
+    let server = slow_dist();
     let sb = Sandbox::new();
     let screen = in_tmux(&sb, &server.url, 80, &["toolchain", "install", "stable"], &[]);
     assert_eq!(exit_line(&screen), "EXIT=0", "{screen}");
@@ -145,7 +140,7 @@ fn install_on_80_columns_fits_and_leaves_a_record() {
 
 #[test]
 fn bars_fit_the_width_and_names_align() {
-    let (_root, _dist, server) = slow_dist();
+    let server = slow_dist();
     for (width, extra) in [(80u16, &[("NO_COLOR", "1")][..]), (120, &[("RUSTUP_TERM_WIDTH", "60"), ("NO_COLOR", "1")])] {
         let sb = Sandbox::new();
         let raw = on_pty(&sb, &server.url, width, &["toolchain", "install", "stable"], extra);
@@ -195,7 +190,7 @@ fn colour_follows_rustup_term_color_and_no_color() {
 
 #[test]
 fn mirror_pack_and_the_run_check_show_progress() {
-    let (_root, _dist, server) = slow_dist();
+    let server = slow_dist();
     let sb = Sandbox::new();
     let raw = on_pty(&sb, &server.url, 80, &["toolchain", "install", "stable", "--profile", "minimal"], &[("NO_COLOR", "1")]);
     assert!(raw.contains("checking that the installed rustc runs"), "run check: {raw:?}");

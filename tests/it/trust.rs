@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::support::dist::Dist;
 use crate::support::server::Server;
 use crate::support::sign::{Algo, Gpg};
-use crate::support::{HOST, Run, Sandbox, run};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, served};
 
 pub const OPERATOR: &str = "Mirror Operator <ops@mirror.test>";
 const MALLORY: &str = "Mallory <mallory@evil.test>";
@@ -33,14 +33,12 @@ pub struct Signed {
 impl Signed {
     /// A standard release signed by a fresh `algo` key.
     pub fn new(algo: Algo) -> Signed {
-        let root = tempfile::tempdir().unwrap();
-        let dist = Dist::standard(HOST);
-        dist.write(root.path());
+        let Served { server, dist, dir: root, .. } = served(Scenario::stable());
         let keys = tempfile::tempdir().unwrap();
         let gpg = Gpg::new(keys.path());
         gpg.gen_key(OPERATOR, algo);
         let public = gpg.export_public(OPERATOR, &keys.path().join("operator.asc"));
-        let s = Signed { server: Server::http(root.path()), root, dist, keys, gpg, public };
+        let s = Signed { root, dist, server, gpg, keys, public };
         s.gpg.sign(OPERATOR, &s.manifest());
         s
     }

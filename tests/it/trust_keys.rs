@@ -14,7 +14,7 @@ use tcup::trust::validity::utc;
 use crate::support::dist::Dist;
 use crate::support::server::Server;
 use crate::support::sign::Gpg;
-use crate::support::{HOST, Sandbox, run};
+use crate::support::{HOST, Sandbox, Scenario, Served, run, served};
 use crate::trust::{OPERATOR, Signed, tc};
 
 const Y2019: &str = "20190101T000000";
@@ -26,14 +26,12 @@ const Y2021_06: &str = "20210601T000000";
 /// A standard release on loopback whose manifest is signed by whatever `make` does with the
 /// operator's GnuPG (given the manifest's path); the operator's public key is exported after it.
 fn mirror(make: impl FnOnce(&Gpg, &Path)) -> Signed {
-    let root = tempfile::tempdir().unwrap();
-    let dist = Dist::standard(HOST);
-    dist.write(root.path());
+    let Served { server, dist, dir: root, .. } = served(Scenario::stable());
     let keys = tempfile::tempdir().unwrap();
     let gpg = Gpg::new(keys.path());
     make(&gpg, &root.path().join("dist/channel-rust-stable.toml"));
     let public = gpg.export_public(OPERATOR, &keys.path().join("operator.asc"));
-    Signed { server: Server::http(root.path()), root, dist, keys, gpg, public }
+    Signed { root, dist, server, gpg, keys, public }
 }
 
 /// The long key ID of a fingerprint.

@@ -1,9 +1,8 @@
 //! Hostile archives (docs/design.md 2.4): each is refused with an error naming the entry,
 //! nothing is written outside the staging directory, and no toolchain appears.
 
-use crate::support::dist::{Dist, Entry};
-use crate::support::server::Server;
-use crate::support::{HOST, Sandbox};
+use crate::support::dist::{Comp, Entry, Extra};
+use crate::support::{HOST, Sandbox, Scenario, served};
 
 /// Installs a minimal toolchain whose cargo archive also carries `evil` (paths may use `{top}`,
 /// `{comp}` and `{outside}`); asserts the refusal and that no `pwned*` file exists anywhere in the sandbox.
@@ -11,15 +10,15 @@ fn refused(evil: &[Entry], needle: &str) {
     let sb = Sandbox::new();
     let outside = sb.dir.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
-    let root = tempfile::tempdir().unwrap();
-    let mut dist = Dist::standard(HOST);
-    let cargo = dist.comp_mut("cargo");
+    let cargo = Comp::new("cargo", HOST);
     let (top, comp) = (cargo.base(), cargo.name());
     let fill = |s: &str| s.replace("{top}", &top).replace("{comp}", &comp).replace("{outside}", &outside.display().to_string());
-    cargo.evil = evil.iter().map(|e| e.map_paths(fill)).collect();
-    cargo.extra = crate::support::dist::Extra::None;
-    dist.write(root.path());
-    let server = Server::http(root.path());
+    let evil: Vec<Entry> = evil.iter().map(|e| e.map_paths(fill)).collect();
+    let server = served(Scenario::stable().edit(move |dist| {
+        let cargo = dist.comp_mut("cargo");
+        cargo.evil = evil;
+        cargo.extra = Extra::None;
+    }));
     let needle = fill(needle);
     sb.run(&server.url, &["install", "stable", "--profile", "minimal"]).fails(1, &["is refused", &needle]);
     assert!(sb.toolchains().is_empty(), "no toolchain: {:?}", sb.toolchains());

@@ -6,44 +6,15 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::dist::{Dist, noise, script};
-use crate::support::server::Server;
-use crate::support::{HOST, Run, Sandbox, run, rustup, rustup_cmd};
+use crate::support::dist::{noise, script};
+use crate::support::{HOST, Run, Sandbox, Scenario, Served, run, rustup, rustup_cmd, served};
 
-/// A release served from a temporary directory; `release` rewrites it in place.
-struct Served {
-    root: tempfile::TempDir,
-    dist: Dist,
-    server: Server,
-}
-
-impl Served {
-    fn new() -> Served {
-        let root = tempfile::tempdir().unwrap();
-        let dist = Dist::standard(HOST);
-        dist.write(root.path());
-        let server = Server::http(root.path());
-        Served { root, dist, server }
-    }
-
-    /// Publishes a new release in which rustfmt's archive differs.
-    fn change_rustfmt(&mut self, body: &str) {
-        let mut data = script("rustfmt");
-        data.extend_from_slice(body.as_bytes());
-        self.dist.comp_mut("rustfmt-preview").files[0].1 = data;
-        self.dist.write(self.root.path());
-    }
-
-    /// Archive paths requested since log entry `from`.
-    fn archives_since(&self, from: usize) -> Vec<String> {
-        let mut v: Vec<String> = self.server.log()[from..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
-        v.sort();
-        v
-    }
-
-    fn mark(&self) -> usize {
-        self.server.log().len()
-    }
+/// Publishes a new release in which rustfmt's archive differs.
+fn change_rustfmt(s: &mut Served, body: &str) {
+    let mut data = script("rustfmt");
+    data.extend_from_slice(body.as_bytes());
+    s.dist.comp_mut("rustfmt-preview").files[0].1 = data;
+    s.dist.write(s.root());
 }
 
 fn tc() -> String {
@@ -70,7 +41,7 @@ fn rustup_agrees(sb: &Sandbox, s: &Served) {
     b.sort();
     assert_eq!(a, b, "rustup and tcup list different components");
     assert_eq!(a.len(), components(sb).len());
-    let before = s.mark();
+    let before = s.log().len();
     // rustup reads tcup's update hash as its own: `check` finds the toolchain current without
     // fetching the manifest.
     let manifests = s.server.hits("channel-rust-stable.toml");
@@ -91,10 +62,10 @@ fn verify_ok(sb: &Sandbox, s: &Served) -> Run {
 
 #[test]
 fn update_of_an_unchanged_release_downloads_nothing() {
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rustfmt"]).ok();
-    let before = s.mark();
+    let before = s.log().len();
     let r = sb.run(&s.server.url, &["update"]).ok();
     assert_eq!(r.stdout.trim(), format!("{} unchanged - rustc 1.95.0 (synthetic 2026-04-16)", tc()));
     assert!(s.archives_since(before).is_empty(), "{:?}", s.archives_since(before));
@@ -113,18 +84,18 @@ fn update_of_an_unchanged_release_downloads_nothing() {
 
 #[test]
 fn update_fetches_only_the_changed_component_and_links_the_rest() {
-    let mut s = Served::new();
+    let mut s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "-t", "aarch64-unknown-linux-gnu"]).ok();
     let root = sb.toolchain(&tc());
     let cargo_inode = std::fs::metadata(root.join("bin/cargo")).unwrap().ino();
     let before_comps = components(&sb);
-    s.change_rustfmt("# 1.95.1\n");
+    change_rustfmt(&mut s, "# 1.95.1\n");
     let r = sb.run(&s.server.url, &["check"]);
     assert_eq!(r.code, 100, "an update is available: exit 100, as `rustup check`\n{r:?}");
     assert!(r.stdout.contains(&format!("{} - update available", tc())), "{r:?}");
     assert!(r.stdout.contains(&format!("would download: rustfmt-preview-{HOST}; 6 unchanged")), "{r:?}");
-    let before = s.mark();
+    let before = s.log().len();
     let r = sb.run(&s.server.url, &["update", "stable"]).ok();
     assert!(r.stdout.contains("updated") && r.stdout.contains("1 components downloaded, 6 unchanged"), "{r:?}");
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/rustfmt-1.95.0-{HOST}.tar.gz")]);
@@ -141,7 +112,7 @@ fn update_fetches_only_the_changed_component_and_links_the_rest() {
 
 #[test]
 fn component_and_target_add_remove_use_the_installed_manifest() {
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
     let list = sb.run(&s.server.url, &["component", "list"]).ok();
@@ -159,12 +130,12 @@ fn component_and_target_add_remove_use_the_installed_manifest() {
     .collect();
     // rustup's order: short package name, then target.
     assert_eq!(list.stdout.lines().collect::<Vec<_>>(), expected);
-    let before = s.mark();
+    let before = s.log().len();
     sb.run(&s.server.url, &["component", "add", "rustfmt"]).ok();
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/rustfmt-1.95.0-{HOST}.tar.gz")]);
     assert!(!s.server.log()[before..].iter().any(|l| l.path.contains("channel-rust")), "no manifest is fetched");
     assert!(sb.toolchain(&tc()).join("bin/rustfmt").is_file());
-    let before = s.mark();
+    let before = s.log().len();
     sb.run(&s.server.url, &["target", "add", "aarch64-unknown-linux-gnu"]).ok();
     assert_eq!(s.archives_since(before), ["/dist/2026-04-16/rust-std-1.95.0-aarch64-unknown-linux-gnu.tar.gz"]);
     let t = sb.run(&s.server.url, &["target", "list", "--installed"]).ok();
@@ -186,7 +157,7 @@ fn component_and_target_add_remove_use_the_installed_manifest() {
         .fails(1, &["has no installed component 'clippy'", "installed components: rustc-"]);
     assert_eq!(components(&sb), before_comps);
     // Remove downloads nothing and the files go.
-    let before = s.mark();
+    let before = s.log().len();
     sb.run(&s.server.url, &["component", "remove", "rustfmt"]).ok();
     sb.run(&s.server.url, &["target", "remove", "aarch64-unknown-linux-gnu"]).ok();
     assert!(s.archives_since(before).is_empty());
@@ -200,13 +171,13 @@ fn component_and_target_add_remove_use_the_installed_manifest() {
 #[test]
 fn tcup_changes_a_toolchain_rustup_installed() {
     let bin = rustup();
-    let mut s = Served::new();
+    let mut s = served(Scenario::stable());
     let sb = Sandbox::new();
     run(rustup_cmd(&bin, &sb, &s.server.url).args(["toolchain", "install", "stable", "--profile", "minimal", "--no-self-update"])).ok();
     run(rustup_cmd(&bin, &sb, &s.server.url).args(["default", "stable"])).ok();
     let r = sb.run(&s.server.url, &["toolchain", "verify"]).ok();
     assert!(r.stderr.contains("has no CRC receipt"), "{r:?}");
-    let before = s.mark();
+    let before = s.log().len();
     sb.run(&s.server.url, &["component", "add", "clippy"]).ok();
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/clippy-1.95.0-{HOST}.tar.gz")]);
     verify_ok(&sb, &s);
@@ -215,8 +186,8 @@ fn tcup_changes_a_toolchain_rustup_installed() {
     run(rustup_cmd(&bin, &sb, &s.server.url).args(["component", "add", "rustfmt"])).ok();
     let r = sb.run(&s.server.url, &["toolchain", "verify"]).ok();
     assert!(r.stderr.contains(&format!("no current checksums for rustfmt-preview-{HOST}")), "{r:?}");
-    s.change_rustfmt("# changed\n");
-    let before = s.mark();
+    change_rustfmt(&mut s, "# changed\n");
+    let before = s.log().len();
     sb.run(&s.server.url, &["update"]).ok();
     assert_eq!(s.archives_since(before), [format!("/dist/2026-04-16/rustfmt-1.95.0-{HOST}.tar.gz")]);
     assert_eq!(components(&sb).len(), 5);
@@ -226,10 +197,10 @@ fn tcup_changes_a_toolchain_rustup_installed() {
 
 #[test]
 fn an_explicit_profile_on_an_installed_toolchain_adds_its_components() {
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-t", "aarch64-unknown-linux-gnu"]).ok();
-    let before = s.mark();
+    let before = s.log().len();
     let r = sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "default"]).ok();
     assert!(r.stdout.contains("3 components downloaded, 4 unchanged"), "{r:?}");
     let fetched: Vec<String> = s.archives_since(before).iter().map(|p| p.rsplit('/').next().unwrap().to_owned()).collect();
@@ -244,7 +215,7 @@ fn an_explicit_profile_on_an_installed_toolchain_adds_its_components() {
 
 #[test]
 fn verify_reports_by_component_and_repair_fetches_only_those() {
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable"]).ok();
     let root = sb.toolchain(&tc());
@@ -264,7 +235,7 @@ fn verify_reports_by_component_and_repair_fetches_only_those() {
             format!("rustfmt-preview-{HOST}: changed bin/rustfmt"),
         ]
     );
-    let before = s.mark();
+    let before = s.log().len();
     sb.run(&s.server.url, &["toolchain", "verify", "--repair"]).ok();
     assert_eq!(
         s.archives_since(before),
@@ -278,7 +249,7 @@ fn verify_reports_by_component_and_repair_fetches_only_those() {
 
 #[test]
 fn update_repairs_a_corrupted_unchanged_component_instead_of_linking_it() {
-    let mut s = Served::new();
+    let mut s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rustfmt"]).ok();
     let root = sb.toolchain(&tc());
@@ -286,8 +257,8 @@ fn update_repairs_a_corrupted_unchanged_component_instead_of_linking_it() {
     let mut cargo = std::fs::read(root.join("bin/cargo")).unwrap();
     cargo[0] ^= 1;
     std::fs::write(root.join("bin/cargo"), &cargo).unwrap();
-    s.change_rustfmt("# new\n");
-    let before = s.mark();
+    change_rustfmt(&mut s, "# new\n");
+    let before = s.log().len();
     let r = sb.run(&s.server.url, &["update"]).ok();
     assert!(r.stderr.contains(&format!("component cargo-{HOST} is damaged (1 changed, 0 missing files)")), "{r:?}");
     assert_eq!(
@@ -300,13 +271,13 @@ fn update_repairs_a_corrupted_unchanged_component_instead_of_linking_it() {
 
 #[test]
 fn unknown_and_unavailable_names_change_nothing_on_update() {
-    let mut s = Served::new();
+    let mut s = served(Scenario::stable());
     let sb = Sandbox::new();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rustfmt"]).ok();
     sb.run(&s.server.url, &["toolchain", "install", "stable", "-c", "nope"]).fails(2, &["component 'nope' is not available"]);
     s.dist.comp_mut("rustfmt-preview").available = false;
-    s.dist.write(s.root.path());
-    let before = s.mark();
+    s.dist.write(s.root());
+    let before = s.log().len();
     sb.run(&s.server.url, &["update"]).fails(1, &[&format!("component 'rustfmt-preview-{HOST}' is not available in the new release")]);
     assert!(s.archives_since(before).is_empty());
     assert!(sb.toolchain(&tc()).join("bin/rustfmt").is_file());
@@ -342,14 +313,14 @@ fn kill_at_random_points_during_update_leaves_a_whole_toolchain() {
     use rand::Rng as _;
     let mut rng = rand::rng();
     for round in 0..6 {
-        let mut s = Served::new();
+        let mut s = served(Scenario::stable());
         // A bigger rustfmt, so the kill can land while it streams.
         s.dist.comp_mut("rustfmt-preview").files.push(("lib/librustfmt.so".into(), noise(3_000_000), 0o644));
-        s.dist.write(s.root.path());
+        s.dist.write(s.root());
         let sb = Sandbox::new();
         sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal", "-c", "rustfmt"]).ok();
         let old = (components(&sb), std::fs::read(sb.toolchain(&tc()).join("bin/rustfmt")).unwrap());
-        s.change_rustfmt(&format!("# round {round}\n"));
+        change_rustfmt(&mut s, &format!("# round {round}\n"));
         let mut new_rustfmt = script("rustfmt");
         new_rustfmt.extend_from_slice(format!("# round {round}\n").as_bytes());
         let new = (old.0.clone(), new_rustfmt);
@@ -375,10 +346,10 @@ fn kill_at_random_points_during_update_leaves_a_whole_toolchain() {
 fn kill_at_random_points_during_component_add_leaves_a_whole_toolchain() {
     use rand::Rng as _;
     let mut rng = rand::rng();
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let mut dist = s.dist.clone();
     dist.comp_mut("rustfmt-preview").files.push(("lib/librustfmt.so".into(), noise(3_000_000), 0o644));
-    dist.write(s.root.path());
+    dist.write(s.root());
     for round in 0..6 {
         let sb = Sandbox::new();
         sb.run(&s.server.url, &["toolchain", "install", "stable", "--profile", "minimal"]).ok();
@@ -408,7 +379,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// the way the proxies find it: here a `rust-toolchain.toml` in a parent directory.
 #[test]
 fn component_commands_follow_the_toolchain_file() {
-    let s = Served::new();
+    let s = served(Scenario::stable());
     let sb = Sandbox::new();
     run(sb.tcup(&s.server.url).args(["toolchain", "install", "stable", "--profile", "minimal"])).ok();
     let listed = run(sb.tcup(&s.server.url).args(["component", "list", "--installed"])).ok();

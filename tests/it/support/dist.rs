@@ -167,6 +167,11 @@ impl Dist {
     }
 
     /// The component `pkg` for the host (or `*`).
+    pub fn comp(&self, pkg: &str) -> &Comp {
+        self.comps.iter().find(|c| c.pkg == pkg && (c.target == self.host || c.target == "*")).unwrap()
+    }
+
+    /// The component `pkg` for the host (or `*`), to change.
     pub fn comp_mut(&mut self, pkg: &str) -> &mut Comp {
         let host = self.host.clone();
         self.comps.iter_mut().find(|c| c.pkg == pkg && (c.target == host || c.target == "*")).unwrap()

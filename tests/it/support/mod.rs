@@ -1,11 +1,14 @@
 //! Shared test support: a sandboxed home, running the `tcup` binary, a loopback dist server, and
-//! synthetic dist trees.
+//! synthetic dist trees ([`served`] puts the two together for a [`Scenario`]).
 
 #![allow(dead_code)]
 
 pub mod dist;
+pub mod served;
 pub mod server;
 pub mod sign;
+
+pub use served::{Scenario, Served, served};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -64,6 +67,13 @@ impl Run {
         );
         self
     }
+}
+
+/// `text` (a command's output) as a transcript to compare whole: what differs between runs and
+/// machines replaced by placeholders — the dist server's URL `dist` (its port) by `<dist>`, the
+/// sandbox's directory (temporary paths) by `<home>`, the host triple by `<host>`.
+pub fn transcript(text: &str, sb: &Sandbox, dist: &str) -> String {
+    text.replace(dist, "<dist>").replace(&sb.dir.path().display().to_string(), "<home>").replace(HOST, "<host>")
 }
 
 impl Sandbox {

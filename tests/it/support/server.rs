@@ -101,6 +101,7 @@ pub struct Server {
 }
 
 /// A test certificate authority and a server certificate it signed for localhost/127.0.0.1.
+#[derive(Clone)]
 pub struct TestCa {
     /// PEM of the CA certificate (for `SSL_CERT_FILE`).
     pub ca_pem: String,
@@ -211,6 +212,13 @@ impl Server {
     /// The requests served so far.
     pub fn log(&self) -> Vec<Logged> {
         self.state.log.lock().unwrap().clone()
+    }
+
+    /// The archive paths (those with `.tar.` in them) requested since log entry `from`, sorted.
+    pub fn archives_since(&self, from: usize) -> Vec<String> {
+        let mut v: Vec<String> = self.log()[from..].iter().map(|l| l.path.clone()).filter(|p| p.contains(".tar.")).collect();
+        v.sort();
+        v
     }
 
     /// How many requests asked for a path ending with `suffix`.
