@@ -151,49 +151,18 @@ pub fn verify_detached_at(
     for sig in sigs.iter().map(|d| &d.signature) {
         found.extend(issuers(sig));
         for candidate in candidates(keyring, sig) {
-            let id = candidate.key_id.clone();
-            let unsupported =
-                |what: String| BadSignature::Unsupported { file: file.to_owned(), found: id.clone(), what, trusted: trusted.clone() };
-            let unusable = |problem: Problem| BadSignature::Unusable {
-                file: file.to_owned(),
-                found: id.clone(),
-                problem: Box::new(problem),
-                trusted: trusted.clone(),
-            };
-            if sig.typ() != Some(SignatureType::Binary) {
-                keep(unsupported(format!("a {:?} signature (not a binary-document one)", sig.typ())), &mut worst);
-                continue;
-            }
-            match sig.hash_alg() {
-                Some(h) if strong(h) => {}
-                other => {
-                    keep(unsupported(other.map_or_else(|| "an unknown hash".into(), |h| h.to_string())), &mut worst);
-                    continue;
+            match judge(sig, &candidate, data, Named { file, data: data_name, trusted: &trusted }, now) {
+                Ok(()) => {
+                    let key = candidate.key;
+                    return Ok(Signer {
+                        fingerprint: key.fingerprint(),
+                        key_id: candidate.key_id,
+                        name: key.name(),
+                        origin: key.origin.clone(),
+                    });
                 }
+                Err(e) => keep(e, &mut worst),
             }
-            let signer_state = candidate.sub.as_ref().unwrap_or(&candidate.primary);
-            if !signer_state.can_sign {
-                keep(unusable(Problem::NotSigning { key: signer_state.name.clone(), flags: signer_state.flags.clone() }), &mut worst);
-                continue;
-            }
-            if candidate.verifier.verify(sig, data).is_err() {
-                keep(
-                    BadSignature::Mismatch {
-                        file: file.to_owned(),
-                        data: data_name.to_owned(),
-                        found: id.clone(),
-                        trusted: trusted.clone(),
-                    },
-                    &mut worst,
-                );
-                continue;
-            }
-            if let Err(problem) = validity::check(SigTimes::of(sig), &candidate.primary, candidate.sub.as_ref(), now) {
-                keep(unusable(problem), &mut worst);
-                continue;
-            }
-            let key = candidate.key;
-            return Ok(Signer { fingerprint: key.fingerprint(), key_id: id, name: key.name(), origin: key.origin.clone() });
         }
     }
     Err(worst.unwrap_or_else(|| BadSignature::Untrusted {
@@ -201,6 +170,52 @@ pub fn verify_detached_at(
         found: if found.is_empty() { "unknown (the signature names no issuer)".into() } else { found.join(", ") },
         trusted,
     }))
+}
+
+/// The names a refusal carries: the signature file, the signed data, the keys trusted.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    file: &'a str,
+    data: &'a str,
+    trusted: &'a str,
+}
+
+/// Whether `sig` is a good signature over `data` by `candidate`, at `now` (Unix seconds): a
+/// binary-document signature with a strong hash, by a key able to sign, over these exact bytes,
+/// made while the key was valid.
+///
+/// # Errors
+/// The [`BadSignature`] that says which of these failed.
+fn judge(sig: &Signature, candidate: &Candidate<'_>, data: &[u8], named: Named<'_>, now: u64) -> Result<(), BadSignature> {
+    let id = || candidate.key_id.clone();
+    let unsupported =
+        |what: String| BadSignature::Unsupported { file: named.file.to_owned(), found: id(), what, trusted: named.trusted.to_owned() };
+    let unusable = |problem: Problem| BadSignature::Unusable {
+        file: named.file.to_owned(),
+        found: id(),
+        problem: Box::new(problem),
+        trusted: named.trusted.to_owned(),
+    };
+    if sig.typ() != Some(SignatureType::Binary) {
+        return Err(unsupported(format!("a {:?} signature (not a binary-document one)", sig.typ())));
+    }
+    match sig.hash_alg() {
+        Some(h) if strong(h) => {}
+        other => return Err(unsupported(other.map_or_else(|| "an unknown hash".into(), |h| h.to_string()))),
+    }
+    let signer_state = candidate.sub.as_ref().unwrap_or(&candidate.primary);
+    if !signer_state.can_sign {
+        return Err(unusable(Problem::NotSigning { key: signer_state.name.clone(), flags: signer_state.flags.clone() }));
+    }
+    if candidate.verifier.verify(sig, data).is_err() {
+        return Err(BadSignature::Mismatch {
+            file: named.file.to_owned(),
+            data: named.data.to_owned(),
+            found: id(),
+            trusted: named.trusted.to_owned(),
+        });
+    }
+    validity::check(SigTimes::of(sig), &candidate.primary, candidate.sub.as_ref(), now).map_err(unusable)
 }
 
 /// The issuer key IDs a signature names (upper-case hex, from its issuer and issuer-fingerprint
