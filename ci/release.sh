@@ -19,7 +19,7 @@
 #        TCUP_VERSION (default: the version in Cargo.toml)
 #        TCUP_RELEASE_KEY: a key in the maintainer's GnuPG keyring (fingerprint or user ID); when
 #          set, each tcup-init gets a detached armoured signature tcup-init.asc (gpg --detach-sign),
-#          which `tcup self update` requires (docs/design.md 17.9; README "Release signing key")
+#          which `tcup self update` requires (docs/design.md 17.9; docs/trust.md "Release signing key")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]" >&2; exit 2; }

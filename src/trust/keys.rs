@@ -28,7 +28,7 @@ pub const RUST_RELEASE_KEY: &str = include_str!("rust-release-key.asc");
 pub const RUST_RELEASE_FINGERPRINT: &str = "108F66205EAEB0AAA8DD5E1C85AB96E6FA1BE5FE";
 
 /// tcup's release public keys: `installer/release-keys.asc` (comments and zero or more
-/// armoured public key blocks; see the README on generating and rotating the release key).
+/// armoured public key blocks; see docs/trust.md, "Release signing key", on generating and rotating it).
 pub const TCUP_RELEASE_KEYS: &str = include_str!("../../installer/release-keys.asc");
 
 /// A key that could not be loaded. Exit code 2 (a configuration error: the file is the user's).
