@@ -173,7 +173,7 @@ pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) ->
 }
 
 pub(super) fn link(args: &LinkArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let target = uninstall::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
+    let target = crate::ops::toolchain::link::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
     reporter.info(&format!("toolchain '{}' linked to {}", args.name, target.display()));
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod backtrack;
 pub mod components;
 pub mod install;
+pub mod link;
 pub mod rebuild;
 pub mod uninstall;
 pub mod update;
