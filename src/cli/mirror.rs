@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::ops::mirror::{self, PackOptions};
+use crate::ops::mirror::pack::{self, PackOptions};
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
@@ -46,14 +46,14 @@ pub(super) fn run(cmd: MirrorCommand, env: &crate::env::Env, reporter: &Reporter
     };
     let sign_key = args.sign_key.as_deref().map(crate::trust::sign::SigningKey::load).transpose()?;
     let opts = PackOptions {
-        formats: mirror::parse_formats(&args.formats)?,
+        formats: pack::parse_formats(&args.formats)?,
         toolchain: args.toolchain,
         out: args.out,
         profile: args.profile,
         channel: args.channel,
         sign_key,
     };
-    let report = mirror::pack(&opts, reporter)?;
+    let report = pack::pack(&opts, reporter)?;
     if let Some(key) = &opts.sign_key {
         reporter.info(&format!(
             "signed {} manifests with key {}",

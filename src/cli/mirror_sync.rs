@@ -88,7 +88,7 @@ fn options(args: SyncArgs, env: &Env) -> anyhow::Result<SyncOptions> {
     } else {
         args.hosts
     };
-    let formats = args.formats.as_deref().map(crate::ops::mirror::parse_formats).transpose()?;
+    let formats = args.formats.as_deref().map(crate::ops::mirror::pack::parse_formats).transpose()?;
     Ok(SyncOptions {
         out: args.out,
         channels,
