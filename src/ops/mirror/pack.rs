@@ -105,83 +105,131 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
         None => channel_of(&opts.toolchain)?,
     };
     let installed = tc.component_names();
+    let todo = to_pack(opts, &manifest, &installed)?;
+    let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("reading {}", manifest_path.display()))?;
+    let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
+    let host = todo.iter().find(|c| c.pkg == "rustc").map(|c| c.target.clone()).unwrap_or_default();
+    reporter.plan(&host, &todo.iter().map(|c| c.name.to_owned()).collect::<Vec<_>>());
+    let mut components = Vec::with_capacity(todo.len());
+    for c in &todo {
+        let entry = &mut doc["pkg"][&c.pkg]["target"][&c.target];
+        components.push(pack_component(opts, &tc, &manifest, c, entry, threads, reporter)?);
+    }
+    reporter.finish();
+    if components.is_empty() {
+        anyhow::bail!("nothing to pack: no installed component of {} matches", opts.toolchain.display());
+    }
+    let packed: Vec<(&str, &str)> = todo.iter().map(|c| (c.pkg.as_str(), c.target.as_str())).collect();
+    mark_unpacked(&mut doc, &packed);
+    let manifests = write_manifests(opts, &channel, &manifest, &format!("{MIRROR_MARK}{doc}"))?;
+    Ok(PackReport { channel, manifests, components })
+}
+
+/// One installed component to pack, with the manifest package and target it was installed from.
+struct ToPack<'a> {
+    /// Installed component name (`rustc-x86_64-unknown-linux-gnu`, `rust-src`).
+    name: &'a str,
+    /// Manifest package (`rustc`).
+    pkg: String,
+    /// Manifest target key (`x86_64-unknown-linux-gnu`, `*`).
+    target: String,
+}
+
+/// The installed components to pack: all of them, or those of `--profile`.
+///
+/// # Errors
+/// An unknown profile ([`UsageError`]), or an installed component the manifest does not name.
+fn to_pack<'a>(opts: &PackOptions, manifest: &Manifest, installed: &'a [String]) -> anyhow::Result<Vec<ToPack<'a>>> {
     let keep: Option<&Vec<String>> = match &opts.profile {
         None => None,
         Some(p) => Some(manifest.profiles.get(p).ok_or_else(|| UsageError(format!("unknown profile '{p}' for --profile")))?),
     };
-    let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("reading {}", manifest_path.display()))?;
-    let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
-    let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
     let mut todo = Vec::new();
-    for name in &installed {
-        let (pkg, target) = identify(&manifest, name)
+    for name in installed {
+        let (pkg, target) = identify(manifest, name)
             .with_context(|| format!("component '{name}' of {} is not in its channel manifest", opts.toolchain.display()))?;
         if keep.is_none_or(|k| k.iter().any(|p| p == &pkg)) {
-            todo.push((name, pkg, target));
+            todo.push(ToPack { name, pkg, target });
         }
     }
-    let host = todo.iter().find(|(_, p, _)| p == "rustc").map(|(_, _, t)| t.clone()).unwrap_or_default();
-    reporter.plan(&host, &todo.iter().map(|(n, _, _)| (*n).to_owned()).collect::<Vec<_>>());
-    for (name, pkg, target) in &todo {
-        let (name, pkg, target) = (*name, pkg.clone(), target.clone());
-        let tp = &manifest.pkg[&pkg].target[&target];
-        let url = tp.url.as_deref().or(tp.xz_url.as_deref()).with_context(|| format!("the manifest gives no URL for {name}"))?;
-        let rel = url
-            .strip_prefix(UPSTREAM)
-            .map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
-        let rel = rel.trim_end_matches(".tar.gz").trim_end_matches(".tar.xz").to_owned();
-        let top = base_name(&rel).to_owned();
-        let stem = out_path::below(&opts.out, &rel)?;
-        fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
-        let parts = tc.parts(name)?;
-        let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &parts)), "packed");
-        let progress = |n: u64| meter.add(n);
-        let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, parts: &parts, progress: &progress };
-        let written = tarball::write(&spec, &stem, &opts.formats, threads)
-            .inspect_err(|_| meter.failed())
-            .with_context(|| format!("packing component {name}"))?;
-        let entry = &mut doc["pkg"][&pkg]["target"][&target];
-        for w in &written {
-            let file = w.path.file_name().expect("has a name").to_string_lossy().into_owned();
-            fs_err::write(w.path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", w.hash))?;
-            let url = format!("{UPSTREAM}/{rel}.tar.{}", tarball::ext(w.compression));
-            let (url_key, hash_key) = keys(w.compression);
-            entry[url_key] = toml_edit::value(url);
-            entry[hash_key] = toml_edit::value(w.hash.clone());
-        }
-        for c in [Compression::Xz, Compression::Zst] {
-            if !opts.formats.contains(&c)
-                && let Some(t) = entry.as_table_like_mut()
-            {
-                t.remove(keys(c).0);
-                t.remove(keys(c).1);
-            }
-        }
-        let sizes: Vec<String> = written.iter().map(|w| format!("{} {}", tarball::ext(w.compression), mib(w.bytes))).collect();
-        meter.done_with(&format!("packed {name} ({}; {:.1} s)", sizes.join(", "), meter.seconds()));
-        report.components.push(Packed { name: name.to_owned(), bytes: written.iter().map(|w| w.bytes).collect() });
+    Ok(todo)
+}
+
+/// Packs one component into `dist/<date>/<archive>.tar.<ext>` below `--out`, one per format, at
+/// the path its manifest URL names, and points its manifest `entry` at them ([`record`]).
+fn pack_component(
+    opts: &PackOptions,
+    tc: &ToolchainDir,
+    manifest: &Manifest,
+    c: &ToPack<'_>,
+    entry: &mut toml_edit::Item,
+    threads: u32,
+    reporter: &Reporter,
+) -> anyhow::Result<Packed> {
+    let name = c.name;
+    let tp = &manifest.pkg[&c.pkg].target[&c.target];
+    let url = tp.url.as_deref().or(tp.xz_url.as_deref()).with_context(|| format!("the manifest gives no URL for {name}"))?;
+    let rel = url
+        .strip_prefix(UPSTREAM)
+        .map_or_else(|| format!("dist/{}/{}", manifest.date, base_name(url)), |r| r.trim_start_matches('/').to_owned());
+    let rel = rel.trim_end_matches(".tar.gz").trim_end_matches(".tar.xz").to_owned();
+    let top = base_name(&rel).to_owned();
+    let stem = out_path::below(&opts.out, &rel)?;
+    fs_err::create_dir_all(stem.parent().expect("has a parent"))?;
+    let parts = tc.parts(name)?;
+    let meter = reporter.meter(name, Some(tarball::input_size(&opts.toolchain, &parts)), "packed");
+    let progress = |n: u64| meter.add(n);
+    let spec = tarball::Spec { tree: &opts.toolchain, top: &top, component: name, parts: &parts, progress: &progress };
+    let written = tarball::write(&spec, &stem, &opts.formats, threads)
+        .inspect_err(|_| meter.failed())
+        .with_context(|| format!("packing component {name}"))?;
+    record(entry, &rel, &written, &opts.formats)?;
+    let sizes: Vec<String> = written.iter().map(|w| format!("{} {}", tarball::ext(w.compression), mib(w.bytes))).collect();
+    meter.done_with(&format!("packed {name} ({}; {:.1} s)", sizes.join(", "), meter.seconds()));
+    Ok(Packed { name: name.to_owned(), bytes: written.iter().map(|w| w.bytes).collect() })
+}
+
+/// Writes each archive's `.sha256` beside it and points the manifest `entry` at the archives
+/// written (`rel` is their path without `.tar.<ext>`): each format's URL and hash, and the URL
+/// and hash of a format not produced removed.
+fn record(entry: &mut toml_edit::Item, rel: &str, written: &[tarball::Written], formats: &[Compression]) -> anyhow::Result<()> {
+    for w in written {
+        let file = w.path.file_name().expect("has a name").to_string_lossy().into_owned();
+        fs_err::write(w.path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", w.hash))?;
+        let url = format!("{UPSTREAM}/{rel}.tar.{}", tarball::ext(w.compression));
+        let (url_key, hash_key) = keys(w.compression);
+        entry[url_key] = toml_edit::value(url);
+        entry[hash_key] = toml_edit::value(w.hash.clone());
     }
-    reporter.finish();
-    if report.components.is_empty() {
-        anyhow::bail!("nothing to pack: no installed component of {} matches", opts.toolchain.display());
+    for c in [Compression::Xz, Compression::Zst] {
+        if !formats.contains(&c)
+            && let Some(t) = entry.as_table_like_mut()
+        {
+            t.remove(keys(c).0);
+            t.remove(keys(c).1);
+        }
     }
-    let packed: Vec<(&str, &str)> = todo.iter().map(|(_, p, t)| (p.as_str(), t.as_str())).collect();
-    mark_unpacked(&mut doc, &packed);
-    let out_text = format!("{MIRROR_MARK}{doc}");
-    for rel in manifest_names(&channel, &manifest) {
+    Ok(())
+}
+
+/// Writes the repacked manifest `text` at each of its names for `channel` ([`manifest_names`]),
+/// each with its `.sha256` and, with `--sign-key`, its `.asc`; returns the names written.
+fn write_manifests(opts: &PackOptions, channel: &str, manifest: &Manifest, text: &str) -> anyhow::Result<Vec<String>> {
+    let mut written = Vec::new();
+    for rel in manifest_names(channel, manifest) {
         let path = out_path::below(&opts.out, &rel)?;
-        write_with_sha(&path, &out_text)?;
+        write_with_sha(&path, text)?;
         let asc = path.with_file_name(format!("{}.asc", base_name(&rel)));
         match &opts.sign_key {
-            Some(key) => fs_err::write(&asc, key.sign(out_text.as_bytes())?)?,
+            Some(key) => fs_err::write(&asc, key.sign(text.as_bytes())?)?,
             // A signature left from an earlier pack would not match the new manifest.
             None => {
                 let _ = fs_err::remove_file(&asc);
             }
         }
-        report.manifests.push(rel);
+        written.push(rel);
     }
-    Ok(report)
+    Ok(written)
 }
 
 /// `12.3 MiB`.
