@@ -18,8 +18,7 @@ use std::io::Write as _;
 
 use anyhow::Context as _;
 
-use super::sync::archive_rel;
-use super::sync_tree::{Ledger, Tree};
+use super::sync_tree::{Ledger, Tree, archive_rel};
 use crate::dist::manifest::Manifest;
 use crate::dist::name::is_date;
 use crate::progress::Reporter;

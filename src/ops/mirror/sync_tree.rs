@@ -7,7 +7,8 @@
 //! - `.tcup-sync/verified`: the ledger of archives already verified (see [`Ledger`]).
 //!
 //! Every file below `.tcup-sync/` lives on the tree's file system, so each rename into place is
-//! atomic.
+//! atomic. Where a channel's manifest and a manifest's archive URL land below the root:
+//! [`rel_of_manifest`] and [`archive_rel`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,10 +18,39 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::out_path::{self, OutsideOut};
+use crate::dist::name::ToolchainName;
+use crate::dist::server;
 use crate::home::HomeLock;
 
 /// The name of the state directory below the root.
 pub const STATE_DIR: &str = ".tcup-sync";
+
+/// `dist/channel-rust-<C>.toml` or `dist/<date>/channel-rust-<C>.toml`.
+pub fn rel_of_manifest(name: &ToolchainName) -> String {
+    match &name.date {
+        Some(d) => format!("dist/{d}/channel-rust-{}.toml", name.channel),
+        None => format!("dist/channel-rust-{}.toml", name.channel),
+    }
+}
+
+/// The path below the tree an archive URL names: `https://static.rust-lang.org/dist/…` →
+/// `dist/…`. Refuses URLs elsewhere and paths that are not plain relative segments.
+///
+/// # Errors
+/// An error naming the URL.
+pub fn archive_rel(url: &str) -> anyhow::Result<String> {
+    let Some(rest) = url.strip_prefix(server::UPSTREAM).and_then(|r| r.strip_prefix('/')) else {
+        anyhow::bail!(
+            "the manifest names {url}, which is not on {}: tcup mirror sync copies only the dist server's paths",
+            server::UPSTREAM
+        );
+    };
+    let plain = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.starts_with('.') && !s.contains(['\\', '%', '?', '#']);
+    if !rest.starts_with("dist/") || !rest.split('/').all(plain) {
+        anyhow::bail!("the manifest names {url}, whose path is not a plain file below dist/");
+    }
+    Ok(rest.to_owned())
+}
 
 /// A mirror tree.
 #[derive(Debug)]
@@ -208,6 +238,24 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archive_paths_stay_below_dist() {
+        let ok = archive_rel("https://static.rust-lang.org/dist/2026-04-16/rustc-1.95.0-x86_64-unknown-linux-gnu.tar.xz").unwrap();
+        assert_eq!(ok, "dist/2026-04-16/rustc-1.95.0-x86_64-unknown-linux-gnu.tar.xz");
+        for bad in [
+            "https://static.rust-lang.org/dist/../etc/passwd",
+            "https://static.rust-lang.org/dist//x.tar.gz",
+            "https://static.rust-lang.org/other/x.tar.gz",
+            "https://static.rust-lang.org/dist/.tcup-sync/verified",
+            "https://static.rust-lang.org/dist/a%2F..%2Fb",
+            "https://static.rust-lang.org.evil/dist/x.tar.gz",
+            "https://example.org/dist/x.tar.gz",
+        ] {
+            assert!(archive_rel(bad).is_err(), "{bad}");
+        }
+        assert!(archive_rel("https://example.org/dist/x.tar.gz").unwrap_err().to_string().contains("https://example.org/dist/x.tar.gz"));
+    }
 
     #[test]
     fn the_ledger_trusts_only_an_untouched_file() {
