@@ -2,7 +2,10 @@
 //! manifest, checked against it before anything parses it; then its detached signature over the
 //! same bytes ([`super::signature`]), and its binding to the name asked for
 //! ([`crate::dist::binding`]). `toolchain install`, `update`, `check` and `mirror sync` all fetch
-//! through here, so a manifest is never trusted by one command and not another.
+//! through here, so a manifest is never trusted by one command and not another. `mirror sync`
+//! keeps the `.sha256` as served ([`fetch_sha256_file`]) and hands in the bytes its tree already
+//! publishes when they have that hash ([`fetch_manifest_held`]): they are checked exactly as
+//! downloaded bytes are, only not downloaded again.
 
 use anyhow::Context as _;
 use url::Url;
@@ -20,6 +23,10 @@ use crate::progress::Reporter;
 
 /// Largest channel manifest accepted (bytes); real ones are about 1 MB.
 const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
+/// Largest `.sha256` accepted (bytes).
+const SHA_LIMIT: u64 = 4096;
+/// The link sample of a manifest that was not downloaded (its bytes were already held).
+const NOT_DOWNLOADED: LinkSample = LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
 
 /// A channel manifest checked against its `.sha256`.
 pub struct VerifiedManifest {
@@ -62,9 +69,26 @@ pub fn fetch_manifest(
 /// # Errors
 /// The `.sha256` cannot be fetched or holds no SHA-256.
 pub fn fetch_manifest_hash(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<String> {
+    fetch_sha256_file(downloader, manifest_url, reporter).map(|f| f.hash)
+}
+
+/// A `.sha256` file as served, and the hash it names.
+pub struct Sha256File {
+    /// The file, byte for byte (`mirror sync` publishes it unchanged).
+    pub bytes: Vec<u8>,
+    /// The SHA-256 it names, lower-case hex ([`parse_sha256`]).
+    pub hash: String,
+}
+
+/// Downloads `manifest_url`'s `.sha256` (at most 4 KiB) and reads the hash it names.
+///
+/// # Errors
+/// The `.sha256` cannot be fetched or holds no SHA-256.
+pub fn fetch_sha256_file(downloader: &Downloader, manifest_url: &Url, reporter: &Reporter) -> anyhow::Result<Sha256File> {
     let sha_url = server::sha256_url(manifest_url);
-    let sha = downloader.get_bytes(&sha_url, 4096, reporter)?;
-    parse_sha256(&sha).with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))
+    let bytes = downloader.get_bytes(&sha_url, SHA_LIMIT, reporter)?;
+    let hash = parse_sha256(&bytes).with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))?;
+    Ok(Sha256File { bytes, hash })
 }
 
 /// [`fetch_manifest`] once the `.sha256` named `expected`.
@@ -79,8 +103,31 @@ pub fn fetch_manifest_with_hash(
     expected: String,
     reporter: &Reporter,
 ) -> anyhow::Result<VerifiedManifest> {
-    let (bytes, timing) = downloader.get_bytes_timed(manifest_url, MANIFEST_LIMIT, reporter)?;
-    let link = LinkSample { bytes: timing.bytes, elapsed: timing.elapsed };
+    fetch_manifest_held(env, downloader, manifest_url, channel, expected, None, reporter)
+}
+
+/// [`fetch_manifest_with_hash`], except that `held`, when given, stands in for the download: the
+/// bytes already held locally with the hash `expected` (`mirror sync`'s published copy). They pass
+/// every check downloaded bytes pass (the hash again, the signature, the binding to `channel`);
+/// the link sample is empty then.
+///
+/// # Errors
+/// As [`fetch_manifest`].
+pub fn fetch_manifest_held(
+    env: &Env,
+    downloader: &Downloader,
+    manifest_url: &Url,
+    channel: &str,
+    expected: String,
+    held: Option<Vec<u8>>,
+    reporter: &Reporter,
+) -> anyhow::Result<VerifiedManifest> {
+    let (bytes, link) = if let Some(bytes) = held {
+        (bytes, NOT_DOWNLOADED)
+    } else {
+        let (bytes, timing) = downloader.get_bytes_timed(manifest_url, MANIFEST_LIMIT, reporter)?;
+        (bytes, LinkSample { bytes: timing.bytes, elapsed: timing.elapsed })
+    };
     let actual = sha256_hex(&bytes);
     if actual != expected {
         return Err(Mismatch { url: manifest_url.to_string(), expected, actual }.into());

@@ -12,8 +12,8 @@
 //!
 //! Order of work, which keeps the previous tree serving whatever happens: take the tree's lock;
 //! fetch every channel's `.sha256`, then its manifest (skipped when the tree's copy already has
-//! that hash), checked against the `.sha256` and its signature under the trust policy
-//! ([`crate::fetch::signature`]); fetch every missing archive, hashed as it streams into
+//! that hash), checked against the `.sha256`, its signature under the trust policy and its binding
+//! to the channel's name, as every command checks a manifest ([`crate::fetch::manifest`]); fetch every missing archive, hashed as it streams into
 //! `.tcup-sync/partial/` and renamed into place only once it matched ([`super::sync_fetch`]);
 //! only then publish the manifests, each by rename ([`super::sync_publish`]); `--prune` last.
 
@@ -28,15 +28,14 @@ use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request};
 use crate::dist::server;
 use crate::download::Downloader;
-use crate::download::hashing::{Mismatch, sha256_hex};
+use crate::download::hashing::sha256_hex;
 use crate::env::Env;
 use crate::error::UsageError;
+use crate::fetch::manifest::{VerifiedManifest, fetch_manifest_held, fetch_sha256_file, parse_sha256};
 use crate::fetch::signature;
 use crate::progress::Reporter;
 use anyhow::Context as _;
 
-/// Largest channel manifest accepted (bytes); real ones are about 1 MB.
-const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
 /// Largest `.sha256` accepted (bytes).
 const SHA_LIMIT: u64 = 4096;
 
@@ -151,8 +150,9 @@ pub fn sync(env: &Env, opts: &SyncOptions, downloader: &Downloader, reporter: &R
     Ok(report)
 }
 
-/// Fetches one channel's `.sha256`, its manifest (unless the tree's copy has that hash), checks
-/// both and the signature, and works out what to publish.
+/// Fetches one channel's `.sha256`, then its manifest (unless the tree's copy has that hash) and
+/// checks it as every command does ([`fetch_manifest_held`]: the hash, the signature, the binding
+/// to the name), and works out what to publish.
 fn fetch_channel(
     env: &Env,
     tree: &Tree,
@@ -163,40 +163,31 @@ fn fetch_channel(
 ) -> anyhow::Result<Upstream> {
     let url = name.manifest_url(&env.dist_server);
     let rel = rel_of_manifest(name);
-    let sha_url = server::sha256_url(&url);
-    let sha_file = downloader.get_bytes(&sha_url, SHA_LIMIT, reporter)?;
-    report.other_bytes += sha_file.len() as u64;
-    let expected = crate::fetch::manifest::parse_sha256(&sha_file)
-        .with_context(|| format!("{sha_url} does not hold a SHA-256 hash (expected 64 hex digits first)"))?;
+    let sha = fetch_sha256_file(downloader, &url, reporter)?;
+    report.other_bytes += sha.bytes.len() as u64;
     // The `.sha256` is the conditional request: when the tree already holds bytes with that hash,
     // the manifest itself is not downloaded again (the download layer sends no If-None-Match).
-    let local = tree.read(&rel).filter(|b| sha256_hex(b) == expected);
-    let unchanged = local.is_some();
-    let bytes = if let Some(b) = local {
-        reporter.verbose(&format!("{url} is unchanged (sha256 {expected})"));
-        b
-    } else {
-        let b = downloader.get_bytes(&url, MANIFEST_LIMIT, reporter)?;
-        report.other_bytes += b.len() as u64;
-        let actual = sha256_hex(&b);
-        if actual != expected {
-            return Err(Mismatch { url: url.to_string(), expected, actual }.into());
-        }
-        b
-    };
+    let held = tree.read(&rel).filter(|b| sha256_hex(b) == sha.hash);
+    let unchanged = held.is_some();
+    if unchanged {
+        reporter.verbose(&format!("{url} is unchanged (sha256 {})", sha.hash));
+    }
+    // Checked as install checks it: the hash, the signature, the binding to the name (a mirror
+    // must not publish a replayed manifest under another name).
     let channel = ToolchainName { host: None, ..name.clone() }.to_string();
-    let signed = signature::check_manifest(env, downloader, &url, &channel, &bytes, reporter)?;
-    let asc = signed.map(|s| s.asc);
+    let VerifiedManifest { text, manifest, asc, .. } =
+        fetch_manifest_held(env, downloader, &url, &channel, sha.hash.clone(), held, reporter)?;
+    if !unchanged {
+        report.other_bytes += text.len() as u64;
+    }
     report.other_bytes += asc.as_ref().map_or(0, |a| a.len() as u64);
-    let text = std::str::from_utf8(&bytes).with_context(|| format!("{url} is not UTF-8 text"))?;
-    let manifest = Manifest::parse(text).with_context(|| format!("reading {url}"))?;
     // The date names the dated copy's directory: nothing else may reach a path.
     super::out_path::check_date(&manifest.date, url.as_str())?;
-    let main = Publication { rel, bytes, sha_file, asc };
+    let main = Publication { rel, bytes: text.into_bytes(), sha_file: sha.bytes, asc };
     let mut publications = vec![main];
     if name.date.is_none() {
         let dated = ToolchainName { date: Some(manifest.date.clone()), ..name.clone() };
-        if let Some(p) = dated_copy(env, &dated, &publications[0], &expected, downloader, reporter, report)? {
+        if let Some(p) = dated_copy(env, &dated, &publications[0], &sha.hash, downloader, reporter, report)? {
             publications.push(p);
         }
     }
@@ -229,7 +220,7 @@ fn dated_copy(
         Err(e) => return Err(e.into()),
     };
     report.other_bytes += sha_file.len() as u64;
-    if crate::fetch::manifest::parse_sha256(&sha_file).as_deref() != Some(expected) {
+    if parse_sha256(&sha_file).as_deref() != Some(expected) {
         reporter.warn(&format!("{sha_url} names other bytes than {}: the dated copy is not published this run", main.rel));
         return Ok(None);
     }
@@ -365,8 +356,8 @@ mod tests {
         let e = parse_channels(&["stable-x86_64-unknown-linux-gnu".into()]).unwrap_err().to_string();
         assert!(e.contains("without a host triple"), "{e}");
         assert!(parse_channels(&["stabel".into()]).unwrap_err().to_string().starts_with("--channel stabel: invalid toolchain name"));
-        assert_eq!(crate::fetch::manifest::parse_sha256(format!("{}  x.toml\n", "A".repeat(64)).as_bytes()), Some("a".repeat(64)));
-        assert_eq!(crate::fetch::manifest::parse_sha256(b"nope"), None);
+        assert_eq!(parse_sha256(format!("{}  x.toml\n", "A".repeat(64)).as_bytes()), Some("a".repeat(64)));
+        assert_eq!(parse_sha256(b"nope"), None);
         assert_eq!(size(10), "10 B");
         assert_eq!(size(3 * 1024 * 1024 + 300 * 1024), "3.3 MiB");
     }
