@@ -58,6 +58,28 @@ fn a_signed_nightly_replayed_as_stable_is_refused() {
     refused_before_any_archive(r, &s, &sb, &["channel-rust-stable.toml is not the manifest of 'stable'", "1.95.0-nightly", "refusing"]);
 }
 
+/// `mirror sync` fetches through the same manifest fetch as an install: a replayed nightly is
+/// not published as `stable`, and nothing reaches the tree.
+#[test]
+fn mirror_sync_does_not_publish_a_signed_nightly_as_stable() {
+    let s = Signed::new(Algo::Ed25519);
+    let mut nightly = Dist::standard(HOST);
+    nightly.channel = "nightly".into();
+    let text = nightly.write(s.root.path());
+    serve_signed(&s, "dist/channel-rust-stable.toml", &text);
+    let (sb, out) = (Sandbox::new(), tempfile::tempdir().unwrap());
+    let r = run(s.tcup(&sb).env("TCUP_SIGNATURE_POLICY", "require").args(["mirror", "sync", "--out"]).arg(out.path()).args([
+        "--host",
+        HOST,
+        "--profile",
+        "minimal",
+    ]));
+    r.fails(1, &["channel-rust-stable.toml is not the manifest of 'stable'", "1.95.0-nightly"]);
+    assert!(!out.path().join("dist").exists(), "nothing is published: {:?}", crate::support::list(out.path()));
+    let archives: Vec<String> = s.server.log().into_iter().map(|l| l.path).filter(|p| p.contains(".tar.")).collect();
+    assert!(archives.is_empty(), "archives were requested: {archives:?}");
+}
+
 #[test]
 fn an_older_signed_release_does_not_satisfy_a_version_or_a_date() {
     let s = Signed::new(Algo::Ed25519);
