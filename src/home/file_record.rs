@@ -16,7 +16,7 @@
 //! checks made with it are [`crate::install::file_check`]'s.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The record's file name in `lib/rustlib/`.
@@ -43,15 +43,13 @@ pub struct Recorded {
     pub files: Vec<FileRecord>,
 }
 
-/// Writes the record at `path` for `(component name, archive sha256, files)` (atomically: a
-/// temporary file renamed; streamed, since a default toolchain's record is about 5 MB).
+/// Writes the record at `path` for `(component name, archive sha256, files)` (atomically,
+/// [`crate::sys::atomic_write`]; streamed, since a default toolchain's record is about 5 MB).
 ///
 /// # Errors
 /// The file cannot be written; the temporary file is removed.
 pub fn write<'a>(path: &Path, components: impl Iterator<Item = (String, &'a str, &'a [FileRecord])>) -> io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let written = (|| {
-        let mut out = io::BufWriter::with_capacity(64 * 1024, fs_err::File::create(&tmp)?);
+    crate::sys::atomic_write::write_with(path, None, |out| {
         writeln!(out, "{HEADER}")?;
         for (name, hash, files) in components {
             writeln!(out, "component {name} {hash}")?;
@@ -60,13 +58,8 @@ pub fn write<'a>(path: &Path, components: impl Iterator<Item = (String, &'a str,
                 writeln!(out, "{:08x} {} {p}", f.crc32, f.len)?;
             }
         }
-        out.flush()
-    })();
-    if let Err(e) = written {
-        let _ = fs_err::remove_file(&tmp);
-        return Err(e);
-    }
-    fs_err::rename(&tmp, path)
+        Ok(())
+    })
 }
 
 /// Reads the record at `path`: component name → its record. `Ok(None)` when there is none.

@@ -112,14 +112,14 @@ impl Home {
     }
 
     /// Records the manifest hash `name` was installed from, as rustup does: its first
-    /// [`UPDATE_HASH_LEN`] hex digits, no newline.
+    /// [`UPDATE_HASH_LEN`] hex digits, no newline; atomically ([`crate::sys::atomic_write`]).
     ///
     /// # Errors
     /// The file cannot be written.
     pub fn set_update_hash(&self, name: &LocalName, sha256: &str) -> io::Result<()> {
         let file = self.update_hash_file(name);
         fs_err::create_dir_all(self.root.join("update-hashes"))?;
-        fs_err::write(file, sha256.get(..UPDATE_HASH_LEN).unwrap_or(sha256))
+        crate::sys::atomic_write::write(&file, sha256.get(..UPDATE_HASH_LEN).unwrap_or(sha256))
     }
 
     /// Removes `name`'s update hash, if there is one.

@@ -178,10 +178,7 @@ pub fn edit(rustup_home: &Path, change: impl FnOnce(&mut DocumentMut)) -> anyhow
     }
     change(&mut doc);
     fs_err::create_dir_all(rustup_home)?;
-    let file = path(rustup_home);
-    let tmp = file.with_extension("toml.tcup-tmp");
-    fs_err::write(&tmp, doc.to_string())?;
-    fs_err::rename(&tmp, &file)?;
+    crate::sys::atomic_write::write(&path(rustup_home), doc.to_string())?;
     Ok(())
 }
 

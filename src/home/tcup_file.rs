@@ -112,18 +112,14 @@ impl TcupFile {
         self.doc[table][key] = toml_edit::value(entry);
     }
 
-    /// Writes the file (temporary file + rename).
+    /// Writes the file atomically ([`crate::sys::atomic_write`]).
     ///
     /// # Errors
     /// The home cannot be written (the error names the path).
     pub fn save(&self) -> anyhow::Result<()> {
         let dir = self.path.parent().expect("a file in RUSTUP_HOME");
         fs_err::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-        fs_err::write(&tmp, self.doc.to_string())?;
-        fs_err::rename(&tmp, &self.path).inspect_err(|_| {
-            let _ = fs_err::remove_file(&tmp);
-        })?;
+        crate::sys::atomic_write::write(&self.path, self.doc.to_string())?;
         Ok(())
     }
 }

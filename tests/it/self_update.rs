@@ -165,6 +165,13 @@ fn self_update_installs_the_published_proxy_program_and_moves_the_proxies_onto_i
     assert!(bytes(&bin.join("tcup-proxy")) == program, "tcup-proxy is not the published build");
     assert!(links_to(&bin, "tcup-proxy"), "the proxies still run tcup");
     assert!(!bin.join(".tcup-proxy.new").exists() && !bin.join(".rustc.new").exists());
+    // Nor any other temporary file (the links are placed through `.<name>.<pid>.new`).
+    let left: Vec<String> = std::fs::read_dir(&bin)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(".new"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left in bin: {left:?}");
     // The new proxy program runs tools (here: says, through tcup, that none is chosen).
     run(Command::new(bin.join("rustc")).env_clear().env("RUSTUP_HOME", &sb.rustup_home).env("CARGO_HOME", &sb.cargo_home).arg("-V"))
         .fails(1, &["tcup could not choose a version of rustc to run"]);

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::sys::atomic_write;
+
 /// One edit to a start-up file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
@@ -52,8 +54,8 @@ pub fn env_fish(cargo_bin: &Path) -> String {
 pub fn write_env_scripts(cargo_home: &Path) -> std::io::Result<()> {
     let bin = cargo_home.join("bin");
     fs_err::create_dir_all(cargo_home)?;
-    fs_err::write(cargo_home.join("env"), env_sh(&bin))?;
-    fs_err::write(cargo_home.join("env.fish"), env_fish(&bin))
+    atomic_write::write(&cargo_home.join("env"), env_sh(&bin))?;
+    atomic_write::write(&cargo_home.join("env.fish"), env_fish(&bin))
 }
 
 /// Where to look for start-up files and which shell the user runs.
@@ -143,7 +145,11 @@ pub fn remove(rustup_home: &Path) -> std::io::Result<Vec<PathBuf>> {
         if edit.created && new.is_empty() {
             fs_err::remove_file(&edit.file)?;
         } else {
-            fs_err::write(&edit.file, new)?;
+            // Replaced whole, so a crash leaves the old profile; a profile that is a link (into a
+            // dotfiles repository) stays one: the file it names is replaced, keeping its mode.
+            let real = fs_err::canonicalize(&edit.file)?;
+            let mode = std::os::unix::fs::PermissionsExt::mode(&fs_err::metadata(&real)?.permissions()) & 0o7777;
+            atomic_write::write_with(&real, Some(mode), |out| out.write_all(new.as_bytes()))?;
         }
         restored.push(edit.file.clone());
     }
@@ -162,7 +168,7 @@ fn read_record(rustup_home: &Path) -> Record {
 fn write_record(rustup_home: &Path, record: &Record) -> std::io::Result<()> {
     fs_err::create_dir_all(rustup_home)?;
     let text = toml::to_string(record).map_err(std::io::Error::other)?;
-    fs_err::write(record_path(rustup_home), text)
+    atomic_write::write(&record_path(rustup_home), text)
 }
 
 #[cfg(test)]

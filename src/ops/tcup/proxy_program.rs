@@ -9,6 +9,7 @@
 //! runs only beside the `tcup` of its own version: one of another version is not installed, and
 //! an update that cannot bring it to tcup's version moves the proxies back onto `tcup`.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -64,21 +65,15 @@ pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<Pa
     Ok(target)
 }
 
-/// Copies `source` to `dest` (mode 755) through `.<name>.new` beside it and a rename, so `dest`
-/// is always a whole binary; the temporary file is removed on failure.
+/// Copies `source` to `dest` (mode 755) through a temporary file beside it and a rename
+/// ([`crate::sys::atomic_write`]), so `dest` is always a whole binary; the temporary file is
+/// removed on failure.
 ///
 /// # Errors
 /// The copy, the mode change or the rename failed (both paths named).
 pub fn copy_into_place(source: &Path, dest: &Path) -> anyhow::Result<()> {
-    let tmp = dest.with_file_name(format!(".{}.new", dest.file_name().unwrap_or_default().to_string_lossy()));
-    let copied = fs_err::copy(source, &tmp)
-        .map(drop)
-        .and_then(|()| fs_err::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755)))
-        .and_then(|()| fs_err::rename(&tmp, dest));
-    if copied.is_err() {
-        let _ = fs_err::remove_file(&tmp);
-    }
-    copied.with_context(|| format!("copying {} to {}", source.display(), dest.display()))
+    crate::sys::atomic_write::write_with(dest, Some(0o755), |out| io::copy(&mut fs_err::File::open(source)?, out).map(drop))
+        .with_context(|| format!("copying {} to {}", source.display(), dest.display()))
 }
 
 /// Makes every proxy in `bin` a hard link to `target` (a relative symbolic link where hard links
@@ -87,12 +82,10 @@ fn link_all(bin: &Path, target: &Path) -> anyhow::Result<()> {
     let file_name = target.file_name().unwrap_or_default().to_owned();
     for name in PROXIES {
         let link = bin.join(name);
-        let tmp = bin.join(format!(".{name}.new"));
-        let _ = fs_err::remove_file(&tmp);
-        if fs_err::hard_link(target, &tmp).is_err() {
-            fs_err::os::unix::fs::symlink(&file_name, &tmp).with_context(|| format!("linking {}", link.display()))?;
-        }
-        fs_err::rename(&tmp, &link)?;
+        crate::sys::atomic_write::replace_with(&link, |tmp| {
+            fs_err::hard_link(target, tmp).or_else(|_| fs_err::os::unix::fs::symlink(&file_name, tmp))
+        })
+        .with_context(|| format!("linking {}", link.display()))?;
     }
     Ok(())
 }

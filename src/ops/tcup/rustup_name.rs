@@ -40,12 +40,9 @@ pub fn link(bin: &Path, reporter: &Reporter) -> anyhow::Result<Option<PathBuf>> 
         ));
         return Ok(None);
     }
-    let tmp = bin.join(format!(".{NAME}.new"));
-    let _ = fs_err::remove_file(&tmp);
-    if fs_err::hard_link(&tcup, &tmp).is_err() {
-        fs_err::os::unix::fs::symlink("tcup", &tmp)?;
-    }
-    fs_err::rename(&tmp, &link)?;
+    crate::sys::atomic_write::replace_with(&link, |tmp| {
+        fs_err::hard_link(&tcup, tmp).or_else(|_| fs_err::os::unix::fs::symlink("tcup", tmp))
+    })?;
     reporter.info(&format!("{} runs tcup as rustup", link.display()));
     Ok(Some(link))
 }

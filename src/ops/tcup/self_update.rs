@@ -298,13 +298,11 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
         .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&(m.dev(), m.ino()))))
         .collect();
     for proxy in &linked {
-        let name = proxy.file_name().unwrap_or_default().to_string_lossy();
-        let tmp = bin.join(format!(".{name}.new"));
-        let _ = fs_err::remove_file(&tmp);
-        // A copy only where links are not possible: never over something planted in between.
-        fs_err::hard_link(new, &tmp)
-            .or_else(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { Err(e) } else { fs_err::copy(new, &tmp).map(drop) })?;
-        fs_err::rename(&tmp, proxy)?;
+        crate::sys::atomic_write::replace_with(proxy, |tmp| {
+            // A copy only where links are not possible: never over something planted in between.
+            fs_err::hard_link(new, tmp)
+                .or_else(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { Err(e) } else { fs_err::copy(new, tmp).map(drop) })
+        })?;
     }
     fs_err::rename(new, file)?;
     Ok(())
