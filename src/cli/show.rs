@@ -213,12 +213,7 @@ fn installed_dir(env: &Env, here: &Session, active: &Active, reporter: &Reporter
 }
 
 fn compiler_version(dir: &Path) -> String {
-    std::process::Command::new(dir.join("bin/rustc"))
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map_or_else(|| "(rustc did not run)".to_owned(), |o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    run_tool::rustc_version(dir).unwrap_or_else(|| "(rustc did not run)".to_owned())
 }
 
 pub(super) fn which(args: &WhichArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {

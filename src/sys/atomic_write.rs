@@ -67,9 +67,7 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
 
 /// `.<name>.<pid>.new` beside `path`: hidden, and per process, so two writers never share one.
 fn temp_path(path: &Path) -> io::Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
     Ok(path.with_file_name(format!(".{}.{}.new", name.to_string_lossy(), std::process::id())))
 }
 

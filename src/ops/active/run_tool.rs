@@ -165,3 +165,13 @@ pub fn command(
     }
     Ok(Resolved { program, vars: vars(env, dir, name, source, path) })
 }
+
+/// How long `tcup show` waits for `rustc --version`: it answers in milliseconds; a compiler that
+/// hangs on this machine (see [`crate::host::run_check`]) must not hang a query.
+const SHOW_VERSION_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The first line `dir/bin/rustc --version` prints (`rustc 1.95.0 (…)`), or `None` when it does
+/// not run or gives no answer within a few seconds.
+pub fn rustc_version(dir: &Path) -> Option<String> {
+    crate::host::run_check::run_version(&dir.join("bin/rustc"), SHOW_VERSION_LIMIT, crate::BUILD_TRIPLE).ok().map(|v| v.trim().to_owned())
+}

@@ -262,18 +262,22 @@ pub(crate) fn hash_file(path: &Path) -> anyhow::Result<String> {
     crate::download::hashing::sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Runs `exe --version` and returns its first line; fails when it does not run or its line does
-/// not start with `name` (`tcup`, or `tcup-proxy` for the proxy program, which answers
-/// `--version` itself when not called as a proxy), so neither can be installed as the other.
+/// How long a new `tcup` or `tcup-proxy` may take to answer `--version`: it answers at once; the
+/// limit only keeps a build that hangs on this machine from hanging the update.
+const VERSION_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `exe --version` (bounded, [`crate::host::run_check::run_version`]) and returns its first
+/// line; fails when it does not run or its line does not start with `name` (`tcup`, or
+/// `tcup-proxy` for the proxy program, which answers `--version` itself when not called as a
+/// proxy), so neither can be installed as the other.
 pub(crate) fn version_of(exe: &Path, name: &str) -> anyhow::Result<String> {
-    let out = std::process::Command::new(exe)
-        .arg("--version")
-        .output()
-        .with_context(|| format!("the downloaded {name} ({}) does not run on this machine", exe.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().next().unwrap_or_default().trim().to_owned();
-    if !out.status.success() || !line.starts_with(&format!("{name} ")) {
-        bail!("the downloaded {name} ({}) does not run on this machine: `--version` printed {line:?} ({})", exe.display(), out.status);
+    let not_here = || format!("the downloaded {name} ({}) does not run on this machine", exe.display());
+    let line = crate::host::run_check::run_version(exe, VERSION_LIMIT, &published_triple(crate::BUILD_TRIPLE))
+        .with_context(not_here)?
+        .trim()
+        .to_owned();
+    if !line.starts_with(&format!("{name} ")) {
+        bail!("{}: `--version` printed {line:?}", not_here());
     }
     Ok(line)
 }
