@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::dist::component::Target;
+
 /// A manifest that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
@@ -245,7 +247,7 @@ impl Manifest {
     /// Returns the target key actually used (`target` or `*`) with the entry.
     pub fn target_of(&self, pkg: &str, target: &str) -> Option<(&str, &TargetedPackage)> {
         let p = self.pkg.get(pkg)?;
-        p.target.get_key_value(target).or_else(|| p.target.get_key_value("*")).map(|(k, v)| (k.as_str(), v))
+        p.target.get_key_value(target).or_else(|| p.target.get_key_value(Target::Any.as_key())).map(|(k, v)| (k.as_str(), v))
     }
 
     /// Every archive SHA-256 (`.tar.gz`, `.tar.xz`, `.tar.zst`; lower-case hex) the manifest gives

@@ -2,6 +2,7 @@
 //! choice of components from it. Pure data and decisions; no I/O beyond what callers hand in.
 
 pub mod binding;
+pub mod component;
 pub mod format;
 pub mod manifest;
 pub mod name;

@@ -9,6 +9,7 @@
 //!   for it) that does not exist or is unavailable is an error listing what does exist;
 //! - the host itself must have an available `rustc`, or there is no toolchain for it.
 
+use crate::dist::component::Target;
 use crate::dist::manifest::{Archive, Manifest};
 
 /// What the user asked for.
@@ -42,7 +43,7 @@ impl Selected {
     /// rustup's installed name: `<pkg>-<target>`, or `<pkg>` for a `*` package. This is the name in
     /// `lib/rustlib/components` and in `manifest-<name>`.
     pub fn name(&self) -> String {
-        if self.target == "*" { self.pkg.clone() } else { format!("{}-{}", self.pkg, self.target) }
+        Target::from_key(&self.target).name_with(&self.pkg)
     }
 }
 
@@ -256,7 +257,7 @@ pub fn available_components(manifest: &Manifest, host: &str) -> Vec<String> {
         .components
         .iter()
         .chain(&rust.extensions)
-        .filter(|c| c.target == host || c.target == "*")
+        .filter(|c| Target::from_key(&c.target).matches(host))
         .filter(|c| manifest.target_of(&c.pkg, &c.target).is_some_and(|(_, tp)| tp.available))
         .map(|c| manifest.renames.iter().find(|(_, r)| r.to == c.pkg).map_or_else(|| c.pkg.clone(), |(old, _)| old.clone()))
         .collect();

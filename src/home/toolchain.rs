@@ -15,7 +15,6 @@
 //! - `multirust-channel-manifest.toml`: the channel manifest it was installed from;
 //! - `rust-installer-version`: `3`.
 
-use std::fmt;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
@@ -24,61 +23,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 
 use super::file_record::{self, FileRecord};
-
-/// The target a component is built for: one triple, or any (`*` in manifests and receipts:
-/// `rust-src`, `rust-docs-json`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    /// `*`: the same build for every target.
-    Any,
-    /// A target triple.
-    Triple(String),
-}
-
-impl Target {
-    /// From a manifest's or receipt's target key (`*` or a triple).
-    pub fn from_key(key: &str) -> Target {
-        if key == "*" { Target::Any } else { Target::Triple(key.to_owned()) }
-    }
-
-    /// The key as manifests and receipts write it: `*` or the triple.
-    pub fn as_key(&self) -> &str {
-        match self {
-            Target::Any => "*",
-            Target::Triple(t) => t,
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_key())
-    }
-}
-
-/// A component: a manifest package built for a target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ComponentId {
-    /// Package name as recorded (`rustc`, `rustfmt-preview`).
-    pub pkg: String,
-    /// What it is built for.
-    pub target: Target,
-}
-
-impl ComponentId {
-    /// A component of `pkg` for the target key `target` (`*` or a triple).
-    pub fn new(pkg: &str, target: &str) -> ComponentId {
-        ComponentId { pkg: pkg.to_owned(), target: Target::from_key(target) }
-    }
-
-    /// rustup's installed name: `<pkg>-<target>`, or `<pkg>` for any target.
-    pub fn name(&self) -> String {
-        match &self.target {
-            Target::Any => self.pkg.clone(),
-            Target::Triple(t) => format!("{}-{t}", self.pkg),
-        }
-    }
-}
+pub use crate::dist::component::{ComponentId, Target};
 
 /// Whether a receipt line names a file or a whole directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

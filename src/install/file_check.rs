@@ -235,12 +235,12 @@ fn walk_links(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt, ToolchainDir};
+    use crate::home::toolchain::{ComponentId, InstalledComponent, Receipt, Target, ToolchainDir};
 
     fn receipt(name: &str, files: Vec<FileRecord>) -> Receipt {
         let parts = vec![ComponentPart::decode("file:bin/a b").unwrap(), ComponentPart::decode("dir:share/doc").unwrap()];
         Receipt {
-            component: InstalledComponent { id: ComponentId::new(name, "*"), is_extension: false, parts },
+            component: InstalledComponent { id: ComponentId { pkg: name.to_owned(), target: Target::Any }, is_extension: false, parts },
             files,
             archive_hash: "ab".repeat(32),
         }

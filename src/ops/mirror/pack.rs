@@ -289,12 +289,7 @@ fn channel_of(toolchain: &Path) -> anyhow::Result<String> {
 /// Finds the manifest package and target key for an installed component name.
 fn identify(manifest: &Manifest, name: &str) -> Option<(String, String)> {
     manifest.pkg.iter().find_map(|(pkg, p)| {
-        p.target
-            .keys()
-            .find(|t| {
-                if *t == "*" { name == pkg } else { name.strip_prefix(pkg.as_str()).and_then(|r| r.strip_prefix('-')) == Some(t.as_str()) }
-            })
-            .map(|t| (pkg.clone(), t.clone()))
+        p.target.keys().find(|t| crate::dist::component::Target::from_key(t).names(name, pkg)).map(|t| (pkg.clone(), t.clone()))
     })
 }
 

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::dist::component::Target;
 use crate::dist::manifest::Manifest;
 use crate::dist::name::LocalName;
 use crate::dist::select::Selected;
@@ -66,8 +67,8 @@ fn short(m: &Manifest, pkg: &str) -> String {
     m.renames.iter().find(|(_, r)| r.to == pkg).map_or_else(|| pkg.to_owned(), |(old, _)| old.clone())
 }
 
-fn display(m: &Manifest, pkg: &str, target: &str) -> String {
-    if target == "*" { short(m, pkg) } else { format!("{}-{target}", short(m, pkg)) }
+fn display(m: &Manifest, pkg: &str, target: &Target) -> String {
+    target.name_with(&short(m, pkg))
 }
 
 /// Lists what the toolchain's manifest offers for its host, sorted, marking what is installed:
@@ -95,7 +96,7 @@ pub fn list(env: &Env, toolchain: &LocalName, kind: Kind) -> anyhow::Result<Vec<
                     .collect::<std::collections::BTreeMap<_, _>>()
                     .into_iter()
                     // rustup's order: by short package name, then target (`rustc` before `rustc-dev`).
-                    .map(|((pkg, target), installed)| Row { name: if target == "*" { pkg } else { format!("{pkg}-{target}") }, installed })
+                    .map(|((pkg, target), installed)| Row { name: Target::from_key(&target).name_with(&pkg), installed })
                     .collect()
             })
             .unwrap_or_default(),
@@ -165,7 +166,7 @@ pub fn change(env: &Env, req: &Request<'_>, downloader: &Downloader, reporter: &
         }
         .filter(|(p, t)| m.pkg.get(p).and_then(|p| p.target.get(t)).is_some_and(|tp| tp.available))
         .ok_or_else(|| unknown(&current, kind, name, on, add))?;
-        let shown = display(m, &pkg, &key);
+        let shown = display(m, &pkg, &Target::from_key(&key));
         let present = wanted_now.iter().position(|w| w.pkg == pkg && w.target == key);
         match (add, present) {
             (true, Some(_)) => already.push(shown),
@@ -194,7 +195,7 @@ fn unknown(current: &Current, kind: Kind, name: &str, on: &str, add: bool) -> Un
         .components
         .iter()
         .filter(|c| kind == Kind::Component || c.id.pkg == "rust-std")
-        .map(|c| if kind == Kind::Target { c.id.target.to_string() } else { display(m, m.rename(&c.id.pkg), c.id.target.as_key()) })
+        .map(|c| if kind == Kind::Target { c.id.target.to_string() } else { display(m, m.rename(&c.id.pkg), &c.id.target) })
         .collect();
     let (what, list_kind, known) = match (kind, add) {
         (Kind::Component, true) => ("component", "available components", available(current, Kind::Component)),
@@ -224,6 +225,6 @@ fn list_rows(current: &Current, kind: Kind) -> Vec<Row> {
 fn std_targets(m: &Manifest) -> Vec<String> {
     m.pkg
         .get("rust-std")
-        .map(|p| p.target.iter().filter(|(t, tp)| tp.available && *t != "*").map(|(t, _)| t.clone()).collect())
+        .map(|p| p.target.iter().filter(|(t, tp)| tp.available && !Target::is_any_key(t)).map(|(t, _)| t.clone()).collect())
         .unwrap_or_default()
 }
