@@ -63,7 +63,7 @@ pub(super) fn show(args: &ShowArgs, verbose: bool, env: &Env, reporter: &Reporte
     match args.what {
         Some(ShowWhat::Home) => output::print(env, &HomeDoc { rustup_home: output::absolute(&env.rustup_home) }),
         Some(ShowWhat::Profile) => {
-            output::print(env, &ProfileDoc { profile: here.settings.profile.clone().unwrap_or_else(|| "default".into()) });
+            output::print(env, &ProfileDoc { profile: here.settings.profile().to_owned() });
         }
         Some(ShowWhat::ActiveToolchain) => {
             let active = resolve::active(&here.ctx(env), None)?.ok_or_else(|| anyhow::anyhow!("no active toolchain"))?;

@@ -126,7 +126,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     for name in names {
         let opts = InstallOptions {
             name,
-            profile: args.profile.clone().or_else(|| settings.profile.clone()).unwrap_or_else(|| "default".into()),
+            profile: args.profile.clone().unwrap_or_else(|| settings.profile().to_owned()),
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),

@@ -60,6 +60,14 @@ pub struct Settings {
     pub overrides: BTreeMap<String, String>,
 }
 
+impl Settings {
+    /// The profile an install uses when the command line and the toolchain file name none:
+    /// `profile`, else `default` (rustup's).
+    pub fn profile(&self) -> &str {
+        self.profile.as_deref().unwrap_or("default")
+    }
+}
+
 /// `auto_self_update` in `settings.toml`, rustup's three words (`rustup set auto-self-update`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutoSelfUpdate {
@@ -268,6 +276,7 @@ mod tests {
         let s = load(home.path()).unwrap();
         assert_eq!(s.default_toolchain.as_deref(), Some("mytc"));
         assert_eq!(s.profile.as_deref(), Some("minimal"));
+        assert_eq!(s.profile(), "minimal");
         assert_eq!(s.auto_install, Some(false));
         assert_eq!(s.overrides.get("/tmp/p").map(String::as_str), Some("mytc"));
         assert!(set_override(home.path(), "/tmp/p", None).unwrap());
@@ -275,6 +284,14 @@ mod tests {
         let after = fs_err::read_to_string(path(home.path())).unwrap();
         assert!(after.contains("future_key = 3") && after.contains("profile = \"minimal\""), "{after}");
         assert!(!after.contains("mytc"), "{after}");
+    }
+
+    #[test]
+    fn the_profile_is_default_unless_set() {
+        let home = tempfile::tempdir().unwrap();
+        assert_eq!(load(home.path()).unwrap().profile(), "default");
+        set(home.path(), "profile", Some("complete")).unwrap();
+        assert_eq!(load(home.path()).unwrap().profile(), "complete");
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
             t.extend(targets);
             ("minimal".to_owned(), c, t)
         }
-        None => (active.profile.clone().or_else(|| settings.profile.clone()).unwrap_or_else(|| "default".into()), components, targets),
+        None => (active.profile.clone().unwrap_or_else(|| settings.profile().to_owned()), components, targets),
     };
     match active.reason {
         Reason::CommandLine => how.reporter.info(&format!("installing toolchain '{name}'")),
