@@ -29,14 +29,14 @@ pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
 /// is unchanged.
 pub fn write_with(path: &Path, mode: Option<u32>, fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> io::Result<()> {
     replace_with(path, |tmp| {
-        let file = fs_err::OpenOptions::new().write(true).create_new(true).open(tmp)?;
-        let mut out = io::BufWriter::with_capacity(64 * 1024, file);
+        let created = fs_err::OpenOptions::new().write(true).create_new(true).open(tmp)?;
+        let mut out = io::BufWriter::with_capacity(64 * 1024, created);
         fill(&mut out)?;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let written = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         if let Some(mode) = mode {
-            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+            written.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
         }
-        file.sync_all()
+        written.sync_all()
     })
 }
 
@@ -53,14 +53,14 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
         _ => {}
     }
     if let Err(e) = make(&tmp).and_then(|()| fs_err::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = fs_err::remove_file(&tmp);
         return Err(e);
     }
     if let Some(dir) = path.parent() {
         // Durability of the rename itself; a directory that cannot be opened or flushed (some
         // file systems) costs only that, the file is in place.
         let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        let _ = fs_err::File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(())
 }

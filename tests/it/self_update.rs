@@ -169,7 +169,7 @@ fn self_update_installs_the_published_proxy_program_and_moves_the_proxies_onto_i
     let left: Vec<String> = std::fs::read_dir(&bin)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.') && n.ends_with(".new"))
+        .filter(|n| n.starts_with('.') && Path::new(n).extension().is_some_and(|e| e == "new"))
         .collect();
     assert!(left.is_empty(), "temporary files left in bin: {left:?}");
     // The new proxy program runs tools (here: says, through tcup, that none is chosen).
