@@ -2,7 +2,8 @@
 //! never rewritten in place. The new content goes to a temporary file in the same directory
 //! (`.<name>.<pid>.new`, created exclusively, so a link planted there is never written through),
 //! is flushed to disk, and is renamed over the file; the directory is then flushed too where the
-//! platform allows. A reader sees the old file or the new one, never a half-written one; on
+//! file system allows ([`write`], [`write_with`]; [`replace_with`] places links without either
+//! flush). A reader sees the old file or the new one, never a half-written one; on
 //! failure the temporary file is removed and the old file is left as it was. Errors name the path
 //! (`fs_err`).
 //!
@@ -37,12 +38,21 @@ pub fn write_with(path: &Path, mode: Option<u32>, fill: impl FnOnce(&mut dyn io:
             written.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
         }
         written.sync_all()
-    })
+    })?;
+    if let Some(dir) = path.parent() {
+        // Durability of the rename itself; a directory that cannot be opened or flushed (some
+        // file systems) costs only that, the file is in place.
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let _ = fs_err::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
 }
 
 /// Replaces `path` with a file `make` creates at the temporary path it is given (nothing is
 /// there): a hard link, a symbolic link or a copy of another file. `make` must not follow a link
-/// at that path (a planted one makes it fail, as `hard_link` and `symlink` do).
+/// at that path (a planted one makes it fail, as `hard_link` and `symlink` do). The directory is
+/// not flushed: links are placed by the dozen (the proxies), and one is made again by the next
+/// `tcup-init` or `self update`.
 ///
 /// # Errors
 /// `make` failed or the rename did (the path is named); `path` is unchanged.
@@ -52,17 +62,9 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    if let Err(e) = make(&tmp).and_then(|()| fs_err::rename(&tmp, path)) {
+    make(&tmp).and_then(|()| fs_err::rename(&tmp, path)).inspect_err(|_| {
         let _ = fs_err::remove_file(&tmp);
-        return Err(e);
-    }
-    if let Some(dir) = path.parent() {
-        // Durability of the rename itself; a directory that cannot be opened or flushed (some
-        // file systems) costs only that, the file is in place.
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        let _ = fs_err::File::open(dir).and_then(|d| d.sync_all());
-    }
-    Ok(())
+    })
 }
 
 /// `.<name>.<pid>.new` beside `path`: hidden, and per process, so two writers never share one.
