@@ -29,6 +29,7 @@ use crate::download::hashing::sha256_hex;
 use crate::error::UsageError;
 use crate::home::toolchain::ToolchainDir;
 use crate::progress::Reporter;
+use crate::sys::atomic_write;
 
 /// What to pack.
 #[derive(Debug, Clone)]
@@ -195,7 +196,7 @@ fn pack_component(
 fn record(entry: &mut toml_edit::Item, rel: &str, written: &[tarball::Written], formats: &[Compression]) -> anyhow::Result<()> {
     for w in written {
         let file = w.path.file_name().expect("has a name").to_string_lossy().into_owned();
-        fs_err::write(w.path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", w.hash))?;
+        atomic_write::write(&w.path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", w.hash))?;
         let url = format!("{UPSTREAM}/{rel}.tar.{}", tarball::ext(w.compression));
         let (url_key, hash_key) = keys(w.compression);
         entry[url_key] = toml_edit::value(url);
@@ -221,7 +222,7 @@ fn write_manifests(opts: &PackOptions, channel: &str, manifest: &Manifest, text:
         write_with_sha(&path, text)?;
         let asc = path.with_file_name(format!("{}.asc", base_name(&rel)));
         match &opts.sign_key {
-            Some(key) => fs_err::write(&asc, key.sign(text.as_bytes())?)?,
+            Some(key) => atomic_write::write(&asc, key.sign(text.as_bytes())?)?,
             // A signature left from an earlier pack would not match the new manifest.
             None => {
                 let _ = fs_err::remove_file(&asc);
@@ -310,9 +311,9 @@ fn manifest_names(channel: &str, manifest: &Manifest) -> Vec<String> {
 
 fn write_with_sha(path: &Path, text: &str) -> anyhow::Result<()> {
     fs_err::create_dir_all(path.parent().expect("has a parent"))?;
-    fs_err::write(path, text)?;
+    atomic_write::write(path, text)?;
     let file = path.file_name().expect("has a name").to_string_lossy();
-    fs_err::write(path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", sha256_hex(text.as_bytes())))?;
+    atomic_write::write(&path.with_file_name(format!("{file}.sha256")), format!("{}  {file}\n", sha256_hex(text.as_bytes())))?;
     Ok(())
 }
 
