@@ -81,7 +81,6 @@ pub fn link_into(home: &Home, donor: &Donor, tree: &std::path::Path) -> std::io:
 /// first recorded file of each is one inode in both), as `(component, other toolchain)` pairs,
 /// sorted. Each toolchain's record is read once. For `toolchain list -v`.
 pub fn sharing(home: &Home) -> std::collections::BTreeMap<LocalName, Vec<(String, LocalName)>> {
-    use std::os::unix::fs::MetadataExt;
     /// (component, (device, inode) of its first recorded file)
     type FirstFiles = Vec<(String, (u64, u64))>;
     let first_files: Vec<(LocalName, FirstFiles)> = home
@@ -95,7 +94,7 @@ pub fn sharing(home: &Home) -> std::collections::BTreeMap<LocalName, Vec<(String
                     .into_iter()
                     .filter_map(|(component, r)| {
                         let m = fs_err::metadata(dir.root().join(&r.files.first()?.path)).ok()?;
-                        Some((component, (m.dev(), m.ino())))
+                        Some((component, crate::sys::identity::of(&m)))
                     })
                     .collect(),
                 _ => Vec::new(),

@@ -194,7 +194,7 @@ mod tests {
         }
         fs_err::create_dir_all(home.toolchain(&name("stable-x86_64-unknown-linux-gnu")).rustlib()).unwrap();
         fs_err::write(home.toolchain(&name("stable-x86_64-unknown-linux-gnu")).config_file(), "config_version = \"1\"\n").unwrap();
-        fs_err::os::unix::fs::symlink(dir.path(), home.toolchains_dir().join("stage1")).unwrap();
+        crate::sys::fs::symlink(dir.path(), home.toolchains_dir().join("stage1")).unwrap();
         fs_err::write(home.toolchains_dir().join("not-a-dir"), "").unwrap();
         let listed: Vec<String> = home.toolchains().iter().map(ToString::to_string).collect();
         assert_eq!(

@@ -69,9 +69,8 @@ fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, links: &mut Vec<(Pat
 
 /// Copies a file where the file system refuses a hard link, keeping its permission bits.
 fn copy(old: &Dir, new: &Dir, rel: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
     let mut from = old.open_file(rel)?;
-    let mode = from.metadata()?.permissions().mode();
+    let mode = crate::sys::fs::mode(&from.metadata()?);
     let mut to = new.create_file(rel, mode)?;
     io::copy(&mut from, &mut to).map(drop)
 }
@@ -79,7 +78,6 @@ fn copy(old: &Dir, new: &Dir, rel: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::MetadataExt;
 
     #[test]
     fn files_are_hard_linked_and_dirs_walked() {
@@ -89,11 +87,11 @@ mod tests {
         fs_err::create_dir_all(old.join("share/doc/sub")).unwrap();
         fs_err::write(old.join("bin/tool"), "x").unwrap();
         fs_err::write(old.join("share/doc/sub/a.html"), "a").unwrap();
-        fs_err::os::unix::fs::symlink("sub/a.html", old.join("share/doc/link")).unwrap();
+        crate::sys::fs::symlink(std::path::Path::new("sub/a.html"), old.join("share/doc/link")).unwrap();
         fs_err::create_dir(&new).unwrap();
         let part = |l: &str| ComponentPart::decode(l).unwrap();
         link_component(&old, &new, &[part("file:bin/tool"), part("dir:share/doc")]).unwrap();
-        let ino = |p: &Path| fs_err::metadata(p).unwrap().ino();
+        let ino = |p: &Path| crate::sys::identity::of(&fs_err::metadata(p).unwrap()).1;
         assert_eq!(ino(&old.join("bin/tool")), ino(&new.join("bin/tool")));
         assert_eq!(fs_err::read_to_string(new.join("share/doc/link")).unwrap(), "a");
         let e = link_component(&old, &new, &[part("file:bin/tool")]).unwrap_err();
@@ -109,13 +107,13 @@ mod tests {
         fs_err::write(victim.join("secret"), "s").unwrap();
         fs_err::create_dir(&new).unwrap();
         // A link in the installed tree where a listed path's parent should be: nothing comes in.
-        fs_err::os::unix::fs::symlink(&victim, old.join("lib")).unwrap();
+        crate::sys::fs::symlink(&victim, old.join("lib")).unwrap();
         let part = |l: &str| ComponentPart::decode(l).unwrap();
         let e = link_component(&old, &new, &[part("file:lib/secret")]).unwrap_err();
         assert!(e.to_string().contains("never follows links"), "{e}");
         assert!(!new.join("lib/secret").exists());
         // A link inside a dir: part that leads out is refused once re-created.
-        fs_err::os::unix::fs::symlink("../../victim", old.join("share/out")).unwrap();
+        crate::sys::fs::symlink(std::path::Path::new("../../victim"), old.join("share/out")).unwrap();
         let e = link_component(&old, &new, &[part("dir:share")]).unwrap_err();
         assert!(e.to_string().contains("share/out' -> '../../victim' is refused: it leads out of the toolchain directory"), "{e}");
         assert_eq!(fs_err::read_to_string(victim.join("secret")).unwrap(), "s");

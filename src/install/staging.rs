@@ -53,29 +53,11 @@ impl Staging {
             fs_err::create_dir_all(parent)?;
         }
         if dest.symlink_metadata().is_ok() {
-            exchange(&tree, dest)?;
+            crate::sys::swap::exchange(&tree, dest)?;
         } else {
             fs_err::rename(&tree, dest)?;
         }
         Ok(())
-    }
-}
-
-/// Swaps two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`); where the kernel or file
-/// system lacks it, falls back to two renames (a short window in which `dest` is absent).
-fn exchange(new: &Path, dest: &Path) -> std::io::Result<()> {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
-    match renameat_with(CWD, new, CWD, dest, RenameFlags::EXCHANGE) {
-        Ok(()) => Ok(()),
-        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
-            let old = new.with_extension("old");
-            fs_err::rename(dest, &old)?;
-            fs_err::rename(new, dest)?;
-            fs_err::rename(&old, new)
-        }
-        Err(e) => {
-            Err(std::io::Error::new(std::io::Error::from(e).kind(), format!("exchanging {} with {}: {e}", new.display(), dest.display())))
-        }
     }
 }
 

@@ -264,8 +264,7 @@ impl Pending {
 }
 
 fn bytes_path(bytes: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    crate::sys::fs::path_from_bytes(bytes)
 }
 
 fn corrupt(why: &str) -> UnpackError {
@@ -519,7 +518,7 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         let dest = tempfile::tempdir().unwrap();
         fs_err::create_dir_all(dest.path().join("top")).unwrap();
-        fs_err::os::unix::fs::symlink(outside.path().join("victim"), dest.path().join("top/a")).unwrap();
+        crate::sys::fs::symlink(outside.path().join("victim"), dest.path().join("top/a")).unwrap();
         let err = unpack(&tarball(&[("a", b"x".to_vec())])[..], &Received::default(), dest.path(), opts(2, 1 << 20)).unwrap_err();
         assert!(err.to_string().contains("top/a"), "{err}");
         assert!(!outside.path().join("victim").exists());

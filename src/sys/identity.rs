@@ -5,6 +5,11 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+/// `(device, inode)` of the file `meta` describes.
+pub fn of(meta: &std::fs::Metadata) -> (u64, u64) {
+    (meta.dev(), meta.ino())
+}
+
 /// `(device, inode)` of the file at `path`, not following a final symbolic link; `None` when
 /// nothing is there.
 pub fn file_id(path: &Path) -> Option<(u64, u64)> {

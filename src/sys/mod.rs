@@ -1,9 +1,12 @@
 //! The platform layer (docs/design.md, layers): the system calls whose shape differs between
 //! platforms live here, behind functions the layers above call without knowing which platform
-//! they run on. Today: reaching files beneath a directory without following links ([`beneath`]),
-//! whether two paths are one file ([`identity`]), and replacing a small file atomically
-//! ([`atomic_write`]).
+//! they run on: reaching files beneath a directory without following links ([`beneath`]),
+//! whether two paths are one file ([`identity`]), replacing a small file atomically
+//! ([`atomic_write`]), swapping two trees in one step ([`swap`]), links, mode bits and change
+//! stamps ([`fs`]).
 
 pub mod atomic_write;
 pub mod beneath;
+pub mod fs;
 pub mod identity;
+pub mod swap;

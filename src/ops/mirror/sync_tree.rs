@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -119,8 +118,7 @@ impl Tree {
     /// # Errors
     /// It cannot be created.
     pub fn temp_file(&self) -> std::io::Result<tempfile::NamedTempFile> {
-        use std::os::unix::fs::PermissionsExt as _;
-        tempfile::Builder::new().prefix("new-").permissions(std::fs::Permissions::from_mode(0o644)).tempfile_in(self.state.join("tmp"))
+        tempfile::Builder::new().prefix("new-").permissions(crate::sys::fs::permissions(0o644)).tempfile_in(self.state.join("tmp"))
     }
 
     /// Removes what an interrupted run left in `tmp/` (never anything published).
@@ -165,12 +163,8 @@ struct Seen {
 
 impl Seen {
     fn of(hash: &str, meta: &std::fs::Metadata) -> Seen {
-        Seen {
-            hash: hash.to_owned(),
-            size: meta.len(),
-            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            ino: meta.ino(),
-        }
+        let (mtime_ns, ino) = crate::sys::fs::stamp(meta);
+        Seen { hash: hash.to_owned(), size: meta.len(), mtime_ns, ino }
     }
 }
 

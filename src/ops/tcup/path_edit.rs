@@ -148,7 +148,7 @@ pub fn remove(rustup_home: &Path) -> std::io::Result<Vec<PathBuf>> {
             // Replaced whole, so a crash leaves the old profile; a profile that is a link (into a
             // dotfiles repository) stays one: the file it names is replaced, keeping its mode.
             let real = fs_err::canonicalize(&edit.file)?;
-            let mode = std::os::unix::fs::PermissionsExt::mode(&fs_err::metadata(&real)?.permissions()) & 0o7777;
+            let mode = crate::sys::fs::mode(&fs_err::metadata(&real)?) & 0o7777;
             atomic_write::write_with(&real, Some(mode), |out| out.write_all(new.as_bytes()))?;
         }
         restored.push(edit.file.clone());

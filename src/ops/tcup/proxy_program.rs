@@ -83,7 +83,7 @@ fn link_all(bin: &Path, target: &Path) -> anyhow::Result<()> {
     for name in PROXIES {
         let link = bin.join(name);
         crate::sys::atomic_write::replace_with(&link, |tmp| {
-            fs_err::hard_link(target, tmp).or_else(|_| fs_err::os::unix::fs::symlink(&file_name, tmp))
+            fs_err::hard_link(target, tmp).or_else(|_| crate::sys::fs::symlink(Path::new(&file_name), tmp))
         })
         .with_context(|| format!("linking {}", link.display()))?;
     }

@@ -41,7 +41,7 @@ pub fn link(bin: &Path, reporter: &Reporter) -> anyhow::Result<Option<PathBuf>> 
         return Ok(None);
     }
     crate::sys::atomic_write::replace_with(&link, |tmp| {
-        fs_err::hard_link(&tcup, tmp).or_else(|_| fs_err::os::unix::fs::symlink("tcup", tmp))
+        fs_err::hard_link(&tcup, tmp).or_else(|_| crate::sys::fs::symlink(Path::new("tcup"), tmp))
     })?;
     reporter.info(&format!("{} runs tcup as rustup", link.display()));
     Ok(Some(link))

@@ -23,7 +23,6 @@
 //!    proxies run the new tcup.
 
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -149,11 +148,10 @@ pub(crate) fn fetch_signed(
 /// # Errors
 /// `dest` cannot be removed, created or written (named).
 fn write_new(dest: &Path, data: &[u8]) -> anyhow::Result<()> {
-    use fs_err::os::unix::fs::OpenOptionsExt as _;
     if fs_err::symlink_metadata(dest).is_ok() {
         fs_err::remove_file(dest)?;
     }
-    let written = fs_err::OpenOptions::new().write(true).create_new(true).mode(0o755).open(dest).and_then(|mut out| {
+    let written = crate::sys::fs::create_new(dest, 0o755).and_then(|mut out| {
         out.write_all(data)?;
         out.sync_all()
     });
@@ -164,7 +162,7 @@ fn write_new(dest: &Path, data: &[u8]) -> anyhow::Result<()> {
         return Err(e.into());
     }
     // The mode asked for at creation is less the umask: set it whole.
-    fs_err::set_permissions(dest, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    crate::sys::fs::set_mode(dest, 0o755)?;
     Ok(())
 }
 
@@ -290,7 +288,7 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
     let ids: Vec<(u64, u64)> = std::iter::once(file)
         .chain(also.iter().map(PathBuf::as_path))
         .filter_map(|p| fs_err::metadata(p).ok())
-        .map(|m| (m.dev(), m.ino()))
+        .map(|m| crate::sys::identity::of(&m))
         .collect();
     // `rustup` (the `--as-rustup` link) follows `tcup`, never the proxy program.
     let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::tcup::rustup_name::NAME);
@@ -299,7 +297,7 @@ pub(crate) fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> 
         .copied()
         .chain(rustup)
         .map(|name| bin.join(name))
-        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&(m.dev(), m.ino()))))
+        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&crate::sys::identity::of(&m))))
         .collect();
     for proxy in &linked {
         crate::sys::atomic_write::replace_with(proxy, |tmp| {

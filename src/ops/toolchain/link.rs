@@ -36,6 +36,6 @@ pub fn link(home: &Home, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
         Ok(_) => return Err(UsageError(format!("'{name}' is an installed toolchain, not a link; uninstall it first")).into()),
         Err(_) => {}
     }
-    fs_err::os::unix::fs::symlink(&target, &dest)?;
+    crate::sys::fs::symlink(&target, &dest)?;
     Ok(target)
 }
