@@ -2,7 +2,7 @@
 # Benchmark (not a test; real dist server): `tcup check` and a no-change `tcup update` against
 # `rustup check` with three channel toolchains installed (stable, beta, nightly; minimal profile,
 # installed once by tcup into one home on a fresh loop-mounted ext4, which rustup reads as its
-# own). tcup fetches every channel's manifest at once (docs/design.md 20.5); rustup one after
+# own). tcup fetches every channel's manifest at once (docs/design.md fetch-1); rustup one after
 # another. RUNS (default 3) alternating runs each, medians of wall seconds.
 #
 # Usage: ci/bench-check.sh           (root; reaches RUSTUP_DIST_SERVER, default static.rust-lang.org)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What checking a channel manifest's signature costs (docs/design.md 17): `tcup doctor` against a
+# What checking a channel manifest's signature costs (docs/design.md trust-2): `tcup doctor` against a
 # file:// dist server holding the real 1.2 MB stable manifest (tests/fixtures), RUNS times each
 # (default 20), with the manifest signed by a throwaway key (RSA 3072 and Ed25519, GnuPG 2.2
 # defaults) and unsigned. Doctor reads the manifest, loads the keyring (the compiled-in Rust key

@@ -5,7 +5,7 @@
 # homes:
 #   - `toolchain install stable --profile minimal|default` with tcup and with rustup;
 #   - "naive tar": every archive of the default profile (in the format tcup chose, see
-#     docs/design.md decision 10.3) extracted at once by parallel `tar` processes from local files:
+#     docs/design.md fetch-2) extracted at once by parallel `tar` processes from local files:
 #     no download, no checks, what the hardware allows.
 # Prints one table of medians (wall s, user s, sys s, peak RSS MiB, from /usr/bin/time -v) and
 # the ratios the performance targets are stated in (issues 10 and 20). Every home is on a fresh

@@ -179,7 +179,7 @@ print(f"{name} {len(ok)} {failed} {med:.1f} {p95:.1f} {sent} {len(lines)} {used 
 echo "fleet: $JOBS concurrent installs (stable, minimal); tcup $("$TCUP" --version); upstream http://127.0.0.1:$UP serving $MIRROR; cache http://127.0.0.1:$CACHE; $(nginx -v 2>&1)"
 fresh_nginx
 results=()
-# tcup picks gz or xz by the manifest's measured speed (docs/design.md 10.3); on a loaded
+# tcup picks gz or xz by the manifest's measured speed (docs/design.md fetch-2); on a loaded
 # machine the 20 jobs split, so the fleet is run once with the format pinned and once on auto.
 results+=("$(phase cold-cache-gz "http://127.0.0.1:$CACHE" gz)")
 

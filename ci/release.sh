@@ -2,12 +2,12 @@
 # Release build (run by hand; too slow for CI): a static, baseline-CPU tcup-init for every Linux
 # host triple installer/init.sh can choose, written as an update root:
 #   OUT_DIR/dist/<triple>/tcup-init  +  tcup-init.sha256   (sha256sum format)  [+ tcup-init.asc]
-#   OUT_DIR/dist/<triple>/tcup-proxy +  .sha256  [+ .asc]   (the proxy program, docs/design.md 20.7)
+#   OUT_DIR/dist/<triple>/tcup-proxy +  .sha256  [+ .asc]   (the proxy program, docs/design.md active-8)
 #   OUT_DIR/archive/<version>/<triple>/tcup-init, tcup-proxy  +  .sha256  [+ .asc]
 #   OUT_DIR/init.sh   (installer/init.sh carrying VERSION and the SHA-256 of every build under
 #                      archive/VERSION/, written by ci/publish-init-sh.sh: it runs only those bytes)
 #   OUT_DIR/man/tcup.1, tcup-<subcommand>.1 …   (written by a built binary that runs here: `tcup man`)
-# Each binary is built for musl with the architecture's float ABI (docs/design.md 9.1), OpenSSL
+# Each binary is built for musl with the architecture's float ABI (docs/design.md release-1), OpenSSL
 # vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
 #
 # Tools (installed when missing): Debian's rustc-web/cargo-web/rust-web-src 1.96 (std is rebuilt
@@ -19,7 +19,7 @@
 #        TCUP_VERSION (default: the version in Cargo.toml)
 #        TCUP_RELEASE_KEY: a key in the maintainer's GnuPG keyring (fingerprint or user ID); when
 #          set, each tcup-init gets a detached armoured signature tcup-init.asc (gpg --detach-sign),
-#          which `tcup self update` requires (docs/design.md 17.9; docs/trust.md "Release signing key")
+#          which `tcup self update` requires (docs/design.md trust-8; docs/trust.md "Release signing key")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]" >&2; exit 2; }
@@ -127,7 +127,7 @@ for build in "${BUILDS[@]}"; do
   nice -n 15 "$CARGO" zigbuild --locked --release --quiet --target "$build" -Zbuild-std=std,panic_abort
   echo "  built in $(($(date +%s) - start)) s"
   mkdir -p "$CACHE/$build"
-  # tcup-init (the tcup binary) and tcup-proxy (the proxy program the proxies link to, docs/design.md 20.7).
+  # tcup-init (the tcup binary) and tcup-proxy (the proxy program the proxies link to, docs/design.md active-8).
   for pair in tcup-init:tcup tcup-proxy:tcup-proxy; do
     name=${pair%%:*}
     bin=$CACHE/$build/$name

@@ -2,7 +2,7 @@
 # By hand, never in CI (it uses the real dist server and downloads several GB): streams every
 # archive of the `complete` profile of stable, beta and nightly for one target, in every format
 # the manifest offers (xz and gz), through tcup's real unpacker under the default bound on
-# unverified bytes (docs/design.md decision 19, src/install/bound.rs), into a scratch directory
+# unverified bytes (docs/design.md install-4, src/install/bound.rs), into a scratch directory
 # that is emptied after each archive. Prints one line per archive — compressed bytes, unpacked
 # bytes, entries, the highest decompressed ÷ compressed ratio at any point once 1 MiB was
 # received, the final ratio, and the least room (MiB) left under 64 × received + 64 MiB at any

@@ -1,4 +1,4 @@
-//! How close real archives come to the bound on unverified bytes (docs/design.md decision 19,
+//! How close real archives come to the bound on unverified bytes (docs/design.md install-4,
 //! [`tcup::install::bound`]); run by `ci/unpack-ratios.sh`, which downloads the archives.
 //!
 //! - `unpack_ratios list MANIFEST TARGET` prints, for each package of the manifest's `complete`

@@ -1,6 +1,6 @@
 //! How a failure becomes an exit code and one line on stderr.
 //!
-//! Exit codes (docs/design.md, after S15): 0 success, 1 the operation failed (network,
+//! Exit codes (docs/design.md tcup-2): 0 success, 1 the operation failed (network,
 //! verification, install), 2 usage or configuration error (bad flag, bad environment value, bad
 //! toolchain name). Errors travel as `anyhow::Error` chains built from each module's `thiserror`
 //! enums; [`exit_code`] walks the chain for the first error that says it is the user's to fix, and

@@ -1,6 +1,6 @@
 //! tcup: a rustup-style installer for Rust toolchains.
 //!
-//! The crate is layered as `docs/design.md` (16.2) describes, one direction of dependency:
+//! The crate is layered as `docs/architecture.md` describes, one direction of dependency:
 //! [`cli`] turns arguments into calls to [`ops`]; `ops` drives [`dist`] (what to install),
 //! [`install`] (how bytes become a toolchain on disk) and [`download`] (how bytes arrive);
 //! [`home`] is the only owner of `RUSTUP_HOME`'s paths and files; everything takes its

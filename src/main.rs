@@ -1,6 +1,6 @@
 //! The `tcup` binary: all behaviour lives in the library; this only hands over the process.
 
-/// Static musl release builds: musl's malloc is slow under many threads (docs/design.md 9.3).
+/// Static musl release builds: musl's malloc is slow under many threads (docs/design.md release-3).
 #[cfg(target_env = "musl")]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -14,7 +14,7 @@ fn main() {
 /// mimalloc v3 (the `mimalloc` crate's default) keeps freed pages for a second and commits its
 /// arenas eagerly, which took a default-profile install to 113 MiB of peak RSS against 53 MiB
 /// with glibc's malloc; purging at once and committing on demand brings it to about 65 MiB at the
-/// same speed (docs/design.md 9.11). The option numbers are `mi_option_arena_eager_commit` (4) and
+/// same speed (docs/design.md release-3). The option numbers are `mi_option_arena_eager_commit` (4) and
 /// `mi_option_purge_delay` (15) of v3's `mimalloc.h`; the Rust bindings only list v2's.
 #[cfg(target_env = "musl")]
 #[allow(unsafe_code)]

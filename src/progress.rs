@@ -4,7 +4,7 @@
 //! `RUSTUP_TERM_WIDTH` overrides the width they must fit in, `RUSTUP_TERM_COLOR` and `NO_COLOR`
 //! decide colour. Operations report through [`Reporter`]; they never print directly.
 //!
-//! Rules that keep the terminal honest (docs/design.md, issue 12):
+//! Rules that keep the terminal honest (docs/design.md output-2, output-3):
 //! - nothing is drawn before there is work: the total joins the display with the first bar;
 //! - every bar line is laid out to fit the width (one spare column, so the terminal never wraps),
 //!   so clearing bars clears exactly the lines they drew and nothing above;

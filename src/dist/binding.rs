@@ -1,4 +1,4 @@
-//! A channel manifest is bound to the name asked for (DESIGN.md decision 18,
+//! A channel manifest is bound to the name asked for (docs/design.md trust-4,
 //! docs/threat-model.md "A signed manifest is bound to the name asked for").
 //!
 //! A signature proves that the Rust project signed a manifest, not which release it is: every

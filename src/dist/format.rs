@@ -3,8 +3,8 @@
 //!
 //! Download and decode overlap (the archive is unpacked as it arrives), so an archive takes about
 //! `max(compressed size / link rate, unpacked size / decode rate)`. xz is the smallest but decodes
-//! slowest; gz is larger but decodes several times faster (numbers in docs/design.md decision
-//! 10.3). gz therefore wins once the link can deliver gz bytes faster than xz can be decoded:
+//! slowest; gz is larger but decodes several times faster (numbers in docs/design.md
+//! fetch-2). gz therefore wins once the link can deliver gz bytes faster than xz can be decoded:
 //! `link rate ≥ (gz size / unpacked size) × xz decode rate`, which is [`GZ_MIN_RATE`] here.
 //!
 //! The link rate is measured by the download itself: the channel manifest's body (about 1 MB

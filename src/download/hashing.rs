@@ -1,4 +1,4 @@
-//! SHA-256 computed while bytes stream past (docs/design.md S4): the archive is hashed by the
+//! SHA-256 computed while bytes stream past (docs/design.md install-1): the archive is hashed by the
 //! same read that feeds the decompressor, so verifying costs no second pass over the file.
 
 use std::io::{self, Read};

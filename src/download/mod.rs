@@ -1,6 +1,6 @@
 //! How bytes arrive: three HTTP stacks behind one [`Backend`] trait, all compiled into every build
-//! and chosen at run time (docs/design.md S3), with a watchdog that does not depend on their
-//! cooperation (decision 6), hedged fallback between them, retries and resume.
+//! and chosen at run time (docs/design.md download-1), with a watchdog that does not depend on their
+//! cooperation (docs/design.md download-6), hedged fallback between them, retries and resume.
 //!
 //! Every download in tcup goes through a [`Downloader`]: channel manifests, their `.sha256` files,
 //! component archives. A backend only performs one GET (with an optional `Range`) and pushes the

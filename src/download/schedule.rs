@@ -23,7 +23,7 @@
 //! - **Failures** go through [`policy::decide`]; a 416 to an in-run resume starts over from byte
 //!   0 on the same backend (the bytes before the position are dropped, not delivered twice).
 //!
-//! - **Several dist servers** (`TCUP_DIST_SERVERS`, docs/design.md 18.1): the same file on each
+//! - **Several dist servers** (`TCUP_DIST_SERVERS`, docs/design.md download-13): the same file on each
 //!   server is one more source, like another backend. An attempt is a (server, backend) pair.
 //!   A final answer about the server (refused, DNS, 404, other 4xx) moves to the next server at
 //!   once; a stall or a deadline hedges on the next server before another backend on the same

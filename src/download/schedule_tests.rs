@@ -451,7 +451,7 @@ fn a_hedge_stalling_behind_a_leader_gets_no_hedge() {
     c.at(6.1, &["warn: rustls recovered", "abandon #1"]);
 }
 
-// Several dist servers (TCUP_DIST_SERVERS, docs/design.md 18.1).
+// Several dist servers (TCUP_DIST_SERVERS, docs/design.md download-13).
 
 #[test]
 fn a_refusing_server_is_skipped_at_once() {

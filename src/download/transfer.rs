@@ -17,7 +17,7 @@
 //! - **failure**: [`super::policy::decide`] says retry (after a delay), fall back, or fail;
 //! - **redirects**: at most 10, relative ones resolved, https→http refused.
 //! - **several dist servers** (`TCUP_DIST_SERVERS`): a file on a configured dist server is tried
-//!   on each of them as one more source (docs/design.md 18.1); the schedule's demotions reorder
+//!   on each of them as one more source (docs/design.md download-13); the schedule's demotions reorder
 //!   the downloader's servers for every later transfer.
 //!
 //! **The bound.** A download ends — complete or with a clear error — unless the server keeps

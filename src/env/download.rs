@@ -1,4 +1,4 @@
-//! The download layer's part of the environment (docs/design.md S2, S3, S6, S7): which backends
+//! The download layer's part of the environment (docs/design.md tcup-1, download-1, download-6, download-10): which backends
 //! in which order, the bounds on every attempt, retries, HTTP proxies and the trusted CA, read
 //! from their variables once, like every other variable in [`super`].
 
@@ -10,7 +10,7 @@ use super::value::{EnvError, existing, parse_dist_server, seconds};
 /// The dist server used when `RUSTUP_DIST_SERVER` is not set (rustup's default).
 pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
 
-/// One download backend (docs/design.md S3): all three are compiled into every build and
+/// One download backend (docs/design.md download-1): all three are compiled into every build and
 /// chosen at run time by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BackendKind {
@@ -57,7 +57,7 @@ impl std::str::FromStr for BackendKind {
 pub struct DownloadConfig {
     /// The dist servers, in the order tried: `TCUP_DIST_SERVERS` (comma-separated) when set,
     /// else `RUSTUP_DIST_SERVER` alone, else rustup's default. At least one; no trailing slash.
-    /// A file on one of them is the same file on all (docs/design.md 18.1).
+    /// A file on one of them is the same file on all (docs/design.md download-13).
     pub servers: Vec<url::Url>,
     /// Download backends in the order they are tried: `TCUP_BACKENDS` exactly when set, else the
     /// default order adjusted by rustup's `RUSTUP_USE_RUSTLS` and `RUSTUP_USE_CURL`.
@@ -82,7 +82,7 @@ impl DownloadConfig {
     }
 }
 
-/// Bounds on every download attempt (docs/design.md S6).
+/// Bounds on every download attempt (docs/design.md download-6).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// `TCUP_CONNECT_TIMEOUT` (default 30 s): TCP + TLS connection set-up.

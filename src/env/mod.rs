@@ -1,7 +1,7 @@
 //! The one place where tcup reads its environment.
 //!
 //! Every environment variable tcup honours is read here, once, into an [`Env`] value that is
-//! passed down to the code that needs it (docs/design.md S2: no library code calls
+//! passed down to the code that needs it (docs/design.md tcup-1: no library code calls
 //! `std::env::var`). A variable that is set to a value tcup cannot use is an [`EnvError`] naming
 //! the variable, the value and what was expected; it is never silently ignored.
 //! rustup's variables keep rustup's meaning; tcup's own knobs start with `TCUP_`.
@@ -133,7 +133,7 @@ pub struct Env {
     pub today: String,
 }
 
-/// What a channel manifest without a signature gets (docs/design.md 17).
+/// What a channel manifest without a signature gets (docs/design.md trust-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignaturePolicy {
     /// Installs with a warning, unless this home verified a signed manifest for the channel before.
@@ -163,7 +163,7 @@ pub enum OutputFormat {
 }
 
 /// `TCUP_ARCHIVE_FORMAT`: `gz`, `xz` or `zst` use that format wherever a component offers it;
-/// `auto` (the default) chooses by the link's measured speed (docs/design.md decision 10.3).
+/// `auto` (the default) chooses by the link's measured speed (docs/design.md fetch-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveFormat {
     /// Choose by measurement.

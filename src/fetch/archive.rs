@@ -62,7 +62,7 @@ pub struct Job<'a> {
     pub xz_gate: &'a Gate,
 }
 
-/// Writer threads per archive when `RUSTUP_IO_THREADS` is not set (docs/design.md decision 10.1).
+/// Writer threads per archive when `RUSTUP_IO_THREADS` is not set (docs/design.md install-6).
 pub const DEFAULT_IO_THREADS: usize = 8;
 /// Memory for file contents in flight, for the whole install, when `RUSTUP_UNPACK_RAM` is not set.
 pub const DEFAULT_UNPACK_RAM: usize = 2 << 20;

@@ -13,7 +13,7 @@ use crate::env::Env;
 use crate::fetch::manifest::VerifiedManifest;
 use crate::progress::Reporter;
 
-/// Sets each component's archive format (docs/design.md decision 10.3) and says why.
+/// Sets each component's archive format (docs/design.md fetch-2) and says why.
 ///
 /// A manifest sample that reads slow is checked on the archives' own path: the first
 /// [`PROBE_BYTES`] of the largest component's `.tar.gz` are read and timed, and the faster of

@@ -3,7 +3,7 @@
 //! On the default dist server an archive's first byte arrives 0.06–0.34 s after its request (the
 //! CDN looks it up), and a worker used to pay that wait each time it moved on to the next
 //! component: at the end of a default-profile install both workers paid it two or three times
-//! (design 20.12). Now a worker whose archive is about to end ([`LEAD`]) opens the next archive no
+//! (docs/design.md fetch-5). Now a worker whose archive is about to end ([`LEAD`]) opens the next archive no
 //! worker has taken, on a thread of its own, and the worker that takes that archive reads a body
 //! that is already flowing.
 //!

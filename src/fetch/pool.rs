@@ -194,7 +194,7 @@ fn install_any_format<'a>(
 }
 
 /// Large-dictionary xz decoders at once when `TCUP_XZ_DECODERS` is not set: one (about 129 MiB
-/// for the dist server's archives; docs/design.md 20.3).
+/// for the dist server's archives; docs/design.md install-8).
 pub const DEFAULT_XZ_DECODERS: usize = 1;
 
 /// Default parallelism: one worker per core, at least 2 (one can download while one unpacks),

@@ -1,4 +1,4 @@
-//! Identical components across toolchains (docs/design.md S14): archives are named by their
+//! Identical components across toolchains (docs/design.md fetch-7): archives are named by their
 //! SHA-256, so a component another installed toolchain got from the same archive is the same
 //! bytes. `stable` and `1.95.0`, or `beta` and `stable` in the week they agree, or `nightly` and
 //! `nightly-<date>`, then share files by hard link instead of a second download and a second copy.

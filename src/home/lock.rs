@@ -1,4 +1,4 @@
-//! One writer at a time per `RUSTUP_HOME` (docs/design.md S5): an exclusive advisory lock on
+//! One writer at a time per `RUSTUP_HOME` (docs/design.md home-6): an exclusive advisory lock on
 //! `RUSTUP_HOME/tcup.lock`, held for the whole operation and released when the process ends,
 //! however it ends.
 

@@ -1,8 +1,8 @@
-//! `RUSTUP_HOME` as a type (docs/design.md S15): the only code that knows the home's directory
+//! `RUSTUP_HOME` as a type (docs/design.md home-2): the only code that knows the home's directory
 //! names and file formats, so every other module asks [`Home`] for a toolchain, a setting or a
 //! cached download and never joins a path of its own.
 //!
-//! The layout is rustup's (docs/design.md S1), so rustup 1.29 and tcup share one home:
+//! The layout is rustup's (docs/design.md home-1), so rustup 1.29 and tcup share one home:
 //! ```text
 //! RUSTUP_HOME/
 //!   settings.toml                 settings (version "12"): default, profile, overrides  (settings)

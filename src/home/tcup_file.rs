@@ -1,5 +1,5 @@
 //! tcup's own file in `RUSTUP_HOME`: `tcup.toml`, holding what rustup must not touch
-//! (docs/design.md 17).
+//! (docs/design.md home-10).
 //!
 //! rustup rewrites `settings.toml` from its own model and drops keys it does not know (checked
 //! with `rustup set profile` on rustup 1.29), so tcup's trust state lives in a file rustup never

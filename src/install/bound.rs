@@ -1,4 +1,4 @@
-//! How much an archive may unpack before its hash is known (docs/design.md decision 19).
+//! How much an archive may unpack before its hash is known (docs/design.md install-4).
 //!
 //! tcup unpacks while it downloads: the SHA-256 the manifest vouches for is known only at the
 //! end. So a mirror that swaps an archive reaches the decompressor and the tar parser with bytes

@@ -1,6 +1,6 @@
 //! Copies an installed component into a staging tree by hard links, so an update or a component
 //! change rebuilds the toolchain beside the old one without copying or downloading what did not
-//! change (docs/design.md S5 and S11). Directories are created, regular files hard-linked
+//! change (docs/design.md install-5 and install-9). Directories are created, regular files hard-linked
 //! (copied where the file system refuses links), symbolic links re-created.
 
 use std::io;

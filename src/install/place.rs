@@ -5,7 +5,7 @@
 //! toolchain root. Only listed paths are installed; they are renamed (same file system, no copy)
 //! from the unpack directory into the tree being assembled in staging.
 //!
-//! One namespace, no links followed (docs/design.md decision 19): the tree is shared by every
+//! One namespace, no links followed (docs/design.md install-3): the tree is shared by every
 //! component, so a link one component placed must not redirect another's files. Every move goes
 //! through [`crate::sys::beneath::Dir`], which refuses a link in any component of the source or
 //! the destination path, and refuses to replace anything. Every symbolic link a component

@@ -1,6 +1,6 @@
 //! The staging area: a toolchain is assembled under `RUSTUP_HOME/tmp/tcup-stage-*/` and becomes
 //! visible in `toolchains/` by one rename, only after every component verified and unpacked
-//! (docs/design.md S5). A replaced toolchain is swapped with `renameat2(RENAME_EXCHANGE)`, so
+//! (docs/design.md install-5). A replaced toolchain is swapped with `renameat2(RENAME_EXCHANGE)`, so
 //! at every instant `toolchains/<name>` is the old tree or the new one, never a mix.
 //!
 //! A staging directory is removed when dropped. One left by a killed process is removed by the

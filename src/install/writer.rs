@@ -2,7 +2,7 @@
 //! regular file to the pool, and the pool creates, writes, and closes it.
 //!
 //! Why: on this kind of machine creating a file is latency-bound (`openat(O_CREAT)` ≈ 0.66 ms,
-//! everything else ≈ 0.02 ms, see docs/design.md decision 10.1), so one writer caps an archive like
+//! everything else ≈ 0.02 ms, see docs/design.md install-6), so one writer caps an archive like
 //! rust-docs (≈ 52,000 files) at ≈ 35 s while the decoder idles. Several writers overlap those waits.
 //!
 //! Rules the pool keeps:

@@ -1,4 +1,4 @@
-//! The platform layer (docs/design.md, layers): the system calls whose shape differs between
+//! The platform layer (docs/architecture.md): the system calls whose shape differs between
 //! platforms live here, behind functions the layers above call without knowing which platform
 //! they run on: reaching files beneath a directory without following links ([`beneath`]),
 //! whether two paths are one file ([`identity`]), replacing a small file atomically

@@ -1,6 +1,6 @@
 //! Which OpenPGP public keys tcup trusts, and loading them.
 //!
-//! Two keyrings, never mixed (docs/design.md 17):
+//! Two keyrings, never mixed (docs/design.md trust-3):
 //! - **channel manifests**: the Rust release key ("Rust Language (Tag and Release Signing Key)",
 //!   fingerprint [`RUST_RELEASE_FINGERPRINT`]), compiled in from `src/trust/rust-release-key.asc`
 //!   as the Rust project publishes it, plus the armoured keys in `TCUP_TRUSTED_KEYS` files;

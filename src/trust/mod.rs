@@ -1,5 +1,5 @@
 //! Trust: which OpenPGP keys vouch for channel manifests and tcup's own releases, and the pure
-//! checks over them (docs/design.md 17, DESIGN.md decision 13).
+//! checks over them (docs/design.md trust-1).
 //!
 //! tcup verifies every archive against the channel manifest's SHA-256 and the manifest against
 //! its `.sha256`, but both come from the same server: whoever controls a mirror, a cache or a

@@ -1,4 +1,4 @@
-//! Which toolchain is active (docs/design.md S10) and the commands around it: toolchain files
+//! Which toolchain is active (docs/design.md active-1) and the commands around it: toolchain files
 //! found walking up, auto-install through the proxies, overrides, default, uninstall, show, which,
 //! run, `RUSTUP_TOOLCHAIN` as a path, the legacy `rust-toolchain` file, completions. Proxies are
 //! the real `tcup` binary linked as `rustc`/`cargo`, started from real shells where it matters.

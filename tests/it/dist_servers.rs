@@ -1,4 +1,4 @@
-//! Several dist servers (`TCUP_DIST_SERVERS`, issue 18, docs/design.md 18.1): a stalled, refusing
+//! Several dist servers (`TCUP_DIST_SERVERS`, issue 18, docs/design.md download-13): a stalled, refusing
 //! or 404ing first server is left for the next one, the install completes from the good server
 //! with every file intact, and a server that stalled or refused is not tried first again.
 

@@ -1,4 +1,4 @@
-//! Hostile links (issue 28.1, docs/design.md decision 19): an archive from an unsigned `file://`
+//! Hostile links (issue 28.1, docs/design.md install-3): an archive from an unsigned `file://`
 //! mirror, under the default `auto` policy, cannot create, move or delete anything outside its
 //! toolchain directory, and no link is followed while files are placed. Each test builds the
 //! hostile archive itself, keeps a "victim" directory beside the home (a 0600 secret, a

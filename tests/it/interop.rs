@@ -1,4 +1,4 @@
-//! rustup interop (docs/design.md S1): the machine's own rustup reads what tcup installs, and
+//! rustup interop (docs/design.md home-1): the machine's own rustup reads what tcup installs, and
 //! installs from what `tcup mirror pack` writes. Skipped, with the reason printed, only when no
 //! `rustup` is on PATH.
 

@@ -1,4 +1,4 @@
-//! The proxy program (`tcup-proxy`, docs/design.md 20.7) against tcup itself as a proxy: for each
+//! The proxy program (`tcup-proxy`, docs/design.md active-8) against tcup itself as a proxy: for each
 //! case a user can meet — the tool runs, a variable is bad or set aside, nothing is chosen, the
 //! toolchain or a component is missing, the tool is missing or will not start, a toolchain file —
 //! both answer with the same exit code, stdout and stderr. Then what only the proxy program has:

@@ -1,8 +1,8 @@
-//! `settings.toml` shared with every rustup in use (DESIGN.md decision 16, docs/rustup-compat.md):
+//! `settings.toml` shared with every rustup in use (docs/design.md home-5, docs/rustup-compat.md):
 //! rustup 1.29.0 and 1.29.1 read every file tcup writes, tcup reads every file each of them
 //! writes, and a home touched by tcup never becomes one that rustup 1.29.1 refuses ("could not
 //! parse settings file": `default_host_triple` and `default_host_tuple` together). And one host
-//! for a toolchain (decision 17): `set default-host` decides what `install`, `default` and the
+//! for a toolchain (docs/design.md host-5): `set default-host` decides what `install`, `default` and the
 //! proxies use.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! Issue 28 item 2: a signed manifest is bound to the name asked for (DESIGN.md decision 18,
+//! Issue 28 item 2: a signed manifest is bound to the name asked for (docs/design.md trust-4,
 //! docs/threat-model.md). The attacker is a mirror that replays manifests the operator's key
 //! really signed — a nightly as `stable`, an old release as `1.95.0`, last year's stable as an
 //! update — under `TCUP_SIGNATURE_POLICY=require`, where every signature verifies.

@@ -1,4 +1,4 @@
-//! Hostile archives (docs/design.md 2.4): each is refused with an error naming the entry,
+//! Hostile archives (docs/design.md install-3): each is refused with an error naming the entry,
 //! nothing is written outside the staging directory, and no toolchain appears.
 
 use crate::support::dist::{Comp, Entry, Extra};

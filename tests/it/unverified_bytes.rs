@@ -1,4 +1,4 @@
-//! Unverified bytes are bounded (issue 28.3, docs/design.md decision 19): a mirror that swaps an
+//! Unverified bytes are bounded (issue 28.3, docs/design.md install-4): a mirror that swaps an
 //! archive under a manifest whose hash does not match it reaches the unpacker before the hash is
 //! known. Each test builds the bomb itself and asserts what the user sees (exit 1, the bound
 //! named), that the home's staging is gone and a directory beside the home is unchanged, and the

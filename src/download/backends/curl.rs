@@ -52,7 +52,7 @@ impl Curl {
         easy.signal(false)?;
         easy.buffer_size(256 * 1024)?;
         // HTTP/1.1 (libcurl is built without nghttp2): a stream of HTTP/2 frames cost more CPU
-        // and wall time per archive on the default dist server (docs/design.md 20.11).
+        // and wall time per archive on the default dist server (docs/design.md download-15).
         easy.http_version(curl::easy::HttpVersion::V11)?;
         easy.connect_timeout(self.connect_timeout)?;
         easy.ssl_min_max_version(SslVersion::Tlsv12, SslVersion::Default)?;

@@ -1,4 +1,4 @@
-//! The three HTTP stacks, all compiled in (docs/design.md S3): `rustls` (reqwest + rustls),
+//! The three HTTP stacks, all compiled in (docs/design.md download-1): `rustls` (reqwest + rustls),
 //! `native-tls` (reqwest + native-tls, i.e. OpenSSL on Linux), `curl` (libcurl + OpenSSL).
 //! Each only performs one GET: no redirects, no retries, no timeouts beyond connection set-up;
 //! the transfer above them decides all of that. Certificates are always verified, TLS ≥ 1.2,

@@ -46,7 +46,7 @@ impl Reqwest {
             .dns_resolver(Arc::new(ForReqwest(resolver.clone())))
             // HTTP/1.1, so concurrent downloads get a connection each: over HTTP/2 the pool
             // multiplexed every archive on one TCP connection, decrypted and de-framed on one
-            // runtime thread (docs/design.md 20.11).
+            // runtime thread (docs/design.md download-15).
             .http1_only();
         let mut builder = match tls {
             Tls::Rustls => builder.use_rustls_tls(),

@@ -1,4 +1,4 @@
-//! One answer to "which host is this toolchain for?" (DESIGN.md decision 17), for every command
+//! One answer to "which host is this toolchain for?" (docs/design.md host-5), for every command
 //! that installs, completes or shows a toolchain name: install, update, `init`, `default`,
 //! `override set`, the proxies' auto-install, `show` and `check`.
 //!

@@ -1,4 +1,4 @@
-//! The one answer to "which toolchain is active?" (docs/design.md S10), used by the proxies,
+//! The one answer to "which toolchain is active?" (docs/design.md active-1), used by the proxies,
 //! `tcup show`, `tcup which`, `tcup run` and `tcup default`, so they can never disagree.
 //!
 //! Order (rustup 1.29's):

@@ -11,7 +11,7 @@
 //!   as `dist/channel-rust-<channel>.toml`, `dist/<date>/channel-rust-<channel>.toml`, and for a
 //!   named channel also `dist/channel-rust-<version>.toml` and `dist/channel-rust-<major.minor>.toml`,
 //!   each with a `.sha256` in the `sha256sum` format (`<hex>  <file name>`), and with
-//!   `--sign-key` a detached signature `.asc` by the operator's key (docs/design.md 17): the
+//!   `--sign-key` a detached signature `.asc` by the operator's key (docs/design.md mirror-3): the
 //!   repacked manifest's hashes differ from upstream, so only its operator can vouch for it.
 //!
 //! `tcup mirror sync` ([`super::sync`]) copies a dist server faithfully instead: upstream's own

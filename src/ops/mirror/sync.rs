@@ -1,7 +1,7 @@
 //! `tcup mirror sync`: a faithful, incremental copy of what a selection needs from one upstream
 //! dist server (`RUSTUP_DIST_SERVER`), so an organisation's static tier (nginx, an object store,
 //! a generic remote) serves exactly the default dist server's layout and rustup and tcup install
-//! from it unchanged, with upstream signatures still valid (docs/design.md 18.x).
+//! from it unchanged, with upstream signatures still valid (docs/design.md mirror-4).
 //!
 //! Below `--out` it writes, byte for byte as served upstream:
 //! - `dist/channel-rust-<C>.toml` with its `.sha256` and `.asc`, and the dated copy

@@ -5,7 +5,7 @@
 //!
 //! Where there is none — a `tcup-init` copied alone, an update root from before the proxy program
 //! existed — the proxies are links to `tcup` itself, which has always been a proxy too: the same
-//! resolution, the same messages, only slower to start (docs/design.md 20.7). A proxy program
+//! resolution, the same messages, only slower to start (docs/design.md active-8). A proxy program
 //! runs only beside the `tcup` of its own version: one of another version is not installed, and
 //! an update that cannot bring it to tcup's version moves the proxies back onto `tcup`.
 

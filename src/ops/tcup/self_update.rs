@@ -55,7 +55,7 @@ pub enum Outcome {
 /// The triple under which the update root publishes the build `build_triple` (a binary's own
 /// `TARGET`): a static musl release build is published under the glibc triple it serves when
 /// Rust has no musl host toolchain for that architecture (32-bit ARM and x86); every other
-/// triple is its own. See docs/design.md 9.2.
+/// triple is its own. See docs/design.md release-4.
 pub fn published_triple(build_triple: &str) -> String {
     match build_triple {
         "arm-unknown-linux-musleabihf" => "arm-unknown-linux-gnueabihf".into(),

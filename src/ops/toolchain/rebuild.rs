@@ -1,7 +1,7 @@
 //! Changing an installed toolchain, the one way every change goes (update, component and target
 //! add/remove, repair): decide per component whether it is kept or fetched, build the new tree
-//! beside the old one in staging, and swap it in with one exchange rename (docs/design.md S5
-//! and S11). A kill at any moment leaves the old tree or the new one in `toolchains/`; a killed
+//! beside the old one in staging, and swap it in with one exchange rename (docs/design.md install-5
+//! and install-9). A kill at any moment leaves the old tree or the new one in `toolchains/`; a killed
 //! run's staging is cleared by the next tcup.
 //!
 //! A component is **kept** when the archive it was installed from (tcup's receipt, else the
@@ -26,7 +26,7 @@ use crate::install::link;
 
 /// A change to an installed toolchain reads its manifest from disk, so nothing measured the link:
 /// an empty sample, which the format choice treats as a slow link (xz) unless the dist server is
-/// `file://` (design 10.3).
+/// `file://` (docs/design.md fetch-2).
 const NO_LINK_SAMPLE: crate::dist::format::LinkSample = crate::dist::format::LinkSample { bytes: 0, elapsed: std::time::Duration::ZERO };
 use crate::fetch::manifest::VerifiedManifest;
 use crate::install::file_check::{self, FileRecord, Recorded};

@@ -54,7 +54,7 @@ pub struct Report {
     pub components: Vec<ComponentReport>,
     /// Files no component installed.
     pub extra: Vec<PathBuf>,
-    /// Symbolic links that lead out of the toolchain when followed (docs/design.md decision 19):
+    /// Symbolic links that lead out of the toolchain when followed (docs/design.md install-3):
     /// a toolchain tcup installed holds none, so one was planted.
     pub links_outside: Vec<file_check::LinkOutside>,
     /// Whether tcup's receipt file exists at all.

@@ -157,7 +157,7 @@ impl Dist {
     }
 
     /// The release's version as its manifest says it, bound to the channel the way real
-    /// manifests are (DESIGN.md decision 18): `1.95.0`, `1.95.0-beta.1`, `1.95.0-nightly`.
+    /// manifests are (docs/design.md trust-4): `1.95.0`, `1.95.0-beta.1`, `1.95.0-nightly`.
     pub fn version(&self) -> String {
         match self.channel.as_str() {
             "beta" => format!("{VERSION}-beta.1"),
