@@ -4,16 +4,15 @@
 mod completions;
 mod component;
 mod doctor;
-pub mod fast_proxy;
 mod init;
 mod man;
 mod mirror;
 mod mirror_sync;
 mod output;
 mod override_cmd;
+pub mod proxy;
 mod settings_cmd;
 mod show;
-mod tool_proxy;
 mod toolchain;
 mod toolchain_docs;
 mod toolchain_manage;
@@ -113,7 +112,7 @@ pub fn main() -> i32 {
         return main_init(&args);
     }
     if let Some(tool) = crate::ops::active::run_tool::PROXIES.iter().find(|p| **p == argv0) {
-        return tool_proxy::run(tool, args.into_iter().skip(1).collect());
+        return proxy::run(tool, args.into_iter().skip(1).collect());
     }
     if argv0 == crate::ops::tcup::rustup_name::NAME && matches!(&args[1..], [a] if a == "--version" || a == "-V") {
         // One line on stdout whose second word is a rustup version: what scripts parse.

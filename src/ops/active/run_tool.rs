@@ -4,16 +4,23 @@
 //! order; [`crate::ops::active::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN` and `RUSTUP_TOOLCHAIN_SOURCE` (what chose it, in
 //! rustup 1.29's words) set and the toolchain's `bin` first on PATH, so `cargo` finds the matching
-//! `rustc`. `tcup run` and `tcup which` use the same functions.
+//! `rustc`. Both proxy programs find the tool with [`resolve_tool`]; `tcup run` and `tcup which`
+//! use the same functions.
 //!
 //! **Recursion guard** (rustup's): each tool runs with `RUST_RECURSION_COUNT` one higher than the
 //! proxy saw; a proxy that sees [`RECURSION_LIMIT`] refuses instead of running anything. A linked
 //! toolchain whose `bin/` holds the proxies themselves (or a `path =` toolchain pointing at
 //! `CARGO_HOME`) would otherwise exec itself until killed.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::path::PathBuf;
+
+use crate::env::{Env, EnvError};
+use crate::ops::active::auto_install;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, LazyHost};
+use crate::progress::Reporter;
 
 /// The tool names `tcup-init` links to the proxy program (or tcup) in `CARGO_HOME/bin`.
 pub const PROXIES: &[&str] = &[
@@ -114,13 +121,7 @@ pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 /// is set to (the toolchain's name, or its path); `source` what `RUSTUP_TOOLCHAIN_SOURCE` is set
 /// to (a proxy's [`crate::ops::active::resolve::Reason::toolchain_source`]; `None` leaves it as it is, as
 /// `rustup run` does); `path` the current PATH; `RUST_RECURSION_COUNT` one more than `env`'s.
-pub fn vars(
-    env: &crate::env::Env,
-    dir: &Path,
-    name: &str,
-    source: Option<&'static str>,
-    path: Option<&std::ffi::OsStr>,
-) -> Vec<(&'static str, OsString)> {
+pub fn vars(env: &Env, dir: &Path, name: &str, source: Option<&'static str>, path: Option<&OsStr>) -> Vec<(&'static str, OsString)> {
     let mut paths = vec![dir.join("bin")];
     paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
     let mut vars = vec![
@@ -144,12 +145,12 @@ pub fn vars(
 /// `RUST_RECURSION_COUNT` has reached [`RECURSION_LIMIT`].
 pub fn command(
     tool: &str,
-    env: &crate::env::Env,
+    env: &Env,
     dir: &Path,
     name: &str,
     official: bool,
     source: Option<&'static str>,
-    path: Option<&std::ffi::OsStr>,
+    path: Option<&OsStr>,
 ) -> anyhow::Result<Resolved> {
     let program = dir.join("bin").join(tool);
     if !program.is_file() {
@@ -164,4 +165,63 @@ pub fn command(
         return Err(Recursion { tool: tool.to_owned(), toolchain: name.to_owned(), program, count: env.recursion_count }.into());
     }
     Ok(Resolved { program, vars: vars(env, dir, name, source, path) })
+}
+
+/// Which proxy program asks [`resolve_tool`], and so how far it may go.
+#[derive(Clone, Copy)]
+pub enum Asker<'a> {
+    /// The proxy program (`tcup-proxy`), run once per crate by cargo: only an installed toolchain
+    /// with everything its toolchain file asks for, and nothing to warn about; anything else is
+    /// `Ok(None)`, handed to tcup, which explains it.
+    Program,
+    /// tcup as a proxy: warnings are reported, and the toolchain (or what it lacks) is installed
+    /// first when auto-install allows it ([`Session::ensure`]).
+    Tcup {
+        /// Download variables set aside as invalid: installing is refused while any is set.
+        set_aside: &'a [EnvError],
+        /// Where warnings and progress go.
+        reporter: &'a Reporter,
+    },
+}
+
+/// What a proxy runs for `tool`: the active toolchain (for `plus`, a leading `+toolchain`) in
+/// rustup's order, its directory, and [`command`] with `RUSTUP_TOOLCHAIN_SOURCE` set to what chose
+/// it; `path` is the current PATH. The one resolution both proxy programs run, so a message never
+/// depends on which of them answered.
+///
+/// # Errors
+/// As [`Session::active`], [`Session::ensure`] and [`command`] (only for [`Asker::Tcup`]; the
+/// proxy program gets `Ok(None)` from the first two).
+pub fn resolve_tool(
+    tool: &str,
+    plus: Option<&str>,
+    env: &Env,
+    here: &Session,
+    asker: Asker<'_>,
+    path: Option<&OsStr>,
+) -> anyhow::Result<Option<Resolved>> {
+    let (active, dir) = match asker {
+        Asker::Program => {
+            let Some(active) = resolve::active(&here.ctx(env), plus)? else { return Ok(None) };
+            if !active.warnings.is_empty() {
+                return Ok(None);
+            }
+            let Some(dir) = auto_install::ready(env, &active) else { return Ok(None) };
+            (active, dir)
+        }
+        Asker::Tcup { set_aside, reporter } => {
+            let active = here.active(env, plus, tool, reporter)?;
+            let dir = here.ensure(env, &active, set_aside, reporter)?;
+            reporter.finish();
+            (active, dir)
+        }
+    };
+    let official = active.toolchain.channel_name().is_some();
+    command(tool, env, &dir, &active.toolchain.to_string(), official, Some(active.reason.toolchain_source()), path).map(Some)
+}
+
+/// Why `program` did not start (`exec`'s error `e`): a missing loader, or an exec format error
+/// (with the host toolchains should be for, `host`), else the plain error.
+pub fn start_failure(program: &Path, e: &std::io::Error, host: &LazyHost<'_>) -> crate::host::run_check::RunFailure {
+    crate::host::run_check::diagnose_spawn(program, e, host.get())
 }
