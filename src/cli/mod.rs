@@ -11,6 +11,7 @@ mod mirror_sync;
 mod output;
 mod override_cmd;
 pub mod proxy;
+mod run;
 mod settings_cmd;
 mod show;
 mod toolchain;
@@ -18,6 +19,7 @@ mod toolchain_docs;
 mod toolchain_manage;
 mod update;
 mod verify;
+mod which;
 
 use clap::{Parser, Subcommand};
 
@@ -64,9 +66,9 @@ enum Command {
     /// Show the active toolchain and why, RUSTUP_HOME, or the profile.
     Show(show::ShowArgs),
     /// Show which binary a command of the active (or given) toolchain runs.
-    Which(show::WhichArgs),
+    Which(which::WhichArgs),
     /// Run a command with a given toolchain.
-    Run(show::RunArgs),
+    Run(run::RunArgs),
     /// Change settings: profile, default-host, auto-install, auto-self-update, signature-policy.
     #[command(subcommand)]
     Set(settings_cmd::SetCommand),
@@ -146,8 +148,8 @@ pub fn main() -> i32 {
         Command::Default(args) => settings_cmd::default(&args, &env, reporter),
         Command::Override(cmd) => override_cmd::run(&cmd, &env, reporter),
         Command::Show(args) => show::show(&args, cli.verbose, &env, reporter),
-        Command::Which(args) => show::which(&args, &env, reporter),
-        Command::Run(args) => show::run(&args, &env, reporter),
+        Command::Which(args) => which::which(&args, &env, reporter),
+        Command::Run(args) => run::run(&args, &env, reporter),
         Command::Set(cmd) => settings_cmd::set(&cmd, &env, reporter),
         Command::Completions(args) => completions::run(&args),
         Command::Install(args) => toolchain::install(&args, &env, reporter),
