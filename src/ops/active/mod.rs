@@ -8,3 +8,4 @@ pub mod host_choice;
 pub mod installed;
 pub mod resolve;
 pub mod run_tool;
+pub mod settings;
