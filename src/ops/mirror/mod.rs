@@ -72,6 +72,16 @@ pub struct PackReport {
     pub manifests: Vec<String>,
     /// Components packed.
     pub components: Vec<Packed>,
+    /// The key id of the signing key (`--sign-key`), when the manifests were signed.
+    pub signed_with: Option<String>,
+}
+
+/// Loads `--sign-key`'s file: an ASCII-armoured, unprotected OpenPGP secret key.
+///
+/// # Errors
+/// The file cannot be read or holds no usable signing key (exit code 2).
+pub fn load_sign_key(path: &Path) -> Result<crate::trust::sign::SigningKey, crate::trust::sign::SignKeyError> {
+    crate::trust::sign::SigningKey::load(path)
 }
 
 /// Parses `--formats`: a comma-separated list of `xz`, `gz`, `zst`.
@@ -118,7 +128,8 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     };
     let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("reading {}", manifest_path.display()))?;
     let threads = std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2));
-    let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new() };
+    let signed_with = opts.sign_key.as_ref().map(|key| crate::trust::keys::key_id_of(&key.fingerprint()).to_owned());
+    let mut report = PackReport { channel: channel.clone(), manifests: Vec::new(), components: Vec::new(), signed_with };
     let mut todo = Vec::new();
     for name in &installed {
         let (pkg, target) = identify(&manifest, name)

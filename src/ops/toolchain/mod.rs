@@ -4,7 +4,9 @@
 
 pub mod backtrack;
 pub mod components;
+pub mod docs;
 pub mod install;
+pub mod list;
 pub mod rebuild;
 pub mod uninstall;
 pub mod update;
