@@ -24,7 +24,7 @@ use std::path::Path;
 use crate::env::Env;
 use crate::error::{EXIT_FAILURE, EXIT_USAGE, exit_code, one_line};
 use crate::ops::active::context::Session;
-use crate::ops::active::run_tool::{self, Asker, PROXIES, Resolved};
+use crate::ops::active::run_tool::{self, Install, PROXIES, Ready, Resolved};
 use crate::ops::tcup::proxy_program::{self, PROGRAM};
 use crate::progress::{Reporter, Verbosity};
 
@@ -57,7 +57,7 @@ fn resolve_fast(tool: &str, plus: Option<&str>) -> Option<Resolved> {
         return None;
     }
     let here = Session::load(&env).ok()?;
-    run_tool::resolve_tool(tool, plus, &env, &here, Asker::Program, std::env::var_os("PATH").as_deref()).ok().flatten()
+    run_tool::resolve_tool(tool, plus, &env, &here, &Ready, std::env::var_os("PATH").as_deref()).ok().flatten()
 }
 
 /// Replaces this process with `tcup` (the file beside this program's own, after links are
@@ -102,9 +102,9 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
         reporter.warn(&format!("{e}; ignored, since running an installed toolchain downloads nothing"));
     }
     let (plus, args) = run_tool::split_plus(args);
-    let asker = Asker::Tcup { set_aside: &set_aside, reporter: &reporter };
+    let asker = Install { set_aside: &set_aside, reporter: &reporter };
     let resolved = Session::load(&env).and_then(|here| {
-        let resolved = run_tool::resolve_tool(tool, plus.as_deref(), &env, &here, asker, std::env::var_os("PATH").as_deref())?;
+        let resolved = run_tool::resolve_tool(tool, plus.as_deref(), &env, &here, &asker, std::env::var_os("PATH").as_deref())?;
         Ok((resolved.expect("tcup as a proxy resolves or fails"), here))
     });
     let (resolved, here) = match resolved {

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use crate::env::{Env, EnvError};
 use crate::ops::active::auto_install;
 use crate::ops::active::context::Session;
-use crate::ops::active::resolve::{self, LazyHost};
+use crate::ops::active::resolve::{self, Active, LazyHost};
 use crate::progress::Reporter;
 
 /// The tool names `tcup-init` links to the proxy program (or tcup) in `CARGO_HOME/bin`.
@@ -167,55 +167,76 @@ pub fn command(
     Ok(Resolved { program, vars: vars(env, dir, name, source, path) })
 }
 
-/// Which proxy program asks [`resolve_tool`], and so how far it may go.
-#[derive(Clone, Copy)]
-pub enum Asker<'a> {
-    /// The proxy program (`tcup-proxy`), run once per crate by cargo: only an installed toolchain
-    /// with everything its toolchain file asks for, and nothing to warn about; anything else is
-    /// `Ok(None)`, handed to tcup, which explains it.
-    Program,
-    /// tcup as a proxy: warnings are reported, and the toolchain (or what it lacks) is installed
-    /// first when auto-install allows it ([`Session::ensure`]).
-    Tcup {
-        /// Download variables set aside as invalid: installing is refused while any is set.
-        set_aside: &'a [EnvError],
-        /// Where warnings and progress go.
-        reporter: &'a Reporter,
-    },
+/// How far the proxy program asking [`resolve_tool`] may go: [`Ready`] (the proxy program) or
+/// [`Install`] (tcup as a proxy). A type parameter, not a value, so that the proxy program's code
+/// holds no path to the installer: its link leaves libcurl out (`src/bin/tcup-proxy.rs`), and it
+/// does no more work than running an installed toolchain needs.
+pub trait Asker {
+    /// The active toolchain for `tool` (`plus`: a leading `+toolchain`); `Ok(None)` hands over.
+    ///
+    /// # Errors
+    /// As [`Session::active`].
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, tool: &str) -> anyhow::Result<Option<Active>>;
+    /// The directory of `active`; `Ok(None)` hands over.
+    ///
+    /// # Errors
+    /// As [`Session::ensure`].
+    fn dir(&self, here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>>;
+}
+
+/// The proxy program (`tcup-proxy`), run once per crate by cargo: only an installed toolchain
+/// with everything its toolchain file asks for, and nothing to warn about; anything else is
+/// `Ok(None)`, handed to tcup, which explains it.
+pub struct Ready;
+
+impl Asker for Ready {
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, _tool: &str) -> anyhow::Result<Option<Active>> {
+        Ok(resolve::active(&here.ctx(env), plus)?.filter(|a| a.warnings.is_empty()))
+    }
+
+    fn dir(&self, _here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>> {
+        Ok(auto_install::ready(env, active))
+    }
+}
+
+/// tcup as a proxy: warnings are reported, and the toolchain (or what it lacks) is installed
+/// first when auto-install allows it ([`Session::ensure`]).
+pub struct Install<'a> {
+    /// Download variables set aside as invalid: installing is refused while any is set.
+    pub set_aside: &'a [EnvError],
+    /// Where warnings and progress go.
+    pub reporter: &'a Reporter,
+}
+
+impl Asker for Install<'_> {
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, tool: &str) -> anyhow::Result<Option<Active>> {
+        here.active(env, plus, tool, self.reporter).map(Some)
+    }
+
+    fn dir(&self, here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>> {
+        let dir = here.ensure(env, active, self.set_aside, self.reporter)?;
+        self.reporter.finish();
+        Ok(Some(dir))
+    }
 }
 
 /// What a proxy runs for `tool`: the active toolchain (for `plus`, a leading `+toolchain`) in
 /// rustup's order, its directory, and [`command`] with `RUSTUP_TOOLCHAIN_SOURCE` set to what chose
 /// it; `path` is the current PATH. The one resolution both proxy programs run, so a message never
-/// depends on which of them answered.
+/// depends on which of them answered. `Ok(None)` when `asker` hands the call over.
 ///
 /// # Errors
-/// As [`Session::active`], [`Session::ensure`] and [`command`] (only for [`Asker::Tcup`]; the
-/// proxy program gets `Ok(None)` from the first two).
+/// As [`Asker::active`], [`Asker::dir`] and [`command`].
 pub fn resolve_tool(
     tool: &str,
     plus: Option<&str>,
     env: &Env,
     here: &Session,
-    asker: Asker<'_>,
+    asker: &impl Asker,
     path: Option<&OsStr>,
 ) -> anyhow::Result<Option<Resolved>> {
-    let (active, dir) = match asker {
-        Asker::Program => {
-            let Some(active) = resolve::active(&here.ctx(env), plus)? else { return Ok(None) };
-            if !active.warnings.is_empty() {
-                return Ok(None);
-            }
-            let Some(dir) = auto_install::ready(env, &active) else { return Ok(None) };
-            (active, dir)
-        }
-        Asker::Tcup { set_aside, reporter } => {
-            let active = here.active(env, plus, tool, reporter)?;
-            let dir = here.ensure(env, &active, set_aside, reporter)?;
-            reporter.finish();
-            (active, dir)
-        }
-    };
+    let Some(active) = asker.active(here, env, plus, tool)? else { return Ok(None) };
+    let Some(dir) = asker.dir(here, env, &active)? else { return Ok(None) };
     let official = active.toolchain.channel_name().is_some();
     command(tool, env, &dir, &active.toolchain.to_string(), official, Some(active.reason.toolchain_source()), path).map(Some)
 }
