@@ -1,9 +1,9 @@
 //! The `tcup-proxy` binary: the small program the proxies in `CARGO_HOME/bin` link to
-//! ([`tcup::cli::fast_proxy`]). It runs no download code, so it keeps the system allocator and
+//! ([`tcup::cli::proxy`]). It runs no download code, so it keeps the system allocator and
 //! leaves libcurl and OpenSSL out (below).
 
 fn main() {
-    std::process::exit(tcup::cli::fast_proxy::main());
+    std::process::exit(tcup::cli::proxy::main());
 }
 
 /// Stands in for libcurl's `curl_global_init` in this program only. The `curl` crate registers a

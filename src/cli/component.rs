@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use super::output::{self, Document, ToolchainRef};
 
-use crate::download::Downloader;
 use crate::env::Env;
 use crate::ops::active::context::Session;
 use crate::ops::toolchain::components::{self, Changed, Kind};
@@ -169,7 +168,7 @@ pub(super) fn change(
     reporter: &Reporter,
 ) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
-    let downloader = Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     let req = components::Request { toolchain: &toolchain, kind, names, target, add };
     match components::change(env, &req, &downloader, reporter)? {
         Changed::Nothing(already) => {

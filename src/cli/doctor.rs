@@ -11,8 +11,7 @@ use serde::Serialize;
 use super::output::{self, Document};
 
 use crate::env::{Env, redact};
-use crate::host::{self, Decision};
-use crate::ops::tcup::doctor;
+use crate::ops::tcup::doctor::{self, Decision};
 
 #[derive(Debug, Args)]
 pub(super) struct DoctorArgs {
@@ -108,16 +107,8 @@ pub(super) fn run(args: DoctorArgs, env: &Env, reporter: &crate::progress::Repor
 /// `dist/channel-rust-stable.toml`); a signature that does not verify fails the doctor (exit 1)
 /// after the report is printed.
 fn signatures(env: &Env, reporter: &crate::progress::Reporter) -> anyhow::Result<SignaturesDoc> {
-    use crate::trust::policy::Evidence;
-    let url = crate::dist::server::join(&env.dist_server, doctor::PROBE_PATH);
-    let downloader = crate::download::Downloader::new(&env.download)?;
-    let policy = crate::fetch::signature::policy(env)?.word();
-    let (state, signer, error) = match crate::fetch::signature::probe(env, &downloader, &url, reporter)? {
-        Evidence::Signed(s) => ("signed", Some(s.to_string()), None),
-        Evidence::Unsigned => ("unsigned", None, None),
-        Evidence::Bad(b) => ("bad", None, Some(crate::error::one_line(&anyhow::Error::from(b)))),
-    };
-    Ok(SignaturesDoc { state, signer, policy, error })
+    let s = doctor::signatures(env, reporter)?;
+    Ok(SignaturesDoc { state: s.state, signer: s.signer, policy: s.policy, error: s.error })
 }
 
 /// `doctor`'s line on signatures.
@@ -276,8 +267,7 @@ impl Document for HostDoc {
 /// The same decision `toolchain install` makes (`TCUP_HOST_ROOT`, `TCUP_HOST_MACHINE`), unless
 /// `--root`/`--machine` ask about another system.
 fn host_report(args: &HostArgs, env: &Env) -> anyhow::Result<()> {
-    let root = args.root.as_deref().unwrap_or(&env.host_root);
-    let report = host::detect(root, args.machine.as_deref().or(env.host_machine.as_deref()));
+    let report = doctor::host(env, args.root.as_deref(), args.machine.as_deref());
     let doc = match &report.decision {
         Decision::Host { triple, targets, notes } => HostDoc {
             host: Some(triple.clone()),

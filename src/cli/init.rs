@@ -10,8 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::dist::name::ToolchainName;
 use crate::env::Env;
 use crate::error::UsageError;
-use crate::host::{self, Decision};
-use crate::ops::tcup::init::{self, InitOptions};
+use crate::ops::tcup::init::{self, Decision, InitOptions, Report};
 use crate::ops::tcup::self_update::{self, Outcome};
 use crate::progress::Reporter;
 
@@ -136,7 +135,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
 /// that cannot be done, an error only when this is the published build and its signature is bad.
 fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow::Result<()> {
     use crate::ops::tcup::self_update::OwnSignature;
-    let downloader = crate::download::Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     let triple = self_update::published_triple(crate::BUILD_TRIPLE);
     match self_update::verify_own(env, &triple, exe, &downloader, reporter)? {
         OwnSignature::Signed(s) => reporter.info(&format!("this tcup-init is signed by {s}")),
@@ -163,7 +162,7 @@ fn toolchain(name: &str) -> anyhow::Result<Option<ToolchainName>> {
 
 /// Shows the plan and asks: proceed, customise, or cancel. An answer that cannot be used is
 /// asked again, saying why.
-fn confirm(env: &Env, detected: &host::Report, opts: &mut InitOptions, man: &mut bool) -> anyhow::Result<bool> {
+fn confirm(env: &Env, detected: &Report, opts: &mut InitOptions, man: &mut bool) -> anyhow::Result<bool> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut ask = |q: &str| -> anyhow::Result<String> {
@@ -219,7 +218,7 @@ fn ask_until<T>(
 }
 
 /// The plan as a two-column table, the values in one column.
-fn plan(env: &Env, detected: &host::Report, opts: &InitOptions, man: bool) -> String {
+fn plan(env: &Env, detected: &Report, opts: &InitOptions, man: bool) -> String {
     let host = opts.host.clone().unwrap_or_else(|| match &detected.decision {
         Decision::Host { triple, .. } => triple.clone(),
         Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
@@ -282,7 +281,7 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
 fn self_update(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let triple = self_update::published_triple(crate::BUILD_TRIPLE);
     reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
-    let downloader = crate::download::Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     match self_update::self_update(env, &triple, &downloader, reporter)? {
         Outcome::UpToDate => reporter.info(&format!("tcup is up to date (tcup {})", crate::VERSION)),
         Outcome::Updated { version } => {

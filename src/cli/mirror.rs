@@ -44,7 +44,7 @@ pub(super) fn run(cmd: MirrorCommand, env: &crate::env::Env, reporter: &Reporter
         MirrorCommand::Pack(args) => args,
         MirrorCommand::Sync(args) => return super::mirror_sync::run(args, env, reporter),
     };
-    let sign_key = args.sign_key.as_deref().map(crate::trust::sign::SigningKey::load).transpose()?;
+    let sign_key = args.sign_key.as_deref().map(pack::load_sign_key).transpose()?;
     let opts = PackOptions {
         formats: pack::parse_formats(&args.formats)?,
         toolchain: args.toolchain,
@@ -54,12 +54,8 @@ pub(super) fn run(cmd: MirrorCommand, env: &crate::env::Env, reporter: &Reporter
         sign_key,
     };
     let report = pack::pack(&opts, reporter)?;
-    if let Some(key) = &opts.sign_key {
-        reporter.info(&format!(
-            "signed {} manifests with key {}",
-            report.manifests.len(),
-            crate::trust::keys::key_id_of(&key.fingerprint())
-        ));
+    if let Some(key_id) = &report.signed_with {
+        reporter.info(&format!("signed {} manifests with key {key_id}", report.manifests.len()));
     }
     reporter.info(&format!(
         "packed {} components of channel '{}' into {} ({})",

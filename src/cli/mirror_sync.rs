@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::dist::name::is_triple;
-use crate::download::Downloader;
 use crate::env::Env;
 use crate::error::UsageError;
-use crate::host::Decision;
 use crate::ops::mirror::sync::{self, SyncOptions};
 use crate::progress::Reporter;
 
@@ -47,7 +45,7 @@ pub(super) struct SyncArgs {
 
 pub(super) fn run(args: SyncArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let opts = options(args, env)?;
-    let downloader = Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     reporter.info(&format!("syncing {} from {} into {}", names(&opts), env.dist_server, opts.out.display()));
     let report = sync::sync(env, &opts, &downloader, reporter)?;
     reporter.info(&sync::summary(&opts, &report));
@@ -78,16 +76,7 @@ fn options(args: SyncArgs, env: &Env) -> anyhow::Result<SyncOptions> {
             return Err(UsageError(format!("{flag} {t}: not a target triple (e.g. x86_64-unknown-linux-gnu)")).into());
         }
     }
-    let hosts = if args.hosts.is_empty() {
-        match crate::ops::active::context::detect_host(env).decision {
-            Decision::Host { triple, .. } => vec![triple],
-            Decision::Refused { detected, why } => {
-                return Err(UsageError(format!("this machine ({detected}) has no Rust host toolchain ({why}); pass --host")).into());
-            }
-        }
-    } else {
-        args.hosts
-    };
+    let hosts = if args.hosts.is_empty() { sync::default_hosts(env)? } else { args.hosts };
     let formats = args.formats.as_deref().map(crate::ops::mirror::pack::parse_formats).transpose()?;
     Ok(SyncOptions {
         out: args.out,

@@ -4,21 +4,22 @@
 mod completions;
 mod component;
 mod doctor;
-pub mod fast_proxy;
 mod init;
 mod man;
 mod mirror;
 mod mirror_sync;
 mod output;
 mod override_cmd;
+pub mod proxy;
+mod run;
 mod settings_cmd;
 mod show;
-mod tool_proxy;
 mod toolchain;
 mod toolchain_docs;
 mod toolchain_manage;
 mod update;
 mod verify;
+mod which;
 
 use clap::{Parser, Subcommand};
 
@@ -65,9 +66,9 @@ enum Command {
     /// Show the active toolchain and why, RUSTUP_HOME, or the profile.
     Show(show::ShowArgs),
     /// Show which binary a command of the active (or given) toolchain runs.
-    Which(show::WhichArgs),
+    Which(which::WhichArgs),
     /// Run a command with a given toolchain.
-    Run(show::RunArgs),
+    Run(run::RunArgs),
     /// Change settings: profile, default-host, auto-install, auto-self-update, signature-policy.
     #[command(subcommand)]
     Set(settings_cmd::SetCommand),
@@ -113,7 +114,7 @@ pub fn main() -> i32 {
         return main_init(&args);
     }
     if let Some(tool) = crate::ops::active::run_tool::PROXIES.iter().find(|p| **p == argv0) {
-        return tool_proxy::run(tool, args.into_iter().skip(1).collect());
+        return proxy::run(tool, args.into_iter().skip(1).collect());
     }
     if argv0 == crate::ops::tcup::rustup_name::NAME && matches!(&args[1..], [a] if a == "--version" || a == "-V") {
         // One line on stdout whose second word is a rustup version: what scripts parse.
@@ -147,8 +148,8 @@ pub fn main() -> i32 {
         Command::Default(args) => settings_cmd::default(&args, &env, reporter),
         Command::Override(cmd) => override_cmd::run(&cmd, &env, reporter),
         Command::Show(args) => show::show(&args, cli.verbose, &env, reporter),
-        Command::Which(args) => show::which(&args, &env, reporter),
-        Command::Run(args) => show::run(&args, &env, reporter),
+        Command::Which(args) => which::which(&args, &env, reporter),
+        Command::Run(args) => run::run(&args, &env, reporter),
         Command::Set(cmd) => settings_cmd::set(&cmd, &env, reporter),
         Command::Completions(args) => completions::run(&args),
         Command::Install(args) => toolchain::install(&args, &env, reporter),

@@ -11,9 +11,9 @@ use serde::Serialize;
 use super::output::{self, Document, ToolchainRef};
 
 use crate::env::Env;
-use crate::home::settings;
 use crate::ops::active::context::Session;
 use crate::ops::active::resolve::{self, Active, Reason};
+use crate::ops::active::settings::{self, override_key as key};
 use crate::progress::Reporter;
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +67,7 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
             let tc = resolve::toolchain(toolchain, &here.host, &Reason::CommandLine)?;
             let active = Active::plain(tc, Reason::CommandLine);
             here.install(env, &active, reporter)?;
-            settings::set_override(&env.rustup_home, &dir, Some(&active.toolchain.to_string()))?;
+            settings::set_override(env, &dir, Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("override toolchain for {dir} set to {}", active.toolchain));
         }
         OverrideCommand::Unset { nonexistent: true, .. } => {
@@ -76,13 +76,13 @@ pub(super) fn run(cmd: &OverrideCommand, env: &Env, reporter: &Reporter) -> anyh
                 reporter.info("no nonexistent paths detected");
             }
             for dir in gone {
-                settings::set_override(&env.rustup_home, dir, None)?;
+                settings::set_override(env, dir, None)?;
                 reporter.info(&format!("override toolchain for '{dir}' removed"));
             }
         }
         OverrideCommand::Unset { path, .. } => {
             let dir = key(path.as_deref().unwrap_or(&here.cwd))?;
-            if settings::set_override(&env.rustup_home, &dir, None)? {
+            if settings::set_override(env, &dir, None)? {
                 reporter.info(&format!("override toolchain for '{dir}' removed"));
             } else {
                 reporter.info(&format!("no override toolchain for '{dir}'"));
@@ -127,11 +127,4 @@ impl Document for ListDoc {
         }
         out
     }
-}
-
-/// The `[overrides]` key of a directory: its canonical path, or (for a directory that no longer
-/// exists) the absolute path as given.
-fn key(dir: &Path) -> anyhow::Result<String> {
-    let abs = if dir.is_absolute() { dir.to_path_buf() } else { std::env::current_dir()?.join(dir) };
-    Ok(fs_err::canonicalize(&abs).unwrap_or(abs).to_string_lossy().into_owned())
 }

@@ -6,9 +6,9 @@ use clap::{Args, Subcommand};
 
 use crate::env::Env;
 use crate::error::UsageError;
-use crate::home::settings;
 use crate::ops::active::context::Session;
 use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
+use crate::ops::active::settings::{self, Setting};
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -63,7 +63,7 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
             None => anyhow::bail!("no default toolchain is configured"),
         },
         Some("none") => {
-            settings::set(&env.rustup_home, "default_toolchain", None)?;
+            settings::set_default(env, None)?;
             reporter.info("default toolchain unset");
         }
         Some(name) => {
@@ -78,7 +78,7 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
             }
             let active = Active::plain(toolchain, Reason::CommandLine);
             here.install(env, &active, reporter)?;
-            settings::set(&env.rustup_home, "default_toolchain", Some(&active.toolchain.to_string()))?;
+            settings::set_default(env, Some(&active.toolchain.to_string()))?;
             reporter.info(&format!("default toolchain set to {}", active.toolchain));
             if let Ok(Some(now)) = resolve::active(&here.ctx(env), None)
                 && now.reason != Reason::Default
@@ -92,34 +92,26 @@ pub(super) fn default(args: &DefaultArgs, env: &Env, reporter: &Reporter) -> any
 }
 
 pub(super) fn set(cmd: &SetCommand, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    // Each setting is a read-modify-write of settings.toml or tcup.toml: under the home's writer
-    // lock, so it neither loses nor undoes an install's record (issue 28.9).
-    let _lock = crate::ops::toolchain::install::lock_home(&crate::home::Home::new(&env.rustup_home), reporter)?;
     match cmd {
         SetCommand::Profile { profile } => {
-            settings::set(&env.rustup_home, "profile", Some(profile))?;
+            settings::set(env, Setting::Profile(profile), reporter)?;
             reporter.info(&format!("profile set to {profile}"));
         }
         SetCommand::DefaultHost { triple } => {
-            if !crate::dist::name::is_triple(triple) {
-                return Err(UsageError(format!("'{triple}' is not a host triple like x86_64-unknown-linux-gnu")).into());
-            }
-            settings::set_default_host(&env.rustup_home, triple)?;
+            settings::set(env, Setting::DefaultHost(triple), reporter)?;
             reporter.info(&format!("default host triple set to {triple}"));
         }
         SetCommand::AutoInstall { mode } => {
-            settings::set(&env.rustup_home, "auto_install", Some(mode))?;
+            settings::set(env, Setting::AutoInstall(mode), reporter)?;
             reporter.info(&format!("setting auto install mode to {mode}"));
         }
         SetCommand::AutoSelfUpdate { mode } => {
-            settings::set(&env.rustup_home, "auto_self_update", Some(mode))?;
+            settings::set(env, Setting::AutoSelfUpdate(mode), reporter)?;
             reporter.info(&format!("auto-self-update mode set to {mode}"));
         }
         SetCommand::SignaturePolicy { policy } => {
             let p = if policy == "require" { crate::env::SignaturePolicy::Require } else { crate::env::SignaturePolicy::Auto };
-            let mut file = crate::home::tcup_file::TcupFile::read(&env.rustup_home)?;
-            file.set_policy(p);
-            file.save()?;
+            settings::set(env, Setting::SignaturePolicy(p), reporter)?;
             reporter.info(&format!("signature policy set to {policy}"));
             if let Some(var) = env.signature_policy.filter(|v| *v != p) {
                 reporter.warn(&format!("TCUP_SIGNATURE_POLICY={} is set and wins over this setting", var.word()));

@@ -3,9 +3,8 @@
 use clap::{Args, Subcommand};
 
 use crate::dist::name::{LocalName, ToolchainName};
-use crate::download::Downloader;
 use crate::env::Env;
-use crate::home::Home;
+use crate::ops::Downloader;
 use crate::ops::active::context::Session;
 use crate::ops::active::resolve::Toolchain;
 use crate::ops::toolchain::install::{InstallOptions, Outcome};
@@ -119,14 +118,14 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
         return install_active(args, env, reporter);
     }
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
-    let settings = crate::home::settings::load(&env.rustup_home)?;
-    let downloader = Downloader::new(&env.download)?;
+    let profile = crate::ops::toolchain::install::profile_for(env, args.profile.as_deref())?;
+    let downloader = crate::ops::downloader(env)?;
     let detected = crate::ops::active::context::detect_host(env);
     let mut first = None;
     for name in names {
         let opts = InstallOptions {
             name,
-            profile: args.profile.clone().unwrap_or_else(|| settings.profile().to_owned()),
+            profile: profile.clone(),
             components: args.components.clone(),
             targets: args.targets.clone(),
             host: args.host.clone(),
@@ -134,7 +133,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             detected: detected.clone(),
         };
         let toolchain = if args.no_update
-            && let Some(installed) = installed_dir(env, &opts)?
+            && let Some(installed) = crate::ops::toolchain::install::installed_name(env, &opts)?
         {
             add_without_update(env, &installed, args, reporter)?;
             installed.to_string()
@@ -177,13 +176,6 @@ fn install_one(
             Ok(toolchain.to_string())
         }
     }
-}
-
-/// The directory name of `opts`' toolchain when it is installed (`--no-update`).
-fn installed_dir(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<LocalName>> {
-    let host = crate::ops::toolchain::install::host_for(env, opts)?;
-    let toolchain = opts.name.dir_name(host.triple_for_names());
-    Ok(Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts().then_some(toolchain))
 }
 
 /// `--no-update` on an installed toolchain: its release stays; only the components and targets
@@ -237,12 +229,11 @@ fn install_active(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow:
 /// `--default` and `--override`: the settings `tcup default` and `tcup override set` write.
 fn after_install(args: &InstallArgs, env: &Env, toolchain: &str, reporter: &Reporter) -> anyhow::Result<()> {
     if args.default {
-        crate::home::settings::set(&env.rustup_home, "default_toolchain", Some(toolchain))?;
+        crate::ops::active::settings::set_default(env, Some(toolchain))?;
         reporter.info(&format!("default toolchain set to {toolchain}"));
     }
     if args.set_override {
-        let cwd = fs_err::canonicalize(std::env::current_dir()?)?;
-        crate::home::settings::set_override(&env.rustup_home, &cwd.to_string_lossy(), Some(toolchain))?;
+        let cwd = crate::ops::active::settings::set_override_here(env, toolchain)?;
         reporter.info(&format!("override toolchain for {} set to {toolchain}", cwd.display()));
     }
     Ok(())

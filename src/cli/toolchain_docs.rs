@@ -1,7 +1,6 @@
 //! `tcup man COMMAND` and `tcup doc [--path] [TOPIC]` with rustup's meaning: the active (or
-//! `--toolchain`) toolchain's own man page (`share/man/man1/COMMAND.1`, shown by `man` with that
-//! directory as `MANPATH`) and its local documentation (`share/doc/rust/html`, from the
-//! `rust-docs` component), opened in a browser or, with `--path`, printed. tcup's own man pages
+//! `--toolchain`) toolchain's own man page and its local documentation
+//! ([`crate::ops::toolchain::docs`]), opened in a browser or, with `--path`, printed. tcup's own man pages
 //! are written by `tcup self man-pages DIR` ([`super::man`]).
 
 use std::path::{Path, PathBuf};
@@ -9,8 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::env::Env;
-use crate::error::UsageError;
-use crate::ops::active::context::Session;
+use crate::ops::toolchain::docs;
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -56,31 +54,8 @@ pub(super) struct DocArgs {
     topic: Option<String>,
 }
 
-/// The directory of the toolchain `name` (`--toolchain`) or the active one, installed.
-fn toolchain_dir(env: &Env, name: Option<&str>) -> anyhow::Result<(String, PathBuf)> {
-    let here = Session::load(env)?;
-    let installed = here.managed_toolchain(env, name)?;
-    Ok((installed.to_string(), crate::home::Home::new(&env.rustup_home).toolchain(&installed).root().to_path_buf()))
-}
-
 pub(super) fn man(args: &ManArgs, env: &Env) -> anyhow::Result<()> {
-    let (toolchain, dir) = toolchain_dir(env, args.toolchain.as_deref())?;
-    let manpath = dir.join("share/man");
-    let page = manpath.join("man1").join(format!("{}.1", args.command));
-    if args.command.contains('/') || !page.is_file() {
-        return Err(UsageError(format!(
-            "toolchain '{toolchain}' has no man page for '{}' ({} is not there)",
-            args.command,
-            page.display()
-        ))
-        .into());
-    }
-    let status = std::process::Command::new("man")
-        .env("MANPATH", &manpath)
-        .arg(&args.command)
-        .status()
-        .map_err(|e| anyhow::anyhow!("cannot run `man` to show {}: {e}", page.display()))?;
-    if status.success() { Ok(()) } else { anyhow::bail!("`man {}` failed ({status})", args.command) }
+    docs::man(env, args.toolchain.as_deref(), &args.command)
 }
 
 /// The page `args` asks for, relative to `share/doc/rust/html`.
@@ -108,21 +83,7 @@ fn page(args: &DocArgs) -> PathBuf {
 }
 
 pub(super) fn doc(args: &DocArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let (toolchain, dir) = toolchain_dir(env, args.toolchain.as_deref())?;
-    let html = dir.join("share/doc/rust/html");
-    let rel = page(args);
-    if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-        return Err(UsageError(format!("'{}' is not a documentation topic", rel.display())).into());
-    }
-    let file = html.join(&rel);
-    if !file.is_file() {
-        let hint = if html.is_dir() {
-            String::new()
-        } else {
-            format!(" (install it with `tcup component add rust-docs --toolchain {toolchain}`)")
-        };
-        return Err(UsageError(format!("toolchain '{toolchain}' has no documentation page {}{hint}", file.display())).into());
-    }
+    let file = docs::doc_page(env, args.toolchain.as_deref(), &page(args))?;
     if args.path {
         println!("{}", file.display());
         return Ok(());

@@ -8,11 +8,9 @@ use serde::Serialize;
 use super::output::{self, Document, ToolchainRef};
 
 use crate::env::Env;
-use crate::error::UsageError;
-use crate::home::Home;
 use crate::ops::active::context::Session;
-use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::toolchain::uninstall;
+use crate::ops::active::resolve::{self, Active};
+use crate::ops::toolchain::{list, uninstall};
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -77,29 +75,15 @@ pub(super) struct Shared {
 
 /// Every installed toolchain, in `toolchains/` order.
 pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<Entry> {
-    let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
-    let home = Home::new(&env.rustup_home);
-    let mut sharing = if verbose { crate::fetch::share::sharing(&home) } else { std::collections::BTreeMap::new() };
-    home.toolchains()
+    list::installed(env, here, active, verbose)
         .into_iter()
-        .map(|n| {
-            let this = Some(Toolchain::Named(n.clone()));
-            let path = home.toolchain(&n).root().to_path_buf();
-            Entry {
-                toolchain: ToolchainRef::named(n.as_str()),
-                active: active.map(|a| a.toolchain.clone()) == this,
-                default: default == this,
-                path: fs_err::canonicalize(&path).unwrap_or(path),
-                shares: verbose.then(|| {
-                    sharing
-                        .remove(&n)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(component, other)| Shared { component, toolchain: other.to_string() })
-                        .collect()
-                }),
-                verbose,
-            }
+        .map(|t| Entry {
+            toolchain: ToolchainRef::named(t.name.as_str()),
+            active: t.active,
+            default: t.default,
+            path: t.path,
+            shares: t.shares.map(|s| s.into_iter().map(|(component, other)| Shared { component, toolchain: other.to_string() }).collect()),
+            verbose,
         })
         .collect()
 }
@@ -142,38 +126,11 @@ pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
 }
 
 pub(super) fn uninstall(args: &UninstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Session::load(env)?;
-    let home = Home::new(&env.rustup_home);
-    let active = resolve::active(&here.ctx(env), None).ok().flatten().map(|a| a.toolchain);
-    let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
-    for name in &args.names {
-        let toolchain = resolve::toolchain(name, &here.host, &Reason::CommandLine)?;
-        let Toolchain::Named(full) = &toolchain else {
-            return Err(UsageError(format!(
-                "'{name}' is a path; only toolchains in {} can be uninstalled",
-                home.toolchains_dir().display()
-            ))
-            .into());
-        };
-        if resolve::locate(&env.rustup_home, &toolchain).is_none() && !home.is_linked(full) {
-            reporter.info(&format!("no toolchain installed for '{name}'"));
-            continue;
-        }
-        if active.as_ref() == Some(&toolchain) {
-            reporter.warn("removing the active toolchain; a toolchain override will be required for running Rust tools");
-        }
-        if default.as_ref() == Some(&toolchain) {
-            reporter.warn("removing the default toolchain; proc-macros and build scripts might no longer build");
-        }
-        reporter.info(&format!("uninstalling toolchain {full}"));
-        uninstall::uninstall(&home, full)?;
-        reporter.info(&format!("toolchain {full} uninstalled"));
-    }
-    Ok(())
+    uninstall::uninstall_named(env, &args.names, reporter)
 }
 
 pub(super) fn link(args: &LinkArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let target = crate::ops::toolchain::link::link(&Home::new(&env.rustup_home), &args.name, &args.path)?;
+    let target = crate::ops::toolchain::link::link(&env.rustup_home, &args.name, &args.path)?;
     reporter.info(&format!("toolchain '{}' linked to {}", args.name, target.display()));
     Ok(())
 }

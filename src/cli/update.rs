@@ -7,9 +7,7 @@ use std::fmt::Write as _;
 
 use super::output::{self, Document, ToolchainRef};
 
-use crate::download::Downloader;
 use crate::env::Env;
-use crate::home::Home;
 use crate::ops::active::context::Session;
 use crate::ops::tcup::self_update;
 use crate::ops::toolchain::update::{self, Additions, Updated};
@@ -43,7 +41,7 @@ pub(super) struct UpdateArgs {
 
 pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let names = if args.names.is_empty() {
-        Home::new(&env.rustup_home).channel_toolchains()
+        update::channel_toolchains(env)
     } else {
         let session = Session::load(env)?;
         args.names.iter().map(|n| session.installed_name(env, Some(n))).collect::<anyhow::Result<Vec<_>>>()?
@@ -54,7 +52,7 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
         reporter.info("no channel toolchains installed (stable, beta, nightly); nothing to update");
         return if tcup_too { update_tcup(env, reporter) } else { Ok(()) };
     }
-    let downloader = Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     // Several toolchains: their manifests at once, then the changes one after another (each
     // holds the home lock); a no-change update of three channels costs one round trip.
     let mut prefetched: Vec<Option<anyhow::Result<_>>> = if names.len() > 1 {
@@ -86,13 +84,13 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
 /// root publishes another build (a root that cannot be read is a warning), `disable` does
 /// nothing. A tcup that is not installed in `CARGO_HOME/bin` (a build directory's) is left alone.
 fn update_tcup(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    use crate::home::settings::AutoSelfUpdate;
-    let mode = self_update::mode(&crate::home::settings::load(&env.rustup_home)?);
+    use self_update::AutoSelfUpdate;
+    let mode = self_update::mode(env)?;
     if mode == AutoSelfUpdate::Disable || !env.cargo_home.join("bin/tcup").is_file() {
         return Ok(());
     }
     let triple = self_update::published_triple(crate::BUILD_TRIPLE);
-    let downloader = Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     if mode == AutoSelfUpdate::Enable {
         reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
         match self_update::self_update(env, &triple, &downloader, reporter)? {
@@ -145,7 +143,7 @@ pub(super) struct CheckArgs {
 /// available (exit status 100, as `rustup check`). A tcup update that cannot be checked (no
 /// update root reachable) is a warning: the toolchains were still checked.
 pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<bool> {
-    let downloader = Downloader::new(&env.download)?;
+    let downloader = crate::ops::downloader(env)?;
     let toolchains: Vec<CheckedToolchain> = update::check(env, &downloader, reporter)?
         .into_iter()
         .map(|line| CheckedToolchain {
@@ -159,8 +157,8 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
         })
         .collect();
     let mut tcup = None;
-    let mode = self_update::mode(&crate::home::settings::load(&env.rustup_home)?);
-    if !args.no_self_update && mode != crate::home::settings::AutoSelfUpdate::Disable {
+    let mode = self_update::mode(env)?;
+    if !args.no_self_update && mode != self_update::AutoSelfUpdate::Disable {
         let triple = self_update::published_triple(crate::BUILD_TRIPLE);
         match self_update::update_available(env, &triple, &downloader, reporter) {
             Ok(None) => {}

@@ -7,12 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::output::{self, Document, ToolchainRef};
-use crate::download::Downloader;
 use crate::env::Env;
-use crate::fetch::signature::Stored;
-use crate::home::Home;
 use crate::ops::active::context::Session;
-use crate::ops::toolchain::verify::{self, Report};
+use crate::ops::toolchain::verify::{self, Report, Stored};
 use crate::progress::Reporter;
 
 /// Prints the findings (one line per file: `<component>: changed|missing|extra <path>`, and
@@ -20,9 +17,9 @@ use crate::progress::Reporter;
 /// (exit 1) when something is wrong and was not repaired.
 pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
-    let root = output::absolute(Home::new(&env.rustup_home).toolchain(&toolchain).root());
+    let root = output::absolute(&verify::root(env, &toolchain));
     if repair {
-        let downloader = Downloader::new(&env.download)?;
+        let downloader = crate::ops::downloader(env)?;
         let (report, applied) = verify::repair(env, &toolchain, &downloader, reporter)?;
         warn(&report, reporter);
         let repaired = applied.as_ref().map(|a| a.fetched.clone());
@@ -37,8 +34,7 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
     let report = verify::verify(env, &toolchain)?;
     warn(&report, reporter);
     output::print(env, &VerifyDoc::new(&report, &root, None));
-    let dir = Home::new(&env.rustup_home).toolchain(&toolchain);
-    match crate::fetch::signature::verify_stored(env, &dir)? {
+    match verify::stored_signature(env, &toolchain)? {
         Stored::Signed(s) => reporter.info(&format!("the channel manifest of '{toolchain}' is signed by {s}")),
         Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
         // rustup re-serialises the stored manifest when it changes a toolchain (`rustup component

@@ -9,3 +9,14 @@ pub mod active;
 pub mod mirror;
 pub mod tcup;
 pub mod toolchain;
+
+pub use crate::download::Downloader;
+
+/// The downloader of every command that downloads: the backends, limits, retries and proxies that
+/// `env.download` names (`--backends`, `TCUP_BACKENDS`, `RUSTUP_USE_CURL`, …).
+///
+/// # Errors
+/// As [`Downloader::new`]: an `SSL_CERT_FILE` that cannot be read or holds no certificate.
+pub fn downloader(env: &crate::env::Env) -> Result<Downloader, crate::download::DownloadError> {
+    Downloader::new(&env.download)
+}

@@ -5,69 +5,20 @@
 //! nothing already there is dropped. With auto-install off (`RUSTUP_AUTO_INSTALL=0` or
 //! `tcup set auto-install disable`) the error says what to run instead.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::dist::manifest::Manifest;
-use crate::dist::name::{LocalName, ToolchainName};
+use crate::dist::name::ToolchainName;
 use crate::download::Downloader;
 use crate::env::{Env, EnvError};
 use crate::error::UsageError;
 use crate::home::Home;
 use crate::home::settings::Settings;
 use crate::home::toolchain::{Target, ToolchainDir};
+use crate::ops::active::installed::{self, NotReady};
 use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
 use crate::ops::toolchain::install::{InstallOptions, install};
 use crate::progress::Reporter;
-
-/// Why the active toolchain cannot be used as it is. Exit code 1.
-#[derive(Debug, thiserror::Error)]
-pub enum NotReady {
-    /// An official toolchain that is not installed, auto-install off.
-    #[error("toolchain '{toolchain}' is not installed: {asker} specifies an uninstalled toolchain\nhelp: run `{command}` to install it")]
-    NotInstalled {
-        /// Toolchain directory name.
-        toolchain: String,
-        /// Who asked (`Reason::source`).
-        asker: String,
-        /// The command that installs it.
-        command: String,
-    },
-    /// Installed, but without components or targets its toolchain file requires; auto-install off.
-    #[error("toolchain '{toolchain}' lacks {missing} that {asker} requires\nhelp: run {commands}")]
-    Lacks {
-        /// Toolchain directory name.
-        toolchain: String,
-        /// "components rustfmt, clippy and targets wasm32-unknown-unknown".
-        missing: String,
-        /// Who asked.
-        asker: String,
-        /// Commands that add them.
-        commands: String,
-    },
-    /// A name that is neither installed nor a channel name.
-    #[error(
-        "toolchain '{name}', named by {asker}, is not installed, and '{name}' is not a valid toolchain name to install ({why})\nhelp: {installed}; install one with `tcup toolchain install stable`, or link a local build with `tcup toolchain link {name} PATH`"
-    )]
-    Unknown {
-        /// As chosen.
-        name: String,
-        /// Who named it.
-        asker: String,
-        /// Why it is not a channel name.
-        why: String,
-        /// "installed toolchains: a, b" or "no toolchains are installed".
-        installed: String,
-    },
-    /// A path toolchain without `bin/`.
-    #[error("invalid toolchain: the path '{}' has no bin/ directory (set by {asker})", path.display())]
-    NoBin {
-        /// The path.
-        path: PathBuf,
-        /// Who set it.
-        asker: String,
-    },
-}
 
 /// How [`ensure`] may act.
 pub struct Ensure<'a> {
@@ -101,15 +52,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
     let channel = match name.as_str().parse::<ToolchainName>() {
         Ok(c) => c,
         Err(e) => {
-            return dir.ok_or_else(|| {
-                let list = Home::new(&env.rustup_home).toolchains();
-                let installed = if list.is_empty() {
-                    "no toolchains are installed".to_owned()
-                } else {
-                    format!("installed toolchains: {}", list.iter().map(LocalName::as_str).collect::<Vec<_>>().join(", "))
-                };
-                NotReady::Unknown { name: name.to_string(), asker: active.reason.source(), why: e.why.to_owned(), installed }.into()
-            });
+            return dir.ok_or_else(|| installed::unknown(env, &name, active, e.why).into());
         }
     };
     let (components, targets) = match &dir {
@@ -123,7 +66,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         return Ok(d.clone());
     }
     if !how.allow_install {
-        return Err(refusal(name.as_str(), active, dir.is_some(), &components, &targets).into());
+        return Err(installed::refusal(name.as_str(), active, dir.is_some(), &components, &targets).into());
     }
     if let Some(bad) = how.set_aside.first() {
         return Err(UsageError(format!("{bad}; fix it before tcup installs toolchain '{name}'")).into());
@@ -168,34 +111,6 @@ pub fn ready(env: &Env, active: &Active) -> Option<PathBuf> {
     let Ok(channel) = name.as_str().parse::<ToolchainName>() else { return Some(dir) };
     let (components, targets) = missing(&dir, channel.host.as_deref().unwrap_or_default(), &active.components, &active.targets);
     (components.is_empty() && targets.is_empty()).then_some(dir)
-}
-
-fn refusal(name: &str, active: &Active, installed: bool, components: &[String], targets: &[String]) -> NotReady {
-    let asker = active.reason.source();
-    if !installed {
-        let mut command = format!("tcup toolchain install {name}");
-        if let Some(p) = &active.profile {
-            let _ = write!(command, " --profile {p}");
-        }
-        for c in components {
-            let _ = write!(command, " -c {c}");
-        }
-        for t in targets {
-            let _ = write!(command, " -t {t}");
-        }
-        return NotReady::NotInstalled { toolchain: name.to_owned(), asker, command };
-    }
-    let mut missing = Vec::new();
-    let mut commands = Vec::new();
-    if !components.is_empty() {
-        missing.push(format!("components {}", components.join(", ")));
-        commands.push(format!("`tcup component add {} --toolchain {name}`", components.join(" ")));
-    }
-    if !targets.is_empty() {
-        missing.push(format!("targets {}", targets.join(", ")));
-        commands.push(format!("`tcup target add {} --toolchain {name}`", targets.join(" ")));
-    }
-    NotReady::Lacks { toolchain: name.to_owned(), missing: missing.join(" and "), asker, commands: commands.join(" and ") }
 }
 
 /// The components and targets of `wanted_*` that the toolchain in `dir` (for `host`) lacks.

@@ -4,16 +4,23 @@
 //! order; [`crate::ops::active::auto_install`] installs it first when needed). The tool runs with
 //! `RUSTUP_HOME`, `CARGO_HOME`, `RUSTUP_TOOLCHAIN` and `RUSTUP_TOOLCHAIN_SOURCE` (what chose it, in
 //! rustup 1.29's words) set and the toolchain's `bin` first on PATH, so `cargo` finds the matching
-//! `rustc`. `tcup run` and `tcup which` use the same functions.
+//! `rustc`. Both proxy programs find the tool with [`resolve_tool`]; `tcup run` and `tcup which`
+//! use the same functions.
 //!
 //! **Recursion guard** (rustup's): each tool runs with `RUST_RECURSION_COUNT` one higher than the
 //! proxy saw; a proxy that sees [`RECURSION_LIMIT`] refuses instead of running anything. A linked
 //! toolchain whose `bin/` holds the proxies themselves (or a `path =` toolchain pointing at
 //! `CARGO_HOME`) would otherwise exec itself until killed.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::path::PathBuf;
+
+use crate::env::{Env, EnvError};
+use crate::ops::active::auto_install;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Active, LazyHost};
+use crate::progress::Reporter;
 
 /// The tool names `tcup-init` links to the proxy program (or tcup) in `CARGO_HOME/bin`.
 pub const PROXIES: &[&str] = &[
@@ -114,13 +121,7 @@ pub fn split_plus(mut args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 /// is set to (the toolchain's name, or its path); `source` what `RUSTUP_TOOLCHAIN_SOURCE` is set
 /// to (a proxy's [`crate::ops::active::resolve::Reason::toolchain_source`]; `None` leaves it as it is, as
 /// `rustup run` does); `path` the current PATH; `RUST_RECURSION_COUNT` one more than `env`'s.
-pub fn vars(
-    env: &crate::env::Env,
-    dir: &Path,
-    name: &str,
-    source: Option<&'static str>,
-    path: Option<&std::ffi::OsStr>,
-) -> Vec<(&'static str, OsString)> {
+pub fn vars(env: &Env, dir: &Path, name: &str, source: Option<&'static str>, path: Option<&OsStr>) -> Vec<(&'static str, OsString)> {
     let mut paths = vec![dir.join("bin")];
     paths.extend(path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default());
     let mut vars = vec![
@@ -144,12 +145,12 @@ pub fn vars(
 /// `RUST_RECURSION_COUNT` has reached [`RECURSION_LIMIT`].
 pub fn command(
     tool: &str,
-    env: &crate::env::Env,
+    env: &Env,
     dir: &Path,
     name: &str,
     official: bool,
     source: Option<&'static str>,
-    path: Option<&std::ffi::OsStr>,
+    path: Option<&OsStr>,
 ) -> anyhow::Result<Resolved> {
     let program = dir.join("bin").join(tool);
     if !program.is_file() {
@@ -174,4 +175,84 @@ const SHOW_VERSION_LIMIT: std::time::Duration = std::time::Duration::from_secs(1
 /// not run or gives no answer within a few seconds.
 pub fn rustc_version(dir: &Path) -> Option<String> {
     crate::host::run_check::run_version(&dir.join("bin/rustc"), SHOW_VERSION_LIMIT, crate::BUILD_TRIPLE).ok().map(|v| v.trim().to_owned())
+}
+
+/// How far the proxy program asking [`resolve_tool`] may go: [`Ready`] (the proxy program) or
+/// [`Install`] (tcup as a proxy). A type parameter, not a value, so that the proxy program's code
+/// holds no path to the installer: its link leaves libcurl out (`src/bin/tcup-proxy.rs`), and it
+/// does no more work than running an installed toolchain needs.
+pub trait Asker {
+    /// The active toolchain for `tool` (`plus`: a leading `+toolchain`); `Ok(None)` hands over.
+    ///
+    /// # Errors
+    /// As [`Session::active`].
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, tool: &str) -> anyhow::Result<Option<Active>>;
+    /// The directory of `active`; `Ok(None)` hands over.
+    ///
+    /// # Errors
+    /// As [`Session::ensure`].
+    fn dir(&self, here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>>;
+}
+
+/// The proxy program (`tcup-proxy`), run once per crate by cargo: only an installed toolchain
+/// with everything its toolchain file asks for, and nothing to warn about; anything else is
+/// `Ok(None)`, handed to tcup, which explains it.
+pub struct Ready;
+
+impl Asker for Ready {
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, _tool: &str) -> anyhow::Result<Option<Active>> {
+        Ok(resolve::active(&here.ctx(env), plus)?.filter(|a| a.warnings.is_empty()))
+    }
+
+    fn dir(&self, _here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>> {
+        Ok(auto_install::ready(env, active))
+    }
+}
+
+/// tcup as a proxy: warnings are reported, and the toolchain (or what it lacks) is installed
+/// first when auto-install allows it ([`Session::ensure`]).
+pub struct Install<'a> {
+    /// Download variables set aside as invalid: installing is refused while any is set.
+    pub set_aside: &'a [EnvError],
+    /// Where warnings and progress go.
+    pub reporter: &'a Reporter,
+}
+
+impl Asker for Install<'_> {
+    fn active(&self, here: &Session, env: &Env, plus: Option<&str>, tool: &str) -> anyhow::Result<Option<Active>> {
+        here.active(env, plus, tool, self.reporter).map(Some)
+    }
+
+    fn dir(&self, here: &Session, env: &Env, active: &Active) -> anyhow::Result<Option<PathBuf>> {
+        let dir = here.ensure(env, active, self.set_aside, self.reporter)?;
+        self.reporter.finish();
+        Ok(Some(dir))
+    }
+}
+
+/// What a proxy runs for `tool`: the active toolchain (for `plus`, a leading `+toolchain`) in
+/// rustup's order, its directory, and [`command`] with `RUSTUP_TOOLCHAIN_SOURCE` set to what chose
+/// it; `path` is the current PATH. The one resolution both proxy programs run, so a message never
+/// depends on which of them answered. `Ok(None)` when `asker` hands the call over.
+///
+/// # Errors
+/// As [`Asker::active`], [`Asker::dir`] and [`command`].
+pub fn resolve_tool(
+    tool: &str,
+    plus: Option<&str>,
+    env: &Env,
+    here: &Session,
+    asker: &impl Asker,
+    path: Option<&OsStr>,
+) -> anyhow::Result<Option<Resolved>> {
+    let Some(active) = asker.active(here, env, plus, tool)? else { return Ok(None) };
+    let Some(dir) = asker.dir(here, env, &active)? else { return Ok(None) };
+    let official = active.toolchain.channel_name().is_some();
+    command(tool, env, &dir, &active.toolchain.to_string(), official, Some(active.reason.toolchain_source()), path).map(Some)
+}
+
+/// Why `program` did not start (`exec`'s error `e`): a missing loader, or an exec format error
+/// (with the host toolchains should be for, `host`), else the plain error.
+pub fn start_failure(program: &Path, e: &std::io::Error, host: &LazyHost<'_>) -> crate::host::run_check::RunFailure {
+    crate::host::run_check::diagnose_spawn(program, e, host.get())
 }

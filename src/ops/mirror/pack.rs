@@ -66,6 +66,16 @@ pub struct PackReport {
     pub manifests: Vec<String>,
     /// Components packed.
     pub components: Vec<Packed>,
+    /// The key id of the signing key (`--sign-key`), when the manifests were signed.
+    pub signed_with: Option<String>,
+}
+
+/// Loads `--sign-key`'s file: an ASCII-armoured, unprotected OpenPGP secret key.
+///
+/// # Errors
+/// The file cannot be read or holds no usable signing key (exit code 2).
+pub fn load_sign_key(path: &Path) -> Result<crate::trust::sign::SigningKey, crate::trust::sign::SignKeyError> {
+    crate::trust::sign::SigningKey::load(path)
 }
 
 /// Parses `--formats`: a comma-separated list of `xz`, `gz`, `zst`.
@@ -123,7 +133,8 @@ pub fn pack(opts: &PackOptions, reporter: &Reporter) -> anyhow::Result<PackRepor
     let packed: Vec<(&str, &str)> = todo.iter().map(|c| (c.pkg.as_str(), c.target.as_str())).collect();
     mark_unpacked(&mut doc, &packed);
     let manifests = write_manifests(opts, &channel, &manifest, &format!("{MIRROR_MARK}{doc}"))?;
-    Ok(PackReport { channel, manifests, components })
+    let signed_with = opts.sign_key.as_ref().map(|key| crate::trust::keys::key_id_of(&key.fingerprint()).to_owned());
+    Ok(PackReport { channel, manifests, components, signed_with })
 }
 
 /// One installed component to pack, with the manifest package and target it was installed from.

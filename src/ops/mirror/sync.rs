@@ -293,6 +293,21 @@ fn plan(env: &Env, opts: &SyncOptions, upstreams: &[Upstream], reporter: &Report
     Ok(jobs)
 }
 
+/// The hosts a sync copies when `--host` names none: this machine's, as `toolchain install`
+/// detects it ([`crate::ops::active::host_choice::detect_host`]).
+///
+/// # Errors
+/// Detection refuses (no Rust host toolchain exists for this machine): [`UsageError`] asking for
+/// `--host`.
+pub fn default_hosts(env: &Env) -> Result<Vec<String>, UsageError> {
+    match crate::ops::active::host_choice::detect_host(env).decision {
+        crate::host::Decision::Host { triple, .. } => Ok(vec![triple]),
+        crate::host::Decision::Refused { detected, why } => {
+            Err(UsageError(format!("this machine ({detected}) has no Rust host toolchain ({why}); pass --host")))
+        }
+    }
+}
+
 /// Parses `--channel` values: toolchain names without a host.
 ///
 /// # Errors

@@ -13,6 +13,8 @@ use crate::download::Downloader;
 use crate::env::{BackendKind, Env};
 use crate::progress::Reporter;
 
+pub use crate::host::{Decision, Report};
+
 /// Smallest body whose transfer rate is reported as throughput (bytes); smaller ones measure
 /// latency, not bandwidth.
 pub const THROUGHPUT_MIN: u64 = 1024 * 1024;
@@ -156,4 +158,42 @@ pub fn table(probes: &[Probe]) -> String {
         );
     }
     out
+}
+
+/// Whether the dist server's channel manifests are signed, and by whom, as judged by
+/// [`PROBE_PATH`]'s signature (`.asc` beside it), with the signature policy in force.
+#[derive(Debug, Clone)]
+pub struct Signatures {
+    /// `signed`, `unsigned` (no `.asc`) or `bad` (a signature that does not verify).
+    pub state: &'static str,
+    /// Who signed the probed manifest, when `signed`.
+    pub signer: Option<String>,
+    /// The signature policy in force (`auto` or `require`).
+    pub policy: &'static str,
+    /// Why the signature does not verify, when `bad`.
+    pub error: Option<String>,
+}
+
+/// Probes the signature of the dist server's [`PROBE_PATH`].
+///
+/// # Errors
+/// A bad `TCUP_SIGNATURE_POLICY` or `tcup.toml`; no downloader can be made; the probe fails
+/// otherwise than by a bad signature (which is [`Signatures::error`]).
+pub fn signatures(env: &Env, reporter: &Reporter) -> anyhow::Result<Signatures> {
+    use crate::trust::policy::Evidence;
+    let url = server::join(&env.dist_server, PROBE_PATH);
+    let downloader = Downloader::new(&env.download)?;
+    let policy = crate::fetch::signature::policy(env)?.word();
+    let (state, signer, error) = match crate::fetch::signature::probe(env, &downloader, &url, reporter)? {
+        Evidence::Signed(s) => ("signed", Some(s.to_string()), None),
+        Evidence::Unsigned => ("unsigned", None, None),
+        Evidence::Bad(b) => ("bad", None, Some(crate::error::one_line(&anyhow::Error::from(b)))),
+    };
+    Ok(Signatures { state, signer, policy, error })
+}
+
+/// `doctor host`: the host decision `toolchain install` makes (`TCUP_HOST_ROOT`,
+/// `TCUP_HOST_MACHINE`), or one for another system when `root` or `machine` is given.
+pub fn host(env: &Env, root: Option<&std::path::Path>, machine: Option<&str>) -> Report {
+    crate::host::detect(root.unwrap_or(&env.host_root), machine.or(env.host_machine.as_deref()))
 }

@@ -1,4 +1,4 @@
-//! The proxy program in `CARGO_HOME/bin`: `tcup-proxy` ([`crate::cli::fast_proxy`]), which every
+//! The proxy program in `CARGO_HOME/bin`: `tcup-proxy` ([`crate::cli::proxy`]), which every
 //! proxy (`rustc`, `cargo`, … of [`PROXIES`]) is a hard link to, installed from beside
 //! `tcup-init` by `tcup init` and replaced by `tcup self update` from the update root
 //! (`dist/<triple>/tcup-proxy`, with its `.sha256` and `.asc` like `tcup-init`'s).
@@ -27,6 +27,14 @@ pub const PROGRAM: &str = "tcup-proxy";
 /// What the proxy program answers to `--version` when not called as a proxy.
 pub fn version_line() -> String {
     format!("{PROGRAM} {}", crate::VERSION)
+}
+
+/// The `tcup` the proxy program hands a call to: the file `tcup` beside `me` (the proxy program's
+/// own file, links followed). `Err` with that path when it is the proxy program itself (a broken
+/// install), which would hand the call to itself.
+pub fn tcup_beside(me: &Path) -> Result<PathBuf, PathBuf> {
+    let tcup = me.with_file_name("tcup");
+    if crate::sys::identity::same_file(me, &tcup) { Err(tcup) } else { Ok(tcup) }
 }
 
 /// Installs the proxies in `bin` (`CARGO_HOME/bin`, where `bin/tcup` is installed already): a

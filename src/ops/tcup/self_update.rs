@@ -31,7 +31,7 @@ use url::Url;
 use crate::download::Downloader;
 use crate::download::hashing::{Mismatch, sha256_hex};
 use crate::env::Env;
-use crate::home::settings::AutoSelfUpdate;
+pub use crate::home::settings::AutoSelfUpdate;
 use crate::ops::active::run_tool::PROXIES;
 use crate::progress::Reporter;
 use crate::trust::Keyring;
@@ -207,8 +207,11 @@ pub fn verify_own(env: &Env, triple: &str, exe: &Path, downloader: &Downloader, 
 /// `auto_self_update` (`tcup set auto-self-update`, rustup's key and words), else
 /// [`AutoSelfUpdate::CheckOnly`]: unlike rustup, whose default is `enable`, tcup replaces itself
 /// only when asked (`tcup self update`, a signed step of its own), and says when it could.
-pub fn mode(settings: &crate::home::settings::Settings) -> AutoSelfUpdate {
-    settings.auto_self_update.unwrap_or(AutoSelfUpdate::CheckOnly)
+///
+/// # Errors
+/// `settings.toml` is not valid (named).
+pub fn mode(env: &Env) -> anyhow::Result<AutoSelfUpdate> {
+    Ok(crate::home::settings::load(&env.rustup_home)?.auto_self_update.unwrap_or(AutoSelfUpdate::CheckOnly))
 }
 
 /// For `tcup check`: whether the update root publishes another build than the installed

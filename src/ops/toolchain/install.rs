@@ -192,6 +192,27 @@ pub fn host_for(env: &Env, opts: &InstallOptions) -> anyhow::Result<HostChoice> 
     Ok(host_choice::choose(opts.name.host.as_deref(), opts.host.as_deref(), settings.default_host.as_deref(), || opts.detected.clone())?)
 }
 
+/// The profile a new install of a named toolchain uses: `given` (`--profile`), else
+/// `settings.toml`'s, else `default`.
+///
+/// # Errors
+/// `settings.toml` cannot be read.
+pub fn profile_for(env: &Env, given: Option<&str>) -> anyhow::Result<String> {
+    let settings = settings::load(&env.rustup_home)?;
+    Ok(given.map_or_else(|| settings.profile().to_owned(), str::to_owned))
+}
+
+/// The directory name of `opts`' toolchain when it is installed by tcup or rustup (it has
+/// receipts): what `toolchain install --no-update` keeps at its release.
+///
+/// # Errors
+/// As [`host_for`].
+pub fn installed_name(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option<LocalName>> {
+    let host = host_for(env, opts)?;
+    let toolchain = opts.name.dir_name(host.triple_for_names());
+    Ok(Home::new(&env.rustup_home).toolchain(&toolchain).has_receipts().then_some(toolchain))
+}
+
 /// The host triple to install for, and targets detection adds ([`host_for`]). A host the user
 /// named (in the name or with `--host`) that detection says is not this system's gets a warning;
 /// a host that is detection's own (detected, or the same triple from the settings) brings

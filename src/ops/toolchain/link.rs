@@ -15,7 +15,8 @@ use crate::home::Home;
 /// # Errors
 /// A [`UsageError`] when `name` is a channel name (`stable`, `1.95.0`: reserved for installs) or
 /// contains `/`, or when `path` is not a directory with `bin/` and `lib/`; I/O errors.
-pub fn link(home: &Home, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
+pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
+    let home = Home::new(rustup_home);
     let custom = LocalName::parse(name).map_err(|e| UsageError(format!("invalid custom toolchain name '{name}': {}", e.why)))?;
     if name.parse::<ToolchainName>().is_ok() {
         return Err(UsageError(format!(

@@ -4,8 +4,10 @@
 
 pub mod backtrack;
 pub mod components;
+pub mod docs;
 pub mod install;
 pub mod link;
+pub mod list;
 pub mod rebuild;
 pub mod uninstall;
 pub mod update;

@@ -1,4 +1,4 @@
-//! `tcup toolchain uninstall`: removing an installed (or linked) toolchain.
+//! `tcup toolchain uninstall` (and `tcup uninstall`): removing installed (or linked) toolchains.
 //!
 //! Uninstall is atomic: the toolchain directory is renamed into a staging directory under
 //! `RUSTUP_HOME/tmp/` (one rename, under the home lock) and deleted from there, so a crash leaves
@@ -8,8 +8,51 @@
 use anyhow::Context as _;
 
 use crate::dist::name::LocalName;
+use crate::env::Env;
+use crate::error::UsageError;
 use crate::home::Home;
 use crate::install::staging::Staging;
+use crate::ops::active::context::Session;
+use crate::ops::active::resolve::{self, Reason, Toolchain};
+use crate::progress::Reporter;
+
+/// `tcup toolchain uninstall NAME…` (and `tcup uninstall`): each name completed with the default
+/// host as a command-line name is, then uninstalled ([`uninstall`]) with a warning when it is the
+/// active or the default toolchain; a name with nothing installed is said and skipped.
+///
+/// # Errors
+/// A name that is a path ([`UsageError`]) or not a toolchain name; `settings.toml` cannot be
+/// read; an uninstall failed (the names before it stay uninstalled).
+pub fn uninstall_named(env: &Env, names: &[String], reporter: &Reporter) -> anyhow::Result<()> {
+    let here = Session::load(env)?;
+    let home = Home::new(&env.rustup_home);
+    let active = resolve::active(&here.ctx(env), None).ok().flatten().map(|a| a.toolchain);
+    let default = here.settings.default_toolchain.as_deref().and_then(|d| resolve::toolchain(d, &here.host, &Reason::Default).ok());
+    for name in names {
+        let toolchain = resolve::toolchain(name, &here.host, &Reason::CommandLine)?;
+        let Toolchain::Named(full) = &toolchain else {
+            return Err(UsageError(format!(
+                "'{name}' is a path; only toolchains in {} can be uninstalled",
+                home.toolchains_dir().display()
+            ))
+            .into());
+        };
+        if resolve::locate(&env.rustup_home, &toolchain).is_none() && !home.is_linked(full) {
+            reporter.info(&format!("no toolchain installed for '{name}'"));
+            continue;
+        }
+        if active.as_ref() == Some(&toolchain) {
+            reporter.warn("removing the active toolchain; a toolchain override will be required for running Rust tools");
+        }
+        if default.as_ref() == Some(&toolchain) {
+            reporter.warn("removing the default toolchain; proc-macros and build scripts might no longer build");
+        }
+        reporter.info(&format!("uninstalling toolchain {full}"));
+        uninstall(&home, full)?;
+        reporter.info(&format!("toolchain {full} uninstalled"));
+    }
+    Ok(())
+}
 
 /// Removes `toolchains/<name>` (a directory, or the link of a linked toolchain) and its
 /// `update-hashes/<name>`. Returns false when no such toolchain is installed.
@@ -52,9 +95,9 @@ mod tests {
         let build = tempfile::tempdir().unwrap();
         fs_err::create_dir_all(build.path().join("bin")).unwrap();
         fs_err::create_dir_all(build.path().join("lib")).unwrap();
-        assert!(link(&home, "stable", build.path()).unwrap_err().to_string().contains("invalid custom toolchain name 'stable'"));
-        assert!(link(&home, "x", dir.path()).unwrap_err().to_string().contains("not a directory"));
-        link(&home, "stage1", build.path()).unwrap();
+        assert!(link(dir.path(), "stable", build.path()).unwrap_err().to_string().contains("invalid custom toolchain name 'stable'"));
+        assert!(link(dir.path(), "x", dir.path()).unwrap_err().to_string().contains("not a directory"));
+        link(dir.path(), "stage1", build.path()).unwrap();
         assert!(home.toolchain(&name("stage1")).tool("x").parent().unwrap().is_dir());
         assert!(uninstall(&home, &name("stage1")).unwrap());
         assert!(build.path().join("bin").is_dir(), "the linked build itself stays");

@@ -254,6 +254,13 @@ fn fetch_channel(
         .with_context(context)
 }
 
+/// What `tcup update` without a name updates: every installed toolchain of a moving channel
+/// (stable, beta, nightly, with or without a host) that has receipts; dated and versioned ones
+/// cannot change.
+pub fn channel_toolchains(env: &Env) -> Vec<LocalName> {
+    Home::new(&env.rustup_home).channel_toolchains()
+}
+
 /// Every toolchain's channel state at once, in `toolchains`' order: the waits overlap, so three
 /// channels cost about one round trip (`tcup check`, and `tcup update` of several).
 pub fn fetch_channels(env: &Env, toolchains: &[LocalName], downloader: &Downloader, reporter: &Reporter) -> Vec<anyhow::Result<Upstream>> {

@@ -23,6 +23,8 @@ use crate::ops::toolchain::rebuild::{self, Applied, Current};
 use crate::ops::toolchain::update::{Additions, wanted};
 use crate::progress::Reporter;
 
+pub use crate::fetch::signature::Stored;
+
 /// Findings for one component.
 #[derive(Debug, Clone, Default)]
 pub struct ComponentReport {
@@ -110,6 +112,21 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
 /// It is not installed or cannot be read.
 pub fn verify(env: &Env, toolchain: &LocalName) -> anyhow::Result<Report> {
     check(&Current::read(&Home::new(&env.rustup_home), toolchain)?)
+}
+
+/// The directory of the installed `toolchain` (`RUSTUP_HOME/toolchains/<name>`), as the report's
+/// paths are relative to.
+pub fn root(env: &Env, toolchain: &LocalName) -> PathBuf {
+    Home::new(&env.rustup_home).toolchain(toolchain).root().to_path_buf()
+}
+
+/// Verifies again the stored signature of the installed `toolchain`'s channel manifest
+/// (`lib/rustlib/multirust-channel-manifest.toml.asc`) over the stored manifest.
+///
+/// # Errors
+/// The manifest cannot be read, or a key file cannot be loaded.
+pub fn stored_signature(env: &Env, toolchain: &LocalName) -> anyhow::Result<Stored> {
+    crate::fetch::signature::verify_stored(env, &Home::new(&env.rustup_home).toolchain(toolchain))
 }
 
 /// Verifies, then rebuilds the toolchain with the damaged components downloaded again. Returns
