@@ -131,7 +131,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
     Ok(())
 }
 
-/// Checks this binary against the update root's signature (docs/design.md 17): a warning when
+/// Checks this binary against the update root's signature (docs/design.md trust-8): a warning when
 /// that cannot be done, an error only when this is the published build and its signature is bad.
 fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow::Result<()> {
     use crate::ops::tcup::self_update::OwnSignature;

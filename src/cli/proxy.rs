@@ -6,7 +6,7 @@
 //! it once per crate, so it does only what running an installed toolchain needs — read the
 //! variables, `settings.toml` and the override files, find the toolchain, `execve` the tool — in a
 //! small program that links no download code: no TLS library to map and relocate, no OpenSSL
-//! initialised by curl's constructor, no allocator to set up (docs/design.md 20.7).
+//! initialised by curl's constructor, no allocator to set up (docs/design.md active-8).
 //!
 //! Anything else — a bad variable, a warning, a toolchain or component to install, a refusal, a
 //! tool that is missing or will not start, the recursion guard — it hands to `tcup` beside it,
@@ -18,7 +18,6 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 
 use crate::env::Env;
@@ -44,7 +43,7 @@ pub fn main() -> i32 {
     if let Some(resolved) = tool.and_then(|t| resolve_fast(t, plus.as_deref())) {
         // On success this does not return; on failure tcup runs the same resolution and
         // explains why the tool cannot start.
-        let _ = std::process::Command::new(&resolved.program).args(&rest).envs(resolved.vars.iter().map(|(k, v)| (*k, v))).exec();
+        let _ = resolved.exec(&rest);
     }
     hand_over(&argv0, &args)
 }
@@ -79,7 +78,7 @@ fn hand_over(argv0: &OsStr, args: &[OsString]) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let err = std::process::Command::new(&tcup).arg0(argv0).args(args).exec();
+    let err = proxy_program::hand_over(&tcup, argv0, args);
     eprintln!("error: tcup-proxy cannot run {}: {err}; reinstall tcup (tcup-init)", tcup.display());
     EXIT_FAILURE
 }
@@ -115,7 +114,7 @@ pub(super) fn run(tool: &str, args: Vec<OsString>) -> i32 {
             return exit_code(&e);
         }
     };
-    let err = std::process::Command::new(&resolved.program).args(&args).envs(resolved.vars.iter().map(|(k, v)| (*k, v))).exec();
+    let err = resolved.exec(&args);
     eprintln!("error: {}", run_tool::start_failure(&resolved.program, &err, &here.host));
     EXIT_FAILURE
 }

@@ -2,7 +2,6 @@
 //! ([`crate::ops::active::run_tool::vars`]), its own binary when the toolchain has one.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 
 use clap::Args;
@@ -37,6 +36,6 @@ pub(super) fn run(args: &RunArgs, env: &Env, reporter: &Reporter) -> anyhow::Res
     let (cmd, rest) = args.command.split_first().expect("clap requires a command");
     let own = dir.join("bin").join(cmd);
     let program = if own.is_file() { own.into_os_string() } else { cmd.clone() };
-    let err = std::process::Command::new(&program).args(rest).envs(vars.iter().map(|(k, v)| (*k, v))).exec();
+    let err = run_tool::exec(&program, rest, &vars);
     Err(anyhow::anyhow!("could not run {}: {err}", Path::new(&program).display()))
 }

@@ -39,7 +39,7 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
         Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
         // rustup re-serialises the stored manifest when it changes a toolchain (`rustup component
         // add`), so a mismatch here is expected after rustup touched it: a warning, not a failure
-        // (the manifest was verified when it was downloaded; docs/design.md 17).
+        // (the manifest was verified when it was downloaded; docs/design.md trust-7).
         Stored::Bad(b) => reporter.warn(&format!(
             "the stored signature of '{toolchain}' no longer matches its channel manifest (rewritten since it was verified, e.g. by `rustup component add`): {b}"
         )),

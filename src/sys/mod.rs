@@ -3,10 +3,11 @@
 //! they run on: reaching files beneath a directory without following links ([`beneath`]),
 //! whether two paths are one file ([`identity`]), replacing a small file atomically
 //! ([`atomic_write`]), swapping two trees in one step ([`swap`]), links, mode bits and change
-//! stamps ([`fs`]).
+//! stamps ([`fs`]), running a program in place of this one ([`process`]).
 
 pub mod atomic_write;
 pub mod beneath;
 pub mod fs;
 pub mod identity;
+pub mod process;
 pub mod swap;

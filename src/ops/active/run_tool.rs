@@ -96,6 +96,22 @@ pub struct Resolved {
     pub vars: Vec<(&'static str, OsString)>,
 }
 
+impl Resolved {
+    /// Runs the program with `args` and [`Resolved::vars`] in place of this process
+    /// ([`crate::sys::process::exec`]). Returns only when it could not start, with the reason.
+    pub fn exec(&self, args: &[impl AsRef<OsStr>]) -> std::io::Error {
+        exec(self.program.as_os_str(), args, &self.vars)
+    }
+}
+
+/// Runs `program` (a path, or a name looked up in `PATH`) with `args` and the variables `vars` set,
+/// in place of this process: `tcup run`'s last step. Returns only when it could not start.
+pub fn exec(program: &OsStr, args: &[impl AsRef<OsStr>], vars: &[(&'static str, OsString)]) -> std::io::Error {
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args).envs(vars.iter().map(|(k, v)| (*k, v)));
+    crate::sys::process::exec(&mut cmd)
+}
+
 /// The component that provides a proxied tool.
 pub fn component_of(tool: &str) -> &'static str {
     match tool {

@@ -8,3 +8,4 @@ pub mod path_edit;
 pub mod proxy_program;
 pub mod rustup_name;
 pub mod self_update;
+pub mod update_root;

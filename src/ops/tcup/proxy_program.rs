@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use crate::download::{DownloadError, Downloader};
 use crate::env::Env;
 use crate::ops::active::run_tool::PROXIES;
-use crate::ops::tcup::self_update::{fetch_signed, hash_file, published_file, swap_in, version_of};
+use crate::ops::tcup::update_root::{fetch_signed, hash_file, published_file, swap_in, version_of};
 use crate::progress::Reporter;
 use crate::trust::Keyring;
 
@@ -35,6 +35,14 @@ pub fn version_line() -> String {
 pub fn tcup_beside(me: &Path) -> Result<PathBuf, PathBuf> {
     let tcup = me.with_file_name("tcup");
     if crate::sys::identity::same_file(me, &tcup) { Err(tcup) } else { Ok(tcup) }
+}
+
+/// Runs `tcup` in place of the proxy program with `args`, as `argv0` (the proxy's name, so tcup
+/// acts as that proxy). Returns only when it could not start, with the reason.
+pub fn hand_over(tcup: &Path, argv0: &std::ffi::OsStr, args: &[std::ffi::OsString]) -> std::io::Error {
+    let mut cmd = std::process::Command::new(tcup);
+    cmd.args(args);
+    crate::sys::process::exec_as(&mut cmd, argv0)
 }
 
 /// Installs the proxies in `bin` (`CARGO_HOME/bin`, where `bin/tcup` is installed already): a

@@ -5,7 +5,7 @@
 //!
 //! The link never replaces a real rustup: a `rustup` in `CARGO_HOME/bin` that is not a link of
 //! this `tcup` is left as it is, with a warning. `tcup self update` moves the link with `tcup`
-//! (it is a hard link of it, [`crate::ops::tcup::self_update::swap_in`]); `tcup self uninstall` removes
+//! (it is a hard link of it, [`crate::ops::tcup::update_root::swap_in`]); `tcup self uninstall` removes
 //! it only when it is tcup's.
 
 use std::path::{Path, PathBuf};
