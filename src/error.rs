@@ -11,7 +11,7 @@
 //! nothing above it). A type that decides its exit code says so beside its definition with
 //! `exit_code!`:
 //!
-//! ```ignore
+//! ```text
 //! crate::error::exit_code!(EnvError, |_| crate::error::EXIT_USAGE);
 //! crate::error::exit_code!(SelectError, |e| if e.is_usage() { EXIT_USAGE } else { EXIT_FAILURE });
 //! ```
