@@ -108,7 +108,8 @@ mkdir -p "$HOME/project"
 cd "$HOME/project"
 rustup toolchain install stable 1.95.0 --component clippy --profile minimal --no-self-update
 rustup override set 1.95.0
-rustc --version --verbose | grep -q '^release: 1.95.0$'
+verbose=$(rustc --version --verbose)
+grep -q '^release: 1.95.0$' <<<"$verbose"
 cargo --version --verbose
 rustup --version
 cd - >/dev/null

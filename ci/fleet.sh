@@ -29,7 +29,7 @@ JOBS=${JOBS:-20}
 if ! command -v nginx >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 fi
-nginx -V 2>&1 | grep -q -- --with-http_slice_module || { echo "fleet: this nginx lacks the slice module" >&2; exit 1; }
+grep -q -- --with-http_slice_module <<<"$(nginx -V 2>&1)" || { echo "fleet: this nginx lacks the slice module" >&2; exit 1; }
 if [ -n "${TCUP_BIN:-}" ]; then
   TCUP=$(realpath "$TCUP_BIN")
 else

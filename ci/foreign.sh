@@ -50,7 +50,7 @@ busybox_debs() {
   [ "${#missing[@]}" -gt 0 ] || return 0
   native=$(dpkg --print-architecture)
   for a in "$@"; do
-    [ "$a" = "$native" ] || dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a" && added+=("$a"); }
+    [ "$a" = "$native" ] || grep -qx "$a" <<<"$(dpkg --print-foreign-architectures)" || { dpkg --add-architecture "$a" && added+=("$a"); }
   done
   apt-get update -qq || echo "foreign: apt-get update reported errors (a foreign index may be missing); trying the download" >&2
   (cd "$dir" && apt-get download -q "${missing[@]}") || status=$?

@@ -52,8 +52,8 @@ case_dist_x86_64() {
     in_home "$h" env CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \
     sh -c "cd '$h/hello' && cargo build --quiet --release --target aarch64-unknown-linux-musl" || return 1
   local bin=$h/hello/target/aarch64-unknown-linux-musl/release/hello
-  readelf -h "$bin" | grep -q 'Machine: *AArch64' || fail "$bin is not AArch64" || return 1
-  ! readelf -l "$bin" | grep -q 'program interpreter' || fail "$bin is not static" || return 1
+  grep -q 'Machine: *AArch64' <<<"$(readelf -h "$bin")" || fail "$bin is not AArch64" || return 1
+  ! grep -q 'program interpreter' <<<"$(readelf -l "$bin")" || fail "$bin is not static" || return 1
   out=$(qemu-aarch64 -cpu cortex-a53 "$bin") || fail "qemu-aarch64 could not run $bin" || return 1
   [ "$out" = "Hello, world!" ] || fail "the aarch64 hello printed '$out'" || return 1
   echo "  qemu-aarch64 -cpu cortex-a53 hello: $out"
@@ -243,7 +243,7 @@ case_arm32_refused() {
     sed 's/^/    /' <<<"$out"
     if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then
       fail "$arch: expected a refusal, got exit $rc"; ok=1
-    elif [ "$lines" -ne 1 ] || ! grep '^error:' <<<"$out" | grep "$triple" | grep -q "$DIST"; then
+    elif [ "$lines" -ne 1 ] || ! grep '^error:' <<<"$out" | grep "$triple" | grep "$DIST" >/dev/null; then
       fail "$arch: not one error line naming $triple and $DIST"; ok=1
     elif [ -n "$(ls -A "$r/root/.rustup/toolchains" 2>/dev/null)" ]; then
       fail "$arch: something was installed: $(ls "$r/root/.rustup/toolchains")"; ok=1
@@ -306,7 +306,7 @@ DOCKERFILE
     fail "musl image: installed, but $DIST has no x86_64-unknown-linux-musl rustc"; ok=1
   else
     grep -q "downloading tcup-init for x86_64-unknown-linux-musl" "$log" || { fail "musl: init.sh did not pick x86_64-unknown-linux-musl"; ok=1; }
-    if grep -E '^(tcup|error)' "$log" | grep "x86_64-unknown-linux-musl" | grep -q "$DIST"; then
+    if grep -E '^(tcup|error)' "$log" | grep "x86_64-unknown-linux-musl" | grep "$DIST" >/dev/null; then
       echo "  musl image: refused: $(grep '^error' "$log" | grep -m 1 x86_64-unknown-linux-musl)"
     else
       fail "musl image: no line naming x86_64-unknown-linux-musl and $DIST:"; tail -n 8 "$log"; ok=1

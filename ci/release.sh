@@ -38,7 +38,7 @@ if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
   gpg --batch --list-secret-keys "$TCUP_RELEASE_KEY" >/dev/null 2>&1 || { echo "release: TCUP_RELEASE_KEY=$TCUP_RELEASE_KEY names no secret key in gpg's keyring" >&2; exit 2; }
 fi
 need=()
-[ -x /usr/bin/rustc ] && /usr/bin/rustc -V | grep -q '^rustc 1\.9[6-9]' || need+=(rustc-web)
+[ -x /usr/bin/rustc ] && grep -q '^rustc 1\.9[6-9]' <<<"$(/usr/bin/rustc -V)" || need+=(rustc-web)
 [ -x /usr/bin/cargo ] || need+=(cargo-web)
 [ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
 command -v readelf >/dev/null || need+=(binutils)
@@ -76,7 +76,7 @@ served() {
 check_elf() {
   local build=$1 f=$2 hdr attrs
   hdr=$(readelf -hlW "$f")
-  if grep -q 'Requesting program interpreter' <<<"$hdr" || readelf -dW "$f" | grep -q NEEDED; then
+  if grep -q 'Requesting program interpreter' <<<"$hdr" || grep -q NEEDED <<<"$(readelf -dW "$f")"; then
     echo "release: $f is not static" >&2; return 1
   fi
   attrs=$(readelf -A "$f" 2>/dev/null || true)
@@ -134,7 +134,7 @@ for build in "${BUILDS[@]}"; do
     "$OBJCOPY" --strip-all "$CARGO_TARGET_DIR/$build/release/${pair#*:}" "$bin"
     check_elf "$build" "$bin"
     # The proxy program must not carry libcurl or OpenSSL (its curl_global_init stand-in, 20.7).
-    if [ "$name" = tcup-proxy ] && readelf -sW "$CARGO_TARGET_DIR/$build/release/tcup-proxy" | grep -qE ' (curl_easy_init|OPENSSL_init_ssl)$'; then
+    if [ "$name" = tcup-proxy ] && grep -qE ' (curl_easy_init|OPENSSL_init_ssl)$' <<<"$(readelf -sW "$CARGO_TARGET_DIR/$build/release/tcup-proxy")"; then
       echo "release: $bin links libcurl or OpenSSL" >&2; exit 1
     fi
     for triple in $(served "$build"); do
