@@ -90,7 +90,7 @@ pub(super) enum SelfCommand {
 
 pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     crate::dist::select::check_profile(&args.profile)?;
-    let detected = crate::ops::active::context::detect_host(env);
+    let detected = crate::ops::active::host_choice::detect_host(env);
     let mut opts = InitOptions {
         toolchain: toolchain(&args.default_toolchain)?,
         profile: args.profile.clone(),
@@ -136,7 +136,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
 fn verify_self(env: &Env, exe: &std::path::Path, reporter: &Reporter) -> anyhow::Result<()> {
     use crate::ops::tcup::self_update::OwnSignature;
     let downloader = crate::ops::downloader(env)?;
-    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    let triple = crate::ops::tcup::update_root::published_triple(crate::BUILD_TRIPLE);
     match self_update::verify_own(env, &triple, exe, &downloader, reporter)? {
         OwnSignature::Signed(s) => reporter.info(&format!("this tcup-init is signed by {s}")),
         OwnSignature::Unknown(why) => {
@@ -279,7 +279,7 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
 }
 
 fn self_update(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    let triple = crate::ops::tcup::update_root::published_triple(crate::BUILD_TRIPLE);
     reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
     let downloader = crate::ops::downloader(env)?;
     match self_update::self_update(env, &triple, &downloader, reporter)? {

@@ -120,7 +120,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
     let profile = crate::ops::toolchain::install::profile_for(env, args.profile.as_deref())?;
     let downloader = crate::ops::downloader(env)?;
-    let detected = crate::ops::active::context::detect_host(env);
+    let detected = crate::ops::active::host_choice::detect_host(env);
     let mut first = None;
     for name in names {
         let opts = InstallOptions {

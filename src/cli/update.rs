@@ -89,7 +89,7 @@ fn update_tcup(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     if mode == AutoSelfUpdate::Disable || !env.cargo_home.join("bin/tcup").is_file() {
         return Ok(());
     }
-    let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+    let triple = crate::ops::tcup::update_root::published_triple(crate::BUILD_TRIPLE);
     let downloader = crate::ops::downloader(env)?;
     if mode == AutoSelfUpdate::Enable {
         reporter.info(&format!("checking for a tcup update for {triple} in {}", env.update_root));
@@ -159,7 +159,7 @@ pub(super) fn check(args: &CheckArgs, env: &Env, reporter: &Reporter) -> anyhow:
     let mut tcup = None;
     let mode = self_update::mode(env)?;
     if !args.no_self_update && mode != self_update::AutoSelfUpdate::Disable {
-        let triple = self_update::published_triple(crate::BUILD_TRIPLE);
+        let triple = crate::ops::tcup::update_root::published_triple(crate::BUILD_TRIPLE);
         match self_update::update_available(env, &triple, &downloader, reporter) {
             Ok(None) => {}
             Ok(Some(available)) => {

@@ -87,12 +87,12 @@ mod tests {
     #[test]
     fn replaces_the_content_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("settings.toml");
+        let file = dir.path().join("small.toml");
         write(&file, "one\n").unwrap();
         assert_eq!(fs_err::read_to_string(&file).unwrap(), "one\n");
         write(&file, "two\n").unwrap();
         assert_eq!(fs_err::read_to_string(&file).unwrap(), "two\n");
-        assert_eq!(entries(dir.path()), ["settings.toml"]);
+        assert_eq!(entries(dir.path()), ["small.toml"]);
     }
 
     #[test]

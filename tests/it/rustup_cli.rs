@@ -350,7 +350,7 @@ fn installed_with_a_newer_build() -> (Sandbox, tempfile::TempDir, Server) {
     let sb = Sandbox::new();
     sb.run(OFFLINE, &["init", "-y", "--default-toolchain", "none", "--no-modify-path", "--no-man"]).ok();
     let root = tempfile::tempdir().unwrap();
-    let dir = root.path().join("dist").join(tcup::ops::tcup::self_update::published_triple(HOST));
+    let dir = root.path().join("dist").join(tcup::ops::tcup::update_root::published_triple(HOST));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = b"#!/bin/sh\necho 'tcup 99.0.0'\n";
     std::fs::write(dir.join("tcup-init"), bin).unwrap();

@@ -40,7 +40,7 @@ impl Release {
 
 /// `dist/<triple>/tcup-init` under `root`.
 fn published(root: &Path) -> std::path::PathBuf {
-    root.join("dist").join(tcup::ops::tcup::self_update::published_triple(HOST)).join("tcup-init")
+    root.join("dist").join(tcup::ops::tcup::update_root::published_triple(HOST)).join("tcup-init")
 }
 
 /// A sandbox with tcup installed by `tcup init` (no toolchain, no PATH edits).
@@ -52,7 +52,7 @@ fn installed() -> Sandbox {
 
 /// Publishes `bin` as `dist/<triple>/tcup-init` with `sha` in its `.sha256`.
 fn publish(root: &Path, bin: &[u8], sha: &str) {
-    let dir = root.join("dist").join(tcup::ops::tcup::self_update::published_triple(HOST));
+    let dir = root.join("dist").join(tcup::ops::tcup::update_root::published_triple(HOST));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("tcup-init"), bin).unwrap();
     std::fs::write(dir.join("tcup-init.sha256"), format!("{sha}  tcup-init\n")).unwrap();
@@ -124,7 +124,7 @@ fn self_update_replaces_tcup_and_its_proxies_then_is_up_to_date() {
 
 /// Publishes `bin` as `dist/<triple>/tcup-proxy` with its `.sha256`, signed by `rel`.
 fn publish_proxy_program(root: &Path, bin: &[u8], rel: &Release) {
-    let dir = root.join("dist").join(tcup::ops::tcup::self_update::published_triple(HOST));
+    let dir = root.join("dist").join(tcup::ops::tcup::update_root::published_triple(HOST));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("tcup-proxy"), bin).unwrap();
     std::fs::write(dir.join("tcup-proxy.sha256"), format!("{}  tcup-proxy\n", sha(bin))).unwrap();
@@ -181,7 +181,7 @@ fn self_update_installs_the_published_proxy_program_and_moves_the_proxies_onto_i
     let mut other = program.clone();
     other.push(0);
     publish_proxy_program(root.path(), &other, &rel);
-    let asc = root.path().join("dist").join(tcup::ops::tcup::self_update::published_triple(HOST)).join("tcup-proxy.asc");
+    let asc = root.path().join("dist").join(tcup::ops::tcup::update_root::published_triple(HOST)).join("tcup-proxy.asc");
     std::fs::remove_file(&asc).unwrap();
     self_update(&sb, &vars).fails(1, &["tcup-proxy.asc is not on the update root", "only a tcup-proxy signed by a tcup release key"]);
     assert!(bytes(&bin.join("tcup-proxy")) == program && links_to(&bin, "tcup-proxy"));

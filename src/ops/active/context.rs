@@ -16,8 +16,6 @@ use crate::ops::active::host_choice;
 use crate::ops::active::resolve::{self, Active, Context, LazyHost, NoToolchain, Toolchain};
 use crate::progress::Reporter;
 
-pub use crate::ops::active::host_choice::detect_host;
-
 /// What "which toolchain?" depends on besides the command line.
 pub struct Session {
     /// `settings.toml`.

@@ -30,7 +30,6 @@ use url::Url;
 use crate::download::Downloader;
 use crate::env::Env;
 pub use crate::home::settings::AutoSelfUpdate;
-pub use crate::ops::tcup::update_root::published_triple;
 use crate::ops::tcup::update_root::{fetch_signed, hash_file, published_file, swap_in, version_of};
 use crate::progress::Reporter;
 use crate::trust::Keyring;
