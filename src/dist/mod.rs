@@ -4,6 +4,7 @@
 pub mod binding;
 pub mod component;
 pub mod format;
+pub mod lock;
 pub mod manifest;
 pub mod name;
 pub mod select;

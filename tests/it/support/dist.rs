@@ -234,11 +234,16 @@ impl Dist {
         m
     }
 
-    /// Writes `text` as this channel's manifest with a matching `.sha256`.
+    /// Writes `text` as this channel's manifest with a matching `.sha256`, and again under the
+    /// date it carries (`dist/<date>/channel-rust-<channel>.toml`), as the dist server keeps every
+    /// release's manifest at its dated path (what a `rust-toolchain.lock` names).
     pub fn write_manifest(&self, root: &Path, text: &str) {
         let name = format!("channel-rust-{}.toml", self.channel);
-        write_file(&root.join("dist").join(&name), text.as_bytes());
-        write_file(&root.join("dist").join(format!("{name}.sha256")), format!("{}  {name}\n", sha(text.as_bytes())).as_bytes());
+        let date = text.lines().find_map(|l| l.strip_prefix("date = \"")?.strip_suffix('"')).unwrap_or(DATE);
+        for dir in [root.join("dist"), root.join("dist").join(date)] {
+            write_file(&dir.join(&name), text.as_bytes());
+            write_file(&dir.join(format!("{name}.sha256")), format!("{}  {name}\n", sha(text.as_bytes())).as_bytes());
+        }
     }
 }
 
