@@ -39,6 +39,7 @@
 //! a readable diff. A pure module: reading the file is the caller's job.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use serde::Deserialize;
 
@@ -331,13 +332,13 @@ impl Lock {
         let mut hosts: Vec<&HostLock> = self.hosts.iter().collect();
         hosts.sort_by(|a, b| a.triple.cmp(&b.triple));
         for h in hosts {
-            out.push_str(&format!("\n[[host]]\ntriple = {}\n", q(&h.triple)));
+            let _ = writeln!(out, "\n[[host]]\ntriple = {}", q(&h.triple));
             let mut archives: Vec<&LockedArchive> = h.archives.iter().collect();
             archives.sort_by(|a, b| (&a.component, &a.target).cmp(&(&b.component, &b.target)));
             for a in archives {
-                out.push_str(&format!("\n[[host.archive]]\ncomponent = {}\ntarget = {}\n", q(&a.component), q(&a.target)));
+                let _ = writeln!(out, "\n[[host.archive]]\ncomponent = {}\ntarget = {}", q(&a.component), q(&a.target));
                 for (key, p) in a.formats() {
-                    out.push_str(&format!("{key} = {{ path = {}, sha256 = {} }}\n", q(&p.path), q(&p.sha256)));
+                    let _ = writeln!(out, "{key} = {{ path = {}, sha256 = {} }}", q(&p.path), q(&p.sha256));
                 }
             }
         }

@@ -216,8 +216,39 @@ pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Ac
     }
 }
 
-/// The toolchain file in `dir`, if there is one.
-fn from_file(dir: &Path, default_host: &LazyHost<'_>) -> anyhow::Result<Option<Active>> {
+/// A toolchain file as found: where, what it says, and what the user should know (two files in
+/// one directory).
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// `rust-toolchain` or `rust-toolchain.toml`.
+    pub path: PathBuf,
+    /// Parsed.
+    pub spec: toolchain_file::ToolchainFile,
+    /// Warnings to show.
+    pub warnings: Vec<String>,
+}
+
+/// The toolchain file nearest `cwd` (it, then each parent), ignoring directory overrides: the file
+/// `tcup lock` locks. `Ok(None)` when there is none.
+///
+/// # Errors
+/// As [`toolchain_file_in`].
+pub fn nearest_toolchain_file(cwd: &Path) -> anyhow::Result<Option<FoundFile>> {
+    let cwd = fs_err::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    for d in cwd.ancestors() {
+        if let Some(found) = toolchain_file_in(d)? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+/// The toolchain file in `dir`, if there is one: `rust-toolchain`, then `rust-toolchain.toml`
+/// (with both, `rust-toolchain` wins and a warning says so, as in rustup).
+///
+/// # Errors
+/// A [`UsageError`] naming the file when it cannot be read or parsed (rustup's wording).
+pub fn toolchain_file_in(dir: &Path) -> anyhow::Result<Option<FoundFile>> {
     let legacy = dir.join("rust-toolchain");
     let toml = dir.join("rust-toolchain.toml");
     let mut warnings = Vec::new();
@@ -233,7 +264,13 @@ fn from_file(dir: &Path, default_host: &LazyHost<'_>) -> anyhow::Result<Option<A
     let bad = |why: String| UsageError(format!("could not parse override file: '{}': {why}", file.display()));
     let text = fs_err::read_to_string(&file).map_err(|e| bad(e.to_string()))?;
     let spec = toolchain_file::parse(&file, &text).map_err(bad)?;
-    let reason = Reason::File(file.clone());
+    Ok(Some(FoundFile { path: file, spec, warnings }))
+}
+
+/// The toolchain file in `dir`, if there is one, as the active toolchain.
+fn from_file(dir: &Path, default_host: &LazyHost<'_>) -> anyhow::Result<Option<Active>> {
+    let Some(FoundFile { path, spec, warnings }) = toolchain_file_in(dir)? else { return Ok(None) };
+    let reason = Reason::File(path);
     let toolchain = match (&spec.channel, &spec.path) {
         (Some(channel), _) => toolchain(channel, default_host, &reason)?,
         (None, Some(path)) => Toolchain::Path(path.clone()),
