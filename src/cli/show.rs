@@ -131,6 +131,31 @@ struct ShowActive {
     path: Option<PathBuf>,
     /// Target triples with a standard library installed.
     installed_targets: Vec<String>,
+    /// The toolchain file's `rust-toolchain.lock`, when it has one.
+    lock: Option<LockDoc>,
+}
+
+/// `active_toolchain.lock` (docs/json.md).
+#[derive(Serialize)]
+struct LockDoc {
+    path: PathBuf,
+    sha256: String,
+    host: String,
+    cache_key: String,
+    state: &'static str,
+    drift: Vec<String>,
+    /// The locked toolchain's name, when the lock applies.
+    name: Option<String>,
+}
+
+impl LockDoc {
+    fn of(l: &crate::ops::active::locked::Locked, active: &resolve::Active) -> anyhow::Result<LockDoc> {
+        use crate::ops::active::locked::LockState;
+        let (sha256, cache_key) = l.cache_key()?;
+        let drift = if let LockState::Drifted(d) = &l.state { d.clone() } else { Vec::new() };
+        let name = (!matches!(l.state, LockState::Drifted(_))).then(|| active.toolchain.to_string());
+        Ok(LockDoc { path: output::absolute(&l.path), sha256, host: l.host.clone(), cache_key, state: l.state.as_str(), drift, name })
+    }
 }
 
 impl Document for ShowDoc {
@@ -154,19 +179,22 @@ impl Document for ShowDoc {
 fn show_all(here: &Session, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     let active = resolve::active(&here.ctx(env), None)?;
     let installed_toolchains = super::toolchain_manage::entries(env, here, active.as_ref(), false);
-    let active_toolchain = active.map(|active| {
+    let active_toolchain = active.map(|active| -> anyhow::Result<ShowActive> {
         for w in &active.warnings {
             reporter.warn(w);
         }
+        let lock = active.lock.as_ref().map(|l| LockDoc::of(l, &active)).transpose()?;
         let path = resolve::locate(&env.rustup_home, &active.toolchain);
         let installed_targets = path.as_deref().map_or_else(Vec::new, installed::targets);
-        ShowActive {
+        Ok(ShowActive {
             toolchain: ToolchainRef::of(&active.toolchain),
             reason: ReasonDoc::of(&active.reason),
             path: path.map(|p| output::absolute(&p)),
             installed_targets,
-        }
+            lock,
+        })
     });
+    let active_toolchain = active_toolchain.transpose()?;
     let doc = ShowDoc {
         default_host: here.host.get().to_string(),
         rustup_home: output::absolute(&env.rustup_home),

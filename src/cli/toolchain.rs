@@ -80,6 +80,10 @@ pub(super) struct InstallArgs {
     /// warning that its compiler may not run here (rustup 1.28+ refuses without this flag).
     #[arg(long)]
     force_non_host: bool,
+    /// Without a name: the toolchain file's rust-toolchain.lock must exist, match the file and lock
+    /// this host, or nothing is installed (exit 1); CI's mode (also `TCUP_LOCKED=1`).
+    #[arg(long)]
+    locked: bool,
     /// Accepted for rustup's scripts, no effect: tcup never updates itself while it installs a
     /// toolchain (`tcup self update` does, a signed step of its own).
     #[arg(long, hide = true)]
@@ -117,6 +121,12 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     if args.names.is_empty() {
         return install_active(args, env, reporter);
     }
+    if args.locked {
+        return Err(crate::error::UsageError(
+            "--locked applies to `tcup toolchain install` without a name (the toolchain file's lock)".into(),
+        )
+        .into());
+    }
     let names = args.names.iter().map(|n| n.parse::<ToolchainName>()).collect::<Result<Vec<_>, _>>()?;
     let profile = crate::ops::toolchain::install::profile_for(env, args.profile.as_deref())?;
     let downloader = crate::ops::downloader(env)?;
@@ -131,6 +141,7 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
             host: args.host.clone(),
             allow_downgrade: args.allow_downgrade,
             detected: detected.clone(),
+            lock: None,
         };
         let toolchain = if args.no_update
             && let Some(installed) = crate::ops::toolchain::install::installed_name(env, &opts)?
@@ -203,7 +214,12 @@ fn add_without_update(env: &Env, toolchain: &LocalName, args: &InstallArgs, repo
 /// Nothing chose a toolchain ([`crate::ops::active::resolve::NoToolchain`], exit 1); the active toolchain
 /// is a path or a linked name tcup cannot install; any install failure.
 fn install_active(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    let here = Session::load(env)?;
+    let env = &Env { locked: env.locked || args.locked, ..env.clone() };
+    let mut here = Session::load(env)?;
+    if let Some(host) = &args.host {
+        // `--host T` with no name: the active toolchain for T (a lock's second host).
+        here.host = crate::ops::active::resolve::LazyHost::fixed(host);
+    }
     let mut active = here.active(env, None, "rustc", reporter)?;
     active.components.extend(args.components.iter().cloned());
     active.targets.extend(args.targets.iter().cloned());

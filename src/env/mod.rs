@@ -96,6 +96,10 @@ pub struct Env {
     pub auto_install: Option<bool>,
     /// `TCUP_INIT_YES=1`: answer yes to `tcup-init`'s questions (unattended container builds).
     pub init_yes: bool,
+    /// `TCUP_LOCKED=1` (or `tcup toolchain install --locked`): a toolchain file whose
+    /// `rust-toolchain.lock` is missing, does not match it, or lacks this host is an error (exit 1)
+    /// instead of a warning (docs/design.md lock-3).
+    pub locked: bool,
     /// `HOME`.
     pub home: PathBuf,
     /// `ZDOTDIR`, else `HOME`: where zsh reads `.zshenv`.
@@ -250,6 +254,7 @@ impl Env {
             recursion_count: recursion_count(&get)?,
             auto_install: one_of(&get, "RUSTUP_AUTO_INSTALL", None, &[("0", Some(false)), ("1", Some(true))], "0 or 1")?,
             init_yes: one_of(&get, "TCUP_INIT_YES", false, &[("0", false), ("1", true)], "0 or 1")?,
+            locked: one_of(&get, "TCUP_LOCKED", false, &[("0", false), ("1", true)], "0 or 1")?,
             zdotdir: get("ZDOTDIR").map_or_else(|| home.clone(), PathBuf::from),
             shell: get("SHELL").map(|s| s.rsplit('/').next().unwrap_or("").to_owned()).unwrap_or_default(),
             io_threads: whole(&get, "RUSTUP_IO_THREADS", 1, "a whole number ≥ 1")?,
@@ -343,6 +348,7 @@ pub const PROXY_VARS: &[&str] = &[
     "CARGO_HOME",
     "RUSTUP_TOOLCHAIN",
     "RUSTUP_AUTO_INSTALL",
+    "TCUP_LOCKED",
     "TCUP_HOST_ROOT",
     "TCUP_HOST_MACHINE",
     "RUST_RECURSION_COUNT",

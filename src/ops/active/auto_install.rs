@@ -16,8 +16,9 @@ use crate::home::Home;
 use crate::home::settings::Settings;
 use crate::home::toolchain::{Target, ToolchainDir};
 use crate::ops::active::installed::{self, NotReady};
+use crate::ops::active::locked::LockState;
 use crate::ops::active::resolve::{self, Active, Reason, Toolchain};
-use crate::ops::toolchain::install::{InstallOptions, install};
+use crate::ops::toolchain::install::{InstallOptions, LockPin, install};
 use crate::progress::Reporter;
 
 /// How [`ensure`] may act.
@@ -28,6 +29,10 @@ pub struct Ensure<'a> {
     pub set_aside: &'a [EnvError],
     /// Where progress goes.
     pub reporter: &'a Reporter,
+    /// An explicit install (`toolchain install`, `default`, `run --install`), not a proxy: an
+    /// installed locked toolchain is kept only when its installed manifest has the lock's SHA-256
+    /// (one hash of a 1 MB file, which a proxy does not pay on every run).
+    pub explicit: bool,
 }
 
 /// Whether auto-install is on: `RUSTUP_AUTO_INSTALL` wins over `settings.toml`; on by default.
@@ -41,7 +46,10 @@ pub fn allowed(env: &Env, settings: &Settings) -> bool {
 /// [`NotReady`]; a set-aside download variable (as a [`UsageError`]) when an install is needed;
 /// any install failure.
 pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>) -> anyhow::Result<PathBuf> {
-    if let Some(d) = ready(env, active) {
+    let pin = lock_pin(active);
+    if let Some(d) = ready(env, active)
+        && !(how.explicit && pin.as_ref().is_some_and(|p| !installed_as_locked(&d, p)))
+    {
         return Ok(d);
     }
     let dir = resolve::locate(&env.rustup_home, &active.toolchain);
@@ -56,12 +64,13 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         }
     };
     let (components, targets) = match &dir {
-        Some(d) => missing(d, channel.host.as_deref().unwrap_or_default(), &active.components, &active.targets),
-        None => (active.components.clone(), active.targets.clone()),
+        Some(d) if pin.is_none() => missing(d, channel.host.as_deref().unwrap_or_default(), &active.components, &active.targets),
+        _ => (active.components.clone(), active.targets.clone()),
     };
     if let Some(d) = &dir
         && components.is_empty()
         && targets.is_empty()
+        && pin.is_none()
     {
         return Ok(d.clone());
     }
@@ -72,6 +81,8 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         return Err(UsageError(format!("{bad}; fix it before tcup installs toolchain '{name}'")).into());
     }
     let (profile, components, targets) = match &dir {
+        // A locked toolchain is installed as the lock selects it, whatever is there.
+        _ if pin.is_some() => (active.profile.clone().unwrap_or_else(|| settings.profile().to_owned()), components, targets),
         Some(d) => {
             let (mut c, mut t) = installed_parts(d, channel.host.as_deref().unwrap_or_default());
             c.extend(components);
@@ -81,6 +92,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         None => (active.profile.clone().unwrap_or_else(|| settings.profile().to_owned()), components, targets),
     };
     match active.reason {
+        _ if let Some(p) = &pin => how.reporter.info(&format!("installing toolchain '{name}' as {} locks it", p.file.display())),
         Reason::CommandLine => how.reporter.info(&format!("installing toolchain '{name}'")),
         _ => how.reporter.info(&format!("installing toolchain '{name}' because {} requires it", active.reason.source())),
     }
@@ -92,6 +104,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
         host: None,
         allow_downgrade: false,
         detected: crate::ops::active::host_choice::detect_host(env),
+        lock: pin,
     };
     install(env, &opts, &Downloader::new(&env.download)?, how.reporter)?;
     resolve::locate(&env.rustup_home, &active.toolchain).ok_or_else(|| {
@@ -100,6 +113,19 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
             Home::new(&env.rustup_home).toolchain(&name).root().display()
         )
     })
+}
+
+/// What `active`'s lock pins, when a lock applies to it ([`crate::ops::active::locked`]).
+fn lock_pin(active: &Active) -> Option<LockPin> {
+    let l = active.lock.as_ref().filter(|l| !matches!(l.state, LockState::Drifted(_)))?;
+    Some(LockPin { file: l.path.clone(), lock: l.lock.clone() })
+}
+
+/// Whether the toolchain in `dir` was installed from the manifest `pin` locks (its installed
+/// `multirust-channel-manifest.toml` has the locked SHA-256).
+fn installed_as_locked(dir: &Path, pin: &LockPin) -> bool {
+    let file = ToolchainDir::at(dir.to_path_buf()).channel_manifest_file();
+    crate::download::hashing::sha256_file(&file).is_ok_and(|h| h == pin.lock.release.manifest_sha256)
 }
 
 /// The directory of `active` when it is installed with everything it asks for, so running a tool

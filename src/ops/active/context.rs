@@ -52,6 +52,7 @@ impl Session {
             settings: &self.settings,
             cwd: &self.cwd,
             default_host: &self.host,
+            locked: env.locked,
         }
     }
 
@@ -72,7 +73,7 @@ impl Session {
     /// # Errors
     /// As [`auto_install::ensure`].
     pub fn ensure(&self, env: &Env, active: &Active, set_aside: &[EnvError], reporter: &Reporter) -> anyhow::Result<PathBuf> {
-        let how = Ensure { allow_install: auto_install::allowed(env, &self.settings), set_aside, reporter };
+        let how = Ensure { allow_install: auto_install::allowed(env, &self.settings), set_aside, reporter, explicit: false };
         auto_install::ensure(env, &self.settings, active, &how)
     }
 
@@ -82,7 +83,7 @@ impl Session {
     /// # Errors
     /// As [`auto_install::ensure`].
     pub fn install(&self, env: &Env, active: &Active, reporter: &Reporter) -> anyhow::Result<PathBuf> {
-        auto_install::ensure(env, &self.settings, active, &Ensure { allow_install: true, set_aside: &[], reporter })
+        auto_install::ensure(env, &self.settings, active, &Ensure { allow_install: true, set_aside: &[], reporter, explicit: true })
     }
 
     /// The installed toolchain directory name for `name` (a directory name in `toolchains/`, or

@@ -23,6 +23,7 @@ use crate::dist::toolchain_file;
 use crate::error::UsageError;
 use crate::home::Home;
 use crate::home::settings::Settings;
+use crate::ops::active::locked::{self, LockState, Locked};
 
 /// What chose the active toolchain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,14 +128,17 @@ pub struct Active {
     pub targets: Vec<String>,
     /// The profile the toolchain file asks for, for installing.
     pub profile: Option<String>,
-    /// Things the user should know (two toolchain files in one directory).
+    /// Things the user should know (two toolchain files in one directory, a lock that drifted).
     pub warnings: Vec<String>,
+    /// The `rust-toolchain.lock` beside the toolchain file that chose it, if any
+    /// ([`locked`]): when it applies, `toolchain` is the locked release.
+    pub lock: Option<Locked>,
 }
 
 impl Active {
     /// A toolchain chosen by `reason` alone, with no toolchain file asking for more.
     pub fn plain(toolchain: Toolchain, reason: Reason) -> Active {
-        Active { toolchain, reason, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new() }
+        Active { toolchain, reason, components: Vec::new(), targets: Vec::new(), profile: None, warnings: Vec::new(), lock: None }
     }
 }
 
@@ -181,6 +185,9 @@ pub struct Context<'a> {
     pub cwd: &'a Path,
     /// Host for names without one: `default_host_triple`, else the detected host.
     pub default_host: &'a LazyHost<'a>,
+    /// `TCUP_LOCKED=1` / `--locked`: a toolchain file's lock must exist and match it
+    /// ([`locked::beside`]).
+    pub locked: bool,
 }
 
 /// Finds the active toolchain; `plus` is a `+toolchain` / `--toolchain` value. `Ok(None)`: nothing
@@ -205,7 +212,7 @@ pub fn active(ctx: &Context<'_>, plus: Option<&str>) -> anyhow::Result<Option<Ac
         if let Some(name) = ctx.settings.overrides.get(d.to_string_lossy().as_ref()) {
             return simple(name, Reason::Directory(d.to_path_buf()));
         }
-        if let Some(found) = from_file(d, ctx.default_host)? {
+        if let Some(found) = from_file(d, ctx)? {
             return Ok(Some(found));
         }
         dir = d.parent();
@@ -267,16 +274,24 @@ pub fn toolchain_file_in(dir: &Path) -> anyhow::Result<Option<FoundFile>> {
     Ok(Some(FoundFile { path: file, spec, warnings }))
 }
 
-/// The toolchain file in `dir`, if there is one, as the active toolchain.
-fn from_file(dir: &Path, default_host: &LazyHost<'_>) -> anyhow::Result<Option<Active>> {
-    let Some(FoundFile { path, spec, warnings }) = toolchain_file_in(dir)? else { return Ok(None) };
+/// The toolchain file in `dir`, if there is one, as the active toolchain: the locked release
+/// when a lock beside it applies ([`locked::beside`]).
+fn from_file(dir: &Path, ctx: &Context<'_>) -> anyhow::Result<Option<Active>> {
+    let Some(FoundFile { path, spec, mut warnings }) = toolchain_file_in(dir)? else { return Ok(None) };
+    let lock = locked::beside(&path, &spec, || ctx.default_host.get().to_owned(), ctx.locked, &mut warnings)?;
     let reason = Reason::File(path);
-    let toolchain = match (&spec.channel, &spec.path) {
-        (Some(channel), _) => toolchain(channel, default_host, &reason)?,
-        (None, Some(path)) => Toolchain::Path(path.clone()),
-        (None, None) => unreachable!("toolchain_file::parse requires channel or path"),
+    let locked_name = lock.as_ref().map(Locked::name).transpose()?.flatten();
+    let toolchain = match (&spec.channel, &spec.path, locked_name) {
+        (_, _, Some(name)) => Toolchain::Named(name.dir_name(name.host.as_deref().unwrap_or_else(|| ctx.default_host.get()))),
+        (Some(channel), _, None) => toolchain(channel, ctx.default_host, &reason)?,
+        (None, Some(path), None) => Toolchain::Path(path.clone()),
+        (None, None, None) => unreachable!("toolchain_file::parse requires channel or path"),
     };
-    Ok(Some(Active { toolchain, reason, components: spec.components, targets: spec.targets, profile: spec.profile, warnings }))
+    let profile = match &lock {
+        Some(l) if !matches!(l.state, LockState::Drifted(_)) => Some(l.lock.toolchain.profile.clone()),
+        _ => spec.profile,
+    };
+    Ok(Some(Active { toolchain, reason, components: spec.components, targets: spec.targets, profile, warnings, lock }))
 }
 
 /// A toolchain as written by the user, completed: a channel name gets the default host; an
@@ -330,7 +345,7 @@ mod tests {
     const HOST: &str = "x86_64-unknown-linux-gnu";
 
     fn ctx<'a>(host: &'a LazyHost<'a>, home: &'a Path, settings: &'a Settings, cwd: &'a Path, env: Option<&'a str>) -> Context<'a> {
-        Context { rustup_home: home, env_toolchain: env, plus: None, settings, cwd, default_host: host }
+        Context { rustup_home: home, env_toolchain: env, plus: None, settings, cwd, default_host: host, locked: false }
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
             host: opts.host.clone(),
             allow_downgrade: false,
             detected: detected.clone(),
+            lock: None,
         };
         // The receipts' lengths, not a walk of 50 000 files (0.2 s on a fresh ext4).
         let (tc, bytes) = match crate::ops::toolchain::install::install(env, &install, &downloader, reporter)? {

@@ -9,13 +9,14 @@
 
 use anyhow::Context as _;
 
+use crate::dist::lock::Lock;
 use crate::dist::name::LocalName;
 use crate::dist::name::ToolchainName;
 use crate::dist::select::{self, Request, Selection};
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::fetch::format_choice::choose_format;
-use crate::fetch::manifest::{VerifiedManifest, fetch_manifest};
+use crate::fetch::manifest::{VerifiedManifest, fetch_manifest, fetch_manifest_with_hash};
 use crate::fetch::pool::fetch_all;
 use crate::fetch::share;
 use crate::fetch::signature;
@@ -45,6 +46,19 @@ pub struct InstallOptions {
     /// What host detection found on this system: used when no host is given, to warn when the
     /// given one cannot run here, and to diagnose an installed compiler that does not run.
     pub detected: Report,
+    /// Installing a `rust-toolchain.lock`'s release: its manifest and archives are pinned.
+    pub lock: Option<LockPin>,
+}
+
+/// An install from a `rust-toolchain.lock` (docs/design.md lock-2): the manifest is fetched from
+/// the lock's dated path and must have the locked SHA-256 (no `.sha256` is asked for), nothing
+/// backtracks, and every archive selected must be the one the lock pins for the host.
+#[derive(Debug, Clone)]
+pub struct LockPin {
+    /// The lock file, named in errors.
+    pub file: std::path::PathBuf,
+    /// The lock.
+    pub lock: Lock,
 }
 
 /// How an install ended.
@@ -77,17 +91,24 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let toolchain = opts.name.dir_name(&host);
     let home = Home::new(&env.rustup_home);
     let _lock = lock_home(&home, reporter)?;
-    let manifest_url = opts.name.manifest_url(&env.dist_server);
+    let manifest_url = match &opts.lock {
+        Some(pin) => crate::dist::server::join(&env.dist_server, &pin.lock.release.manifest),
+        None => opts.name.manifest_url(&env.dist_server),
+    };
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
     reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
     let channel = ToolchainName { host: None, ..opts.name.clone() }.to_string();
-    let verified = fetch_manifest(env, downloader, &manifest_url, &channel, reporter)
-        .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let verified = match &opts.lock {
+        Some(pin) => fetch_manifest_with_hash(env, downloader, &manifest_url, &channel, pin.lock.release.manifest_sha256.clone(), reporter)
+            .with_context(|| format!("the manifest {} locks is not on the dist server as locked", pin.file.display())),
+        None => fetch_manifest(env, downloader, &manifest_url, &channel, reporter),
+    }
+    .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
     let request = Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets };
     let (verified, mut selection) = match select::select(&verified.manifest, &request) {
         Ok(selection) => (verified, selection),
-        Err(missing) if backtrack::applies(&opts.name, &missing) => {
+        Err(missing) if opts.lock.is_none() && backtrack::applies(&opts.name, &missing) => {
             backtrack::walk(env, downloader, &verified, &missing, &request, reporter)?
         }
         // One line naming the dist server too: "no toolchain for this host" depends on the server.
@@ -97,6 +118,11 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.warn(w);
     }
     choose_format(env, downloader, &verified, &mut selection, reporter);
+    if let Some(pin) = &opts.lock
+        && pin.lock.host(&host).is_some()
+    {
+        pin.lock.check_selection(&host, &selection.components).with_context(|| format!("installing from {}", pin.file.display()))?;
+    }
     let dest = home.toolchain(&toolchain);
     if is_unchanged(&home, &toolchain, &verified.hash, &selection) {
         return Ok(Outcome::Unchanged { toolchain });
