@@ -20,6 +20,7 @@ mod init_tls;
 mod install;
 mod interop;
 mod json;
+mod lock;
 mod messages;
 mod mirror_sync;
 mod names;
