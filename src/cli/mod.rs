@@ -78,7 +78,7 @@ enum Command {
     /// Update installed toolchains, downloading only the components that changed.
     #[command(aliases = ["up", "upgrade"])]
     Update(update::UpdateArgs),
-    /// Pin the toolchain file's channel in rust-toolchain.lock (release and archive SHA-256s).
+    /// Pin the toolchain file's channel to one release in rust-toolchain.lock.
     Lock(lock::LockArgs),
     /// Show what `tcup update` would change (downloads manifests only).
     #[command(

@@ -131,6 +131,11 @@ fn check_compares_the_lock_with_the_toolchain_file_offline() {
     p.lock(&["--check"]).fails(1, &["channel 'beta', locked 'stable', profile 'default', locked 'minimal', component 'clippy' removed"]);
     assert_eq!(p.s.log().len(), requests, "--check made no request");
     p.lock(&["--check", "--upgrade"]).fails(2, &["cannot be used with"]);
+    let help = p.lock(&["--help"]).ok().stdout;
+    for line in ["Usage: tcup lock [OPTIONS]", "--host <TRIPLE>", "--upgrade", "--check", "Exit status of --check:"] {
+        assert!(help.contains(line), "{help}");
+    }
+    assert!(!help.contains("--backends"), "global options are listed once, in tcup --help:\n{help}");
 }
 
 #[test]
