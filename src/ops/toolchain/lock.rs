@@ -220,7 +220,7 @@ fn keep_release(env: &Env, downloader: &Downloader, old: &Lock, reporter: &Repor
     let name = old.name().map_err(|why| anyhow::anyhow!("the lock's channel '{}': {why}", old.toolchain.channel))?;
     let url = server::join(&env.dist_server, &old.release.manifest);
     reporter.info(&format!(
-        "keeping the locked release {} ({}); `tcup lock --upgrade` moves to the newest",
+        "keeping the locked release {} ({}); --upgrade moves to the newest",
         old.release.version, old.release.date
     ));
     let verified = fetch_manifest_with_hash(env, downloader, &url, &name.to_string(), old.release.manifest_sha256.clone(), reporter)
