@@ -231,3 +231,33 @@ fn what_cannot_be_locked_is_refused_saying_why() {
     std::fs::remove_file(p.lock_path()).unwrap();
     p.lock(&[]).fails(2, &[&format!("no rust-toolchain.toml or rust-toolchain in {} or its parents", p.dir.display())]);
 }
+
+#[test]
+fn version_and_nightly_channels_lock_their_dated_manifests() {
+    // A version channel's dated manifest is named by the full version (`1.95` → `1.95.0`).
+    let p = Project::new(served(Scenario::channels(&["1.95", "1.95.0"])), "[toolchain]\nchannel = \"1.95\"\nprofile = \"minimal\"\n");
+    p.lock(&[]).ok();
+    let (_, lock) = p.read();
+    assert_eq!((lock.toolchain.channel.as_str(), lock.release.version.as_str()), ("1.95", "1.95.0"));
+    assert_eq!(lock.release.manifest, "dist/2026-04-16/channel-rust-1.95.0.toml");
+    assert_eq!(lock.release.manifest_sha256, p.served_sha(&lock.release.manifest));
+    let p = Project::new(served(Scenario::channel("nightly")), "[toolchain]\nchannel = \"nightly\"\nprofile = \"minimal\"\n");
+    let r = p.lock(&[]).ok();
+    assert!(r.stderr.contains("info: locked 'nightly' to 1.95.0-nightly (2026-04-16): 1 host, 3 archives"), "{}", r.stderr);
+    assert_eq!(p.read().1.release.manifest, "dist/2026-04-16/channel-rust-nightly.toml");
+}
+
+#[test]
+fn an_archive_off_the_dist_server_cannot_be_locked() {
+    let p = Project::new(served(Scenario::stable()), MINIMAL_CLIPPY);
+    let url = format!("https://static.rust-lang.org{}", p.s.archive("clippy-preview", "gz"));
+    p.s.dist.write_manifest(p.s.root(), &p.s.manifest.replace(&url, "https://elsewhere.test/clippy.tar.gz"));
+    p.lock(&[]).fails(
+        1,
+        &[&format!(
+            "clippy-preview-{HOST} of {HOST} is at https://elsewhere.test/clippy.tar.gz, not under https://static.rust-lang.org: \
+         a lock pins paths on the dist server"
+        )],
+    );
+    assert!(!p.lock_path().exists());
+}

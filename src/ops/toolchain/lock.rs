@@ -219,10 +219,7 @@ fn hosts(env: &Env, channel: &ToolchainName, flags: &[String], existing: Option<
 fn keep_release(env: &Env, downloader: &Downloader, old: &Lock, reporter: &Reporter) -> anyhow::Result<(Release, Manifest)> {
     let name = old.name().map_err(|why| anyhow::anyhow!("the lock's channel '{}': {why}", old.toolchain.channel))?;
     let url = server::join(&env.dist_server, &old.release.manifest);
-    reporter.info(&format!(
-        "keeping the locked release {} ({}); --upgrade moves to the newest",
-        old.release.version, old.release.date
-    ));
+    reporter.info(&format!("keeping the locked release {} ({}); --upgrade moves to the newest", old.release.version, old.release.date));
     let verified = fetch_manifest_with_hash(env, downloader, &url, &name.to_string(), old.release.manifest_sha256.clone(), reporter)
         .with_context(|| format!("fetching the locked manifest {url}"))?;
     let signer = verified.signer.as_ref().map_or_else(|| old.release.signer.clone(), |s| s.fingerprint.clone());
