@@ -45,6 +45,10 @@ struct Cli {
     /// Output format: text (rustup's) or json (docs/json.md); wins over TCUP_FORMAT.
     #[arg(long, global = true, value_name = "FORMAT", value_parser = ["text", "json"], hide = true)]
     format: Option<String>,
+    /// No network at all: only file:// URLs, `tcup fetch`'s manifests and downloads/
+    /// (docs/offline.md); also TCUP_OFFLINE=1.
+    #[arg(long, global = true, hide = true)]
+    offline: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -145,6 +149,7 @@ pub fn main() -> i32 {
         };
         env.download.backends = b;
     }
+    env.download.offline |= cli.offline;
     let result = match cli.command {
         Command::Toolchain(cmd) => toolchain::run(cmd, cli.verbose, &env, reporter),
         Command::Uninstall(args) => toolchain_manage::uninstall(&args, &env, reporter),
@@ -266,7 +271,9 @@ Global options (anywhere on the command line):
                          rustls, curl, native-tls); wins over TCUP_BACKENDS,
                          RUSTUP_USE_CURL and RUSTUP_USE_RUSTLS
       --format <FORMAT>  Output format: text (rustup's) or json
-                         (docs/json.md); wins over TCUP_FORMAT";
+                         (docs/json.md); wins over TCUP_FORMAT
+      --offline          No network at all: only file:// URLs, what `tcup
+                         fetch` stored and downloads/ (also TCUP_OFFLINE=1)";
 
 /// Parses arguments; on failure prints clap's message and returns the exit code (0 for
 /// `--help`/`--version`, 2 for usage errors).

@@ -8,6 +8,12 @@
 //! Everything else — redirects (at most 10, never https→http), timeouts, stalls, retries, falling
 //! back, resuming — is decided in [`transfer`], identically for all backends.
 //! `file://` URLs are read directly.
+//!
+//! Offline (`TCUP_OFFLINE=1`, `--offline`: [`crate::env::DownloadConfig::offline`]), every URL
+//! that is not `file://` is refused with [`DownloadError::Offline`] in
+//! [`Downloader::open_avoiding`], the one door every download (manifests, signatures, archives,
+//! samples, `self update`, `doctor`) passes, before any name is resolved or socket opened; the
+//! driver ([`transfer`]) checks again.
 
 mod backends;
 pub mod dns;
@@ -82,6 +88,13 @@ pub enum DownloadError {
     #[error("{url}: unsupported URL scheme (expected https, http or file)")]
     Scheme {
         /// The URL requested.
+        url: String,
+    },
+    /// tcup is offline (`--offline`, `TCUP_OFFLINE=1`) and the URL is not `file://`: nothing was
+    /// sent. Final: no retry, no other server.
+    #[error("{url}: not downloaded, tcup is offline (--offline or TCUP_OFFLINE=1 allows only file:// URLs)")]
+    Offline {
+        /// The URL refused.
         url: String,
     },
     /// A backend could not be set up.
@@ -229,6 +242,8 @@ pub struct Downloader {
     rank: Mutex<(Vec<usize>, Vec<bool>)>,
     /// Host → index of the backend that last delivered after another one was abandoned.
     preferred: Mutex<HashMap<String, usize>>,
+    /// Offline: only `file://` URLs are opened ([`DownloadError::Offline`]).
+    offline: bool,
 }
 
 impl Downloader {
@@ -251,7 +266,13 @@ impl Downloader {
             servers: config.servers.clone(),
             rank: Mutex::new(((0..config.servers.len()).collect(), vec![false; config.servers.len()])),
             preferred: Mutex::default(),
+            offline: config.offline,
         })
+    }
+
+    /// Whether this downloader is offline (only `file://` URLs).
+    pub fn is_offline(&self) -> bool {
+        self.offline
     }
 
     /// The names of the backends in the order they are tried.
@@ -278,7 +299,8 @@ impl Downloader {
     ///
     /// # Errors
     /// As [`Downloader::open`]; [`DownloadError::Failed`] when `avoid` leaves no server
-    /// ([`Downloader::serves_elsewhere`] says so beforehand).
+    /// ([`Downloader::serves_elsewhere`] says so beforehand); [`DownloadError::Offline`] when tcup
+    /// is offline and no source is a `file://` URL (offline, only the `file://` ones are tried).
     pub fn open_avoiding<'a>(
         &'a self,
         url: &Url,
@@ -287,7 +309,13 @@ impl Downloader {
         avoid: &[usize],
         reporter: &'a Reporter,
     ) -> Result<Body<'a>, DownloadError> {
-        let sources: Vec<_> = self.sources_for(url).into_iter().filter(|(id, ..)| id.is_none_or(|i| !avoid.contains(&i))).collect();
+        let mut sources: Vec<_> = self.sources_for(url).into_iter().filter(|(id, ..)| id.is_none_or(|i| !avoid.contains(&i))).collect();
+        if self.offline {
+            sources.retain(|(_, u, _)| u.scheme() == "file");
+            if sources.is_empty() {
+                return Err(DownloadError::Offline { url: url.to_string() });
+            }
+        }
         if sources.is_empty() {
             let message = "no other dist server is configured (TCUP_DIST_SERVERS)".to_owned();
             return Err(DownloadError::Failed { url: url.to_string(), backend: "tcup", message, kind: Kind::Other });
@@ -438,5 +466,30 @@ pub fn into_download_error(e: std::io::Error, url: &Url) -> DownloadError {
         Some(Ok(d)) => *d,
         Some(Err(other)) => DownloadError::Failed { url: url.to_string(), backend: "file", message: other.to_string(), kind: Kind::Other },
         None => DownloadError::Failed { url: url.to_string(), backend: "file", message: "read failed".into(), kind: Kind::Other },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Offline, an http URL is refused before anything is sent (nothing listens on port 9, so a
+    /// request would fail differently), a `file://` one is read.
+    #[test]
+    fn offline_refuses_every_url_but_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("f"), b"bytes").unwrap();
+        let vars = [("HOME", "/home/u"), ("TCUP_OFFLINE", "1"), ("TCUP_DIST_SERVERS", "http://127.0.0.1:9,https://127.0.0.1:9")];
+        let env = crate::env::Env::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())), false).unwrap();
+        let dl = Downloader::new(&env.download).unwrap();
+        let reporter = Reporter::quiet();
+        for url in ["http://127.0.0.1:9/dist/x", "https://example.org/y"] {
+            let url = Url::parse(url).unwrap();
+            let err = dl.get_bytes(&url, 10, &reporter).unwrap_err();
+            assert!(matches!(&err, DownloadError::Offline { url: u } if *u == url.to_string()), "{err}");
+            assert!(err.to_string().contains("TCUP_OFFLINE=1"), "{err}");
+        }
+        let file = Url::from_file_path(dir.path().join("f")).unwrap();
+        assert_eq!(dl.get_bytes(&file, 10, &reporter).unwrap(), b"bytes");
     }
 }

@@ -118,8 +118,12 @@ pub(super) fn open<'a>(
     if_range: Option<&str>,
     reporter: &'a Reporter,
 ) -> Result<Body<'a>, DownloadError> {
-    let (tx, rx) = sync_channel(CHANNEL_CHUNKS);
     let url = sources[0].1.clone();
+    // Checked before this call too (Downloader::open_avoiding): the driver is where sockets open.
+    if dl.offline {
+        return Err(DownloadError::Offline { url: url.to_string() });
+    }
+    let (tx, rx) = sync_channel(CHANNEL_CHUNKS);
     let cfg = Config {
         stall: dl.limits.stall,
         low_speed: dl.limits.low_speed,
@@ -375,6 +379,7 @@ mod tests {
             proxies: Proxies::default(),
             ca_file: None,
             ca_dir: None,
+            offline: false,
         };
         let downloader = Downloader::new(&config).unwrap();
         let reporter = Reporter::quiet();

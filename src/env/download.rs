@@ -72,6 +72,10 @@ pub struct DownloadConfig {
     pub ca_file: Option<PathBuf>,
     /// `SSL_CERT_DIR`: a directory of hashed trusted roots.
     pub ca_dir: Option<PathBuf>,
+    /// `TCUP_OFFLINE=1` (or the global `--offline`): no network at all. The downloader refuses
+    /// every URL that is not `file://` ([`crate::download::DownloadError::Offline`]);
+    /// installs read `tcup fetch`'s stored manifests and `downloads/` (docs/offline.md).
+    pub offline: bool,
 }
 
 impl DownloadConfig {
@@ -159,6 +163,7 @@ pub(super) fn download_config(get: &impl Fn(&str) -> Option<String>) -> Result<D
         },
         ca_file: existing(&get, "SSL_CERT_FILE", false)?,
         ca_dir: existing(&get, "SSL_CERT_DIR", true)?,
+        offline: super::value::one_of(get, "TCUP_OFFLINE", false, &[("0", false), ("1", true)], "0 or 1")?,
     })
 }
 

@@ -351,6 +351,8 @@ pub const PROXY_VARS: &[&str] = &[
     "RUSTUP_TOOLCHAIN",
     "RUSTUP_AUTO_INSTALL",
     "TCUP_LOCKED",
+    // A bad value set aside would mean online: a proxy that may install must refuse it.
+    "TCUP_OFFLINE",
     "TCUP_HOST_ROOT",
     "TCUP_HOST_MACHINE",
     "RUST_RECURSION_COUNT",
@@ -545,6 +547,16 @@ mod tests {
         assert_eq!(aside.iter().map(|a| a.var.as_ref()).collect::<Vec<_>>(), ["RUSTUP_USE_CURL", "HTTP_PROXY"]);
         assert_eq!(Env::for_proxy(vars(&[("RUSTUP_AUTO_INSTALL", "no")]), false).unwrap_err().var, "RUSTUP_AUTO_INSTALL");
         assert_eq!(env(&[("RUSTUP_AUTO_INSTALL", "0")]).unwrap().auto_install, Some(false));
+        assert_eq!(Env::for_proxy(vars(&[("TCUP_OFFLINE", "yes")]), false).unwrap_err().var, "TCUP_OFFLINE", "never online by mistake");
+    }
+
+    #[test]
+    fn offline_is_zero_or_one() {
+        assert!(!env(&[]).unwrap().download.offline);
+        assert!(env(&[("TCUP_OFFLINE", "1")]).unwrap().download.offline);
+        assert!(!env(&[("TCUP_OFFLINE", "0")]).unwrap().download.offline);
+        let e = env(&[("TCUP_OFFLINE", "true")]).unwrap_err();
+        assert_eq!((e.var.as_ref(), e.expected), ("TCUP_OFFLINE", "0 or 1"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (`ops/`) and the machinery below (`download/` moves bytes, `trust/` judges signatures,
 //! `install/` unpacks, `home/` keeps records). [`signature`] fetches and judges a manifest's
 //! signature; [`archive`] streams one component's archive into a staged tree; [`pool`] runs the
-//! workers; [`share`] takes identical components from installed toolchains instead.
+//! workers; [`share`] takes identical components from installed toolchains instead;
+//! [`to_downloads`] only fills the download cache (`tcup fetch`).
 
 pub mod archive;
 pub mod bad_bytes;
@@ -12,3 +13,4 @@ pub mod open_ahead;
 pub mod pool;
 pub mod share;
 pub mod signature;
+pub mod to_downloads;
