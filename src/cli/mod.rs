@@ -4,6 +4,7 @@
 mod completions;
 mod component;
 mod doctor;
+mod fetch;
 mod init;
 mod lock;
 mod man;
@@ -82,6 +83,8 @@ enum Command {
     /// Update installed toolchains, downloading only the components that changed.
     #[command(aliases = ["up", "upgrade"])]
     Update(update::UpdateArgs),
+    /// Download a toolchain's manifest and archives into RUSTUP_HOME/downloads/, installing nothing.
+    Fetch(fetch::FetchArgs),
     /// Pin the toolchain file's channel to one release in rust-toolchain.lock.
     Lock(lock::LockArgs),
     /// Show what `tcup update` would change (downloads manifests only).
@@ -172,6 +175,7 @@ pub fn main() -> i32 {
             Err(e) => Err(e),
         },
         Command::Lock(args) => lock::run(args, &env, reporter),
+        Command::Fetch(args) => fetch::run(args, &env, reporter),
         Command::Component(cmd) => component::run_component(cmd, &env, reporter),
         Command::Target(cmd) => component::run_target(cmd, &env, reporter),
         Command::Man(args) => toolchain_docs::man(&args, &env),
@@ -202,7 +206,7 @@ fn split_plus(mut args: Vec<std::ffi::OsString>) -> Result<(Option<String>, Vec<
 /// toolchains) rather than one document.
 fn streams_events(command: &Command) -> bool {
     match command {
-        Command::Install(_) | Command::Update(_) | Command::Init(_) | Command::Mirror(_) => true,
+        Command::Install(_) | Command::Update(_) | Command::Init(_) | Command::Mirror(_) | Command::Fetch(_) => true,
         Command::Toolchain(t) => toolchain::streams_events(t),
         Command::Component(c) => component::component_streams_events(c),
         Command::Target(t) => component::target_streams_events(t),

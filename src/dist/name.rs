@@ -102,11 +102,16 @@ impl ToolchainName {
     /// The channel manifest URL on `dist_server` (no trailing slash needed), e.g.
     /// `https://static.rust-lang.org/dist/2026-05-20/channel-rust-nightly.toml`.
     pub fn manifest_url(&self, dist_server: &Url) -> Url {
-        let rel = match &self.date {
+        crate::dist::server::join(dist_server, &self.manifest_path())
+    }
+
+    /// The channel manifest's path on a dist server: `dist/channel-rust-<channel>.toml`, or
+    /// `dist/<date>/channel-rust-<channel>.toml` for a dated name.
+    pub fn manifest_path(&self) -> String {
+        match &self.date {
             Some(date) => format!("dist/{date}/channel-rust-{}.toml", self.channel),
             None => format!("dist/channel-rust-{}.toml", self.channel),
-        };
-        crate::dist::server::join(dist_server, &rel)
+        }
     }
 
     /// The directory name under `toolchains/` for this name installed for `host` (a triple as

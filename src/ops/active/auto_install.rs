@@ -116,7 +116,7 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
 }
 
 /// What `active`'s lock pins, when a lock applies to it ([`crate::ops::active::locked`]).
-fn lock_pin(active: &Active) -> Option<LockPin> {
+pub fn lock_pin(active: &Active) -> Option<LockPin> {
     let l = active.lock.as_ref().filter(|l| !matches!(l.state, LockState::Drifted(_)))?;
     Some(LockPin { file: l.path.clone(), lock: l.lock.clone() })
 }

@@ -25,7 +25,7 @@ use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
 use crate::ops::active::host_choice::{self, HostChoice, Source};
-use crate::ops::toolchain::backtrack;
+use crate::ops::toolchain::{backtrack, offline};
 use crate::progress::Reporter;
 
 /// What to install.
@@ -91,19 +91,9 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     let toolchain = opts.name.dir_name(&host);
     let home = Home::new(&env.rustup_home);
     let _lock = lock_home(&home, reporter)?;
-    let manifest_url = match &opts.lock {
-        Some(pin) => crate::dist::server::join(&env.dist_server, &pin.lock.release.manifest),
-        None => opts.name.manifest_url(&env.dist_server),
-    };
     reporter.info(&format!("syncing channel updates for '{toolchain}'"));
-    reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
-    let channel = ToolchainName { host: None, ..opts.name.clone() }.to_string();
-    let verified = match &opts.lock {
-        Some(pin) => fetch_manifest_with_hash(env, downloader, &manifest_url, &channel, pin.lock.release.manifest_sha256.clone(), reporter)
-            .with_context(|| format!("the manifest {} locks is not on the dist server as locked", pin.file.display())),
-        None => fetch_manifest(env, downloader, &manifest_url, &channel, reporter),
-    }
-    .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    let manifest_url = offline::manifest_url(env, &manifest_path(opts), &opts.name.to_string(), || fetch_command(opts))?;
+    let verified = fetch_channel_manifest(env, opts, &manifest_url, downloader, reporter)?;
     // A lock selects the same archives on every machine: detection's extra targets stay out.
     let extra_targets = if opts.lock.is_some() { Vec::new() } else { extra_targets };
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
@@ -120,6 +110,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.warn(w);
     }
     choose_format(env, downloader, &verified, &mut selection, reporter);
+    offline::prefer_downloaded(env, &mut selection, &home.downloads());
     if let Some(pin) = &opts.lock
         && pin.lock.host(&host).is_some()
     {
@@ -136,6 +127,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     }
     let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
     let (mut receipts, to_fetch) = share_from_installed(&home, &verified, &selection, &toolchain, &staging, reporter)?;
+    offline::check_present(env, &to_fetch.components, &home.downloads(), || fetch_command(opts))?;
     reporter.plan(&host, &to_fetch.components.iter().map(select::Selected::name).collect::<Vec<_>>());
     reporter.set_left_behind(Some(format!(
         "a staging directory in {} and partial downloads in {}",
@@ -163,6 +155,55 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     check_runs(&dest, opts, reporter);
     let bytes = receipts.iter().all(|r| !r.files.is_empty()).then(|| receipts.iter().flat_map(|r| &r.files).map(|f| f.len).sum());
     Ok(Outcome::Installed { toolchain, components: receipts.len(), bytes })
+}
+
+/// The `tcup fetch` command that fetches what `opts` installs: for a lock, `tcup fetch` in the
+/// lock's directory; else the name with its profile, components, targets and `--host`.
+pub fn fetch_command(opts: &InstallOptions) -> String {
+    let host = opts.host.as_ref().map(|h| format!(" --host {h}")).unwrap_or_default();
+    if let Some(pin) = &opts.lock {
+        let dir = pin.file.parent().map(|d| d.display().to_string()).unwrap_or_default();
+        return format!("cd {dir} && tcup fetch{host}");
+    }
+    let mut cmd = format!("tcup fetch {} --profile {}", opts.name, opts.profile);
+    for c in &opts.components {
+        cmd.push_str(&format!(" -c {c}"));
+    }
+    for t in &opts.targets {
+        cmd.push_str(&format!(" -t {t}"));
+    }
+    cmd + &host
+}
+
+/// The path on the dist server of the channel manifest `opts` installs from: the name's, or
+/// the lock's dated one.
+pub fn manifest_path(opts: &InstallOptions) -> String {
+    opts.lock.as_ref().map_or_else(|| opts.name.manifest_path(), |pin| pin.lock.release.manifest.clone())
+}
+
+/// The channel manifest `opts` installs from, read at `manifest_url` ([`manifest_path`] on the
+/// dist server, or offline where [`offline::manifest_url`] finds it): its `.sha256` or, from a
+/// lock, the locked SHA-256 (no `.sha256` asked), then signature and binding
+/// ([`crate::fetch::manifest`]).
+///
+/// # Errors
+/// The manifest cannot be fetched or does not verify, with context naming the toolchain (and
+/// the lock).
+pub fn fetch_channel_manifest(
+    env: &Env,
+    opts: &InstallOptions,
+    manifest_url: &url::Url,
+    downloader: &Downloader,
+    reporter: &Reporter,
+) -> anyhow::Result<VerifiedManifest> {
+    reporter.verbose(&format!("channel manifest {manifest_url}, backends {}", downloader.backend_names().join(", ")));
+    let channel = ToolchainName { host: None, ..opts.name.clone() }.to_string();
+    match &opts.lock {
+        Some(pin) => fetch_manifest_with_hash(env, downloader, manifest_url, &channel, pin.lock.release.manifest_sha256.clone(), reporter)
+            .with_context(|| format!("the manifest {} locks is not on the dist server as locked", pin.file.display())),
+        None => fetch_manifest(env, downloader, manifest_url, &channel, reporter),
+    }
+    .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))
 }
 
 /// Takes `home`'s writer lock (saying so when another tcup holds it) and removes the staging
@@ -245,7 +286,7 @@ pub fn installed_name(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option
 /// named (in the name or with `--host`) that detection says is not this system's gets a warning;
 /// a host that is detection's own (detected, or the same triple from the settings) brings
 /// detection's extra targets and notes.
-fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
+pub(super) fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
     let choice = host_for(env, opts)?;
     let (detected, detected_targets, notes) = match &opts.detected.decision {
         Decision::Host { triple, targets, notes } => (Some(triple.as_str()), targets, notes),
@@ -298,4 +339,50 @@ fn is_unchanged(home: &Home, toolchain: &LocalName, hash: &str, selection: &Sele
     }
     let installed = home.toolchain(toolchain).component_names();
     selection.components.iter().all(|c| installed.contains(&c.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(lock: Option<&str>) -> InstallOptions {
+        InstallOptions {
+            name: "stable".parse().unwrap(),
+            profile: "minimal".into(),
+            components: vec!["clippy".into()],
+            targets: vec!["wasm32-unknown-unknown".into()],
+            host: Some("aarch64-unknown-linux-gnu".into()),
+            allow_downgrade: false,
+            detected: crate::host::Report {
+                decision: crate::host::Decision::Refused { detected: "x".into(), why: "a test".into() },
+                evidence: Vec::new(),
+            },
+            lock: lock.map(|f| LockPin { file: f.into(), lock: lock_of("stable") }),
+        }
+    }
+
+    fn lock_of(channel: &str) -> crate::dist::lock::Lock {
+        use crate::dist::lock::{Inputs, Lock, Release};
+        Lock {
+            version: 1,
+            toolchain: Inputs { channel: channel.into(), profile: "minimal".into(), components: Vec::new(), targets: Vec::new() },
+            release: Release {
+                version: "1.95.0".into(),
+                date: "2026-04-16".into(),
+                manifest: "dist/2026-04-16/channel-rust-1.95.0.toml".into(),
+                manifest_sha256: "a".repeat(64),
+                signer: "unsigned".into(),
+            },
+            hosts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_fetch_command_repeats_the_request() {
+        assert_eq!(
+            fetch_command(&opts(None)),
+            "tcup fetch stable --profile minimal -c clippy -t wasm32-unknown-unknown --host aarch64-unknown-linux-gnu"
+        );
+        assert_eq!(fetch_command(&opts(Some("/p/rust-toolchain.lock"))), "cd /p && tcup fetch --host aarch64-unknown-linux-gnu");
+    }
 }

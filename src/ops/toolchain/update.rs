@@ -242,7 +242,8 @@ fn fetch_channel(
 ) -> anyhow::Result<Upstream> {
     let name: ToolchainName = toolchain.as_str().parse()?;
     let channel = ToolchainName { host: None, ..name };
-    let url = channel.manifest_url(&env.dist_server);
+    // Offline: the manifest `tcup fetch` stored for the channel (docs/offline.md).
+    let url = super::offline::manifest_url(env, &channel.manifest_path(), &channel.to_string(), || format!("tcup fetch {channel}"))?;
     let context = || format!("no usable channel manifest for toolchain '{toolchain}'");
     let hash = manifest::fetch_manifest_hash(downloader, &url, reporter).with_context(context)?;
     let home = Home::new(&env.rustup_home);
