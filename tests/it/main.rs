@@ -11,6 +11,7 @@ mod cacheable;
 mod cli;
 mod dist_servers;
 mod faults;
+mod fetch_offline;
 mod format_and_writers;
 mod host;
 mod hostile_inputs;
