@@ -47,8 +47,8 @@ pub(super) fn run(args: FetchArgs, env: &Env, reporter: &Reporter) -> anyhow::Re
     {
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
-    let opts = match &args.name {
-        Some(name) => InstallOptions {
+    let opts = if let Some(name) = &args.name {
+        InstallOptions {
             name: name.parse::<ToolchainName>()?,
             profile: crate::ops::toolchain::install::profile_for(env, args.profile.as_deref())?,
             components: args.components.clone(),
@@ -57,16 +57,15 @@ pub(super) fn run(args: FetchArgs, env: &Env, reporter: &Reporter) -> anyhow::Re
             allow_downgrade: false,
             detected: crate::ops::active::host_choice::detect_host(env),
             lock: None,
-        },
-        None => {
-            let add = Additions {
-                profile: args.profile.clone(),
-                components: args.components.clone(),
-                targets: args.targets.clone(),
-                host: args.host.clone(),
-            };
-            fetch::active_options(env, &add, reporter)?
         }
+    } else {
+        let add = Additions {
+            profile: args.profile.clone(),
+            components: args.components.clone(),
+            targets: args.targets.clone(),
+            host: args.host.clone(),
+        };
+        fetch::active_options(env, &add, reporter)?
     };
     let downloader = crate::ops::downloader(env)?;
     let fetched = fetch::fetch(env, &opts, &downloader, reporter)?;

@@ -41,7 +41,7 @@ fn stored(sb: &Sandbox, rel: &str) -> PathBuf {
 }
 
 fn rustc_version(sb: &Sandbox, toolchain: &str) -> String {
-    run(&mut std::process::Command::new(sb.toolchain(toolchain).join("bin/rustc")).arg("--version")).ok().stdout
+    run(std::process::Command::new(sb.toolchain(toolchain).join("bin/rustc")).arg("--version")).ok().stdout
 }
 
 #[test]

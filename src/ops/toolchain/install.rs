@@ -167,10 +167,12 @@ pub fn fetch_command(opts: &InstallOptions) -> String {
     }
     let mut cmd = format!("tcup fetch {} --profile {}", opts.name, opts.profile);
     for c in &opts.components {
-        cmd.push_str(&format!(" -c {c}"));
+        cmd += " -c ";
+        cmd += c;
     }
     for t in &opts.targets {
-        cmd.push_str(&format!(" -t {t}"));
+        cmd += " -t ";
+        cmd += t;
     }
     cmd + &host
 }
