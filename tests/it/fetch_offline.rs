@@ -183,3 +183,40 @@ fn a_tampered_download_or_manifest_is_refused_offline() {
         .fails(1, &["checksum mismatch for file://", "no usable channel manifest for toolchain 'stable'"]);
     assert!(sb.toolchains().is_empty());
 }
+
+#[test]
+fn an_offline_update_takes_the_release_fetch_stored() {
+    let server = served(Scenario::stable());
+    let sb = Sandbox::new();
+    tcup(&sb, &server.url, None, &[], &[&["toolchain", "install"][..], &MINIMAL].concat()).ok();
+    crate::lock_install::publish_newer_stable(server.root());
+    tcup(&sb, &server.url, None, &[], &[&["fetch"][..], &MINIMAL].concat()).ok();
+    let new_dir = server.root().join("dist/2026-05-28");
+    let rustc: Vec<String> = list(&new_dir)
+        .iter()
+        .filter(|n| n.starts_with("rustc-") && !n.ends_with(".sha256"))
+        .map(|n| sha(&std::fs::read(new_dir.join(n)).unwrap()))
+        .collect();
+    let downloads = sb.rustup_home.join("downloads");
+    let fetched: Vec<String> = rustc.iter().filter(|h| downloads.join(h).is_file()).cloned().collect();
+    assert_eq!(fetched.len(), 1, "the new rustc is in downloads/");
+    let before = server.log().len();
+
+    std::fs::rename(downloads.join(&fetched[0]), sb.dir.path().join("rustc")).unwrap();
+    let toolchain = format!("stable-{HOST}");
+    let lacking = tcup(&sb, &server.url, None, &[("TCUP_OFFLINE", "1")], &["update", "--no-self-update"]);
+    lacking.fails(
+        1,
+        &[
+            &format!("offline: 1 archive is not in {}: rustc-{HOST} (rustc-", downloads.display()),
+            &format!("`tcup fetch {toolchain} --profile minimal -c rustc"),
+        ],
+    );
+    assert_eq!(rustc_version(&sb, &toolchain), "rustc 1.95.0 (synthetic)\n", "unchanged");
+
+    std::fs::rename(sb.dir.path().join("rustc"), downloads.join(&fetched[0])).unwrap();
+    let r = tcup(&sb, &server.url, None, &[("TCUP_OFFLINE", "1")], &["update", "--no-self-update"]).ok();
+    assert!(r.stdout.contains(&format!("{toolchain} updated - rustc 1.96.0")), "{r:?}");
+    assert_eq!(rustc_version(&sb, &toolchain), "rustc 1.96.0 (synthetic)\n");
+    assert_eq!(server.log().len(), before, "no request");
+}

@@ -44,7 +44,7 @@ fn rustc_in(sb: &Sandbox, dist: &str, cwd: &Path, extra_env: &[(&str, &str)]) ->
 
 /// Publishes a newer `stable` (1.96.0, 2026-05-28, its rustc printing 1.96.0) on `root`, as the
 /// dist server does six weeks later: the channel file moves, the old dated one stays.
-fn publish_newer_stable(root: &Path) {
+pub(crate) fn publish_newer_stable(root: &Path) {
     let scratch = tempfile::tempdir().unwrap();
     let mut d = Dist::standard(HOST);
     let rustc = d.comp_mut("rustc");

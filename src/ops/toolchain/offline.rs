@@ -123,6 +123,23 @@ pub fn check_present(env: &Env, to_fetch: &[Selected], downloads: &Downloads, co
     Err(Missing { dir: downloads.dir().display().to_string(), archives, command: command() })
 }
 
+/// The `tcup fetch` command that fetches `missing` for the installed toolchain `toolchain`
+/// (`<channel>-<host>`, a change of it: `update`, `component add`): `--profile minimal` and each
+/// component, a standard library for another target as `-t`.
+pub fn fetch_command_for(toolchain: &str, missing: &[Selected]) -> String {
+    let host = toolchain.parse::<crate::dist::name::ToolchainName>().ok().and_then(|n| n.host).unwrap_or_default();
+    let mut cmd = format!("tcup fetch {toolchain} --profile minimal");
+    for c in missing {
+        let arg = match (c.pkg.as_str(), c.target.as_str()) {
+            (pkg, t) if t == host || t == "*" => format!(" -c {pkg}"),
+            ("rust-std", t) => format!(" -t {t}"),
+            (pkg, t) => format!(" -c {pkg}-{t}"),
+        };
+        cmd += &arg;
+    }
+    cmd
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +178,11 @@ mod tests {
         assert!(err.contains(&format!("rustc-x86_64-unknown-linux-gnu (a.tar.xz, sha256 {})", "a".repeat(64))), "{err}");
         assert!(err.contains("cargo-x86_64-unknown-linux-gnu (a.tar.xz, sha256 "), "{err}");
         assert!(err.ends_with("; `tcup fetch stable --profile minimal` fetches them (run it online)"), "{err}");
+        let std_for = |t: &str| Selected { pkg: "rust-std".into(), target: t.into(), ..comp(&xz, Vec::new()) };
+        let src = Selected { pkg: "rust-src".into(), target: "*".into(), ..comp(&xz, Vec::new()) };
+        assert_eq!(
+            fetch_command_for("stable-x86_64-unknown-linux-gnu", &[comp(&xz, Vec::new()), std_for("wasm32-unknown-unknown"), src]),
+            "tcup fetch stable-x86_64-unknown-linux-gnu --profile minimal -c rustc -t wasm32-unknown-unknown -c rust-src"
+        );
     }
 }

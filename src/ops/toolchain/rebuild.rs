@@ -204,7 +204,12 @@ pub fn apply(
     }
     crate::fetch::share::report(&donors, reporter);
     let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
-    let selection = Selection { components: download, warnings: Vec::new() };
+    let mut selection = Selection { components: download, warnings: Vec::new() };
+    // Offline: a format downloads/ holds, and every archive there before anything is fetched.
+    super::offline::prefer_downloaded(env, &mut selection, &home.downloads());
+    super::offline::check_present(env, &selection.components, &home.downloads(), || {
+        super::offline::fetch_command_for(current.toolchain.as_str(), &selection.components)
+    })?;
     receipts.extend(crate::fetch::pool::fetch_all(env, &selection, &staging, downloader, reporter)?);
     // rustup's order: the order components were wanted in.
     let order: Vec<String> = kept.iter().map(|(w, ..)| w).chain(&fetch).map(Selected::name).collect();
