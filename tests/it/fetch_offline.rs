@@ -144,9 +144,12 @@ fn fetch_follows_the_lock_and_the_offline_install_checks_against_it() {
     assert!(stored(&sb, &rel).is_file(), "the lock's dated manifest is stored at its path");
     let before = server.log().len();
     let off = [("TCUP_OFFLINE", "1")];
-    tcup(&sb, &server.url, Some(&project), &off, &["toolchain", "install"]).ok();
+    // The rustc proxy installs the locked toolchain on first use, offline.
+    let ran = crate::lock_install::rustc_in(&sb, &server.url, &project, &off);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert_eq!(ran.stdout, "rustc 1.95.0 (synthetic)\n");
     assert_eq!(server.log().len(), before, "no request");
-    assert_eq!(rustc_version(&sb, &format!("1.95.0-{HOST}")), "rustc 1.95.0 (synthetic)\n");
+    assert_eq!(sb.toolchains(), [format!("1.95.0-{HOST}")]);
 
     // A stored manifest that is not the locked one (its .sha256 made to match) is refused.
     tcup(&sb, &server.url, Some(&project), &[], &["fetch"]).ok();

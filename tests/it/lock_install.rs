@@ -27,7 +27,7 @@ fn tcup_in(sb: &Sandbox, dist: &str, cwd: &Path, args: &[&str]) -> Run {
 }
 
 /// The `rustc` proxy (tcup-proxy under that name) run in `cwd`, auto-install on.
-fn rustc_in(sb: &Sandbox, dist: &str, cwd: &Path, extra_env: &[(&str, &str)]) -> Run {
+pub(crate) fn rustc_in(sb: &Sandbox, dist: &str, cwd: &Path, extra_env: &[(&str, &str)]) -> Run {
     let bin = sb.dir.path().join("proxies");
     std::fs::create_dir_all(&bin).unwrap();
     let link = bin.join("rustc");
