@@ -24,7 +24,9 @@ use crate::progress::Reporter;
 /// 200 MB/s); a slow link reads slow twice. On a slow link that costs 4 MiB more.
 pub fn choose_format(env: &Env, downloader: &Downloader, verified: &VerifiedManifest, selection: &mut Selection, reporter: &Reporter) {
     let mut sample = verified.link;
-    if format::worth_a_second_sample(env.archive_format, &env.dist_server, sample)
+    // Offline there is no link to sample (and the downloader would refuse the request).
+    if !env.download.offline
+        && format::worth_a_second_sample(env.archive_format, &env.dist_server, sample)
         && let Some((url, probe)) = probe_link(env, downloader, verified, selection, reporter)
     {
         let mbps = |s: LinkSample| s.rate().map_or_else(|| "too little to tell".to_owned(), |r| format!("{:.1} MB/s", r / 1e6));

@@ -67,6 +67,13 @@ fn fetch_then_an_offline_install_with_the_server_stopped_runs_rustc() {
         again.stderr
     );
     assert_eq!(server.archives_since(before), Vec::<String>::new());
+    // A damaged one is fetched again, the others kept.
+    let damaged = archives_in(&sb)[0].clone();
+    std::fs::write(sb.rustup_home.join("downloads").join(&damaged), b"damaged").unwrap();
+    let third = tcup(&sb, &server.url, None, &[], &[&["fetch"][..], &MINIMAL].concat()).ok();
+    assert!(third.stderr.contains("does not have its SHA-256 any more; downloading it again"), "{}", third.stderr);
+    assert!(third.stderr.contains("fetched 1 archive (") && third.stderr.contains("; 2 already in downloads/"), "{}", third.stderr);
+    assert_eq!(sha(&std::fs::read(sb.rustup_home.join("downloads").join(&damaged)).unwrap()), damaged);
 
     drop(server);
     let installed = tcup(&sb, OFFLINE, None, &[], &[&["--offline", "toolchain", "install"][..], &MINIMAL].concat()).ok();
