@@ -5,6 +5,7 @@ mod completions;
 mod component;
 mod doctor;
 mod init;
+mod lock;
 mod man;
 mod mirror;
 mod mirror_sync;
@@ -77,6 +78,8 @@ enum Command {
     /// Update installed toolchains, downloading only the components that changed.
     #[command(aliases = ["up", "upgrade"])]
     Update(update::UpdateArgs),
+    /// Pin the toolchain file's channel to one release in rust-toolchain.lock.
+    Lock(lock::LockArgs),
     /// Show what `tcup update` would change (downloads manifests only).
     #[command(
         after_help = "Exit status:\n  0   Everything is up to date.\n  100 At least one update is available.\n  1   An error occurred."
@@ -163,6 +166,7 @@ pub fn main() -> i32 {
             Ok(false) => Ok(()),
             Err(e) => Err(e),
         },
+        Command::Lock(args) => lock::run(args, &env, reporter),
         Command::Component(cmd) => component::run_component(cmd, &env, reporter),
         Command::Target(cmd) => component::run_target(cmd, &env, reporter),
         Command::Man(args) => toolchain_docs::man(&args, &env),

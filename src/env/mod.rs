@@ -49,6 +49,8 @@ pub enum ColorWhen {
 }
 
 /// Everything tcup takes from its process environment.
+// Each bool is one variable's on/off meaning.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct Env {
     /// `RUSTUP_HOME`, default `$HOME/.rustup`: toolchains, settings, downloads, tmp.

@@ -22,7 +22,7 @@ fn schema(name: &str) -> jsonschema::Validator {
 
 /// `json` parsed and checked against schema `name`.
 #[track_caller]
-fn valid(name: &str, json: &str) -> Value {
+pub(crate) fn valid(name: &str, json: &str) -> Value {
     let v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("not JSON ({e}):\n{json}"));
     let errors: Vec<String> = schema(name).iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path)).collect();
     assert!(errors.is_empty(), "{name}.json refuses the output: {errors:?}\n{json}");

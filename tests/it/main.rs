@@ -20,6 +20,8 @@ mod init_tls;
 mod install;
 mod interop;
 mod json;
+mod lock;
+mod lock_install;
 mod messages;
 mod mirror_sync;
 mod names;

@@ -104,6 +104,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         None => fetch_manifest(env, downloader, &manifest_url, &channel, reporter),
     }
     .with_context(|| format!("no usable channel manifest for toolchain '{}'", opts.name))?;
+    // A lock selects the same archives on every machine: detection's extra targets stay out.
+    let extra_targets = if opts.lock.is_some() { Vec::new() } else { extra_targets };
     let targets: Vec<String> = opts.targets.iter().chain(&extra_targets).cloned().collect();
     let request = Request { host: &host, profile: &opts.profile, components: &opts.components, targets: &targets };
     let (verified, mut selection) = match select::select(&verified.manifest, &request) {

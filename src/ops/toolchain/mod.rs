@@ -8,6 +8,7 @@ pub mod docs;
 pub mod install;
 pub mod link;
 pub mod list;
+pub mod lock;
 pub mod rebuild;
 pub mod uninstall;
 pub mod update;
