@@ -5,7 +5,8 @@
 # through GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT. docs/action.md describes the action.
 #
 #   host     the runner's host triple (or a clear failure), the homes, the dist servers, the update root
-#   init     fetch tcup-init for the triple, check it against action/tcup-init.sha256s, install tcup
+#   init     fetch tcup-init (and tcup-proxy) for the triple, check them against
+#            action/tcup-init.sha256s, install tcup
 #   resolve  the toolchain's name, the cache key and the paths to cache
 #   install  install the toolchain (from the lock, the toolchain file or the toolchain input)
 #   version  rustc -vV, and dtolnay/rust-toolchain's 12-character cachekey
@@ -65,29 +66,38 @@ host() {
   echo "TCUP_UPDATE_ROOT=${root%/}" >>"$GITHUB_ENV"
 }
 
-init() {
-  local table=$TCUP_ACTION_DIR/tcup-init.sha256s version want got tmp url
-  [ -f "$table" ] || fail "$table is missing: this copy of the action carries no tcup-init hashes"
-  version=$(sed -n 's/^version \([0-9A-Za-z.+-]*\)$/\1/p' "$table")
-  [ -n "$version" ] || fail "$table names no tcup version (ci/publish-action.sh writes it for a release)"
-  want=$(awk -v t="$TCUP_TRIPLE/tcup-init" '$2 == t { print $1 }' "$table")
-  [ -n "$want" ] || fail "this action (tcup $version) carries no SHA-256 for $TCUP_TRIPLE/tcup-init in $table: tcup $version has no build for this runner"
-  tmp=${RUNNER_TEMP:-/tmp}/tcup-init.$$
-  url=$TCUP_UPDATE_ROOT/archive/$version/$TCUP_TRIPLE/tcup-init
+# fetch VERSION PROGRAM DIR → DIR/PROGRAM from the update root, with the SHA-256 the table carries.
+fetch() {
+  local version=$1 program=$2 dir=$3 want got url
+  want=$(awk -v t="$TCUP_TRIPLE/$program" '$2 == t { print $1 }' "$TABLE")
+  [ -n "$want" ] || fail "this action (tcup $version) carries no SHA-256 for $TCUP_TRIPLE/$program in $TABLE: tcup $version has no build for this runner"
+  url=$TCUP_UPDATE_ROOT/archive/$version/$TCUP_TRIPLE/$program
   echo "fetching $url"
-  curl --proto '=https,http' --retry 5 --retry-connrefused --location --silent --show-error --fail --output "$tmp" "$url" ||
-    { rm -f "$tmp"; fail "could not fetch $url"; }
-  got=$(sha256sum "$tmp" | cut -d ' ' -f 1)
-  if [ "$got" != "$want" ]; then
-    rm -f "$tmp"
-    fail "$url has SHA-256 $got, but this action (tcup $version) carries $want for $TCUP_TRIPLE: refusing it"
+  curl --proto '=https,http' --retry 5 --retry-connrefused --location --silent --show-error --fail --output "$dir/$program" "$url" ||
+    fail "could not fetch $url"
+  got=$(sha256sum "$dir/$program" | cut -d ' ' -f 1)
+  [ "$got" = "$want" ] || fail "$url has SHA-256 $got, but this action (tcup $version) carries $want for $TCUP_TRIPLE: refusing it"
+  echo "$program $version for $TCUP_TRIPLE: SHA-256 $got, as this action carries"
+  chmod 755 "$dir/$program"
+}
+
+init() {
+  local version
+  TABLE=$TCUP_ACTION_DIR/tcup-init.sha256s
+  [ -f "$TABLE" ] || fail "$TABLE is missing: this copy of the action carries no tcup-init hashes"
+  version=$(sed -n 's/^version \([0-9A-Za-z.+-]*\)$/\1/p' "$TABLE")
+  [ -n "$version" ] || fail "$TABLE names no tcup version (ci/publish-action.sh writes it for a release)"
+  INIT_DIR=$(mktemp -d "${RUNNER_TEMP:-/tmp}/tcup-init.XXXXXX")
+  trap 'rm -rf "$INIT_DIR"' EXIT
+  fetch "$version" tcup-init "$INIT_DIR"
+  # The proxy program (docs/design.md active-8) beside tcup-init, where the release has one: the
+  # proxies then start in about a millisecond instead of running all of tcup.
+  if awk -v t="$TCUP_TRIPLE/tcup-proxy" '$2 == t { found = 1 } END { exit !found }' "$TABLE"; then
+    fetch "$version" tcup-proxy "$INIT_DIR"
   fi
-  echo "tcup-init $version for $TCUP_TRIPLE: SHA-256 $got, as this action carries"
-  chmod 755 "$tmp"
   # --as-rustup: workflows run `rustup component add` and friends after a setup action; where
   # the runner image has a real rustup in CARGO_HOME/bin it is left as it is (tcup warns).
-  "$tmp" -y --default-toolchain none --no-modify-path --no-man --as-rustup
-  rm -f "$tmp"
+  "$INIT_DIR/tcup-init" -y --default-toolchain none --no-modify-path --no-man --as-rustup
   echo "$CARGO_HOME/bin" >>"$GITHUB_PATH"
 }
 

@@ -3,7 +3,8 @@
 # ci/action-runner.py (GITHUB_ENV/GITHUB_OUTPUT/GITHUB_PATH files, a directory standing in for
 # actions/cache), against loopback servers only:
 #   - a dist server: this machine's stable packed by `tcup mirror pack` (as ci/actions.sh does);
-#   - an update root holding this build of tcup (stripped) as archive/<version>/<triple>/tcup-init,
+#   - an update root holding this build of tcup (stripped) as archive/<version>/<triple>/tcup-init
+#     (and its tcup-proxy beside it, when built),
 #     with a copy of the action whose action/tcup-init.sha256s ci/publish-action.sh wrote for it.
 # Runs, each on a fresh runner (its own HOME, no rustup of this machine on PATH):
 #   lock cold/warm    a project with rust-toolchain.toml (stable, clippy) and its rust-toolchain.lock
@@ -58,6 +59,7 @@ DATE=$(sed -n 's/^date = "\(.*\)"$/\1/p' "$WWW/dist/channel-rust-stable.toml" | 
 step "The update root: this build as tcup-init $VERSION, and the action's table for it"
 mkdir -p "$WWW/update/archive/$VERSION/$HOST"
 strip -o "$WWW/update/archive/$VERSION/$HOST/tcup-init" "$TCUP"
+[ ! -f "$(dirname "$TCUP")/tcup-proxy" ] || strip -o "$WWW/update/archive/$VERSION/$HOST/tcup-proxy" "$(dirname "$TCUP")/tcup-proxy"
 ACTION=$WORK/action
 mkdir -p "$ACTION"
 cp -r "$REPO/action.yml" "$REPO/action" "$ACTION/"
@@ -136,40 +138,47 @@ run() {
     esac
   done <"$WORK/sent.log"
   ARCHIVES=$archives
-  ROWS+=("$(printf '%-12s %6.1f %12d %12d %12d  exit %d' "$label" "$(echo "$end - $start" | bc)" "$init" "$other" "$archives" "$RC")")
+  local install=- cache=-
+  if [ "$RC" = 0 ]; then
+    install=$(seconds install)
+    cache=$(seconds restore save)
+  fi
+  ROWS+=("$(printf '%-11s %6.1f %8s %6s %10d %10d %10d  %d' "$label" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$install" "$cache" "$init" "$other" "$archives" "$RC")")
 }
 
-output() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$OUT" "$1"; }
+output() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["outputs"][sys.argv[2]])' "$OUT" "$1"; }
+# seconds ID... → the time the action's steps of those ids took (0 for one that did not run).
+seconds() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["seconds"]; print("%.1f" % sum(s.get(i, 0) for i in sys.argv[2:]))' "$OUT" "$@"; }
 
-# check_run NAME HIT: the action passed, named NAME, reported the cache hit, gave dtolnay's cachekey,
-# and the toolchain runs clippy in the project.
+# check_run NAME HIT DIR: the action passed, named NAME, reported the cache hit, gave dtolnay's
+# cachekey, and a later step of the job runs clippy in DIR (with nothing installed on demand).
 check_run() {
   [ "$RC" = 0 ] || die "the run failed (exit $RC)"
   [ "$(output name)" = "$1" ] || die "the action named '$(output name)', expected '$1'"
   [ "$(output cache-hit)" = "$2" ] || die "cache-hit '$(output cache-hit)', expected '$2'"
   [[ $(output cachekey) =~ ^[0-9]{8}[0-9a-f]{4}$ ]] || die "cachekey '$(output cachekey)' is not dtolnay's 12 characters"
   local home=$WORK/runner/home
-  (cd "$PROJECT" && env -i HOME="$home" PATH="$home/.cargo/bin:/usr/bin:/bin" cargo clippy --version) ||
-    die "cargo clippy does not run in the project after the action"
+  (cd "$3" && env -i HOME="$home" PATH="$home/.cargo/bin:/usr/bin:/bin" TCUP_DIST_SERVERS="$URL" RUSTUP_AUTO_INSTALL=0 cargo clippy --version) ||
+    die "cargo clippy does not run in $3 after the action"
 }
 
 if [ -n "$HAVE_LOCK" ]; then
   LOCKED=$(sed -n 's/^version = "\([0-9.]*\)"$/\1/p' "$PROJECT/rust-toolchain.lock" | head -n 1)
   run lock-cold "$WORK/cache-lock" "$PROJECT"
-  check_run "$LOCKED-$HOST" false
+  check_run "$LOCKED-$HOST" false "$PROJECT"
   [ "$ARCHIVES" -gt 0 ] || die "the cold run downloaded no archive"
   run lock-warm "$WORK/cache-lock" "$PROJECT"
-  check_run "$LOCKED-$HOST" true
+  check_run "$LOCKED-$HOST" true "$PROJECT"
   [ "$ARCHIVES" = 0 ] || die "the warm run downloaded $ARCHIVES archive bytes"
 fi
 
 EMPTY=$WORK/empty
 mkdir -p "$EMPTY"
 run input-cold "$WORK/cache-input" "$EMPTY" --input toolchain=stable --input components=clippy
-check_run "stable-$HOST" false
+check_run "stable-$HOST" false "$EMPTY"
 [ "$ARCHIVES" -gt 0 ] || die "the cold run downloaded no archive"
 run input-warm "$WORK/cache-input" "$EMPTY" --input toolchain=stable --input components=clippy
-check_run "stable-$HOST" true
+check_run "stable-$HOST" true "$EMPTY"
 [ "$ARCHIVES" = 0 ] || die "the warm run downloaded $ARCHIVES archive bytes"
 
 # A table whose hash is not the update root's tcup-init: refused, saying both hashes.
@@ -184,6 +193,7 @@ if [ "$RC" != 1 ] || ! grep -q "tcup has no build for a macOS $ARCH runner yet.*
 fi
 
 step "Summary (bytes the loopback servers sent)"
-printf '%-12s %6s %12s %12s %12s\n' run seconds tcup-init manifests archives
+printf '%-11s %6s %8s %6s %10s %10s %10s  %s\n' run total install cache tcup-init manifests archives exit
+echo "(seconds: the whole run, the install step, restoring and saving the cache as uncompressed tar; bytes the loopback server sent)"
 printf '%s\n' "${ROWS[@]}"
 [ -n "$HAVE_LOCK" ] || echo "TODO: the lock runs were skipped: this tcup has no \`tcup lock\`"

@@ -12,6 +12,7 @@ It does what the Actions runner does for the parts the tcup action uses, and ref
     for the cache service: the key names a tarball of the listed paths (absolute, tar -P).
 
 Usage: ci/action-runner.py ACTION_DIR WORKSPACE CACHE_DIR OUTPUTS_JSON [--input NAME=VALUE]...
+OUTPUTS_JSON gets {"outputs": the action's outputs, "seconds": each step's time by id}.
 The environment is the runner's (RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, HOME, PATH). Exit status 1
 when a step fails (its name is printed), 2 for a usage error or an action feature it lacks.
 """
@@ -21,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import yaml
 
@@ -272,6 +274,7 @@ def main(argv):
     env = dict(os.environ)
     paths = []
     steps = {}
+    seconds = {}
     base = {
         "inputs": inputs,
         "github": {"action_path": action_dir, "workspace": workspace},
@@ -287,6 +290,7 @@ def main(argv):
                 steps[sid] = {"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}
                 continue
             print(f"::group::{name}", flush=True)
+            started = time.monotonic()
             if "uses" in step:
                 w = {k: interpolate(v, ctx) for k, v in (step.get("with") or {}).items()}
                 uses = step["uses"]
@@ -304,7 +308,8 @@ def main(argv):
                 rc, new_env, out, new_paths = run_step(step, step_env, paths, workspace, tmp)
                 env.update(new_env)
                 paths.extend(new_paths)
-            sys.stdout.flush()
+            seconds[sid] = round(time.monotonic() - started, 1)
+            print(f"::endgroup:: {seconds[sid]} s", flush=True)
             if rc != 0:
                 print(f"::error::step '{name}' failed (exit {rc})", flush=True)
                 return 1
@@ -312,7 +317,7 @@ def main(argv):
         ctx = dict(base, steps=steps, env=env)
         result = {k: interpolate((v or {}).get("value", ""), ctx) for k, v in (action.get("outputs") or {}).items()}
     with open(outputs_json, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1)
+        json.dump({"outputs": result, "seconds": seconds}, f, indent=1)
     print("outputs: " + json.dumps(result))
     return 0
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Writes action/tcup-init.sha256s: the tcup version the GitHub Action (action.yml) installs and the
-# SHA-256 of that version's tcup-init for each host triple, so that the action runs only those
+# SHA-256 of that version's tcup-init (and tcup-proxy) for each host triple, so that the action runs only those
 # bytes, whatever the update root serves (docs/action.md). The builds are read from the update
-# root, UPDATE_ROOT/archive/VERSION/<triple>/tcup-init, as ci/release.sh lays them out; the hashes
+# root, UPDATE_ROOT/archive/VERSION/<triple>/tcup-init and tcup-proxy, as ci/release.sh lays them out; the hashes
 # are computed here, never copied from a .sha256 file (as ci/publish-init-sh.sh does for init.sh).
 # ci/release.sh runs it after the builds (the release commits the table with the action's tag);
 # ci/action-local.sh runs it on its loopback update root and a copy of the action.
@@ -25,11 +25,13 @@ out=$dir/tcup-init.sha256s
   for sub in "$root/archive/$version"/*/; do
     triple=$(basename "$sub")
     [[ $triple =~ ^[0-9a-z_]+(-[0-9a-z_]+)+$ ]] || { echo "publish-action: $sub is not named after a host triple" >&2; exit 1; }
-    [ -f "$sub/tcup-init" ] || continue
-    echo "$(sha256sum "$sub/tcup-init" | cut -d ' ' -f 1)  $triple/tcup-init"
+    for name in tcup-init tcup-proxy; do
+      [ -f "$sub/$name" ] || continue
+      echo "$(sha256sum "$sub/$name" | cut -d ' ' -f 1)  $triple/$name"
+    done
   done
 } >"$out.tmp"
 n=$(grep -c '/tcup-init$' "$out.tmp" || true)
 [ "$n" -gt 0 ] || { rm -f "$out.tmp"; echo "publish-action: no tcup-init under $root/archive/$version/<triple>/" >&2; exit 1; }
 mv "$out.tmp" "$out"
-echo "publish-action: $out carries tcup $version's tcup-init hashes for $n triples"
+echo "publish-action: $out carries tcup $version's hashes for $n triples ($(grep -c '/tcup-proxy$' "$out" || true) with tcup-proxy)"
