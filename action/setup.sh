@@ -28,16 +28,17 @@ split() {
 
 output() { printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"; }
 
-# json_get JSON FILTER → the value (jq's -r output; python3 where jq is missing, for a jq path only).
+# json_get JSON PATH → the value at a jq path (.a.b.c; a list joined with ", "), "null" for none;
+# jq where it is installed (GitHub's images have it), else python3.
 json_get() {
   if command -v jq >/dev/null; then
-    jq -r "$2" <<<"$1"
+    jq -r "$2 | if type == \"array\" then join(\", \") else . end" <<<"$1"
   else
     python3 -c 'import json,sys
 v=json.loads(sys.argv[1])
 for k in sys.argv[2].lstrip(".").split("."):
     v=v.get(k) if isinstance(v,dict) else None
-print("null" if v is None else v)' "$1" "$2"
+print("null" if v is None else ", ".join(v) if isinstance(v,list) else v)' "$1" "$2"
   fi
 }
 
@@ -131,7 +132,7 @@ resolve() {
       state=$(json_get "$json" '.active_toolchain.lock.state')
       case $state in
         locked) ;;
-        drifted) fail "$(json_get "$json" '.active_toolchain.lock.path') no longer matches its toolchain file ($(json_get "$json" '.active_toolchain.lock.drift | join(", ")')): run \`tcup lock\` and commit it" ;;
+        drifted) fail "$(json_get "$json" '.active_toolchain.lock.path') no longer matches its toolchain file ($(json_get "$json" '.active_toolchain.lock.drift')): run \`tcup lock\` and commit it" ;;
         no_host) fail "$(json_get "$json" '.active_toolchain.lock.path') locks no archives for $TCUP_TRIPLE: run \`tcup lock --host $TCUP_TRIPLE\` and commit it" ;;
         *) fail "tcup show gave the lock state '$state'" ;;
       esac

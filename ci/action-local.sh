@@ -9,6 +9,7 @@
 # Runs, each on a fresh runner (its own HOME, no rustup of this machine on PATH):
 #   lock cold/warm    a project with rust-toolchain.toml (stable, clippy) and its rust-toolchain.lock
 #                     (`tcup lock` against the packed tree); warm restores the cache: 0 archive bytes
+#   drifted           the toolchain file gains rustfmt without `tcup lock`: fails, naming both
 #   input cold/warm   toolchain: stable, components: clippy (no lock), cold and warm likewise
 #   tampered          the action's table holds another SHA-256: refused before anything runs
 #   macOS             RUNNER_OS=macOS: refused, naming the alternative
@@ -170,6 +171,14 @@ if [ -n "$HAVE_LOCK" ]; then
   run lock-warm "$WORK/cache-lock" "$PROJECT"
   check_run "$LOCKED-$HOST" true "$PROJECT"
   [ "$ARCHIVES" = 0 ] || die "the warm run downloaded $ARCHIVES archive bytes"
+  # A toolchain file changed without its lock: the action fails, naming the change and `tcup lock`.
+  cp "$PROJECT/rust-toolchain.toml" "$WORK/toolchain.toml"
+  printf '[toolchain]\nchannel = "stable"\ncomponents = ["clippy", "rustfmt"]\n' >"$PROJECT/rust-toolchain.toml"
+  run drifted "$WORK/cache-lock" "$PROJECT"
+  mv "$WORK/toolchain.toml" "$PROJECT/rust-toolchain.toml"
+  if [ "$RC" != 1 ] || ! grep -q "no longer matches its toolchain file (.*rustfmt.*): run \`tcup lock\`" "$WORK/log-drifted"; then
+    die "a lock that no longer matches its toolchain file did not fail the action, naming tcup lock"
+  fi
 fi
 
 EMPTY=$WORK/empty
