@@ -5,8 +5,11 @@
 # home whose default is this machine's stable toolchain (linked into toolchains/, so nothing is
 # installed or downloaded). RUNS (default 200) alternating rounds, the commands in a new random
 # order each round; whole-process wall times; medians, and each proxy's overhead = its median minus
-# the direct median. No file is created while timing, so the root file system's per-file cost does
-# not enter.
+# the direct median. The tcup proxy is also timed in a project whose rust-toolchain.toml chooses
+# the toolchain, without and with a rust-toolchain.lock beside it (a lock of realistic size: two
+# hosts, the default profile's archives in two formats; docs/design.md lock-2), so the cost of
+# reading the lock shows. No file is created while timing, so the root file system's per-file cost
+# does not enter.
 #
 # Usage: ci/bench-proxy.sh                  (the glibc development build, release profile)
 #        TCUP_BIN=path ci/bench-proxy.sh    (another build, e.g. ci/release.sh's static x86_64
@@ -34,30 +37,54 @@ case $WORK in /tmp/tcup-bench-proxy.?*) ;; *) echo "bench-proxy: bad temp dir $W
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/rustup/toolchains" "$WORK/cargo/bin" "$WORK/tcup-as-proxy"
 ln -s "$SYSROOT" "$WORK/rustup/toolchains/stable-$HOST"
+VERSION=$(rustc -vV | sed -n 's/^release: //p')
+ln -s "$SYSROOT" "$WORK/rustup/toolchains/$VERSION-$HOST"
+# Two projects choosing stable by toolchain file; the second has a lock of the same release.
+mkdir -p "$WORK/file-only" "$WORK/locked"
+printf '[toolchain]\nchannel = "stable"\n' | tee "$WORK/file-only/rust-toolchain.toml" >"$WORK/locked/rust-toolchain.toml"
+python3 - "$WORK/locked/rust-toolchain.lock" "$VERSION" "$HOST" <<'PY'
+import hashlib, sys
+out, version, host = sys.argv[1:]
+date = "2026-04-16"
+h = lambda s: hashlib.sha256(s.encode()).hexdigest()
+text = f"""version = 1\n\n[toolchain]\nchannel = "stable"\nprofile = "default"\ncomponents = []\ntargets = []\n
+[release]\nversion = "{version}"\ndate = "{date}"\nmanifest = "dist/{date}/channel-rust-stable.toml"
+manifest-sha256 = "{h('manifest')}"\nsigner = "85AB96E6FA1BE5FE"\n"""
+other = "aarch64-unknown-linux-gnu" if host != "aarch64-unknown-linux-gnu" else "x86_64-unknown-linux-gnu"
+for triple in sorted({host, other}):
+    text += f'\n[[host]]\ntriple = "{triple}"\n'
+    for pkg in ["cargo", "clippy-preview", "rust-docs", "rust-std", "rustc", "rustfmt-preview"]:
+        text += f'\n[[host.archive]]\ncomponent = "{pkg}"\ntarget = "{triple}"\n'
+        for ext in ["gz", "xz"]:
+            base = f"dist/{date}/{pkg.removesuffix('-preview')}-{version}-{triple}.tar.{ext}"
+            text += f'{ext} = {{ path = "{base}", sha256 = "{h(base)}" }}\n'
+open(out, "w").write(text)
+PY
 printf 'version = "12"\ndefault_toolchain = "stable-%s"\n\n[overrides]\n' "$HOST" >"$WORK/rustup/settings.toml"
 # As tcup-init installs them: tcup and tcup-proxy in CARGO_HOME/bin, rustc a hard link of the latter.
 cp "$TCUP" "$WORK/cargo/bin/tcup"
 cp "$PROXY" "$WORK/cargo/bin/tcup-proxy"
 ln "$WORK/cargo/bin/tcup-proxy" "$WORK/cargo/bin/rustc"
 ln "$WORK/cargo/bin/tcup" "$WORK/tcup-as-proxy/rustc"
-echo "tcup: $(stat -c %s "$TCUP") bytes; tcup-proxy: $(stat -c %s "$PROXY") bytes ($(file -b "$PROXY" | cut -d, -f1-2))"
+echo "tcup: $(stat -c %s "$TCUP") bytes; tcup-proxy: $(stat -c %s "$PROXY") bytes ($(file -b "$PROXY" | cut -d, -f1-2)); lock: $(stat -c %s "$WORK/locked/rust-toolchain.lock") bytes"
 
 python3 - "$RUNS" "$SYSROOT/bin/rustc" "$WORK/cargo/bin/rustc" "$WORK/tcup-as-proxy/rustc" "$RUSTUP_PROXY" "$WORK" <<'PY'
 import os, random, statistics, subprocess, sys, time
 runs, direct, tcup, whole, rustup, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 env = {"PATH": os.environ["PATH"], "HOME": work, "RUSTUP_HOME": f"{work}/rustup", "CARGO_HOME": f"{work}/cargo",
        "RUSTUP_AUTO_INSTALL": "0", "RUSTUP_DIST_SERVER": "http://127.0.0.1:9", "RUSTUP_UPDATE_ROOT": "http://127.0.0.1:9"}
-cmds = {"direct": direct, "tcup proxy": tcup, "tcup as proxy": whole, "rustup proxy": rustup}
-for name, prog in cmds.items():  # each must answer the same way
-    out = subprocess.run([prog, "--version"], env=env, capture_output=True, text=True, check=True).stdout.strip()
+cmds = {"direct": (direct, work), "tcup proxy": (tcup, work), "tcup as proxy": (whole, work), "rustup proxy": (rustup, work),
+        "tcup, file": (tcup, f"{work}/file-only"), "tcup, lock": (tcup, f"{work}/locked")}
+for name, (prog, cwd) in cmds.items():  # each must answer the same way
+    out = subprocess.run([prog, "--version"], env=env, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
     print(f"{name:>13}: {out}")
 times = {k: [] for k in cmds}
 for _ in range(runs):
     order = list(cmds.items())
     random.shuffle(order)
-    for name, prog in order:
+    for name, (prog, cwd) in order:
         t = time.perf_counter_ns()
-        subprocess.run([prog, "--version"], env=env, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([prog, "--version"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
         times[name].append((time.perf_counter_ns() - t) / 1e6)
 med = {k: statistics.median(v) for k, v in times.items()}
 print(f"\n{runs} alternating rounds, whole-process wall time of `rustc --version`, medians:")

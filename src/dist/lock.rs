@@ -315,7 +315,7 @@ impl Lock {
         let t = &self.toolchain;
         let r = &self.release;
         let mut out = format!(
-            "# The toolchain rust-toolchain.toml resolves to, pinned by SHA-256. Written by `tcup lock`:\n\
+            "# The release the toolchain file beside this lock resolves to, pinned by SHA-256. Written by `tcup lock`:\n\
              # refresh it with `tcup lock`, move to the channel's newest release with `tcup lock --upgrade`.\n\
              version = {FORMAT_VERSION}\n\n[toolchain]\nchannel = {}\nprofile = {}\ncomponents = {}\ntargets = {}\n\n\
              [release]\nversion = {}\ndate = {}\nmanifest = {}\nmanifest-sha256 = {}\nsigner = {}\n",

@@ -223,7 +223,7 @@ fn rustup_runs_the_projects_toolchain_file_as_before() {
         let sb = Sandbox::new();
         // rustup ignores the lock: it installs and names the toolchain file's channel.
         let mut c = rustup_cmd(&bin, &sb, &server.url);
-        let r = run(c.current_dir(&p).args(["toolchain", "install"]));
+        let r = run(c.current_dir(&p).args(["toolchain", "install", "--no-self-update"]));
         assert_eq!(r.code, 0, "rustup {version}: {r:?}");
         let mut c = rustup_cmd(&bin, &sb, &server.url);
         let r = run(c.current_dir(&p).args(["show", "active-toolchain"]));
