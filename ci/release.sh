@@ -6,6 +6,8 @@
 #   OUT_DIR/archive/<version>/<triple>/tcup-init, tcup-proxy  +  .sha256  [+ .asc]
 #   OUT_DIR/init.sh   (installer/init.sh carrying VERSION and the SHA-256 of every build under
 #                      archive/VERSION/, written by ci/publish-init-sh.sh: it runs only those bytes)
+#   action/tcup-init.sha256s (this repository's: the GitHub Action's table of those tcup-init
+#                      hashes, written by ci/publish-action.sh; commit it with the release)
 #   OUT_DIR/man/tcup.1, tcup-<subcommand>.1 …   (written by a built binary that runs here: `tcup man`)
 # Each binary is built for musl with the architecture's float ABI (docs/design.md release-1), OpenSSL
 # vendored, and checked: no ELF interpreter or shared library, readelf -A CPU attributes, size.
@@ -156,6 +158,8 @@ for build in "${BUILDS[@]}"; do
 done
 # init.sh carries this release's hashes and fetches its archive/<version>/ paths (docs/threat-model.md).
 ci/publish-init-sh.sh "$OUT" "$VERSION"
+# The GitHub Action carries the same hashes (action/tcup-init.sha256s, committed with the release).
+ci/publish-action.sh "$OUT" "$VERSION"
 # The man pages come from the clap definitions of the binary just built (`tcup self man-pages DIR`), run
 # from one of the builds this machine executes; called `tcup`, not `tcup-init` (which installs).
 man_bin=
