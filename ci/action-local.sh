@@ -90,10 +90,10 @@ done
 : >"$WORK/sent.log"
 URL=http://127.0.0.1:$PORT
 
-step "The project: rust-toolchain.toml (stable, clippy) and its rust-toolchain.lock"
+step "The project: rust-toolchain.toml (stable, minimal, clippy) and its rust-toolchain.lock"
 PROJECT=$WORK/project
 mkdir -p "$PROJECT/src"
-printf '[toolchain]\nchannel = "stable"\ncomponents = ["clippy"]\n' >"$PROJECT/rust-toolchain.toml"
+printf '[toolchain]\nchannel = "stable"\nprofile = "minimal"\ncomponents = ["clippy"]\n' >"$PROJECT/rust-toolchain.toml"
 printf '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n' >"$PROJECT/Cargo.toml"
 printf 'fn main() {\n    println!("hello");\n}\n' >"$PROJECT/src/main.rs"
 HAVE_LOCK=
