@@ -2,14 +2,17 @@
 # Benchmark (not a test): what a proxy costs. `rustc --version` straight from the toolchain, through
 # tcup's proxy (a hard link of the proxy program tcup-proxy, as tcup-init installs it), through tcup
 # itself linked as the proxy (an install without tcup-proxy), and through rustup's, each from one
-# home whose default is this machine's stable toolchain (linked into toolchains/, so nothing is
-# installed or downloaded). RUNS (default 200) alternating rounds, the commands in a new random
-# order each round; whole-process wall times; medians, and each proxy's overhead = its median minus
-# the direct median. The tcup proxy is also timed in a project whose rust-toolchain.toml chooses
-# the toolchain, without and with a rust-toolchain.lock beside it (a lock of realistic size: two
-# hosts, the default profile's archives in two formats; docs/design.md lock-2), so the cost of
-# reading the lock shows. No file is created while timing, so the root file system's per-file cost
-# does not enter.
+# home whose default is this machine's stable toolchain. It is installed, not linked (a directory in
+# toolchains/ whose bin/ and lib/ are links into the machine's sysroot, so nothing is copied or
+# downloaded): the proxies record an installed toolchain's last use and the project file that chose
+# it (docs/design.md active-9), a linked one's not. RUNS (default 200) alternating rounds, the
+# commands in a new random order each round; whole-process wall times; medians, and each proxy's
+# overhead = its median minus the direct median. The tcup proxy is also timed in a project whose
+# rust-toolchain.toml chooses the toolchain, without and with a rust-toolchain.lock beside it (a
+# lock of realistic size: two hosts, the default profile's archives in two formats;
+# docs/design.md lock-2), so the cost of reading the lock shows. The check run before the rounds
+# writes the day's last-use records, so the rounds time the steady state (one small read per
+# record); no file is created while timing, so the root file system's per-file cost does not enter.
 #
 # Usage: ci/bench-proxy.sh                  (the glibc development build, release profile)
 #        TCUP_BIN=path ci/bench-proxy.sh    (another build, e.g. ci/release.sh's static x86_64
@@ -36,9 +39,12 @@ WORK=$(mktemp -d /tmp/tcup-bench-proxy.XXXXXX)
 case $WORK in /tmp/tcup-bench-proxy.?*) ;; *) echo "bench-proxy: bad temp dir $WORK" >&2; exit 1 ;; esac
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/rustup/toolchains" "$WORK/cargo/bin" "$WORK/tcup-as-proxy"
-ln -s "$SYSROOT" "$WORK/rustup/toolchains/stable-$HOST"
 VERSION=$(rustc -vV | sed -n 's/^release: //p')
-ln -s "$SYSROOT" "$WORK/rustup/toolchains/$VERSION-$HOST"
+for tc in "stable-$HOST" "$VERSION-$HOST"; do
+  mkdir "$WORK/rustup/toolchains/$tc"
+  ln -s "$SYSROOT/bin" "$WORK/rustup/toolchains/$tc/bin"
+  ln -s "$SYSROOT/lib" "$WORK/rustup/toolchains/$tc/lib"
+done
 # Two projects choosing stable by toolchain file; the second has a lock of the same release.
 mkdir -p "$WORK/file-only" "$WORK/locked"
 printf '[toolchain]\nchannel = "stable"\n' | tee "$WORK/file-only/rust-toolchain.toml" >"$WORK/locked/rust-toolchain.toml"
@@ -78,6 +84,9 @@ cmds = {"direct": (direct, work), "tcup proxy": (tcup, work), "tcup as proxy": (
 for name, (prog, cwd) in cmds.items():  # each must answer the same way
     out = subprocess.run([prog, "--version"], env=env, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
     print(f"{name:>13}: {out}")
+records = f"{work}/rustup/tcup-usage"
+found = sorted(os.path.relpath(os.path.join(d, f), records) for d, _, fs in os.walk(records) for f in fs)
+print(f"last-use records: {', '.join(found) or 'none (this tcup records nothing)'}")
 times = {k: [] for k in cmds}
 for _ in range(runs):
     order = list(cmds.items())
