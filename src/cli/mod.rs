@@ -18,6 +18,7 @@ mod settings_cmd;
 mod show;
 mod toolchain;
 mod toolchain_docs;
+mod toolchain_gc;
 mod toolchain_manage;
 mod update;
 mod verify;

@@ -27,6 +27,9 @@ pub(super) enum ToolchainCommand {
     Link(super::toolchain_manage::LinkArgs),
     /// Check every installed file against the checksums recorded at install time.
     Verify(VerifyArgs),
+    /// Remove toolchains not used for a while (never the default, an override's, a known
+    /// project's, or a linked one), and stale downloads (docs/disk.md).
+    Gc(super::toolchain_gc::GcArgs),
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +109,7 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
         ToolchainCommand::Uninstall(args) => super::toolchain_manage::uninstall(&args, env, reporter),
         ToolchainCommand::Link(args) => super::toolchain_manage::link(&args, env, reporter),
         ToolchainCommand::Verify(args) => super::verify::run(args.toolchain.as_deref(), args.repair, env, reporter),
+        ToolchainCommand::Gc(args) => super::toolchain_gc::run(&args, env, reporter),
     }
 }
 

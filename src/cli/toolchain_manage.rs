@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::output::{self, Document, ToolchainRef};
 
-use crate::env::Env;
+use crate::env::{Env, OutputFormat};
 use crate::ops::active::context::Session;
 use crate::ops::active::resolve::{self, Active};
 use crate::ops::toolchain::{list, uninstall};
@@ -102,10 +102,23 @@ fn shares_text(shares: &[Shared]) -> String {
     if parts.is_empty() { String::new() } else { format!(" (shares {})", parts.join("; ")) }
 }
 
+/// A `toolchain list` entry: [`Entry`], and in JSON its use and size (docs/disk.md).
+#[derive(Debug, Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    entry: Entry,
+    /// The day a proxy last ran it (`null`: no record, or linked).
+    last_used: Option<String>,
+    /// Bytes of its files, each inode once (`null` for a linked toolchain).
+    bytes: Option<u64>,
+    /// Of these, bytes with hard links outside it (another toolchain's).
+    shared_bytes: Option<u64>,
+}
+
 /// `toolchain list [-v]`.
 #[derive(Debug, Serialize)]
 struct List {
-    toolchains: Vec<Entry>,
+    toolchains: Vec<Listed>,
 }
 
 impl Document for List {
@@ -113,7 +126,7 @@ impl Document for List {
         if self.toolchains.is_empty() {
             return "no installed toolchains\n".into();
         }
-        self.toolchains.iter().map(Entry::line).collect()
+        self.toolchains.iter().map(|l| l.entry.line()).collect()
     }
 }
 
@@ -121,7 +134,22 @@ pub(super) fn list(env: &Env, verbose: bool) -> anyhow::Result<()> {
     let here = Session::load(env)?;
     // A broken toolchain file must not hide the list; it only loses the "active" mark.
     let active = resolve::active(&here.ctx(env), None).ok().flatten();
-    output::print(env, &List { toolchains: entries(env, &here, active.as_ref(), verbose) });
+    let entries = entries(env, &here, active.as_ref(), verbose);
+    // Sizes walk every toolchain's files: only JSON, which carries them, pays for that.
+    let usage = if env.format == OutputFormat::Json { list::usage(env) } else { std::collections::BTreeMap::new() };
+    let toolchains = entries
+        .into_iter()
+        .map(|entry| {
+            let u = usage.get(entry.toolchain.name.as_str());
+            Listed {
+                last_used: u.and_then(|u| u.last_used.clone()),
+                bytes: u.and_then(|u| u.footprint).map(|f| f.bytes),
+                shared_bytes: u.and_then(|u| u.footprint).map(|f| f.shared_bytes),
+                entry,
+            }
+        })
+        .collect();
+    output::print(env, &List { toolchains });
     Ok(())
 }
 

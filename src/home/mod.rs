@@ -14,6 +14,7 @@
 //!   tmp/tcup-stage-*/             toolchains being assembled                            (install::staging)
 //!   tcup.lock                     one writer at a time                                  (lock)
 //!   tcup.toml                     tcup's own settings: signature policy, signed channels (tcup_file)
+//!   tcup-usage/                   when each toolchain last ran, which projects chose one (usage)
 //! ```
 //! Every toolchain directory is named by a [`LocalName`], checked where the name came from.
 
@@ -23,6 +24,7 @@ pub mod lock;
 pub mod settings;
 pub mod tcup_file;
 pub mod toolchain;
+pub mod usage;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,7 @@ use crate::dist::name::LocalName;
 pub use downloads::Downloads;
 pub use lock::HomeLock;
 pub use toolchain::ToolchainDir;
+pub use usage::Usage;
 
 /// Hex digits of the manifest's SHA-256 kept in `update-hashes/<toolchain>`: rustup's
 /// `UPDATE_HASH_LEN` (`src/dist/download.rs`), so each tool sees the other's record as current.
@@ -142,6 +145,11 @@ impl Home {
     /// The download cache, `downloads/`.
     pub fn downloads(&self) -> Downloads {
         Downloads::new(self.root.join("downloads"))
+    }
+
+    /// The last-use records, `tcup-usage/` ([`usage`]).
+    pub fn usage(&self) -> Usage {
+        Usage::new(self.root.join("tcup-usage"))
     }
 
     /// `settings.toml`.

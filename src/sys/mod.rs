@@ -3,7 +3,8 @@
 //! they run on: reaching files beneath a directory without following links ([`beneath`]),
 //! whether two paths are one file ([`identity`]), replacing a small file atomically
 //! ([`atomic_write`]), swapping two trees in one step ([`swap`]), links, mode bits and change
-//! stamps ([`fs`]), running a program in place of this one ([`process`]).
+//! stamps ([`fs`]), running a program in place of this one ([`process`]), a tree's files by
+//! identity, for disk use ([`tree`]).
 
 pub mod atomic_write;
 pub mod beneath;
@@ -11,3 +12,4 @@ pub mod fs;
 pub mod identity;
 pub mod process;
 pub mod swap;
+pub mod tree;

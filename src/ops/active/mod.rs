@@ -6,6 +6,7 @@ pub mod auto_install;
 pub mod context;
 pub mod host_choice;
 pub mod installed;
+pub mod last_use;
 pub mod locked;
 pub mod resolve;
 pub mod run_tool;

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use crate::env::{Env, EnvError};
 use crate::ops::active::auto_install;
 use crate::ops::active::context::Session;
+use crate::ops::active::last_use;
 use crate::ops::active::resolve::{self, Active, LazyHost};
 use crate::progress::Reporter;
 
@@ -249,7 +250,8 @@ impl Asker for Install<'_> {
 /// What a proxy runs for `tool`: the active toolchain (for `plus`, a leading `+toolchain`) in
 /// rustup's order, its directory, and [`command`] with `RUSTUP_TOOLCHAIN_SOURCE` set to what chose
 /// it; `path` is the current PATH. The one resolution both proxy programs run, so a message never
-/// depends on which of them answered. `Ok(None)` when `asker` hands the call over.
+/// depends on which of them answered, and both record the toolchain's use ([`last_use::note`])
+/// once it is found to run. `Ok(None)` when `asker` hands the call over.
 ///
 /// # Errors
 /// As [`Asker::active`], [`Asker::dir`] and [`command`].
@@ -264,7 +266,9 @@ pub fn resolve_tool(
     let Some(active) = asker.active(here, env, plus, tool)? else { return Ok(None) };
     let Some(dir) = asker.dir(here, env, &active)? else { return Ok(None) };
     let official = active.toolchain.channel_name().is_some();
-    command(tool, env, &dir, &active.toolchain.to_string(), official, Some(active.reason.toolchain_source()), path).map(Some)
+    let resolved = command(tool, env, &dir, &active.toolchain.to_string(), official, Some(active.reason.toolchain_source()), path)?;
+    last_use::note(env, &active);
+    Ok(Some(resolved))
 }
 
 /// Why `program` did not start (`exec`'s error `e`): a missing loader, or an exec format error

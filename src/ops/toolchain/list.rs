@@ -1,7 +1,7 @@
 //! The installed toolchains as `toolchain list` and `show` report them, in `toolchains/` order:
 //! each with whether it is the active toolchain here and the default, its directory, and (when
 //! asked: it reads every toolchain's receipts) the components whose files it shares, as hard
-//! links, with another toolchain.
+//! links, with another toolchain; and (for JSON) when each last ran and its size ([`usage`]).
 
 use std::path::PathBuf;
 
@@ -45,6 +45,30 @@ pub fn installed(env: &Env, here: &Session, active: Option<&Active>, shares: boo
                 shares: shares.then(|| sharing.remove(&n).unwrap_or_default()),
                 name: n,
             }
+        })
+        .collect()
+}
+
+/// One installed toolchain's use and size, for `toolchain list --format json`.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    /// The day a proxy last ran it (`YYYY-MM-DD`; `None`: no record).
+    pub last_used: Option<String>,
+    /// Its size (`None` for a linked toolchain).
+    pub footprint: Option<crate::ops::toolchain::disk::Footprint>,
+}
+
+/// Every installed toolchain's [`Usage`], by name: reads each last-use record and walks every
+/// installed toolchain's files ([`crate::ops::toolchain::disk`]).
+pub fn usage(env: &Env) -> std::collections::BTreeMap<String, Usage> {
+    let home = Home::new(&env.rustup_home);
+    let names = home.toolchains();
+    let survey = crate::ops::toolchain::disk::survey(&home, &names);
+    names
+        .iter()
+        .map(|n| {
+            let last_used = if home.is_linked(n) { None } else { home.usage().last_use(n) };
+            (n.to_string(), Usage { last_used, footprint: survey.footprint(n) })
         })
         .collect()
 }

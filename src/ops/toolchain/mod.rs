@@ -1,12 +1,15 @@
 //! Toolchains in `RUSTUP_HOME/toolchains/`: install one from a channel manifest, update it, change
 //! its components and targets, verify and repair it, uninstall or link one; fetch one into the download cache ([`fetch`]) and
-//! install with no network ([`offline`]). Every change to an
+//! install with no network ([`offline`]); remove the unused ones ([`gc`]) and say what each costs
+//! on disk ([`disk`]). Every change to an
 //! installed toolchain goes through [`rebuild`] (a new tree beside the old one, swapped in).
 
 pub mod backtrack;
 pub mod components;
+pub mod disk;
 pub mod docs;
 pub mod fetch;
+pub mod gc;
 pub mod install;
 pub mod link;
 pub mod list;

@@ -54,8 +54,8 @@ pub fn uninstall_named(env: &Env, names: &[String], reporter: &Reporter) -> anyh
     Ok(())
 }
 
-/// Removes `toolchains/<name>` (a directory, or the link of a linked toolchain) and its
-/// `update-hashes/<name>`. Returns false when no such toolchain is installed.
+/// Removes `toolchains/<name>` (a directory, or the link of a linked toolchain), its
+/// `update-hashes/<name>` and its last-use record ([`crate::home::usage`]). Returns false when no such toolchain is installed.
 ///
 /// # Errors
 /// The lock, the rename or the deletion failed (the error names the path).
@@ -76,6 +76,7 @@ pub fn uninstall(home: &Home, name: &LocalName) -> anyhow::Result<bool> {
         fs_err::remove_dir_all(&target)?;
     }
     home.remove_update_hash(name)?;
+    home.usage().forget_toolchain(name)?;
     Ok(true)
 }
 
