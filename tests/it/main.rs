@@ -13,6 +13,7 @@ mod dist_servers;
 mod faults;
 mod fetch_offline;
 mod format_and_writers;
+mod gc;
 mod host;
 mod hostile_inputs;
 mod hostile_links;
