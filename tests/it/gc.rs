@@ -288,3 +288,33 @@ fn toolchain_list_json_gives_last_use_and_bytes_and_the_text_is_rustups() {
         (serde_json::Value::Null, serde_json::Value::Null)
     );
 }
+
+/// `tcup toolchain gc` on a pseudo-terminal (`script`), answering `answer`.
+fn gc_on_terminal(h: &Home, answer: &str) -> Run {
+    use std::io::Write as _;
+    let cmd = format!("exec {} toolchain gc", env!("CARGO_BIN_EXE_tcup"));
+    let mut c = h.sb.command(crate::support::on_path("script", "a terminal for gc's question"));
+    c.env("RUSTUP_DIST_SERVER", &h.server.url).env("TCUP_TODAY", GC_DAY).args(["-qec", &cmd, "/dev/null"]);
+    let mut child =
+        c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(answer.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+#[test]
+fn on_a_terminal_gc_asks_and_removes_only_on_yes() {
+    let h = home();
+    let no = gc_on_terminal(&h, "n\n").ok();
+    assert!(no.stdout.contains(&format!("remove nightly-2026-04-16-{HOST}")) && no.stdout.contains("Remove them? (y/N)"), "{}", no.stdout);
+    assert!(no.stdout.contains("nothing removed"), "{}", no.stdout);
+    assert_eq!(h.sb.toolchains(), all_toolchains());
+    let yes = gc_on_terminal(&h, "y\n").ok();
+    assert!(yes.stdout.contains("removed 2 toolchains and 0 stale files: "), "{}", yes.stdout);
+    assert!(!h.sb.toolchains().contains(&format!("nightly-2026-04-16-{HOST}")));
+    assert!(!h.sb.toolchains().contains(&format!("beta-2026-04-16-{HOST}")));
+}
