@@ -105,7 +105,7 @@ fn proxies_record_last_use_and_the_project_once_a_day_and_never_for_a_linked_too
     let run_path =
         run(sb.command(sb.dir.path().join("proxy-bin/rustc")).env("RUSTUP_TOOLCHAIN", &path_tc).env("TCUP_TODAY", "2027-01-03").arg("-V"));
     assert_eq!(run_path.ok().stdout, "rustc 1.95.0 (synthetic)\n");
-    assert_eq!(crate::support::list(&usage_dir(&sb).join("toolchains")), [tc.clone()]);
+    assert_eq!(crate::support::list(&usage_dir(&sb).join("toolchains")), std::slice::from_ref(&tc));
     assert_eq!(std::fs::read_to_string(&record).unwrap(), "2027-01-02\n", "the path toolchain's run is not stable's");
 
     // A home the proxy cannot write to still runs the tool.
