@@ -1,6 +1,6 @@
 //! Toolchains in `RUSTUP_HOME/toolchains/`: install one from a channel manifest, update it, change
 //! its components and targets, verify and repair it, uninstall or link one; fetch one into the download cache ([`fetch`]) and
-//! install with no network ([`offline`]). Every change to an
+//! install with no network ([`offline`]); install from loose tarballs ([`loose`], [`loose_dist`]). Every change to an
 //! installed toolchain goes through [`rebuild`] (a new tree beside the old one, swapped in).
 
 pub mod backtrack;
@@ -11,6 +11,8 @@ pub mod install;
 pub mod link;
 pub mod list;
 pub mod lock;
+pub mod loose;
+pub mod loose_dist;
 pub mod offline;
 pub mod rebuild;
 pub mod uninstall;
