@@ -24,6 +24,7 @@ use crate::home::{Home, settings};
 use crate::host::Report;
 use crate::install::staging::Staging;
 use crate::ops::toolchain::install::{Outcome, check_runs, lock_home};
+use crate::ops::toolchain::loose_dist::{DistOptions, Request};
 use crate::progress::Reporter;
 
 /// Where the tarballs are.
@@ -56,18 +57,18 @@ pub fn is_tarball_arg(arg: &str) -> bool {
 }
 
 /// Installs from loose tarballs: [`Source::Dir`] with a channel manifest goes through
-/// [`super::loose_dist`]; otherwise see the module documentation. Returns the outcome and the
-/// toolchain's directory name.
+/// [`super::loose_dist`]; otherwise see the module documentation.
 ///
 /// # Errors
 /// [`UsageError`] (exit 2): no tarball found, no host known, a beta or nightly release without
 /// `--name`, a `--name` or `--host` that does not fit the release; the signature policy is
 /// `require`; any unpack, placement or commit failure (nothing is installed then).
-pub fn install(env: &Env, opts: &LooseOptions, dist: &super::loose_dist::DistOptions, reporter: &Reporter) -> anyhow::Result<Outcome> {
+pub fn install(env: &Env, opts: &LooseOptions, select: &DistOptions, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let tarballs = match &opts.source {
         Source::Dir(dir) => {
             if let Some(manifest) = super::loose_dist::manifest_in(dir)? {
-                return super::loose_dist::install(env, opts, dist, &manifest, reporter);
+                let request = Request { name: opts.name.as_ref(), host: opts.host.as_deref(), detected: &opts.detected };
+                return super::loose_dist::install(env, &request, select, &manifest, reporter);
             }
             let found = loose::tarballs_in(dir).with_context(|| format!("reading {}", dir.display()))?;
             if found.is_empty() {
@@ -109,14 +110,14 @@ pub fn install(env: &Env, opts: &LooseOptions, dist: &super::loose_dist::DistOpt
         "installing '{toolchain}' from local tarballs: their origin could not be checked (no signed channel manifest vouches for them)"
     ));
     ToolchainDir::at(staging.tree()).write_receipts_without_manifest(&receipts).context("writing toolchain receipts")?;
-    let dest = home.toolchain(&toolchain);
-    staging.commit(dest.root()).with_context(|| format!("moving the new toolchain into {}", dest.root().display()))?;
+    let installed = home.toolchain(&toolchain);
+    staging.commit(installed.root()).with_context(|| format!("moving the new toolchain into {}", installed.root().display()))?;
     // Not installed from a manifest: `tcup update` must not take it for its manifest's release.
     home.remove_update_hash(&toolchain)?;
     if settings::set_default_if_unset(home.root(), toolchain.as_str())? {
         reporter.info(&format!("default toolchain set to '{toolchain}'"));
     }
-    check_runs(&dest, &opts.detected, reporter);
+    check_runs(&installed, &opts.detected, reporter);
     let bytes = Some(receipts.iter().flat_map(|r| &r.files).map(|f| f.len).sum());
     Ok(Outcome::Installed { toolchain, components: receipts.len(), bytes })
 }
@@ -178,10 +179,9 @@ pub fn release_name(version: &str, given: Option<&ToolchainName>, host: &str) ->
         return Ok(ToolchainName { channel: kind, date: None, host: None });
     };
     let fits = match (&kind, &given.channel) {
-        (Channel::Nightly, Channel::Nightly) | (Channel::Beta, Channel::Beta) => true,
+        (Channel::Nightly, Channel::Nightly) | (Channel::Beta, Channel::Beta) | (Channel::Version(_), Channel::Stable) => true,
         (Channel::Beta, Channel::Version(v)) => version.starts_with(v.as_str()) && v.contains("-beta"),
         (Channel::Version(v), Channel::Version(g)) => v == g || v.strip_prefix(g.as_str()).is_some_and(|r| r.starts_with('.')),
-        (Channel::Version(_), Channel::Stable) => true,
         _ => false,
     };
     if !fits {

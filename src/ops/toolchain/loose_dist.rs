@@ -22,7 +22,6 @@ use crate::env::Env;
 use crate::error::UsageError;
 use crate::home::Home;
 use crate::ops::toolchain::install::{self, InstallOptions, Outcome};
-use crate::ops::toolchain::loose::LooseOptions;
 use crate::progress::Reporter;
 
 /// What a manifest selects from (`--profile`, `-c`, `-t`, `--allow-downgrade`).
@@ -38,6 +37,17 @@ pub struct DistOptions {
     pub allow_downgrade: bool,
 }
 
+/// Who asks for the install, besides what it selects.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// `--name`, when given; else the release's name from the manifest.
+    pub name: Option<&'a ToolchainName>,
+    /// `--host`, when given.
+    pub host: Option<&'a str>,
+    /// Host detection, to explain a compiler that does not run here.
+    pub detected: &'a crate::host::Report,
+}
+
 /// The one `channel-rust-*.toml` in `dir`, if any.
 ///
 /// # Errors
@@ -46,7 +56,7 @@ pub fn manifest_in(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
     let mut found = Vec::new();
     for entry in fs_err::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if name.starts_with("channel-rust-") && name.ends_with(".toml") {
+        if name.starts_with("channel-rust-") && Path::new(&name).extension().is_some_and(|e| e == "toml") {
             found.push(name);
         }
     }
@@ -64,13 +74,13 @@ pub fn manifest_in(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
 /// The manifest cannot be read or parsed, names no release, or a `--name` it does not fit;
 /// everything [`install::install`] returns (a refused signature, a tarball whose SHA-256 is not
 /// the manifest's, a missing tarball).
-pub fn install(env: &Env, opts: &LooseOptions, dist: &DistOptions, manifest: &Path, reporter: &Reporter) -> anyhow::Result<Outcome> {
+pub fn install(env: &Env, opts: &Request<'_>, dist: &DistOptions, manifest: &Path, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let dir = manifest.parent().expect("a file in DIR");
     let text = fs_err::read_to_string(manifest)?;
     // Read before it is verified only to learn which release it claims to be; the install
     // verifies these bytes and binds them to the name chosen here.
     let parsed = Manifest::parse(&text).with_context(|| format!("reading {}", manifest.display()))?;
-    let name = match &opts.name {
+    let name = match opts.name {
         Some(n) => n.clone(),
         None => name_of(&parsed).with_context(|| format!("{} names no rust release", manifest.display()))?,
     };
@@ -84,7 +94,7 @@ pub fn install(env: &Env, opts: &LooseOptions, dist: &DistOptions, manifest: &Pa
     let env = Env { dist_server: server, download, ..env.clone() };
     let downloader = crate::ops::downloader(&env)?;
     let install_opts = InstallOptions {
-        name: ToolchainName { host: opts.host.clone().or_else(|| name.host.clone()), ..name },
+        name: ToolchainName { host: opts.host.map(str::to_owned).or_else(|| name.host.clone()), ..name },
         profile: dist.profile.clone(),
         components: dist.components.clone(),
         targets: dist.targets.clone(),
@@ -94,7 +104,7 @@ pub fn install(env: &Env, opts: &LooseOptions, dist: &DistOptions, manifest: &Pa
         lock: None,
     };
     reporter.info(&format!("installing from {} with its channel manifest", dir.display()));
-    install::install(&env, &install_opts, &downloader, reporter)
+    install::install(&env, &install_opts, &downloader, reporter).with_context(|| format!("installing from {}", dir.display()))
 }
 
 /// rustup's name for the release `manifest` describes: its version when stable
