@@ -6,7 +6,8 @@
 //!
 //! DIR is flat (the files as downloaded, side by side), while a dist server keeps archives under
 //! `dist/<date>/`. So the install reads a dist tree of symbolic links to DIR's files, made in a
-//! directory under `RUSTUP_HOME/tmp/` that is removed when the install ends: the manifest at the
+//! directory under `RUSTUP_HOME/tmp/` named after DIR and removed when the install ends (two
+//! installs from one DIR at once share it, and one may fail): the manifest at the
 //! path the toolchain's name asks for, and each archive the manifest names that DIR holds at the
 //! manifest's own path. Without a `.sha256` in DIR, one is written there from the manifest's
 //! bytes, which then rest on the signature alone.
@@ -84,11 +85,9 @@ pub fn install(env: &Env, opts: &Request<'_>, dist: &DistOptions, manifest: &Pat
         Some(n) => n.clone(),
         None => name_of(&parsed).with_context(|| format!("{} names no rust release", manifest.display()))?,
     };
-    let home = Home::new(&env.rustup_home);
-    fs_err::create_dir_all(home.tmp())?;
-    let tree = tempfile::Builder::new().prefix("tcup-from-").tempdir_in(home.tmp())?;
-    link_tree(tree.path(), dir, manifest, &name, &parsed)?;
-    let server = url::Url::from_directory_path(tree.path()).expect("RUSTUP_HOME is absolute");
+    let tree = Tree::new(&Home::new(&env.rustup_home), dir)?;
+    link_tree(&tree.0, dir, manifest, &name, &parsed)?;
+    let server = url::Url::from_directory_path(&tree.0).expect("RUSTUP_HOME is absolute");
     let mut download = env.download.clone();
     download.servers = vec![server.clone()];
     let env = Env { dist_server: server, download, ..env.clone() };
@@ -105,6 +104,31 @@ pub fn install(env: &Env, opts: &Request<'_>, dist: &DistOptions, manifest: &Pat
     };
     reporter.info(&format!("installing from {} with its channel manifest", dir.display()));
     install::install(&env, &install_opts, &downloader, reporter).with_context(|| format!("installing from {}", dir.display()))
+}
+
+/// The dist tree of links for one DIR: `RUSTUP_HOME/tmp/tcup-from-<16 hex digits of the SHA-256
+/// of DIR's canonical path>`, the same for every install from that DIR, so the trust policy's
+/// memory of a dist server that signed (docs/design.md trust) holds for DIR too. Made afresh,
+/// removed on drop.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn new(home: &Home, dir: &Path) -> anyhow::Result<Tree> {
+        let canonical = fs_err::canonicalize(dir)?;
+        let digest = crate::download::hashing::sha256_hex(canonical.as_os_str().as_encoded_bytes());
+        let path = home.tmp().join(format!("tcup-from-{}", &digest[..16]));
+        if path.symlink_metadata().is_ok() {
+            fs_err::remove_dir_all(&path)?;
+        }
+        fs_err::create_dir_all(&path)?;
+        Ok(Tree(path))
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs_err::remove_dir_all(&self.0);
+    }
 }
 
 /// rustup's name for the release `manifest` describes: its version when stable
