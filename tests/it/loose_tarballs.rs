@@ -63,6 +63,12 @@ fn a_standalone_tarball_installs_and_its_rustc_runs() {
     // tcup's per-file record, with the standalone tarball's SHA-256 as every component's archive.
     let record = read(&dir.join("lib/rustlib/tcup-receipt"));
     assert!(record.contains("bin/rustc") && record.contains(&dist::sha(&std::fs::read(&tarball_path).unwrap())), "{record}");
+    let verified = tcup_in(&sb, &["toolchain", "verify", &toolchain]).ok();
+    assert!(verified.stderr.contains("has no channel manifest (installed from local tarballs)"), "{}", verified.stderr);
+    std::fs::write(dir.join("bin/cargo"), "changed").unwrap();
+    let run = tcup_in(&sb, &["toolchain", "verify", &toolchain]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("bin/cargo"), "{}", run.stdout);
     // The first toolchain installed became the default, as with a named install.
     assert!(read(&sb.rustup_home.join("settings.toml")).contains(&format!("default_toolchain = \"{toolchain}\"")));
 }
