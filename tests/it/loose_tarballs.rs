@@ -63,6 +63,12 @@ fn a_standalone_tarball_installs_and_its_rustc_runs() {
     // tcup's per-file record, with the standalone tarball's SHA-256 as every component's archive.
     let record = read(&dir.join("lib/rustlib/tcup-receipt"));
     assert!(record.contains("bin/rustc") && record.contains(&dist::sha(&std::fs::read(&tarball_path).unwrap())), "{record}");
+    // Nothing to change or update it from.
+    tcup_in(&sb, &["component", "add", "rust-src", "--toolchain", &toolchain])
+        .fails(1, &["installed from local tarballs and has no channel manifest", "tcup toolchain uninstall"]);
+    // Listed and shown like any toolchain.
+    assert!(tcup_in(&sb, &["toolchain", "list"]).ok().stdout.contains(&toolchain));
+    assert!(tcup_in(&sb, &["show"]).ok().stdout.contains(&toolchain));
     let verified = tcup_in(&sb, &["toolchain", "verify", &toolchain]).ok();
     assert!(verified.stderr.contains("has no channel manifest (installed from local tarballs)"), "{}", verified.stderr);
     std::fs::write(dir.join("bin/cargo"), "changed").unwrap();
