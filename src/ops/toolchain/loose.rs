@@ -89,6 +89,12 @@ pub fn install(env: &Env, opts: &LooseOptions, select: &DistOptions, reporter: &
         );
     }
     let host = host_of(&tarballs, opts)?;
+    // `rust-nightly-<host>.tar.xz`: refused before a long unpack when no --name names it.
+    if let Some(channel) = tarballs.iter().filter_map(|p| file_version(p)).find(|v| v == "nightly" || v == "beta")
+        && opts.name.is_none()
+    {
+        release_name(&channel, None, &host)?;
+    }
     let home = Home::new(&env.rustup_home);
     let _lock = lock_home(&home, reporter)?;
     let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
