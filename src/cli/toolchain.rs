@@ -8,6 +8,7 @@ use crate::ops::Downloader;
 use crate::ops::active::context::Session;
 use crate::ops::active::resolve::Toolchain;
 use crate::ops::toolchain::install::{InstallOptions, Outcome};
+use crate::ops::toolchain::loose;
 use crate::ops::toolchain::update::Updated;
 use crate::progress::Reporter;
 use crate::progress::events::Event;
@@ -47,10 +48,20 @@ pub(super) struct VerifyArgs {
 #[derive(Debug, Args)]
 pub(super) struct InstallArgs {
     /// Toolchain names: stable, beta, nightly, 1.95.0, nightly-2026-05-20, each optionally
-    /// followed by -<host triple>. Without one: the active toolchain, with what its toolchain
-    /// file asks for (`tcup show` says why it is active).
-    #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
+    /// followed by -<host triple>; or a path to a rust-installer tarball
+    /// (./rust-1.95.0-<host>.tar.xz: a path contains '/' or ends in .tar.gz, .tar.xz or .tar.zst).
+    /// Without one: the active toolchain, with what its toolchain file asks for (`tcup show` says
+    /// why it is active).
+    #[arg(value_name = "TOOLCHAIN", value_parser = parse_install_arg)]
     names: Vec<String>,
+    /// Install from the rust-installer tarballs in DIR (no network): with the channel manifest
+    /// beside them when DIR has one (checked as a dist server's), else every tarball there.
+    #[arg(long, value_name = "DIR")]
+    from: Option<std::path::PathBuf>,
+    /// The toolchain name for a tarball or --from DIR (needed for beta and nightly tarballs,
+    /// e.g. nightly-2026-05-20).
+    #[arg(long, value_name = "TOOLCHAIN")]
+    name: Option<String>,
     /// Profile: minimal, default or complete (default: `settings.toml`'s profile, else default).
     /// For an installed toolchain, only given profiles add components.
     #[arg(long)]
@@ -122,6 +133,12 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     {
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
+    if args.from.is_some() || args.names.iter().any(|n| loose::is_tarball_arg(n)) {
+        return install_loose(args, env, reporter);
+    }
+    if args.name.is_some() {
+        return Err(crate::error::UsageError("--name applies to a tarball or --from DIR".into()).into());
+    }
     if args.names.is_empty() {
         return install_active(args, env, reporter);
     }
@@ -163,6 +180,56 @@ pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> any
     Ok(())
 }
 
+/// A `toolchain install` argument: a tarball's path as given, or a name [`crate::dist::name::check`]
+/// accepts.
+fn parse_install_arg(arg: &str) -> Result<String, crate::dist::name::NameError> {
+    if loose::is_tarball_arg(arg) { Ok(arg.to_owned()) } else { crate::dist::name::parse_arg(arg) }
+}
+
+/// `toolchain install PATH` and `--from DIR` (rustup #955): each tarball path, or DIR, installed
+/// by [`loose::install`]. A tarball is installed whole: `--profile`, `-c` and `-t` apply only to
+/// `--from DIR` with a channel manifest, and `--name` to one source.
+///
+/// # Errors
+/// [`crate::error::UsageError`] for flags that do not apply or a toolchain name among paths;
+/// every failure of [`loose::install`].
+fn install_loose(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let usage = |why: &str| Err(crate::error::UsageError(why.to_owned()).into());
+    if let Some(name) = args.names.iter().find(|n| !loose::is_tarball_arg(n)) {
+        return usage(&format!("'{name}' is a toolchain name, given with tarball paths or --from: install it on its own"));
+    }
+    let mut sources: Vec<loose::Source> = args.names.iter().map(|p| loose::Source::Tarball(p.into())).collect();
+    sources.extend(args.from.iter().map(|d| loose::Source::Dir(d.clone())));
+    if args.name.is_some() && sources.len() > 1 {
+        return usage("--name names one toolchain: give one tarball or --from DIR with it");
+    }
+    if args.locked || args.no_update {
+        return usage("--locked and --no-update do not apply to tarballs");
+    }
+    let selects = args.profile.is_some() || !args.components.is_empty() || !args.targets.is_empty();
+    if selects && !matches!(sources.as_slice(), [loose::Source::Dir(_)]) {
+        return usage("a tarball is installed whole: --profile, -c and -t apply only to --from DIR with a channel manifest");
+    }
+    let name = args.name.as_deref().map(str::parse::<ToolchainName>).transpose()?;
+    let dist = crate::ops::toolchain::loose_dist::DistOptions {
+        profile: crate::ops::toolchain::install::profile_for(env, args.profile.as_deref())?,
+        components: args.components.clone(),
+        targets: args.targets.clone(),
+        allow_downgrade: args.allow_downgrade,
+    };
+    let detected = crate::ops::active::host_choice::detect_host(env);
+    let mut first = None;
+    for source in sources {
+        let opts = loose::LooseOptions { source, name: name.clone(), host: args.host.clone(), detected: detected.clone() };
+        let toolchain = report(loose::install(env, &opts, &dist, reporter)?, reporter);
+        first.get_or_insert(toolchain);
+    }
+    match first {
+        Some(tc) => after_install(args, env, &tc, reporter),
+        None => Ok(()),
+    }
+}
+
 /// Installs or updates one toolchain and reports it; returns its directory name.
 fn install_one(
     env: &Env,
@@ -179,16 +246,21 @@ fn install_one(
             return Ok(toolchain);
         }
     };
+    Ok(report(outcome, reporter))
+}
+
+/// Says how an install ended (a line, and the JSON event); returns the toolchain's name.
+fn report(outcome: Outcome, reporter: &Reporter) -> String {
     match outcome {
         Outcome::Installed { toolchain, components, .. } => {
             reporter.info(&format!("toolchain '{toolchain}' installed ({components} components)"));
             reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "installed", version: None }, None);
-            Ok(toolchain.to_string())
+            toolchain.to_string()
         }
         Outcome::Unchanged { toolchain } => {
             reporter.info(&format!("toolchain '{toolchain}' unchanged"));
             reporter.outcome(&Event::ToolchainDone { toolchain: toolchain.as_str(), status: "unchanged", version: None }, None);
-            Ok(toolchain.to_string())
+            toolchain.to_string()
         }
     }
 }

@@ -37,6 +37,7 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
     match verify::stored_signature(env, &toolchain)? {
         Stored::Signed(s) => reporter.info(&format!("the channel manifest of '{toolchain}' is signed by {s}")),
         Stored::Unsigned => reporter.info(&format!("the channel manifest of '{toolchain}' is not signed (installed unsigned, or by rustup)")),
+        Stored::NoManifest => reporter.info(&format!("'{toolchain}' has no channel manifest (installed from local tarballs)")),
         // rustup re-serialises the stored manifest when it changes a toolchain (`rustup component
         // add`), so a mismatch here is expected after rustup touched it: a warning, not a failure
         // (the manifest was verified when it was downloaded; docs/design.md trust-7).

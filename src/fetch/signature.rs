@@ -132,6 +132,8 @@ pub enum Stored {
     Signed(Signer),
     /// There is none (installed from an unsigned manifest, or by rustup).
     Unsigned,
+    /// There is no channel manifest either (installed from loose tarballs).
+    NoManifest,
     /// It does not verify (the manifest was changed, e.g. by `rustup update`, or the file was).
     Bad(crate::trust::BadSignature),
 }
@@ -141,8 +143,11 @@ pub enum Stored {
 /// # Errors
 /// The manifest cannot be read, or a key file cannot be loaded.
 pub fn verify_stored(env: &Env, dir: &ToolchainDir) -> anyhow::Result<Stored> {
-    let Some(asc) = stored(dir) else { return Ok(Stored::Unsigned) };
     let manifest_path = dir.channel_manifest_file();
+    if !manifest_path.exists() {
+        return Ok(Stored::NoManifest);
+    }
+    let Some(asc) = stored(dir) else { return Ok(Stored::Unsigned) };
     let manifest = fs_err::read(&manifest_path)?;
     let keyring = Keyring::for_manifests(&env.trusted_keys)?;
     let file = dir.channel_manifest_signature_file().display().to_string();

@@ -235,6 +235,17 @@ impl ToolchainDir {
     /// # Errors
     /// A file cannot be written.
     pub fn write_receipts(&self, receipts: &[Receipt], manifest_text: &str) -> io::Result<()> {
+        self.write_receipts_without_manifest(receipts)?;
+        fs_err::write(self.channel_manifest_file(), manifest_text)
+    }
+
+    /// Writes every receipt, rustup's and tcup's, but no channel manifest: a toolchain installed
+    /// from loose tarballs (`lib/rustlib/components`, `manifest-<component>`,
+    /// `rust-installer-version`, `multirust-config.toml` and tcup's record).
+    ///
+    /// # Errors
+    /// A file cannot be written.
+    pub fn write_receipts_without_manifest(&self, receipts: &[Receipt]) -> io::Result<()> {
         let rustlib = self.rustlib();
         fs_err::create_dir_all(&rustlib)?;
         let mut components = String::new();
@@ -255,7 +266,6 @@ impl ToolchainDir {
         }
         fs_err::write(rustlib.join("components"), components)?;
         fs_err::write(self.config_file(), config)?;
-        fs_err::write(self.channel_manifest_file(), manifest_text)?;
         fs_err::write(rustlib.join("rust-installer-version"), "3")?;
         self.write_record(receipts)
     }

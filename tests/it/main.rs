@@ -24,6 +24,7 @@ mod interop;
 mod json;
 mod lock;
 mod lock_install;
+mod loose_tarballs;
 mod messages;
 mod mirror_sync;
 mod names;

@@ -152,7 +152,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         home.downloads().forget(&c.archive.hash);
     }
     reporter.finish();
-    check_runs(&dest, opts, reporter);
+    check_runs(&dest, &opts.detected, reporter);
     let bytes = receipts.iter().all(|r| !r.files.is_empty()).then(|| receipts.iter().flat_map(|r| &r.files).map(|f| f.len).sum());
     Ok(Outcome::Installed { toolchain, components: receipts.len(), bytes })
 }
@@ -315,12 +315,12 @@ pub(super) fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter)
 
 /// Runs the installed `rustc --version` (60 s limit); when it fails, the install stands but the
 /// user is told exactly why (missing loader, wrong architecture, illegal instruction, timeout).
-fn check_runs(dest: &ToolchainDir, opts: &InstallOptions, reporter: &Reporter) {
+pub(super) fn check_runs(dest: &ToolchainDir, detected: &Report, reporter: &Reporter) {
     let rustc = dest.tool("rustc");
     if !rustc.is_file() {
         return;
     }
-    let suggest = match &opts.detected.decision {
+    let suggest = match &detected.decision {
         Decision::Host { triple, .. } => triple.clone(),
         Decision::Refused { detected, .. } => detected.clone(),
     };

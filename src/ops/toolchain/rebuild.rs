@@ -58,6 +58,11 @@ impl Current {
             anyhow::bail!("toolchain '{toolchain}' is not installed");
         }
         let components = dir.components().with_context(|| format!("reading toolchain '{toolchain}'"))?;
+        if dir.has_receipts() && !dir.channel_manifest_file().exists() {
+            anyhow::bail!(
+                "toolchain '{toolchain}' was installed from local tarballs and has no channel manifest to change or update it from: `tcup toolchain uninstall {toolchain}` and install it again (by name, or with --from DIR holding its channel manifest)"
+            );
+        }
         let text = dir.manifest_text().with_context(|| format!("reading toolchain '{toolchain}'"))?;
         let manifest = Manifest::parse(&text).with_context(|| format!("reading the channel manifest of toolchain '{toolchain}'"))?;
         let hash = crate::download::hashing::sha256_hex(text.as_bytes());

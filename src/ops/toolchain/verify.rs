@@ -17,7 +17,7 @@ use crate::dist::name::LocalName;
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::Home;
-use crate::home::toolchain::ComponentPart;
+use crate::home::toolchain::{ComponentPart, InstalledComponent, ToolchainDir};
 use crate::install::file_check;
 use crate::ops::toolchain::rebuild::{self, Applied, Current};
 use crate::ops::toolchain::update::{Additions, wanted};
@@ -75,10 +75,32 @@ impl Report {
 /// # Errors
 /// A file or directory cannot be read.
 pub fn check(current: &Current) -> anyhow::Result<Report> {
-    let root = current.dir.root();
-    let mut report = Report { toolchain: current.toolchain.to_string(), has_receipt: current.receipt.is_some(), ..Report::default() };
-    for c in &current.components {
-        let record = current.record(c);
+    let head = Report { toolchain: current.toolchain.to_string(), has_receipt: current.receipt.is_some(), ..Report::default() };
+    check_files(head, current.dir.root(), &current.components, |c| current.record(c))
+}
+
+/// Checks the files of a toolchain installed from loose tarballs (it has receipts and tcup's
+/// record but no channel manifest, so every record is current: nothing could change a component
+/// since).
+///
+/// # Errors
+/// The receipts or the record cannot be read; a file or directory cannot be read.
+fn check_loose(toolchain: &LocalName, dir: &ToolchainDir) -> anyhow::Result<Report> {
+    let components = dir.components().with_context(|| format!("reading toolchain '{toolchain}'"))?;
+    let receipt = dir.read_record()?;
+    let head = Report { toolchain: toolchain.to_string(), has_receipt: receipt.is_some(), ..Report::default() };
+    check_files(head, dir.root(), &components, |c| receipt.as_ref()?.get(&c.name()))
+}
+
+/// The report on the files below `root` of `components`, with their records (`record`).
+fn check_files<'r>(
+    mut report: Report,
+    root: &std::path::Path,
+    components: &[InstalledComponent],
+    record: impl Fn(&InstalledComponent) -> Option<&'r file_check::Recorded>,
+) -> anyhow::Result<Report> {
+    for c in components {
+        let record = record(c);
         let (_, listed_missing) = file_check::listed_files(root, &c.parts)?;
         let mut r = ComponentReport { name: c.name(), recorded: record.is_some(), missing: listed_missing, ..ComponentReport::default() };
         if let Some(rec) = record {
@@ -93,7 +115,7 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
         report.components.push(r);
     }
     let parts: Vec<(String, &[ComponentPart], Option<&file_check::Recorded>)> =
-        current.components.iter().map(|c| (c.name(), c.parts.as_slice(), current.record(c))).collect();
+        components.iter().map(|c| (c.name(), c.parts.as_slice(), record(c))).collect();
     let borrowed: Vec<(&str, &[ComponentPart], Option<&file_check::Recorded>)> =
         parts.iter().map(|(n, l, r)| (n.as_str(), *l, *r)).collect();
     report.links_outside = file_check::links_outside(root).context("looking for symbolic links that leave the toolchain")?;
@@ -111,7 +133,12 @@ pub fn check(current: &Current) -> anyhow::Result<Report> {
 /// # Errors
 /// It is not installed or cannot be read.
 pub fn verify(env: &Env, toolchain: &LocalName) -> anyhow::Result<Report> {
-    check(&Current::read(&Home::new(&env.rustup_home), toolchain)?)
+    let home = Home::new(&env.rustup_home);
+    let dir = home.toolchain(toolchain);
+    if dir.has_receipts() && !dir.channel_manifest_file().exists() {
+        return check_loose(toolchain, &dir);
+    }
+    check(&Current::read(&home, toolchain)?)
 }
 
 /// The directory of the installed `toolchain` (`RUSTUP_HOME/toolchains/<name>`), as the report's

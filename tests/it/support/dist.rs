@@ -379,3 +379,38 @@ pub fn compress(tar: &[u8], how: Extra) -> Vec<u8> {
         Extra::Zst => zstd::encode_all(tar, 1).unwrap(),
     }
 }
+
+/// rust-installer's standalone tarball of `d`'s release for its host, uncompressed, as published
+/// beside the dist archives (`dist/<date>/rust-<version>-<host>.tar.xz`): one top directory
+/// `rust-<label>-<host>/` holding `components` (one directory per package in `pkgs`, named as
+/// rust-installer names them: `rust-std-<host>`, else the package), `rust-installer-version`,
+/// `version` (`version_line`) and each component's files with its `manifest.in`; then `evil`.
+pub fn standalone(d: &Dist, label: &str, pkgs: &[&str], version_line: &str, evil: &[Entry]) -> Vec<u8> {
+    let top = format!("rust-{label}-{}", d.host);
+    let dirs: Vec<String> = pkgs.iter().map(|p| if *p == "rust-std" { format!("rust-std-{}", d.host) } else { (*p).to_owned() }).collect();
+    let mut entries = vec![
+        Entry::Dir(format!("{top}/")),
+        Entry::File(format!("{top}/components"), (dirs.join("\n") + "\n").into_bytes(), 0o644),
+        Entry::File(format!("{top}/rust-installer-version"), b"3\n".to_vec(), 0o644),
+        Entry::File(format!("{top}/version"), format!("{version_line}\n").into_bytes(), 0o644),
+    ];
+    for (pkg, name) in pkgs.iter().zip(&dirs) {
+        // The component's own entries, moved from its archive's top directory to this one's.
+        let own = tarball(d.comp(pkg));
+        let mut archive = tar::Archive::new(&own[..]);
+        let prefix = format!("{}/{name}/", d.comp(pkg).base());
+        let src = format!("{}/{}/", d.comp(pkg).base(), d.comp(pkg).name());
+        for e in archive.entries().unwrap() {
+            let mut e = e.unwrap();
+            let path = e.path().unwrap().to_string_lossy().into_owned();
+            let Some(rest) = path.strip_prefix(&src).or_else(|| path.strip_prefix(&prefix)) else { continue };
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            let at = format!("{top}/{name}/{rest}");
+            let mode = e.header().mode().unwrap();
+            entries.push(if e.header().entry_type().is_dir() { Entry::Dir(at) } else { Entry::File(at, data, mode) });
+        }
+    }
+    entries.extend(evil.iter().cloned());
+    raw_tar(&entries)
+}
