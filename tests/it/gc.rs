@@ -194,6 +194,12 @@ fn gc_keeps_every_protected_toolchain_and_removes_the_rest_with_the_bytes_freed(
     let partial = sb.rustup_home.join("downloads").join(format!("{}.partial", "ab".repeat(32)));
     std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
     std::fs::write(&partial, [1u8; 500]).unwrap();
+    // What `tcup fetch` keeps for an offline install is never stale, however old.
+    let fetched = sb.rustup_home.join("downloads").join("cd".repeat(32));
+    std::fs::write(&fetched, [3u8; 300]).unwrap();
+    let stored = sb.rustup_home.join("downloads/manifests/dist/channel-rust-stable.toml");
+    std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
+    std::fs::write(&stored, "manifest").unwrap();
     let leftover = sb.rustup_home.join("tmp/rustup-leftover_file");
     std::fs::create_dir_all(leftover.parent().unwrap()).unwrap();
     std::fs::write(&leftover, [2u8; 200]).unwrap();
@@ -244,6 +250,7 @@ fn gc_keeps_every_protected_toolchain_and_removes_the_rest_with_the_bytes_freed(
     kept.retain(|t| !t.starts_with("nightly-2026-04-16") && !t.starts_with("beta-2026-04-16"));
     assert_eq!(sb.toolchains(), kept);
     assert!(!partial.exists() && !leftover.exists());
+    assert!(fetched.is_file() && stored.is_file(), "fetched archives and stored manifests stay");
     let freed = before - unique_bytes(&h.dirs());
     assert_eq!(freed, would_free, "the dry run said what the removal freed");
     assert!(freed >= 1000 + 300 + 500 + 200, "{freed}");

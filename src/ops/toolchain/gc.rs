@@ -7,7 +7,8 @@
 //! last changed) and nothing protects it. Protected, whatever its age: the default toolchain, a
 //! directory override's, the one active here, one a known project's toolchain file still names
 //! (the file is resolved again, with the lock beside it, as the proxies would), a linked one.
-//! Files in `downloads/` and `tmp/` not modified for as many days are stale. [`apply`] removes what
+//! Partial downloads in `downloads/` and anything in `tmp/` not modified for as many days are
+//! stale (complete archives and manifests `tcup fetch` stored stay). [`apply`] removes what
 //! the plan says, each toolchain through [`uninstall_named`] (whole, or not at all), skipping one
 //! that ran since the plan was made, then the stale files under the home lock.
 
@@ -130,7 +131,12 @@ pub fn plan(env: &Env, older_than_days: u32) -> anyhow::Result<Plan> {
         })
         .collect();
     let removed: BTreeSet<LocalName> = toolchains.iter().filter(|j| j.keep.is_none()).map(|j| j.name.clone()).collect();
-    let stale = [home.downloads().dir().to_path_buf(), home.tmp()].iter().flat_map(|d| stale_in(d, today, limit)).collect();
+    // In downloads/ only partial downloads: complete archives and `downloads/manifests/` are what
+    // `tcup fetch` keeps for an offline install (docs/design.md fetch-9).
+    let partial =
+        |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".partial") || n.ends_with(".partial.validator"));
+    let mut stale: Vec<Stale> = stale_in(home.downloads().dir(), today, limit).into_iter().filter(|s| partial(&s.path)).collect();
+    stale.extend(stale_in(&home.tmp(), today, limit));
     Ok(Plan {
         older_than_days,
         today: env.today.clone(),
