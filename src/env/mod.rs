@@ -137,6 +137,11 @@ pub struct Env {
     /// Today, `YYYY-MM-DD` (UTC): `TCUP_TODAY`, else the system clock. What a channel
     /// manifest's age is measured against (a frozen mirror's warning, docs/threat-model.md).
     pub today: String,
+    /// `TCUP_TOOLCHAIN_STORE` (a path list, as `PATH`): directories of installed toolchains
+    /// (another home's `toolchains/`, an image's `/opt/rust/toolchains`) that installs take
+    /// identical components from and never write (docs/store.md). Absolute paths; empty parts
+    /// are skipped; a directory that does not exist is passed over when used.
+    pub toolchain_store: Vec<PathBuf>,
 }
 
 /// What a channel manifest without a signature gets (docs/design.md trust-5).
@@ -281,6 +286,7 @@ impl Env {
             format: output_format(&get)?,
             backtrack_limit: whole(&get, "RUSTUP_BACKTRACK_LIMIT", 0, "a whole number of days")?.unwrap_or(21),
             today: today(&get)?,
+            toolchain_store: toolchain_store(&get)?,
             home,
         })
     }
@@ -335,6 +341,16 @@ fn key_files(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result
         });
     }
     Ok(files)
+}
+
+/// `TCUP_TOOLCHAIN_STORE`: a path list parsed as `PATH` is; every part absolute, empty parts skipped.
+fn toolchain_store(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<PathBuf>, EnvError> {
+    let Some(v) = get("TCUP_TOOLCHAIN_STORE") else { return Ok(Vec::new()) };
+    let dirs: Vec<PathBuf> = std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect();
+    if dirs.iter().any(|d| !d.is_absolute()) {
+        return Err(EnvError { var: "TCUP_TOOLCHAIN_STORE".into(), value: v, expected: "absolute directory paths separated by ':'" });
+    }
+    Ok(dirs)
 }
 
 /// `TCUP_FORMAT`: `text` (default) or `json`.
@@ -548,6 +564,14 @@ mod tests {
         assert_eq!(Env::for_proxy(vars(&[("RUSTUP_AUTO_INSTALL", "no")]), false).unwrap_err().var, "RUSTUP_AUTO_INSTALL");
         assert_eq!(env(&[("RUSTUP_AUTO_INSTALL", "0")]).unwrap().auto_install, Some(false));
         assert_eq!(Env::for_proxy(vars(&[("TCUP_OFFLINE", "yes")]), false).unwrap_err().var, "TCUP_OFFLINE", "never online by mistake");
+    }
+
+    #[test]
+    fn the_toolchain_store_is_a_list_of_absolute_paths() {
+        assert!(env(&[]).unwrap().toolchain_store.is_empty());
+        let two = env(&[("TCUP_TOOLCHAIN_STORE", "/opt/rust/toolchains::/mnt/store")]).unwrap().toolchain_store;
+        assert_eq!(two, [PathBuf::from("/opt/rust/toolchains"), PathBuf::from("/mnt/store")]);
+        assert_eq!(env(&[("TCUP_TOOLCHAIN_STORE", "/a:rel")]).unwrap_err().var, "TCUP_TOOLCHAIN_STORE");
     }
 
     #[test]

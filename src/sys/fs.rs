@@ -56,3 +56,12 @@ pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt as _;
     PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
 }
+
+/// Whether the file `meta` describes is owned by root or by this process's effective user and
+/// writable by no one else (no group or other write bit): no one but root and this user can
+/// change its bytes later. Decides whether a toolchain store's file may be hard-linked
+/// (docs/store.md).
+pub fn only_root_or_me_can_write(meta: &Metadata) -> bool {
+    let owner = meta.uid();
+    (owner == 0 || owner == rustix::process::geteuid().as_raw()) && mode(meta) & 0o022 == 0
+}

@@ -4,12 +4,13 @@
 //! whether two paths are one file ([`identity`]), replacing a small file atomically
 //! ([`atomic_write`]), swapping two trees in one step ([`swap`]), links, mode bits and change
 //! stamps ([`fs`]), running a program in place of this one ([`process`]), a tree's files by
-//! identity, for disk use ([`tree`]).
+//! identity, for disk use ([`tree`]), cloning a file's blocks ([`reflink`]).
 
 pub mod atomic_write;
 pub mod beneath;
 pub mod fs;
 pub mod identity;
 pub mod process;
+pub mod reflink;
 pub mod swap;
 pub mod tree;
