@@ -8,7 +8,8 @@
 //!   settings.toml                 settings (version "12"): default, profile, overrides  (settings)
 //!   toolchains/<name>/            one installed toolchain, or a link to a linked one    (toolchain)
 //!     lib/rustlib/components, manifest-<component>, multirust-config.toml,
-//!                 multirust-channel-manifest.toml(.asc), rust-installer-version, tcup-receipt
+//!                 multirust-channel-manifest.toml(.asc), rust-installer-version, tcup-receipt,
+//!                 tcup-store-origin (components taken from a toolchain store)           (store)
 //!   update-hashes/<name>          SHA-256 of the channel manifest <name> came from
 //!   downloads/<sha256>[.partial[.validator]]   archives, verified or arriving           (downloads)
 //!   tmp/tcup-stage-*/             toolchains being assembled                            (install::staging)
@@ -22,6 +23,7 @@ pub mod downloads;
 pub mod file_record;
 pub mod lock;
 pub mod settings;
+pub mod store;
 pub mod tcup_file;
 pub mod toolchain;
 pub mod usage;

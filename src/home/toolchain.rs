@@ -307,7 +307,8 @@ pub fn is_bookkeeping(rel: &Path) -> bool {
             &*name,
             "components" | "multirust-channel-manifest.toml" | SIGNATURE_FILE_NAME | "multirust-config.toml" | "rust-installer-version"
         ) || name.starts_with("manifest-")
-            || name.starts_with(file_record::FILE_NAME))
+            || name.starts_with(file_record::FILE_NAME)
+            || name == super::store::ORIGIN_FILE)
 }
 
 fn toml_str(s: &str) -> String {

@@ -73,6 +73,44 @@ pub fn record_file(root: &Path, rel: &Path) -> io::Result<FileRecord> {
     Ok(FileRecord { path: rel.to_owned(), len, crc32: crc.finalize() })
 }
 
+/// Whether the regular files `a` and `b` hold the same bytes and the same executable bit (by
+/// their owner), read side by side.
+///
+/// # Errors
+/// Either cannot be read.
+pub fn same_file_contents(a: &Path, b: &Path) -> io::Result<bool> {
+    let (mut fa, mut fb) = (fs_err::File::open(a)?, fs_err::File::open(b)?);
+    let (ma, mb) = (fa.metadata()?, fb.metadata()?);
+    let exec = |m: &std::fs::Metadata| crate::sys::fs::mode(m) & 0o100;
+    if !ma.is_file() || !mb.is_file() || ma.len() != mb.len() || exec(&ma) != exec(&mb) {
+        return Ok(false);
+    }
+    let (mut ba, mut bb) = (vec![0u8; 256 * 1024], vec![0u8; 256 * 1024]);
+    loop {
+        let n = read_full(&mut fa, &mut ba)?;
+        if n != read_full(&mut fb, &mut bb)? || ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// Fills `buf` from `r` as far as the file goes; the number of bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Compares the files at `root` with `files`.
 ///
 /// # Errors
@@ -111,6 +149,22 @@ pub fn check_lengths(root: &Path, files: &[FileRecord]) -> io::Result<Damage> {
         }
     }
     Ok(damage)
+}
+
+/// The files of `files` at `root` that someone other than root and this user could write (owner
+/// or mode bits, [`crate::sys::fs::only_root_or_me_can_write`]): what a hard link into a
+/// toolchain store must not share.
+///
+/// # Errors
+/// A file's metadata cannot be read.
+pub fn others_can_write(root: &Path, files: &[FileRecord]) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if !crate::sys::fs::only_root_or_me_can_write(&root.join(&f.path).symlink_metadata()?) {
+            out.push(f.path.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The regular files a component's `parts` cover at `root` (a `dir:` part is walked), relative

@@ -2,6 +2,11 @@
 //! change rebuilds the toolchain beside the old one without copying or downloading what did not
 //! change (docs/design.md install-5 and install-9). Directories are created, regular files hard-linked
 //! (copied where the file system refuses links), symbolic links re-created.
+//!
+//! From a toolchain store (docs/store.md), which belongs to someone else, a file is hard-linked
+//! only when no one but root and this user can change its bytes later
+//! ([`crate::sys::fs::only_root_or_me_can_write`]); otherwise it is reflinked where the file
+//! system can ([`crate::sys::reflink`]), else copied. Either way the caller checks what landed.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,15 +25,73 @@ use crate::sys::beneath::Dir;
 /// claiming one path), a path passes through a link, a link re-created leads out of the
 /// toolchain, or a file system call fails; each names the path.
 pub fn link_component(old_root: &Path, new_root: &Path, parts: &[ComponentPart]) -> io::Result<()> {
+    walk_parts(old_root, new_root, parts, From::Installed).map(drop)
+}
+
+/// How the regular files of a component from a toolchain store arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arrived {
+    /// Hard-linked (one inode with the store's file).
+    pub linked: usize,
+    /// Reflinked (`FICLONE`: shared blocks, copied on write).
+    pub cloned: usize,
+    /// Copied byte for byte.
+    pub copied: usize,
+}
+
+/// Like [`link_component`], from a toolchain store's toolchain at `store_root`: each regular
+/// file is hard-linked when its inode is owned by root or this user and writable by no one else
+/// and the link succeeds (same file system; Linux's `fs.protected_hardlinks` refuses a user a
+/// link to root's file), else reflinked where the file system can, else copied; a reflink or copy
+/// gets the file's permission bits less group and other write. Counts what arrived how.
+///
+/// # Errors
+/// As [`link_component`]; a file cannot be read or written.
+pub fn place_from_store(store_root: &Path, new_root: &Path, parts: &[ComponentPart]) -> io::Result<Arrived> {
+    walk_parts(store_root, new_root, parts, From::Store)
+}
+
+/// Moves a component's `parts` from the tree at `from_root` into the tree at `to_root` (same
+/// file system; a `dir:` part moves whole), creating parent directories, replacing nothing.
+///
+/// # Errors
+/// A part is missing, exists in `to_root`, or lies behind a link; each names the path.
+pub fn move_parts(from_root: &Path, to_root: &Path, parts: &[ComponentPart]) -> io::Result<()> {
+    let (from, to) = (Dir::open(from_root)?, Dir::open(to_root)?);
+    for part in parts {
+        if let Some(parent) = part.path.parent() {
+            to.create_dir_all(parent)?;
+        }
+        to.rename_from(&part.path, &from, &part.path)?;
+    }
+    Ok(())
+}
+
+/// Where files come from: this home's installed tree, or a toolchain store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum From {
+    Installed,
+    Store,
+}
+
+/// One pass over a component's parts.
+struct Walk {
+    from: From,
+    /// Symbolic links re-created, with their targets, checked once every part is in.
+    links: Vec<(PathBuf, PathBuf)>,
+    arrived: Arrived,
+}
+
+fn walk_parts(old_root: &Path, new_root: &Path, parts: &[ComponentPart], from: From) -> io::Result<Arrived> {
     let (old, new) = (Dir::open(old_root)?, Dir::open(new_root)?);
-    let mut links = Vec::new();
+    let mut walk = Walk { from, links: Vec::new(), arrived: Arrived::default() };
     for part in parts {
         if let Some(parent) = part.path.parent() {
             new.create_dir_all(parent)?;
         }
-        link_path(&old, &new, &part.path, &part.path, &mut links)?;
+        link_path(&old, &new, &part.path, &part.path, &mut walk)?;
     }
-    for (path, target) in links {
+    for (path, target) in walk.links {
         safety::resolve_in_tree(&path, &target, |p| new.node(p)).map_err(|why| {
             io::Error::other(format!(
                 "the installed symbolic link '{}' -> '{}' is refused: {why}",
@@ -37,27 +100,28 @@ pub fn link_component(old_root: &Path, new_root: &Path, parts: &[ComponentPart])
             ))
         })?;
     }
-    Ok(())
+    Ok(walk.arrived)
 }
 
 /// Links `rel` (relative to the directories `old` and `new`, `full` relative to the trees' roots);
 /// a directory's entries are linked relative to the directory opened once on each side.
-fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, links: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
+fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, walk: &mut Walk) -> io::Result<()> {
     match old.node(rel)? {
         Node::Missing => Err(io::Error::new(io::ErrorKind::NotFound, format!("'{}' is missing", old.path().join(rel).display()))),
         Node::Dir => {
             new.create_dir(rel)?;
             let (old_dir, new_dir) = (old.open_dir(rel)?, new.open_dir(rel)?);
             for name in old_dir.entries(Path::new(""))? {
-                link_path(&old_dir, &new_dir, Path::new(&name), &full.join(&name), links)?;
+                link_path(&old_dir, &new_dir, Path::new(&name), &full.join(&name), walk)?;
             }
             new_dir.set_dir_mode(Path::new(""), old_dir.dir_mode(Path::new(""))?)
         }
         Node::Link(target) => {
             new.symlink(&target, rel)?;
-            links.push((full.to_owned(), target));
+            walk.links.push((full.to_owned(), target));
             Ok(())
         }
+        Node::File if walk.from == From::Store => from_store(old, new, rel, &mut walk.arrived),
         Node::File => match new.hard_link(rel, old, rel) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
@@ -65,6 +129,40 @@ fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, links: &mut Vec<(Pat
             Err(_) => copy(old, new, rel),
         },
     }
+}
+
+/// One regular file from a store: a hard link when no one else can change it, else a reflink,
+/// else a copy.
+fn from_store(old: &Dir, new: &Dir, rel: &Path, arrived: &mut Arrived) -> io::Result<()> {
+    // Only regular files (opening a FIFO planted in the store would wait forever); checked again
+    // on the open file.
+    let not_regular = || io::Error::other(format!("'{}' is not a regular file", old.path().join(rel).display()));
+    if !fs_err::symlink_metadata(old.path().join(rel))?.is_file() {
+        return Err(not_regular());
+    }
+    let mut from = old.open_file(rel)?;
+    let meta = from.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    if crate::sys::fs::only_root_or_me_can_write(&meta) {
+        match new.hard_link(rel, old, rel) {
+            Ok(()) => {
+                arrived.linked += 1;
+                return Ok(());
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+            Err(_) => {}
+        }
+    }
+    let mut to = new.create_file(rel, crate::sys::fs::mode(&meta) & 0o755)?;
+    if crate::sys::reflink::clone_file(from.file(), to.file()).is_ok() {
+        arrived.cloned += 1;
+    } else {
+        io::copy(&mut from, &mut to)?;
+        arrived.copied += 1;
+    }
+    Ok(())
 }
 
 /// Copies a file where the file system refuses a hard link, keeping its permission bits.

@@ -20,7 +20,7 @@ use crate::fetch::manifest::{VerifiedManifest, fetch_manifest, fetch_manifest_wi
 use crate::fetch::pool::fetch_all;
 use crate::fetch::share;
 use crate::fetch::signature;
-use crate::home::toolchain::{Receipt, ToolchainDir};
+use crate::home::toolchain::ToolchainDir;
 use crate::home::{Home, settings};
 use crate::host::{Decision, Report};
 use crate::install::staging::{self, Staging};
@@ -126,7 +126,8 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
         reporter.info(&format!("installing rust {v} ({} components, profile '{}')", selection.components.len(), opts.profile));
     }
     let staging = Staging::new(&home).with_context(|| format!("creating a staging directory in {}", home.tmp().display()))?;
-    let (mut receipts, to_fetch) = share_from_installed(&home, &verified, &selection, &toolchain, &staging, reporter)?;
+    let (taken, to_fetch) = share_from_installed(env, &home, &verified, &selection, &toolchain, &staging, reporter)?;
+    let mut receipts = taken.receipts;
     offline::check_present(env, &to_fetch.components, &home.downloads(), || fetch_command(opts))?;
     reporter.plan(&host, &to_fetch.components.iter().map(select::Selected::name).collect::<Vec<_>>());
     reporter.set_left_behind(Some(format!(
@@ -142,6 +143,7 @@ pub fn install(env: &Env, opts: &InstallOptions, downloader: &Downloader, report
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
     let tree = ToolchainDir::at(staging.tree());
     tree.write_receipts(&receipts, &verified.text).context("writing toolchain receipts")?;
+    crate::home::store::write_origin(&tree, &taken.from_store).context("recording what came from the toolchain store")?;
     signature::store(&tree, verified.asc.as_deref()).context("keeping the manifest's signature")?;
     staging.commit(dest.root()).with_context(|| format!("moving the new toolchain into {}", dest.root().display()))?;
     home.set_update_hash(&toolchain, &verified.hash)?;
@@ -228,29 +230,23 @@ pub fn lock_home(home: &Home, reporter: &Reporter) -> anyhow::Result<crate::home
     Ok(lock)
 }
 
-/// Links into `staging` every selected component another installed toolchain holds intact
-/// ([`share`]); returns their receipts and the selection left to download.
+/// Puts into `staging` every selected component another installed toolchain or a toolchain
+/// store holds ([`share::take`]); returns what was taken and the selection left to download.
 ///
 /// # Errors
 /// A shared file cannot be linked or copied.
 fn share_from_installed(
+    env: &Env,
     home: &Home,
     verified: &VerifiedManifest,
     selection: &Selection,
     toolchain: &LocalName,
     staging: &Staging,
     reporter: &Reporter,
-) -> anyhow::Result<(Vec<Receipt>, Selection)> {
-    let donors = share::donors(home, &verified.manifest, &selection.components, toolchain);
-    let mut receipts = Vec::with_capacity(donors.len());
-    for d in &donors {
-        let name = d.selected.name();
-        receipts
-            .push(share::link_into(home, d, &staging.tree()).with_context(|| format!("linking {name} from toolchain '{}'", d.toolchain))?);
-    }
-    share::report(&donors, reporter);
-    let components = selection.components.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
-    Ok((receipts, Selection { components, warnings: Vec::new() }))
+) -> anyhow::Result<(share::Taken, Selection)> {
+    let taken = share::take(home, &env.toolchain_store, &verified.manifest, &selection.components, toolchain, staging, reporter)?;
+    let components = selection.components.iter().filter(|c| !taken.has(&c.name())).cloned().collect();
+    Ok((taken, Selection { components, warnings: Vec::new() }))
 }
 
 /// The host `opts` installs for: the one answer of [`host_choice::choose`] (the name's triple,

@@ -199,16 +199,14 @@ pub fn apply(
             archive_hash,
         });
     }
-    // What another installed toolchain holds intact is linked from it, not downloaded.
-    let donors = crate::fetch::share::donors(&home, &target.manifest, &fetch, &current.toolchain);
-    for d in &donors {
-        receipts.push(
-            crate::fetch::share::link_into(&home, d, &tree)
-                .with_context(|| format!("linking {} from '{}'", d.selected.name(), d.toolchain))?,
-        );
-    }
-    crate::fetch::share::report(&donors, reporter);
-    let download: Vec<Selected> = fetch.iter().filter(|c| !donors.iter().any(|d| d.selected.name() == c.name())).cloned().collect();
+    // What another installed toolchain or a store holds is taken from it, not downloaded.
+    let taken = crate::fetch::share::take(&home, &env.toolchain_store, &target.manifest, &fetch, &current.toolchain, &staging, reporter)?;
+    let download: Vec<Selected> = fetch.iter().filter(|c| !taken.has(&c.name())).cloned().collect();
+    // Kept components keep their store origin.
+    let mut from_store = crate::home::store::read_origin(&current.dir).unwrap_or_default();
+    from_store.retain(|(c, _)| kept.iter().any(|(w, ..)| w.name() == *c));
+    from_store.extend(taken.from_store.iter().cloned());
+    receipts.extend(taken.receipts.iter().cloned());
     let mut selection = Selection { components: download, warnings: Vec::new() };
     // Offline: a format downloads/ holds, and every archive there before anything is fetched.
     super::offline::prefer_downloaded(env, &mut selection, &home.downloads());
@@ -221,6 +219,7 @@ pub fn apply(
     receipts.sort_by_key(|r| order.iter().position(|n| *n == r.component.name()));
     let tree = ToolchainDir::at(tree);
     tree.write_receipts(&receipts, &target.text).context("writing toolchain receipts")?;
+    crate::home::store::write_origin(&tree, &from_store).context("recording what came from the toolchain store")?;
     crate::fetch::signature::store(&tree, target.asc.as_deref()).context("keeping the manifest's signature")?;
     staging.commit(root).with_context(|| format!("moving the new toolchain into {}", root.display()))?;
     if record_hash {
@@ -233,7 +232,7 @@ pub fn apply(
     Ok(Applied {
         fetched: selection.components.iter().map(Selected::name).collect(),
         linked: kept.iter().map(|(w, ..)| w.name()).collect(),
-        shared: donors.iter().map(|d| d.selected.name()).collect(),
+        shared: taken.receipts.iter().map(|r| r.component.name()).collect(),
         dropped: drop,
         repaired,
     })
