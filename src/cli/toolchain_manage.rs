@@ -43,6 +43,9 @@ pub(super) struct Entry {
     /// With `-v`: components whose files are hard links shared with another toolchain (`null`
     /// without `-v`: finding them reads every toolchain's receipts).
     shares: Option<Vec<Shared>>,
+    /// Components taken from a toolchain store, each with the store toolchain's directory
+    /// (docs/store.md); empty when none.
+    from_store: Vec<FromStore>,
     #[serde(skip)]
     verbose: bool,
 }
@@ -73,6 +76,14 @@ pub(super) struct Shared {
     toolchain: String,
 }
 
+/// A component taken from a toolchain store.
+#[derive(Debug, Serialize)]
+pub(super) struct FromStore {
+    component: String,
+    /// The store toolchain's directory it came from.
+    path: PathBuf,
+}
+
 /// Every installed toolchain, in `toolchains/` order.
 pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbose: bool) -> Vec<Entry> {
     list::installed(env, here, active, verbose)
@@ -83,6 +94,7 @@ pub(super) fn entries(env: &Env, here: &Session, active: Option<&Active>, verbos
             default: t.default,
             path: t.path,
             shares: t.shares.map(|s| s.into_iter().map(|(component, other)| Shared { component, toolchain: other.to_string() }).collect()),
+            from_store: t.from_store.into_iter().map(|(component, path)| FromStore { component, path }).collect(),
             verbose,
         })
         .collect()

@@ -1,7 +1,8 @@
 //! The installed toolchains as `toolchain list` and `show` report them, in `toolchains/` order:
 //! each with whether it is the active toolchain here and the default, its directory, and (when
 //! asked: it reads every toolchain's receipts) the components whose files it shares, as hard
-//! links, with another toolchain; and (for JSON) when each last ran and its size ([`usage`]).
+//! links, with another toolchain; (for JSON) when each last ran and its size ([`usage`]); and which
+//! components came from a toolchain store (docs/store.md).
 
 use std::path::PathBuf;
 
@@ -25,6 +26,9 @@ pub struct Installed {
     /// With `shares`: (component, other toolchain) for each component whose files are one inode
     /// in this toolchain and the other.
     pub shares: Option<Vec<(String, LocalName)>>,
+    /// `(component, store toolchain directory)` for each component taken from a toolchain store
+    /// (`lib/rustlib/tcup-store-origin`); empty when none (or unreadable).
+    pub from_store: Vec<(String, PathBuf)>,
 }
 
 /// Every installed toolchain, marked against `active` and the default of `here`'s settings;
@@ -43,6 +47,7 @@ pub fn installed(env: &Env, here: &Session, active: Option<&Active>, shares: boo
                 default: default == this,
                 path: fs_err::canonicalize(&path).unwrap_or(path),
                 shares: shares.then(|| sharing.remove(&n).unwrap_or_default()),
+                from_store: crate::home::store::read_origin(&home.toolchain(&n)).unwrap_or_default(),
                 name: n,
             }
         })
