@@ -39,8 +39,12 @@ pub(super) struct VerifyArgs {
     #[arg(value_name = "TOOLCHAIN", value_parser = crate::dist::name::parse_arg)]
     toolchain: Option<String>,
     /// Download again only the components with changed, missing or extra files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "adopt")]
     repair: bool,
+    /// For a toolchain rustup installed: download its archives again, compare every file, and
+    /// only if all match write tcup's record, so it can serve as a toolchain store (docs/store.md).
+    #[arg(long)]
+    adopt: bool,
 }
 
 // Each bool is one flag of rustup's `toolchain install`.
@@ -119,6 +123,7 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
         ToolchainCommand::List => super::toolchain_manage::list(env, verbose),
         ToolchainCommand::Uninstall(args) => super::toolchain_manage::uninstall(&args, env, reporter),
         ToolchainCommand::Link(args) => super::toolchain_manage::link(&args, env, reporter),
+        ToolchainCommand::Verify(args) if args.adopt => super::verify::adopt(args.toolchain.as_deref(), env, reporter),
         ToolchainCommand::Verify(args) => super::verify::run(args.toolchain.as_deref(), args.repair, env, reporter),
         ToolchainCommand::Gc(args) => super::toolchain_gc::run(&args, env, reporter),
     }

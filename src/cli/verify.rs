@@ -1,5 +1,6 @@
-//! `tcup toolchain verify [TOOLCHAIN] [--repair]`: the files, and the stored signature of the
-//! channel manifest (`lib/rustlib/multirust-channel-manifest.toml.asc`), verified again.
+//! `tcup toolchain verify [TOOLCHAIN] [--repair | --adopt]`: the files, and the stored signature of
+//! the channel manifest (`lib/rustlib/multirust-channel-manifest.toml.asc`), verified again; or,
+//! with `--adopt`, a toolchain rustup installed compared with its archives and recorded.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use serde::Serialize;
 use super::output::{self, Document, ToolchainRef};
 use crate::env::Env;
 use crate::ops::active::context::Session;
+use crate::ops::toolchain::adopt::Adopted;
 use crate::ops::toolchain::verify::{self, Report, Stored};
 use crate::progress::Reporter;
 
@@ -50,6 +52,21 @@ pub(super) fn run(toolchain: Option<&str>, repair: bool, env: &Env, reporter: &R
     } else {
         anyhow::bail!("toolchain '{toolchain}' does not match what was installed; `tcup toolchain verify --repair {toolchain}` fixes it")
     }
+}
+
+/// `--adopt`: says what was recorded; a toolchain that differs from its archives is the error
+/// (exit 1, every file named).
+pub(super) fn adopt(toolchain: Option<&str>, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    let toolchain = Session::load(env)?.managed_toolchain(env, toolchain)?;
+    let downloader = crate::ops::downloader(env)?;
+    match crate::ops::toolchain::adopt::adopt(env, &toolchain, &downloader, reporter)? {
+        Adopted::Recorded { components, files } => reporter
+            .info(&format!("recorded '{toolchain}': {components} components, every file as in its archive ({files} files compared)")),
+        Adopted::AlreadyRecorded => {
+            reporter.info(&format!("'{toolchain}' already has tcup's record; `tcup toolchain verify {toolchain}` checks it"));
+        }
+    }
+    Ok(())
 }
 
 fn warn(report: &Report, reporter: &Reporter) {
