@@ -37,6 +37,7 @@ mod rustup_name;
 mod rustup_settings;
 mod self_update;
 mod share;
+mod store;
 mod terminal;
 mod trust;
 mod trust_binding;
