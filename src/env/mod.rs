@@ -245,13 +245,7 @@ impl Env {
             )?,
             stderr_is_terminal,
             term_width: term_width(&get)?,
-            term_color: one_of(
-                &get,
-                "RUSTUP_TERM_COLOR",
-                ColorWhen::Auto,
-                &[("auto", ColorWhen::Auto), ("always", ColorWhen::Always), ("never", ColorWhen::Never)],
-                "auto, always or never",
-            )?,
+            term_color: term_color(&get)?,
             no_color: get("NO_COLOR").is_some() || get("TERM").as_deref() == Some("dumb"),
             host_root: host_root(&get)?,
             host_machine: get("TCUP_HOST_MACHINE"),
@@ -290,6 +284,12 @@ impl Env {
             home,
         })
     }
+}
+
+/// `RUSTUP_TERM_COLOR`: `auto` (default), `always` or `never`.
+fn term_color(get: &impl Fn(&str) -> Option<String>) -> Result<ColorWhen, EnvError> {
+    let whens = [("auto", ColorWhen::Auto), ("always", ColorWhen::Always), ("never", ColorWhen::Never)];
+    one_of(get, "RUSTUP_TERM_COLOR", ColorWhen::Auto, &whens, "auto, always or never")
 }
 
 /// `RUSTUP_TERM_WIDTH`: columns, at least 20.

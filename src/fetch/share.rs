@@ -147,12 +147,30 @@ pub fn take(
         used.push((d, None));
     }
     let from_store: Vec<&Donor> = donors.iter().filter(|d| matches!(d.source, Source::Store(_))).collect();
+    let started = std::time::Instant::now();
     let placed = std::thread::scope(|s| {
-        let handles: Vec<_> = from_store.iter().map(|d| s.spawn(|| super::store::place(d, staging))).collect();
+        let handles: Vec<_> = from_store
+            .iter()
+            .map(|d| {
+                s.spawn(|| match &d.source {
+                    Source::Store(root) => super::store::place(root, &d.receipt, staging),
+                    Source::Home(_) => Err("not a store toolchain".to_owned()),
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().expect("a store thread panicked")).collect::<Vec<_>>()
     });
+    if !from_store.is_empty() {
+        let slowest = placed.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.checking).max().unwrap_or_default();
+        reporter.verbose(&format!(
+            "store: {} components placed and checked in {:.2} s, in parallel (the slowest check: {:.2} s)",
+            from_store.len(),
+            started.elapsed().as_secs_f64(),
+            slowest.as_secs_f64()
+        ));
+    }
     for (d, placed) in from_store.into_iter().zip(placed) {
-        match placed {
+        match placed.map(|p| p.arrived) {
             Ok(arrived) => {
                 taken.receipts.push(d.receipt.clone());
                 if let Source::Store(p) = &d.source {

@@ -12,30 +12,39 @@
 
 use std::path::Path;
 
-use crate::fetch::share::{Donor, Source};
+use crate::home::toolchain::Receipt;
 use crate::install::link::{self, Arrived};
 use crate::install::{file_check, staging::Staging};
 
-/// Places `donor` (a store donor) into `staging`'s tree, checked. `Err` says why it was not used
-/// (the caller downloads it instead); nothing of it is left in the tree then.
-pub fn place(donor: &Donor, staging: &Staging) -> Result<Arrived, String> {
-    let Source::Store(root) = &donor.source else { return Err("not a store toolchain".into()) };
-    let name = donor.selected.name();
-    let scratch = staging.unpack_dir(&format!("store-{name}"));
-    let placed = place_checked(root, &scratch, donor).and_then(|arrived| {
-        link::move_parts(&scratch, &staging.tree(), &donor.receipt.component.parts).map_err(|e| e.to_string())?;
-        Ok(arrived)
+/// A component placed from a store.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    /// How its files arrived.
+    pub arrived: Arrived,
+    /// Time spent checking them (reading every byte for the CRC-32), for `--verbose`.
+    pub checking: std::time::Duration,
+}
+
+/// Places the component `receipt` describes, from the store toolchain at `root`, into
+/// `staging`'s tree, checked against `receipt`'s files (the store's record). `Err` says why it was
+/// not used (the caller downloads it instead); nothing of it is left in the tree then.
+pub fn place(root: &Path, receipt: &Receipt, staging: &Staging) -> Result<Placed, String> {
+    let scratch = staging.unpack_dir(&format!("store-{}", receipt.component.name()));
+    let placed = place_checked(root, &scratch, receipt).and_then(|placed| {
+        link::move_parts(&scratch, &staging.tree(), &receipt.component.parts).map_err(|e| e.to_string())?;
+        Ok(placed)
     });
     let _ = fs_err::remove_dir_all(&scratch);
     placed
 }
 
 /// Places the donor's parts into `scratch` and checks them there.
-fn place_checked(root: &Path, scratch: &Path, donor: &Donor) -> Result<Arrived, String> {
-    let parts = &donor.receipt.component.parts;
+fn place_checked(root: &Path, scratch: &Path, receipt: &Receipt) -> Result<Placed, String> {
+    let parts = &receipt.component.parts;
     fs_err::create_dir_all(scratch).map_err(|e| e.to_string())?;
     let arrived = link::place_from_store(root, scratch, parts).map_err(|e| e.to_string())?;
-    let files = &donor.receipt.files;
+    let files = &receipt.files;
+    let started = std::time::Instant::now();
     let damage = file_check::check(scratch, files).map_err(|e| e.to_string())?;
     if !damage.is_empty() {
         let first = damage.changed.iter().chain(&damage.missing).next().map(|p| p.display().to_string()).unwrap_or_default();
@@ -53,5 +62,5 @@ fn place_checked(root: &Path, scratch: &Path, donor: &Donor) -> Result<Arrived, 
     if let Some(w) = writable.first() {
         return Err(format!("'{}' became writable by others while it was linked", w.display()));
     }
-    Ok(arrived)
+    Ok(Placed { arrived, checking: started.elapsed() })
 }

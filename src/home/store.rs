@@ -15,10 +15,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::home::ToolchainDir;
+pub use crate::home::toolchain::ORIGIN_FILE;
+use crate::home::toolchain::ToolchainDir;
 
-/// The origin file's name in `lib/rustlib/`.
-pub const ORIGIN_FILE: &str = "tcup-store-origin";
 const HEADER: &str = "tcup-store-origin 1";
 
 /// One directory of `TCUP_TOOLCHAIN_STORE`.

@@ -288,6 +288,10 @@ impl ToolchainDir {
     }
 }
 
+/// The file in `lib/rustlib/` that says which components came from a toolchain store
+/// ([`super::store`]).
+pub const ORIGIN_FILE: &str = "tcup-store-origin";
+
 /// The stored signature's file name in `lib/rustlib/`.
 pub const SIGNATURE_FILE_NAME: &str = "multirust-channel-manifest.toml.asc";
 
@@ -308,7 +312,7 @@ pub fn is_bookkeeping(rel: &Path) -> bool {
             "components" | "multirust-channel-manifest.toml" | SIGNATURE_FILE_NAME | "multirust-config.toml" | "rust-installer-version"
         ) || name.starts_with("manifest-")
             || name.starts_with(file_record::FILE_NAME)
-            || name == super::store::ORIGIN_FILE)
+            || name == ORIGIN_FILE)
 }
 
 fn toml_str(s: &str) -> String {
