@@ -64,7 +64,7 @@ pub fn donors(home: &Home, stores: &[PathBuf], manifest: &Manifest, wanted: &[Se
     let mut found: Vec<Donor> = Vec::new();
     let mine = fs_err::canonicalize(home.toolchains_dir()).ok();
     let own = home.toolchains().into_iter().filter(|n| n != except && !home.is_linked(n)).map(|n| (home.toolchain(&n), Source::Home(n)));
-    let stored = stores
+    let in_stores = stores
         .iter()
         .filter(|s| mine.is_none() || fs_err::canonicalize(s).ok() != mine)
         .flat_map(|s| crate::home::store::Store::at(s).toolchains())
@@ -72,7 +72,7 @@ pub fn donors(home: &Home, stores: &[PathBuf], manifest: &Manifest, wanted: &[Se
             let p = d.root().to_path_buf();
             (d, Source::Store(p))
         });
-    for (dir, source) in own.chain(stored) {
+    for (dir, source) in own.chain(in_stores) {
         if found.len() == wanted.len() {
             break;
         }
@@ -238,7 +238,7 @@ pub fn sharing(home: &Home) -> std::collections::BTreeMap<LocalName, Vec<(String
 /// copied, all checked)`); the names under `--verbose`.
 fn report(used: &[(&Donor, Option<link::Arrived>)], reporter: &Reporter) {
     let mut from: Vec<&Source> = used.iter().map(|(d, _)| &d.source).collect();
-    from.sort_by_key(|s| s.to_string());
+    from.sort_by_key(ToString::to_string);
     from.dedup();
     for t in from {
         let mine: Vec<&(&Donor, Option<link::Arrived>)> = used.iter().filter(|(d, _)| &d.source == t).collect();

@@ -85,7 +85,10 @@ pub fn write_origin(dir: &ToolchainDir, entries: &[(String, PathBuf)]) -> io::Re
     let mut text = format!("{HEADER}\n");
     for (c, p) in entries {
         let Some(p) = p.to_str().filter(|p| !p.contains('\n')) else { continue };
-        text += &format!("{c} {p}\n");
+        text.push_str(c);
+        text.push(' ');
+        text.push_str(p);
+        text.push('\n');
     }
     crate::sys::atomic_write::write(&dir.rustlib().join(ORIGIN_FILE), text.as_bytes())
 }

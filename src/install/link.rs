@@ -132,28 +132,26 @@ fn link_path(old: &Dir, new: &Dir, rel: &Path, full: &Path, walk: &mut Walk) -> 
 }
 
 /// One regular file from a store: a hard link when no one else can change it, else a reflink,
-/// else a copy.
+/// else a copy. The link is made first and its inode judged on the new name (one `lstat`, no
+/// open: a FIFO planted in the store is linked, then refused by the caller's check, never opened);
+/// a link that may not stay is removed again.
 fn from_store(old: &Dir, new: &Dir, rel: &Path, arrived: &mut Arrived) -> io::Result<()> {
-    // Only regular files (opening a FIFO planted in the store would wait forever); checked again
-    // on the open file.
-    let not_regular = || io::Error::other(format!("'{}' is not a regular file", old.path().join(rel).display()));
-    if !fs_err::symlink_metadata(old.path().join(rel))?.is_file() {
-        return Err(not_regular());
+    match new.hard_link(rel, old, rel) {
+        Ok(()) => {
+            let meta = fs_err::symlink_metadata(new.path().join(rel))?;
+            if !meta.is_file() || crate::sys::fs::only_root_or_me_can_write(&meta) {
+                arrived.linked += 1;
+                return Ok(());
+            }
+            new.remove_file(rel)?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+        Err(_) => {}
     }
     let mut from = old.open_file(rel)?;
     let meta = from.metadata()?;
     if !meta.is_file() {
-        return Err(not_regular());
-    }
-    if crate::sys::fs::only_root_or_me_can_write(&meta) {
-        match new.hard_link(rel, old, rel) {
-            Ok(()) => {
-                arrived.linked += 1;
-                return Ok(());
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
-            Err(_) => {}
-        }
+        return Err(io::Error::other(format!("'{}' is not a regular file", old.path().join(rel).display())));
     }
     let mut to = new.create_file(rel, crate::sys::fs::mode(&meta) & 0o755)?;
     if crate::sys::reflink::clone_file(from.file(), to.file()).is_ok() {
