@@ -8,8 +8,7 @@
 #     --profile default` (hard links, every file checked: length and CRC-32);
 #   - normal: the same install without the store.
 # Prints per run the bytes nginx sent for archives (goal for seeded: 0), the wall seconds, and for
-# seeded the store phase's own line (placement and the CRC-32 check, from `-v`). Also times
-# `tcup toolchain verify` of the store toolchain: the same full CRC-32 pass, on one thread.
+# seeded the store phase's own line (placement and the CRC-32 check, from `-v`).
 # Needs about 4 GB free in $TMPDIR for the sparse image (TMPDIR=/dev/shm works).
 #
 # Usage: ci/bench-store.sh   (RUNS=5 for more; TCUP_BIN=path for another build; MIRROR=dir for a
@@ -77,11 +76,6 @@ wall=$(install "$FS/store")
 echo "bench-store: the store: normal install ${wall} s, $(archive_bytes) archive bytes"
 STORE=$FS/store/rustup/toolchains
 echo "bench-store: store toolchain: $(du -sh "$STORE/stable-$HOST" | cut -f1), $(find "$STORE/stable-$HOST" -type f | wc -l) files"
-t0=$(date +%s.%N)
-env RUSTUP_HOME="$FS/store/rustup" CARGO_HOME="$FS/store/cargo" "$TCUP" toolchain verify stable >/dev/null
-t1=$(date +%s.%N)
-echo "bench-store: full CRC-32 pass, one thread (tcup toolchain verify of the store toolchain): $(python3 -c "print(f'{$t1 - $t0:.2f}')") s"
-
 printf '\n| %-8s | %-3s | %8s | %15s | %-60s |\n' run "#" "wall s" "archive bytes" "store phase (-v)"
 printf '|%s|%s|%s|%s|%s|\n' "----------" "-----" "----------" "-----------------" "--------------------------------------------------------------"
 for i in $(seq "$RUNS"); do
