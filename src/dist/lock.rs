@@ -238,26 +238,22 @@ impl Lock {
     /// unknown key, a hash that is not 64 hex digits, a path that is not under `dist/` or holds
     /// `..`, a date or host that is not one.
     pub fn parse(text: &str) -> Result<Lock, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("not TOML: {}", e.message()))?;
-        match table.get("version").and_then(toml::Value::as_integer) {
-            Some(v) if v == i64::from(FORMAT_VERSION) => {}
-            Some(v) => return Err(format!("lock file version {v}; this tcup reads version {FORMAT_VERSION} (a newer tcup wrote it?)")),
-            None => return Err("no `version` key (a rust-toolchain.lock starts with `version = 1`)".into()),
-        }
-        let lock: Lock = table.try_into().map_err(|e: toml::de::Error| e.message().to_owned())?;
+        let lock: Lock = versioned(text)?.try_into().map_err(|e: toml::de::Error| e.message().to_owned())?;
         lock.check()?;
         Ok(lock)
     }
 
+    /// What a proxy needs of this lock ([`LockHead`]).
+    pub fn head(&self) -> LockHead {
+        LockHead {
+            toolchain: self.toolchain.clone(),
+            release: self.release.clone(),
+            hosts: self.hosts.iter().map(|h| h.triple.clone()).collect(),
+        }
+    }
+
     fn check(&self) -> Result<(), String> {
-        let r = &self.release;
-        if !name::is_date(&r.date) {
-            return Err(format!("release date '{}' is not YYYY-MM-DD", r.date));
-        }
-        if r.signer != UNSIGNED && !(r.signer.len() >= 16 && r.signer.bytes().all(|b| b.is_ascii_hexdigit())) {
-            return Err(format!("signer '{}' is neither a key fingerprint (hex) nor '{UNSIGNED}'", r.signer));
-        }
-        check_pin(&Pinned { path: r.manifest.clone(), sha256: r.manifest_sha256.clone() })?;
+        check_release(&self.release)?;
         for h in &self.hosts {
             if !name::is_triple(&h.triple) {
                 return Err(format!("host '{}' is not a target triple", h.triple));
@@ -277,8 +273,7 @@ impl Lock {
     /// # Errors
     /// The lock's channel is not an official toolchain name.
     pub fn name(&self) -> Result<ToolchainName, String> {
-        let channel: ToolchainName = self.toolchain.channel.parse().map_err(|e: name::NameError| e.why)?;
-        Ok(locked_name(&channel, &self.release.version, &self.release.date))
+        name_of(&self.toolchain, &self.release)
     }
 
     /// The archives locked for `triple`.
@@ -344,6 +339,111 @@ impl Lock {
         }
         out
     }
+}
+
+/// A lock's head: the request, the release and the host triples, without the archives — what
+/// the resolver needs on every proxy call (docs/design.md lock-2). [`LockHead::parse`] reads the
+/// TOML before the first `[[host]]` table and only the `triple` line of each host, so a proxy does
+/// not pay for parsing every archive pin; an install reads the whole lock ([`Lock::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockHead {
+    /// As [`Lock::toolchain`].
+    pub toolchain: Inputs,
+    /// As [`Lock::release`].
+    pub release: Release,
+    /// The triples of [`Lock::hosts`], in the file's order.
+    pub hosts: Vec<String>,
+}
+
+/// The keys before the first `[[host]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadDoc {
+    #[allow(dead_code, reason = "checked by `versioned` before deserializing")]
+    version: u32,
+    toolchain: Inputs,
+    release: Release,
+}
+
+impl LockHead {
+    /// Parses a lock's head. A file laid out otherwise than [`Lock::render`] writes it (a hand
+    /// edit) is read whole instead, so any valid lock gives its head, and errors are
+    /// [`Lock::parse`]'s.
+    ///
+    /// # Errors
+    /// As [`Lock::parse`] for the head; archives are checked only by [`Lock::parse`].
+    pub fn parse(text: &str) -> Result<LockHead, String> {
+        let fast = || -> Option<LockHead> {
+            let (head, rest) = text.find("\n[[host]]\n").map_or((text, ""), |i| text.split_at(i + 1));
+            let doc: HeadDoc = versioned(head).ok()?.try_into().ok()?;
+            check_release(&doc.release).ok()?;
+            let hosts = host_triples(rest)?;
+            Some(LockHead { toolchain: doc.toolchain, release: doc.release, hosts })
+        };
+        match fast() {
+            Some(head) => Ok(head),
+            None => Lock::parse(text).map(|l| l.head()),
+        }
+    }
+
+    /// The name the locked release installs under, without host ([`locked_name`]).
+    ///
+    /// # Errors
+    /// The lock's channel is not an official toolchain name.
+    pub fn name(&self) -> Result<ToolchainName, String> {
+        name_of(&self.toolchain, &self.release)
+    }
+
+    /// Whether the lock has archives for `triple`.
+    pub fn has_host(&self, triple: &str) -> bool {
+        self.hosts.iter().any(|h| h == triple)
+    }
+}
+
+/// The `triple` of each `[[host]]` table in `rest` (the lock from its first `[[host]]` line), as
+/// [`Lock::render`] writes them: `triple = "…"` the first line after the header. `None` for any
+/// other layout.
+fn host_triples(rest: &str) -> Option<Vec<String>> {
+    let mut lines = rest.lines();
+    let mut hosts = Vec::new();
+    while let Some(line) = lines.next() {
+        if line == "[[host]]" {
+            let table: toml::Table = lines.next()?.parse().ok()?;
+            let triple = table.get("triple")?.as_str()?;
+            hosts.push(name::is_triple(triple).then(|| triple.to_owned())?);
+        } else if line.starts_with('[') && line != "[[host.archive]]" {
+            return None;
+        }
+    }
+    Some(hosts)
+}
+
+/// A lock's TOML table once its `version` is this tcup's (checked before anything else, so a
+/// newer format gets a version error, not a confusing key error).
+fn versioned(text: &str) -> Result<toml::Table, String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("not TOML: {}", e.message()))?;
+    match table.get("version").and_then(toml::Value::as_integer) {
+        Some(v) if v == i64::from(FORMAT_VERSION) => Ok(table),
+        Some(v) => Err(format!("lock file version {v}; this tcup reads version {FORMAT_VERSION} (a newer tcup wrote it?)")),
+        None => Err("no `version` key (a rust-toolchain.lock starts with `version = 1`)".into()),
+    }
+}
+
+/// The release's date, signer and manifest pin are what they say.
+fn check_release(r: &Release) -> Result<(), String> {
+    if !name::is_date(&r.date) {
+        return Err(format!("release date '{}' is not YYYY-MM-DD", r.date));
+    }
+    if r.signer != UNSIGNED && !(r.signer.len() >= 16 && r.signer.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(format!("signer '{}' is neither a key fingerprint (hex) nor '{UNSIGNED}'", r.signer));
+    }
+    check_pin(&Pinned { path: r.manifest.clone(), sha256: r.manifest_sha256.clone() })
+}
+
+/// The locked name for a lock's request and release ([`locked_name`]).
+fn name_of(toolchain: &Inputs, release: &Release) -> Result<ToolchainName, String> {
+    let channel: ToolchainName = toolchain.channel.parse().map_err(|e: name::NameError| e.why)?;
+    Ok(locked_name(&channel, &release.version, &release.date))
 }
 
 /// A pinned file: a lower-case SHA-256 and a relative path under `dist/` without `..`, so
@@ -428,6 +528,21 @@ mod tests {
         // Rendering the parsed lock again changes nothing: a refresh with nothing new is no diff.
         assert_eq!(back.render(), text);
         assert!(text.contains("\n[[host.archive]]\ncomponent = \"rustc\"\ntarget = \"x86_64-unknown-linux-gnu\"\ngz = { path = \"dist/2026-04-16/rustc.tar.gz\", sha256 = \"aaaa"), "{text}");
+    }
+
+    #[test]
+    fn the_head_is_the_whole_locks_head_however_the_file_is_laid_out() {
+        let lock = sample();
+        let text = lock.render();
+        assert_eq!(LockHead::parse(&text).unwrap(), Lock::parse(&text).unwrap().head());
+        assert_eq!(LockHead::parse(&text).unwrap().hosts, ["aarch64-unknown-linux-gnu", "x86_64-unknown-linux-gnu"]);
+        // Hand-edited: the triple after an archive-less host's comment; still the same head.
+        let edited = text.replace("[[host]]\ntriple = \"aarch64", "[[host]]\n# CI\ntriple = \"aarch64");
+        assert_eq!(LockHead::parse(&edited).unwrap().hosts, ["aarch64-unknown-linux-gnu", "x86_64-unknown-linux-gnu"]);
+        // Errors are the whole parse's.
+        let bad = text.replace("version = 1\n", "version = 2\n");
+        assert_eq!(LockHead::parse(&bad).unwrap_err(), Lock::parse(&bad).unwrap_err());
+        assert!(LockHead::parse(&text.replace("triple = \"aarch64-unknown-linux-gnu\"", "triple = \"Bad\"")).is_err());
     }
 
     #[test]

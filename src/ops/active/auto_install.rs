@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::dist::lock::Lock;
 use crate::dist::manifest::Manifest;
 use crate::dist::name::ToolchainName;
 use crate::download::Downloader;
@@ -46,12 +47,13 @@ pub fn allowed(env: &Env, settings: &Settings) -> bool {
 /// [`NotReady`]; a set-aside download variable (as a [`UsageError`]) when an install is needed;
 /// any install failure.
 pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>) -> anyhow::Result<PathBuf> {
-    let pin = lock_pin(active);
+    let applies = active.lock.as_ref().filter(|l| !matches!(l.state, LockState::Drifted(_)));
     if let Some(d) = ready(env, active)
-        && !(how.explicit && pin.as_ref().is_some_and(|p| !installed_as_locked(&d, p)))
+        && !(how.explicit && applies.is_some_and(|l| !installed_as_locked(&d, &l.head.release.manifest_sha256)))
     {
         return Ok(d);
     }
+    let pin = lock_pin(active)?;
     let dir = resolve::locate(&env.rustup_home, &active.toolchain);
     let name = match &active.toolchain {
         Toolchain::Path(path) => return dir.ok_or_else(|| NotReady::NoBin { path: path.clone(), asker: active.reason.source() }.into()),
@@ -115,17 +117,24 @@ pub fn ensure(env: &Env, settings: &Settings, active: &Active, how: &Ensure<'_>)
     })
 }
 
-/// What `active`'s lock pins, when a lock applies to it ([`crate::ops::active::locked`]).
-pub fn lock_pin(active: &Active) -> Option<LockPin> {
-    let l = active.lock.as_ref().filter(|l| !matches!(l.state, LockState::Drifted(_)))?;
-    Some(LockPin { file: l.path.clone(), lock: l.lock.clone() })
+/// What `active`'s lock pins, when a lock applies to it ([`crate::ops::active::locked`]): the
+/// whole lock, read now (the resolver read only its head).
+///
+/// # Errors
+/// The lock cannot be read again or does not parse (a [`UsageError`] naming it).
+pub fn lock_pin(active: &Active) -> anyhow::Result<Option<LockPin>> {
+    let Some(l) = active.lock.as_ref().filter(|l| !matches!(l.state, LockState::Drifted(_))) else { return Ok(None) };
+    let bad = |why: String| UsageError(format!("could not read {}: {why}", l.path.display()));
+    let text = fs_err::read_to_string(&l.path).map_err(|e| bad(e.to_string()))?;
+    let lock = Lock::parse(&text).map_err(bad)?;
+    Ok(Some(LockPin { file: l.path.clone(), lock }))
 }
 
-/// Whether the toolchain in `dir` was installed from the manifest `pin` locks (its installed
-/// `multirust-channel-manifest.toml` has the locked SHA-256).
-fn installed_as_locked(dir: &Path, pin: &LockPin) -> bool {
+/// Whether the toolchain in `dir` was installed from the manifest with SHA-256 `locked` (its
+/// installed `multirust-channel-manifest.toml`).
+fn installed_as_locked(dir: &Path, locked: &str) -> bool {
     let file = ToolchainDir::at(dir.to_path_buf()).channel_manifest_file();
-    crate::download::hashing::sha256_file(&file).is_ok_and(|h| h == pin.lock.release.manifest_sha256)
+    crate::download::hashing::sha256_file(&file).is_ok_and(|h| h == locked)
 }
 
 /// The directory of `active` when it is installed with everything it asks for, so running a tool

@@ -6,12 +6,13 @@
 //! `TCUP_LOCKED=1` / `--locked` (CI) it is an error, as is a missing lock or one without this
 //! host. The lock is never rewritten here.
 //!
-//! Reading it costs a proxy one `stat` when there is no lock, and one small file read and TOML
-//! parse when there is (ci/bench-proxy.sh measures it).
+//! Reading it costs a proxy one `stat` when there is no lock, and when there is one small file
+//! read and the TOML of its head ([`LockHead`]); the archives are parsed only to install
+//! (ci/bench-proxy.sh measures it).
 
 use std::path::{Path, PathBuf};
 
-use crate::dist::lock::{self, Inputs, Lock};
+use crate::dist::lock::{self, Inputs, LockHead};
 use crate::dist::name::ToolchainName;
 use crate::dist::toolchain_file::ToolchainFile;
 use crate::error::UsageError;
@@ -21,8 +22,8 @@ use crate::error::UsageError;
 pub struct Locked {
     /// `…/rust-toolchain.lock`.
     pub path: PathBuf,
-    /// Parsed.
-    pub lock: Lock,
+    /// Its head ([`LockHead`]: the whole lock is read only to install from it).
+    pub head: LockHead,
     /// The host triple the active toolchain is for.
     pub host: String,
     /// Whether the lock applies.
@@ -63,7 +64,7 @@ impl Locked {
         if matches!(self.state, LockState::Drifted(_)) {
             return Ok(None);
         }
-        let name = self.lock.name().map_err(|why| UsageError(format!("{}: {why}", self.path.display())))?;
+        let name = self.head.name().map_err(|why| UsageError(format!("{}: {why}", self.path.display())))?;
         Ok(Some(ToolchainName { host: Some(self.host.clone()), ..name }))
     }
 }
@@ -120,9 +121,9 @@ pub fn beside(
         }
         Err(e) => return Err(UsageError(format!("could not read {}: {e}", path.display())).into()),
     };
-    let lock = Lock::parse(&text).map_err(|why| UsageError(format!("could not read {}: {why}", path.display())))?;
+    let head = LockHead::parse(&text).map_err(|why| UsageError(format!("could not read {}: {why}", path.display())))?;
     let host = now.channel.parse::<ToolchainName>().ok().and_then(|n| n.host).unwrap_or_else(default_host);
-    let drift = lock.toolchain.drift(&now);
+    let drift = head.toolchain.drift(&now);
     let state = if !drift.is_empty() {
         let why = format!("{} does not match {}: {}", path.display(), file.display(), drift.join(", "));
         if strict {
@@ -130,7 +131,7 @@ pub fn beside(
         }
         warnings.push(format!("{why}; using the toolchain file (run `tcup lock` to update the lock)"));
         LockState::Drifted(drift)
-    } else if lock.host(&host).is_none() {
+    } else if !head.has_host(&host) {
         let why = format!("{} locks no archives for host {host}", path.display());
         if strict {
             return Err(NotLocked(format!("{why}; run `tcup lock --host {host}`")).into());
@@ -140,5 +141,5 @@ pub fn beside(
     } else {
         LockState::Locked
     };
-    Ok(Some(Locked { path, lock, host, state }))
+    Ok(Some(Locked { path, head, host, state }))
 }

@@ -288,7 +288,7 @@ fn from_file(dir: &Path, ctx: &Context<'_>) -> anyhow::Result<Option<Active>> {
         (None, None, None) => unreachable!("toolchain_file::parse requires channel or path"),
     };
     let profile = match &lock {
-        Some(l) if !matches!(l.state, LockState::Drifted(_)) => Some(l.lock.toolchain.profile.clone()),
+        Some(l) if !matches!(l.state, LockState::Drifted(_)) => Some(l.head.toolchain.profile.clone()),
         _ => spec.profile,
     };
     Ok(Some(Active { toolchain, reason, components: spec.components, targets: spec.targets, profile, warnings, lock }))

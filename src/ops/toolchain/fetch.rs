@@ -142,6 +142,6 @@ pub fn active_options(env: &Env, add: &Additions, reporter: &Reporter) -> anyhow
         host: None,
         allow_downgrade: false,
         detected: crate::ops::active::host_choice::detect_host(env),
-        lock: crate::ops::active::auto_install::lock_pin(&active),
+        lock: crate::ops::active::auto_install::lock_pin(&active)?,
     })
 }

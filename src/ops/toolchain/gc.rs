@@ -199,7 +199,7 @@ fn project_toolchains(env: &Env, here: &Session, project: &Project) -> Vec<Toolc
     let Ok(Some(Active { toolchain, reason: Reason::File(_), lock, .. })) = resolve::active(&ctx, None) else { return recorded() };
     let mut found = vec![toolchain];
     if let Some(l) = lock
-        && let Ok(name) = l.lock.name()
+        && let Ok(name) = l.head.name()
     {
         found.push(Toolchain::Named(name.dir_name(name.host.as_deref().unwrap_or(&l.host))));
     }
