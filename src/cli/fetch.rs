@@ -39,14 +39,7 @@ pub(super) struct FetchArgs {
 }
 
 pub(super) fn run(args: FetchArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    if let Some(profile) = &args.profile {
-        crate::dist::select::check_profile(profile)?;
-    }
-    if let Some(h) = &args.host
-        && !crate::dist::name::is_triple(h)
-    {
-        return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
-    }
+    super::toolchain::check_profile_and_host(args.profile.as_deref(), args.host.as_deref())?;
     let opts = if let Some(name) = &args.name {
         InstallOptions {
             name: name.parse::<ToolchainName>()?,

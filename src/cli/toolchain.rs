@@ -129,15 +129,25 @@ pub(super) fn run(cmd: ToolchainCommand, verbose: bool, env: &Env, reporter: &Re
     }
 }
 
-pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
-    if let Some(profile) = &args.profile {
+/// `--profile` and `--host` as `toolchain install` and `fetch` take them: a known profile, a
+/// target triple.
+///
+/// # Errors
+/// An unknown profile; a `--host` that is not a triple ([`crate::error::UsageError`]).
+pub(super) fn check_profile_and_host(profile: Option<&str>, host: Option<&str>) -> anyhow::Result<()> {
+    if let Some(profile) = profile {
         crate::dist::select::check_profile(profile)?;
     }
-    if let Some(h) = &args.host
+    if let Some(h) = host
         && !crate::dist::name::is_triple(h)
     {
         return Err(crate::error::UsageError(format!("--host {h:?} is not a target triple like x86_64-unknown-linux-gnu")).into());
     }
+    Ok(())
+}
+
+pub(super) fn install(args: &InstallArgs, env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
+    check_profile_and_host(args.profile.as_deref(), args.host.as_deref())?;
     if args.from.is_some() || args.names.iter().any(|n| loose::is_tarball_arg(n)) {
         return install_loose(args, env, reporter);
     }
