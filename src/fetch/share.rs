@@ -207,8 +207,7 @@ pub fn sharing(home: &Home) -> std::collections::BTreeMap<LocalName, Vec<(String
                 Ok(Some(record)) => record
                     .into_iter()
                     .filter_map(|(component, r)| {
-                        let m = fs_err::metadata(dir.root().join(&r.files.first()?.path)).ok()?;
-                        Some((component, crate::sys::identity::of(&m)))
+                        Some((component, crate::sys::identity::followed(&dir.root().join(&r.files.first()?.path))?))
                     })
                     .collect(),
                 _ => Vec::new(),

@@ -28,7 +28,7 @@ const LOADERS: &[&str] = &[
 
 /// Reads the system below `root`. `machine` overrides `uname -m`.
 pub fn probe(root: &Path, machine: Option<&str>) -> Input {
-    let machine = machine.map_or_else(|| rustix::system::uname().machine().to_string_lossy().into_owned(), str::to_owned);
+    let machine = machine.map_or_else(kernel_machine, str::to_owned);
     let userland = USERLAND.iter().find_map(|rel| {
         let path = root.join(rel);
         let file = fs_err::File::open(path).ok()?;
@@ -39,4 +39,16 @@ pub fn probe(root: &Path, machine: Option<&str>) -> Input {
     let android =
         ["system/bin/linker64", "system/bin/linker"].iter().find(|rel| root.join(rel).exists()).map(|rel| format!("/{rel} exists"));
     Input { machine, userland, loaders, cpuinfo, android }
+}
+
+/// `uname -m` (Unix); the architecture this tcup was built for elsewhere.
+fn kernel_machine() -> String {
+    #[cfg(unix)]
+    {
+        rustix::system::uname().machine().to_string_lossy().into_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::consts::ARCH.to_owned()
+    }
 }

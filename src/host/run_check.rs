@@ -9,7 +9,6 @@
 //! Used wherever tcup runs a program it installed.
 
 use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -103,7 +102,7 @@ pub fn run_version(program: &Path, limit: Duration, suggest: &str) -> Result<Str
     if let Some(mut s) = child.stderr.take() {
         let _ = s.read_to_string(&mut err);
     }
-    match (status.success(), status.signal()) {
+    match (status.success(), signal(status)) {
         (true, _) => Ok(out.lines().next().unwrap_or("").to_owned()),
         (false, Some(4)) => Err(RunFailure::IllegalInstruction { program: name, suggest: suggest.to_owned() }),
         (false, Some(sig)) => Err(RunFailure::Other { program: name, detail: format!("killed by signal {sig}") }),
@@ -150,4 +149,17 @@ pub fn loader_kind(interp: &str) -> Option<&'static str> {
         f if f.starts_with("ld-musl-") => "musl",
         _ => return None,
     })
+}
+
+/// The signal that ended the process (Unix; Windows has none).
+fn signal(status: std::process::ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::ExitStatusExt::signal(&status)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
 }

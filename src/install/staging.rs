@@ -1,7 +1,8 @@
 //! The staging area: a toolchain is assembled under `RUSTUP_HOME/tmp/tcup-stage-*/` and becomes
 //! visible in `toolchains/` by one rename, only after every component verified and unpacked
-//! (docs/design.md install-5). A replaced toolchain is swapped with `renameat2(RENAME_EXCHANGE)`, so
-//! at every instant `toolchains/<name>` is the old tree or the new one, never a mix.
+//! (docs/design.md install-5). A replaced toolchain is swapped with [`crate::sys::swap::exchange`], so
+//! `toolchains/<name>` is the old tree or the new one, never a mix (on Windows briefly neither,
+//! repaired by the next start: [`clear_stale`]).
 //!
 //! A staging directory is removed when dropped. One left by a killed process is removed by the
 //! next tcup that takes the home's lock ([`clear_stale`]).
@@ -61,11 +62,14 @@ impl Staging {
     }
 }
 
-/// Removes staging directories left by interrupted runs. Call only while holding the home lock.
-/// Returns how many were removed.
+/// Removes staging directories left by interrupted runs, first finishing a swap one was killed in
+/// ([`crate::sys::swap::recover`]: on Windows `toolchains/<name>` is briefly absent during a
+/// swap, and the old tree is moved back). Call only while holding the home lock. Returns how
+/// many were removed.
 ///
 /// # Errors
-/// `tmp/` cannot be listed or a stale directory cannot be removed.
+/// `tmp/` cannot be listed, an interrupted swap cannot be finished (then nothing of it is
+/// removed), or a stale directory cannot be removed.
 pub fn clear_stale(home: &Home) -> std::io::Result<usize> {
     let tmp = home.tmp();
     let Ok(entries) = fs_err::read_dir(&tmp) else { return Ok(0) };
@@ -73,6 +77,7 @@ pub fn clear_stale(home: &Home) -> std::io::Result<usize> {
     for entry in entries {
         let entry = entry?;
         if entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            crate::sys::swap::recover(&entry.path().join("tree"))?;
             fs_err::remove_dir_all(entry.path())?;
             n += 1;
         }

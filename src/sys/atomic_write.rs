@@ -35,7 +35,7 @@ pub fn write_with(path: &Path, mode: Option<u32>, fill: impl FnOnce(&mut dyn io:
         fill(&mut out)?;
         let written = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         if let Some(mode) = mode {
-            written.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+            crate::sys::fs::set_file_mode(&written, mode)?;
         }
         written.sync_all()
     })?;
@@ -62,9 +62,58 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    make(&tmp).and_then(|()| fs_err::rename(&tmp, path)).inspect_err(|_| {
+    make(&tmp).and_then(|()| rename_over(&tmp, path)).inspect_err(|_| {
         let _ = fs_err::remove_file(&tmp);
     })
+}
+
+/// Renames `tmp` over `path`. On Windows a program that is running (a proxy, `tcup.exe` during
+/// `self update`) cannot be replaced or deleted, but it can be renamed: when the rename is
+/// refused, `path` is first moved aside to `.<name>.<pid>.<n>.old` and `tmp` renamed into the
+/// freed name; the old program keeps running from its new name. Every such file of `path` that
+/// is no longer running is removed after each replacement, so they last only until the next one.
+fn rename_over(tmp: &Path, path: &Path) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        match fs_err::rename(tmp, path) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied && path.is_file() => {
+                let aside = set_aside_path(path)?;
+                fs_err::rename(path, &aside)?;
+                fs_err::rename(tmp, path).inspect_err(|_| {
+                    let _ = fs_err::rename(&aside, path);
+                })?;
+            }
+            r => r?,
+        }
+        remove_set_aside(path);
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    fs_err::rename(tmp, path)
+}
+
+/// A free `.<name>.<pid>.<n>.old` beside `path`.
+#[cfg(windows)]
+fn set_aside_path(path: &Path) -> io::Result<PathBuf> {
+    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+    (0..1000)
+        .map(|n| path.with_file_name(format!(".{}.{}.{n}.old", name.to_string_lossy(), std::process::id())))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::AlreadyExists, format!("no free name beside {} to move it aside", path.display())))
+}
+
+/// Removes the set-aside copies of `path` that are no longer running (the others stay).
+#[cfg(windows)]
+fn remove_set_aside(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs_err::read_dir(dir) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with(&prefix) && path.extension().is_some_and(|e| e == "old") {
+            let _ = fs_err::remove_file(path);
+        }
+    }
 }
 
 /// `.<name>.<pid>.new` beside `path`: hidden, and per process, so two writers never share one.
@@ -95,6 +144,7 @@ mod tests {
         assert_eq!(entries(dir.path()), ["small.toml"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn sets_the_mode_exactly() {
         use std::os::unix::fs::PermissionsExt as _;
@@ -144,6 +194,7 @@ mod tests {
         assert_eq!(entries(dir.path()), ["occupied"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_planted_link_at_the_temporary_path_is_not_written_through() {
         let dir = tempfile::tempdir().unwrap();

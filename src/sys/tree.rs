@@ -1,9 +1,9 @@
 //! The files of a directory tree by identity: `tcup toolchain gc` and `toolchain list` count a
 //! toolchain's bytes with each inode once, and tell bytes shared through hard links (with another
 //! toolchain, docs/design.md fetch-7) from bytes only this tree holds. Link counts and inode numbers
-//! are the platform's ([`crate::sys::identity`] answers the same question for one file).
+//! are the platform's ([`crate::sys::identity::with_links`]: `st_nlink` and the inode on Unix,
+//! `nNumberOfLinks` and the NTFS file id on Windows).
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// One file (anything but a directory: regular files and symbolic links alike) of a tree.
@@ -32,7 +32,8 @@ pub fn inodes(root: &Path) -> std::collections::HashMap<(u64, u64), (Inode, u64)
             }
             continue;
         }
-        let inode = Inode { id: (meta.dev(), meta.ino()), len: meta.len(), nlink: meta.nlink() };
+        let Some((id, nlink)) = crate::sys::identity::with_links(&path) else { continue };
+        let inode = Inode { id, len: meta.len(), nlink };
         found.entry(inode.id).or_insert((inode, 0)).1 += 1;
     }
     found
@@ -43,7 +44,7 @@ pub fn bytes(root: &Path) -> u64 {
     inodes(root).values().map(|(i, _)| i.len).sum()
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

@@ -1,6 +1,9 @@
 //! tcup's integration tests: one binary (as rustup's `test_bonanza`), talking to real servers on
 //! loopback, the real `tcup` binary, the machine's rustup, and the machine's real toolchain.
 
+// They drive Unix programs (sh, rustup, the machine's toolchain, fake ELF systems): on Windows
+// the unit tests and ci/windows.sh (under wine) cover tcup instead.
+#![cfg(unix)]
 // Tests use std::fs directly (fs_err is for library code) and build fixtures with format!.
 #![allow(clippy::disallowed_methods, clippy::format_push_string, clippy::type_complexity)]
 

@@ -118,7 +118,7 @@ impl Tree {
     /// # Errors
     /// It cannot be created.
     pub fn temp_file(&self) -> std::io::Result<tempfile::NamedTempFile> {
-        tempfile::Builder::new().prefix("new-").permissions(crate::sys::fs::permissions(0o644)).tempfile_in(self.state.join("tmp"))
+        crate::sys::fs::tempfile_builder(0o644).prefix("new-").tempfile_in(self.state.join("tmp"))
     }
 
     /// Removes what an interrupted run left in `tmp/` (never anything published).

@@ -155,11 +155,8 @@ pub fn version_of(exe: &Path, name: &str) -> anyhow::Result<String> {
 /// `--as-rustup`), so none keeps running the old binary.
 /// Symbolic-link proxies follow by themselves. Each rename is atomic.
 pub fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow::Result<()> {
-    let ids: Vec<(u64, u64)> = std::iter::once(file)
-        .chain(also.iter().map(PathBuf::as_path))
-        .filter_map(|p| fs_err::metadata(p).ok())
-        .map(|m| crate::sys::identity::of(&m))
-        .collect();
+    let ids: Vec<(u64, u64)> =
+        std::iter::once(file).chain(also.iter().map(PathBuf::as_path)).filter_map(crate::sys::identity::followed).collect();
     // `rustup` (the `--as-rustup` link) follows `tcup`, never the proxy program.
     let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::tcup::rustup_name::NAME);
     let linked: Vec<PathBuf> = PROXIES
@@ -167,7 +164,10 @@ pub fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow:
         .copied()
         .chain(rustup)
         .map(|name| bin.join(name))
-        .filter(|p| fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && ids.contains(&crate::sys::identity::of(&m))))
+        .filter(|p| {
+            fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
+                && crate::sys::identity::file_id(p).is_some_and(|id| ids.contains(&id))
+        })
         .collect();
     for proxy in &linked {
         crate::sys::atomic_write::replace_with(proxy, |tmp| {

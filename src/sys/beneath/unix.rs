@@ -1,24 +1,14 @@
-//! Files beneath a root directory, reached without following any symbolic link.
+//! [`super::Dir`] on Unix (Linux and macOS): an open directory file descriptor, and every path
+//! resolved beneath it with the `*at` system calls.
 //!
-//! Why: an archive comes from a mirror, and a link it (or an earlier component) placed in a tree
-//! must never redirect a later write, rename or hard link outside that tree (docs/design.md
-//! decision 19). Path-based calls (`create_dir_all`, `rename`, `open`) follow links in every
-//! intermediate component, so every file tcup places goes through a [`Dir`] instead:
-//!
-//! - A [`Dir`] is an open directory file descriptor. Every path given to it is relative, made of
-//!   normal components only (`..`, `/` and empty paths are refused with `InvalidInput`).
 //! - Directories are resolved with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-//!   RESOLVE_NO_MAGICLINKS)`: one system call for any depth, and the kernel refuses a link in any
-//!   component. Where `openat2` is missing (Linux < 5.6) or forbidden (a container's seccomp
-//!   filter answers `ENOSYS` or `EPERM`), the same walk is made one component at a time with
-//!   `openat(O_NOFOLLOW | O_DIRECTORY)`; the first refusal is remembered for the process.
+//!   RESOLVE_NO_MAGICLINKS)` on Linux: one system call for any depth, and the kernel refuses a link
+//!   in any component. Where `openat2` is missing (Linux < 5.6, macOS) or forbidden (a container's
+//!   seccomp filter answers `ENOSYS` or `EPERM`), the same walk is made one component at a time
+//!   with `openat(O_NOFOLLOW | O_DIRECTORY)`; the first refusal is remembered for the process.
 //! - The last component is never followed either: files are created with `O_NOFOLLOW`, and
-//!   `mkdirat`, `symlinkat`, `linkat` (without `AT_SYMLINK_FOLLOW`), `renameat2`, `unlinkat` and
-//!   `statat(AT_SYMLINK_NOFOLLOW)` act on a link itself, never on its target.
-//!
-//! A link met on the way is the error [`LinkRefused`] (inside an `io::Error`, see
-//! [`link_refused`]), naming the full path. This is the one module a port to another platform
-//! replaces (Windows would use `NtCreateFile` relative to a handle with reparse points refused).
+//!   `mkdirat`, `symlinkat`, `linkat` (without `AT_SYMLINK_FOLLOW`), `renameat2`/`renameatx_np`,
+//!   `unlinkat` and `statat(AT_SYMLINK_NOFOLLOW)` act on a link itself, never on its target.
 
 use std::ffi::OsStr;
 use std::io;
@@ -27,38 +17,13 @@ use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags, ResolveFlags};
+use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
+
+use super::{LinkRefused, Node, check_relative, split};
 
 /// Set once `openat2` answered `ENOSYS` or `EPERM`: every later walk goes step by step.
 static NO_OPENAT2: AtomicBool = AtomicBool::new(false);
-
-/// A path under a [`Dir`] crossed a symbolic link (or was one where a file or directory was
-/// expected); nothing was created, moved or removed.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("'{}' passes through or is a symbolic link, and tcup never follows links when it places files", path.display())]
-pub struct LinkRefused {
-    /// The full path (the root's path joined with the relative path asked for).
-    pub path: PathBuf,
-}
-
-/// The [`LinkRefused`] inside `e`, if the error is one.
-pub fn link_refused(e: &io::Error) -> Option<&LinkRefused> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<LinkRefused>())
-}
-
-/// What is at a path, without following a link there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
-    /// Nothing.
-    Missing,
-    /// A directory.
-    Dir,
-    /// A regular file or anything else that is neither a directory nor a link.
-    File,
-    /// A symbolic link, with its target as stored.
-    Link(PathBuf),
-}
 
 /// How a [`Dir`] walks to a directory beneath it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,7 +286,9 @@ impl Dir {
 
     /// `openat2` beneath this directory with links refused; `None` when it is unavailable (then
     /// the caller walks step by step).
+    #[cfg(target_os = "linux")]
     fn openat2(&self, rel: &Path, flags: OFlags, mode: Mode) -> Option<Result<OwnedFd, Errno>> {
+        use rustix::fs::ResolveFlags;
         if self.walk == Walk::StepByStep || NO_OPENAT2.load(Ordering::Relaxed) {
             return None;
         }
@@ -335,6 +302,13 @@ impl Dir {
             Err(Errno::AGAIN) => None,
             r => Some(r),
         }
+    }
+
+    /// Without `openat2` (macOS): always step by step.
+    #[cfg(not(target_os = "linux"))]
+    fn openat2(&self, _rel: &Path, _flags: OFlags, _mode: Mode) -> Option<Result<OwnedFd, Errno>> {
+        let _ = (self.walk, &NO_OPENAT2, Ordering::Relaxed);
+        None
     }
 
     /// Opens the directory `rel` (checked relative) beneath this one without following links.
@@ -411,23 +385,6 @@ fn dir_flags() -> OFlags {
     OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
 }
 
-/// Refuses anything but normal components (a `.` is tolerated).
-fn check_relative(rel: &Path) -> io::Result<()> {
-    if rel.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) {
-        Ok(())
-    } else {
-        Err(io::Error::new(io::ErrorKind::InvalidInput, format!("'{}' is not a relative path of normal components", rel.display())))
-    }
-}
-
-/// A path's parent (possibly empty) and last component.
-fn split(rel: &Path) -> io::Result<(&Path, &OsStr)> {
-    match (rel.parent(), rel.file_name()) {
-        (Some(parent), Some(name)) => Ok((parent, name)),
-        _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("'{}' names no file", rel.display()))),
-    }
-}
-
 /// The error for `what` at `path`: a link met on the way (`ELOOP` from `O_NOFOLLOW` or
 /// `RESOLVE_NO_SYMLINKS`, `EXDEV` from `RESOLVE_BENEATH`) becomes [`LinkRefused`], anything else
 /// keeps its kind and names the path.
@@ -442,6 +399,7 @@ fn error(e: Errno, what: &str, path: &Path) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::beneath::link_refused;
 
     /// A root with `real/`, `real/file`, a link `up -> ..` and a link `inside -> real` beneath it,
     /// and a victim directory beside it.
