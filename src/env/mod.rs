@@ -212,14 +212,15 @@ impl Env {
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>, stderr_is_terminal: bool) -> Result<Env, EnvError> {
         let vars: HashMap<String, String> = vars.into_iter().collect();
         let get = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
-        let home = get("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        let home_var = crate::sys::HOME_VAR;
+        let home = get(home_var).map_or_else(|| PathBuf::from("/"), PathBuf::from);
         for (var, expected) in [
             ("RUSTUP_HOME", "an absolute path (for RUSTUP_HOME, default $HOME/.rustup), or RUSTUP_HOME set"),
             ("CARGO_HOME", "an absolute path (for CARGO_HOME, default $HOME/.cargo), or CARGO_HOME set"),
         ] {
-            if get(var).is_none() && !get("HOME").is_some_and(|h| PathBuf::from(h).is_absolute()) {
-                let value = vars.get("HOME").cloned().unwrap_or_default();
-                return Err(EnvError { var: "HOME".into(), value, expected });
+            if get(var).is_none() && !get(home_var).is_some_and(|h| PathBuf::from(h).is_absolute()) {
+                let value = vars.get(home_var).cloned().unwrap_or_default();
+                return Err(EnvError { var: home_var.into(), value, expected });
             }
         }
         let dir = |var: &'static str, default: &str| -> Result<PathBuf, EnvError> {
@@ -362,6 +363,7 @@ fn output_format(get: &impl Fn(&str) -> Option<String>) -> Result<OutputFormat, 
 /// (download settings, tcup-init's) must not stop a proxy (see [`Env::for_proxy`]).
 pub const PROXY_VARS: &[&str] = &[
     "HOME",
+    "USERPROFILE",
     "RUSTUP_HOME",
     "CARGO_HOME",
     "RUSTUP_TOOLCHAIN",
@@ -405,6 +407,7 @@ const READ_AS_UTF8: &[&str] = &[
     "TCUP_",
     "CARGO_HOME",
     "HOME",
+    "USERPROFILE",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
     "ZDOTDIR",

@@ -142,9 +142,9 @@ impl ToolchainDir {
         self.root.is_dir()
     }
 
-    /// `bin/<tool>`.
+    /// `bin/<tool>` (`bin\\<tool>.exe` on Windows).
     pub fn tool(&self, tool: &str) -> PathBuf {
-        self.root.join("bin").join(tool)
+        self.root.join("bin").join(crate::sys::exe(tool))
     }
 
     /// `lib/rustlib/`, where the receipts are.

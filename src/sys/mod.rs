@@ -19,6 +19,10 @@ pub mod reflink;
 pub mod swap;
 pub mod tree;
 
+/// The variable naming the user's home directory, under which `.rustup` and `.cargo` go by
+/// default: `HOME` on Unix, `USERPROFILE` on Windows (what rustup's `home` crate reads there).
+pub const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+
 /// The file name of the program `name` on this system: `name` on Unix, `name.exe` on Windows
 /// (`std::env::consts::EXE_SUFFIX`).
 pub fn exe(name: &str) -> String {

@@ -169,7 +169,7 @@ pub fn command(
     source: Option<&'static str>,
     path: Option<&OsStr>,
 ) -> anyhow::Result<Resolved> {
-    let program = dir.join("bin").join(tool);
+    let program = dir.join("bin").join(crate::sys::exe(tool));
     if !program.is_file() {
         return Err(if official {
             MissingTool::Component { tool: tool.to_owned(), toolchain: name.to_owned(), component: component_of(tool) }
@@ -191,7 +191,9 @@ const SHOW_VERSION_LIMIT: std::time::Duration = std::time::Duration::from_secs(1
 /// The first line `dir/bin/rustc --version` prints (`rustc 1.95.0 (…)`), or `None` when it does
 /// not run or gives no answer within a few seconds.
 pub fn rustc_version(dir: &Path) -> Option<String> {
-    crate::host::run_check::run_version(&dir.join("bin/rustc"), SHOW_VERSION_LIMIT, crate::BUILD_TRIPLE).ok().map(|v| v.trim().to_owned())
+    crate::host::run_check::run_version(&dir.join("bin").join(crate::sys::exe("rustc")), SHOW_VERSION_LIMIT, crate::BUILD_TRIPLE)
+        .ok()
+        .map(|v| v.trim().to_owned())
 }
 
 /// How far the proxy program asking [`resolve_tool`] may go: [`Ready`] (the proxy program) or

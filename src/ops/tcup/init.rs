@@ -55,7 +55,7 @@ pub struct InitReport {
 pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &Report, reporter: &Reporter) -> anyhow::Result<InitReport> {
     let bin = env.cargo_home.join("bin");
     fs_err::create_dir_all(&bin)?;
-    crate::ops::tcup::proxy_program::copy_into_place(self_exe, &bin.join("tcup"))?;
+    crate::ops::tcup::proxy_program::copy_into_place(self_exe, &bin.join(crate::sys::exe("tcup")))?;
     let runs = crate::ops::tcup::proxy_program::install(&bin, self_exe, reporter)?;
     reporter.info(&format!("installed tcup and its proxies in {}", bin.display()));
     reporter.verbose(&format!("the proxies are links to {}", runs.display()));
@@ -140,10 +140,10 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
         fs_err::remove_dir_all(&env.rustup_home).with_context(|| format!("removing {}", env.rustup_home.display()))?;
     }
     let bin = env.cargo_home.join("bin");
-    let ours = [bin.join("tcup"), bin.join(crate::ops::tcup::proxy_program::PROGRAM)];
+    let ours = [bin.join(crate::sys::exe("tcup")), bin.join(crate::sys::exe(crate::ops::tcup::proxy_program::PROGRAM))];
     let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| crate::sys::identity::file_id(p)).collect();
     let names = crate::ops::active::run_tool::PROXIES.iter().copied().chain([crate::ops::tcup::rustup_name::NAME]);
-    for link in names.map(|n| bin.join(n)) {
+    for link in names.map(|n| bin.join(crate::sys::exe(n))) {
         if is_link_to(&link, &ids) {
             fs_err::remove_file(&link)?;
         }
@@ -174,7 +174,8 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
 /// links fail).
 fn is_link_to(link: &Path, ids: &[(u64, u64)]) -> bool {
     if let Ok(to) = fs_err::read_link(link) {
-        return [Path::new("tcup"), Path::new(crate::ops::tcup::proxy_program::PROGRAM)].contains(&to.as_path());
+        let ours = [crate::sys::exe("tcup"), crate::sys::exe(crate::ops::tcup::proxy_program::PROGRAM)];
+        return ours.iter().any(|name| to.as_path() == Path::new(name));
     }
     crate::sys::identity::file_id(link).is_some_and(|id| ids.contains(&id))
 }

@@ -33,7 +33,7 @@ pub fn version_line() -> String {
 /// own file, links followed). `Err` with that path when it is the proxy program itself (a broken
 /// install), which would hand the call to itself.
 pub fn tcup_beside(me: &Path) -> Result<PathBuf, PathBuf> {
-    let tcup = me.with_file_name("tcup");
+    let tcup = me.with_file_name(crate::sys::exe("tcup"));
     if crate::sys::identity::same_file(me, &tcup) { Err(tcup) } else { Ok(tcup) }
 }
 
@@ -54,8 +54,8 @@ pub fn hand_over(tcup: &Path, argv0: &std::ffi::OsStr, args: &[std::ffi::OsStrin
 /// # Errors
 /// A copy, rename or link failed (the path is named).
 pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<PathBuf> {
-    let source = exe.with_file_name(PROGRAM);
-    let program = bin.join(PROGRAM);
+    let source = exe.with_file_name(crate::sys::exe(PROGRAM));
+    let program = bin.join(crate::sys::exe(PROGRAM));
     let usable = source.is_file()
         && match version_of(&source, PROGRAM) {
             Ok(v) if v == version_line() => true,
@@ -72,7 +72,7 @@ pub fn install(bin: &Path, exe: &Path, reporter: &Reporter) -> anyhow::Result<Pa
         copy_into_place(&source, &program)?;
         program.clone()
     } else {
-        bin.join("tcup")
+        bin.join(crate::sys::exe("tcup"))
     };
     link_all(bin, &target)?;
     if target != program && program.exists() {
@@ -97,7 +97,7 @@ pub fn copy_into_place(source: &Path, dest: &Path) -> anyhow::Result<()> {
 fn link_all(bin: &Path, target: &Path) -> anyhow::Result<()> {
     let file_name = target.file_name().unwrap_or_default().to_owned();
     for name in PROXIES {
-        let link = bin.join(name);
+        let link = bin.join(crate::sys::exe(name));
         crate::sys::atomic_write::replace_with(&link, |tmp| {
             fs_err::hard_link(target, tmp).or_else(|_| crate::sys::fs::symlink(Path::new(&file_name), tmp))
         })
@@ -127,11 +127,11 @@ pub fn update(
     downloader: &Downloader,
     reporter: &Reporter,
 ) -> anyhow::Result<bool> {
-    let program = bin.join(PROGRAM);
+    let program = bin.join(crate::sys::exe(PROGRAM));
     match fetch_new(env, triple, bin, &program, downloader, reporter) {
         Ok(Fetched::Current) => Ok(false),
         Ok(Fetched::New(new)) => {
-            let swapped = swap_in(bin, &program, &new, &[bin.join("tcup")]);
+            let swapped = swap_in(bin, &program, &new, &[bin.join(crate::sys::exe("tcup"))]);
             if swapped.is_err() {
                 let _ = fs_err::remove_file(&new);
             }
@@ -142,7 +142,7 @@ pub fn update(
         }
         Ok(Fetched::Unpublished) if program.exists() => {
             reporter.verbose(&format!("the update root publishes no {PROGRAM} for {triple}: the proxies move onto tcup"));
-            link_all(bin, &bin.join("tcup"))?;
+            link_all(bin, &bin.join(crate::sys::exe("tcup")))?;
             fs_err::remove_file(&program)?;
             Ok(true)
         }
@@ -192,7 +192,7 @@ fn back_onto_tcup(bin: &Path, program: &Path, tcup_updated: bool, err: anyhow::E
         return Err(err);
     }
     reporter.warn(&format!("tcup was updated but its proxy program was not ({}); the proxies run tcup", crate::error::one_line(&err)));
-    link_all(bin, &bin.join("tcup"))?;
+    link_all(bin, &bin.join(crate::sys::exe("tcup")))?;
     if program.exists() {
         fs_err::remove_file(program)?;
     }

@@ -31,8 +31,8 @@ pub fn version_line() -> String {
 /// # Errors
 /// The link cannot be made or renamed into place (the path is named).
 pub fn link(bin: &Path, reporter: &Reporter) -> anyhow::Result<Option<PathBuf>> {
-    let tcup = bin.join("tcup");
-    let link = bin.join(NAME);
+    let tcup = bin.join(crate::sys::exe("tcup"));
+    let link = bin.join(crate::sys::exe(NAME));
     if fs_err::symlink_metadata(&link).is_ok() && !crate::sys::identity::same_file(&link, &tcup) {
         reporter.warn(&format!(
             "{} is another program (a real rustup?): left as it is; tcup stays `tcup` (remove it and run `tcup-init --as-rustup` again to answer as rustup)",

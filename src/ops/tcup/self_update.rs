@@ -57,7 +57,7 @@ pub enum Outcome {
 /// in step 6, is a warning instead).
 pub fn self_update(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Outcome> {
     let bin = env.cargo_home.join("bin");
-    let tcup = bin.join("tcup");
+    let tcup = bin.join(crate::sys::exe("tcup"));
     if !tcup.is_file() {
         bail!("tcup is not installed in {} (install it with tcup-init first)", bin.display());
     }
@@ -137,7 +137,7 @@ pub fn mode(env: &Env) -> anyhow::Result<AutoSelfUpdate> {
 /// # Errors
 /// The `.sha256` cannot be fetched or is not one; the installed binary cannot be read.
 pub fn update_available(env: &Env, triple: &str, downloader: &Downloader, reporter: &Reporter) -> anyhow::Result<Option<bool>> {
-    let tcup = env.cargo_home.join("bin/tcup");
+    let tcup = env.cargo_home.join("bin").join(crate::sys::exe("tcup"));
     if !tcup.is_file() {
         return Ok(None);
     }

@@ -115,9 +115,11 @@ pub fn published_file(env: &Env, triple: &str, name: &str, downloader: &Download
     Ok((url, expected))
 }
 
-/// `<root>/dist/<triple>/<name>`.
+/// `<root>/dist/<triple>/<name>`, with `.exe` for a Windows triple (as rustup's update root
+/// publishes `dist/x86_64-pc-windows-msvc/rustup-init.exe`).
 fn binary_url(root: &Url, triple: &str, name: &str) -> anyhow::Result<Url> {
-    let text = format!("{}/dist/{triple}/{name}", root.as_str().trim_end_matches('/'));
+    let suffix = if triple.contains("-windows-") { ".exe" } else { "" };
+    let text = format!("{}/dist/{triple}/{name}{suffix}", root.as_str().trim_end_matches('/'));
     Url::parse(&text).with_context(|| format!("bad update URL {text}"))
 }
 
@@ -158,12 +160,12 @@ pub fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow:
     let ids: Vec<(u64, u64)> =
         std::iter::once(file).chain(also.iter().map(PathBuf::as_path)).filter_map(crate::sys::identity::followed).collect();
     // `rustup` (the `--as-rustup` link) follows `tcup`, never the proxy program.
-    let rustup = (file.file_name() == Some(std::ffi::OsStr::new("tcup"))).then_some(crate::ops::tcup::rustup_name::NAME);
+    let rustup = (file.file_name() == Some(std::ffi::OsStr::new(&crate::sys::exe("tcup")))).then_some(crate::ops::tcup::rustup_name::NAME);
     let linked: Vec<PathBuf> = PROXIES
         .iter()
         .copied()
         .chain(rustup)
-        .map(|name| bin.join(name))
+        .map(|name| bin.join(crate::sys::exe(name)))
         .filter(|p| {
             fs_err::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
                 && crate::sys::identity::file_id(p).is_some_and(|id| ids.contains(&id))
