@@ -67,12 +67,15 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
     })
 }
 
-/// Renames `tmp` over `path`. On Windows a program that is running (a proxy, `tcup.exe` during
+/// Renames `tmp` over `path` (same directory). On Windows a program that is running (a proxy, `tcup.exe` during
 /// `self update`) cannot be replaced or deleted, but it can be renamed: when the rename is
 /// refused, `path` is first moved aside to `.<name>.<pid>.<n>.old` and `tmp` renamed into the
 /// freed name; the old program keeps running from its new name. Every such file of `path` that
 /// is no longer running is removed after each replacement, so they last only until the next one.
-fn rename_over(tmp: &Path, path: &Path) -> io::Result<()> {
+///
+/// # Errors
+/// The rename failed (both paths named); `path` is unchanged.
+pub fn rename_over(tmp: &Path, path: &Path) -> io::Result<()> {
     #[cfg(windows)]
     {
         match fs_err::rename(tmp, path) {

@@ -178,7 +178,7 @@ pub fn swap_in(bin: &Path, file: &Path, new: &Path, also: &[PathBuf]) -> anyhow:
                 .or_else(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { Err(e) } else { fs_err::copy(new, tmp).map(drop) })
         })?;
     }
-    fs_err::rename(new, file)?;
+    crate::sys::atomic_write::rename_over(new, file)?;
     Ok(())
 }
 
