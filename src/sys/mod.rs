@@ -17,6 +17,7 @@ pub mod long_path;
 pub mod process;
 pub mod reflink;
 pub mod swap;
+pub mod tls_roots;
 pub mod tree;
 
 /// The variable naming the user's home directory, under which `.rustup` and `.cargo` go by

@@ -1,11 +1,12 @@
-//! `curl`: libcurl (built in, over the system's OpenSSL) through the `curl` crate. Redirects are
-//! not followed here, proxies are set explicitly (never read by libcurl from the environment),
-//! and the trust store is `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the system bundle and
-//! the system's certificate directory (found with `openssl-probe`).
+//! `curl`: libcurl through the `curl` crate (built in over OpenSSL on Linux and Schannel on
+//! Windows; the system's on macOS: src/sys/tls_roots.rs). Redirects are not followed here,
+//! proxies are set explicitly (never read by libcurl from the environment), and the trust store
+//! is `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, each in place of its system counterpart, else the
+//! system's roots as [`tls_roots::curl_system_roots`] names them.
 
 use std::cell::RefCell;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use curl::easy::{Easy, List, SslVersion};
@@ -14,25 +15,33 @@ use super::retry_after;
 use crate::download::dns::Resolver;
 use crate::download::{AttemptError, Backend, Head, Kind, Request, Sink, user_agent};
 use crate::env::DownloadConfig;
-
-/// System CA bundles, tried in order when `SSL_CERT_FILE` is not set.
-const CA_BUNDLES: &[&str] =
-    &["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem", "/etc/ssl/ca-bundle.pem"];
+use crate::sys::tls_roots::{self, CurlRoots};
 
 pub(super) struct Curl {
     connect_timeout: std::time::Duration,
-    ca_file: Option<PathBuf>,
-    ca_dir: Option<PathBuf>,
+    roots: Roots,
     resolver: Arc<Resolver>,
+}
+
+/// The trusted roots as libcurl is given them.
+enum Roots {
+    /// `CURLOPT_CAINFO` and `CURLOPT_CAPATH`, each when named.
+    Paths(CurlRoots),
+    /// `CURLOPT_CAINFO_BLOB`: `SSL_CERT_FILE`'s and `SSL_CERT_DIR`'s certificates in one PEM
+    /// text, where libcurl's TLS reads no directory (Schannel).
+    Pem(Vec<u8>),
 }
 
 impl Curl {
     pub(super) fn new(config: &DownloadConfig, resolver: Arc<Resolver>) -> Curl {
-        let ca_file = config.ca_file.clone().or_else(|| CA_BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file()));
-        // A static build's OpenSSL looks in its own build prefix: name the system's hashed
-        // directory (openssl-probe's list: Debian, Alpine, Fedora/RHEL, SUSE, …) unless set.
-        let ca_dir = config.ca_dir.clone().or_else(|| openssl_probe::candidate_cert_dirs().next().map(PathBuf::from));
-        Curl { connect_timeout: config.limits.connect, ca_file, ca_dir, resolver }
+        let roots = if config.ca_dir.is_some() && !tls_roots::CURL_READS_CA_DIR {
+            Roots::Pem(pem_bundle(config.ca_file.as_deref(), config.ca_dir.as_deref()))
+        } else {
+            // Each variable stands in for its own half of the system's roots.
+            let system = tls_roots::curl_system_roots();
+            Roots::Paths(CurlRoots { file: config.ca_file.clone().or(system.file), dir: config.ca_dir.clone().or(system.dir) })
+        };
+        Curl { connect_timeout: config.limits.connect, roots, resolver }
     }
 
     fn configure(&self, easy: &mut Easy, req: &Request, resolved: &(String, Arc<[IpAddr]>)) -> Result<(), curl::Error> {
@@ -58,12 +67,23 @@ impl Curl {
         easy.ssl_min_max_version(SslVersion::Tlsv12, SslVersion::Default)?;
         easy.ssl_verify_peer(true)?;
         easy.ssl_verify_host(true)?;
-        if let Some(f) = &self.ca_file {
-            easy.cainfo(f)?;
+        match &self.roots {
+            Roots::Paths(paths) => {
+                if let Some(f) = &paths.file {
+                    easy.cainfo(f)?;
+                }
+                if let Some(d) = &paths.dir {
+                    easy.capath(d)?;
+                }
+            }
+            Roots::Pem(pem) => easy.ssl_cainfo_blob(pem)?,
         }
-        if let Some(d) = &self.ca_dir {
-            easy.capath(d)?;
-        }
+        // Schannel only (the others ignore it): a certificate whose revocation cannot be checked
+        // (a private CA without a CRL, a CRL server out of reach) is accepted, a revoked one is
+        // not. OpenSSL and rustls check no revocation at all.
+        let mut ssl_options = curl::easy::SslOpt::new();
+        ssl_options.revoke_best_effort(true);
+        easy.ssl_options(&ssl_options)?;
         // An explicit empty proxy stops libcurl from reading the proxy variables itself.
         easy.proxy(req.proxy.as_deref().unwrap_or(""))?;
         if req.offset > 0 {
@@ -76,6 +96,23 @@ impl Curl {
         }
         Ok(())
     }
+}
+
+/// The certificates of `file` and of every file directly in `dir` as one PEM text, for
+/// `CURLOPT_CAINFO_BLOB`. A file that cannot be read or holds no PEM certificate (the hash
+/// links' targets do; `SSL_CERT_FILE` was checked in [`super::make_all`]) adds nothing.
+fn pem_bundle(file: Option<&Path>, dir: Option<&Path>) -> Vec<u8> {
+    let in_dir = dir.and_then(|d| fs_err::read_dir(d).ok()).into_iter().flatten().flatten().map(|e| e.path());
+    let mut pem = Vec::new();
+    for path in file.map(Path::to_path_buf).into_iter().chain(in_dir) {
+        if let Ok(bytes) = fs_err::read(&path)
+            && super::holds_certificate(&bytes)
+        {
+            pem.extend_from_slice(&bytes);
+            pem.push(b'\n');
+        }
+    }
+    pem
 }
 
 /// `CURLOPT_RESOLVE` entries (`host:port:addr[,addr…]`, IPv6 addresses bracketed) pinning
@@ -224,6 +261,25 @@ mod tests {
         assert_eq!(head.location.as_deref(), Some("/elsewhere"));
         assert_eq!(parse_head(&["HTTP/2 503".to_owned()]).status, 503);
         assert_eq!(parse_head(&[]), Head::default());
+    }
+
+    #[test]
+    fn pem_bundle_joins_the_file_and_the_directory_certificates() {
+        let cert = |n: u8| format!("-----BEGIN CERTIFICATE-----\nQ{n}==\n-----END CERTIFICATE-----\n");
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("ca.pem");
+        fs_err::write(&file, cert(1)).unwrap();
+        let dir = tmp.path().join("certs");
+        fs_err::create_dir(&dir).unwrap();
+        fs_err::write(dir.join("b.pem"), cert(2)).unwrap();
+        fs_err::write(dir.join("README"), "no certificate here\n").unwrap();
+        fs_err::create_dir(dir.join("sub")).unwrap();
+        let pem = String::from_utf8(pem_bundle(Some(&file), Some(&dir))).unwrap();
+        assert!(pem.starts_with(&cert(1)), "SSL_CERT_FILE's first: {pem}");
+        assert!(pem.contains(&cert(2)) && !pem.contains("README") && !pem.contains("no certificate"), "{pem}");
+        assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 2);
+        assert_eq!(pem_bundle(None, Some(&dir)), format!("{}\n", cert(2)).into_bytes());
+        assert!(pem_bundle(None, Some(&tmp.path().join("gone"))).is_empty());
     }
 
     #[test]

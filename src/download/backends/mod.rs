@@ -1,5 +1,6 @@
 //! The three HTTP stacks, all compiled in (docs/design.md download-1): `rustls` (reqwest + rustls),
-//! `native-tls` (reqwest + native-tls, i.e. OpenSSL on Linux), `curl` (libcurl + OpenSSL).
+//! `native-tls` (reqwest + native-tls: OpenSSL on Linux, Schannel on Windows, Security.framework
+//! on macOS), `curl` (libcurl: over OpenSSL on Linux, Schannel on Windows, the system's on macOS).
 //! Each only performs one GET: no redirects, no retries, no timeouts beyond connection set-up;
 //! the transfer above them decides all of that. Certificates are always verified, TLS ≥ 1.2,
 //! trusted roots from `SSL_CERT_FILE`/`SSL_CERT_DIR` when set.
@@ -36,7 +37,7 @@ pub(super) fn make_all(config: &DownloadConfig, resolver: &Arc<Resolver>) -> Res
     if let Some(file) = &config.ca_file {
         let backend = config.backends.first().map_or("tcup", |b| b.name());
         let pem = fs_err::read(file).map_err(|e| DownloadError::Init { backend, message: format!("SSL_CERT_FILE: {e}") })?;
-        if !pem.windows(CERT_MARK.len()).any(|w| w == CERT_MARK) {
+        if !holds_certificate(&pem) {
             return Err(DownloadError::Init { backend, message: format!("SSL_CERT_FILE {} holds no PEM certificate", file.display()) });
         }
     }
@@ -45,6 +46,11 @@ pub(super) fn make_all(config: &DownloadConfig, resolver: &Arc<Resolver>) -> Res
 
 /// How every PEM certificate begins (RFC 7468).
 const CERT_MARK: &[u8] = b"-----BEGIN CERTIFICATE-----";
+
+/// Whether `pem` holds the start of a PEM certificate.
+fn holds_certificate(pem: &[u8]) -> bool {
+    pem.windows(CERT_MARK.len()).any(|w| w == CERT_MARK)
+}
 
 /// An error and its sources on one line.
 /// Every backend's protocol allow-list: only `http://` and `https://` URLs are fetched, so no

@@ -17,7 +17,7 @@ use crate::env::DownloadConfig;
 pub(super) enum Tls {
     /// rustls with the system's roots (rustls-native-certs).
     Rustls,
-    /// native-tls (OpenSSL on Linux).
+    /// native-tls: OpenSSL on Linux, Schannel on Windows, Security.framework on macOS.
     Native,
 }
 
