@@ -10,7 +10,7 @@ use super::make;
 use crate::download::{Head, Kind, Request, Sink};
 use crate::env::Env;
 
-struct Null;
+pub(super) struct Null;
 impl Sink for Null {
     fn head(&mut self, _: Head) -> bool {
         true
@@ -22,7 +22,7 @@ impl Sink for Null {
 
 /// What the server does with each connection.
 #[derive(Clone, Copy, Debug)]
-enum Misbehave {
+pub(super) enum Misbehave {
     /// Nothing listens on the port.
     Refused,
     /// Read the request, then reset (RST) without answering.
@@ -42,7 +42,7 @@ enum Misbehave {
 }
 
 /// The server's TLS configuration and its self-signed certificate's PEM (one per test process).
-fn tls() -> &'static (Arc<rustls::ServerConfig>, String) {
+pub(super) fn tls() -> &'static (Arc<rustls::ServerConfig>, String) {
     static TLS: std::sync::OnceLock<(Arc<rustls::ServerConfig>, String)> = std::sync::OnceLock::new();
     TLS.get_or_init(tls_config)
 }
@@ -75,7 +75,7 @@ fn reset(s: &TcpStream) {
 }
 
 /// Serves one misbehaviour on 127.0.0.1; returns the URL.
-fn serve(m: Misbehave) -> String {
+pub(super) fn serve(m: Misbehave) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let is_tls = matches!(m, Misbehave::UnknownCa | Misbehave::NotTls | Misbehave::TlsCutShort);

@@ -264,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn roots_in_memory_are_the_only_roots() {
+        // Windows' route for SSL_CERT_DIR (Schannel reads no directory), taken here through
+        // Linux's OpenSSL: the server's self-signed certificate in the blob is trusted (the
+        // handshake passes, then the server cuts the body short); another one is not.
+        use crate::download::backends::classify_tests::{Misbehave, Null, serve, tls};
+        let url = serve(Misbehave::TlsCutShort);
+        let req = Request { url: url::Url::parse(&url).unwrap(), offset: 0, if_range: None, proxy: None };
+        let fetch = |pem: &str| {
+            let timeout = std::time::Duration::from_secs(10);
+            let resolver = Arc::new(Resolver::system(timeout));
+            let curl = Curl { connect_timeout: timeout, roots: Roots::Pem(pem.as_bytes().to_vec()), resolver };
+            curl.fetch(&req, &mut Null).unwrap_err().kind
+        };
+        assert_eq!(fetch(&tls().1), Kind::Reset);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let other = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap().self_signed(&key).unwrap();
+        assert_eq!(fetch(&other.pem()), Kind::Certificate);
+    }
+
+    #[test]
     fn pem_bundle_joins_the_file_and_the_directory_certificates() {
         let cert = |n: u8| format!("-----BEGIN CERTIFICATE-----\nQ{n}==\n-----END CERTIFICATE-----\n");
         let tmp = tempfile::tempdir().unwrap();
