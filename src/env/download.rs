@@ -16,9 +16,10 @@ pub const DEFAULT_DIST_SERVER: &str = "https://static.rust-lang.org";
 pub enum BackendKind {
     /// `rustls`: reqwest + rustls.
     Rustls,
-    /// `curl`: libcurl + OpenSSL.
+    /// `curl`: libcurl (over OpenSSL on Linux, Schannel on Windows; the system's on macOS).
     Curl,
-    /// `native-tls`: reqwest + native-tls (OpenSSL on Linux).
+    /// `native-tls`: reqwest + native-tls (OpenSSL on Linux, Schannel on Windows,
+    /// Security.framework on macOS).
     NativeTls,
 }
 

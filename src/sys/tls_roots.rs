@@ -10,10 +10,13 @@
 //! | Windows | built in (curl-sys)    | Schannel        | the Windows certificate store (Schannel's own)      |
 //! | macOS   | the system's (`-lcurl`)| Apple's choice  | Apple's configuration of its libcurl                |
 //!
-//! `SSL_CERT_FILE` is `CURLOPT_CAINFO` on all three and then the only trusted roots (Schannel
-//! verifies against that bundle alone). `SSL_CERT_DIR` is `CURLOPT_CAPATH` where the TLS library
-//! reads a hashed directory ([`CURL_READS_CA_DIR`]); Schannel does not (libcurl refuses the option
-//! with `CURLE_NOT_BUILT_IN`), so there the directory's certificates are handed over in memory.
+//! `SSL_CERT_FILE` is `CURLOPT_CAINFO` on all three, in place of the system's bundle: on Windows
+//! it is then the only trusted roots (Schannel verifies against that bundle alone, as its
+//! `hExclusiveRoot`), on macOS Apple's libcurl (over LibreSSL) reads it in place of its default
+//! bundle, on Linux the system's hashed directory still counts unless `SSL_CERT_DIR` names
+//! another. `SSL_CERT_DIR` is `CURLOPT_CAPATH` where the TLS library reads a hashed directory
+//! ([`CURL_READS_CA_DIR`]); Schannel does not (libcurl refuses the option with
+//! `CURLE_NOT_BUILT_IN`), so there both variables' certificates are handed over in memory.
 
 use std::path::{Path, PathBuf};
 
