@@ -140,7 +140,7 @@ impl Dir {
     /// As [`Dir::open_dir`].
     pub fn dir_mode(&self, rel: &Path) -> io::Result<u32> {
         let dir = self.open_dir(rel)?;
-        rustix::fs::fstat(&dir.fd).map(|st| st.st_mode & 0o7777).map_err(|e| error(e, "look at", &self.path.join(rel)))
+        rustix::fs::fstat(&dir.fd).map(|st| mode_bits(st.st_mode)).map_err(|e| error(e, "look at", &self.path.join(rel)))
     }
 
     /// Sets the permission bits of the directory `rel`.
@@ -149,7 +149,7 @@ impl Dir {
     /// As [`Dir::open_dir`], or the change is not permitted.
     pub fn set_dir_mode(&self, rel: &Path, mode: u32) -> io::Result<()> {
         let dir = self.open_dir(rel)?;
-        rustix::fs::fchmod(&dir.fd, Mode::from_raw_mode(mode)).map_err(|e| error(e, "change the mode of", &self.path.join(rel)))
+        rustix::fs::fchmod(&dir.fd, raw_mode(mode)).map_err(|e| error(e, "change the mode of", &self.path.join(rel)))
     }
 
     /// Creates (or truncates) the regular file `rel` for writing, with permission bits `mode`
@@ -160,7 +160,7 @@ impl Dir {
     pub fn create_file(&self, rel: &Path, mode: u32) -> io::Result<fs_err::File> {
         check_relative(rel)?;
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let mode = Mode::from_raw_mode(mode & 0o777);
+        let mode = raw_mode(mode & 0o777);
         let full = self.path.join(rel);
         let fd = self.open_leaf(rel, flags, mode).map_err(|e| error(e, "create the file", &full))?;
         Ok(fs_err::File::from_parts(std::fs::File::from(fd), full))
@@ -378,6 +378,18 @@ impl AsFd for At<'_> {
             At::Opened(fd) => fd.as_fd(),
         }
     }
+}
+
+/// Permission bits as the system's `mode_t` (`u32` on Linux, `u16` on macOS; the bits fit both).
+#[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions, reason = "mode_t is u16 on macOS")]
+fn raw_mode(bits: u32) -> Mode {
+    Mode::from_raw_mode(rustix::fs::RawMode::try_from(bits & 0o7777).unwrap_or(0))
+}
+
+/// The permission bits of a `st_mode`.
+#[allow(clippy::useless_conversion, reason = "mode_t is u16 on macOS")]
+fn mode_bits(raw: rustix::fs::RawMode) -> u32 {
+    u32::from(raw) & 0o7777
 }
 
 /// Flags for opening a directory to walk from: never a link, never a non-directory.
