@@ -26,6 +26,19 @@ const LOADERS: &[&str] = &[
     "lib/ld-linux.so.2",
 ];
 
+/// `uname -m`: the running kernel's machine name.
+#[cfg(unix)]
+fn kernel_machine() -> String {
+    rustix::system::uname().machine().to_string_lossy().into_owned()
+}
+
+/// No Linux kernel runs this process (Windows reading a Linux root such as a WSL distribution's or
+/// an unpacked image's): only `--machine` could say; the root's own files decide.
+#[cfg(not(unix))]
+fn kernel_machine() -> String {
+    "unknown (not a Linux kernel)".to_owned()
+}
+
 /// Reads the system below `root`. `machine` overrides `uname -m`.
 pub fn probe(root: &Path, machine: Option<&str>) -> Input {
     let machine = machine.map_or_else(kernel_machine, str::to_owned);
@@ -39,16 +52,4 @@ pub fn probe(root: &Path, machine: Option<&str>) -> Input {
     let android =
         ["system/bin/linker64", "system/bin/linker"].iter().find(|rel| root.join(rel).exists()).map(|rel| format!("/{rel} exists"));
     Input { machine, userland, loaders, cpuinfo, android }
-}
-
-/// `uname -m` (Unix); the architecture this tcup was built for elsewhere.
-fn kernel_machine() -> String {
-    #[cfg(unix)]
-    {
-        rustix::system::uname().machine().to_string_lossy().into_owned()
-    }
-    #[cfg(not(unix))]
-    {
-        std::env::consts::ARCH.to_owned()
-    }
 }
