@@ -18,8 +18,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::elf::{ElfFacts, machine_name};
-pub use super::run_failure::RunFailure;
 use super::run_check_windows;
+pub use super::run_failure::RunFailure;
 
 /// Runs `program --version` with `limit`; returns its first stdout line. `suggest` is the host to
 /// recommend in the diagnosis (normally the detected one).
