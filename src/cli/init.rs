@@ -110,6 +110,8 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
             reporter.info("installation cancelled");
             return Ok(());
         }
+    } else if let Some(warning) = chosen_host(&detected, &opts).and_then(crate::host::msvc_linker_warning) {
+        reporter.warn(&warning);
     }
     let exe = std::env::current_exe()?;
     verify_self(env, &exe, reporter)?;
@@ -175,11 +177,21 @@ fn confirm(env: &Env, detected: &Report, opts: &mut InitOptions, man: &mut bool)
     };
     loop {
         eprint!("{}", plan(env, detected, opts, *man));
+        // rustup-init's Visual C++ prerequisites check, where the host is -msvc (Windows only).
+        if let Some(warning) = chosen_host(detected, opts).and_then(crate::host::msvc_linker_warning) {
+            eprintln!("\nwarning: {warning}");
+        }
         eprintln!("\n1) Proceed with installation (default)\n2) Customise installation\n3) Cancel installation");
         match ask("> ")?.as_str() {
             "" | "1" => return Ok(true),
             "3" => return Ok(false),
             "2" => {
+                let current = chosen_host(detected, opts).unwrap_or("none detected").to_owned();
+                opts.host = ask_until(&mut ask, &format!("Default host triple [{current}]: "), |a| match a {
+                    "" => Ok(opts.host.clone()),
+                    h if crate::dist::name::is_triple(h) => Ok(Some(h.to_owned())),
+                    h => Err(format!("'{h}' is not a host triple like x86_64-pc-windows-gnu")),
+                })?;
                 opts.toolchain = ask_until(&mut ask, "Default toolchain (stable, beta, nightly, 1.95.0, none) [stable]: ", |a| {
                     toolchain(if a.is_empty() { "stable" } else { a }).map_err(|e| e.to_string())
                 })?;
@@ -217,12 +229,24 @@ fn ask_until<T>(
     }
 }
 
+/// The host `tcup-init` installs for: `--default-host` (or the customised one), else detection's;
+/// `None` when detection refused and none was given.
+fn chosen_host<'a>(detected: &'a Report, opts: &'a InitOptions) -> Option<&'a str> {
+    match (&opts.host, &detected.decision) {
+        (Some(h), _) | (None, Decision::Host { triple: h, .. }) => Some(h),
+        (None, Decision::Refused { .. }) => None,
+    }
+}
+
 /// The plan as a two-column table, the values in one column.
 fn plan(env: &Env, detected: &Report, opts: &InitOptions, man: bool) -> String {
-    let host = opts.host.clone().unwrap_or_else(|| match &detected.decision {
-        Decision::Host { triple, .. } => triple.clone(),
-        Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
-    });
+    let host = chosen_host(detected, opts).map_or_else(
+        || match &detected.decision {
+            Decision::Refused { detected, .. } => format!("{detected} (no toolchain exists for it)"),
+            Decision::Host { triple, .. } => triple.clone(),
+        },
+        str::to_owned,
+    );
     let rows = [
         ("tcup and the proxies (rustc, cargo, …) in", env.cargo_home.join("bin").display().to_string()),
         ("toolchains and settings in", env.rustup_home.display().to_string()),

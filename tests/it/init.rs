@@ -347,8 +347,15 @@ fn interactive_plan_cancel_and_customise() {
     assert!(r.stdout.contains("default toolchain:") && r.stdout.contains("3) Cancel installation"), "{}", r.stdout);
     assert!(r.stdout.contains("installation cancelled"), "{}", r.stdout);
     assert!(!sb.cargo_home.exists(), "cancel installs nothing");
-    // Customise: no toolchain, minimal, no PATH change, no man pages; then proceed.
-    let r = on_a_terminal(&sb, &server, "", "2\nnone\nminimal\nn\nn\n1\n").ok();
+    // Customise: another host, no toolchain, minimal, no PATH change, no man pages; then proceed.
+    let r = on_a_terminal(&sb, &server, "", "2\nx86_64-unknown-linux-musl\nnone\nminimal\nn\nn\n1\n").ok();
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with("  host triple: ") && l.trim_end().ends_with(" x86_64-unknown-linux-musl")),
+        "{}",
+        r.stdout
+    );
+    let settings = std::fs::read_to_string(sb.rustup_home.join("settings.toml")).unwrap();
+    assert!(settings.contains("\"x86_64-unknown-linux-musl\""), "the customised host is the default host: {settings}");
     assert!(r.stdout.lines().any(|l| l.starts_with("  man pages in: ") && l.trim_end().ends_with(" no")), "{}", r.stdout);
     assert!(!sb.cargo_home.join("share/man").exists(), "no man pages as answered");
     assert!(r.stdout.lines().any(|l| l.starts_with("  default toolchain: ") && l.trim_end().ends_with(" none")), "{}", r.stdout);
@@ -361,9 +368,10 @@ fn interactive_plan_cancel_and_customise() {
 fn a_typo_at_a_prompt_asks_again_and_the_plan_lines_up() {
     let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
-    let r = on_a_terminal(&sb, &server, "", "4\n2\nstabel\nnone\nminimul\nminimal\nmaybe\nn\nn\n3\n").ok();
+    let r = on_a_terminal(&sb, &server, "", "4\n2\nNot A Host\n\nstabel\nnone\nminimul\nminimal\nmaybe\nn\nn\n3\n").ok();
     let out = r.stdout.replace('\r', "");
     assert!(out.contains("'4' is not one of the choices: type 1, 2 or 3"), "{out}");
+    assert!(out.contains("'Not A Host' is not a host triple like x86_64-pc-windows-gnu; please try again"), "{out}");
     assert!(out.contains("invalid toolchain name 'stabel'") && out.contains("; please try again"), "{out}");
     assert!(out.contains("unknown profile 'minimul'; did you mean 'minimal'?"), "{out}");
     assert!(out.contains("'maybe' is not an answer: type y or n"), "{out}");

@@ -281,7 +281,8 @@ pub fn installed_name(env: &Env, opts: &InstallOptions) -> anyhow::Result<Option
 }
 
 /// The host triple to install for, and targets detection adds ([`host_for`]). A host the user
-/// named (in the name or with `--host`) that detection says is not this system's gets a warning;
+/// named (in the name or with `--host`) that does not run where detection found this system's
+/// ([`crate::host::runs_here`]: `x86_64-pc-windows-gnu` where `-msvc` was found does) gets a warning;
 /// a host that is detection's own (detected, or the same triple from the settings) brings
 /// detection's extra targets and notes.
 pub(super) fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter) -> anyhow::Result<(String, Vec<String>)> {
@@ -293,7 +294,7 @@ pub(super) fn choose_host(env: &Env, opts: &InstallOptions, reporter: &Reporter)
     let source = choice.source;
     let (host, mut targets, _) = choice.for_install()?;
     match source {
-        Source::Name | Source::Flag if detected != Some(host.as_str()) => {
+        Source::Name | Source::Flag if !detected.is_some_and(|d| crate::host::runs_here(&host, d)) => {
             let here = detected.map_or_else(|| "a system with no Rust host toolchain".to_owned(), std::string::ToString::to_string);
             reporter
                 .warn(&format!("installing for host {host} as asked, but this system looks like {here}: the toolchain may not run here"));
