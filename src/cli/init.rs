@@ -179,7 +179,7 @@ fn confirm(env: &Env, detected: &Report, opts: &mut InitOptions, man: &mut bool)
         eprint!("{}", plan(env, detected, opts, *man));
         // rustup-init's Visual C++ prerequisites check, where the host is -msvc (Windows only).
         if let Some(warning) = chosen_host(detected, opts).and_then(crate::host::msvc_linker_warning) {
-            eprintln!("\nwarning: {warning}");
+            eprintln!("\nwarning: {warning}\n  (2) Customise installation asks for the host.)");
         }
         eprintln!("\n1) Proceed with installation (default)\n2) Customise installation\n3) Cancel installation");
         match ask("> ")?.as_str() {

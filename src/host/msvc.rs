@@ -99,7 +99,7 @@ pub fn warning(host: &str, facts: &MsvcFacts) -> Option<String> {
         "host {host} links with Microsoft's linker (link.exe) and the Windows SDK's libraries, and this system does not seem to have them ({vswhere}; {path}; VCINSTALLDIR not set).\n\
          \x20 The toolchain installs either way, but `cargo build` fails at the first link until they are there. Either:\n\
          \x20 - install Visual Studio 2017 or later, or its Build Tools, with the \"Desktop development with C++\" workload (and the English language pack on a non-English system): https://visualstudio.microsoft.com/downloads/ (see https://rust-lang.github.io/rustup/installation/windows-msvc.html); or\n\
-         \x20 - use the GNU host, which needs no Visual Studio: --default-host {gnu} (or choose it under \"Customise installation\")."
+         \x20 - use the GNU host, which needs no Visual Studio: --default-host {gnu}."
     ))
 }
 
