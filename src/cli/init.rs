@@ -110,7 +110,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
             reporter.info("installation cancelled");
             return Ok(());
         }
-    } else if let Some(warning) = chosen_host(&detected, &opts).and_then(crate::host::msvc_linker_warning) {
+    } else if let Some(warning) = chosen_host(&detected, &opts).and_then(init::msvc_linker_warning) {
         reporter.warn(&warning);
     }
     let exe = std::env::current_exe()?;
@@ -178,7 +178,7 @@ fn confirm(env: &Env, detected: &Report, opts: &mut InitOptions, man: &mut bool)
     loop {
         eprint!("{}", plan(env, detected, opts, *man));
         // rustup-init's Visual C++ prerequisites check, where the host is -msvc (Windows only).
-        if let Some(warning) = chosen_host(detected, opts).and_then(crate::host::msvc_linker_warning) {
+        if let Some(warning) = chosen_host(detected, opts).and_then(init::msvc_linker_warning) {
             eprintln!("\nwarning: {warning}\n  (2) Customise installation asks for the host.)");
         }
         eprintln!("\n1) Proceed with installation (default)\n2) Customise installation\n3) Cancel installation");

@@ -11,7 +11,7 @@ use crate::dist::name::ToolchainName;
 use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::{Home, settings};
-pub use crate::host::{Decision, Report};
+pub use crate::host::{Decision, Report, msvc_linker_warning};
 use crate::ops::tcup::path_edit::{self, Shells};
 use crate::ops::toolchain::install::{InstallOptions, Outcome};
 use crate::progress::Reporter;
