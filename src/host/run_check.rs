@@ -186,6 +186,17 @@ mod tests {
         assert_eq!(macos_spawn_failure("rustc", 2, "h"), None);
     }
 
+    /// On Windows (and under wine) an NTSTATUS exit code arrives through `ExitStatus::code()` as
+    /// the diagnosis expects it: `cmd /c exit -1073741515` ends with 0xC0000135.
+    #[cfg(windows)]
+    #[test]
+    fn an_ntstatus_exit_code_arrives_as_windows_gives_it() {
+        let child = Command::new("cmd").args(["/c", "exit", "-1073741515"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let Waited::Exited(status, _, _) = wait_bounded(child, Duration::from_mins(1)) else { panic!("cmd did not end") };
+        let f = diagnose_exit("cmd", status.code(), None, &status.to_string(), "", "x86_64-pc-windows-msvc");
+        assert!(matches!(f, RunFailure::MissingDll { .. }), "{status}: {f}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_timeout_stays_a_timeout() {
