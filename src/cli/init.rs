@@ -11,6 +11,7 @@ use crate::dist::name::ToolchainName;
 use crate::env::Env;
 use crate::error::UsageError;
 use crate::ops::tcup::init::{self, Decision, InitOptions, Report};
+use crate::ops::tcup::path_edit::PathChange;
 use crate::ops::tcup::self_update::{self, Outcome};
 use crate::progress::Reporter;
 
@@ -126,10 +127,16 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         let pages = super::man::write_pages(&dir).with_context(|| format!("installing man pages in {}", dir.display()))?;
         reporter.info(&format!("installed {} man pages in {} (`man tcup`)", pages.len(), dir.display()));
     }
-    for f in &report.edited {
-        reporter.info(&format!("added CARGO_HOME/bin to PATH in {}", f.display()));
+    for change in &report.edited {
+        report_path_change(reporter, change, true);
     }
-    reporter.info(&format!("Rust is installed. To use it in this shell, run: . \"{}\"", env.cargo_home.join("env").display()));
+    match &report.env_script {
+        Some(env_sh) => reporter.info(&format!("Rust is installed. To use it in this shell, run: . \"{}\"", env_sh.display())),
+        None => reporter.info(&format!(
+            "Rust is installed. Open a new terminal to use it: new terminals find {} on the user's Path",
+            env.cargo_home.join("bin").display()
+        )),
+    }
     Ok(())
 }
 
@@ -253,7 +260,7 @@ fn plan(env: &Env, detected: &Report, opts: &InitOptions, man: bool) -> String {
         ("host triple", host),
         ("default toolchain", opts.toolchain.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string)),
         ("profile", opts.profile.clone()),
-        ("modify PATH in shell start-up files", if opts.modify_path { "yes" } else { "no" }.to_owned()),
+        (crate::ops::tcup::path_edit::plan_label(), if opts.modify_path { "yes" } else { "no" }.to_owned()),
         ("man pages in", if man { man_dir(env).display().to_string() } else { "no".to_owned() }),
     ];
     let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) + 1;
@@ -286,8 +293,8 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
         }
     }
     let done = init::self_uninstall(env, !no_modify_path)?;
-    for f in &done.restored {
-        reporter.info(&format!("restored {}", f.display()));
+    for change in &done.restored {
+        report_path_change(reporter, change, false);
     }
     if !done.kept.is_empty() {
         let names: Vec<String> = done.kept.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
@@ -300,6 +307,21 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
     }
     reporter.info("tcup is uninstalled");
     Ok(())
+}
+
+/// One line for a PATH change, made at install (`adding`) or undone at uninstall.
+fn report_path_change(reporter: &Reporter, change: &PathChange, adding: bool) {
+    match (change, adding) {
+        (PathChange::Profile(f), true) => reporter.info(&format!("added CARGO_HOME/bin to PATH in {}", f.display())),
+        (PathChange::Profile(f), _) => reporter.info(&format!("restored {}", f.display())),
+        (PathChange::UserPath(bin), true) => {
+            reporter.info(&format!("added {} to the user's Path in HKCU\\Environment", bin.display()));
+        }
+        (PathChange::UserPath(bin), _) => reporter.info(&format!("removed {} from the user's Path in HKCU\\Environment", bin.display())),
+        (PathChange::UserPathNotText(reg_type), _) => reporter.warn(&format!(
+            "the user's Path in HKCU\\Environment is not a string (registry type {reg_type}): it was not modified; add CARGO_HOME\\bin to PATH yourself"
+        )),
+    }
 }
 
 fn self_update(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {

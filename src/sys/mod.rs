@@ -14,8 +14,10 @@ pub mod fs;
 pub mod identity;
 #[cfg(windows)]
 pub mod long_path;
+pub mod path_setup;
 pub mod process;
 pub mod reflink;
+pub mod registry;
 pub mod swap;
 pub mod tls_roots;
 pub mod tree;

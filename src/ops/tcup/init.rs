@@ -12,7 +12,8 @@ use crate::download::Downloader;
 use crate::env::Env;
 use crate::home::{Home, settings};
 pub use crate::host::{Decision, Report, msvc_linker_warning};
-use crate::ops::tcup::path_edit::{self, Shells};
+use crate::ops::tcup::path_edit::{self, PathChange, Shells};
+use crate::ops::tcup::path_edit_windows::Registry;
 use crate::ops::toolchain::install::{InstallOptions, Outcome};
 use crate::progress::Reporter;
 
@@ -44,8 +45,12 @@ pub struct InitReport {
     pub toolchain: Option<String>,
     /// The total length of its files (bytes).
     pub toolchain_bytes: u64,
-    /// Start-up files edited.
-    pub edited: Vec<PathBuf>,
+    /// What was changed to put `CARGO_HOME/bin` on PATH (start-up files, or the user's `Path` in
+    /// the Windows registry).
+    pub edited: Vec<PathChange>,
+    /// The sh script that puts `CARGO_HOME/bin` on PATH in the current shell (`CARGO_HOME/env`);
+    /// `None` on Windows, where a new terminal reads the user's `Path`.
+    pub env_script: Option<PathBuf>,
 }
 
 /// Installs tcup from `self_exe` and sets everything up. See the module documentation.
@@ -98,12 +103,16 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
         report.toolchain_bytes = bytes;
         report.toolchain = Some(tc.to_string());
     }
+    let setup = crate::sys::path_setup::current();
     if opts.modify_path {
         let shells = Shells { home: env.home.clone(), zdotdir: env.zdotdir.clone(), shell: env.shell.clone() };
-        report.edited = path_edit::add(&env.cargo_home, &env.rustup_home, &shells)?;
-    } else {
+        report.edited = path_edit::add_to_path(&env.cargo_home, &env.rustup_home, &shells, setup, &mut Registry)?;
+    } else if setup != crate::sys::path_setup::PathSetup::UserRegistry {
         // The env scripts are still written: `. "$CARGO_HOME/env"` works for those who want it.
         path_edit::write_env_scripts(&env.cargo_home)?;
+    }
+    if setup != crate::sys::path_setup::PathSetup::UserRegistry {
+        report.env_script = Some(env.cargo_home.join("env"));
     }
     // Leave nothing behind in a container image.
     let home = Home::new(&env.rustup_home);
@@ -118,8 +127,9 @@ pub fn self_install(env: &Env, opts: &InitOptions, self_exe: &Path, detected: &R
 /// What `tcup self uninstall` did.
 #[derive(Debug, Clone, Default)]
 pub struct Uninstalled {
-    /// Start-up files whose PATH lines were taken out again.
-    pub restored: Vec<PathBuf>,
+    /// Start-up files whose PATH lines were taken out again, and the entry taken out of the
+    /// user's `Path` on Windows.
+    pub restored: Vec<PathChange>,
     /// Files in `CARGO_HOME/bin` that tcup did not install (`cargo install`'s programs, a real
     /// rustup), left in place; `CARGO_HOME` is then kept too.
     pub kept: Vec<PathBuf>,
@@ -135,7 +145,7 @@ pub struct Uninstalled {
 /// # Errors
 /// A file cannot be restored or removed (the path is named).
 pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalled> {
-    let restored = if modify_path { path_edit::remove(&env.rustup_home)? } else { Vec::new() };
+    let restored = if modify_path { path_edit::remove_from_path(&env.rustup_home, &mut Registry)? } else { Vec::new() };
     if env.rustup_home.exists() {
         fs_err::remove_dir_all(&env.rustup_home).with_context(|| format!("removing {}", env.rustup_home.display()))?;
     }
