@@ -8,8 +8,9 @@
 # program published beside it (tcup-proxy, which rustc, cargo, … will be links to) is downloaded
 # and verified the same way into the same directory, where tcup-init finds it; a release without
 # one is fine (the proxies then link to tcup itself).
-# POSIX sh: runs under dash, busybox ash and bash. It never relies on ldd: the userland is read
-# from /bin/sh's own ELF header with od. The tcup-init binary settles the details (ARMv6 vs ARMv7,
+# POSIX sh: runs under dash, busybox ash and bash (and macOS's /bin/sh). On Linux it never relies on
+# ldd: the userland is read from /bin/sh's own ELF header with od. On macOS (uname -s Darwin) the
+# build is the machine's, arm64 even under Rosetta. Windows has init.ps1. The tcup-init binary settles the details (ARMv6 vs ARMv7,
 # …) itself.
 #
 # What vouches for the binary it runs (docs/threat-model.md, "The bootstrap never downgrades TLS"):
@@ -65,10 +66,35 @@ has() {
     command -v "$1" >/dev/null 2>&1
 }
 
+# Prints the macOS triple: the machine's, not this shell's. An x86_64 shell (or a whole x86_64
+# Terminal) under Rosetta 2 runs on Apple Silicon, where sysctl.proc_translated is 1: the arm64
+# build runs natively there, and installs arm64 toolchains. On Intel the key is 0 or absent.
+detect_darwin_triple() {
+    _cpu="$(uname -m)"
+    if [ "$_cpu" = x86_64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null)" = 1 ]; then
+        _cpu=arm64
+    fi
+    case "$_cpu" in
+        arm64 | aarch64) echo aarch64-apple-darwin ;;
+        x86_64) echo x86_64-apple-darwin ;;
+        *) err "unsupported CPU '$_cpu' on macOS" ;;
+    esac
+}
+
 # Prints the host triple of the tcup-init build to fetch, or fails with a clear message.
 detect_triple() {
     _os="$(uname -s)"
-    [ "$_os" = "Linux" ] || err "unsupported operating system '$_os': tcup supports Linux"
+    case "$_os" in
+        Linux) ;;
+        Darwin)
+            detect_darwin_triple
+            return
+            ;;
+        MINGW* | MSYS* | CYGWIN* | Windows_NT)
+            err "this is Windows ($_os): run init.ps1 in PowerShell, or tcup-init.exe, instead of init.sh"
+            ;;
+        *) err "unsupported operating system '$_os': tcup supports Linux and macOS" ;;
+    esac
     _cpu="$(uname -m)"
     # The loader /bin/sh names (its PT_INTERP, in the first KiB) decides: Alpine with gcompat has
     # a glibc loader beside musl's. A static or unreadable /bin/sh leaves it to the loaders: a
@@ -363,7 +389,12 @@ main() {
     if [ "$_mode" = hashed ]; then
         _init_sha="$(carried_sha256 "$_triple" tcup-init)"
         _proxy_sha="$(carried_sha256 "$_triple" tcup-proxy)"
-        [ -n "$_init_sha" ] || err "tcup $RELEASE_VERSION has no build for $_triple (this init.sh carries no hash for one)"
+        if [ -z "$_init_sha" ]; then
+            case "$_triple" in
+                *-apple-darwin) err "tcup $RELEASE_VERSION has no build for $_triple (this init.sh carries no hash for one): this release was published without macOS builds" ;;
+                *) err "tcup $RELEASE_VERSION has no build for $_triple (this init.sh carries no hash for one)" ;;
+            esac
+        fi
     elif [ -n "$RELEASE_VERSION" ]; then
         say "this init.sh carries hashes for tcup $RELEASE_VERSION, not $_version: trusting only a verified https connection"
     else

@@ -419,3 +419,60 @@ fn insecure_root_and_unverifiable_downloads_are_refused() {
         run(sb.command(sb.cargo_home.join("bin/rustc")).arg("--version").env("RUSTUP_TOOLCHAIN", "beta").env("RUSTUP_AUTO_INSTALL", "0"));
     r.fails(1, &[&format!("toolchain 'beta-{HOST}' is not installed: the RUSTUP_TOOLCHAIN environment variable")]);
 }
+
+/// A directory holding a fake `uname` (`-s` Darwin, `-m` CPU) and `sysctl` (answering
+/// `sysctl.proc_translated` with `translated`, or failing as on a Mac where the key is absent),
+/// put first on PATH: init.sh's view of a Mac.
+fn fake_mac(dir: &Path, cpu: &str, translated: Option<&str>) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("fake-mac");
+    std::fs::create_dir_all(&bin).unwrap();
+    let sysctl = translated.map_or_else(|| "exit 1".to_owned(), |t| format!("[ \"$2\" = sysctl.proc_translated ] && echo {t}"));
+    for (name, body) in [("uname", format!("case \"$1\" in -s) echo Darwin ;; -m) echo {cpu} ;; esac")), ("sysctl", sysctl)] {
+        std::fs::write(bin.join(name), format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+#[test]
+fn issue32_a_mac_without_a_published_build_is_told_so_and_nothing_is_downloaded() {
+    let server = update_root(Scenario::stable());
+    let sb = Sandbox::new();
+    // Apple Silicon, Intel, and an x86_64 shell under Rosetta 2 (arm64 is the machine's build).
+    for (cpu, translated, triple) in
+        [("arm64", Some("0"), "aarch64-apple-darwin"), ("x86_64", None, "x86_64-apple-darwin"), ("x86_64", Some("1"), "aarch64-apple-darwin")]
+    {
+        let path = fake_mac(sb.dir.path(), cpu, translated);
+        let r = run(&mut init(&["dash"], &sb, &server, Some(&path), &["-y"]));
+        r.fails(
+            1,
+            &[&format!(
+                "tcup-init.sh: error: tcup {VERSION} has no build for {triple} (this init.sh carries no hash for one): this release was published without macOS builds"
+            )],
+        );
+    }
+    assert!(server.log().iter().all(|l| !l.path.contains("archive")), "nothing downloaded");
+    assert!(!sb.cargo_home.exists());
+}
+
+#[test]
+fn issue32_a_mac_gets_its_darwin_build_checked_and_run_with_the_arguments() {
+    // A release carrying a darwin build (a script standing in for the binary, which cannot be built
+    // here): init.sh fetches the machine's build, checks the carried hash and runs it.
+    let server = update_root(Scenario::stable());
+    let dir = server.root().join("archive").join(VERSION).join("aarch64-apple-darwin");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tcup-init"), "#!/bin/sh\necho \"darwin tcup-init ran with: $*\"\n").unwrap();
+    publish_init_sh(server.root());
+    let sb = Sandbox::new();
+    let path = fake_mac(sb.dir.path(), "x86_64", Some("1"));
+    let r = run(&mut init(&["dash"], &sb, &server, Some(&path), &["-y", "--profile", "minimal"])).ok();
+    assert!(r.stderr.contains("downloading tcup-init for aarch64-apple-darwin"), "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "darwin tcup-init ran with: -y --profile minimal");
+    // Bytes other than the carried hash's are refused, and nothing runs.
+    std::fs::write(dir.join("tcup-init"), "#!/bin/sh\necho tampered\n").unwrap();
+    let r = run(&mut init(&["dash"], &sb, &server, Some(&path), &["-y"]));
+    let r = r.fails(1, &["checksum mismatch for", "nothing was installed"]);
+    assert!(!r.stdout.contains("tampered"));
+}
