@@ -16,7 +16,16 @@
 # with -Zbuild-std, since no prebuilt musl std can be fetched here), cargo-zigbuild and ziglang from
 # PyPI (zig cc is the C cross compiler, musl libc and linker), binutils' readelf.
 #
-# Usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]   (default: all, x86_64 first)
+# Windows (x86_64-pc-windows-gnu, built with rustup's stable toolchain and its prebuilt std, linked
+# by mingw-w64): tcup-init.exe and tcup-proxy.exe, the C runtime linked statically (+crt-static,
+# -static: libgcc and winpthread inside the .exe) and checked with objdump -p: only DLLs every
+# Windows has. OUT_DIR/init.ps1 is written beside init.sh (ci/publish-init-sh.sh). macOS cannot be
+# built here: the release says what it lacks (the SDK) and publishes no darwin build, which init.sh
+# then reports to a Mac.
+#
+# Usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]   (default: all, x86_64 first, Windows last)
+#        ci/release.sh --only BUILD_TRIPLE OUT_DIR  (that build alone into OUT_DIR/dist and archive,
+#                                                    checked; no init scripts, action table or man pages)
 # Env:   TCUP_RELEASE_CACHE (default ~/.cache/tcup-release: the cargo target dir, kept between runs)
 #        TCUP_VERSION (default: the version in Cargo.toml)
 #        TCUP_RELEASE_KEY: a key in the maintainer's GnuPG keyring (fingerprint or user ID); when
@@ -24,12 +33,23 @@
 #          which `tcup self update` requires (docs/design.md trust-8; docs/trust.md "Release signing key")
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ONLY=
+if [ "${1:-}" = --only ]; then
+  [ $# -eq 3 ] || { echo "usage: ci/release.sh --only BUILD_TRIPLE OUT_DIR" >&2; exit 2; }
+  ONLY=$2
+  set -- "$3" "$2"
+fi
 [ $# -ge 1 ] || { echo "usage: ci/release.sh OUT_DIR [BUILD_TRIPLE...]" >&2; exit 2; }
 OUT=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 ALL=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl arm-unknown-linux-musleabihf
-  armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi i686-unknown-linux-musl)
+  armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi i686-unknown-linux-musl x86_64-pc-windows-gnu)
 if [ $# -gt 0 ]; then BUILDS=("$@"); else BUILDS=("${ALL[@]}"); fi
+# What a macOS release needs that this machine lacks: said on every run, since none is published.
+echo "release: no macOS build (aarch64-apple-darwin, x86_64-apple-darwin): linking one needs Apple's macOS SDK (its"
+echo "  libSystem, Security and CoreFoundation .tbd stubs and headers, from Xcode or the Command Line Tools, under"
+echo "  Apple's licence, on a Mac), which this machine does not have; cargo check for darwin runs here (ci/macos-check.sh),"
+echo "  a link does not. init.sh tells a Mac that this release has no build for it."
 VERSION=${TCUP_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)}
 CACHE=${TCUP_RELEASE_CACHE:-$HOME/.cache/tcup-release}
 MAX_BYTES=$((16 * 1024 * 1024))
@@ -44,6 +64,12 @@ need=()
 [ -x /usr/bin/cargo ] || need+=(cargo-web)
 [ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
 command -v readelf >/dev/null || need+=(binutils)
+WINDOWS=
+for build in "${BUILDS[@]}"; do [[ $build == *-windows-* ]] && WINDOWS=1; done
+if [ -n "$WINDOWS" ]; then
+  command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
+  command -v x86_64-w64-mingw32-objdump >/dev/null || need+=(binutils-mingw-w64-x86-64)
+fi
 if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -61,9 +87,10 @@ export CARGO_TARGET_DIR=$CACHE/target
 OBJCOPY=/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-objcopy
 mkdir -p "$CACHE"
 
-# served BUILD → the host triples init.sh may ask for that this build serves
+# served BUILD → the host triples init.sh (init.ps1) may ask for that this build serves
 served() {
   case $1 in
+    x86_64-pc-windows-gnu) echo x86_64-pc-windows-gnu ;;
     x86_64-unknown-linux-musl) echo x86_64-unknown-linux-gnu x86_64-unknown-linux-musl ;;
     aarch64-unknown-linux-musl) echo aarch64-unknown-linux-gnu aarch64-unknown-linux-musl ;;
     arm-unknown-linux-musleabihf) echo arm-unknown-linux-gnueabihf ;;
@@ -114,9 +141,81 @@ check_elf() {
   echo "  $build: $size bytes, static, $machine"
 }
 
+# publish_file BUILD NAME: CACHE/BUILD/NAME into dist/ and archive/VERSION/ of every triple the
+# build serves, with its .sha256 (and .asc when TCUP_RELEASE_KEY is set).
+publish_file() {
+  local build=$1 name=$2 triple dir
+  for triple in $(served "$build"); do
+    for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
+      mkdir -p "$dir"
+      cp "$CACHE/$build/$name" "$dir/$name.tmp"
+      chmod 755 "$dir/$name.tmp"
+      mv "$dir/$name.tmp" "$dir/$name"
+      (cd "$dir" && sha256sum "$name" >"$name.sha256")
+      if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
+        gpg --batch --yes --armor --local-user "$TCUP_RELEASE_KEY" --output "$dir/$name.asc" --detach-sign "$dir/$name"
+        gpg --batch --verify "$dir/$name.asc" "$dir/$name" 2>/dev/null || { echo "release: $dir/$name.asc does not verify" >&2; exit 1; }
+      else
+        rm -f "$dir/$name.asc"
+      fi
+    done
+  done
+}
+
+# The DLLs a Windows build may import: Windows's own (system32), nothing from mingw (libgcc_s,
+# libwinpthread), no libcurl or OpenSSL DLL.
+SYSTEM_DLLS=" kernel32.dll advapi32.dll ntdll.dll user32.dll ws2_32.dll bcrypt.dll bcryptprimitives.dll crypt32.dll
+  secur32.dll ncrypt.dll msvcrt.dll userenv.dll shell32.dll ole32.dll oleaut32.dll iphlpapi.dll wldap32.dll
+  normaliz.dll dnsapi.dll api-ms-win-core-synch-l1-2-0.dll "
+
+# check_pe FILE: a PE32+ x86-64 program importing only SYSTEM_DLLS, within the size bound.
+check_pe() {
+  local f=$1 head dlls dll size
+  head=$(x86_64-w64-mingw32-objdump -f "$f")
+  grep -q 'file format pei-x86-64' <<<"$head" || { echo "release: $f is not a PE32+ x86-64 program: $head" >&2; return 1; }
+  dlls=$(x86_64-w64-mingw32-objdump -p "$f" | sed -n 's/^[[:space:]]*DLL Name: *//p' | tr -d '\r' | tr '\n' ' ')
+  for dll in $dlls; do
+    [[ $SYSTEM_DLLS == *" ${dll,,} "* ]] || { echo "release: $f imports $dll, which Windows does not ship (imports: $dlls)" >&2; return 1; }
+  done
+  size=$(stat -c %s "$f")
+  [ "$size" -le "$MAX_BYTES" ] || { echo "release: $f is $size bytes (> 16 MiB)" >&2; return 1; }
+  echo "  $(basename "$f"): $size bytes, PE32+ x86-64, imports only system DLLs: $dlls"
+}
+
+# build_windows BUILD: tcup.exe and tcup-proxy.exe with rustup's stable toolchain (the prebuilt std
+# for the -gnu target; Debian's toolchain has none) and mingw-w64 as linker and C compiler; the C
+# runtime static (+crt-static), and -static so libgcc and winpthread are linked in, not imported.
+# Its own target dir: the flags and the compiler differ from the Linux builds'.
+build_windows() {
+  local build=$1 var
+  rustup target list --installed --toolchain stable | grep -qx "$build" || rustup target add --toolchain stable "$build"
+  var=$(tr '[:lower:]-' '[:upper:]_' <<<"$build")
+  env -u RUSTC -u RUSTDOC -u CARGO -u RUSTC_BOOTSTRAP CARGO_TARGET_DIR="$CACHE/target-windows" \
+    "CARGO_TARGET_${var}_LINKER=x86_64-w64-mingw32-gcc" \
+    "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-arg=-static -C link-arg=-static-libgcc" \
+    nice -n 15 rustup run stable cargo build --locked --release --quiet --target "$build"
+}
+
 for build in "${BUILDS[@]}"; do
   served "$build" >/dev/null
   echo "release: building $build"
+  if [[ $build == *-windows-* ]]; then
+    start=$(date +%s)
+    build_windows "$build"
+    echo "  built in $(($(date +%s) - start)) s"
+    mkdir -p "$CACHE/$build"
+    for pair in tcup-init.exe:tcup.exe tcup-proxy.exe:tcup-proxy.exe; do
+      name=${pair%%:*}
+      built=$CACHE/target-windows/$build/release/${pair#*:}
+      x86_64-w64-mingw32-strip -o "$CACHE/$build/$name" "$built"
+      check_pe "$CACHE/$build/$name"
+      if [ "$name" = tcup-proxy.exe ] && grep -qE ' (curl_easy_init|OPENSSL_init_ssl)$' <<<"$(x86_64-w64-mingw32-nm "$built" 2>/dev/null)"; then
+        echo "release: $name links libcurl or OpenSSL" >&2; exit 1
+      fi
+      publish_file "$build" "$name"
+    done
+    continue
+  fi
   var=$(tr '[:lower:]-' '[:upper:]_' <<<"$build")
   # std comes from rust-web-src, so its crt objects do not exist: zig provides crt and libc.
   export "CARGO_TARGET_${var}_RUSTFLAGS=-C link-self-contained=no"
@@ -139,24 +238,14 @@ for build in "${BUILDS[@]}"; do
     if [ "$name" = tcup-proxy ] && grep -qE ' (curl_easy_init|OPENSSL_init_ssl)$' <<<"$(readelf -sW "$CARGO_TARGET_DIR/$build/release/tcup-proxy")"; then
       echo "release: $bin links libcurl or OpenSSL" >&2; exit 1
     fi
-    for triple in $(served "$build"); do
-      for dir in "$OUT/dist/$triple" "$OUT/archive/$VERSION/$triple"; do
-        mkdir -p "$dir"
-        cp "$bin" "$dir/$name.tmp"
-        chmod 755 "$dir/$name.tmp"
-        mv "$dir/$name.tmp" "$dir/$name"
-        (cd "$dir" && sha256sum "$name" >"$name.sha256")
-        if [ -n "${TCUP_RELEASE_KEY:-}" ]; then
-          gpg --batch --yes --armor --local-user "$TCUP_RELEASE_KEY" --output "$dir/$name.asc" --detach-sign "$dir/$name"
-          gpg --batch --verify "$dir/$name.asc" "$dir/$name" 2>/dev/null || { echo "release: $dir/$name.asc does not verify" >&2; exit 1; }
-        else
-          rm -f "$dir/$name.asc"
-        fi
-      done
-    done
+    publish_file "$build" "$name"
   done
 done
-# init.sh carries this release's hashes and fetches its archive/<version>/ paths (docs/threat-model.md).
+if [ -n "$ONLY" ]; then
+  echo "release: $ONLY alone (--only) in $OUT/dist and $OUT/archive/$VERSION: no init scripts, action table or man pages"
+  exit 0
+fi
+# init.sh and init.ps1 carry this release's hashes and fetch its archive/<version>/ paths (docs/threat-model.md).
 ci/publish-init-sh.sh "$OUT" "$VERSION"
 # The GitHub Action carries the same hashes (action/tcup-init.sha256s, committed with the release).
 ci/publish-action.sh "$OUT" "$VERSION"
@@ -164,6 +253,7 @@ ci/publish-action.sh "$OUT" "$VERSION"
 # from one of the builds this machine executes; called `tcup`, not `tcup-init` (which installs).
 man_bin=
 for build in "${BUILDS[@]}"; do
+  [[ $build == *-windows-* ]] && continue
   if [ -z "$man_bin" ] && "$CACHE/$build/tcup-init" --version >/dev/null 2>&1; then man_bin=$CACHE/$build/tcup-init; fi
 done
 [ -n "$man_bin" ] || { echo "release: none of the builds (${BUILDS[*]}) runs here to write the man pages" >&2; exit 1; }
