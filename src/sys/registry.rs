@@ -98,6 +98,7 @@ mod imp {
 }
 
 #[cfg(windows)]
+#[allow(unsafe_code, reason = "registry and window-message calls with owned NUL-terminated UTF-16 strings and sized buffers")]
 mod imp {
     use super::{Kind, UserPath};
     use std::io;
@@ -217,5 +218,43 @@ mod imp {
         unsafe {
             SendMessageTimeoutW(HWND_BROADCAST, WM_SETTINGCHANGE, 0, what.as_ptr() as isize, SMTO_ABORTIFHUNG, 5000, ptr::null_mut());
         }
+    }
+}
+
+/// On Windows (or under wine, in its prefix): the real `HKCU\Environment\Path`, put back as it
+/// was afterwards, as rustup's `RegistryGuard` does.
+#[cfg(all(test, windows))]
+mod tests {
+    use super::*;
+
+    struct Restore(UserPath);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = match &self.0 {
+                UserPath::Text { value, kind } => set_user_path(Some((value, *kind))),
+                _ => set_user_path(None),
+            };
+        }
+    }
+
+    #[test]
+    fn a_long_value_keeps_its_type_and_every_unit_and_can_be_deleted() {
+        let before = user_path().unwrap();
+        if matches!(before, UserPath::NotText { .. }) {
+            return; // cannot be put back by this module: leave it alone
+        }
+        let _restore = Restore(before);
+        let long: String = (0..120).fold(String::from(r"%USERPROFILE%\bin;;"), |acc, i| acc + &format!(r"C:\Tools\Vendor {i:03}\bin;"));
+        let long: Vec<u16> = long.encode_utf16().chain([0xD800]).collect();
+        assert!(long.len() > 2048);
+        for kind in [Kind::Sz, Kind::ExpandSz] {
+            set_user_path(Some((&long, kind))).unwrap();
+            assert_eq!(user_path().unwrap(), UserPath::Text { value: long.clone(), kind });
+        }
+        set_user_path(Some((&[], Kind::ExpandSz))).unwrap();
+        assert_eq!(user_path().unwrap(), UserPath::Text { value: Vec::new(), kind: Kind::ExpandSz });
+        set_user_path(None).unwrap();
+        assert_eq!(user_path().unwrap(), UserPath::Missing);
     }
 }

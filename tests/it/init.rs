@@ -440,9 +440,11 @@ fn issue32_a_mac_without_a_published_build_is_told_so_and_nothing_is_downloaded(
     let server = update_root(Scenario::stable());
     let sb = Sandbox::new();
     // Apple Silicon, Intel, and an x86_64 shell under Rosetta 2 (arm64 is the machine's build).
-    for (cpu, translated, triple) in
-        [("arm64", Some("0"), "aarch64-apple-darwin"), ("x86_64", None, "x86_64-apple-darwin"), ("x86_64", Some("1"), "aarch64-apple-darwin")]
-    {
+    for (cpu, translated, triple) in [
+        ("arm64", Some("0"), "aarch64-apple-darwin"),
+        ("x86_64", None, "x86_64-apple-darwin"),
+        ("x86_64", Some("1"), "aarch64-apple-darwin"),
+    ] {
         let path = fake_mac(sb.dir.path(), cpu, translated);
         let r = run(&mut init(&["dash"], &sb, &server, Some(&path), &["-y"]));
         r.fails(

@@ -255,7 +255,9 @@ mod tests {
         let shells = Shells { home: home.clone(), zdotdir: zdotdir.map_or_else(|| home.clone(), |z| home.join(z)), shell: shell.into() };
         let existing: Vec<PathBuf> = files.iter().map(|f| home.join(f)).collect();
         let got = profile_targets(&shells, setup, &|p: &Path| existing.iter().any(|e| e == p));
-        got.into_iter().map(|(p, l)| (p.strip_prefix(&home).unwrap().display().to_string(), l)).collect()
+        // Components joined with `/`, so the expectations read the same on every system.
+        let rel = |p: &Path| p.strip_prefix(&home).unwrap().iter().map(|c| c.to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+        got.into_iter().map(|(p, l)| (rel(&p), l)).collect()
     }
 
     fn names(t: &[(String, Line)]) -> Vec<&str> {
