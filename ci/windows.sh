@@ -68,7 +68,7 @@ FAILED=0
 record() { # NAME CODE SECONDS RESULT NOTE
   NAMES+=("$1") CODES+=("$2") SECS+=("$3") RESULTS+=("$4") NOTES+=("$5")
   [ "$4" != FAIL ] || FAILED=$((FAILED + 1))
-  printf '  %-34s %-8s %7s s  %s\n' "$1" "$4" "$3" "$5"
+  printf '  %-40s %-8s %7s s  %s\n' "$1" "$4" "$3" "$5"
 }
 skip() { record "$1" - - SKIPPED "SKIPPED: $2"; }
 # case_ NAME CMD...: runs CMD (a function or program) in a background subshell, so that errexit
@@ -131,6 +131,7 @@ boot_prefix() {
   # One wineserver for the whole run, with wineboot's services (each wine start is then ~0.2 s
   # instead of ~2 s). Started here, where the output is a file: wine's services inherit it, and a
   # pipe they hold open would never reach end-of-file (so no wine output is ever read through a pipe).
+  mkdir -p "$WINEPREFIX"
   wineserver -p
   # wine 8.0 says "failed to open ...syswow64\rundll32.exe" without wine32: harmless for 64-bit programs.
   WINEARCH=win64 wineboot -i
@@ -420,9 +421,9 @@ if stage unit; then
   if [ -n "$EXE_OK" ]; then case_ "unit tests (cargo test --lib)" unit_tests; else skip "unit tests" "$EXE_WHY"; fi
 fi
 
-printf '\n%-34s %5s %8s  %-7s %s\n' CASE EXIT SECONDS RESULT NOTE
+printf '\n%-40s %5s %8s  %-7s %s\n' CASE EXIT SECONDS RESULT NOTE
 for i in "${!NAMES[@]}"; do
-  printf '%-34s %5s %8s  %-7s %s\n' "${NAMES[$i]}" "${CODES[$i]}" "${SECS[$i]}" "${RESULTS[$i]}" "${NOTES[$i]}"
+  printf '%-40s %5s %8s  %-7s %s\n' "${NAMES[$i]}" "${CODES[$i]}" "${SECS[$i]}" "${RESULTS[$i]}" "${NOTES[$i]}"
 done
 echo "$FAILED failed of ${#NAMES[@]} cases"
 [ "$FAILED" -eq 0 ]
