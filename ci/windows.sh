@@ -93,6 +93,10 @@ case_() {
     sed 's/^/      | /' "$log" | tail -n 15
   fi
 }
+# then_ NAME CMD...: case_ when the case before passed, else SKIPPED (OK stays empty).
+then_() {
+  if [ -n "$OK" ]; then case_ "$@"; else skip "$1" "the case before failed"; fi
+}
 stage() { [[ $STAGES == *,$1,* ]]; }
 step() { printf '\n==> %s\n' "$*"; }
 # A Unix path as wine's Z: drive sees it.
@@ -328,6 +332,7 @@ make_release_key() {
   gpg_ --quick-gen-key 'tcup Release (windows.sh) <release@tcup.test>' ed25519 sign 1d
   gpg_ --armor --export 'release@tcup.test' >"$ROOT/keys/release.asc"
   publish_update "$WINBIN/tcup.exe" "$WINBIN/tcup-proxy.exe"
+  echo "update root $HTTP_URL/update signed by $(gpg_ --with-colons --list-keys release@tcup.test | awk -F: '$1 == "fpr" { print $10; exit }')"
 }
 self_update() {
   init_home selfupdate rustls --no-modify-path
@@ -338,8 +343,14 @@ self_update() {
   cp "$WINBIN/tcup.exe" "$ROOT/tcup-new.exe"
   printf '\0tcup windows.sh self-update build\0' >>"$ROOT/tcup-new.exe"
   publish_update "$ROOT/tcup-new.exe" "$WINBIN/tcup-proxy.exe"
-  in_home selfupdate wine "$bin/tcup.exe" self update
+  local code=0
+  in_home selfupdate wine "$bin/tcup.exe" self update || code=$?
   new=$(sha256sum <"$bin/tcup.exe" | cut -d ' ' -f 1)
+  if [ "$code" -ne 0 ]; then
+    [ "$new" = "$old" ] && echo "self update exited $code; tcup.exe is the old build, intact" ||
+      echo "self update exited $code and tcup.exe CHANGED ($old -> $new)"
+    return 1
+  fi
   [ "$new" != "$old" ] || { echo "tcup.exe is unchanged"; return 1; }
   [ "$new" = "$(sha256sum <"$ROOT/tcup-new.exe" | cut -d ' ' -f 1)" ] || { echo "tcup.exe is not the published build"; return 1; }
   expect_line '^tcup ' in_home selfupdate wine "$bin/tcup.exe" --version
@@ -348,11 +359,11 @@ self_update() {
 
 # --- stage 4: unit tests under wine ---------------------------------------------------------------
 unit_tests() {
-  local out=$ROOT/unit.out code=0
+  local out=$ROOT/unit.out code=0 summary
   CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test --target "$TARGET" --lib -- --test-threads 2 \
     >"$out" 2>&1 || code=$?
-  grep -E '^test .* (FAILED|ignored)$' "$out" || true
-  local summary
+  # Each failed test with the first line of its panic message.
+  awk '/^---- .* stdout ----$/ { name = $2; getline; getline; getline; print "FAILED " name ": " substr($0, 1, 200) }' "$out"
   summary=$(grep -E '^test result: ' "$out" | tail -n 1 || true)
   [ -n "$summary" ] || { tail -n 30 "$out"; echo "no test result (cargo test exited $code)"; return 1; }
   sed -E 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/passed \1, failed \2, ignored \3/' <<<"$summary"
@@ -401,18 +412,18 @@ if stage e2e; then
     for backend in "${BACKENDS[@]}"; do
       publish_release 1
       case_ "$backend: init (https)" init_home "$backend" "$backend" --no-modify-path
-      [ -z "$OK" ] || case_ "$backend: rustc proxy 1.95.0" proxy_version "$backend" 1.95.0
+      then_ "$backend: rustc proxy 1.95.0" proxy_version "$backend" 1.95.0
       [ -z "$OK" ] || publish_release 2
-      [ -z "$OK" ] || case_ "$backend: update to 1.96.0" update_home "$backend" "$backend"
-      [ -z "$OK" ] || case_ "$backend: rustc proxy 1.96.0" proxy_version "$backend" 1.96.0
+      then_ "$backend: update to 1.96.0" update_home "$backend" "$backend"
+      then_ "$backend: rustc proxy 1.96.0" proxy_version "$backend" 1.96.0
     done
     publish_release 1
     DIST_URL=$HTTP_URL
     case_ "http: init (plain http)" init_home http rustls --no-modify-path
-    [ -z "$OK" ] || case_ "http: rustc proxy 1.95.0" proxy_version http 1.95.0
+    then_ "http: rustc proxy 1.95.0" proxy_version http 1.95.0
     DIST_URL=$HTTPS_URL
     case_ "path: init writes HKCU Path" path_written
-    [ -z "$OK" ] || case_ "path: self uninstall removes it" path_removed
+    then_ "path: self uninstall removes it" path_removed
     case_ "self update (tcup.exe replaced)" self_update
   fi
 fi
