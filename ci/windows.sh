@@ -354,6 +354,8 @@ self_update() {
   [ "$new" != "$old" ] || { echo "tcup.exe is unchanged"; return 1; }
   [ "$new" = "$(sha256sum <"$ROOT/tcup-new.exe" | cut -d ' ' -f 1)" ] || { echo "tcup.exe is not the published build"; return 1; }
   expect_line '^tcup ' in_home selfupdate wine "$bin/tcup.exe" --version
+  # The old build was renamed aside (it was running); such files go at the next replacement.
+  echo "set aside in bin: $(find "$bin" -maxdepth 1 -name '.*.old' | wc -l) .old files"
   echo "tcup.exe replaced by the published build ($old -> $new)"
 }
 
@@ -436,5 +438,5 @@ printf '\n%-40s %5s %8s  %-7s %s\n' CASE EXIT SECONDS RESULT NOTE
 for i in "${!NAMES[@]}"; do
   printf '%-40s %5s %8s  %-7s %s\n' "${NAMES[$i]}" "${CODES[$i]}" "${SECS[$i]}" "${RESULTS[$i]}" "${NOTES[$i]}"
 done
-echo "$FAILED failed of ${#NAMES[@]} cases"
+echo "$FAILED failed of ${#NAMES[@]} cases in $SECONDS s"
 [ "$FAILED" -eq 0 ]
