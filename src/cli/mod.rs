@@ -118,8 +118,8 @@ enum Command {
 /// Runs tcup with the process's arguments and environment; returns the exit code. Called as
 /// `tcup-init*` it installs itself; called as a proxy (`rustc`, `cargo`, …) it runs that tool.
 pub fn main() -> i32 {
-    let args: Vec<std::ffi::OsString> = crate::sys::process::args_os();
-    let argv0 = args.first().and_then(|a| crate::sys::program_name(a)).unwrap_or_default().to_owned();
+    let args: Vec<std::ffi::OsString> = crate::env::program::args_os();
+    let argv0 = args.first().and_then(|a| crate::env::program::program_name(a)).unwrap_or_default().to_owned();
     if argv0.starts_with("tcup-init") {
         return main_init(&args);
     }

@@ -30,10 +30,10 @@ use crate::progress::{Reporter, Verbosity};
 /// The proxy program: runs the tool that `argv[0]` names from the active toolchain, or hands the
 /// whole call to `tcup`; returns an exit code only when neither can be executed.
 pub fn main() -> i32 {
-    let mut process_args = crate::sys::process::args_os().into_iter();
+    let mut process_args = crate::env::program::args_os().into_iter();
     let argv0 = process_args.next().unwrap_or_default();
     let args: Vec<OsString> = process_args.collect();
-    let tool = crate::sys::program_name(&argv0).and_then(|n| PROXIES.iter().find(|p| **p == n));
+    let tool = crate::env::program::program_name(&argv0).and_then(|n| PROXIES.iter().find(|p| **p == n));
     if tool.is_none() && matches!(args.as_slice(), [a] if a == "--version" || a == "-V") {
         // Not called as a proxy: which program this is, for `tcup init` and `tcup self update`.
         println!("{}", proxy_program::version_line());
@@ -65,8 +65,8 @@ fn hand_over(argv0: &OsStr, args: &[OsString]) -> i32 {
     // Without /proc (some chroots), the proxies' own directory: `CARGO_HOME/bin`.
     let cargo_bin = || {
         let home = std::env::var_os("CARGO_HOME").map(std::path::PathBuf::from);
-        home.or_else(|| std::env::var_os(crate::sys::HOME_VAR).map(|h| Path::new(&h).join(".cargo")))
-            .map(|h| h.join("bin").join(crate::sys::exe(PROGRAM)))
+        home.or_else(|| std::env::var_os(crate::env::program::HOME_VAR).map(|h| Path::new(&h).join(".cargo")))
+            .map(|h| h.join("bin").join(crate::env::program::exe(PROGRAM)))
     };
     let Some(me) = std::env::current_exe().ok().or_else(cargo_bin) else {
         eprintln!("error: tcup-proxy cannot find its own file (/proc/self/exe) nor CARGO_HOME or HOME");

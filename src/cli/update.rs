@@ -86,7 +86,7 @@ pub(super) fn run(args: &UpdateArgs, env: &Env, reporter: &Reporter) -> anyhow::
 fn update_tcup(env: &Env, reporter: &Reporter) -> anyhow::Result<()> {
     use self_update::AutoSelfUpdate;
     let mode = self_update::mode(env)?;
-    if mode == AutoSelfUpdate::Disable || !env.cargo_home.join("bin").join(crate::sys::exe("tcup")).is_file() {
+    if mode == AutoSelfUpdate::Disable || !env.cargo_home.join("bin").join(crate::env::program::exe("tcup")).is_file() {
         return Ok(());
     }
     let triple = crate::ops::tcup::update_root::published_triple(crate::BUILD_TRIPLE);

@@ -14,6 +14,7 @@ use url::Url;
 
 pub mod calendar;
 mod download;
+pub mod program;
 pub mod redact;
 mod value;
 

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
-use super::{LinkRefused, Node, check_relative, split};
+use super::paths::{LinkRefused, Node, check_relative, split};
 
 /// Set once `openat2` answered `ENOSYS` or `EPERM`: every later walk goes step by step.
 static NO_OPENAT2: AtomicBool = AtomicBool::new(false);
@@ -411,7 +411,7 @@ fn error(e: Errno, what: &str, path: &Path) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::beneath::link_refused;
+    use crate::sys::beneath::paths::link_refused;
 
     /// A root with `real/`, `real/file`, a link `up -> ..` and a link `inside -> real` beneath it,
     /// and a victim directory beside it.

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use windows_sys::Win32::Storage::FileSystem::{FILE_ATTRIBUTE_REPARSE_POINT, FILE_FLAG_OPEN_REPARSE_POINT, MoveFileExW};
 
-use super::{LinkRefused, Node, check_relative, split};
+use super::paths::{LinkRefused, Node, check_relative, split};
 
 /// A directory that every path is resolved beneath, never following links.
 #[derive(Debug)]
