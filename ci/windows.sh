@@ -98,6 +98,20 @@ case_() {
 then_() {
   if [ -n "$OK" ]; then case_ "$@"; else skip "$1" "the case before failed"; fi
 }
+# wine_gap NAME: a failed case NAME whose log shows CERT_E_REVOCATION_FAILURE (0x800B010E, printed
+# as -2146762482) becomes WINE-GAP, not FAIL: wine 8.0's crypt32 fails a private CA's chain on its
+# unknown revocation status although schannel-rs asks to ignore it
+# (CERT_CHAIN_POLICY_IGNORE_ALL_REV_UNKNOWN_FLAGS), which Windows honours; curl over the same
+# Schannel passes (its revocation check is best-effort), and native-tls passes over plain HTTP.
+wine_gap() {
+  local i=$((${#NAMES[@]} - 1)) j
+  for j in "${!NAMES[@]}"; do [ "${NAMES[$j]}" = "$1" ] && i=$j; done
+  [ "${NAMES[$i]}" = "$1" ] && [ "${RESULTS[$i]}" = FAIL ] || return 0
+  grep -q -- '-2146762482' "$LOGS/$1.log" || return 0
+  RESULTS[i]=WINE-GAP
+  NOTES[i]="CERT_E_REVOCATION_FAILURE: wine's crypt32 ignores IGNORE_ALL_REV_UNKNOWN (see header)"
+  FAILED=$((FAILED - 1))
+}
 stage() { [[ $STAGES == *,$1,* ]]; }
 step() { printf '\n==> %s\n' "$*"; }
 # A Unix path as wine's Z: drive sees it.
@@ -360,13 +374,51 @@ self_update() {
   echo "tcup.exe replaced by the published build ($old -> $new)"
 }
 
+# kill_during_update: `tcup update` between the two releases, killed with SIGKILL (what
+# TerminateProcess does: no handler runs) at a random moment, KILLS times. After each kill rustc
+# runs as one release or the other, or the toolchain is absent — the instant between the swap's
+# first two renames (docs/design.md platform-3) — and the next `tcup update` repairs that from the
+# journal; after it, rustc must print the published release, and no journal or set-aside tree is
+# left in RUSTUP_HOME/tmp.
+KILLS=${WINDOWS_KILLS:-8}
+kill_during_update() {
+  init_home kill rustls --no-modify-path
+  local bin i want delay got old=0 new=0 absent=0 finished=0 tmpdir
+  bin=$(home_bin kill)
+  tmpdir=$WINEPREFIX/drive_c/tcuphome/kill/rustup/tmp
+  for i in $(seq 1 "$KILLS"); do
+    want=$((i % 2 + 1))
+    publish_release "$want"
+    delay=$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", rand() * 2 }')
+    in_home kill wine "$bin/tcup.exe" update >"$ROOT/kill.out" 2>&1 &
+    sleep "$delay"
+    if pkill -KILL -f 'tcuphome.kill.cargo.bin.tcup\.exe'; then :; else finished=$((finished + 1)); fi
+    wait || true
+    in_home kill wine "$bin/rustc.exe" --version >"$ROOT/kill.rustc" 2>&1 || true
+    got=$(grep -oE '^rustc 1\.9[56]\.0' "$ROOT/kill.rustc" || echo absent)
+    case $got in *1.95.0) old=$((old + 1)) ;; *1.96.0) new=$((new + 1)) ;; *) absent=$((absent + 1)) ;; esac
+    echo "kill $i after ${delay}s (update to release $want): rustc $got"
+    in_home kill wine "$bin/tcup.exe" update >"$ROOT/kill.out" 2>&1 || { cat "$ROOT/kill.out"; echo "tcup update after kill $i failed"; return 1; }
+    expect_line "^rustc $([ "$want" = 1 ] && echo 1.95.0 || echo 1.96.0) \\(fake " in_home kill wine "$bin/rustc.exe" --version >/dev/null ||
+      { cat "$ROOT/expect.out"; echo "after kill $i and an update, rustc is not release $want"; return 1; }
+    if find "$tmpdir" -maxdepth 2 \( -name '*.swap' -o -name '*.old' \) | grep .; then
+      echo "a journal or set-aside tree is left after kill $i"
+      return 1
+    fi
+  done
+  [ "$finished" -lt "$KILLS" ] || { echo "every update ended before its kill: nothing was tested"; return 1; }
+  echo "$KILLS kills: rustc then ran old $old, new $new, absent $absent (until the next update); $finished updates ended before their kill; each repaired"
+}
+
 # --- stage 4: unit tests under wine ---------------------------------------------------------------
 unit_tests() {
   local out=$ROOT/unit.out code=0 summary
   CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test --target "$TARGET" --lib -- --test-threads 2 \
     >"$out" 2>&1 || code=$?
-  # Each failed test with the first line of its panic message.
-  awk '/^---- .* stdout ----$/ { name = $2; getline; getline; getline; print "FAILED " name ": " substr($0, 1, 200) }' "$out"
+  # Each failed test with its panic message's first line.
+  awk '/^---- .* stdout ----$/ { name = $2; msg = ""; next }
+       name != "" && msg == "" && /panicked at/ { getline; msg = $0; print "FAILED " name ": " substr(msg, 1, 200); name = "" }' "$out"
+  cp "$out" "$LOGS/unit-full.out"
   summary=$(grep -E '^test result: ' "$out" | tail -n 1 || true)
   [ -n "$summary" ] || { tail -n 30 "$out"; echo "no test result (cargo test exited $code)"; return 1; }
   sed -E 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/passed \1, failed \2, ignored \3/' <<<"$summary"
@@ -419,15 +471,20 @@ if stage e2e; then
       [ -z "$OK" ] || publish_release 2
       then_ "$backend: update to 1.96.0" update_home "$backend" "$backend"
       then_ "$backend: rustc proxy 1.96.0" proxy_version "$backend" 1.96.0
+      wine_gap "$backend: init (https)"
     done
     publish_release 1
     DIST_URL=$HTTP_URL
     case_ "http: init (plain http)" init_home http rustls --no-modify-path
     then_ "http: rustc proxy 1.95.0" proxy_version http 1.95.0
+    case_ "native-tls: init (plain http)" init_home http-native native-tls --no-modify-path
+    then_ "native-tls: rustc proxy 1.95.0" proxy_version http-native 1.95.0
     DIST_URL=$HTTPS_URL
     case_ "path: init writes HKCU Path" path_written
     then_ "path: self uninstall removes it" path_removed
     case_ "self update (tcup.exe replaced)" self_update
+    publish_release 1
+    case_ "kill during update, $KILLS times" kill_during_update
   fi
 fi
 if stage unit; then

@@ -305,6 +305,13 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
             if names.len() == 1 { "it" } else { "them" }
         ));
     }
+    if !done.after_exit.is_empty() {
+        reporter.info(&format!(
+            "{} files in use (tcup{} and its links) are removed as soon as tcup exits",
+            done.after_exit.len(),
+            std::env::consts::EXE_SUFFIX
+        ));
+    }
     reporter.info("tcup is uninstalled");
     Ok(())
 }

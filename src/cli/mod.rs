@@ -118,6 +118,9 @@ enum Command {
 /// Runs tcup with the process's arguments and environment; returns the exit code. Called as
 /// `tcup-init*` it installs itself; called as a proxy (`rustc`, `cargo`, …) it runs that tool.
 pub fn main() -> i32 {
+    if let Some(code) = crate::ops::tcup::init::uninstall_helper() {
+        return code;
+    }
     let args: Vec<std::ffi::OsString> = crate::env::program::args_os();
     let argv0 = args.first().and_then(|a| crate::env::program::program_name(a)).unwrap_or_default().to_owned();
     if argv0.starts_with("tcup-init") {

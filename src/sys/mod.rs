@@ -8,6 +8,7 @@
 //! names ([`exe`], [`program_name`]). Unix (Linux, macOS) and Windows each have their own body
 //! of these functions; `src/host/` is the only other place that knows the system.
 
+pub mod after_exit;
 pub mod atomic_write;
 pub mod beneath;
 pub mod fs;

@@ -133,6 +133,9 @@ pub struct Uninstalled {
     /// Files in `CARGO_HOME/bin` that tcup did not install (`cargo install`'s programs, a real
     /// rustup), left in place; `CARGO_HOME` is then kept too.
     pub kept: Vec<PathBuf>,
+    /// Files in use that a helper removes once tcup has exited (Windows: the running `tcup.exe`
+    /// and its hard links), with the directories left empty; empty on Unix.
+    pub after_exit: Vec<PathBuf>,
 }
 
 /// Removes what `self_install` did: the PATH edits (restoring the files) unless `modify_path`
@@ -153,14 +156,15 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
     let ours = [bin.join(crate::sys::exe("tcup")), bin.join(crate::sys::exe(crate::ops::tcup::proxy_program::PROGRAM))];
     let ids: Vec<(u64, u64)> = ours.iter().filter_map(|p| crate::sys::identity::file_id(p)).collect();
     let names = crate::ops::active::run_tool::PROXIES.iter().copied().chain([crate::ops::tcup::rustup_name::NAME]);
+    let mut running = Vec::new();
     for link in names.map(|n| bin.join(crate::sys::exe(n))) {
         if is_link_to(&link, &ids) {
-            fs_err::remove_file(&link)?;
+            remove_unless_running(&link, &mut running)?;
         }
     }
     for f in ours.iter().chain(&[env.cargo_home.join("env"), env.cargo_home.join("env.fish")]) {
         if f.symlink_metadata().is_ok() {
-            fs_err::remove_file(f)?;
+            remove_unless_running(f, &mut running)?;
         }
     }
     let man = env.cargo_home.join("share/man/man1");
@@ -170,13 +174,39 @@ pub fn self_uninstall(env: &Env, modify_path: bool) -> anyhow::Result<Uninstalle
             fs_err::remove_file(&page)?;
         }
     }
-    let mut kept: Vec<PathBuf> = fs_err::read_dir(&bin).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut kept: Vec<PathBuf> =
+        fs_err::read_dir(&bin).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| !running.contains(p)).collect();
     kept.sort();
     // Only empty directories go: a failure here means something else lives there.
-    for d in [man.clone(), env.cargo_home.join("share/man"), env.cargo_home.join("share"), bin, env.cargo_home.clone()] {
-        let _ = fs_err::remove_dir(&d);
+    let dirs = [man.clone(), env.cargo_home.join("share/man"), env.cargo_home.join("share"), bin, env.cargo_home.clone()];
+    for d in &dirs {
+        let _ = fs_err::remove_dir(d);
     }
-    Ok(Uninstalled { restored, kept })
+    if !running.is_empty() {
+        crate::sys::after_exit::remove_after_exit(&running, &dirs)
+            .with_context(|| format!("handing {} files in use to a helper that removes them after tcup exits", running.len()))?;
+    }
+    Ok(Uninstalled { restored, kept, after_exit: running })
+}
+
+/// Removes `file`, or, where a running program cannot be removed (Windows: the running
+/// `tcup.exe` and every hard link to it), adds it to `running` for
+/// [`crate::sys::after_exit::remove_after_exit`].
+fn remove_unless_running(file: &Path, running: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    match fs_err::remove_file(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && crate::sys::after_exit::DEFERS => {
+            running.push(file.to_owned());
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// When this process is the helper `self uninstall` started on Windows to remove the running
+/// `tcup.exe` and its links once tcup has exited: does that and returns the exit code; `None`
+/// otherwise (and always on Unix). `main` asks first.
+pub fn uninstall_helper() -> Option<i32> {
+    crate::sys::after_exit::run_if_helper()
 }
 
 /// Whether `link` is one of the files `ids` names (a hard link), or a symbolic link to a file
