@@ -14,16 +14,20 @@
 #   e2e     under wine, tcup.exe and tcup-proxy.exe (cargo build --target x86_64-pc-windows-gnu --bins,
 #           debug): per backend (TCUP_BACKENDS=curl, rustls, native-tls) tcup-init.exe into a fresh home
 #           in the prefix's C:\tcuphome\<backend>, `rustc --version` through the rustc.exe proxy,
-#           `tcup update` to the second release, rustc again; once over plain HTTP (rustls); then the user's Path in
-#           HKCU\Environment written by tcup-init and removed by `self uninstall` (wine reg query);
-#           then `self update` from a loopback update root signed by a throwaway GnuPG key (the
-#           running tcup.exe replaced). The host is always given (--default-host
-#           x86_64-pc-windows-gnu): tcup, like rustup, picks -msvc by default on Windows. Every home
-#           has TCUP_UPDATE_ROOT on loopback too (tcup-init checks its own signature there).
+#           `tcup update` to the second release, rustc again; once over plain HTTP (rustls, native-tls);
+#           then the user's Path in HKCU\Environment written by tcup-init and removed by
+#           `self uninstall` (wine reg query), after which CARGO_HOME is gone (the running tcup.exe
+#           and its links by the helper that outlives it); then `self update` from a loopback update
+#           root signed by a throwaway GnuPG key (the running tcup.exe replaced); then `tcup update`
+#           killed with SIGKILL at random moments WINDOWS_KILLS times (default 12), rustc run after
+#           each kill and again after the next update, which must repair any interrupted swap. The
+#           host is always given (--default-host x86_64-pc-windows-gnu): tcup, like rustup, picks
+#           -msvc by default on Windows. Every home has TCUP_UPDATE_ROOT on loopback too (tcup-init
+#           checks its own signature there).
 #   unit    tcup's unit tests under wine (cargo test --lib, CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine):
 #           passed, failed and ignored counts, and each failed test with its panic message.
-# Every case is timed; a table of cases (exit code, seconds, PASS/FAIL/SKIPPED) ends the run, which
-# exits 1 when a case failed. A stage that cannot run (tcup.exe does not compile yet) prints
+# Every case is timed; a table of cases (exit code, seconds, PASS/FAIL/SKIPPED/WINE-GAP) ends the
+# run, which exits 1 when a case failed (WINE-GAP: a failure wine causes, see wine_gap). A stage that cannot run (tcup.exe does not compile yet) prints
 # "SKIPPED: <why>" in the table. Everything lives in one temporary directory removed at exit, wine's
 # prefix and servers included. What wine does not prove (Defender's cost on close, replacing a
 # running .exe on real NTFS, Ctrl-C forwarding to a console) is said in the README, not here.
