@@ -8,6 +8,7 @@
 mod curl;
 mod lazy;
 mod reqwest;
+mod schannel_codes;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

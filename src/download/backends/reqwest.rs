@@ -144,11 +144,16 @@ fn aborted() -> AttemptError {
 }
 
 /// Classifies a reqwest error from the typed errors it wraps (rustls, hyper, `io::Error`), then
-/// reqwest's own flags; native-tls (OpenSSL) errors carry no public kind, so they alone are
-/// recognised by two phrases of OpenSSL's reason strings.
+/// reqwest's own flags; native-tls errors carry no public kind, so they alone are recognised by
+/// their text: two phrases of OpenSSL's reason strings, and Schannel's codes
+/// ([`super::schannel_codes`], whose name and meaning are added to the message).
 fn classify(e: &reqwest::Error) -> AttemptError {
-    let message = chain(e);
-    let kind = typed_kind(e).unwrap_or_else(|| {
+    let mut message = chain(e);
+    let schannel = super::schannel_codes::classify(&message);
+    if let Some((_, Some((name, what)))) = schannel {
+        message = format!("{message} ({name}: {what})");
+    }
+    let kind = typed_kind(e).or(schannel.map(|(kind, _)| kind)).unwrap_or_else(|| {
         let lower = message.to_lowercase();
         if lower.contains("certificate verify failed") {
             Kind::Certificate
