@@ -301,9 +301,20 @@ init_home() { # NAME BACKEND [extra init flags]
   local name=$1 backend=$2
   shift 2
   cp "$WINBIN/tcup.exe" "$ROOT/tcup-init.exe"
+  # As init.ps1 leaves them: tcup-proxy.exe beside tcup-init.exe, so the proxies are hard links to
+  # it; WITHOUT_PROXY_PROGRAM=1: none, so they are hard links to tcup.exe itself.
+  if [ -n "${WITHOUT_PROXY_PROGRAM:-}" ]; then rm -f "$ROOT/tcup-proxy.exe"; else cp "$WINBIN/tcup-proxy.exe" "$ROOT/"; fi
   in_home "$name" env TCUP_BACKENDS="$backend" wine "$ROOT/tcup-init.exe" -y --default-host "$TARGET" \
     --profile minimal --no-man "$@"
-  ls "$(home_bin "$name")"
+  local bin
+  bin=$(home_bin "$name")
+  ls "$bin"
+  # wine makes a Windows hard link a Unix one: the same inode.
+  local links=tcup.exe
+  [ -n "${WITHOUT_PROXY_PROGRAM:-}" ] || links="tcup-proxy.exe"
+  [ "$(stat -c %i "$bin/rustc.exe")" = "$(stat -c %i "$bin/$links")" ] ||
+    { echo "rustc.exe is not a hard link to $links"; return 1; }
+  echo "rustc.exe is a hard link to $links"
 }
 proxy_version() { # NAME VERSION
   expect_line "^rustc $2 \\(fake " in_home "$1" wine "$(home_bin "$1")/rustc.exe" --version
@@ -318,7 +329,7 @@ user_path() {
   cat "$ROOT/path.out"
 }
 path_written() {
-  init_home path rustls
+  WITHOUT_PROXY_PROGRAM=1 init_home path rustls
   local want
   want="C:\\tcuphome\\path\\cargo\\bin"
   user_path
