@@ -100,6 +100,7 @@ pub fn parse(file: &Path, text: &str) -> Result<ToolchainFile, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::test_abs as abs;
 
     fn toml(text: &str) -> Result<ToolchainFile, String> {
         parse(Path::new("/p/rust-toolchain.toml"), text)
@@ -125,7 +126,8 @@ mod tests {
             let e = toml(&format!("[toolchain]\npath = \"{rel}\"\n")).unwrap_err();
             assert!(e.starts_with(&format!("{word} path toolchain '{rel}': a toolchain file's path must be absolute")), "{e}");
         }
-        assert_eq!(toml("[toolchain]\npath = \"/opt/tc\"\n").unwrap().path, Some(PathBuf::from("/opt/tc")));
+        let tc = abs("/opt/tc"); // a TOML literal string below: Windows' backslashes are no escapes
+        assert_eq!(toml(&format!("[toolchain]\npath = '{tc}'\n")).unwrap().path, Some(PathBuf::from(tc)));
     }
 
     #[test]
@@ -143,9 +145,10 @@ mod tests {
         assert!(toml("").unwrap_err().starts_with("empty toolchain override file detected"));
         assert_eq!(toml("[toolchain]\n").unwrap_err(), "missing toolchain properties in toolchain override file");
         assert_eq!(toml("x = 1").unwrap_err(), "error parsing override file: missing field `toolchain`");
+        let x = abs("/x");
         assert_eq!(
-            toml("[toolchain]\nchannel = \"a\"\npath = \"/x\"\n").unwrap_err(),
-            "cannot specify both channel (a) and path (/x) simultaneously"
+            toml(&format!("[toolchain]\nchannel = \"a\"\npath = '{x}'\n")).unwrap_err(),
+            format!("cannot specify both channel (a) and path ({x}) simultaneously")
         );
         assert!(toml("[toolchain]\ncomponents = \"rustfmt\"\n").unwrap_err().contains("`components` must be a list"));
     }

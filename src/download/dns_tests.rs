@@ -75,7 +75,7 @@ impl Sink for Collect {
 /// An `Env` with `http_proxy` set to `proxy`, if given (the reqwest backends take their proxy
 /// from the configuration, curl from the request; the transfer gives both the same one).
 fn env(proxy: Option<&str>) -> Env {
-    let mut vars = vec![("HOME".to_owned(), "/nonexistent".to_owned())];
+    let mut vars = vec![(crate::sys::HOME_VAR.to_owned(), crate::sys::test_abs("/nonexistent"))];
     vars.extend(proxy.map(|p| ("http_proxy".to_owned(), p.to_owned())));
     Env::from_vars(vars, false).unwrap()
 }

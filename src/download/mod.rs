@@ -479,7 +479,9 @@ mod tests {
     fn offline_refuses_every_url_but_file() {
         let dir = tempfile::tempdir().unwrap();
         fs_err::write(dir.path().join("f"), b"bytes").unwrap();
-        let vars = [("HOME", "/home/u"), ("TCUP_OFFLINE", "1"), ("TCUP_DIST_SERVERS", "http://127.0.0.1:9,https://127.0.0.1:9")];
+        let home = crate::sys::test_abs("/home/u");
+        let vars =
+            [(crate::sys::HOME_VAR, home.as_str()), ("TCUP_OFFLINE", "1"), ("TCUP_DIST_SERVERS", "http://127.0.0.1:9,https://127.0.0.1:9")];
         let env = crate::env::Env::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())), false).unwrap();
         let dl = Downloader::new(&env.download).unwrap();
         let reporter = Reporter::quiet();

@@ -438,10 +438,13 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::sys::{HOME_VAR, test_abs as abs};
 
+    /// `Env` from `pairs`, with the home variable (`HOME`, `USERPROFILE` on Windows) at
+    /// `/home/u` (`C:\home\u`) unless `pairs` sets it.
     fn env(pairs: &[(&str, &str)]) -> Result<Env, EnvError> {
-        let home = (!pairs.iter().any(|(k, _)| *k == "HOME")).then_some(("HOME", "/home/u"));
-        Env::from_vars(pairs.iter().chain(home.as_ref()).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())), false)
+        let home = (!pairs.iter().any(|(k, _)| *k == HOME_VAR)).then(|| (HOME_VAR.to_owned(), abs("/home/u")));
+        Env::from_vars(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).chain(home), false)
     }
 
     /// Issue 11, defects 6 and 7: huge timeouts, certificate paths to nothing, no HOME.
@@ -465,18 +468,18 @@ mod tests {
         let e = env(&[("SSL_CERT_FILE", pem.to_str().unwrap()), ("SSL_CERT_DIR", dir.path().to_str().unwrap())]).unwrap();
         assert_eq!((e.download.ca_file, e.download.ca_dir), (Some(pem), Some(dir.path().to_owned())));
         let none = Env::from_vars(Vec::new(), false).unwrap_err();
-        assert_eq!(none.var, "HOME");
+        assert_eq!(none.var, HOME_VAR);
         assert!(none.to_string().contains("RUSTUP_HOME"), "{none}");
-        assert_eq!(env(&[("HOME", "relative")]).unwrap_err().var, "HOME");
-        let both = [("RUSTUP_HOME", "/r"), ("CARGO_HOME", "/c")].map(|(k, v)| (k.to_owned(), v.to_owned()));
-        assert_eq!(Env::from_vars(both, false).unwrap().rustup_home, PathBuf::from("/r"), "HOME is not needed then");
+        assert_eq!(env(&[(HOME_VAR, "relative")]).unwrap_err().var, HOME_VAR);
+        let both = [("RUSTUP_HOME", "/r"), ("CARGO_HOME", "/c")].map(|(k, v)| (k.to_owned(), abs(v)));
+        assert_eq!(Env::from_vars(both, false).unwrap().rustup_home, PathBuf::from(abs("/r")), "HOME is not needed then");
     }
 
     #[test]
     fn defaults_follow_rustup() {
-        let e = env(&[("HOME", "/home/u")]).unwrap();
-        assert_eq!(e.rustup_home, PathBuf::from("/home/u/.rustup"));
-        assert_eq!(e.cargo_home, PathBuf::from("/home/u/.cargo"));
+        let e = env(&[(HOME_VAR, &abs("/home/u"))]).unwrap();
+        assert_eq!(e.rustup_home, PathBuf::from(abs("/home/u/.rustup")));
+        assert_eq!(e.cargo_home, PathBuf::from(abs("/home/u/.cargo")));
         assert_eq!(e.dist_server.as_str(), "https://static.rust-lang.org/");
         assert_eq!(e.progress_when, ProgressWhen::Auto);
         assert_eq!(e.concurrent_downloads, None);
@@ -559,7 +562,7 @@ mod tests {
     #[test]
     fn a_proxy_sets_bad_download_variables_aside() {
         let vars = |pairs: &[(&str, &str)]| {
-            pairs.iter().chain([&("HOME", "/home/u")]).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>()
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).chain([(HOME_VAR.to_owned(), abs("/home/u"))]).collect::<Vec<_>>()
         };
         let (e, aside) =
             Env::for_proxy(vars(&[("RUSTUP_USE_CURL", "true"), ("HTTP_PROXY", "ftp://x"), ("RUSTUP_TOOLCHAIN", "stable")]), false).unwrap();
@@ -573,9 +576,10 @@ mod tests {
     #[test]
     fn the_toolchain_store_is_a_list_of_absolute_paths() {
         assert!(env(&[]).unwrap().toolchain_store.is_empty());
-        let two = env(&[("TCUP_TOOLCHAIN_STORE", "/opt/rust/toolchains::/mnt/store")]).unwrap().toolchain_store;
-        assert_eq!(two, [PathBuf::from("/opt/rust/toolchains"), PathBuf::from("/mnt/store")]);
-        assert_eq!(env(&[("TCUP_TOOLCHAIN_STORE", "/a:rel")]).unwrap_err().var, "TCUP_TOOLCHAIN_STORE");
+        let sep = if cfg!(windows) { ';' } else { ':' }; // as PATH
+        let two = env(&[("TCUP_TOOLCHAIN_STORE", &format!("{}{sep}{sep}{}", abs("/opt/rust/toolchains"), abs("/mnt/store")))]).unwrap();
+        assert_eq!(two.toolchain_store, [PathBuf::from(abs("/opt/rust/toolchains")), PathBuf::from(abs("/mnt/store"))]);
+        assert_eq!(env(&[("TCUP_TOOLCHAIN_STORE", &format!("{}{sep}rel", abs("/a")))]).unwrap_err().var, "TCUP_TOOLCHAIN_STORE");
     }
 
     #[test]

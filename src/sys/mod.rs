@@ -27,6 +27,13 @@ pub mod tree;
 /// default: `HOME` on Unix, `USERPROFILE` on Windows (what rustup's `home` crate reads there).
 pub const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
 
+/// A Unix absolute path (`/home/u`) as an absolute path on this system, for tests: itself on
+/// Unix, `C:\home\u` on Windows, where an absolute path needs a drive.
+#[cfg(test)]
+pub fn test_abs(unix: &str) -> String {
+    if cfg!(windows) { format!("C:{}", unix.replace('/', "\\")) } else { unix.to_owned() }
+}
+
 /// The file name of the program `name` on this system: `name` on Unix, `name.exe` on Windows
 /// (`std::env::consts::EXE_SUFFIX`).
 pub fn exe(name: &str) -> String {

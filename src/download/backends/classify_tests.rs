@@ -127,7 +127,7 @@ pub(super) fn serve(m: Misbehave) -> String {
 
 /// An `Env` trusting `ca` (a PEM file) when given, else the system's roots.
 fn env(ca: Option<&std::path::Path>) -> Env {
-    let mut vars = vec![("HOME".to_owned(), "/nonexistent".to_owned())];
+    let mut vars = vec![(crate::sys::HOME_VAR.to_owned(), crate::sys::test_abs("/nonexistent"))];
     if let Some(ca) = ca {
         vars.push(("SSL_CERT_FILE".to_owned(), ca.display().to_string()));
     }

@@ -374,10 +374,8 @@ mod tests {
             name(active(&ctx(&host, &root, &settings, &deep, None), None).unwrap()),
             Some((format!("nightly-{HOST}"), Reason::Directory(root.join("a/b"))))
         );
-        assert_eq!(
-            name(active(&ctx(&host, &root, &settings, &deep, Some("/opt/rust")), None).unwrap()),
-            Some(("/opt/rust".into(), Reason::Environment))
-        );
+        let opt = crate::sys::test_abs("/opt/rust");
+        assert_eq!(name(active(&ctx(&host, &root, &settings, &deep, Some(&opt)), None).unwrap()), Some((opt.clone(), Reason::Environment)));
         assert_eq!(
             name(active(&ctx(&host, &root, &settings, &deep, Some("beta")), Some("mytc")).unwrap()),
             Some(("mytc".into(), Reason::CommandLine))

@@ -148,7 +148,8 @@ mod tests {
     #[test]
     fn a_downloaded_format_is_preferred_offline_and_missing_ones_are_each_named() {
         let tmp = tempfile::tempdir().unwrap();
-        let vars = [("HOME", tmp.path().to_str().unwrap()), ("TCUP_OFFLINE", "1"), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9")];
+        let vars =
+            [(crate::sys::HOME_VAR, tmp.path().to_str().unwrap()), ("TCUP_OFFLINE", "1"), ("RUSTUP_DIST_SERVER", "http://127.0.0.1:9")];
         let env = Env::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())), false).unwrap();
         let downloads = Home::new(&env.rustup_home).downloads();
         downloads.create().unwrap();
