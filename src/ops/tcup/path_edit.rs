@@ -300,6 +300,8 @@ mod tests {
         assert!(targets(PathSetup::UserRegistry, "bash", None, &[".profile", ".bashrc"]).is_empty());
     }
 
+    // The env script is POSIX sh, for Unix shells; Windows' PATH is the registry's (path_edit_windows).
+    #[cfg(unix)]
     #[test]
     fn env_script_prepends_once() {
         let s = env_sh(Path::new("/opt/cargo/bin"));
