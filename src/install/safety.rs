@@ -95,7 +95,8 @@ pub fn check_entry(path: &Path, kind: Kind, link: Option<&Path>, symlinks: &[Pat
         (Kind::Symlink, Some(target)) => {
             let root = link_root(path);
             let parent = path.parent().unwrap_or(Path::new(""));
-            if target.is_absolute() {
+            // `/etc/shadow` has no drive on Windows but is as absolute there (as in resolve_in_tree).
+            if target.has_root() || target.is_absolute() {
                 return refuse(format!("symbolic link to the absolute path '{}'", target.display()));
             }
             match resolve(parent, target) {
