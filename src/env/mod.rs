@@ -330,16 +330,21 @@ fn today(get: &impl Fn(&str) -> Option<String>) -> Result<String, EnvError> {
     }
 }
 
-/// `FILE[:FILE…]` of existing files (`TCUP_TRUSTED_KEYS`, `TCUP_UPDATE_KEYS`); empty parts are
+/// `FILE[:FILE…]` of existing files (`TCUP_TRUSTED_KEYS`, `TCUP_UPDATE_KEYS`), a path list
+/// parsed as `PATH` is (`;` between files on Windows, where `:` follows a drive); empty parts are
 /// skipped.
 fn key_files(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Vec<PathBuf>, EnvError> {
     let Some(v) = get(var) else { return Ok(Vec::new()) };
-    let files: Vec<PathBuf> = v.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+    let files: Vec<PathBuf> = std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect();
     if files.is_empty() || files.iter().any(|f| !f.is_file()) {
         return Err(EnvError {
             var: var.into(),
             value: v,
-            expected: "a list of existing armoured OpenPGP public key files, separated by ':'",
+            expected: if cfg!(windows) {
+                "a list of existing armoured OpenPGP public key files, separated by ';'"
+            } else {
+                "a list of existing armoured OpenPGP public key files, separated by ':'"
+            },
         });
     }
     Ok(files)
@@ -350,7 +355,9 @@ fn toolchain_store(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<PathBuf>
     let Some(v) = get("TCUP_TOOLCHAIN_STORE") else { return Ok(Vec::new()) };
     let dirs: Vec<PathBuf> = std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect();
     if dirs.iter().any(|d| !d.is_absolute()) {
-        return Err(EnvError { var: "TCUP_TOOLCHAIN_STORE".into(), value: v, expected: "absolute directory paths separated by ':'" });
+        let expected =
+            if cfg!(windows) { "absolute directory paths separated by ';'" } else { "absolute directory paths separated by ':'" };
+        return Err(EnvError { var: "TCUP_TOOLCHAIN_STORE".into(), value: v, expected });
     }
     Ok(dirs)
 }
@@ -605,6 +612,13 @@ mod tests {
         assert_eq!((e.io_threads, e.unpack_ram, e.archive_format), (Some(3), Some(2_097_152), ArchiveFormat::Gz));
         assert_eq!(env(&[("TCUP_ARCHIVE_FORMAT", "zst")]).unwrap().archive_format, ArchiveFormat::Zst);
         assert_eq!((e.signature_policy, e.trusted_keys.len()), (None, 0));
+        let dir = tempfile::tempdir().unwrap();
+        let keys = [dir.path().join("a.asc"), dir.path().join("b.asc")];
+        for k in &keys {
+            fs_err::write(k, "").unwrap();
+        }
+        let list = std::env::join_paths(&keys).unwrap().into_string().unwrap(); // `C:\…\a.asc;C:\…\b.asc` on Windows
+        assert_eq!(env(&[("TCUP_TRUSTED_KEYS", &list)]).unwrap().trusted_keys, keys);
         assert_eq!(env(&[("TCUP_SIGNATURE_POLICY", "require")]).unwrap().signature_policy, Some(SignaturePolicy::Require));
         for (var, bad) in [
             ("RUSTUP_IO_THREADS", "0"),
