@@ -145,7 +145,8 @@ fn aborted() -> AttemptError {
 
 /// Classifies a reqwest error from the typed errors it wraps (rustls, hyper, `io::Error`), then
 /// reqwest's own flags; native-tls errors carry no public kind, so they alone are recognised by
-/// their text: two phrases of OpenSSL's reason strings, and Schannel's codes
+/// their text: two phrases of OpenSSL's reason strings, schannel-rs's "unexpected EOF during
+/// handshake", and Schannel's codes
 /// ([`super::schannel_codes`], whose name and meaning are added to the message).
 fn classify(e: &reqwest::Error) -> AttemptError {
     let mut message = chain(e);
@@ -157,7 +158,8 @@ fn classify(e: &reqwest::Error) -> AttemptError {
         let lower = message.to_lowercase();
         if lower.contains("certificate verify failed") {
             Kind::Certificate
-        } else if lower.contains("ssl routines") {
+        } else if lower.contains("ssl routines") || lower.contains("unexpected eof during handshake") {
+            // OpenSSL's reason strings; schannel-rs's words for a peer that is not TLS.
             Kind::Tls
         } else if e.is_timeout() {
             Kind::Timeout
