@@ -20,6 +20,35 @@ pub fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<(
     imp::symlink(target.as_ref(), link.as_ref())
 }
 
+/// Links the directory `link` to the directory `target` (an absolute path), as `toolchain link`
+/// does: a symbolic link on Unix; a directory junction on Windows, which any user may create
+/// (a symbolic link there needs Developer Mode or an administrator), as rustup does.
+/// [`std::fs::FileType::is_symlink`] is true for both.
+///
+/// # Errors
+/// As the system call; the error names `link`.
+pub fn dir_link(target: &Path, link: &Path) -> io::Result<()> {
+    imp::dir_link(target, link)
+}
+
+/// Removes a link made by [`dir_link`] (or any symbolic link to a directory), never what it
+/// points to: `unlink` on Unix, `RemoveDirectoryW` on Windows.
+///
+/// # Errors
+/// As the system call; the error names `link`.
+pub fn remove_dir_link(link: &Path) -> io::Result<()> {
+    if cfg!(windows) { fs_err::remove_dir(link) } else { fs_err::remove_file(link) }
+}
+
+/// Places the file `target` at `link` without copying where the system allows: a symbolic link
+/// on Unix; on Windows a hard link (symbolic links need a privilege there), else a copy.
+///
+/// # Errors
+/// As the system calls; the error names `link`.
+pub fn file_link(target: &Path, link: &Path) -> io::Result<()> {
+    if cfg!(windows) { fs_err::hard_link(target, link).or_else(|_| fs_err::copy(target, link).map(drop)) } else { symlink(target, link) }
+}
+
 /// Creates the file `path` exclusively (`O_CREAT | O_EXCL`, `CREATE_NEW`: an existing file or a
 /// link planted there is an error, never followed) for writing, with mode bits `mode` less the
 /// umask (Unix).
@@ -96,6 +125,10 @@ mod imp {
         fs_err::os::unix::fs::symlink(target, link)
     }
 
+    pub fn dir_link(target: &Path, link: &Path) -> io::Result<()> {
+        symlink(target, link)
+    }
+
     pub fn set_open_mode(options: &mut fs_err::OpenOptions, mode: u32) {
         use fs_err::os::unix::fs::OpenOptionsExt as _;
         options.mode(mode);
@@ -147,6 +180,11 @@ mod imp {
             std::os::windows::fs::symlink_file(target, link)
         };
         made.map_err(|e| io::Error::new(e.kind(), format!("failed to create the symbolic link '{}': {e}", link.display())))
+    }
+
+    pub fn dir_link(target: &Path, link: &Path) -> io::Result<()> {
+        junction::create(target, link)
+            .map_err(|e| io::Error::new(e.kind(), format!("failed to create the directory junction '{}': {e}", link.display())))
     }
 
     pub fn set_open_mode(_options: &mut fs_err::OpenOptions, _mode: u32) {}

@@ -1,6 +1,6 @@
 //! `tcup toolchain link NAME PATH`: a local build (a rust-lang/rust stage directory with `bin/`
 //! and `lib/`) under a custom name in `toolchains/`, as rustup makes it: a symbolic link to the
-//! build's canonical path. tcup never writes into a linked toolchain, and uninstalling it removes
+//! build's canonical path (a directory junction on Windows, as rustup's). tcup never writes into a linked toolchain, and uninstalling it removes
 //! only the link.
 
 use std::path::{Path, PathBuf};
@@ -33,10 +33,10 @@ pub fn link(rustup_home: &Path, name: &str, path: &Path) -> anyhow::Result<PathB
     fs_err::create_dir_all(home.toolchains_dir())?;
     let dest = home.toolchain(&custom).root().to_path_buf();
     match dest.symlink_metadata() {
-        Ok(m) if m.file_type().is_symlink() => fs_err::remove_file(&dest)?,
+        Ok(m) if m.file_type().is_symlink() => crate::sys::fs::remove_dir_link(&dest)?,
         Ok(_) => return Err(UsageError(format!("'{name}' is an installed toolchain, not a link; uninstall it first")).into()),
         Err(_) => {}
     }
-    crate::sys::fs::symlink(&target, &dest)?;
+    crate::sys::fs::dir_link(&target, &dest)?;
     Ok(target)
 }

@@ -151,7 +151,7 @@ fn link_tree(tree: &Path, dir: &Path, manifest: &Path, name: &ToolchainName, par
     let link = |from: &Path, rel: &str| -> anyhow::Result<()> {
         let at = tree.join(rel);
         fs_err::create_dir_all(at.parent().expect("below the tree"))?;
-        crate::sys::fs::symlink(from, &at).with_context(|| format!("linking {} at {}", from.display(), at.display()))
+        crate::sys::fs::file_link(from, &at).with_context(|| format!("linking {} at {}", from.display(), at.display()))
     };
     let rel = ToolchainName { host: None, ..name.clone() }.manifest_path();
     link(manifest, &rel)?;

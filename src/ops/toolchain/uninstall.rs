@@ -67,7 +67,7 @@ pub fn uninstall(home: &Home, name: &LocalName) -> anyhow::Result<bool> {
     }
     let _lock = home.lock(|| {}).with_context(|| format!("locking {}", home.root().display()))?;
     if home.is_linked(name) {
-        fs_err::remove_file(dest)?;
+        crate::sys::fs::remove_dir_link(dest)?;
     } else {
         let trash = Staging::new(home).with_context(|| format!("creating a directory in {}", home.tmp().display()))?;
         let target = trash.tree().with_file_name("uninstalled");
@@ -97,12 +97,16 @@ mod tests {
         fs_err::create_dir_all(build.path().join("lib")).unwrap();
         assert!(link(dir.path(), "stable", build.path()).unwrap_err().to_string().contains("invalid custom toolchain name 'stable'"));
         assert!(link(dir.path(), "x", dir.path()).unwrap_err().to_string().contains("not a directory"));
-        // Making the link needs a privilege on Windows (and wine 8 only pretends to).
+        // A symbolic link on Unix; on Windows a directory junction, which wine 8 cannot make
+        // (ERROR_NOT_SUPPORTED), so this part runs on Unix only.
         #[cfg(unix)]
         {
             let home = Home::new(dir.path());
             link(dir.path(), "stage1", build.path()).unwrap();
+            assert!(home.is_linked(&name("stage1")));
             assert!(home.toolchain(&name("stage1")).tool("x").parent().unwrap().is_dir());
+            // Linking again replaces the link.
+            link(dir.path(), "stage1", build.path()).unwrap();
             assert!(uninstall(&home, &name("stage1")).unwrap());
             assert!(build.path().join("bin").is_dir(), "the linked build itself stays");
             assert!(!uninstall(&home, &name("stage1")).unwrap());
