@@ -175,7 +175,8 @@ check_pe() {
   grep -q 'file format pei-x86-64' <<<"$head" || { echo "release: $f is not a PE32+ x86-64 program: $head" >&2; return 1; }
   dlls=$(x86_64-w64-mingw32-objdump -p "$f" | sed -n 's/^[[:space:]]*DLL Name: *//p' | tr -d '\r' | tr '\n' ' ')
   for dll in $dlls; do
-    [[ $SYSTEM_DLLS == *" ${dll,,} "* ]] || { echo "release: $f imports $dll, which Windows does not ship (imports: $dlls)" >&2; return 1; }
+    # The list spans lines: a newline separates names as a space does.
+    [[ " ${SYSTEM_DLLS//$'\n'/ } " == *" ${dll,,} "* ]] || { echo "release: $f imports $dll, which Windows does not ship (imports: $dlls)" >&2; return 1; }
   done
   size=$(stat -c %s "$f")
   [ "$size" -le "$MAX_BYTES" ] || { echo "release: $f is $size bytes (> 16 MiB)" >&2; return 1; }
