@@ -59,8 +59,12 @@ fn release_dated(root: &Path, date: &str) {
 #[test]
 fn mirror_sync_refuses_a_manifest_date_that_leaves_out() {
     let root = tempfile::tempdir().unwrap();
-    release_dated(root.path(), "../../victim");
-    let server = Server::http(root.path());
+    // Served one level down: the fixture writes its dated manifest at dist/../../victim, which
+    // must stay inside this test's temporary directory.
+    let served = root.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    release_dated(&served, "../../victim");
+    let server = Server::http(&served);
     let sb = Sandbox::new();
     // What the date names from --out: the stale-.asc clean-up would delete the first file.
     let (victim, before) = victim(&sb, "victim", &["channel-rust-stable.toml.asc", "channel-rust-stable.toml"]);
