@@ -102,7 +102,7 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
         update_default: !args.no_update_default_toolchain,
         as_rustup: args.as_rustup,
     };
-    let mut man = !args.no_man;
+    let mut man = !args.no_man && init::man_pages_by_default();
     if !(args.yes || env.init_yes) {
         if !std::io::stdin().is_terminal() {
             return Err(UsageError("standard input is not a terminal, so tcup-init cannot ask; run it with -y (or TCUP_INIT_YES=1) to install without questions".into()).into());
@@ -132,8 +132,12 @@ pub(super) fn run_init(args: &InitArgs, env: &Env, reporter: &Reporter) -> anyho
     }
     match &report.env_script {
         Some(env_sh) => reporter.info(&format!("Rust is installed. To use it in this shell, run: . \"{}\"", env_sh.display())),
-        None => reporter.info(&format!(
+        None if opts.modify_path => reporter.info(&format!(
             "Rust is installed. Open a new terminal to use it: new terminals find {} on the user's Path",
+            env.cargo_home.join("bin").display()
+        )),
+        None => reporter.info(&format!(
+            "Rust is installed. {} is not on the user's Path (--no-modify-path): add it there, or run the tools from it",
             env.cargo_home.join("bin").display()
         )),
     }

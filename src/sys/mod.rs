@@ -34,6 +34,10 @@ pub fn test_abs(unix: &str) -> String {
     if cfg!(windows) { format!("C:{}", unix.replace('/', "\\")) } else { unix.to_owned() }
 }
 
+/// Whether this system reads man pages (`man` on Unix); Windows has none, so `tcup-init` installs
+/// them only where this holds, as rustup-init installs none on Windows.
+pub const MAN_PAGES: bool = cfg!(unix);
+
 /// The file name of the program `name` on this system: `name` on Unix, `name.exe` on Windows
 /// (`std::env::consts::EXE_SUFFIX`).
 pub fn exe(name: &str) -> String {

@@ -61,10 +61,10 @@ fn mirror_sync_refuses_a_manifest_date_that_leaves_out() {
     let root = tempfile::tempdir().unwrap();
     // Served one level down: the fixture writes its dated manifest at dist/../../victim, which
     // must stay inside this test's temporary directory.
-    let served = root.path().join("served");
-    std::fs::create_dir_all(&served).unwrap();
-    release_dated(&served, "../../victim");
-    let server = Server::http(&served);
+    let tree = root.path().join("served");
+    std::fs::create_dir_all(&tree).unwrap();
+    release_dated(&tree, "../../victim");
+    let server = Server::http(&tree);
     let sb = Sandbox::new();
     // What the date names from --out: the stale-.asc clean-up would delete the first file.
     let (victim, before) = victim(&sb, "victim", &["channel-rust-stable.toml.asc", "channel-rust-stable.toml"]);

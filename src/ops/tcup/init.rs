@@ -202,6 +202,12 @@ fn remove_unless_running(file: &Path, running: &mut Vec<PathBuf>) -> std::io::Re
     }
 }
 
+/// Whether `tcup-init` installs tcup's man pages unless told not to: where the system has `man`
+/// (not on Windows).
+pub fn man_pages_by_default() -> bool {
+    crate::sys::MAN_PAGES
+}
+
 /// When this process is the helper `self uninstall` started on Windows to remove the running
 /// `tcup.exe` and its links once tcup has exited: does that and returns the exit code; `None`
 /// otherwise (and always on Unix). `main` asks first.
