@@ -30,7 +30,7 @@
 # run, which exits 1 when a case failed (WINE-GAP: a failure wine causes, see wine_gap). A stage that cannot run (tcup.exe does not compile yet) prints
 # "SKIPPED: <why>" in the table. Everything lives in one temporary directory removed at exit, wine's
 # prefix and servers included. What wine does not prove (Defender's cost on close, replacing a
-# running .exe on real NTFS, Ctrl-C forwarding to a console) is said in the README, not here.
+# running .exe on real NTFS, Ctrl-C forwarding to a console) is said in docs/platforms.md, not here.
 #
 # Usage: ci/windows.sh                           (all stages)
 #        WINDOWS_STAGES=setup,mirror ci/windows.sh   (a subset of setup, mirror, e2e, unit; e2e and unit

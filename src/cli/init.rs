@@ -311,9 +311,9 @@ pub(super) fn run_self(cmd: &SelfCommand, env: &Env, reporter: &Reporter) -> any
     }
     if !done.after_exit.is_empty() {
         reporter.info(&format!(
-            "{} files in use (tcup{} and its links) are removed as soon as tcup exits",
+            "{} files in use ({} and its links) are removed as soon as tcup exits",
             done.after_exit.len(),
-            std::env::consts::EXE_SUFFIX
+            crate::env::program::exe("tcup")
         ));
     }
     reporter.info("tcup is uninstalled");

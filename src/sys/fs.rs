@@ -49,6 +49,21 @@ pub fn file_link(target: &Path, link: &Path) -> io::Result<()> {
     if cfg!(windows) { fs_err::hard_link(target, link).or_else(|_| fs_err::copy(target, link).map(drop)) } else { symlink(target, link) }
 }
 
+/// Sets the modification time of the directory `dir`, for tests: Windows opens a directory only
+/// with `FILE_FLAG_BACKUP_SEMANTICS` and sets its times only with `FILE_WRITE_ATTRIBUTES`.
+#[cfg(test)]
+pub fn test_set_dir_modified(dir: &Path, time: std::time::SystemTime) -> io::Result<()> {
+    let mut open = std::fs::File::options();
+    open.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt as _;
+        use windows_sys::Win32::Storage::FileSystem::{FILE_FLAG_BACKUP_SEMANTICS, FILE_WRITE_ATTRIBUTES};
+        open.custom_flags(FILE_FLAG_BACKUP_SEMANTICS).access_mode(FILE_WRITE_ATTRIBUTES);
+    }
+    open.open(dir)?.set_modified(time)
+}
+
 /// Creates the file `path` exclusively (`O_CREAT | O_EXCL`, `CREATE_NEW`: an existing file or a
 /// link planted there is an error, never followed) for writing, with mode bits `mode` less the
 /// umask (Unix).

@@ -121,16 +121,7 @@ mod tests {
         assert_eq!(last_use(&home, &tc), None);
         fs_err::create_dir_all(home.toolchain(&tc).root()).unwrap();
         let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(20_000 * 86_400 + 5);
-        let mut open = std::fs::File::options();
-        open.read(true);
-        // Windows opens a directory only with FILE_FLAG_BACKUP_SEMANTICS, and sets its time only
-        // through FILE_WRITE_ATTRIBUTES.
-        #[cfg(windows)]
-        std::os::windows::fs::OpenOptionsExt::access_mode(
-            std::os::windows::fs::OpenOptionsExt::custom_flags(&mut open, 0x0200_0000),
-            0x0100,
-        );
-        open.open(home.toolchain(&tc).root()).unwrap().set_modified(then).unwrap();
+        crate::sys::fs::test_set_dir_modified(home.toolchain(&tc).root(), then).unwrap();
         assert_eq!(last_use(&home, &tc), Some(LastUse { day: "2024-10-04".into(), recorded: false }));
         home.usage().note_toolchain(&tc, "2026-12-07").unwrap();
         assert_eq!(last_use(&home, &tc), Some(LastUse { day: "2026-12-07".into(), recorded: true }));
